@@ -1,0 +1,140 @@
+// Builds Config with CLI11. Precedence: flags > PARLEY_* environment > TOML file > defaults.
+// CLI11 alone would let the file win over the environment, so environment values are turned into
+// flags placed before the real ones (later flags win; the file only fills what is still unset).
+#include "config/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cctype>
+#include <cstdlib>
+#include <sstream>
+
+namespace parley::config {
+namespace {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    auto b = item.find_first_not_of(" \t");
+    auto e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+// "--read-timeout" -> "PARLEY_READ_TIMEOUT"
+std::string env_name(const std::string& flag) {
+  std::string out = "PARLEY_";
+  for (char c : flag.substr(2)) out += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return out;
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
+  Config c;
+  CLI::App app{"Parley: a self-hosted web chat server.\n"
+               "Settings come from defaults, then the TOML file given by --config, then PARLEY_*\n"
+               "environment variables, then these flags (each later source wins).",
+               "parley"};
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.set_config("--config", "", "TOML file with any of the options below (key = value)");
+  app.set_version_flag("--version", "parley 0.1.0");
+
+  std::vector<std::string> flags;  // every option that can come from the environment
+  auto add = [&](const std::string& flag, auto& target, const std::string& help) {
+    auto* opt = app.add_option(flag, target, help)->capture_default_str();
+    opt->envname(env_name(flag));  // shown in --help; the value itself is injected below
+    flags.push_back(flag);
+    return opt;
+  };
+
+  std::string origins;
+  double read_timeout = c.limits.read_timeout.count();
+  double idle_timeout = c.limits.idle_timeout.count();
+  double write_timeout = c.limits.write_timeout.count();
+  double ping_interval = c.limits.ws_ping_interval.count();
+  double pong_timeout = c.limits.ws_pong_timeout.count();
+  double grace = c.shutdown_grace.count();
+
+  add("--host", c.host, "Address to listen on (0.0.0.0 for every interface)");
+  add("--port", c.port, "TCP port; 0 picks a free one and prints it");
+  add("--data-dir", c.data_dir, "Directory for the database and uploaded files");
+  add("--web-root", c.web_root, "Directory of the built client (index.html and assets)");
+  add("--tls-cert", c.tls_cert, "PEM certificate chain; with --tls-key serves HTTPS and WSS");
+  add("--tls-key", c.tls_key, "PEM private key for --tls-cert");
+  add("--allowed-origins", origins,
+      "Comma-separated origins (https://chat.example.org) allowed to open the WebSocket, "
+      "besides the page's own origin");
+  add("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  add("--threads", c.threads, "I/O threads; 0 means one per CPU core");
+  add("--shutdown-grace", grace, "Seconds to finish in-flight work on SIGTERM")
+      ->check(CLI::Range(0.0, 60.0));
+  add("--max-header-bytes", c.limits.max_header_bytes, "Largest request line + headers")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
+  add("--max-body-bytes", c.limits.max_body_bytes, "Largest REST request body");
+  add("--requests-per-second", c.limits.requests_per_second,
+      "Sustained request rate allowed per connection")
+      ->check(CLI::PositiveNumber);
+  add("--request-burst", c.limits.request_burst, "Burst of requests allowed per connection")
+      ->check(CLI::PositiveNumber);
+  add("--read-timeout", read_timeout, "Seconds for a whole request to arrive (slowloris guard)")
+      ->check(CLI::PositiveNumber);
+  add("--idle-timeout", idle_timeout, "Seconds a keep-alive connection may sit idle")
+      ->check(CLI::PositiveNumber);
+  add("--write-timeout", write_timeout, "Seconds for a response to drain to a slow reader")
+      ->check(CLI::PositiveNumber);
+  add("--ws-max-message-bytes", c.limits.ws_max_message_bytes, "Largest WebSocket message");
+  add("--ws-queue-frames", c.limits.ws_queue_frames,
+      "Outbound frames queued per WebSocket before a stalled client is dropped")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  add("--ws-ping-interval", ping_interval, "Seconds between server pings on an idle WebSocket")
+      ->check(CLI::PositiveNumber);
+  add("--ws-pong-timeout", pong_timeout, "Seconds a WebSocket peer has to answer a ping")
+      ->check(CLI::PositiveNumber);
+  add("--max-connections", c.limits.max_connections, "Open connections accepted at once");
+
+  // Environment values become flags ahead of the real ones, so real flags still win.
+  std::vector<std::string> args;
+  args.emplace_back(argc > 0 ? argv[0] : "parley");
+  for (const auto& f : flags) {
+    if (auto v = env(env_name(f))) args.push_back(f + "=" + *v);
+  }
+  if (auto v = env("PARLEY_CONFIG")) args.push_back("--config=" + *v);
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  std::vector<const char*> cargv;
+  for (const auto& a : args) cargv.push_back(a.c_str());
+
+  try {
+    app.parse(static_cast<int>(cargv.size()), cargv.data());
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    int code = app.exit(e, out, err);
+    return ParseOutcome{std::nullopt, code, out.str() + err.str()};
+  }
+
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return ParseOutcome{std::nullopt, 2, "--tls-cert and --tls-key must be given together\n"};
+  }
+  c.allowed_origins = split_list(origins);
+  c.limits.read_timeout = Seconds{read_timeout};
+  c.limits.idle_timeout = Seconds{idle_timeout};
+  c.limits.write_timeout = Seconds{write_timeout};
+  c.limits.ws_ping_interval = Seconds{ping_interval};
+  c.limits.ws_pong_timeout = Seconds{pong_timeout};
+  c.shutdown_grace = Seconds{grace};
+  return ParseOutcome{std::move(c), 0, {}};
+}
+
+}  // namespace parley::config

@@ -1,0 +1,59 @@
+// Config: every setting of the server in one struct, layered defaults <- TOML file (--config) <-
+// PARLEY_* environment variables <- command-line flags. Parsed once in main and passed down.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::config {
+
+using Seconds = std::chrono::duration<double>;
+
+struct Limits {
+  std::size_t max_header_bytes = 16 * 1024;  // request line + headers
+  std::size_t max_body_bytes = 1024 * 1024;  // REST bodies (uploads have their own limit)
+  double requests_per_second = 100;          // per connection, sustained
+  double request_burst = 200;                // per connection, bucket size
+  Seconds read_timeout{10};                  // a whole request must arrive within this (slowloris)
+  Seconds idle_timeout{60};                  // keep-alive connection with no request
+  Seconds write_timeout{30};                 // a response must drain within this
+  std::size_t ws_max_message_bytes = 64 * 1024;
+  std::size_t ws_queue_frames = 1024;        // outbound frames queued per socket before we drop it
+  Seconds ws_ping_interval{30};              // server pings; the peer must answer within ws_pong_timeout
+  Seconds ws_pong_timeout{10};
+  std::size_t max_connections = 10000;
+};
+
+struct Config {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;  // 0 = pick a free port and print it
+  std::string data_dir = "./data";
+  std::string web_root = "web/dist";
+  std::string tls_cert;  // PEM certificate chain; with tls_key, serves HTTPS and WSS only
+  std::string tls_key;
+  std::vector<std::string> allowed_origins;  // besides the page's own origin
+  std::string log_level = "info";
+  unsigned threads = 0;  // I/O threads; 0 = one per core
+  Seconds shutdown_grace{1.5};
+  Limits limits;
+
+  bool tls() const { return !tls_cert.empty() && !tls_key.empty(); }
+};
+
+// Looks up an environment variable; injected so tests need not touch the process environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup process_env();
+
+struct ParseOutcome {
+  std::optional<Config> config;  // empty when the process should exit (help, version, error)
+  int exit_code = 0;
+  std::string output;  // help text or the error to print
+};
+
+ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env);
+
+}  // namespace parley::config

@@ -1,0 +1,57 @@
+// Security headers, Origin check, rate limiting.
+#include "net/http_policy.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace parley::net {
+
+const std::vector<std::pair<std::string_view, std::string_view>>& security_headers() {
+  // 'self' covers same-origin ws:/wss: in CSP Level 3. Styles stay 'self' only: Vite emits CSS files.
+  static const std::vector<std::pair<std::string_view, std::string_view>> kHeaders{
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "frame-src https://www.youtube-nocookie.com"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "strict-origin-when-cross-origin"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self), geolocation=()"},
+  };
+  return kHeaders;
+}
+
+bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
+                    const std::vector<std::string>& allowed) {
+  if (origin.empty() || origin == "null") return false;
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+  };
+  std::string o = lower(origin);
+  if (!host.empty() && o == std::string(secure ? "https://" : "http://") + lower(host)) return true;
+  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return lower(a) == o; });
+}
+
+TokenBucket::TokenBucket(double rate, double burst, Clock::time_point now)
+    : rate_(rate), burst_(burst), tokens_(burst), last_(now) {}
+
+bool TokenBucket::take(Clock::time_point now) {
+  double elapsed = std::chrono::duration<double>(now - last_).count();
+  last_ = now;
+  tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+int TokenBucket::retry_after_seconds() const {
+  double missing = 1.0 - tokens_;
+  return std::max(1, static_cast<int>(std::ceil(missing / rate_)));
+}
+
+}  // namespace parley::net

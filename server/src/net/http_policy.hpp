@@ -1,0 +1,37 @@
+// The rules the transport applies to every request, kept apart from Beast so they are unit-tested:
+// security headers, the WebSocket Origin check and the per-connection request rate.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace parley::net {
+
+// Headers sent with every response (the page's CSP among them).
+const std::vector<std::pair<std::string_view, std::string_view>>& security_headers();
+
+// A browser always sends Origin on a WebSocket upgrade; it must be the page's own origin (scheme
+// from the connection, host from the Host header) or one configured as allowed.
+bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
+                    const std::vector<std::string>& allowed);
+
+// Token bucket: `rate` tokens per second, at most `burst` saved up.
+class TokenBucket {
+ public:
+  using Clock = std::chrono::steady_clock;
+  TokenBucket(double rate, double burst, Clock::time_point now = Clock::now());
+  bool take(Clock::time_point now = Clock::now());
+  // Seconds until one token is available (for Retry-After), at least 1.
+  int retry_after_seconds() const;
+
+ private:
+  double rate_;
+  double burst_;
+  double tokens_;
+  Clock::time_point last_;
+};
+
+}  // namespace parley::net

@@ -1,0 +1,361 @@
+// One HTTP/1.1 connection: read requests under size limits and deadlines, rate-limit them, route
+// them (REST handler, health, metrics, static files) and hand a /ws upgrade to a WsSession.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/url/parse.hpp>
+
+#include <chrono>
+#include <type_traits>
+
+#include "net/http_policy.hpp"
+#include "net/session.hpp"
+
+namespace parley::net::detail {
+namespace {
+
+namespace websocket = beast::websocket;
+using asio::awaitable;
+using asio::use_awaitable;
+using Clock = std::chrono::steady_clock;
+constexpr auto kServerName = "parley";
+
+template <class D>
+auto as_duration(D d) {
+  return std::chrono::duration_cast<Clock::duration>(d);
+}
+
+std::shared_ptr<HttpRequest> to_request(const BeastRequest& req, const std::string& remote, bool secure,
+                                        bool* ok) {
+  auto out = std::make_shared<HttpRequest>();
+  out->method = std::string(req.method_string());
+  out->target = std::string(req.target());
+  auto url = boost::urls::parse_origin_form(req.target());
+  *ok = url.has_value();
+  if (*ok) {
+    out->path = url->path();
+    out->query = std::string(url->encoded_query());
+    *ok = !out->path.empty() && out->path.front() == '/';
+  }
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out->headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out->body = req.body();
+  out->remote_address = remote;
+  out->secure = secure;
+  return out;
+}
+
+template <class Stream>
+class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  HttpSession(std::shared_ptr<Shared> shared, Stream stream, std::string remote)
+      : shared_(std::move(shared)),
+        stream_(std::move(stream)),
+        remote_(std::move(remote)),
+        limits_(shared_->config.limits),
+        bucket_(limits_.requests_per_second, limits_.request_burst) {}
+
+  void drain() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->draining_ = true;
+      if (self->idle_) beast::get_lowest_layer(self->stream_).socket().cancel();
+    });
+  }
+
+  awaitable<void> run() {
+    id_ = shared_->enroll(this->weak_from_this());
+    shared_->metrics.http_connections++;
+    co_await serve();
+    shared_->metrics.http_connections--;
+    shared_->withdraw(id_);
+  }
+
+ private:
+  auto& tcp() { return beast::get_lowest_layer(stream_); }
+
+  awaitable<void> serve() {
+    beast::error_code ec;
+    auto token = asio::redirect_error(use_awaitable, ec);
+    if constexpr (kTls) {
+      tcp().expires_after(as_duration(limits_.read_timeout));
+      co_await stream_.async_handshake(asio::ssl::stream_base::server, token);
+      if (ec) co_return;
+    }
+    for (;;) {
+      // Wait for the first byte of a request under the idle timeout; then the whole request must
+      // arrive within read_timeout, however slowly it trickles (slowloris).
+      if (buffer_.size() == 0) {
+        idle_ = true;
+        if (draining_) break;
+        tcp().expires_after(as_duration(limits_.idle_timeout));
+        std::size_t n = co_await stream_.async_read_some(buffer_.prepare(4096), token);
+        idle_ = false;
+        if (ec) break;
+        buffer_.commit(n);
+      }
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+      parser.body_limit(limits_.max_body_bytes);
+      tcp().expires_after(as_duration(limits_.read_timeout));
+      std::size_t n = co_await http::async_read(stream_, buffer_, parser, token);
+      shared_->metrics.bytes_in += n;
+      if (ec) {
+        co_await reject_unreadable(ec);
+        break;
+      }
+      BeastRequest req = parser.release();
+      if (!bucket_.take()) {
+        auto res = HttpResponse::error(429, "rate_limited", "Too many requests on this connection");
+        res.with("Retry-After", std::to_string(bucket_.retry_after_seconds()));
+        co_await write(res, req, false);
+        co_await linger_close();
+        co_return;
+      }
+      if (websocket::is_upgrade(req)) {
+        co_await upgrade(std::move(req));
+        co_return;  // the stream now belongs to the WebSocket session (or was closed)
+      }
+      bool keep = req.keep_alive() && !draining_ && !shared_->stopping;
+      if (!co_await respond(req, keep) || !keep) break;
+    }
+    co_await close();
+  }
+
+  // The request could not be read: say why when the peer can still hear it, then close.
+  awaitable<void> reject_unreadable(beast::error_code ec) {
+    int status = 400;
+    const char* message = "Malformed HTTP request";
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
+      co_return;
+    }
+    if (ec == beast::error::timeout) {
+      co_return;  // the deadline closed the socket already
+    }
+    if (ec == http::error::header_limit) {
+      status = 431;
+      message = "Request headers too large";
+    } else if (ec == http::error::body_limit) {
+      status = 413;
+      message = "Request body too large";
+    }
+    spdlog::debug("{} rejected: {} ({})", remote_, status, ec.message());
+    BeastRequest none;
+    co_await write(HttpResponse::error(status, status == 400 ? "bad_request" : "too_large", message), none,
+                   false);
+    co_await linger_close();
+  }
+
+  awaitable<void> upgrade(BeastRequest req) {
+    bool ok = false;
+    auto request = to_request(req, remote_, kTls, &ok);
+    if (!ok || request->path != "/ws") {
+      co_await write(HttpResponse::error(404, "not_found", "No WebSocket endpoint here"), req, false);
+      co_return co_await close();
+    }
+    if (shared_->stopping) {
+      co_await write(HttpResponse::error(503, "shutting_down", "Server is shutting down"), req, false);
+      co_return co_await close();
+    }
+    if (!origin_allowed(request->header("origin"), request->header("host"), kTls,
+                        shared_->config.allowed_origins)) {
+      spdlog::info("{} WebSocket refused: origin '{}' not allowed", remote_, request->header("origin"));
+      co_await write(HttpResponse::error(403, "origin_not_allowed", "This origin may not open the WebSocket"),
+                     req, false);
+      co_return co_await close();
+    }
+    if (auto refusal = shared_->ws.authorize(*request)) {
+      co_await write(*refusal, req, false);
+      co_return co_await close();
+    }
+    tcp().expires_never();  // the WebSocket session sets its own timeouts
+    websocket::stream<Stream> ws(std::move(stream_));
+    start_ws_session(shared_, std::move(ws), std::move(req), std::move(request));
+  }
+
+  // Answers one request; false when the connection must close.
+  awaitable<bool> respond(const BeastRequest& req, bool keep) {
+    bool ok = false;
+    auto request = to_request(req, remote_, kTls, &ok);
+    if (!ok) co_return co_await write(HttpResponse::error(400, "bad_request", "Malformed request target"), req, false);
+    const std::string& path = request->path;
+    const auto method = req.method();
+    const bool get = method == http::verb::get || method == http::verb::head;
+
+    if (path == "/healthz") {
+      if (!get) co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Use GET"), req, keep);
+      co_return co_await write(HttpResponse::json(200, R"({"status":"ok"})").with("Cache-Control", "no-store"),
+                               req, keep);
+    }
+    if (path == "/metrics") {
+      if (!get) co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Use GET"), req, keep);
+      co_return co_await write(HttpResponse::text(200, shared_->metrics.render(),
+                                                  "text/plain; version=0.0.4; charset=utf-8")
+                                   .with("Cache-Control", "no-store"),
+                               req, keep);
+    }
+    if (path == "/ws") {
+      co_return co_await write(HttpResponse::error(426, "upgrade_required", "This endpoint speaks WebSocket")
+                                   .with("Upgrade", "websocket"),
+                               req, keep);
+    }
+    auto match = shared_->router.find(request->method, path);
+    if (match.handler != nullptr) {
+      HttpResponse res = co_await call(*match.handler, std::move(request));
+      co_return co_await write(res, req, keep);
+    }
+    if (match.path_known) {
+      co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Method not allowed here"), req, keep);
+    }
+    if (path == "/api" || path.starts_with("/api/")) {  // the API never falls back to the app
+      co_return co_await write(HttpResponse::error(404, "not_found", "No such API endpoint"), req, keep);
+    }
+    if (!get) {
+      co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Method not allowed here"), req, keep);
+    }
+    co_return co_await serve_file(req, *request, keep);
+  }
+
+  // Runs a handler and waits for its reply, which may come later and from another thread.
+  awaitable<HttpResponse> call(const Handler& handler, std::shared_ptr<const HttpRequest> request) {
+    auto ex = stream_.get_executor();
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpResponse)>(
+        [&handler, request = std::move(request), ex](auto completion) {
+          struct Once {
+            decltype(completion) handler;
+            std::atomic<bool> used{false};
+          };
+          auto once = std::make_shared<Once>(std::move(completion));
+          handler(request, [once, ex](HttpResponse res) {
+            if (once->used.exchange(true)) return;
+            asio::post(ex, [once, res = std::move(res)]() mutable { once->handler(std::move(res)); });
+          });
+        },
+        use_awaitable);
+  }
+
+  awaitable<bool> serve_file(const BeastRequest& req, const HttpRequest& request, bool keep) {
+    auto file = shared_->static_files.resolve(request.path, request.header("accept-encoding"));
+    if (!file) co_return co_await write(HttpResponse::error(404, "not_found", "Not found"), req, keep);
+    if (etag_matches(request.header("if-none-match"), file->etag)) {
+      HttpResponse res{304, {{"ETag", file->etag}, {"Cache-Control", file->cache_control}}, {}};
+      co_return co_await write(res, req, keep);
+    }
+    http::response<http::file_body> res{http::status::ok, req.version()};
+    beast::error_code ec;
+    res.body().open(file->path.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+      spdlog::error("cannot open {}: {}", file->path.string(), ec.message());
+      co_return co_await write(HttpResponse::error(500, "internal", "Cannot read file"), req, keep);
+    }
+    res.set(http::field::content_type, file->content_type);
+    res.set(http::field::etag, file->etag);
+    res.set(http::field::cache_control, file->cache_control);
+    res.set(http::field::vary, "Accept-Encoding");
+    if (!file->content_encoding.empty()) res.set(http::field::content_encoding, file->content_encoding);
+    co_return co_await send(std::move(res), req, keep);
+  }
+
+  awaitable<bool> write(const HttpResponse& r, const BeastRequest& req, bool keep) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version() ? req.version() : 11};
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.body() = r.body;
+    co_return co_await send(std::move(res), req, keep);
+  }
+
+  template <class Body>
+  awaitable<bool> send(http::response<Body> res, const BeastRequest& req, bool keep) {
+    auto started = Clock::now();
+    res.set(http::field::server, kServerName);
+    for (const auto& [k, v] : security_headers()) res.set(k, v);
+    res.keep_alive(keep);
+    res.prepare_payload();
+    if (req.method() == http::verb::head) {
+      auto length = res.payload_size();
+      http::response<http::empty_body> head;
+      head.base() = res.base();
+      if (length) head.content_length(*length);
+      co_return co_await transmit(std::move(head), req, keep, started);
+    }
+    co_return co_await transmit(std::move(res), req, keep, started);
+  }
+
+  template <class Body>
+  awaitable<bool> transmit(http::response<Body> res, const BeastRequest& req, bool keep, Clock::time_point started) {
+    beast::error_code ec;
+    tcp().expires_after(as_duration(limits_.write_timeout));
+    http::response_serializer<Body> sr{res};
+    if (req.method() == http::verb::head) sr.split(true);
+    std::size_t n = req.method() == http::verb::head
+                        ? co_await http::async_write_header(stream_, sr, asio::redirect_error(use_awaitable, ec))
+                        : co_await http::async_write(stream_, sr, asio::redirect_error(use_awaitable, ec));
+    shared_->metrics.bytes_out += n;
+    shared_->metrics.count_response(res.result_int());
+    spdlog::debug("{} {} {} {} {}B {}us", remote_, req.method_string(), req.target(), res.result_int(), n,
+                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
+    co_return !ec && keep;
+  }
+
+  // After an error response, stop sending and read what the peer still sends for a short while, so
+  // closing does not reset the connection before the peer has read the response.
+  awaitable<void> linger_close() {
+    beast::error_code ec;
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp().expires_after(std::chrono::seconds(2));
+    std::size_t drained = 0;
+    char sink[16384];
+    while (!ec && drained < (8u << 20)) {
+      drained += co_await tcp().async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+    }
+    tcp().close();
+  }
+
+  awaitable<void> close() {
+    beast::error_code ec;
+    if constexpr (kTls) {
+      tcp().expires_after(std::chrono::seconds(2));
+      co_await stream_.async_shutdown(asio::redirect_error(use_awaitable, ec));
+    }
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp().close();
+  }
+
+  std::shared_ptr<Shared> shared_;
+  Stream stream_;
+  std::string remote_;
+  const config::Limits& limits_;
+  TokenBucket bucket_;
+  beast::flat_buffer buffer_;
+  std::uint64_t id_ = 0;
+  bool idle_ = false;      // waiting for a request to begin (strand only)
+  bool draining_ = false;  // finish the current response, then close (strand only)
+};
+
+template <class Stream>
+void start(std::shared_ptr<Shared> shared, Stream stream, std::string remote) {
+  auto ex = stream.get_executor();
+  auto session = std::make_shared<HttpSession<Stream>>(std::move(shared), std::move(stream), std::move(remote));
+  asio::co_spawn(ex, [session]() -> awaitable<void> { co_await session->run(); },
+                 [](std::exception_ptr e) { log_exception(e, "http session"); });
+}
+
+}  // namespace
+
+void start_http_session(std::shared_ptr<Shared> shared, PlainStream stream, std::string remote) {
+  start(std::move(shared), std::move(stream), std::move(remote));
+}
+
+void start_http_session(std::shared_ptr<Shared> shared, TlsStream stream, std::string remote) {
+  start(std::move(shared), std::move(stream), std::move(remote));
+}
+
+}  // namespace parley::net::detail

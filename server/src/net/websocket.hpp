@@ -1,0 +1,44 @@
+// What the transport offers to the layer above for WebSockets, without Beast or Asio: a handle
+// to send on one socket, and the callbacks the layer above implements.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/router.hpp"
+
+namespace parley::net {
+
+// One open WebSocket. Thread-safe: send/close may be called from any thread.
+class WsConnection {
+ public:
+  virtual ~WsConnection() = default;
+  // Queues a text frame. A frame is shared, so a fan-out serializes it once. Returns false when the
+  // socket is closing; when the bounded queue is full the socket is closed (the client resyncs).
+  virtual bool send(std::shared_ptr<const std::string> frame) = 0;
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+  virtual std::uint64_t id() const = 0;
+};
+
+class WsHandler {
+ public:
+  virtual ~WsHandler() = default;
+  // Called before the upgrade is accepted: return a response to refuse it (401, 403...).
+  virtual std::optional<HttpResponse> authorize(const HttpRequest& upgrade) = 0;
+  virtual void on_open(const std::shared_ptr<WsConnection>& conn, const HttpRequest& upgrade) = 0;
+  // A complete text message (size already bounded by the transport).
+  virtual void on_message(const std::shared_ptr<WsConnection>& conn, std::string_view text) = 0;
+  virtual void on_close(const std::shared_ptr<WsConnection>& conn) = 0;
+};
+
+// WebSocket close codes used by the transport (RFC 6455).
+inline constexpr std::uint16_t kCloseGoingAway = 1001;
+inline constexpr std::uint16_t kCloseUnsupportedData = 1003;
+inline constexpr std::uint16_t kClosePolicyViolation = 1008;
+inline constexpr std::uint16_t kCloseTooBig = 1009;
+inline constexpr std::uint16_t kCloseTryAgainLater = 1013;
+
+}  // namespace parley::net

@@ -1,0 +1,192 @@
+// One WebSocket: a read loop that hands text messages to the WsHandler, and one writer draining a
+// bounded queue of shared frames (as in Beast's multi-user chat example). A client too slow to take
+// its frames is dropped instead of slowing anyone else; it resyncs when it reconnects.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <deque>
+
+#include "net/http_policy.hpp"
+#include "net/session.hpp"
+
+namespace parley::net::detail {
+namespace {
+
+namespace websocket = beast::websocket;
+using asio::awaitable;
+using asio::use_awaitable;
+
+template <class Stream>
+class WsSession : public WsConnection,
+                  public Drainable,
+                  public std::enable_shared_from_this<WsSession<Stream>> {
+ public:
+  WsSession(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws)
+      : shared_(std::move(shared)),
+        ws_(std::move(ws)),
+        wake_(ws_.get_executor()),
+        id_(shared_->next_id++),
+        bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
+
+  bool send(std::shared_ptr<const std::string> frame) override {
+    if (closed_) return false;
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
+      self->enqueue(std::move(frame));
+    });
+    return true;
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)] {
+      self->start_close(code, reason);
+    });
+  }
+
+  std::uint64_t id() const override { return id_; }
+
+  void drain() override { close(kCloseGoingAway, "server going away"); }
+
+  awaitable<void> run(BeastRequest upgrade, std::shared_ptr<HttpRequest> request) {
+    const auto& limits = shared_->config.limits;
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = std::chrono::seconds(10);
+    // Beast pings after half the idle time without traffic and closes when the other half passes
+    // with no answer either.
+    timeouts.idle_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        limits.ws_ping_interval + limits.ws_pong_timeout);
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "parley"); }));
+    ws_.read_message_max(limits.ws_max_message_bytes);
+
+    beast::error_code ec;
+    auto token = asio::redirect_error(use_awaitable, ec);
+    co_await ws_.async_accept(upgrade, token);
+    if (ec) co_return;
+
+    auto self = this->shared_from_this();
+    registry_id_ = shared_->enroll(this->weak_from_this());
+    shared_->metrics.ws_connections++;
+    shared_->metrics.count_response(101);
+    spdlog::debug("{} WebSocket {} open", request->remote_address, id_);
+    shared_->ws.on_open(self, *request);
+    if (shared_->stopping) start_close(kCloseGoingAway, "server going away");
+    asio::co_spawn(ws_.get_executor(), [self]() -> awaitable<void> { co_await self->write_loop(); },
+                   [](std::exception_ptr e) { log_exception(e, "websocket writer"); });
+
+    beast::flat_buffer buffer;
+    for (;;) {
+      std::size_t n = co_await ws_.async_read(buffer, token);
+      if (ec) break;
+      shared_->metrics.bytes_in += n;
+      shared_->metrics.ws_messages_in++;
+      if (closing_) {
+        buffer.consume(buffer.size());
+        continue;
+      }
+      if (!ws_.got_text()) {
+        start_close(kCloseUnsupportedData, "text frames only");
+      } else if (!bucket_.take()) {
+        start_close(kClosePolicyViolation, "too many messages");
+      } else {
+        auto data = buffer.cdata();
+        shared_->ws.on_message(self, std::string_view(static_cast<const char*>(data.data()), data.size()));
+      }
+      buffer.consume(buffer.size());
+    }
+    spdlog::debug("{} WebSocket {} closed: {}", request->remote_address, id_, ec.message());
+    closed_ = true;
+    closing_ = true;
+    wake_.cancel();
+    shared_->ws.on_close(self);
+    shared_->metrics.ws_connections--;
+    shared_->withdraw(registry_id_);
+  }
+
+ private:
+  void enqueue(std::shared_ptr<const std::string> frame) {
+    if (closing_) return;
+    if (queue_.size() >= shared_->config.limits.ws_queue_frames) {
+      shared_->metrics.ws_dropped_slow++;
+      spdlog::info("WebSocket {} dropped: {} frames queued", id_, queue_.size());
+      start_close(kCloseTryAgainLater, "too slow: reconnect and resync");
+      return;
+    }
+    queue_.push_back(std::move(frame));
+    wake_.cancel_one();
+  }
+
+  void start_close(std::uint16_t code, const std::string& reason) {
+    if (closing_) return;
+    closing_ = true;
+    closed_ = true;
+    wake_.cancel();
+    websocket::close_reason why;
+    why.code = code;
+    why.reason = reason;
+    ws_.async_close(why,
+                    [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  awaitable<void> write_loop() {
+    beast::error_code ec;
+    auto token = asio::redirect_error(use_awaitable, ec);
+    for (;;) {
+      while (queue_.empty() && !closing_) {
+        wake_.expires_at(asio::steady_timer::time_point::max());
+        co_await wake_.async_wait(token);
+      }
+      if (closing_) co_return;
+      auto frame = queue_.front();
+      ws_.text(true);
+      std::size_t n = co_await ws_.async_write(asio::buffer(*frame), token);
+      queue_.pop_front();
+      if (ec) co_return;
+      shared_->metrics.bytes_out += n;
+      shared_->metrics.ws_messages_out++;
+    }
+  }
+
+  std::shared_ptr<Shared> shared_;
+  websocket::stream<Stream> ws_;
+  asio::steady_timer wake_;  // the writer sleeps on it while the queue is empty
+  std::deque<std::shared_ptr<const std::string>> queue_;  // strand only
+  std::uint64_t id_;
+  std::uint64_t registry_id_ = 0;
+  TokenBucket bucket_;
+  bool closing_ = false;              // strand only
+  std::atomic<bool> closed_{false};  // read by send() from any thread
+};
+
+template <class Stream>
+void start(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws, BeastRequest upgrade,
+           std::shared_ptr<HttpRequest> request) {
+  auto ex = ws.get_executor();
+  auto session = std::make_shared<WsSession<Stream>>(std::move(shared), std::move(ws));
+  asio::co_spawn(
+      ex,
+      [session, upgrade = std::move(upgrade), request = std::move(request)]() mutable -> awaitable<void> {
+        co_await session->run(std::move(upgrade), std::move(request));
+      },
+      [](std::exception_ptr e) { log_exception(e, "websocket session"); });
+}
+
+}  // namespace
+
+void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<PlainStream> ws, BeastRequest upgrade,
+                      std::shared_ptr<HttpRequest> request) {
+  start(std::move(shared), std::move(ws), std::move(upgrade), std::move(request));
+}
+
+void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<TlsStream> ws, BeastRequest upgrade,
+                      std::shared_ptr<HttpRequest> request) {
+  start(std::move(shared), std::move(ws), std::move(upgrade), std::move(request));
+}
+
+}  // namespace parley::net::detail

@@ -1,0 +1,102 @@
+// The WebSocket endpoint: upgrade with an Origin check, greeting, ping/pong, and the defined
+// answers to frames the server refuses.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import WebSocket from 'ws'
+import { startServer } from './harness.mjs'
+
+let server
+before(async () => {
+  server = await startServer(['--ws-max-message-bytes', '4096'])
+})
+after(async () => {
+  const { code } = await server.stop()
+  assert.equal(code, 0, `server exit code (stderr: ${server.stderr})`)
+})
+
+function wsUrl() {
+  return `ws://127.0.0.1:${server.port}/ws`
+}
+
+// Opens a socket and resolves with it and its first message.
+async function open(headers = { origin: server.origin }) {
+  const ws = new WebSocket(wsUrl(), { headers })
+  const [first] = await once(ws, 'message')
+  return { ws, first: JSON.parse(first.toString()) }
+}
+
+async function refusedStatus(headers) {
+  const ws = new WebSocket(wsUrl(), { headers })
+  ws.on('error', () => {}) // terminating an unfinished handshake reports one
+  const [, res] = await once(ws, 'unexpected-response')
+  ws.terminate()
+  return res.statusCode
+}
+
+test('an upgrade from the page origin is accepted and greeted', async () => {
+  const { ws, first } = await open()
+  assert.equal(first.type, 'hello')
+  assert.equal(first.server, 'parley')
+  ws.close()
+  await once(ws, 'close')
+})
+
+test('a ping frame is answered with a pong carrying the same payload', async () => {
+  const { ws } = await open()
+  ws.ping(Buffer.from('are-you-there'))
+  const [payload] = await once(ws, 'pong')
+  assert.equal(payload.toString(), 'are-you-there')
+  ws.close()
+  await once(ws, 'close')
+})
+
+test('a foreign or missing Origin is refused with 403', async () => {
+  assert.equal(await refusedStatus({ origin: 'http://evil.example' }), 403)
+  assert.equal(await refusedStatus({}), 403)
+})
+
+test('an upgrade on another path is 404', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws`, { headers: { origin: server.origin } })
+  ws.on('error', () => {})
+  const [, res] = await once(ws, 'unexpected-response')
+  assert.equal(res.statusCode, 404)
+  ws.terminate()
+})
+
+test('a text message gets a defined error frame, not silence', async () => {
+  const { ws } = await open()
+  ws.send('{"type":"anything"}')
+  const [msg] = await once(ws, 'message')
+  const frame = JSON.parse(msg.toString())
+  assert.equal(frame.type, 'error')
+  assert.equal(typeof frame.code, 'string')
+  ws.close()
+  await once(ws, 'close')
+})
+
+test('a binary frame closes the socket with 1003', async () => {
+  const { ws } = await open()
+  ws.send(Buffer.from([1, 2, 3]), { binary: true })
+  const [code] = await once(ws, 'close')
+  assert.equal(code, 1003)
+})
+
+test('an oversized message closes the socket with 1009 and the server stays up', async () => {
+  const { ws } = await open()
+  ws.send('x'.repeat(5000))
+  const [code] = await once(ws, 'close')
+  assert.equal(code, 1009)
+  const again = await open()
+  assert.equal(again.first.type, 'hello')
+  again.ws.close()
+  await once(again.ws, 'close')
+})
+
+test('open sockets show in the metrics', async () => {
+  const { ws } = await open()
+  const text = await (await fetch(`${server.url}/metrics`)).text()
+  assert.match(text, /parley_ws_connections_open [1-9]/)
+  ws.close()
+  await once(ws, 'close')
+})

@@ -1,0 +1,108 @@
+// Config layering: defaults <- TOML file <- PARLEY_* environment <- flags.
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace parley::config {
+namespace {
+
+struct FakeEnv {
+  std::map<std::string, std::string> vars;
+  EnvLookup lookup() const {
+    return [this](const std::string& n) -> std::optional<std::string> {
+      auto it = vars.find(n);
+      if (it == vars.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+};
+
+ParseOutcome run(std::vector<std::string> args, const FakeEnv& env = {}) {
+  args.insert(args.begin(), "parley");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  return parse(static_cast<int>(argv.size()), argv.data(), env.lookup());
+}
+
+std::filesystem::path write_file(const std::string& name, const std::string& text) {
+  auto p = std::filesystem::temp_directory_path() / name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(Config, DefaultsWithoutAnySource) {
+  auto out = run({});
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->port, 8080);
+  EXPECT_EQ(out.config->data_dir, "./data");
+  EXPECT_FALSE(out.config->tls());
+}
+
+TEST(Config, FlagsOverrideEnvironmentWhichOverridesFile) {
+  auto file = write_file("parley_cfg_test.toml", "port = 1111\nhost = \"0.0.0.0\"\ndata-dir = \"/from/file\"\n");
+  FakeEnv env{{{"PARLEY_PORT", "2222"}, {"PARLEY_DATA_DIR", "/from/env"}}};
+  auto out = run({"--config", file.string(), "--port", "3333"}, env);
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->port, 3333);             // flag wins
+  EXPECT_EQ(out.config->data_dir, "/from/env");  // env beats file
+  EXPECT_EQ(out.config->host, "0.0.0.0");        // file beats default
+  std::filesystem::remove(file);
+}
+
+TEST(Config, ConfigFileCanComeFromEnvironment) {
+  auto file = write_file("parley_cfg_env.toml", "port = 4444\n");
+  FakeEnv env{{{"PARLEY_CONFIG", file.string()}}};
+  auto out = run({}, env);
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->port, 4444);
+  std::filesystem::remove(file);
+}
+
+TEST(Config, AllowedOriginsAreACommaSeparatedList) {
+  auto out = run({"--allowed-origins", "https://a.example, https://b.example"});
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+}
+
+TEST(Config, DurationsAreSeconds) {
+  auto out = run({"--read-timeout", "0.25", "--ws-ping-interval", "5"});
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_DOUBLE_EQ(out.config->limits.read_timeout.count(), 0.25);
+  EXPECT_DOUBLE_EQ(out.config->limits.ws_ping_interval.count(), 5.0);
+}
+
+TEST(Config, HelpExplainsEveryOptionAndExitsZero) {
+  auto out = run({"--help"});
+  EXPECT_FALSE(out.config);
+  EXPECT_EQ(out.exit_code, 0);
+  for (const char* flag : {"--host", "--port", "--data-dir", "--config", "--tls-cert", "--tls-key",
+                           "--allowed-origins", "PARLEY_PORT"}) {
+    EXPECT_NE(out.output.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(Config, BadValuesAreRefusedWithAMessage) {
+  auto out = run({"--port", "not-a-number"});
+  EXPECT_FALSE(out.config);
+  EXPECT_NE(out.exit_code, 0);
+  EXPECT_FALSE(out.output.empty());
+  EXPECT_FALSE(run({"--log-level", "loud"}).config);
+  EXPECT_FALSE(run({"--no-such-flag"}).config);
+}
+
+TEST(Config, TlsNeedsBothCertificateAndKey) {
+  auto out = run({"--tls-cert", "/tmp/cert.pem"});
+  EXPECT_FALSE(out.config);
+  EXPECT_NE(out.output.find("together"), std::string::npos);
+  auto both = run({"--tls-cert", "/c.pem", "--tls-key", "/k.pem"});
+  ASSERT_TRUE(both.config);
+  EXPECT_TRUE(both.config->tls());
+}
+
+}  // namespace
+}  // namespace parley::config

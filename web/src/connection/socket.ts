@@ -1,0 +1,60 @@
+// The one WebSocket of this tab: connects to /ws on the page's own origin, decodes frames and
+// reconnects with backoff and jitter when the socket drops.
+import { decodeServerFrame, type ServerFrame } from '../protocol/frames'
+import { reconnectDelay } from './backoff'
+
+export type ConnectionState = 'connecting' | 'online' | 'offline'
+
+export interface ConnectionEvents {
+  onState(state: ConnectionState, retryInMs?: number): void
+  onFrame(frame: ServerFrame): void
+}
+
+export function socketUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`
+}
+
+export class Connection {
+  private ws: WebSocket | null = null
+  private attempt = 0
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private stopped = false
+
+  constructor(
+    private readonly url: string,
+    private readonly events: ConnectionEvents,
+  ) {}
+
+  start(): void {
+    this.stopped = false
+    this.open()
+  }
+
+  stop(): void {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    this.ws?.close(1000, 'bye')
+    this.ws = null
+  }
+
+  private open(): void {
+    this.events.onState('connecting')
+    const ws = new WebSocket(this.url)
+    this.ws = ws
+    ws.onopen = () => {
+      this.attempt = 0
+      this.events.onState('online')
+    }
+    ws.onmessage = (ev: MessageEvent) => {
+      if (typeof ev.data !== 'string') return
+      const frame = decodeServerFrame(ev.data)
+      if (frame) this.events.onFrame(frame)
+    }
+    ws.onclose = () => {
+      if (this.ws !== ws || this.stopped) return
+      const delay = reconnectDelay(this.attempt++, Math.random())
+      this.events.onState('offline', delay)
+      this.timer = setTimeout(() => this.open(), delay)
+    }
+  }
+}
