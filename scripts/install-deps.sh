@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libssl-dev
+  libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libsqlite3-dev libsodium-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  chromium python3-aiosmtpd curl iproute2 util-linux
+  clang-format openssl chromium python3-aiosmtpd curl iproute2 util-linux
 )
 
 missing=()
@@ -40,3 +40,4 @@ npm_ci() {
 }
 npm_ci web
 npm_ci e2e
+npm_ci server/tests/integration

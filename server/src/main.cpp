@@ -19,10 +19,13 @@ class GreetingWsHandler : public parley::net::WsHandler {
   std::optional<parley::net::HttpResponse> authorize(const parley::net::HttpRequest&) override {
     return std::nullopt;
   }
-  void on_open(const std::shared_ptr<parley::net::WsConnection>& conn, const parley::net::HttpRequest&) override {
-    conn->send(std::make_shared<const std::string>(R"({"type":"hello","server":"parley","version":"0.1.0"})"));
+  void on_open(const std::shared_ptr<parley::net::WsConnection>& conn,
+               const parley::net::HttpRequest&) override {
+    conn->send(std::make_shared<const std::string>(
+        R"({"type":"hello","server":"parley","version":"0.1.0"})"));
   }
-  void on_message(const std::shared_ptr<parley::net::WsConnection>& conn, std::string_view) override {
+  void on_message(const std::shared_ptr<parley::net::WsConnection>& conn,
+                  std::string_view) override {
     conn->send(std::make_shared<const std::string>(
         R"({"type":"error","code":"unsupported","message":"This server does not speak the chat protocol yet"})"));
   }
@@ -44,7 +47,8 @@ int main(int argc, char** argv) {
   try {
     std::filesystem::create_directories(config.data_dir);
     if (!std::filesystem::exists(std::filesystem::path(config.web_root) / "index.html")) {
-      spdlog::warn("no client at {}/index.html: build it with `make web`; pages will 404", config.web_root);
+      spdlog::warn("no client at {}/index.html: build it with `make web`; pages will 404",
+                   config.web_root);
     }
 
     parley::net::Metrics metrics;
@@ -53,7 +57,8 @@ int main(int argc, char** argv) {
     parley::net::Server server(config, router, ws, metrics);
     unsigned short port = server.listen();
     // The one line a wrapper (tests, scripts) waits for to learn the port when --port=0.
-    std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http", config.host.c_str(), port);
+    std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http",
+                config.host.c_str(), port);
     std::fflush(stdout);
     spdlog::info("data in {}, client from {}", config.data_dir, config.web_root);
     server.run();

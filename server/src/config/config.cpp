@@ -43,10 +43,11 @@ EnvLookup process_env() {
 
 ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   Config c;
-  CLI::App app{"Parley: a self-hosted web chat server.\n"
-               "Settings come from defaults, then the TOML file given by --config, then PARLEY_*\n"
-               "environment variables, then these flags (each later source wins).",
-               "parley"};
+  CLI::App app{
+      "Parley: a self-hosted web chat server.\n"
+      "Settings come from defaults, then the TOML file given by --config, then PARLEY_*\n"
+      "environment variables, then these flags (each later source wins).",
+      "parley"};
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.set_config("--config", "", "TOML file with any of the options below (key = value)");
   app.set_version_flag("--version", "parley 0.1.0");

@@ -8,7 +8,8 @@
 namespace parley::net {
 
 const std::vector<std::pair<std::string_view, std::string_view>>& security_headers() {
-  // 'self' covers same-origin ws:/wss: in CSP Level 3. Styles stay 'self' only: Vite emits CSS files.
+  // 'self' covers same-origin ws:/wss: in CSP Level 3. Styles stay 'self' only: Vite emits CSS
+  // files.
   static const std::vector<std::pair<std::string_view, std::string_view>> kHeaders{
       {"Content-Security-Policy",
        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -19,7 +20,8 @@ const std::vector<std::pair<std::string_view, std::string_view>>& security_heade
       {"Referrer-Policy", "strict-origin-when-cross-origin"},
       {"X-Frame-Options", "DENY"},
       {"Cross-Origin-Opener-Policy", "same-origin"},
-      {"Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self), geolocation=()"},
+      {"Permissions-Policy",
+       "camera=(self), microphone=(self), display-capture=(self), geolocation=()"},
   };
   return kHeaders;
 }
@@ -29,12 +31,14 @@ bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
   if (origin.empty() || origin == "null") return false;
   auto lower = [](std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return out;
   };
   std::string o = lower(origin);
   if (!host.empty() && o == std::string(secure ? "https://" : "http://") + lower(host)) return true;
-  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return lower(a) == o; });
+  return std::any_of(allowed.begin(), allowed.end(),
+                     [&](const std::string& a) { return lower(a) == o; });
 }
 
 TokenBucket::TokenBucket(double rate, double burst, Clock::time_point now)

@@ -29,8 +29,8 @@ auto as_duration(D d) {
   return std::chrono::duration_cast<Clock::duration>(d);
 }
 
-std::shared_ptr<HttpRequest> to_request(const BeastRequest& req, const std::string& remote, bool secure,
-                                        bool* ok) {
+std::shared_ptr<HttpRequest> to_request(const BeastRequest& req, const std::string& remote,
+                                        bool secure, bool* ok) {
   auto out = std::make_shared<HttpRequest>();
   out->method = std::string(req.method_string());
   out->target = std::string(req.target());
@@ -150,8 +150,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     }
     spdlog::debug("{} rejected: {} ({})", remote_, status, ec.message());
     BeastRequest none;
-    co_await write(HttpResponse::error(status, status == 400 ? "bad_request" : "too_large", message), none,
-                   false);
+    co_await write(
+        HttpResponse::error(status, status == 400 ? "bad_request" : "too_large", message), none,
+        false);
     co_await linger_close();
   }
 
@@ -159,18 +160,22 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     bool ok = false;
     auto request = to_request(req, remote_, kTls, &ok);
     if (!ok || request->path != "/ws") {
-      co_await write(HttpResponse::error(404, "not_found", "No WebSocket endpoint here"), req, false);
+      co_await write(HttpResponse::error(404, "not_found", "No WebSocket endpoint here"), req,
+                     false);
       co_return co_await close();
     }
     if (shared_->stopping) {
-      co_await write(HttpResponse::error(503, "shutting_down", "Server is shutting down"), req, false);
+      co_await write(HttpResponse::error(503, "shutting_down", "Server is shutting down"), req,
+                     false);
       co_return co_await close();
     }
     if (!origin_allowed(request->header("origin"), request->header("host"), kTls,
                         shared_->config.allowed_origins)) {
-      spdlog::info("{} WebSocket refused: origin '{}' not allowed", remote_, request->header("origin"));
-      co_await write(HttpResponse::error(403, "origin_not_allowed", "This origin may not open the WebSocket"),
-                     req, false);
+      spdlog::info("{} WebSocket refused: origin '{}' not allowed", remote_,
+                   request->header("origin"));
+      co_await write(
+          HttpResponse::error(403, "origin_not_allowed", "This origin may not open the WebSocket"),
+          req, false);
       co_return co_await close();
     }
     if (auto refusal = shared_->ws.authorize(*request)) {
@@ -186,27 +191,35 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   awaitable<bool> respond(const BeastRequest& req, bool keep) {
     bool ok = false;
     auto request = to_request(req, remote_, kTls, &ok);
-    if (!ok) co_return co_await write(HttpResponse::error(400, "bad_request", "Malformed request target"), req, false);
+    if (!ok)
+      co_return co_await write(HttpResponse::error(400, "bad_request", "Malformed request target"),
+                               req, false);
     const std::string& path = request->path;
     const auto method = req.method();
     const bool get = method == http::verb::get || method == http::verb::head;
 
     if (path == "/healthz") {
-      if (!get) co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Use GET"), req, keep);
-      co_return co_await write(HttpResponse::json(200, R"({"status":"ok"})").with("Cache-Control", "no-store"),
-                               req, keep);
+      if (!get)
+        co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Use GET"), req,
+                                 keep);
+      co_return co_await write(
+          HttpResponse::json(200, R"({"status":"ok"})").with("Cache-Control", "no-store"), req,
+          keep);
     }
     if (path == "/metrics") {
-      if (!get) co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Use GET"), req, keep);
+      if (!get)
+        co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Use GET"), req,
+                                 keep);
       co_return co_await write(HttpResponse::text(200, shared_->metrics.render(),
                                                   "text/plain; version=0.0.4; charset=utf-8")
                                    .with("Cache-Control", "no-store"),
                                req, keep);
     }
     if (path == "/ws") {
-      co_return co_await write(HttpResponse::error(426, "upgrade_required", "This endpoint speaks WebSocket")
-                                   .with("Upgrade", "websocket"),
-                               req, keep);
+      co_return co_await write(
+          HttpResponse::error(426, "upgrade_required", "This endpoint speaks WebSocket")
+              .with("Upgrade", "websocket"),
+          req, keep);
     }
     auto match = shared_->router.find(request->method, path);
     if (match.handler != nullptr) {
@@ -214,13 +227,16 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       co_return co_await write(res, req, keep);
     }
     if (match.path_known) {
-      co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Method not allowed here"), req, keep);
+      co_return co_await write(
+          HttpResponse::error(405, "method_not_allowed", "Method not allowed here"), req, keep);
     }
     if (path == "/api" || path.starts_with("/api/")) {  // the API never falls back to the app
-      co_return co_await write(HttpResponse::error(404, "not_found", "No such API endpoint"), req, keep);
+      co_return co_await write(HttpResponse::error(404, "not_found", "No such API endpoint"), req,
+                               keep);
     }
     if (!get) {
-      co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Method not allowed here"), req, keep);
+      co_return co_await write(
+          HttpResponse::error(405, "method_not_allowed", "Method not allowed here"), req, keep);
     }
     co_return co_await serve_file(req, *request, keep);
   }
@@ -237,7 +253,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
           auto once = std::make_shared<Once>(std::move(completion));
           handler(request, [once, ex](HttpResponse res) {
             if (once->used.exchange(true)) return;
-            asio::post(ex, [once, res = std::move(res)]() mutable { once->handler(std::move(res)); });
+            asio::post(ex,
+                       [once, res = std::move(res)]() mutable { once->handler(std::move(res)); });
           });
         },
         use_awaitable);
@@ -245,7 +262,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   awaitable<bool> serve_file(const BeastRequest& req, const HttpRequest& request, bool keep) {
     auto file = shared_->static_files.resolve(request.path, request.header("accept-encoding"));
-    if (!file) co_return co_await write(HttpResponse::error(404, "not_found", "Not found"), req, keep);
+    if (!file)
+      co_return co_await write(HttpResponse::error(404, "not_found", "Not found"), req, keep);
     if (etag_matches(request.header("if-none-match"), file->etag)) {
       HttpResponse res{304, {{"ETag", file->etag}, {"Cache-Control", file->cache_control}}, {}};
       co_return co_await write(res, req, keep);
@@ -261,12 +279,14 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     res.set(http::field::etag, file->etag);
     res.set(http::field::cache_control, file->cache_control);
     res.set(http::field::vary, "Accept-Encoding");
-    if (!file->content_encoding.empty()) res.set(http::field::content_encoding, file->content_encoding);
+    if (!file->content_encoding.empty())
+      res.set(http::field::content_encoding, file->content_encoding);
     co_return co_await send(std::move(res), req, keep);
   }
 
   awaitable<bool> write(const HttpResponse& r, const BeastRequest& req, bool keep) {
-    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version() ? req.version() : 11};
+    http::response<http::string_body> res{static_cast<http::status>(r.status),
+                                          req.version() ? req.version() : 11};
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.body() = r.body;
     co_return co_await send(std::move(res), req, keep);
@@ -290,18 +310,22 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   }
 
   template <class Body>
-  awaitable<bool> transmit(http::response<Body> res, const BeastRequest& req, bool keep, Clock::time_point started) {
+  awaitable<bool> transmit(http::response<Body> res, const BeastRequest& req, bool keep,
+                           Clock::time_point started) {
     beast::error_code ec;
     tcp().expires_after(as_duration(limits_.write_timeout));
     http::response_serializer<Body> sr{res};
     if (req.method() == http::verb::head) sr.split(true);
-    std::size_t n = req.method() == http::verb::head
-                        ? co_await http::async_write_header(stream_, sr, asio::redirect_error(use_awaitable, ec))
-                        : co_await http::async_write(stream_, sr, asio::redirect_error(use_awaitable, ec));
+    std::size_t n =
+        req.method() == http::verb::head
+            ? co_await http::async_write_header(stream_, sr,
+                                                asio::redirect_error(use_awaitable, ec))
+            : co_await http::async_write(stream_, sr, asio::redirect_error(use_awaitable, ec));
     shared_->metrics.bytes_out += n;
     shared_->metrics.count_response(res.result_int());
-    spdlog::debug("{} {} {} {} {}B {}us", remote_, req.method_string(), req.target(), res.result_int(), n,
-                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
+    spdlog::debug(
+        "{} {} {} {} {}B {}us", remote_, req.method_string(), req.target(), res.result_int(), n,
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
     co_return !ec && keep;
   }
 
@@ -314,7 +338,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     std::size_t drained = 0;
     char sink[16384];
     while (!ec && drained < (8u << 20)) {
-      drained += co_await tcp().async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+      drained += co_await tcp().async_read_some(asio::buffer(sink),
+                                                asio::redirect_error(use_awaitable, ec));
     }
     tcp().close();
   }
@@ -343,9 +368,11 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 template <class Stream>
 void start(std::shared_ptr<Shared> shared, Stream stream, std::string remote) {
   auto ex = stream.get_executor();
-  auto session = std::make_shared<HttpSession<Stream>>(std::move(shared), std::move(stream), std::move(remote));
-  asio::co_spawn(ex, [session]() -> awaitable<void> { co_await session->run(); },
-                 [](std::exception_ptr e) { log_exception(e, "http session"); });
+  auto session = std::make_shared<HttpSession<Stream>>(std::move(shared), std::move(stream),
+                                                       std::move(remote));
+  asio::co_spawn(
+      ex, [session]() -> awaitable<void> { co_await session->run(); },
+      [](std::exception_ptr e) { log_exception(e, "http session"); });
 }
 
 }  // namespace

@@ -34,7 +34,8 @@ class Metrics {
   std::atomic<std::uint64_t> ws_dropped_slow{0};
 
   void count_response(int status) {
-    if (status >= 100 && status < 600) by_status_[static_cast<size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+    if (status >= 100 && status < 600)
+      by_status_[static_cast<size_t>(status)].fetch_add(1, std::memory_order_relaxed);
   }
 
   std::string render() const;

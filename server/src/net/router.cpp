@@ -21,7 +21,8 @@ HttpResponse HttpResponse::text(int status, std::string body, std::string conten
 }
 
 HttpResponse HttpResponse::error(int status, std::string_view code, std::string_view message) {
-  return json(status, fmt::format(R"({{"error":{},"message":{}}})", json_quote(code), json_quote(message)));
+  return json(status,
+              fmt::format(R"({{"error":{},"message":{}}})", json_quote(code), json_quote(message)));
 }
 
 HttpResponse& HttpResponse::with(std::string name, std::string value) {
@@ -57,11 +58,21 @@ std::string json_quote(std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += fmt::format("\\u{:04x}", c);

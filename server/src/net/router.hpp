@@ -34,7 +34,8 @@ struct HttpResponse {
   std::string body;
 
   static HttpResponse json(int status, std::string body);
-  static HttpResponse text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static HttpResponse text(int status, std::string body,
+                           std::string content_type = "text/plain; charset=utf-8");
   // {"error": code, "message": message}: the one shape of every REST error.
   static HttpResponse error(int status, std::string_view code, std::string_view message);
   HttpResponse& with(std::string name, std::string value);

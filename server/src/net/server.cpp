@@ -83,8 +83,8 @@ struct Server::Impl {
   asio::awaitable<void> accept_loop() {
     for (;;) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(ioc),
-                                                          asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket = co_await acceptor.async_accept(
+          asio::make_strand(ioc), asio::redirect_error(asio::use_awaitable, ec));
       if (shared->stopping) co_return;
       if (ec) {
         // EMFILE and friends: back off a little rather than spin.
@@ -101,10 +101,12 @@ struct Server::Impl {
       socket.set_option(tcp::no_delay(true), ec);
       std::string remote = socket.remote_endpoint(ec).address().to_string();
       if (tls) {
-        detail::start_http_session(shared, detail::TlsStream(detail::PlainStream(std::move(socket)), *tls),
+        detail::start_http_session(shared,
+                                   detail::TlsStream(detail::PlainStream(std::move(socket)), *tls),
                                    std::move(remote));
       } else {
-        detail::start_http_session(shared, detail::PlainStream(std::move(socket)), std::move(remote));
+        detail::start_http_session(shared, detail::PlainStream(std::move(socket)),
+                                   std::move(remote));
       }
     }
   }
@@ -115,7 +117,8 @@ struct Server::Impl {
     boost::system::error_code ec;
     acceptor.close(ec);
     signals.cancel(ec);
-    grace.expires_after(std::chrono::duration_cast<asio::steady_timer::duration>(config.shutdown_grace));
+    grace.expires_after(
+        std::chrono::duration_cast<asio::steady_timer::duration>(config.shutdown_grace));
     grace.async_wait([this](boost::system::error_code) { ioc.stop(); });
     shared->on_drained = [this] { asio::post(ioc, [this] { ioc.stop(); }); };
     shared->drain_all();
@@ -141,8 +144,8 @@ unsigned short Server::listen() {
   if (c.tls()) {
     impl_->tls.emplace(ssl::context::tls_server);
     impl_->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                            ssl::context::single_dh_use);
+                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                            ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
     impl_->tls->use_certificate_chain_file(c.tls_cert);
     impl_->tls->use_private_key_file(c.tls_key, ssl::context::pem);
   }

@@ -51,7 +51,8 @@ struct Shared {
   StaticFiles static_files;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_id{1};
-  std::function<void()> on_drained;  // called (from any thread) once stopping and no session is left
+  std::function<void()>
+      on_drained;  // called (from any thread) once stopping and no session is left
 
   std::uint64_t enroll(std::weak_ptr<Drainable> s);
   void withdraw(std::uint64_t id);

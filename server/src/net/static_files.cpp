@@ -31,7 +31,8 @@ bool iequals(std::string_view a, std::string_view b) {
 // Rejects anything that could leave the root or confuse the filesystem.
 bool safe_path(std::string_view p) {
   if (p.empty() || p.front() != '/') return false;
-  if (p.find('\0') != std::string_view::npos || p.find('\\') != std::string_view::npos) return false;
+  if (p.find('\0') != std::string_view::npos || p.find('\\') != std::string_view::npos)
+    return false;
   size_t pos = 0;
   while (pos <= p.size()) {
     size_t next = p.find('/', pos);
@@ -110,7 +111,8 @@ StaticFiles::StaticFiles(fs::path root) {
   if (ec) root_ = std::move(root);
 }
 
-std::optional<StaticFile> StaticFiles::describe(const fs::path& file, std::string_view accept_encoding,
+std::optional<StaticFile> StaticFiles::describe(const fs::path& file,
+                                                std::string_view accept_encoding,
                                                 std::string cache_control) const {
   std::error_code ec;
   auto status = fs::status(file, ec);
@@ -135,7 +137,8 @@ std::optional<StaticFile> StaticFiles::describe(const fs::path& file, std::strin
   if (ec) return std::nullopt;
   auto mtime = fs::last_write_time(out.path, ec).time_since_epoch();
   out.etag = fmt::format("\"{:x}-{:x}{}{}\"", out.size,
-                         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(mtime).count()),
+                         static_cast<std::uint64_t>(
+                             std::chrono::duration_cast<std::chrono::microseconds>(mtime).count()),
                          out.content_encoding.empty() ? "" : "-", out.content_encoding);
   return out;
 }
@@ -152,7 +155,8 @@ std::optional<StaticFile> StaticFiles::resolve(std::string_view url_path,
     auto [end, _] = std::mismatch(root_.begin(), root_.end(), real.begin(), real.end());
     if (!ec && end == root_.end()) {
       bool hashed = rel.starts_with("assets/");
-      if (auto f = describe(real, accept_encoding, std::string(hashed ? kImmutable : kRevalidate))) return f;
+      if (auto f = describe(real, accept_encoding, std::string(hashed ? kImmutable : kRevalidate)))
+        return f;
     }
     // A missing path with an extension is a missing file, not a client route.
     std::string_view last = rel.substr(rel.rfind('/') + 1);

@@ -25,17 +25,20 @@ class StaticFiles {
 
   // `url_path` is percent-decoded. Returns nothing for paths that must 404: unsafe ones, missing
   // files that look like files (have an extension), and anything when the root has no index.html.
-  std::optional<StaticFile> resolve(std::string_view url_path, std::string_view accept_encoding) const;
+  std::optional<StaticFile> resolve(std::string_view url_path,
+                                    std::string_view accept_encoding) const;
 
   const std::filesystem::path& root() const { return root_; }
 
  private:
-  std::optional<StaticFile> describe(const std::filesystem::path& file, std::string_view accept_encoding,
+  std::optional<StaticFile> describe(const std::filesystem::path& file,
+                                     std::string_view accept_encoding,
                                      std::string cache_control) const;
   std::filesystem::path root_;
 };
 
-std::string_view mime_type(std::string_view extension);  // ".js" -> "text/javascript; charset=utf-8"
+std::string_view mime_type(
+    std::string_view extension);  // ".js" -> "text/javascript; charset=utf-8"
 
 // Whether an Accept-Encoding header value allows `coding` (honours q=0).
 bool accepts_encoding(std::string_view header, std::string_view coding);

@@ -35,16 +35,18 @@ class WsSession : public WsConnection,
 
   bool send(std::shared_ptr<const std::string> frame) override {
     if (closed_) return false;
-    asio::post(ws_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
-      self->enqueue(std::move(frame));
-    });
+    asio::post(ws_.get_executor(),
+               [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
+                 self->enqueue(std::move(frame));
+               });
     return true;
   }
 
   void close(std::uint16_t code, std::string reason) override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)] {
-      self->start_close(code, reason);
-    });
+    asio::post(ws_.get_executor(),
+               [self = this->shared_from_this(), code, reason = std::move(reason)] {
+                 self->start_close(code, reason);
+               });
   }
 
   std::uint64_t id() const override { return id_; }
@@ -77,8 +79,9 @@ class WsSession : public WsConnection,
     spdlog::debug("{} WebSocket {} open", request->remote_address, id_);
     shared_->ws.on_open(self, *request);
     if (shared_->stopping) start_close(kCloseGoingAway, "server going away");
-    asio::co_spawn(ws_.get_executor(), [self]() -> awaitable<void> { co_await self->write_loop(); },
-                   [](std::exception_ptr e) { log_exception(e, "websocket writer"); });
+    asio::co_spawn(
+        ws_.get_executor(), [self]() -> awaitable<void> { co_await self->write_loop(); },
+        [](std::exception_ptr e) { log_exception(e, "websocket writer"); });
 
     beast::flat_buffer buffer;
     for (;;) {
@@ -96,7 +99,8 @@ class WsSession : public WsConnection,
         start_close(kClosePolicyViolation, "too many messages");
       } else {
         auto data = buffer.cdata();
-        shared_->ws.on_message(self, std::string_view(static_cast<const char*>(data.data()), data.size()));
+        shared_->ws.on_message(
+            self, std::string_view(static_cast<const char*>(data.data()), data.size()));
       }
       buffer.consume(buffer.size());
     }
@@ -130,8 +134,7 @@ class WsSession : public WsConnection,
     websocket::close_reason why;
     why.code = code;
     why.reason = reason;
-    ws_.async_close(why,
-                    [self = this->shared_from_this()](beast::error_code) {});
+    ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {});
   }
 
   awaitable<void> write_loop() {
@@ -160,7 +163,7 @@ class WsSession : public WsConnection,
   std::uint64_t id_;
   std::uint64_t registry_id_ = 0;
   TokenBucket bucket_;
-  bool closing_ = false;              // strand only
+  bool closing_ = false;             // strand only
   std::atomic<bool> closed_{false};  // read by send() from any thread
 };
 
@@ -171,21 +174,20 @@ void start(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws, BeastRe
   auto session = std::make_shared<WsSession<Stream>>(std::move(shared), std::move(ws));
   asio::co_spawn(
       ex,
-      [session, upgrade = std::move(upgrade), request = std::move(request)]() mutable -> awaitable<void> {
-        co_await session->run(std::move(upgrade), std::move(request));
-      },
+      [session, upgrade = std::move(upgrade), request = std::move(request)]() mutable
+      -> awaitable<void> { co_await session->run(std::move(upgrade), std::move(request)); },
       [](std::exception_ptr e) { log_exception(e, "websocket session"); });
 }
 
 }  // namespace
 
-void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<PlainStream> ws, BeastRequest upgrade,
-                      std::shared_ptr<HttpRequest> request) {
+void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<PlainStream> ws,
+                      BeastRequest upgrade, std::shared_ptr<HttpRequest> request) {
   start(std::move(shared), std::move(ws), std::move(upgrade), std::move(request));
 }
 
-void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<TlsStream> ws, BeastRequest upgrade,
-                      std::shared_ptr<HttpRequest> request) {
+void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<TlsStream> ws,
+                      BeastRequest upgrade, std::shared_ptr<HttpRequest> request) {
   start(std::move(shared), std::move(ws), std::move(upgrade), std::move(request));
 }
 

@@ -44,7 +44,8 @@ TEST(Config, DefaultsWithoutAnySource) {
 }
 
 TEST(Config, FlagsOverrideEnvironmentWhichOverridesFile) {
-  auto file = write_file("parley_cfg_test.toml", "port = 1111\nhost = \"0.0.0.0\"\ndata-dir = \"/from/file\"\n");
+  auto file = write_file("parley_cfg_test.toml",
+                         "port = 1111\nhost = \"0.0.0.0\"\ndata-dir = \"/from/file\"\n");
   FakeEnv env{{{"PARLEY_PORT", "2222"}, {"PARLEY_DATA_DIR", "/from/env"}}};
   auto out = run({"--config", file.string(), "--port", "3333"}, env);
   ASSERT_TRUE(out.config) << out.output;
@@ -66,7 +67,8 @@ TEST(Config, ConfigFileCanComeFromEnvironment) {
 TEST(Config, AllowedOriginsAreACommaSeparatedList) {
   auto out = run({"--allowed-origins", "https://a.example, https://b.example"});
   ASSERT_TRUE(out.config) << out.output;
-  EXPECT_EQ(out.config->allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_EQ(out.config->allowed_origins,
+            (std::vector<std::string>{"https://a.example", "https://b.example"}));
 }
 
 TEST(Config, DurationsAreSeconds) {

@@ -23,7 +23,8 @@ TEST(OriginCheck, ForeignMissingOrNullOriginsAreRefused) {
 }
 
 TEST(OriginCheck, ConfiguredOriginsAreAllowed) {
-  EXPECT_TRUE(origin_allowed("https://app.example", "backend:8080", false, {"https://app.example"}));
+  EXPECT_TRUE(
+      origin_allowed("https://app.example", "backend:8080", false, {"https://app.example"}));
 }
 
 TEST(TokenBucket, AllowsTheBurstThenRefillsAtTheRate) {
@@ -41,7 +42,8 @@ TEST(TokenBucket, AllowsTheBurstThenRefillsAtTheRate) {
 TEST(SecurityHeaders, IncludeCspNosniffReferrerAndFrameAncestors) {
   bool csp = false, nosniff = false, referrer = false;
   for (const auto& [k, v] : security_headers()) {
-    if (k == "Content-Security-Policy") csp = v.find("frame-ancestors 'none'") != std::string_view::npos;
+    if (k == "Content-Security-Policy")
+      csp = v.find("frame-ancestors 'none'") != std::string_view::npos;
     if (k == "X-Content-Type-Options") nosniff = v == "nosniff";
     if (k == "Referrer-Policy") referrer = true;
   }

@@ -21,7 +21,8 @@ TEST(Metrics, RendersConnectionsStatusesAndNamedCounters) {
   EXPECT_NE(text.find("parley_bytes_sent_total 1234\n"), std::string::npos);
   EXPECT_NE(text.find("parley_http_requests_total{code=\"200\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("parley_http_requests_total{code=\"404\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE parley_logins_total counter\nparley_logins_total 5\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE parley_logins_total counter\nparley_logins_total 5\n"),
+            std::string::npos);
 }
 
 }  // namespace

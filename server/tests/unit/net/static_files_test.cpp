@@ -13,8 +13,9 @@ namespace fs = std::filesystem;
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("parley_static_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() /
+            ("parley_static_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(root_ / "assets");
     put("index.html", "<!doctype html>");
     put("assets/app-1234.js", "console.log(1)");
@@ -80,8 +81,9 @@ TEST_F(StaticFilesTest, MissingFilesWithAnExtensionAre404) {
 
 TEST_F(StaticFilesTest, UnsafePathsAreRefused) {
   StaticFiles files(root_);
-  for (const std::string& p : std::vector<std::string>{"/../outside/secret.txt", "/assets/../../outside/secret.txt", "/.env", "/a\\b.js",
-                        std::string("/index.html\0.js", 15), "relative.html"}) {
+  for (const std::string& p : std::vector<std::string>{
+           "/../outside/secret.txt", "/assets/../../outside/secret.txt", "/.env", "/a\\b.js",
+           std::string("/index.html\0.js", 15), "relative.html"}) {
     EXPECT_FALSE(files.resolve(p, "")) << p;
   }
 }

@@ -1,0 +1,43 @@
+# The two commands of the README, and the pieces they are made of.
+#   make run   install what is missing, build the release server and the client, serve on :8080
+#   make test  install what is missing, build with sanitizers, run every test
+SHELL := /bin/bash
+PORT ?= 8080
+DATA ?= ./data
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_MAXSIZE ?= 5G
+
+.PHONY: run test deps web release asan debug lint format bench clean
+
+run: deps web release
+	./build/release/bin/parley --host 127.0.0.1 --port $(PORT) --data-dir $(DATA) --web-root web/dist
+
+test: deps web asan lint
+	ctest --preset asan -j2
+
+deps:
+	@./scripts/install-deps.sh
+
+web: deps
+	cd web && npm run --silent build
+
+release: deps
+	@[ -f build/release/build.ninja ] || cmake --preset release
+	cmake --build --preset release
+
+asan: deps
+	@[ -f build/asan/build.ninja ] || cmake --preset asan
+	cmake --build --preset asan
+
+debug: deps
+	@[ -f build/debug/build.ninja ] || cmake --preset debug
+	cmake --build --preset debug
+
+lint:
+	@./scripts/lint.sh
+
+format:
+	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp')
+
+clean:
+	rm -rf build web/dist

@@ -1,0 +1,33 @@
+// Starts the real parley binary for the whole run and stops it afterwards. Tests read its address
+// from PARLEY_URL (set here, inherited by the test workers).
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+const root = resolve(import.meta.dirname, '..')
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const bin = process.env.PARLEY_BIN ?? join(root, 'build/asan/bin/parley')
+  const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'))
+  const proc = spawn(bin, ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const url = await new Promise<string>((ok, fail) => {
+    let out = ''
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = out.match(/listening on (https?:\/\/[^\s]+)/)
+      if (m?.[1]) ok(m[1])
+    })
+    proc.on('exit', (code) => fail(new Error(`parley exited with ${code} before listening`)))
+  })
+  process.env.PARLEY_URL = url
+  return async () => {
+    const exited = new Promise((ok) => proc.on('exit', ok))
+    proc.kill('SIGTERM')
+    await exited
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
