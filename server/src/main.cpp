@@ -16,11 +16,12 @@ namespace {
 // Until the chat protocol is wired in, a socket is greeted and every message is refused politely.
 class GreetingWsHandler : public parley::net::WsHandler {
  public:
-  std::optional<parley::net::HttpResponse> authorize(const parley::net::HttpRequest&) override {
-    return std::nullopt;
+  void authorize(std::shared_ptr<const parley::net::HttpRequest>,
+                 std::function<void(parley::net::WsAdmission)> done) override {
+    done({});
   }
   void on_open(const std::shared_ptr<parley::net::WsConnection>& conn,
-               const parley::net::HttpRequest&) override {
+               const parley::net::HttpRequest&, const std::shared_ptr<const void>&) override {
     conn->send(std::make_shared<const std::string>(
         R"({"type":"hello","server":"parley","version":"0.1.0"})"));
   }

@@ -50,17 +50,20 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       "parley"};
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.set_config("--config", "", "TOML file with any of the options below (key = value)");
+  app.allow_config_extras(
+      CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
   app.set_version_flag("--version", "parley 0.1.0");
 
   std::vector<std::string> flags;  // every option that can come from the environment
   auto add = [&](const std::string& flag, auto& target, const std::string& help) {
-    auto* opt = app.add_option(flag, target, help)->capture_default_str();
-    opt->envname(env_name(flag));  // shown in --help; the value itself is injected below
+    // The variable is named in the help text only: its value is injected below, through `env`.
+    auto* opt =
+        app.add_option(flag, target, help + " [env " + env_name(flag) + "]")->capture_default_str();
     flags.push_back(flag);
     return opt;
   };
 
-  std::string origins;
+  std::vector<std::string> origins;
   double read_timeout = c.limits.read_timeout.count();
   double idle_timeout = c.limits.idle_timeout.count();
   double write_timeout = c.limits.write_timeout.count();
@@ -76,15 +79,17 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--tls-key", c.tls_key, "PEM private key for --tls-cert");
   add("--allowed-origins", origins,
       "Comma-separated origins (https://chat.example.org) allowed to open the WebSocket, "
-      "besides the page's own origin");
+      "besides the page's own origin")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  add("--threads", c.threads, "I/O threads; 0 means one per CPU core");
+  add("--threads", c.threads, "I/O threads; 0 means one per CPU core")->check(CLI::Range(0u, 256u));
   add("--shutdown-grace", grace, "Seconds to finish in-flight work on SIGTERM")
       ->check(CLI::Range(0.0, 60.0));
   add("--max-header-bytes", c.limits.max_header_bytes, "Largest request line + headers")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
-  add("--max-body-bytes", c.limits.max_body_bytes, "Largest REST request body");
+  add("--max-body-bytes", c.limits.max_body_bytes, "Largest REST request body")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   add("--requests-per-second", c.limits.requests_per_second,
       "Sustained request rate allowed per connection")
       ->check(CLI::PositiveNumber);
@@ -96,7 +101,8 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       ->check(CLI::PositiveNumber);
   add("--write-timeout", write_timeout, "Seconds for a response to drain to a slow reader")
       ->check(CLI::PositiveNumber);
-  add("--ws-max-message-bytes", c.limits.ws_max_message_bytes, "Largest WebSocket message");
+  add("--ws-max-message-bytes", c.limits.ws_max_message_bytes, "Largest WebSocket message")
+      ->check(CLI::Range(std::size_t{16}, std::size_t{16} << 20));
   add("--ws-queue-frames", c.limits.ws_queue_frames,
       "Outbound frames queued per WebSocket before a stalled client is dropped")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
@@ -104,15 +110,28 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       ->check(CLI::PositiveNumber);
   add("--ws-pong-timeout", pong_timeout, "Seconds a WebSocket peer has to answer a ping")
       ->check(CLI::PositiveNumber);
-  add("--max-connections", c.limits.max_connections, "Open connections accepted at once");
+  add("--max-connections", c.limits.max_connections, "Open connections accepted at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
 
   // Environment values become flags ahead of the real ones, so real flags still win.
   std::vector<std::string> args;
   args.emplace_back(argc > 0 ? argv[0] : "parley");
+  auto on_command_line = [&](const std::string& flag) {
+    for (int i = 1; i < argc; ++i) {
+      std::string_view a = argv[i];
+      if (a == flag || (a.starts_with(flag) && a.size() > flag.size() && a[flag.size()] == '='))
+        return true;
+    }
+    return false;
+  };
+  // An empty variable counts as unset (as CLI11's own environment support has it).
   for (const auto& f : flags) {
-    if (auto v = env(env_name(f))) args.push_back(f + "=" + *v);
+    auto v = env(env_name(f));
+    if (v && !v->empty() && !on_command_line(f)) args.push_back(f + "=" + *v);
   }
-  if (auto v = env("PARLEY_CONFIG")) args.push_back("--config=" + *v);
+  if (auto v = env("PARLEY_CONFIG"); v && !v->empty() && !on_command_line("--config")) {
+    args.push_back("--config=" + *v);
+  }
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   std::vector<const char*> cargv;
   for (const auto& a : args) cargv.push_back(a.c_str());
@@ -128,7 +147,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return ParseOutcome{std::nullopt, 2, "--tls-cert and --tls-key must be given together\n"};
   }
-  c.allowed_origins = split_list(origins);
+  for (const auto& item : origins) {
+    for (auto& o : split_list(item)) c.allowed_origins.push_back(std::move(o));
+  }
   c.limits.read_timeout = Seconds{read_timeout};
   c.limits.idle_timeout = Seconds{idle_timeout};
   c.limits.write_timeout = Seconds{write_timeout};

@@ -22,6 +22,8 @@ enum class Errc {
 struct Error {
   Errc code;
   std::string message;
+  std::string field;    // the input field it concerns, when there is one ("password")
+  int retry_after = 0;  // seconds, for kRateLimited
 };
 
 template <typename T>

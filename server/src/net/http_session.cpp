@@ -57,26 +57,37 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
  public:
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
-  HttpSession(std::shared_ptr<Shared> shared, Stream stream, std::string remote)
+  HttpSession(std::shared_ptr<Shared> shared, Stream stream, std::string remote,
+              std::shared_ptr<void> ticket)
       : shared_(std::move(shared)),
+        ticket_(std::move(ticket)),
         stream_(std::move(stream)),
+        executor_(stream_.get_executor()),
         remote_(std::move(remote)),
         limits_(shared_->config.limits),
         bucket_(limits_.requests_per_second, limits_.request_burst) {}
 
   void drain() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    // Never touch stream_ here: this runs off the strand, and an upgrade may be moving it.
+    asio::post(executor_, [self = this->shared_from_this()] {
       self->draining_ = true;
-      if (self->idle_) beast::get_lowest_layer(self->stream_).socket().cancel();
+      if (self->idle_)
+        beast::get_lowest_layer(self->stream_).socket().cancel();  // on the strand now
     });
   }
 
   awaitable<void> run() {
     id_ = shared_->enroll(this->weak_from_this());
     shared_->metrics.http_connections++;
+    // Undone however serve() ends: normally, by an exception, or by its frame being destroyed.
+    struct Leave {
+      HttpSession* s;
+      ~Leave() {
+        s->shared_->metrics.http_connections--;
+        s->shared_->withdraw(s->id_);
+      }
+    } leave{this};
     co_await serve();
-    shared_->metrics.http_connections--;
-    shared_->withdraw(id_);
   }
 
  private:
@@ -178,13 +189,22 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
           req, false);
       co_return co_await close();
     }
-    if (auto refusal = shared_->ws.authorize(*request)) {
-      co_await write(*refusal, req, false);
+    auto ask = [this, &request](std::function<void(WsAdmission)> done) {
+      shared_->ws.authorize(request, std::move(done));
+    };
+    WsAdmission admission = co_await await_callback<WsAdmission>(ask);
+    if (admission.refusal) {
+      co_await write(*admission.refusal, req, false);
       co_return co_await close();
     }
     tcp().expires_never();  // the WebSocket session sets its own timeouts
     websocket::stream<Stream> ws(std::move(stream_));
-    start_ws_session(shared_, std::move(ws), std::move(req), std::move(request));
+    WsHandoff handoff;
+    handoff.upgrade = std::move(req);
+    handoff.request = std::move(request);
+    handoff.principal = std::move(admission.principal);
+    handoff.ticket = ticket_;
+    start_ws_session(shared_, std::move(ws), std::move(handoff));
   }
 
   // Answers one request; false when the connection must close.
@@ -241,23 +261,37 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     co_return co_await serve_file(req, *request, keep);
   }
 
-  // Runs a handler and waits for its reply, which may come later and from another thread.
-  awaitable<HttpResponse> call(const Handler& handler, std::shared_ptr<const HttpRequest> request) {
-    auto ex = stream_.get_executor();
-    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpResponse)>(
-        [&handler, request = std::move(request), ex](auto completion) {
+  // Calls `start(done)` and waits until `done(value)` is called, maybe later and from another
+  // thread; the coroutine resumes on this session's strand. A second call of `done` is ignored.
+  // The initiation captures only pointers on purpose: Asio passes it by value to a coroutine, and
+  // GCC 12 destroyed such a by-value closure twice (seen under ASan as a double release of a
+  // captured shared_ptr, then of a captured strand executor).
+  template <class T, class Start>
+  awaitable<T> await_callback(const Start& start) {
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
+        [start_ptr = &start, ex_ptr = &executor_](auto completion) {
           struct Once {
             decltype(completion) handler;
             std::atomic<bool> used{false};
           };
           auto once = std::make_shared<Once>(std::move(completion));
-          handler(request, [once, ex](HttpResponse res) {
+          (*start_ptr)(std::function<void(T)>([once, ex = *ex_ptr](T value) {
             if (once->used.exchange(true)) return;
-            asio::post(ex,
-                       [once, res = std::move(res)]() mutable { once->handler(std::move(res)); });
-          });
+            asio::post(ex, [once, value = std::move(value)]() mutable {
+              once->handler(std::move(value));
+            });
+          }));
         },
         use_awaitable);
+  }
+
+  // Runs a REST handler and waits for its reply.
+  awaitable<HttpResponse> call(const Handler& handler,
+                               const std::shared_ptr<const HttpRequest>& request) {
+    co_return co_await await_callback<HttpResponse>(
+        [&handler, &request](std::function<void(HttpResponse)> reply) {
+          handler(request, std::move(reply));
+        });
   }
 
   awaitable<bool> serve_file(const BeastRequest& req, const HttpRequest& request, bool keep) {
@@ -265,7 +299,11 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     if (!file)
       co_return co_await write(HttpResponse::error(404, "not_found", "Not found"), req, keep);
     if (etag_matches(request.header("if-none-match"), file->etag)) {
-      HttpResponse res{304, {{"ETag", file->etag}, {"Cache-Control", file->cache_control}}, {}};
+      HttpResponse res{304,
+                       {{"ETag", file->etag},
+                        {"Cache-Control", file->cache_control},
+                        {"Vary", "Accept-Encoding"}},
+                       {}};
       co_return co_await write(res, req, keep);
     }
     http::response<http::file_body> res{http::status::ok, req.version()};
@@ -303,7 +341,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       auto length = res.payload_size();
       http::response<http::empty_body> head;
       head.base() = res.base();
-      if (length) head.content_length(*length);
+      bool bodiless = res.result_int() == 304 || res.result_int() == 204 || res.result_int() < 200;
+      if (length && !bodiless) head.content_length(*length);
       co_return co_await transmit(std::move(head), req, keep, started);
     }
     co_return co_await transmit(std::move(res), req, keep, started);
@@ -355,7 +394,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   }
 
   std::shared_ptr<Shared> shared_;
+  std::shared_ptr<void> ticket_;  // counts this connection against max_connections
   Stream stream_;
+  asio::any_io_executor executor_;  // the connection's strand; outlives a move of stream_
   std::string remote_;
   const config::Limits& limits_;
   TokenBucket bucket_;
@@ -366,10 +407,11 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 };
 
 template <class Stream>
-void start(std::shared_ptr<Shared> shared, Stream stream, std::string remote) {
+void start(std::shared_ptr<Shared> shared, Stream stream, std::string remote,
+           std::shared_ptr<void> ticket) {
   auto ex = stream.get_executor();
   auto session = std::make_shared<HttpSession<Stream>>(std::move(shared), std::move(stream),
-                                                       std::move(remote));
+                                                       std::move(remote), std::move(ticket));
   asio::co_spawn(
       ex, [session]() -> awaitable<void> { co_await session->run(); },
       [](std::exception_ptr e) { log_exception(e, "http session"); });
@@ -377,12 +419,14 @@ void start(std::shared_ptr<Shared> shared, Stream stream, std::string remote) {
 
 }  // namespace
 
-void start_http_session(std::shared_ptr<Shared> shared, PlainStream stream, std::string remote) {
-  start(std::move(shared), std::move(stream), std::move(remote));
+void start_http_session(std::shared_ptr<Shared> shared, PlainStream stream, std::string remote,
+                        std::shared_ptr<void> ticket) {
+  start(std::move(shared), std::move(stream), std::move(remote), std::move(ticket));
 }
 
-void start_http_session(std::shared_ptr<Shared> shared, TlsStream stream, std::string remote) {
-  start(std::move(shared), std::move(stream), std::move(remote));
+void start_http_session(std::shared_ptr<Shared> shared, TlsStream stream, std::string remote,
+                        std::shared_ptr<void> ticket) {
+  start(std::move(shared), std::move(stream), std::move(remote), std::move(ticket));
 }
 
 }  // namespace parley::net::detail

@@ -75,10 +75,13 @@ struct Server::Impl {
       : config(c),
         threads(c.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : c.threads),
         ioc(static_cast<int>(threads)),
-        acceptor(ioc),
-        signals(ioc, SIGINT, SIGTERM),
-        grace(ioc),
-        shared(std::make_shared<detail::Shared>(c, r, w, m)) {}
+        strand(asio::make_strand(ioc)),
+        acceptor(strand),
+        signals(strand, SIGINT, SIGTERM),
+        grace(strand),
+        shared(std::make_shared<detail::Shared>(c, r, w, m)) {
+    shared->on_drained = [this] { asio::post(ioc, [this] { ioc.stop(); }); };
+  }
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
@@ -93,24 +96,28 @@ struct Server::Impl {
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
-      auto open = shared->metrics.http_connections.load() + shared->metrics.ws_connections.load();
-      if (open >= static_cast<std::int64_t>(config.limits.max_connections)) {
+      // Counted here, not when the session starts, so a burst of accepts cannot overshoot.
+      if (shared->connections.fetch_add(1) >=
+          static_cast<std::int64_t>(config.limits.max_connections)) {
+        shared->connections--;
         socket.close(ec);
         continue;
       }
+      std::shared_ptr<void> ticket(nullptr, [s = shared](void*) { s->connections--; });
       socket.set_option(tcp::no_delay(true), ec);
       std::string remote = socket.remote_endpoint(ec).address().to_string();
       if (tls) {
         detail::start_http_session(shared,
                                    detail::TlsStream(detail::PlainStream(std::move(socket)), *tls),
-                                   std::move(remote));
+                                   std::move(remote), std::move(ticket));
       } else {
         detail::start_http_session(shared, detail::PlainStream(std::move(socket)),
-                                   std::move(remote));
+                                   std::move(remote), std::move(ticket));
       }
     }
   }
 
+  // Runs on `strand`, like everything that touches the acceptor, the signals and the timer.
   void begin_shutdown() {
     if (shared->stopping.exchange(true)) return;
     spdlog::info("shutting down: closing connections");
@@ -120,13 +127,13 @@ struct Server::Impl {
     grace.expires_after(
         std::chrono::duration_cast<asio::steady_timer::duration>(config.shutdown_grace));
     grace.async_wait([this](boost::system::error_code) { ioc.stop(); });
-    shared->on_drained = [this] { asio::post(ioc, [this] { ioc.stop(); }); };
     shared->drain_all();
   }
 
   const config::Config& config;
   unsigned threads;
   asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> strand;
   std::optional<ssl::context> tls;
   tcp::acceptor acceptor;
   asio::signal_set signals;
@@ -155,7 +162,7 @@ unsigned short Server::listen() {
   a.set_option(asio::socket_base::reuse_address(true));
   a.bind(endpoint);
   a.listen(asio::socket_base::max_listen_connections);
-  asio::co_spawn(impl_->ioc, impl_->accept_loop(),
+  asio::co_spawn(impl_->strand, impl_->accept_loop(),
                  [](std::exception_ptr e) { detail::log_exception(e, "accept loop"); });
   return a.local_endpoint().port();
 }
@@ -173,7 +180,7 @@ void Server::run() {
 }
 
 void Server::shutdown() {
-  asio::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
+  asio::post(impl_->strand, [this] { impl_->begin_shutdown(); });
 }
 
 }  // namespace parley::net

@@ -51,6 +51,7 @@ struct Shared {
   StaticFiles static_files;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_id{1};
+  std::atomic<std::int64_t> connections{0};  // accepted and not yet closed (HTTP or WebSocket)
   std::function<void()>
       on_drained;  // called (from any thread) once stopping and no session is left
 
@@ -63,13 +64,24 @@ struct Shared {
   std::unordered_map<std::uint64_t, std::weak_ptr<Drainable>> live_;
 };
 
-void start_http_session(std::shared_ptr<Shared> shared, PlainStream stream, std::string remote);
-void start_http_session(std::shared_ptr<Shared> shared, TlsStream stream, std::string remote);
+// `ticket` counts the connection against max_connections until the last session holding it ends.
+void start_http_session(std::shared_ptr<Shared> shared, PlainStream stream, std::string remote,
+                        std::shared_ptr<void> ticket);
+void start_http_session(std::shared_ptr<Shared> shared, TlsStream stream, std::string remote,
+                        std::shared_ptr<void> ticket);
+
+// What an HTTP session hands to the WebSocket session it becomes.
+struct WsHandoff {
+  BeastRequest upgrade;
+  std::shared_ptr<HttpRequest> request;
+  std::shared_ptr<const void> principal;  // from WsHandler::authorize
+  std::shared_ptr<void> ticket;
+};
 
 void start_ws_session(std::shared_ptr<Shared> shared, beast::websocket::stream<PlainStream> ws,
-                      BeastRequest upgrade, std::shared_ptr<HttpRequest> request);
+                      WsHandoff handoff);
 void start_ws_session(std::shared_ptr<Shared> shared, beast::websocket::stream<TlsStream> ws,
-                      BeastRequest upgrade, std::shared_ptr<HttpRequest> request);
+                      WsHandoff handoff);
 
 // Logs an exception that escaped a detached coroutine instead of terminating the process.
 void log_exception(std::exception_ptr e, const char* where);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,12 +24,21 @@ class WsConnection {
   virtual std::uint64_t id() const = 0;
 };
 
+// The answer to an upgrade request: a refusal, or who the socket will belong to.
+struct WsAdmission {
+  std::optional<HttpResponse> refusal;    // set to refuse the upgrade (401, 403...)
+  std::shared_ptr<const void> principal;  // handed to on_open; the handler knows its type
+};
+
 class WsHandler {
  public:
   virtual ~WsHandler() = default;
-  // Called before the upgrade is accepted: return a response to refuse it (401, 403...).
-  virtual std::optional<HttpResponse> authorize(const HttpRequest& upgrade) = 0;
-  virtual void on_open(const std::shared_ptr<WsConnection>& conn, const HttpRequest& upgrade) = 0;
+  // Called before the upgrade is accepted, on an I/O thread: must not block. `done` may be called
+  // later and from any thread (e.g. after a session lookup on a worker pool), exactly once.
+  virtual void authorize(std::shared_ptr<const HttpRequest> upgrade,
+                         std::function<void(WsAdmission)> done) = 0;
+  virtual void on_open(const std::shared_ptr<WsConnection>& conn, const HttpRequest& upgrade,
+                       const std::shared_ptr<const void>& principal) = 0;
   // A complete text message (size already bounded by the transport).
   virtual void on_message(const std::shared_ptr<WsConnection>& conn, std::string_view text) = 0;
   virtual void on_close(const std::shared_ptr<WsConnection>& conn) = 0;

@@ -26,10 +26,12 @@ class WsSession : public WsConnection,
                   public Drainable,
                   public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws)
+  WsSession(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws, WsHandoff handoff)
       : shared_(std::move(shared)),
+        handoff_(std::move(handoff)),
         ws_(std::move(ws)),
         wake_(ws_.get_executor()),
+        hard_close_(ws_.get_executor()),
         id_(shared_->next_id++),
         bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
 
@@ -53,7 +55,8 @@ class WsSession : public WsConnection,
 
   void drain() override { close(kCloseGoingAway, "server going away"); }
 
-  awaitable<void> run(BeastRequest upgrade, std::shared_ptr<HttpRequest> request) {
+  awaitable<void> run() {
+    const auto& request = handoff_.request;
     const auto& limits = shared_->config.limits;
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
@@ -69,15 +72,28 @@ class WsSession : public WsConnection,
 
     beast::error_code ec;
     auto token = asio::redirect_error(use_awaitable, ec);
-    co_await ws_.async_accept(upgrade, token);
+    co_await ws_.async_accept(handoff_.upgrade, token);
     if (ec) co_return;
 
     auto self = this->shared_from_this();
     registry_id_ = shared_->enroll(this->weak_from_this());
     shared_->metrics.ws_connections++;
+    // Undone however the session ends: normally, by an exception, or by its frame being destroyed.
+    struct Leave {
+      WsSession* s;
+      ~Leave() {
+        s->closed_ = true;
+        s->closing_ = true;
+        s->wake_.cancel();
+        s->hard_close_.cancel();
+        s->shared_->ws.on_close(s->shared_from_this());
+        s->shared_->metrics.ws_connections--;
+        s->shared_->withdraw(s->registry_id_);
+      }
+    } leave{this};
     shared_->metrics.count_response(101);
     spdlog::debug("{} WebSocket {} open", request->remote_address, id_);
-    shared_->ws.on_open(self, *request);
+    shared_->ws.on_open(self, *request, handoff_.principal);
     if (shared_->stopping) start_close(kCloseGoingAway, "server going away");
     asio::co_spawn(
         ws_.get_executor(), [self]() -> awaitable<void> { co_await self->write_loop(); },
@@ -105,12 +121,6 @@ class WsSession : public WsConnection,
       buffer.consume(buffer.size());
     }
     spdlog::debug("{} WebSocket {} closed: {}", request->remote_address, id_, ec.message());
-    closed_ = true;
-    closing_ = true;
-    wake_.cancel();
-    shared_->ws.on_close(self);
-    shared_->metrics.ws_connections--;
-    shared_->withdraw(registry_id_);
   }
 
  private:
@@ -156,9 +166,13 @@ class WsSession : public WsConnection,
     }
   }
 
+  static constexpr auto kCloseDeadline = std::chrono::seconds(3);
+
   std::shared_ptr<Shared> shared_;
+  WsHandoff handoff_;  // the upgrade request, who the socket belongs to, its connection ticket
   websocket::stream<Stream> ws_;
-  asio::steady_timer wake_;  // the writer sleeps on it while the queue is empty
+  asio::steady_timer wake_;        // the writer sleeps on it while the queue is empty
+  asio::steady_timer hard_close_;  // ends a close handshake the peer does not finish
   std::deque<std::shared_ptr<const std::string>> queue_;  // strand only
   std::uint64_t id_;
   std::uint64_t registry_id_ = 0;
@@ -168,27 +182,25 @@ class WsSession : public WsConnection,
 };
 
 template <class Stream>
-void start(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws, BeastRequest upgrade,
-           std::shared_ptr<HttpRequest> request) {
+void start(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws, WsHandoff handoff) {
   auto ex = ws.get_executor();
-  auto session = std::make_shared<WsSession<Stream>>(std::move(shared), std::move(ws));
+  auto session =
+      std::make_shared<WsSession<Stream>>(std::move(shared), std::move(ws), std::move(handoff));
   asio::co_spawn(
-      ex,
-      [session, upgrade = std::move(upgrade), request = std::move(request)]() mutable
-      -> awaitable<void> { co_await session->run(std::move(upgrade), std::move(request)); },
+      ex, [session]() -> awaitable<void> { co_await session->run(); },
       [](std::exception_ptr e) { log_exception(e, "websocket session"); });
 }
 
 }  // namespace
 
 void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<PlainStream> ws,
-                      BeastRequest upgrade, std::shared_ptr<HttpRequest> request) {
-  start(std::move(shared), std::move(ws), std::move(upgrade), std::move(request));
+                      WsHandoff handoff) {
+  start(std::move(shared), std::move(ws), std::move(handoff));
 }
 
 void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<TlsStream> ws,
-                      BeastRequest upgrade, std::shared_ptr<HttpRequest> request) {
-  start(std::move(shared), std::move(ws), std::move(upgrade), std::move(request));
+                      WsHandoff handoff) {
+  start(std::move(shared), std::move(ws), std::move(handoff));
 }
 
 }  // namespace parley::net::detail

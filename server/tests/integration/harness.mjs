@@ -19,6 +19,11 @@ export async function startServer(args = [], { env = {} } = {}) {
   let stderr = ''
   proc.stderr.on('data', (d) => (stderr += d))
   const exited = once(proc, 'exit')
+  let stopping = false
+  proc.on('exit', (code, signal) => {
+    // A server that dies on its own is a bug: show why, whichever test notices it.
+    if (!stopping) console.error(`parley died unexpectedly (code ${code}, signal ${signal}):\n${stderr}`)
+  })
   const port = await new Promise((resolve, reject) => {
     let out = ''
     proc.stdout.on('data', (d) => {
@@ -39,7 +44,11 @@ export async function startServer(args = [], { env = {} } = {}) {
       return stderr
     },
     exited,
+    expectExit() {
+      stopping = true
+    },
     async stop() {
+      stopping = true
       if (!proc.killed && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
       const [code, signal] = await exited
       rmSync(dataDir, { recursive: true, force: true })

@@ -31,6 +31,7 @@ test('SIGTERM closes WebSockets with 1001 and exits 0 within 2 seconds', async (
   const idle = await rawConnect(server.port) // an idle keep-alive connection must not hold shutdown up
   const closed = once(ws, 'close')
   const started = performance.now()
+  server.expectExit()
   server.proc.kill('SIGTERM')
   const [code, reason] = await closed
   const { code: exitCode } = await server.stop()

@@ -45,13 +45,15 @@ TEST(Config, DefaultsWithoutAnySource) {
 
 TEST(Config, FlagsOverrideEnvironmentWhichOverridesFile) {
   auto file = write_file("parley_cfg_test.toml",
-                         "port = 1111\nhost = \"0.0.0.0\"\ndata-dir = \"/from/file\"\n");
+                         "port = 1111\nhost = \"0.0.0.0\"\ndata-dir = \"/from/file\"\n"
+                         "web-root = \"/w\"\n");
   FakeEnv env{{{"PARLEY_PORT", "2222"}, {"PARLEY_DATA_DIR", "/from/env"}}};
   auto out = run({"--config", file.string(), "--port", "3333"}, env);
   ASSERT_TRUE(out.config) << out.output;
   EXPECT_EQ(out.config->port, 3333);             // flag wins
   EXPECT_EQ(out.config->data_dir, "/from/env");  // env beats file
   EXPECT_EQ(out.config->host, "0.0.0.0");        // file beats default
+  EXPECT_EQ(out.config->web_root, "/w");         // dashed keys as in the flags
   std::filesystem::remove(file);
 }
 
@@ -69,6 +71,44 @@ TEST(Config, AllowedOriginsAreACommaSeparatedList) {
   ASSERT_TRUE(out.config) << out.output;
   EXPECT_EQ(out.config->allowed_origins,
             (std::vector<std::string>{"https://a.example", "https://b.example"}));
+}
+
+TEST(Config, OriginsFromATomlArray) {
+  auto file = write_file("parley_cfg_origins.toml",
+                         "allowed-origins = [\"https://a.example\", \"https://b.example\"]\n");
+  auto out = run({"--config", file.string()});
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->allowed_origins,
+            (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  std::filesystem::remove(file);
+}
+
+TEST(Config, EmptyEnvironmentVariablesAreIgnored) {
+  FakeEnv env{{{"PARLEY_TLS_CERT", ""}, {"PARLEY_PORT", ""}}};
+  auto out = run({"--tls-key", "/k.pem", "--tls-cert", "/c.pem"}, env);
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->tls_cert, "/c.pem");
+  EXPECT_EQ(out.config->port, 8080);
+}
+
+TEST(Config, FlagReplacesTheEnvironmentListInsteadOfAddingToIt) {
+  FakeEnv env{{{"PARLEY_ALLOWED_ORIGINS", "https://env.example"}}};
+  auto out = run({"--allowed-origins", "https://flag.example"}, env);
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->allowed_origins, (std::vector<std::string>{"https://flag.example"}));
+}
+
+TEST(Config, UnknownKeysInTheFileAreRefused) {
+  auto file = write_file("parley_cfg_unknown.toml", "web_rooot = \"/w\"\n");
+  auto out = run({"--config", file.string()});
+  EXPECT_FALSE(out.config);
+  EXPECT_NE(out.output.find("web_rooot"), std::string::npos) << out.output;
+  std::filesystem::remove(file);
+}
+
+TEST(Config, NegativeSizesAreRefused) {
+  EXPECT_FALSE(run({"--max-body-bytes", "-1"}).config);
+  EXPECT_FALSE(run({"--ws-max-message-bytes", "0"}).config);
 }
 
 TEST(Config, DurationsAreSeconds) {
