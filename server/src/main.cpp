@@ -1,68 +1,116 @@
-// The composition root: reads the configuration, builds the services and the server, runs them.
+// The composition root: reads the configuration, builds the store, services and server, runs them.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
+#include "api/accounts_api.hpp"
+#include "auth/service.hpp"
 #include "config/config.hpp"
+#include "core/worker_pool.hpp"
 #include "net/metrics.hpp"
 #include "net/router.hpp"
 #include "net/server.hpp"
 #include "net/websocket.hpp"
+#include "notify/mailer.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace {
 
-// Until the chat protocol is wired in, a socket is greeted and every message is refused politely.
-class GreetingWsHandler : public parley::net::WsHandler {
+using namespace parley;
+
+// Until the chat protocol is wired in: only signed-in users get a socket; it is greeted and every
+// message is refused politely.
+class SignedInWsHandler : public net::WsHandler {
  public:
-  void authorize(std::shared_ptr<const parley::net::HttpRequest>,
-                 std::function<void(parley::net::WsAdmission)> done) override {
-    done({});
+  explicit SignedInWsHandler(core::WorkerPool& pool) : pool_(pool) {}
+  void use(auth::AuthService& auth) { auth_ = &auth; }
+
+  void authorize(std::shared_ptr<const net::HttpRequest> upgrade,
+                 std::function<void(net::WsAdmission)> done) override {
+    api::admit_signed_in(*auth_, pool_, std::move(upgrade), std::move(done));
   }
-  void on_open(const std::shared_ptr<parley::net::WsConnection>& conn,
-               const parley::net::HttpRequest&, const std::shared_ptr<const void>&) override {
+  void on_open(const std::shared_ptr<net::WsConnection>& conn, const net::HttpRequest&,
+               const std::shared_ptr<const void>&) override {
     conn->send(std::make_shared<const std::string>(
         R"({"type":"hello","server":"parley","version":"0.1.0"})"));
   }
-  void on_message(const std::shared_ptr<parley::net::WsConnection>& conn,
-                  std::string_view) override {
+  void on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view) override {
     conn->send(std::make_shared<const std::string>(
         R"({"type":"error","code":"unsupported","message":"This server does not speak the chat protocol yet"})"));
   }
-  void on_close(const std::shared_ptr<parley::net::WsConnection>&) override {}
+  void on_close(const std::shared_ptr<net::WsConnection>&) override {}
+
+ private:
+  core::WorkerPool& pool_;
+  auth::AuthService* auth_ = nullptr;
 };
+
+auth::Options auth_options(const config::Config& c, unsigned short port) {
+  const auto& a = c.accounts;
+  auth::Options o;
+  o.cost = auth::HashCost{a.argon2_ops, static_cast<std::size_t>(a.argon2_mem_kib) * 1024};
+  o.session_ttl_ms = static_cast<core::Millis>(a.session_days * 24 * 3600 * 1000);
+  o.guest_signin = a.guest_signin;
+  o.attempts_per_address = a.auth_attempts_per_minute;
+  o.address_refill_ms = static_cast<core::Millis>(60000 / a.auth_attempts_per_minute);
+  o.public_url = a.public_url;
+  if (o.public_url.empty()) {
+    std::string host = c.host == "0.0.0.0" || c.host == "::" ? "localhost" : c.host;
+    o.public_url = fmt::format("{}://{}:{}", c.tls() ? "https" : "http", host, port);
+  }
+  while (!o.public_url.empty() && o.public_url.back() == '/') o.public_url.pop_back();
+  return o;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto outcome = parley::config::parse(argc, argv, parley::config::process_env());
+  auto outcome = config::parse(argc, argv, config::process_env());
   if (!outcome.config) {
     (outcome.exit_code == 0 ? std::cout : std::cerr) << outcome.output;
     return outcome.exit_code;
   }
-  const parley::config::Config& config = *outcome.config;
+  const config::Config& config = *outcome.config;
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
 
   try {
-    std::filesystem::create_directories(config.data_dir);
+    std::filesystem::path data = config.data_dir;
+    std::filesystem::create_directories(data);
     if (!std::filesystem::exists(std::filesystem::path(config.web_root) / "index.html")) {
-      spdlog::warn("no client at {}/index.html: build it with `make web`; pages will 404",
-                   config.web_root);
+      spdlog::warn("no client at {}/index.html: build it with `make web`; pages will 404", config.web_root);
     }
+    store::SqliteStore store(data / "parley.db");
+    // Blocking work (SQLite, Argon2id, SMTP) runs here, never on the I/O threads.
+    core::WorkerPool pool(std::max(2u, std::thread::hardware_concurrency()));
+    const auto& a = config.accounts;
+    notify::Mailer mailer({a.smtp_url, a.smtp_user, a.smtp_password, a.smtp_from, a.smtp_require_tls});
+    if (mailer.logs_only()) spdlog::info("no --smtp-url: e-mails (with their links) are written to this log");
 
-    parley::net::Metrics metrics;
-    parley::net::Router router;
-    GreetingWsHandler ws;
-    parley::net::Server server(config, router, ws, metrics);
+    net::Metrics metrics;
+    net::Router router;
+    SignedInWsHandler ws(pool);
+    net::Server server(config, router, ws, metrics);
     unsigned short port = server.listen();
+
+    auth::AuthService auth(store, auth_options(config, port), [&pool, &mailer](core::Email e) {
+      pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
+    });
+    ws.use(auth);
+    api::AccountsApi accounts(router, auth, pool,
+                              api::ApiOptions{config.tls(), config.allowed_origins, data / "avatars"});
+
     // The one line a wrapper (tests, scripts) waits for to learn the port when --port=0.
-    std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http",
-                config.host.c_str(), port);
+    std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http", config.host.c_str(), port);
     std::fflush(stdout);
-    spdlog::info("data in {}, client from {}", config.data_dir, config.web_root);
+    spdlog::info("data in {} (schema {}), client from {}", config.data_dir, store.schema_version(),
+                 config.web_root);
     server.run();
+    pool.join();  // finish what the last requests started while the services still exist
     spdlog::info("stopped");
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

@@ -113,6 +113,30 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--max-connections", c.limits.max_connections, "Open connections accepted at once")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
 
+  auto& a = c.accounts;
+  add("--public-url", a.public_url,
+      "Address people use to reach Parley (https://chat.example.org), for links in e-mails; "
+      "default: derived from --host and --port");
+  app.add_flag("--guest-signin,!--no-guest-signin", a.guest_signin,
+               "Allow guest sign-in with a generated name [env PARLEY_GUEST_SIGNIN]");
+  flags.push_back("--guest-signin");
+  add("--argon2-ops", a.argon2_ops, "Argon2id passes per password hash")->check(CLI::Range(1u, 20u));
+  add("--argon2-mem-kib", a.argon2_mem_kib, "Argon2id memory per password hash, in KiB")
+      ->check(CLI::Range(8u, 4u * 1024 * 1024));
+  add("--session-days", a.session_days, "Days a session lives without use (renewed while used)")
+      ->check(CLI::Range(0.01, 3650.0));
+  add("--auth-attempts-per-minute", a.auth_attempts_per_minute,
+      "Sign-in, registration and reset attempts allowed per address per minute")
+      ->check(CLI::Range(1.0, 1e6));
+  add("--smtp-url", a.smtp_url,
+      "SMTP server for e-mail (smtp://host:587, smtps://host:465); without it links are logged");
+  add("--smtp-user", a.smtp_user, "SMTP user name");
+  add("--smtp-password", a.smtp_password, "SMTP password");
+  add("--smtp-from", a.smtp_from, "Sender of Parley's e-mails");
+  app.add_flag("--smtp-require-tls", a.smtp_require_tls,
+               "Refuse to send e-mail over smtp:// without STARTTLS [env PARLEY_SMTP_REQUIRE_TLS]");
+  flags.push_back("--smtp-require-tls");
+
   // Environment values become flags ahead of the real ones, so real flags still win.
   std::vector<std::string> args;
   args.emplace_back(argc > 0 ? argv[0] : "parley");

@@ -39,14 +39,15 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
   const Error& error() const { return std::get<1>(v_); }
 
  private:
   std::variant<T, Error> v_;
 };
 
-inline Error make_error(Errc code, std::string message) {
-  return Error{code, std::move(message)};
+inline Error make_error(Errc code, std::string message, std::string field = {}) {
+  return Error{code, std::move(message), std::move(field), 0};
 }
 
 }  // namespace parley::core

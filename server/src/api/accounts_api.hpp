@@ -1,0 +1,47 @@
+// REST endpoints for accounts: registration, sign-in, sessions, e-mail links, profile, settings,
+// avatars. Translates HTTP and JSON to AuthService calls, which run on the worker pool.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/service.hpp"
+#include "core/worker_pool.hpp"
+#include "net/router.hpp"
+#include "net/websocket.hpp"
+
+namespace parley::api {
+
+struct ApiOptions {
+  bool secure_cookies = false;  // Secure attribute (under TLS)
+  std::vector<std::string> allowed_origins;
+  std::filesystem::path avatar_dir;
+};
+
+inline constexpr const char* kSessionCookie = "parley_session";
+inline constexpr const char* kCsrfCookie = "parley_csrf";
+inline constexpr const char* kCsrfHeader = "x-csrf-token";
+
+// Registers the account routes on `router`; must outlive the server that serves them.
+class AccountsApi {
+ public:
+  AccountsApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool, ApiOptions options);
+  ~AccountsApi();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// For the WebSocket upgrade: the signed-in user of the request's session cookie, looked up on the
+// worker pool. Refuses with 401 when there is none.
+void admit_signed_in(auth::AuthService& auth, core::WorkerPool& pool,
+                     std::shared_ptr<const net::HttpRequest> upgrade,
+                     std::function<void(net::WsAdmission)> done);
+
+// The value of cookie `name` in a Cookie header, or "".
+std::string cookie_value(std::string_view cookie_header, std::string_view name);
+
+}  // namespace parley::api

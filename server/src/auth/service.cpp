@@ -1,0 +1,299 @@
+// AuthService. Timing: a login for an unknown account still costs one hash, and every login
+// answer for a bad name or password is the same, so neither timing nor text reveals an account.
+#include "auth/service.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <sodium.h>
+
+#include "auth/tokens.hpp"
+#include "auth/validation.hpp"
+
+namespace parley::auth {
+namespace json = boost::json;
+using core::Errc;
+using core::make_error;
+
+namespace {
+
+constexpr core::Millis kRenewAfterMs = 10 * 60 * 1000;  // write last_seen at most every 10 minutes
+
+core::Error invalid(std::string message, std::string field) {
+  return make_error(Errc::kInvalid, std::move(message), std::move(field));
+}
+
+// Setting name -> check of its value. Unknown names are refused.
+std::optional<std::string> check_setting(std::string_view key, const json::value& v) {
+  auto one_of = [&](std::initializer_list<std::string_view> allowed) -> std::optional<std::string> {
+    if (v.is_string()) {
+      for (auto a : allowed) {
+        if (v.as_string() == a) return std::nullopt;
+      }
+    }
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return fmt::format("'{}' must be one of: {}", key, list);
+  };
+  auto boolean = [&]() -> std::optional<std::string> {
+    if (v.is_bool()) return std::nullopt;
+    return fmt::format("'{}' must be true or false", key);
+  };
+  if (key == "theme") return one_of({"system", "light", "dark", "high-contrast"});
+  if (key == "send_on") return one_of({"enter", "ctrl-enter"});
+  if (key == "volume") {
+    if (v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 100) return std::nullopt;
+    return std::string("'volume' must be a whole number from 0 to 100");
+  }
+  if (key == "sound" || key == "desktop_notifications" || key == "embed_youtube" || key == "show_logs") {
+    return boolean();
+  }
+  return fmt::format("Unknown setting '{}'", key);
+}
+
+}  // namespace
+
+AuthService::AuthService(store::Store& store, Options options, core::SendEmail send_email, core::Clock clock)
+    : store_(store),
+      options_(std::move(options)),
+      send_email_(std::move(send_email)),
+      clock_(std::move(clock)),
+      hasher_(options_.cost),
+      per_address_(options_.attempts_per_address, options_.address_refill_ms),
+      per_account_(options_.failures_per_account, options_.account_refill_ms) {}
+
+std::string AuthService::default_settings() {
+  return R"({"theme":"system","sound":true,"volume":70,"desktop_notifications":false,)"
+         R"("send_on":"enter","embed_youtube":true,"show_logs":false})";
+}
+
+core::Error AuthService::limited(int seconds) const {
+  core::Error e = make_error(Errc::kRateLimited, "Too many attempts; try again later");
+  e.retry_after = seconds;
+  return e;
+}
+
+int AuthService::address_limit(const Client& c) { return per_address_.take("ip:" + c.ip, clock_()); }
+
+SignedIn AuthService::open_session(const store::User& user, const Client& c) {
+  auto now = clock_();
+  std::string token = random_token();
+  store::Session s;
+  s.user_id = user.id;
+  s.token_hash = token_hash(token);
+  s.user_agent = c.user_agent.substr(0, 512);
+  s.ip = c.ip;
+  s.created_at = now;
+  s.last_seen = now;
+  s.expires_at = now + options_.session_ttl_ms;
+  return SignedIn{std::move(token), user, store_.create_session(s)};
+}
+
+void AuthService::send_confirmation(const store::User& user, const std::string& email) {
+  std::string token = random_token();
+  auto now = clock_();
+  store_.create_email_token(
+      store::EmailToken{token_hash(token), user.id, "confirm", email, now, now + options_.confirm_ttl_ms});
+  send_email_(core::Email{
+      email, fmt::format("Confirm your e-mail address for {}", options_.site_name),
+      fmt::format("Hello {},\n\nOpen this link to confirm your e-mail address:\n{}/confirm-email?token={}\n\n"
+                  "The link works once, for 48 hours. If you did not ask for this, ignore this mail.\n",
+                  user.username, options_.public_url, token)});
+}
+
+core::Result<SignedIn> AuthService::register_user(const Registration& r, const Client& c) {
+  if (int wait = address_limit(c)) return limited(wait);
+  if (auto e = check_username(r.username)) return invalid(*e, "username");
+  if (auto e = check_password(r.password, r.username)) return invalid(*e, "password");
+  if (r.email) {
+    if (auto e = check_email(*r.email)) return invalid(*e, "email");
+  }
+  if (r.display_name) {
+    if (auto e = check_display_name(*r.display_name)) return invalid(*e, "display_name");
+  }
+  store::NewUser nu{r.username, r.email, hasher_.hash(r.password), r.display_name.value_or(r.username), false,
+                    clock_()};
+  auto user = store_.create_user(nu);
+  if (!user) {
+    auto e = user.error();
+    e.field = e.message.find("mail") != std::string::npos ? "email" : "username";
+    return e;
+  }
+  if (user->email) send_confirmation(*user, *user->email);
+  return open_session(*user, c);
+}
+
+core::Result<SignedIn> AuthService::sign_in_guest(const Client& c) {
+  if (!options_.guest_signin) return make_error(Errc::kForbidden, "Guest sign-in is turned off here");
+  if (int wait = address_limit(c)) return limited(wait);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::string name = fmt::format("guest-{:06}", randombytes_uniform(1000000));
+    store::NewUser nu{name, std::nullopt, hasher_.hash(random_token()), name, true, clock_()};
+    auto user = store_.create_user(nu);
+    if (user) return open_session(*user, c);
+  }
+  return make_error(Errc::kInternal, "Could not pick a guest name; try again");
+}
+
+core::Result<SignedIn> AuthService::login(const std::string& login, const std::string& password, const Client& c) {
+  static const std::string kWrong = "Wrong username or password";
+  auto now = clock_();
+  if (int wait = address_limit(c)) return limited(wait);
+  if (login.empty() || login.size() > 254 || password.size() > kMaxPasswordBytes) {
+    hasher_.verify_dummy(password);
+    return invalid(kWrong, "password");
+  }
+  std::string account_key = "acct:" + login;
+  for (auto& ch : account_key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (int wait = per_account_.check(account_key, now)) {
+    hasher_.verify_dummy(password);
+    return limited(wait);
+  }
+  auto user = store_.find_user_by_name_or_email(login);
+  bool ok = false;
+  if (user) {
+    ok = hasher_.verify(user->password_hash, password);
+  } else {
+    hasher_.verify_dummy(password);
+  }
+  if (!ok) {
+    per_account_.take(account_key, now);
+    spdlog::info("failed login for '{}' from {}", login.substr(0, 64), c.ip);
+    return invalid(kWrong, "password");
+  }
+  if (hasher_.needs_rehash(user->password_hash)) store_.set_password_hash(user->id, hasher_.hash(password));
+  return open_session(*user, c);
+}
+
+std::optional<Authenticated> AuthService::authenticate(const std::string& token) {
+  if (token.empty() || token.size() > 128) return std::nullopt;
+  auto session = store_.find_session(token_hash(token));
+  auto now = clock_();
+  if (!session || session->expires_at <= now) return std::nullopt;
+  auto user = store_.find_user(session->user_id);
+  if (!user) return std::nullopt;
+  if (now - session->last_seen > kRenewAfterMs) {
+    session->last_seen = now;
+    session->expires_at = now + options_.session_ttl_ms;
+    store_.touch_session(session->id, session->last_seen, session->expires_at);
+  }
+  return Authenticated{std::move(*user), std::move(*session)};
+}
+
+void AuthService::logout(const Authenticated& a) { store_.delete_session(a.user.id, a.session.id); }
+
+int AuthService::logout_everywhere(const Authenticated& a) { return store_.delete_sessions(a.user.id, 0); }
+
+std::vector<store::Session> AuthService::sessions(const Authenticated& a) { return store_.list_sessions(a.user.id); }
+
+core::Result<bool> AuthService::revoke_session(const Authenticated& a, store::SessionId id) {
+  if (!store_.delete_session(a.user.id, id)) return make_error(Errc::kNotFound, "No such session");
+  return true;
+}
+
+core::Result<store::User> AuthService::confirm_email(const std::string& token) {
+  auto t = store_.take_email_token(token_hash(token), "confirm", clock_());
+  if (!t) return make_error(Errc::kNotFound, "This confirmation link is invalid, used or expired", "token");
+  auto user = store_.find_user(t->user_id);
+  if (!user || user->email != t->email) {
+    return make_error(Errc::kConflict, "The e-mail address changed since this link was sent", "token");
+  }
+  return store_.set_email(user->id, user->email, true);
+}
+
+core::Result<bool> AuthService::request_password_reset(const std::string& login, const Client& c) {
+  if (int wait = address_limit(c)) return limited(wait);
+  if (login.empty() || login.size() > 254) return invalid("Enter your username or e-mail address", "login");
+  auto user = store_.find_user_by_name_or_email(login);
+  if (!user || !user->email) return true;
+  if (per_account_.take("reset:" + std::to_string(user->id), clock_()) != 0) return true;  // quietly
+  std::string token = random_token();
+  auto now = clock_();
+  store_.create_email_token(
+      store::EmailToken{token_hash(token), user->id, "reset", *user->email, now, now + options_.reset_ttl_ms});
+  send_email_(core::Email{
+      *user->email, fmt::format("Reset your {} password", options_.site_name),
+      fmt::format("Hello {},\n\nOpen this link to choose a new password:\n{}/reset-password?token={}\n\n"
+                  "The link works once, for one hour. If you did not ask for this, ignore this mail: "
+                  "your password stays as it is.\n",
+                  user->username, options_.public_url, token)});
+  return true;
+}
+
+core::Result<store::User> AuthService::reset_password(const std::string& token, const std::string& password) {
+  // Check the password first so a weak one does not burn the link.
+  auto probe = store_.take_email_token(token_hash(token), "none", clock_());  // never matches; keeps timing flat
+  (void)probe;
+  auto now = clock_();
+  if (token.empty() || token.size() > 128) {
+    return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
+  }
+  if (auto e = check_password(password, "")) return invalid(*e, "password");
+  auto t = store_.take_email_token(token_hash(token), "reset", now);
+  if (!t) return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
+  auto user = store_.find_user(t->user_id);
+  if (!user) return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
+  if (auto e = check_password(password, user->username)) return invalid(*e, "password");
+  store_.set_password_hash(user->id, hasher_.hash(password));
+  store_.delete_sessions(user->id, 0);  // whoever had the old password is out
+  per_account_.reset("acct:" + user->username);
+  return *user;
+}
+
+core::Result<store::User> AuthService::change_password(const Authenticated& a, const std::string& current,
+                                                       const std::string& next) {
+  if (!hasher_.verify(a.user.password_hash, current)) {
+    return invalid("The current password is wrong", "current_password");
+  }
+  if (auto e = check_password(next, a.user.username)) return invalid(*e, "new_password");
+  store_.set_password_hash(a.user.id, hasher_.hash(next));
+  store_.delete_sessions(a.user.id, a.session.id);  // other devices sign in again
+  return *store_.find_user(a.user.id);
+}
+
+core::Result<store::User> AuthService::change_email(const Authenticated& a, const std::optional<std::string>& email,
+                                                    const std::string& password) {
+  if (!hasher_.verify(a.user.password_hash, password)) return invalid("The password is wrong", "password");
+  if (email) {
+    if (auto e = check_email(*email)) return invalid(*e, "email");
+  }
+  auto user = store_.set_email(a.user.id, email, false);
+  if (!user) {
+    auto e = user.error();
+    e.field = "email";
+    return e;
+  }
+  if (email) send_confirmation(*user, *email);
+  return user;
+}
+
+core::Result<store::User> AuthService::update_profile(const Authenticated& a, const store::ProfileUpdate& u) {
+  if (u.display_name) {
+    if (auto e = check_display_name(*u.display_name)) return invalid(*e, "display_name");
+  }
+  if (u.about) {
+    if (auto e = check_about(*u.about)) return invalid(*e, "about");
+  }
+  return store_.update_profile(a.user.id, u);
+}
+
+core::Result<std::string> AuthService::update_settings(const Authenticated& a, const std::string& json_patch) {
+  boost::system::error_code ec;
+  json::value patch = json::parse(json_patch, ec);
+  if (ec || !patch.is_object()) return invalid("Settings must be a JSON object", "settings");
+  json::value stored = json::parse(a.user.settings, ec);
+  json::object merged = json::parse(default_settings()).as_object();
+  if (!ec && stored.is_object()) {
+    for (const auto& [k, v] : stored.as_object()) merged[k] = v;
+  }
+  for (const auto& [k, v] : patch.as_object()) {
+    if (auto e = check_setting(k, v)) return invalid(*e, std::string(k));
+    merged[k] = v;
+  }
+  std::string text = json::serialize(merged);
+  store_.set_settings(a.user.id, text);
+  return text;
+}
+
+}  // namespace parley::auth

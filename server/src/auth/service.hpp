@@ -1,0 +1,103 @@
+// AuthService: registration, login, sessions, e-mail confirmation, password reset, profile and
+// roaming settings. Blocking (hashing, store): callers run it on a worker pool.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/password.hpp"
+#include "auth/rate_limiter.hpp"
+#include "core/clock.hpp"
+#include "core/email.hpp"
+#include "core/result.hpp"
+#include "store/store.hpp"
+
+namespace parley::auth {
+
+struct Options {
+  HashCost cost = HashCost::interactive();
+  core::Millis session_ttl_ms = 30LL * 24 * 3600 * 1000;  // renewed while used (sliding)
+  core::Millis confirm_ttl_ms = 48LL * 3600 * 1000;
+  core::Millis reset_ttl_ms = 3600LL * 1000;
+  std::string public_url = "http://localhost:8080";  // for links in e-mails
+  std::string site_name = "Parley";
+  bool guest_signin = false;
+  double attempts_per_address = 30;   // login/register/reset attempts an address may burst...
+  core::Millis address_refill_ms = 2000;  // ...and regain one every this many milliseconds
+  double failures_per_account = 10;   // failed logins an account tolerates at once...
+  core::Millis account_refill_ms = 60000; // ...and forgives one a minute
+};
+
+struct Client {
+  std::string ip;
+  std::string user_agent;
+};
+
+struct SignedIn {
+  std::string token;  // for the cookie; never stored
+  store::User user;
+  store::Session session;
+};
+
+struct Authenticated {
+  store::User user;
+  store::Session session;
+};
+
+struct Registration {
+  std::string username;
+  std::string password;
+  std::optional<std::string> email;
+  std::optional<std::string> display_name;
+};
+
+class AuthService {
+ public:
+  AuthService(store::Store& store, Options options, core::SendEmail send_email,
+              core::Clock clock = core::system_clock());
+
+  core::Result<SignedIn> register_user(const Registration& r, const Client& c);
+  core::Result<SignedIn> sign_in_guest(const Client& c);
+  core::Result<SignedIn> login(const std::string& login, const std::string& password, const Client& c);
+
+  // The session for a cookie token, renewed when it has been a while; nothing when absent/expired.
+  std::optional<Authenticated> authenticate(const std::string& token);
+  void logout(const Authenticated& a);
+  int logout_everywhere(const Authenticated& a);
+  std::vector<store::Session> sessions(const Authenticated& a);
+  core::Result<bool> revoke_session(const Authenticated& a, store::SessionId id);
+
+  core::Result<store::User> confirm_email(const std::string& token);
+  // Always "accepted": whether the account exists is not revealed. Mails a link when it does.
+  core::Result<bool> request_password_reset(const std::string& login, const Client& c);
+  core::Result<store::User> reset_password(const std::string& token, const std::string& password);
+
+  core::Result<store::User> change_password(const Authenticated& a, const std::string& current,
+                                            const std::string& next);
+  core::Result<store::User> change_email(const Authenticated& a, const std::optional<std::string>& email,
+                                         const std::string& password);
+  core::Result<store::User> update_profile(const Authenticated& a, const store::ProfileUpdate& update);
+  // Merges a JSON object of settings into the stored ones after checking every key and value.
+  core::Result<std::string> update_settings(const Authenticated& a, const std::string& json_patch);
+  static std::string default_settings();
+
+  const Options& options() const { return options_; }
+
+ private:
+  SignedIn open_session(const store::User& user, const Client& c);
+  void send_confirmation(const store::User& user, const std::string& email);
+  core::Error limited(int seconds) const;
+  int address_limit(const Client& c);
+
+  store::Store& store_;
+  Options options_;
+  core::SendEmail send_email_;
+  core::Clock clock_;
+  PasswordHasher hasher_;
+  KeyedLimiter per_address_;
+  KeyedLimiter per_account_;
+};
+
+}  // namespace parley::auth

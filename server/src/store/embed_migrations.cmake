@@ -1,0 +1,17 @@
+# Build step: turns server/migrations/sqlite/NNNN_*.sql into a C++ table compiled into the binary,
+# so the binary carries its schema and needs no files beside it.
+file(GLOB files "${MIGRATIONS_DIR}/*.sql")
+list(SORT files)
+set(out "// Generated from server/migrations/sqlite by embed_migrations.cmake. Do not edit.\n")
+string(APPEND out "#include \"store/sqlite/migrations.hpp\"\n\nnamespace parley::store::sqlite {\n\n")
+string(APPEND out "const std::vector<Migration>& migrations() {\n  static const std::vector<Migration> kAll{\n")
+foreach(f IN LISTS files)
+  get_filename_component(name "${f}" NAME_WE)
+  string(REGEX MATCH "^[0-9]+" number "${name}")
+  math(EXPR number "${number} + 0")
+  file(READ "${f}" sql)
+  string(APPEND out "    {${number}, \"${name}\", R\"parley_sql(${sql})parley_sql\"},\n")
+endforeach()
+string(APPEND out "  };\n  return kAll;\n}\n\n}  // namespace parley::store::sqlite\n")
+file(WRITE "${OUTPUT}.tmp" "${out}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,17 @@
+// The SQLite schema migrations compiled into the binary (generated from server/migrations/sqlite).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace parley::store::sqlite {
+
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+const std::vector<Migration>& migrations();  // ascending versions, 1..N without gaps
+
+}  // namespace parley::store::sqlite

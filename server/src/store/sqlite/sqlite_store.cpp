@@ -1,0 +1,356 @@
+// SqliteStore: schema migration on open, one writer connection and a small pool of readers (WAL
+// lets readers run beside the writer).
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
+#include "store/sqlite/db.hpp"
+#include "store/sqlite/migrations.hpp"
+
+namespace parley::store {
+namespace {
+
+using sqlite::Connection;
+using sqlite::DbError;
+using sqlite::Stmt;
+using sqlite::Transaction;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::optional<std::string> lower_opt(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  return lower(std::string_view(*s));
+}
+
+constexpr std::string_view kUserColumns =
+    "id, username, email, email_confirmed, password_hash, display_name, about, avatar, is_admin, "
+    "is_guest, settings, created_at";
+
+User read_user(const Stmt& s) {
+  User u;
+  u.id = s.i64(0);
+  u.username = s.text(1);
+  u.email = s.opt_text(2);
+  u.email_confirmed = s.i64(3) != 0;
+  u.password_hash = s.text(4);
+  u.display_name = s.text(5);
+  u.about = s.text(6);
+  u.avatar = s.text(7);
+  u.is_admin = s.i64(8) != 0;
+  u.is_guest = s.i64(9) != 0;
+  u.settings = s.text(10);
+  u.created_at = s.i64(11);
+  return u;
+}
+
+constexpr std::string_view kSessionColumns =
+    "id, user_id, token_hash, user_agent, ip, created_at, last_seen, expires_at";
+
+Session read_session(const Stmt& s) {
+  return Session{s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.i64(5), s.i64(6), s.i64(7)};
+}
+
+void configure(Connection& c) {
+  c.exec("PRAGMA foreign_keys = ON");
+  // FULL: a commit is on disk before the caller is told it happened (acks follow commits).
+  c.exec("PRAGMA synchronous = FULL");
+}
+
+std::optional<User> user_where(Connection& c, std::string_view where, auto&& binder) {
+  Stmt s(c, fmt::format("SELECT {} FROM users WHERE {}", kUserColumns, where));
+  binder(s);
+  if (!s.step()) return std::nullopt;
+  return read_user(s);
+}
+
+// Maps a uniqueness violation on users to a message naming the field.
+core::Error conflict_of(const DbError& e) {
+  std::string what = e.what();
+  if (what.find("email_key") != std::string::npos) {
+    return core::make_error(core::Errc::kConflict, "That e-mail address is already in use");
+  }
+  return core::make_error(core::Errc::kConflict, "That username is taken");
+}
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  explicit Impl(const std::string& path, int readers) : writer(path) {
+    writer.exec("PRAGMA journal_mode = WAL");
+    configure(writer);
+    migrate();
+    for (int i = 0; i < readers; ++i) {
+      auto& r = pool.emplace_back(std::make_unique<Connection>(path));
+      configure(*r);
+      free.push_back(r.get());
+    }
+  }
+
+  void migrate() {
+    const auto& all = sqlite::migrations();
+    const int known = all.empty() ? 0 : all.back().version;
+    int current = version();
+    if (current > known) {
+      throw std::runtime_error(fmt::format(
+          "the database has schema version {}, newer than the {} this parley knows: it was written by a "
+          "newer release; run that release (or newer) instead",
+          current, known));
+    }
+    for (const auto& m : all) {
+      if (m.version <= current) continue;
+      Transaction tx(writer);
+      writer.exec(m.sql);
+      writer.exec(fmt::format("PRAGMA user_version = {}", m.version));
+      tx.commit();
+    }
+  }
+
+  int version() {
+    Stmt s(writer, "PRAGMA user_version");
+    s.step();
+    return static_cast<int>(s.i64(0));
+  }
+
+  // Runs `fn` with the writer connection, serialized.
+  template <class F>
+  auto write(F&& fn) {
+    std::lock_guard lock(writer_mu);
+    return fn(writer);
+  }
+
+  // Runs `fn` with a reader connection from the pool.
+  template <class F>
+  auto read(F&& fn) {
+    Connection* c = nullptr;
+    {
+      std::unique_lock lock(pool_mu);
+      pool_cv.wait(lock, [&] { return !free.empty(); });
+      c = free.back();
+      free.pop_back();
+    }
+    struct Return {
+      Impl* self;
+      Connection* c;
+      ~Return() {
+        {
+          std::lock_guard lock(self->pool_mu);
+          self->free.push_back(c);
+        }
+        self->pool_cv.notify_one();
+      }
+    } give_back{this, c};
+    return fn(*c);
+  }
+
+  Connection writer;
+  std::mutex writer_mu;
+  std::vector<std::unique_ptr<Connection>> pool;
+  std::vector<Connection*> free;
+  std::mutex pool_mu;
+  std::condition_variable pool_cv;
+};
+
+SqliteStore::SqliteStore(const std::filesystem::path& file, int readers)
+    : impl_(std::make_unique<Impl>(file.string(), std::max(1, readers))) {}
+
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::known_schema_version() {
+  const auto& all = sqlite::migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+int SqliteStore::schema_version() {
+  return impl_->write([&](Connection&) { return impl_->version(); });
+}
+
+core::Result<User> SqliteStore::create_user(const NewUser& u) {
+  return impl_->write([&](Connection& c) -> core::Result<User> {
+    try {
+      Transaction tx(c);
+      Stmt count(c, "SELECT NOT EXISTS (SELECT 1 FROM users)");
+      count.step();
+      const bool first = count.i64(0) != 0;
+      Stmt ins(c,
+               "INSERT INTO users (username, username_key, email, email_key, password_hash, display_name, "
+               "is_admin, is_guest, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      ins.bind(1, u.username)
+          .bind(2, lower(u.username))
+          .bind(3, u.email)
+          .bind(4, lower_opt(u.email))
+          .bind(5, u.password_hash)
+          .bind(6, u.display_name)
+          .bind(7, std::int64_t{first})
+          .bind(8, std::int64_t{u.is_guest})
+          .bind(9, u.created_at);
+      ins.run();
+      UserId id = c.last_insert_id();
+      auto user = user_where(c, "id = ?1", [&](Stmt& s) { s.bind(1, id); });
+      tx.commit();
+      return *user;
+    } catch (const DbError& e) {
+      if (e.constraint()) return conflict_of(e);
+      throw;
+    }
+  });
+}
+
+std::optional<User> SqliteStore::find_user(UserId id) {
+  return impl_->read([&](Connection& c) { return user_where(c, "id = ?1", [&](Stmt& s) { s.bind(1, id); }); });
+}
+
+std::optional<User> SqliteStore::find_user_by_name_or_email(const std::string& login) {
+  auto key = lower(login);
+  return impl_->read([&](Connection& c) {
+    return user_where(c, "username_key = ?1 OR email_key = ?1", [&](Stmt& s) { s.bind(1, key); });
+  });
+}
+
+core::Result<User> SqliteStore::update_profile(UserId id, const ProfileUpdate& p) {
+  return impl_->write([&](Connection& c) -> core::Result<User> {
+    Stmt s(c,
+           "UPDATE users SET display_name = coalesce(?2, display_name), about = coalesce(?3, about), "
+           "avatar = coalesce(?4, avatar) WHERE id = ?1");
+    s.bind(1, id).bind(2, p.display_name).bind(3, p.about).bind(4, p.avatar).run();
+    auto user = user_where(c, "id = ?1", [&](Stmt& st) { st.bind(1, id); });
+    if (!user) return core::make_error(core::Errc::kNotFound, "No such user");
+    return *user;
+  });
+}
+
+core::Result<User> SqliteStore::set_email(UserId id, const std::optional<std::string>& email, bool confirmed) {
+  return impl_->write([&](Connection& c) -> core::Result<User> {
+    try {
+      Stmt s(c, "UPDATE users SET email = ?2, email_key = ?3, email_confirmed = ?4 WHERE id = ?1");
+      s.bind(1, id).bind(2, email).bind(3, lower_opt(email)).bind(4, std::int64_t{confirmed}).run();
+    } catch (const DbError& e) {
+      if (e.constraint()) return conflict_of(e);
+      throw;
+    }
+    auto user = user_where(c, "id = ?1", [&](Stmt& st) { st.bind(1, id); });
+    if (!user) return core::make_error(core::Errc::kNotFound, "No such user");
+    return *user;
+  });
+}
+
+void SqliteStore::set_password_hash(UserId id, const std::string& hash) {
+  impl_->write([&](Connection& c) {
+    Stmt(c, "UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(1, id).bind(2, hash).run();
+  });
+}
+
+void SqliteStore::set_settings(UserId id, const std::string& json) {
+  impl_->write([&](Connection& c) {
+    Stmt(c, "UPDATE users SET settings = ?2 WHERE id = ?1").bind(1, id).bind(2, json).run();
+  });
+}
+
+Session SqliteStore::create_session(const Session& in) {
+  return impl_->write([&](Connection& c) {
+    Stmt s(c,
+           "INSERT INTO sessions (user_id, token_hash, user_agent, ip, created_at, last_seen, expires_at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.bind(1, in.user_id)
+        .bind(2, in.token_hash)
+        .bind(3, in.user_agent)
+        .bind(4, in.ip)
+        .bind(5, in.created_at)
+        .bind(6, in.last_seen)
+        .bind(7, in.expires_at)
+        .run();
+    Session out = in;
+    out.id = c.last_insert_id();
+    return out;
+  });
+}
+
+std::optional<Session> SqliteStore::find_session(const std::string& token_hash) {
+  return impl_->read([&](Connection& c) -> std::optional<Session> {
+    Stmt s(c, fmt::format("SELECT {} FROM sessions WHERE token_hash = ?1", kSessionColumns));
+    s.bind(1, token_hash);
+    if (!s.step()) return std::nullopt;
+    return read_session(s);
+  });
+}
+
+void SqliteStore::touch_session(SessionId id, Millis last_seen, Millis expires_at) {
+  impl_->write([&](Connection& c) {
+    Stmt(c, "UPDATE sessions SET last_seen = ?2, expires_at = ?3 WHERE id = ?1")
+        .bind(1, id)
+        .bind(2, last_seen)
+        .bind(3, expires_at)
+        .run();
+  });
+}
+
+std::vector<Session> SqliteStore::list_sessions(UserId user) {
+  return impl_->read([&](Connection& c) {
+    std::vector<Session> out;
+    Stmt s(c, fmt::format("SELECT {} FROM sessions WHERE user_id = ?1 ORDER BY last_seen DESC", kSessionColumns));
+    s.bind(1, user);
+    while (s.step()) out.push_back(read_session(s));
+    return out;
+  });
+}
+
+bool SqliteStore::delete_session(UserId user, SessionId id) {
+  return impl_->write([&](Connection& c) {
+    Stmt(c, "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2").bind(1, id).bind(2, user).run();
+    return c.changes() > 0;
+  });
+}
+
+int SqliteStore::delete_sessions(UserId user, SessionId keep) {
+  return impl_->write([&](Connection& c) {
+    Stmt(c, "DELETE FROM sessions WHERE user_id = ?1 AND id != ?2").bind(1, user).bind(2, keep).run();
+    return c.changes();
+  });
+}
+
+void SqliteStore::create_email_token(const EmailToken& t) {
+  impl_->write([&](Connection& c) {
+    Transaction tx(c);
+    // A new link replaces the older unused ones of the same purpose.
+    Stmt(c, "DELETE FROM email_tokens WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL")
+        .bind(1, t.user_id)
+        .bind(2, t.purpose)
+        .run();
+    Stmt(c,
+         "INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, t.token_hash)
+        .bind(2, t.user_id)
+        .bind(3, t.purpose)
+        .bind(4, t.email)
+        .bind(5, t.created_at)
+        .bind(6, t.expires_at)
+        .run();
+    tx.commit();
+  });
+}
+
+std::optional<EmailToken> SqliteStore::take_email_token(const std::string& token_hash, const std::string& purpose,
+                                                        Millis now) {
+  return impl_->write([&](Connection& c) -> std::optional<EmailToken> {
+    Stmt s(c,
+           "UPDATE email_tokens SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL "
+           "AND expires_at > ?3 RETURNING token_hash, user_id, purpose, email, created_at, expires_at");
+    s.bind(1, token_hash).bind(2, purpose).bind(3, now);
+    if (!s.step()) return std::nullopt;
+    EmailToken t{s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+    s.run();
+    return t;
+  });
+}
+
+}  // namespace parley::store

@@ -1,0 +1,46 @@
+// The embedded SQLite Store: one file in WAL mode, created and migrated on open.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "store/store.hpp"
+
+namespace parley::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) and migrates the database. Throws std::runtime_error with a clear
+  // message when it cannot, e.g. when the file was written by a newer Parley.
+  explicit SqliteStore(const std::filesystem::path& file, int readers = 4);
+  ~SqliteStore() override;
+
+  // The schema version this binary knows, and the one in the file.
+  static int known_schema_version();
+  int schema_version();
+
+  core::Result<User> create_user(const NewUser& user) override;
+  std::optional<User> find_user(UserId id) override;
+  std::optional<User> find_user_by_name_or_email(const std::string& login) override;
+  core::Result<User> update_profile(UserId id, const ProfileUpdate& update) override;
+  core::Result<User> set_email(UserId id, const std::optional<std::string>& email, bool confirmed) override;
+  void set_password_hash(UserId id, const std::string& hash) override;
+  void set_settings(UserId id, const std::string& json) override;
+
+  Session create_session(const Session& session) override;
+  std::optional<Session> find_session(const std::string& token_hash) override;
+  void touch_session(SessionId id, Millis last_seen, Millis expires_at) override;
+  std::vector<Session> list_sessions(UserId user) override;
+  bool delete_session(UserId user, SessionId id) override;
+  int delete_sessions(UserId user, SessionId keep) override;
+
+  void create_email_token(const EmailToken& token) override;
+  std::optional<EmailToken> take_email_token(const std::string& token_hash, const std::string& purpose,
+                                             Millis now) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parley::store

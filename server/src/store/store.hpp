@@ -1,0 +1,98 @@
+// The Store: everything Parley keeps, behind one interface with a SQLite implementation (default)
+// and a PostgreSQL one (cluster, later). Calls block: callers run them on a worker pool, never on
+// an I/O thread. Expected failures (duplicates, not found) come back as core::Result errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace parley::store {
+
+using UserId = std::int64_t;
+using SessionId = std::int64_t;
+using Millis = std::int64_t;  // unix time in milliseconds
+
+struct User {
+  UserId id = 0;
+  std::string username;
+  std::optional<std::string> email;
+  bool email_confirmed = false;
+  std::string password_hash;
+  std::string display_name;
+  std::string about;
+  std::string avatar;
+  bool is_admin = false;
+  bool is_guest = false;
+  std::string settings = "{}";  // JSON object
+  Millis created_at = 0;
+};
+
+struct NewUser {
+  std::string username;
+  std::optional<std::string> email;
+  std::string password_hash;
+  std::string display_name;
+  bool is_guest = false;
+  Millis created_at = 0;
+};
+
+struct Session {
+  SessionId id = 0;
+  UserId user_id = 0;
+  std::string token_hash;
+  std::string user_agent;
+  std::string ip;
+  Millis created_at = 0;
+  Millis last_seen = 0;
+  Millis expires_at = 0;
+};
+
+struct EmailToken {
+  std::string token_hash;
+  UserId user_id = 0;
+  std::string purpose;  // "confirm" or "reset"
+  std::string email;
+  Millis created_at = 0;
+  Millis expires_at = 0;
+};
+
+struct ProfileUpdate {
+  std::optional<std::string> display_name;
+  std::optional<std::string> about;
+  std::optional<std::string> avatar;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Users. Username and e-mail are unique case-insensitively (kConflict names which one).
+  // The first user ever created is made admin, in the same transaction.
+  virtual core::Result<User> create_user(const NewUser& user) = 0;
+  virtual std::optional<User> find_user(UserId id) = 0;
+  virtual std::optional<User> find_user_by_name_or_email(const std::string& login) = 0;
+  virtual core::Result<User> update_profile(UserId id, const ProfileUpdate& update) = 0;
+  virtual core::Result<User> set_email(UserId id, const std::optional<std::string>& email, bool confirmed) = 0;
+  virtual void set_password_hash(UserId id, const std::string& hash) = 0;
+  virtual void set_settings(UserId id, const std::string& json) = 0;
+
+  // Sessions, found by the hash of their token.
+  virtual Session create_session(const Session& session) = 0;
+  virtual std::optional<Session> find_session(const std::string& token_hash) = 0;
+  virtual void touch_session(SessionId id, Millis last_seen, Millis expires_at) = 0;
+  virtual std::vector<Session> list_sessions(UserId user) = 0;
+  virtual bool delete_session(UserId user, SessionId id) = 0;
+  // Deletes every session of `user` but `keep` (0 keeps none); returns how many went.
+  virtual int delete_sessions(UserId user, SessionId keep) = 0;
+
+  // Single-use e-mail tokens: taking one marks it used, atomically; expired or used ones are absent.
+  virtual void create_email_token(const EmailToken& token) = 0;
+  virtual std::optional<EmailToken> take_email_token(const std::string& token_hash, const std::string& purpose,
+                                                     Millis now) = 0;
+};
+
+}  // namespace parley::store
