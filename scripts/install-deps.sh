@@ -11,7 +11,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libsqlite3-dev libsodium-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format openssl chromium python3-aiosmtpd curl iproute2 util-linux
+  clang-format openssl sqlite3 chromium curl iproute2 util-linux
 )
 
 missing=()

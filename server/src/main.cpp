@@ -1,5 +1,6 @@
 // The composition root: reads the configuration, builds the store, services and server, runs them.
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -75,6 +76,8 @@ int main(int argc, char** argv) {
     return outcome.exit_code;
   }
   const config::Config& config = *outcome.config;
+  // Logs go to stderr; stdout carries only the "listening on" line.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("parley"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
 
@@ -82,14 +85,17 @@ int main(int argc, char** argv) {
     std::filesystem::path data = config.data_dir;
     std::filesystem::create_directories(data);
     if (!std::filesystem::exists(std::filesystem::path(config.web_root) / "index.html")) {
-      spdlog::warn("no client at {}/index.html: build it with `make web`; pages will 404", config.web_root);
+      spdlog::warn("no client at {}/index.html: build it with `make web`; pages will 404",
+                   config.web_root);
     }
     store::SqliteStore store(data / "parley.db");
     // Blocking work (SQLite, Argon2id, SMTP) runs here, never on the I/O threads.
     core::WorkerPool pool(std::max(2u, std::thread::hardware_concurrency()));
     const auto& a = config.accounts;
-    notify::Mailer mailer({a.smtp_url, a.smtp_user, a.smtp_password, a.smtp_from, a.smtp_require_tls});
-    if (mailer.logs_only()) spdlog::info("no --smtp-url: e-mails (with their links) are written to this log");
+    notify::Mailer mailer(
+        {a.smtp_url, a.smtp_user, a.smtp_password, a.smtp_from, a.smtp_require_tls});
+    if (mailer.logs_only())
+      spdlog::info("no --smtp-url: e-mails (with their links) are written to this log");
 
     net::Metrics metrics;
     net::Router router;
@@ -101,11 +107,13 @@ int main(int argc, char** argv) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });
     ws.use(auth);
-    api::AccountsApi accounts(router, auth, pool,
-                              api::ApiOptions{config.tls(), config.allowed_origins, data / "avatars"});
+    api::AccountsApi accounts(
+        router, auth, pool,
+        api::ApiOptions{config.tls(), config.allowed_origins, data / "avatars"});
 
     // The one line a wrapper (tests, scripts) waits for to learn the port when --port=0.
-    std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http", config.host.c_str(), port);
+    std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http",
+                config.host.c_str(), port);
     std::fflush(stdout);
     spdlog::info("data in {} (schema {}), client from {}", config.data_dir, store.schema_version(),
                  config.web_root);

@@ -3,9 +3,9 @@
 // and, when the browser sends one, a same-origin Origin header.
 #include "api/accounts_api.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <charconv>
 #include <fstream>
@@ -29,10 +29,14 @@ struct BadRequest {
 
 HttpResponse error_response(const core::Error& e) {
   static constexpr std::pair<core::Errc, std::pair<int, const char*>> kMap[] = {
-      {core::Errc::kInvalid, {400, "invalid"}},       {core::Errc::kNotFound, {404, "not_found"}},
-      {core::Errc::kForbidden, {403, "forbidden"}},   {core::Errc::kConflict, {409, "conflict"}},
-      {core::Errc::kUnauthorized, {401, "unauthorized"}}, {core::Errc::kRateLimited, {429, "rate_limited"}},
-      {core::Errc::kTooLarge, {413, "too_large"}},    {core::Errc::kInternal, {500, "internal"}},
+      {core::Errc::kInvalid, {400, "invalid"}},
+      {core::Errc::kNotFound, {404, "not_found"}},
+      {core::Errc::kForbidden, {403, "forbidden"}},
+      {core::Errc::kConflict, {409, "conflict"}},
+      {core::Errc::kUnauthorized, {401, "unauthorized"}},
+      {core::Errc::kRateLimited, {429, "rate_limited"}},
+      {core::Errc::kTooLarge, {413, "too_large"}},
+      {core::Errc::kInternal, {500, "internal"}},
   };
   int status = 500;
   const char* code = "internal";
@@ -42,7 +46,8 @@ HttpResponse error_response(const core::Error& e) {
   json::object body{{"error", code}, {"message", e.message}};
   if (!e.field.empty()) body["field"] = e.field;
   auto res = HttpResponse::json(status, json::serialize(body));
-  if (e.code == core::Errc::kRateLimited) res.with("Retry-After", std::to_string(std::max(1, e.retry_after)));
+  if (e.code == core::Errc::kRateLimited)
+    res.with("Retry-After", std::to_string(std::max(1, e.retry_after)));
   return res;
 }
 
@@ -65,7 +70,8 @@ json::object parse_object(const HttpRequest& req) {
 std::optional<std::string> opt_string(const json::object& o, std::string_view key) {
   auto it = o.find(key);
   if (it == o.end() || it->value().is_null()) return std::nullopt;
-  if (!it->value().is_string()) throw BadRequest{fmt::format("'{}' must be a string", key), std::string(key)};
+  if (!it->value().is_string())
+    throw BadRequest{fmt::format("'{}' must be a string", key), std::string(key)};
   return std::string(it->value().as_string());
 }
 
@@ -85,7 +91,8 @@ json::value user_json(const store::User& u) {
                  {"is_guest", u.is_guest},
                  {"created_at", u.created_at}};
   o["email"] = u.email ? json::value(*u.email) : json::value(nullptr);
-  o["avatar_url"] = u.avatar.empty() ? json::value(nullptr) : json::value("/api/avatars/" + u.avatar);
+  o["avatar_url"] =
+      u.avatar.empty() ? json::value(nullptr) : json::value("/api/avatars/" + u.avatar);
   return o;
 }
 
@@ -108,10 +115,12 @@ auth::Client client_of(const HttpRequest& req) {
 struct Cookies {
   const ApiOptions& options;
   std::string attributes(std::string_view same_site) const {
-    return fmt::format("; Path=/; SameSite={}{}", same_site, options.secure_cookies ? "; Secure" : "");
+    return fmt::format("; Path=/; SameSite={}{}", same_site,
+                       options.secure_cookies ? "; Secure" : "");
   }
   std::string session(const std::string& token, core::Millis ttl_ms) const {
-    return fmt::format("{}={}; Max-Age={}; HttpOnly{}", kSessionCookie, token, ttl_ms / 1000, attributes("Lax"));
+    return fmt::format("{}={}; Max-Age={}; HttpOnly{}", kSessionCookie, token, ttl_ms / 1000,
+                       attributes("Lax"));
   }
   std::string clear_session() const {
     return fmt::format("{}=; Max-Age=0; HttpOnly{}", kSessionCookie, attributes("Lax"));
@@ -123,19 +132,22 @@ struct Cookies {
 };
 
 bool mutating(const HttpRequest& req) {
-  return req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
+  return req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+         req.method == "DELETE";
 }
 
 std::optional<HttpResponse> csrf_refusal(const HttpRequest& req, const ApiOptions& options) {
   if (!mutating(req)) return std::nullopt;
   auto origin = req.header("origin");
-  if (!origin.empty() && !net::origin_allowed(origin, req.header("host"), req.secure, options.allowed_origins)) {
+  if (!origin.empty() &&
+      !net::origin_allowed(origin, req.header("host"), req.secure, options.allowed_origins)) {
     return HttpResponse::error(403, "csrf", "Cross-site request refused");
   }
   std::string cookie = cookie_value(req.header("cookie"), kCsrfCookie);
   auto header = req.header(kCsrfHeader);
   if (cookie.empty() || !auth::constant_time_equal(cookie, header)) {
-    return HttpResponse::error(403, "csrf", "Missing or wrong CSRF token: reload the page and try again");
+    return HttpResponse::error(403, "csrf",
+                               "Missing or wrong CSRF token: reload the page and try again");
   }
   return std::nullopt;
 }
@@ -154,7 +166,8 @@ struct Routes {
 
   // Runs `work` on the worker pool after the CSRF check; bad input and bugs become responses.
   void add(const char* method, const char* path, Work work, bool prefix = false) {
-    net::Handler h = [this, work = std::move(work)](std::shared_ptr<const HttpRequest> req, net::Reply reply) {
+    net::Handler h = [this, work = std::move(work)](std::shared_ptr<const HttpRequest> req,
+                                                    net::Reply reply) {
       if (auto refusal = csrf_refusal(*req, options)) return reply(std::move(*refusal));
       pool.post([work, req, reply = std::move(reply)] {
         try {
@@ -213,12 +226,14 @@ std::string cookie_value(std::string_view header, std::string_view name) {
     header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     auto eq = item.find('=');
-    if (eq != std::string_view::npos && item.substr(0, eq) == name) return std::string(item.substr(eq + 1));
+    if (eq != std::string_view::npos && item.substr(0, eq) == name)
+      return std::string(item.substr(eq + 1));
   }
   return {};
 }
 
-void admit_signed_in(auth::AuthService& auth, core::WorkerPool& pool, std::shared_ptr<const HttpRequest> upgrade,
+void admit_signed_in(auth::AuthService& auth, core::WorkerPool& pool,
+                     std::shared_ptr<const HttpRequest> upgrade,
                      std::function<void(net::WsAdmission)> done) {
   pool.post([&auth, upgrade = std::move(upgrade), done = std::move(done)] {
     net::WsAdmission admission;
@@ -231,7 +246,8 @@ void admit_signed_in(auth::AuthService& auth, core::WorkerPool& pool, std::share
       }
     } catch (const std::exception& e) {
       spdlog::error("WebSocket admission failed: {}", e.what());
-      admission.refusal = HttpResponse::error(500, "internal", "Something went wrong on the server");
+      admission.refusal =
+          HttpResponse::error(500, "internal", "Something went wrong on the server");
     }
     done(std::move(admission));
   });
@@ -265,15 +281,16 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
     if (fresh) res.with("Set-Cookie", r.cookies.csrf(csrf));
     if (who) {
       auto token = cookie_value(req.header("cookie"), kSessionCookie);
-      res.with("Set-Cookie", r.cookies.session(token, who->session.expires_at - who->session.last_seen));
+      res.with("Set-Cookie",
+               r.cookies.session(token, who->session.expires_at - who->session.last_seen));
     }
     return res;
   });
 
   r.add("POST", "/api/auth/register", [&r](const HttpRequest& req) {
     auto o = parse_object(req);
-    auth::Registration reg{req_string(o, "username"), req_string(o, "password"), opt_string(o, "email"),
-                           opt_string(o, "display_name")};
+    auth::Registration reg{req_string(o, "username"), req_string(o, "password"),
+                           opt_string(o, "email"), opt_string(o, "display_name")};
     if (reg.email && reg.email->empty()) reg.email.reset();
     auto out = r.auth.register_user(reg, client_of(req));
     return out ? r.signed_in(201, *out) : error_response(out.error());
@@ -291,14 +308,16 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
   });
 
   r.add("POST", "/api/auth/logout", [&r](const HttpRequest& req) {
-    if (auto who = r.auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie))) r.auth.logout(*who);
+    if (auto who = r.auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie)))
+      r.auth.logout(*who);
     return HttpResponse{204, {{"Set-Cookie", r.cookies.clear_session()}}, {}};
   });
 
-  r.add_authed("POST", "/api/auth/logout-all", [&r](const HttpRequest&, const auth::Authenticated& who) {
-    r.auth.logout_everywhere(who);
-    return HttpResponse{204, {{"Set-Cookie", r.cookies.clear_session()}}, {}};
-  });
+  r.add_authed("POST", "/api/auth/logout-all",
+               [&r](const HttpRequest&, const auth::Authenticated& who) {
+                 r.auth.logout_everywhere(who);
+                 return HttpResponse{204, {{"Set-Cookie", r.cookies.clear_session()}}, {}};
+               });
 
   r.add("POST", "/api/auth/confirm-email", [&r](const HttpRequest& req) {
     auto o = parse_object(req);
@@ -329,30 +348,34 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
     return r.user_or_error(r.auth.update_profile(who, u));
   });
 
-  r.add_authed("PUT", "/api/me/email", [&r](const HttpRequest& req, const auth::Authenticated& who) {
-    auto o = parse_object(req);
-    auto email = opt_string(o, "email");
-    if (email && email->empty()) email.reset();
-    return r.user_or_error(r.auth.change_email(who, email, req_string(o, "password")));
-  });
+  r.add_authed("PUT", "/api/me/email",
+               [&r](const HttpRequest& req, const auth::Authenticated& who) {
+                 auto o = parse_object(req);
+                 auto email = opt_string(o, "email");
+                 if (email && email->empty()) email.reset();
+                 return r.user_or_error(r.auth.change_email(who, email, req_string(o, "password")));
+               });
 
-  r.add_authed("PUT", "/api/me/password", [&r](const HttpRequest& req, const auth::Authenticated& who) {
-    auto o = parse_object(req);
-    auto out = r.auth.change_password(who, req_string(o, "current_password"), req_string(o, "new_password"));
-    if (!out) return error_response(out.error());
-    return HttpResponse{204, {}, {}};
-  });
+  r.add_authed("PUT", "/api/me/password",
+               [&r](const HttpRequest& req, const auth::Authenticated& who) {
+                 auto o = parse_object(req);
+                 auto out = r.auth.change_password(who, req_string(o, "current_password"),
+                                                   req_string(o, "new_password"));
+                 if (!out) return error_response(out.error());
+                 return HttpResponse{204, {}, {}};
+               });
 
   r.add_authed("GET", "/api/me/settings", [](const HttpRequest&, const auth::Authenticated& who) {
     return HttpResponse::json(200, json::serialize(settings_json(who.user.settings)));
   });
 
-  r.add_authed("PATCH", "/api/me/settings", [&r](const HttpRequest& req, const auth::Authenticated& who) {
-    parse_object(req);  // a clear 400 for malformed JSON before the rules
-    auto out = r.auth.update_settings(who, req.body);
-    if (!out) return error_response(out.error());
-    return HttpResponse::json(200, *out);
-  });
+  r.add_authed("PATCH", "/api/me/settings",
+               [&r](const HttpRequest& req, const auth::Authenticated& who) {
+                 parse_object(req);  // a clear 400 for malformed JSON before the rules
+                 auto out = r.auth.update_settings(who, req.body);
+                 if (!out) return error_response(out.error());
+                 return HttpResponse::json(200, *out);
+               });
 
   r.add_authed("GET", "/api/me/sessions", [&r](const HttpRequest&, const auth::Authenticated& who) {
     json::array list;
@@ -384,20 +407,25 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
       },
       true);
 
-  r.add_authed("POST", "/api/me/avatar", [&r](const HttpRequest& req, const auth::Authenticated& who) {
-    const char* ext = image_extension(req.body);
-    if (!ext) return HttpResponse::error(415, "unsupported_type", "Avatars are PNG, JPEG, GIF or WebP images");
-    std::string name = auth::token_hash(req.body).substr(0, 32) + "." + ext;
-    std::filesystem::create_directories(r.options.avatar_dir);
-    auto path = r.options.avatar_dir / name;
-    if (!std::filesystem::exists(path)) {
-      auto tmp = path;
-      tmp += ".part";
-      std::ofstream(tmp, std::ios::binary).write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
-      std::filesystem::rename(tmp, path);
-    }
-    return r.user_or_error(r.auth.update_profile(who, store::ProfileUpdate{std::nullopt, std::nullopt, name}));
-  });
+  r.add_authed(
+      "POST", "/api/me/avatar", [&r](const HttpRequest& req, const auth::Authenticated& who) {
+        const char* ext = image_extension(req.body);
+        if (!ext)
+          return HttpResponse::error(415, "unsupported_type",
+                                     "Avatars are PNG, JPEG, GIF or WebP images");
+        std::string name = auth::token_hash(req.body).substr(0, 32) + "." + ext;
+        std::filesystem::create_directories(r.options.avatar_dir);
+        auto path = r.options.avatar_dir / name;
+        if (!std::filesystem::exists(path)) {
+          auto tmp = path;
+          tmp += ".part";
+          std::ofstream(tmp, std::ios::binary)
+              .write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+          std::filesystem::rename(tmp, path);
+        }
+        return r.user_or_error(
+            r.auth.update_profile(who, store::ProfileUpdate{std::nullopt, std::nullopt, name}));
+      });
 
   r.add(
       "GET", "/api/avatars/",
@@ -406,8 +434,10 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
         auto dot = name.find('.');
         bool ok = dot == 32 && name.find_first_not_of("0123456789abcdef") == 32;
         std::string ext = ok ? name.substr(dot + 1) : "";
-        static const std::pair<const char*, const char*> kTypes[] = {
-            {"png", "image/png"}, {"jpg", "image/jpeg"}, {"gif", "image/gif"}, {"webp", "image/webp"}};
+        static const std::pair<const char*, const char*> kTypes[] = {{"png", "image/png"},
+                                                                     {"jpg", "image/jpeg"},
+                                                                     {"gif", "image/gif"},
+                                                                     {"webp", "image/webp"}};
         const char* type = nullptr;
         for (auto [e, t] : kTypes) {
           if (ext == e) type = t;

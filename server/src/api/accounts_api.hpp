@@ -27,7 +27,8 @@ inline constexpr const char* kCsrfHeader = "x-csrf-token";
 // Registers the account routes on `router`; must outlive the server that serves them.
 class AccountsApi {
  public:
-  AccountsApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool, ApiOptions options);
+  AccountsApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool,
+              ApiOptions options);
   ~AccountsApi();
 
  private:

@@ -11,7 +11,9 @@ HashCost HashCost::interactive() {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
 
-HashCost HashCost::minimum() { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
+HashCost HashCost::minimum() {
+  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+}
 
 PasswordHasher::PasswordHasher(HashCost cost) : cost_(cost) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
@@ -35,6 +37,8 @@ bool PasswordHasher::needs_rehash(const std::string& hash) const {
   return crypto_pwhash_str_needs_rehash(hash.c_str(), cost_.ops, cost_.mem_bytes) != 0;
 }
 
-void PasswordHasher::verify_dummy(std::string_view password) const { (void)verify(dummy_, password); }
+void PasswordHasher::verify_dummy(std::string_view password) const {
+  (void)verify(dummy_, password);
+}
 
 }  // namespace parley::auth

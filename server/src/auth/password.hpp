@@ -9,8 +9,8 @@
 namespace parley::auth {
 
 struct HashCost {
-  unsigned long long ops;  // Argon2 passes (t)
-  std::size_t mem_bytes;   // memory (m)
+  unsigned long long ops;         // Argon2 passes (t)
+  std::size_t mem_bytes;          // memory (m)
   static HashCost interactive();  // libsodium's INTERACTIVE: ~64 MiB, the default
   static HashCost minimum();      // libsodium's MIN: for tests only
 };

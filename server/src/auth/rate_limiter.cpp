@@ -15,14 +15,17 @@ KeyedLimiter::Bucket& KeyedLimiter::refill(const std::string& key, std::int64_t 
     if (buckets_.size() >= max_keys_) {
       // Forget full buckets: they carry no information.
       std::erase_if(buckets_, [&](const auto& kv) {
-        return kv.second.tokens + static_cast<double>(now - kv.second.at) / static_cast<double>(refill_ms_) >= burst_;
+        return kv.second.tokens +
+                   static_cast<double>(now - kv.second.at) / static_cast<double>(refill_ms_) >=
+               burst_;
       });
       if (buckets_.size() >= max_keys_) buckets_.clear();
     }
     it = buckets_.emplace(key, Bucket{burst_, now}).first;
   }
   Bucket& b = it->second;
-  b.tokens = std::min(burst_, b.tokens + static_cast<double>(now - b.at) / static_cast<double>(refill_ms_));
+  b.tokens = std::min(burst_,
+                      b.tokens + static_cast<double>(now - b.at) / static_cast<double>(refill_ms_));
   b.at = now;
   return b;
 }

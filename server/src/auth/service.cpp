@@ -2,9 +2,9 @@
 // answer for a bad name or password is the same, so neither timing nor text reveals an account.
 #include "auth/service.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <sodium.h>
 
@@ -46,7 +46,8 @@ std::optional<std::string> check_setting(std::string_view key, const json::value
     if (v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 100) return std::nullopt;
     return std::string("'volume' must be a whole number from 0 to 100");
   }
-  if (key == "sound" || key == "desktop_notifications" || key == "embed_youtube" || key == "show_logs") {
+  if (key == "sound" || key == "desktop_notifications" || key == "embed_youtube" ||
+      key == "show_logs") {
     return boolean();
   }
   return fmt::format("Unknown setting '{}'", key);
@@ -54,7 +55,8 @@ std::optional<std::string> check_setting(std::string_view key, const json::value
 
 }  // namespace
 
-AuthService::AuthService(store::Store& store, Options options, core::SendEmail send_email, core::Clock clock)
+AuthService::AuthService(store::Store& store, Options options, core::SendEmail send_email,
+                         core::Clock clock)
     : store_(store),
       options_(std::move(options)),
       send_email_(std::move(send_email)),
@@ -74,7 +76,9 @@ core::Error AuthService::limited(int seconds) const {
   return e;
 }
 
-int AuthService::address_limit(const Client& c) { return per_address_.take("ip:" + c.ip, clock_()); }
+int AuthService::address_limit(const Client& c) {
+  return per_address_.take("ip:" + c.ip, clock_());
+}
 
 SignedIn AuthService::open_session(const store::User& user, const Client& c) {
   auto now = clock_();
@@ -93,13 +97,15 @@ SignedIn AuthService::open_session(const store::User& user, const Client& c) {
 void AuthService::send_confirmation(const store::User& user, const std::string& email) {
   std::string token = random_token();
   auto now = clock_();
-  store_.create_email_token(
-      store::EmailToken{token_hash(token), user.id, "confirm", email, now, now + options_.confirm_ttl_ms});
+  store_.create_email_token(store::EmailToken{token_hash(token), user.id, "confirm", email, now,
+                                              now + options_.confirm_ttl_ms});
   send_email_(core::Email{
       email, fmt::format("Confirm your e-mail address for {}", options_.site_name),
-      fmt::format("Hello {},\n\nOpen this link to confirm your e-mail address:\n{}/confirm-email?token={}\n\n"
-                  "The link works once, for 48 hours. If you did not ask for this, ignore this mail.\n",
-                  user.username, options_.public_url, token)});
+      fmt::format(
+          "Hello {},\n\nOpen this link to confirm your e-mail "
+          "address:\n{}/confirm-email?token={}\n\n"
+          "The link works once, for 48 hours. If you did not ask for this, ignore this mail.\n",
+          user.username, options_.public_url, token)});
 }
 
 core::Result<SignedIn> AuthService::register_user(const Registration& r, const Client& c) {
@@ -112,8 +118,9 @@ core::Result<SignedIn> AuthService::register_user(const Registration& r, const C
   if (r.display_name) {
     if (auto e = check_display_name(*r.display_name)) return invalid(*e, "display_name");
   }
-  store::NewUser nu{r.username, r.email, hasher_.hash(r.password), r.display_name.value_or(r.username), false,
-                    clock_()};
+  store::NewUser nu{
+      r.username, r.email, hasher_.hash(r.password), r.display_name.value_or(r.username),
+      false,      clock_()};
   auto user = store_.create_user(nu);
   if (!user) {
     auto e = user.error();
@@ -125,7 +132,8 @@ core::Result<SignedIn> AuthService::register_user(const Registration& r, const C
 }
 
 core::Result<SignedIn> AuthService::sign_in_guest(const Client& c) {
-  if (!options_.guest_signin) return make_error(Errc::kForbidden, "Guest sign-in is turned off here");
+  if (!options_.guest_signin)
+    return make_error(Errc::kForbidden, "Guest sign-in is turned off here");
   if (int wait = address_limit(c)) return limited(wait);
   for (int attempt = 0; attempt < 5; ++attempt) {
     std::string name = fmt::format("guest-{:06}", randombytes_uniform(1000000));
@@ -136,7 +144,8 @@ core::Result<SignedIn> AuthService::sign_in_guest(const Client& c) {
   return make_error(Errc::kInternal, "Could not pick a guest name; try again");
 }
 
-core::Result<SignedIn> AuthService::login(const std::string& login, const std::string& password, const Client& c) {
+core::Result<SignedIn> AuthService::login(const std::string& login, const std::string& password,
+                                          const Client& c) {
   static const std::string kWrong = "Wrong username or password";
   auto now = clock_();
   if (int wait = address_limit(c)) return limited(wait);
@@ -162,7 +171,8 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
     spdlog::info("failed login for '{}' from {}", login.substr(0, 64), c.ip);
     return invalid(kWrong, "password");
   }
-  if (hasher_.needs_rehash(user->password_hash)) store_.set_password_hash(user->id, hasher_.hash(password));
+  if (hasher_.needs_rehash(user->password_hash))
+    store_.set_password_hash(user->id, hasher_.hash(password));
   return open_session(*user, c);
 }
 
@@ -181,11 +191,17 @@ std::optional<Authenticated> AuthService::authenticate(const std::string& token)
   return Authenticated{std::move(*user), std::move(*session)};
 }
 
-void AuthService::logout(const Authenticated& a) { store_.delete_session(a.user.id, a.session.id); }
+void AuthService::logout(const Authenticated& a) {
+  store_.delete_session(a.user.id, a.session.id);
+}
 
-int AuthService::logout_everywhere(const Authenticated& a) { return store_.delete_sessions(a.user.id, 0); }
+int AuthService::logout_everywhere(const Authenticated& a) {
+  return store_.delete_sessions(a.user.id, 0);
+}
 
-std::vector<store::Session> AuthService::sessions(const Authenticated& a) { return store_.list_sessions(a.user.id); }
+std::vector<store::Session> AuthService::sessions(const Authenticated& a) {
+  return store_.list_sessions(a.user.id);
+}
 
 core::Result<bool> AuthService::revoke_session(const Authenticated& a, store::SessionId id) {
   if (!store_.delete_session(a.user.id, id)) return make_error(Errc::kNotFound, "No such session");
@@ -194,36 +210,44 @@ core::Result<bool> AuthService::revoke_session(const Authenticated& a, store::Se
 
 core::Result<store::User> AuthService::confirm_email(const std::string& token) {
   auto t = store_.take_email_token(token_hash(token), "confirm", clock_());
-  if (!t) return make_error(Errc::kNotFound, "This confirmation link is invalid, used or expired", "token");
+  if (!t)
+    return make_error(Errc::kNotFound, "This confirmation link is invalid, used or expired",
+                      "token");
   auto user = store_.find_user(t->user_id);
   if (!user || user->email != t->email) {
-    return make_error(Errc::kConflict, "The e-mail address changed since this link was sent", "token");
+    return make_error(Errc::kConflict, "The e-mail address changed since this link was sent",
+                      "token");
   }
   return store_.set_email(user->id, user->email, true);
 }
 
 core::Result<bool> AuthService::request_password_reset(const std::string& login, const Client& c) {
   if (int wait = address_limit(c)) return limited(wait);
-  if (login.empty() || login.size() > 254) return invalid("Enter your username or e-mail address", "login");
+  if (login.empty() || login.size() > 254)
+    return invalid("Enter your username or e-mail address", "login");
   auto user = store_.find_user_by_name_or_email(login);
   if (!user || !user->email) return true;
-  if (per_account_.take("reset:" + std::to_string(user->id), clock_()) != 0) return true;  // quietly
+  if (per_account_.take("reset:" + std::to_string(user->id), clock_()) != 0)
+    return true;  // quietly
   std::string token = random_token();
   auto now = clock_();
-  store_.create_email_token(
-      store::EmailToken{token_hash(token), user->id, "reset", *user->email, now, now + options_.reset_ttl_ms});
+  store_.create_email_token(store::EmailToken{token_hash(token), user->id, "reset", *user->email,
+                                              now, now + options_.reset_ttl_ms});
   send_email_(core::Email{
       *user->email, fmt::format("Reset your {} password", options_.site_name),
-      fmt::format("Hello {},\n\nOpen this link to choose a new password:\n{}/reset-password?token={}\n\n"
-                  "The link works once, for one hour. If you did not ask for this, ignore this mail: "
-                  "your password stays as it is.\n",
-                  user->username, options_.public_url, token)});
+      fmt::format(
+          "Hello {},\n\nOpen this link to choose a new password:\n{}/reset-password?token={}\n\n"
+          "The link works once, for one hour. If you did not ask for this, ignore this mail: "
+          "your password stays as it is.\n",
+          user->username, options_.public_url, token)});
   return true;
 }
 
-core::Result<store::User> AuthService::reset_password(const std::string& token, const std::string& password) {
+core::Result<store::User> AuthService::reset_password(const std::string& token,
+                                                      const std::string& password) {
   // Check the password first so a weak one does not burn the link.
-  auto probe = store_.take_email_token(token_hash(token), "none", clock_());  // never matches; keeps timing flat
+  auto probe = store_.take_email_token(token_hash(token), "none",
+                                       clock_());  // never matches; keeps timing flat
   (void)probe;
   auto now = clock_();
   if (token.empty() || token.size() > 128) {
@@ -231,9 +255,11 @@ core::Result<store::User> AuthService::reset_password(const std::string& token, 
   }
   if (auto e = check_password(password, "")) return invalid(*e, "password");
   auto t = store_.take_email_token(token_hash(token), "reset", now);
-  if (!t) return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
+  if (!t)
+    return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
   auto user = store_.find_user(t->user_id);
-  if (!user) return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
+  if (!user)
+    return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
   if (auto e = check_password(password, user->username)) return invalid(*e, "password");
   store_.set_password_hash(user->id, hasher_.hash(password));
   store_.delete_sessions(user->id, 0);  // whoever had the old password is out
@@ -241,7 +267,8 @@ core::Result<store::User> AuthService::reset_password(const std::string& token, 
   return *user;
 }
 
-core::Result<store::User> AuthService::change_password(const Authenticated& a, const std::string& current,
+core::Result<store::User> AuthService::change_password(const Authenticated& a,
+                                                       const std::string& current,
                                                        const std::string& next) {
   if (!hasher_.verify(a.user.password_hash, current)) {
     return invalid("The current password is wrong", "current_password");
@@ -252,9 +279,11 @@ core::Result<store::User> AuthService::change_password(const Authenticated& a, c
   return *store_.find_user(a.user.id);
 }
 
-core::Result<store::User> AuthService::change_email(const Authenticated& a, const std::optional<std::string>& email,
+core::Result<store::User> AuthService::change_email(const Authenticated& a,
+                                                    const std::optional<std::string>& email,
                                                     const std::string& password) {
-  if (!hasher_.verify(a.user.password_hash, password)) return invalid("The password is wrong", "password");
+  if (!hasher_.verify(a.user.password_hash, password))
+    return invalid("The password is wrong", "password");
   if (email) {
     if (auto e = check_email(*email)) return invalid(*e, "email");
   }
@@ -268,7 +297,8 @@ core::Result<store::User> AuthService::change_email(const Authenticated& a, cons
   return user;
 }
 
-core::Result<store::User> AuthService::update_profile(const Authenticated& a, const store::ProfileUpdate& u) {
+core::Result<store::User> AuthService::update_profile(const Authenticated& a,
+                                                      const store::ProfileUpdate& u) {
   if (u.display_name) {
     if (auto e = check_display_name(*u.display_name)) return invalid(*e, "display_name");
   }
@@ -278,7 +308,8 @@ core::Result<store::User> AuthService::update_profile(const Authenticated& a, co
   return store_.update_profile(a.user.id, u);
 }
 
-core::Result<std::string> AuthService::update_settings(const Authenticated& a, const std::string& json_patch) {
+core::Result<std::string> AuthService::update_settings(const Authenticated& a,
+                                                       const std::string& json_patch) {
   boost::system::error_code ec;
   json::value patch = json::parse(json_patch, ec);
   if (ec || !patch.is_object()) return invalid("Settings must be a JSON object", "settings");

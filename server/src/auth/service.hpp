@@ -24,10 +24,10 @@ struct Options {
   std::string public_url = "http://localhost:8080";  // for links in e-mails
   std::string site_name = "Parley";
   bool guest_signin = false;
-  double attempts_per_address = 30;   // login/register/reset attempts an address may burst...
-  core::Millis address_refill_ms = 2000;  // ...and regain one every this many milliseconds
-  double failures_per_account = 10;   // failed logins an account tolerates at once...
-  core::Millis account_refill_ms = 60000; // ...and forgives one a minute
+  double attempts_per_address = 30;        // login/register/reset attempts an address may burst...
+  core::Millis address_refill_ms = 2000;   // ...and regain one every this many milliseconds
+  double failures_per_account = 10;        // failed logins an account tolerates at once...
+  core::Millis account_refill_ms = 60000;  // ...and forgives one a minute
 };
 
 struct Client {
@@ -60,7 +60,8 @@ class AuthService {
 
   core::Result<SignedIn> register_user(const Registration& r, const Client& c);
   core::Result<SignedIn> sign_in_guest(const Client& c);
-  core::Result<SignedIn> login(const std::string& login, const std::string& password, const Client& c);
+  core::Result<SignedIn> login(const std::string& login, const std::string& password,
+                               const Client& c);
 
   // The session for a cookie token, renewed when it has been a while; nothing when absent/expired.
   std::optional<Authenticated> authenticate(const std::string& token);
@@ -76,9 +77,11 @@ class AuthService {
 
   core::Result<store::User> change_password(const Authenticated& a, const std::string& current,
                                             const std::string& next);
-  core::Result<store::User> change_email(const Authenticated& a, const std::optional<std::string>& email,
+  core::Result<store::User> change_email(const Authenticated& a,
+                                         const std::optional<std::string>& email,
                                          const std::string& password);
-  core::Result<store::User> update_profile(const Authenticated& a, const store::ProfileUpdate& update);
+  core::Result<store::User> update_profile(const Authenticated& a,
+                                           const store::ProfileUpdate& update);
   // Merges a JSON object of settings into the stored ones after checking every key and value.
   core::Result<std::string> update_settings(const Authenticated& a, const std::string& json_patch);
   static std::string default_settings();

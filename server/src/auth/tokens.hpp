@@ -7,7 +7,7 @@
 
 namespace parley::auth {
 
-std::string random_token();                    // 43 characters of base64url
+std::string random_token();                      // 43 characters of base64url
 std::string token_hash(std::string_view token);  // hex SHA-256
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -18,7 +18,11 @@ std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size(); ++n) {
     auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xe  ? 3
+                      : (c >> 3) == 0x1e ? 4
+                                         : 0;
     if (len == 0 || i + len > s.size()) return std::string_view::npos;
     for (std::size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return std::string_view::npos;
@@ -32,7 +36,8 @@ std::size_t utf8_length(std::string_view s) {
 
 std::optional<std::string> check_username(std::string_view u) {
   static const std::string kRule =
-      "Usernames are 3 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter or digit";
+      "Usernames are 3 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter "
+      "or digit";
   if (u.size() < 3 || u.size() > 32) return kRule;
   if (!std::isalnum(static_cast<unsigned char>(u.front()))) return kRule;
   for (unsigned char c : u) {
@@ -56,9 +61,11 @@ std::optional<std::string> check_password(std::string_view p, std::string_view u
 
 std::optional<std::string> check_email(std::string_view e) {
   static const std::string kRule = "Enter an e-mail address like name@example.org";
-  if (e.empty() || e.size() > 254 || has_control(e) || e.find(' ') != std::string_view::npos) return kRule;
+  if (e.empty() || e.size() > 254 || has_control(e) || e.find(' ') != std::string_view::npos)
+    return kRule;
   auto at = e.find('@');
-  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) return kRule;
+  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos)
+    return kRule;
   std::string_view domain = e.substr(at + 1);
   auto dot = domain.find('.');
   if (dot == 0 || dot == std::string_view::npos || domain.back() == '.') return kRule;
@@ -67,7 +74,8 @@ std::optional<std::string> check_email(std::string_view e) {
 
 std::optional<std::string> check_display_name(std::string_view n) {
   auto len = utf8_length(n);
-  if (len == std::string_view::npos || has_control(n)) return "The display name contains invalid characters";
+  if (len == std::string_view::npos || has_control(n))
+    return "The display name contains invalid characters";
   if (len > 64) return "Display names are at most 64 characters";
   return std::nullopt;
 }
@@ -81,7 +89,8 @@ std::optional<std::string> check_about(std::string_view a) {
 
 bool is_common_password(std::string_view password) {
   std::string lower(password);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   const auto& list = common_passwords();
   return std::binary_search(list.begin(), list.end(), std::string_view(lower));
 }

@@ -120,7 +120,8 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   app.add_flag("--guest-signin,!--no-guest-signin", a.guest_signin,
                "Allow guest sign-in with a generated name [env PARLEY_GUEST_SIGNIN]");
   flags.push_back("--guest-signin");
-  add("--argon2-ops", a.argon2_ops, "Argon2id passes per password hash")->check(CLI::Range(1u, 20u));
+  add("--argon2-ops", a.argon2_ops, "Argon2id passes per password hash")
+      ->check(CLI::Range(1u, 20u));
   add("--argon2-mem-kib", a.argon2_mem_kib, "Argon2id memory per password hash, in KiB")
       ->check(CLI::Range(8u, 4u * 1024 * 1024));
   add("--session-days", a.session_days, "Days a session lives without use (renewed while used)")

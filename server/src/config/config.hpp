@@ -31,15 +31,15 @@ struct Limits {
 struct Accounts {
   std::string public_url;  // how people reach this server, for links in e-mails; "" = derived
   bool guest_signin = false;
-  unsigned argon2_ops = 2;           // libsodium INTERACTIVE
-  unsigned argon2_mem_kib = 65536;   // 64 MiB, libsodium INTERACTIVE
-  double session_days = 30;          // renewed while used
+  unsigned argon2_ops = 2;               // libsodium INTERACTIVE
+  unsigned argon2_mem_kib = 65536;       // 64 MiB, libsodium INTERACTIVE
+  double session_days = 30;              // renewed while used
   double auth_attempts_per_minute = 30;  // login/register/reset attempts per address
-  std::string smtp_url;              // smtp://host:587 or smtps://host:465; "" = log e-mails instead
+  std::string smtp_url;  // smtp://host:587 or smtps://host:465; "" = log e-mails instead
   std::string smtp_user;
   std::string smtp_password;
   std::string smtp_from = "Parley <parley@localhost>";
-  bool smtp_require_tls = false;     // smtp:// upgrades with STARTTLS when offered; this insists
+  bool smtp_require_tls = false;  // smtp:// upgrades with STARTTLS when offered; this insists
 };
 
 struct Config {

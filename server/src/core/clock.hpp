@@ -16,6 +16,8 @@ inline Millis now_ms() {
       .count();
 }
 
-inline Clock system_clock() { return [] { return now_ms(); }; }
+inline Clock system_clock() {
+  return [] { return now_ms(); };
+}
 
 }  // namespace parley::core

@@ -9,7 +9,9 @@ WorkerPool::WorkerPool(unsigned threads) {
   for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { work(); });
 }
 
-WorkerPool::~WorkerPool() { join(); }
+WorkerPool::~WorkerPool() {
+  join();
+}
 
 void WorkerPool::join() {
   {

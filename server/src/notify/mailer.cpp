@@ -43,8 +43,8 @@ size_t read_payload(char* buffer, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-std::string format_message(const core::Email& email, const std::string& from, const std::string& date,
-                           const std::string& message_id) {
+std::string format_message(const core::Email& email, const std::string& from,
+                           const std::string& date, const std::string& message_id) {
   std::string body;
   // CRLF line endings, and dot-stuffing is libcurl's job.
   for (char c : email.body) {
@@ -72,7 +72,8 @@ core::Result<bool> Mailer::send(const core::Email& email) const {
     return true;
   }
   auto now = std::chrono::system_clock::now();
-  std::string date = fmt::format("{:%a, %d %b %Y %H:%M:%S} +0000", fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+  std::string date = fmt::format("{:%a, %d %b %Y %H:%M:%S} +0000",
+                                 fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
   std::random_device rd;
   std::string id = fmt::format("{:x}.{:x}@parley", now.time_since_epoch().count(), rd());
   Payload payload{format_message(email, options_.from, date, id)};

@@ -29,7 +29,7 @@ class Mailer {
 };
 
 // The RFC 5322 message for `email` (headers and CRLF line endings); exposed for tests.
-std::string format_message(const core::Email& email, const std::string& from, const std::string& date,
-                           const std::string& message_id);
+std::string format_message(const core::Email& email, const std::string& from,
+                           const std::string& date, const std::string& message_id);
 
 }  // namespace parley::notify

@@ -76,7 +76,8 @@ class Store {
   virtual std::optional<User> find_user(UserId id) = 0;
   virtual std::optional<User> find_user_by_name_or_email(const std::string& login) = 0;
   virtual core::Result<User> update_profile(UserId id, const ProfileUpdate& update) = 0;
-  virtual core::Result<User> set_email(UserId id, const std::optional<std::string>& email, bool confirmed) = 0;
+  virtual core::Result<User> set_email(UserId id, const std::optional<std::string>& email,
+                                       bool confirmed) = 0;
   virtual void set_password_hash(UserId id, const std::string& hash) = 0;
   virtual void set_settings(UserId id, const std::string& json) = 0;
 
@@ -89,10 +90,11 @@ class Store {
   // Deletes every session of `user` but `keep` (0 keeps none); returns how many went.
   virtual int delete_sessions(UserId user, SessionId keep) = 0;
 
-  // Single-use e-mail tokens: taking one marks it used, atomically; expired or used ones are absent.
+  // Single-use e-mail tokens: taking one marks it used, atomically; expired or used ones are
+  // absent.
   virtual void create_email_token(const EmailToken& token) = 0;
-  virtual std::optional<EmailToken> take_email_token(const std::string& token_hash, const std::string& purpose,
-                                                     Millis now) = 0;
+  virtual std::optional<EmailToken> take_email_token(const std::string& token_hash,
+                                                     const std::string& purpose, Millis now) = 0;
 };
 
 }  // namespace parley::store

@@ -1,6 +1,6 @@
 // Starts the real parley binary on port 0 in a fresh temporary data directory and talks to it over
 // real sockets. Every test file uses this; nothing here reaches into the server's internals.
-import { spawn } from 'node:child_process'
+import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -81,4 +81,122 @@ export async function rawConnect(port) {
 export async function readUntilClose(conn) {
   await conn.closed
   return conn.data
+}
+
+// Fast password hashing and a generous per-address limit, for tests that are not about them.
+export const FAST_AUTH = ['--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '100000']
+
+// A client with a cookie jar that speaks the API as the web app does (CSRF header included).
+export class Client {
+  constructor(server) {
+    this.server = server
+    this.cookies = new Map()
+    this.csrf = null
+  }
+
+  cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  }
+
+  keepCookies(res) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';')
+      const eq = pair.indexOf('=')
+      const name = pair.slice(0, eq).trim()
+      const value = pair.slice(eq + 1).trim()
+      const expired = attrs.some((a) => a.trim().toLowerCase() === 'max-age=0')
+      if (expired || value === '') this.cookies.delete(name)
+      else this.cookies.set(name, value)
+    }
+  }
+
+  async raw(method, path, { body, headers = {}, csrf = true } = {}) {
+    const h = { ...headers }
+    if (this.cookies.size) h.cookie = this.cookieHeader()
+    if (csrf && this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf
+    if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      body = JSON.stringify(body)
+      h['content-type'] = 'application/json'
+    }
+    const res = await fetch(`${this.server.url}${path}`, { method, headers: h, body })
+    this.keepCookies(res)
+    const text = await res.text()
+    let json = null
+    try {
+      json = text ? JSON.parse(text) : null
+    } catch {
+      json = null
+    }
+    return { status: res.status, headers: res.headers, json, text }
+  }
+
+  // GET /api/session: who am I, and the CSRF token, as the app does on start.
+  async session() {
+    const r = await this.raw('GET', '/api/session')
+    this.csrf = r.json.csrf
+    return r.json
+  }
+
+  async call(method, path, body, opts) {
+    if (!this.csrf) await this.session()
+    return this.raw(method, path, { body, ...opts })
+  }
+
+  async register(username, password = 'a long enough secret', extra = {}) {
+    const r = await this.call('POST', '/api/auth/register', { username, password, ...extra })
+    if (r.status !== 201) throw new Error(`register ${username}: ${r.status} ${r.text}`)
+    return r.json.user
+  }
+}
+
+// A real SMTP server (npm smtp-server) on loopback that keeps every message it receives.
+export async function startSmtp() {
+  const { SMTPServer } = await import('smtp-server')
+  const messages = []
+  const waiters = []
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      let data = ''
+      stream.setEncoding('utf8')
+      stream.on('data', (d) => (data += d))
+      stream.on('end', () => {
+        const msg = { to: session.envelope.rcptTo.map((r) => r.address), from: session.envelope.mailFrom.address, data }
+        messages.push(msg)
+        for (const w of waiters.splice(0)) w()
+        callback()
+      })
+    },
+  })
+  await new Promise((resolve) => smtp.listen(0, '127.0.0.1', resolve))
+  const port = smtp.server.address().port
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    // Resolves with the first message to `address` whose text matches `pattern`, when it arrives.
+    async next(address, pattern) {
+      for (;;) {
+        const m = messages.find((x) => x.to.includes(address) && pattern.test(x.data) && !x.taken)
+        if (m) {
+          m.taken = true
+          return m
+        }
+        await new Promise((resolve) => waiters.push(resolve))
+      }
+    },
+    close: () => new Promise((resolve) => smtp.close(resolve)),
+  }
+}
+
+// Runs SQL against the server's database file with the sqlite3 command-line shell (read-only).
+export function sql(server, query) {
+  return execFileSync('sqlite3', ['-readonly', '-json', join(server.dataDir, 'parley.db'), query], {
+    encoding: 'utf8',
+  })
+}
+
+export function dump(server) {
+  return execFileSync('sqlite3', ['-readonly', join(server.dataDir, 'parley.db'), '.dump'], { encoding: 'utf8' })
 }

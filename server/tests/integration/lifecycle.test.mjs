@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import https from 'node:https'
 import WebSocket from 'ws'
-import { BIN, startServer, rawConnect } from './harness.mjs'
+import { BIN, startServer, rawConnect, Client, FAST_AUTH } from './harness.mjs'
 
 test('--help explains the options and exits 0', () => {
   const r = spawnSync(BIN, ['--help'], { encoding: 'utf8' })
@@ -25,8 +25,12 @@ test('an unknown option is refused with a message and a non-zero exit', () => {
 })
 
 test('SIGTERM closes WebSockets with 1001 and exits 0 within 2 seconds', async () => {
-  const server = await startServer()
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { origin: server.origin } })
+  const server = await startServer(FAST_AUTH)
+  const alice = new Client(server)
+  await alice.register('alice')
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, {
+    headers: { origin: server.origin, cookie: alice.cookieHeader() },
+  })
   await once(ws, 'message')
   const idle = await rawConnect(server.port) // an idle keep-alive connection must not hold shutdown up
   const closed = once(ws, 'close')
@@ -41,6 +45,30 @@ test('SIGTERM closes WebSockets with 1001 and exits 0 within 2 seconds', async (
   assert.equal(exitCode, 0)
   assert.ok(elapsed < 2000, `exited after ${elapsed.toFixed(0)} ms`)
   await idle.closed
+})
+
+test('a database written by a newer Parley is refused with a clear message', async () => {
+  const server = await startServer()
+  const dataDir = server.dataDir
+  server.expectExit()
+  server.proc.kill('SIGTERM')
+  await server.exited
+  execFileSync('sqlite3', [join(dataDir, 'parley.db'), 'PRAGMA user_version = 999'])
+  const r = spawnSync(BIN, ['--port', '0', '--data-dir', dataDir], { encoding: 'utf8', timeout: 10000 })
+  rmSync(dataDir, { recursive: true, force: true })
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /schema version 999, newer than/)
+})
+
+test('a fresh data directory gets a migrated database in WAL mode', async () => {
+  const server = await startServer()
+  try {
+    const out = execFileSync('sqlite3', ['-readonly', join(server.dataDir, 'parley.db'),
+      'PRAGMA user_version; PRAGMA journal_mode;'], { encoding: 'utf8' })
+    assert.match(out, /^[1-9]\d*\nwal\n$/)
+  } finally {
+    await server.stop()
+  }
 })
 
 test('with a certificate and key the server speaks HTTPS and WSS', async () => {
@@ -59,14 +87,15 @@ test('with a certificate and key the server speaks HTTPS and WSS', async () => {
       }).on('error', reject)
     })
     assert.equal(status, 200)
+    // Over WSS the upgrade reaches the session check (no session here, so 401).
     const ws = new WebSocket(`wss://127.0.0.1:${server.port}/ws`, {
       headers: { origin: server.origin },
       rejectUnauthorized: false,
     })
-    const [msg] = await once(ws, 'message')
-    assert.equal(JSON.parse(msg.toString()).type, 'hello')
-    ws.close()
-    await once(ws, 'close')
+    ws.on('error', () => {})
+    const [, res] = await once(ws, 'unexpected-response')
+    assert.equal(res.statusCode, 401)
+    ws.terminate()
   } finally {
     const { code } = await server.stop()
     rmSync(dir, { recursive: true, force: true })

@@ -4,11 +4,15 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import WebSocket from 'ws'
-import { startServer } from './harness.mjs'
+import { startServer, Client, FAST_AUTH } from './harness.mjs'
 
 let server
+let cookie
 before(async () => {
-  server = await startServer(['--ws-max-message-bytes', '4096'])
+  server = await startServer(['--ws-max-message-bytes', '4096', ...FAST_AUTH])
+  const alice = new Client(server)
+  await alice.register('alice')
+  cookie = alice.cookieHeader()
 })
 after(async () => {
   const { code } = await server.stop()
@@ -20,7 +24,7 @@ function wsUrl() {
 }
 
 // Opens a socket and resolves with it and its first message.
-async function open(headers = { origin: server.origin }) {
+async function open(headers = { origin: server.origin, cookie }) {
   const ws = new WebSocket(wsUrl(), { headers })
   const [first] = await once(ws, 'message')
   return { ws, first: JSON.parse(first.toString()) }
@@ -51,9 +55,14 @@ test('a ping frame is answered with a pong carrying the same payload', async () 
   await once(ws, 'close')
 })
 
-test('a foreign or missing Origin is refused with 403', async () => {
-  assert.equal(await refusedStatus({ origin: 'http://evil.example' }), 403)
-  assert.equal(await refusedStatus({}), 403)
+test('a foreign or missing Origin is refused with 403, even with a valid session', async () => {
+  assert.equal(await refusedStatus({ origin: 'http://evil.example', cookie }), 403)
+  assert.equal(await refusedStatus({ cookie }), 403)
+})
+
+test('an upgrade without a valid session is refused with 401', async () => {
+  assert.equal(await refusedStatus({ origin: server.origin }), 401)
+  assert.equal(await refusedStatus({ origin: server.origin, cookie: 'parley_session=forged-token' }), 401)
 })
 
 test('an upgrade on another path is 404', async () => {

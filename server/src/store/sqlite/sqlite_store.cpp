@@ -23,7 +23,8 @@ using sqlite::Transaction;
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -101,10 +102,11 @@ struct SqliteStore::Impl {
     const int known = all.empty() ? 0 : all.back().version;
     int current = version();
     if (current > known) {
-      throw std::runtime_error(fmt::format(
-          "the database has schema version {}, newer than the {} this parley knows: it was written by a "
-          "newer release; run that release (or newer) instead",
-          current, known));
+      throw std::runtime_error(
+          fmt::format("the database has schema version {}, newer than the {} this parley knows: it "
+                      "was written by a "
+                      "newer release; run that release (or newer) instead",
+                      current, known));
     }
     for (const auto& m : all) {
       if (m.version <= current) continue;
@@ -182,7 +184,8 @@ core::Result<User> SqliteStore::create_user(const NewUser& u) {
       count.step();
       const bool first = count.i64(0) != 0;
       Stmt ins(c,
-               "INSERT INTO users (username, username_key, email, email_key, password_hash, display_name, "
+               "INSERT INTO users (username, username_key, email, email_key, password_hash, "
+               "display_name, "
                "is_admin, is_guest, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
       ins.bind(1, u.username)
           .bind(2, lower(u.username))
@@ -206,7 +209,8 @@ core::Result<User> SqliteStore::create_user(const NewUser& u) {
 }
 
 std::optional<User> SqliteStore::find_user(UserId id) {
-  return impl_->read([&](Connection& c) { return user_where(c, "id = ?1", [&](Stmt& s) { s.bind(1, id); }); });
+  return impl_->read(
+      [&](Connection& c) { return user_where(c, "id = ?1", [&](Stmt& s) { s.bind(1, id); }); });
 }
 
 std::optional<User> SqliteStore::find_user_by_name_or_email(const std::string& login) {
@@ -218,9 +222,10 @@ std::optional<User> SqliteStore::find_user_by_name_or_email(const std::string& l
 
 core::Result<User> SqliteStore::update_profile(UserId id, const ProfileUpdate& p) {
   return impl_->write([&](Connection& c) -> core::Result<User> {
-    Stmt s(c,
-           "UPDATE users SET display_name = coalesce(?2, display_name), about = coalesce(?3, about), "
-           "avatar = coalesce(?4, avatar) WHERE id = ?1");
+    Stmt s(
+        c,
+        "UPDATE users SET display_name = coalesce(?2, display_name), about = coalesce(?3, about), "
+        "avatar = coalesce(?4, avatar) WHERE id = ?1");
     s.bind(1, id).bind(2, p.display_name).bind(3, p.about).bind(4, p.avatar).run();
     auto user = user_where(c, "id = ?1", [&](Stmt& st) { st.bind(1, id); });
     if (!user) return core::make_error(core::Errc::kNotFound, "No such user");
@@ -228,7 +233,8 @@ core::Result<User> SqliteStore::update_profile(UserId id, const ProfileUpdate& p
   });
 }
 
-core::Result<User> SqliteStore::set_email(UserId id, const std::optional<std::string>& email, bool confirmed) {
+core::Result<User> SqliteStore::set_email(UserId id, const std::optional<std::string>& email,
+                                          bool confirmed) {
   return impl_->write([&](Connection& c) -> core::Result<User> {
     try {
       Stmt s(c, "UPDATE users SET email = ?2, email_key = ?3, email_confirmed = ?4 WHERE id = ?1");
@@ -258,7 +264,8 @@ void SqliteStore::set_settings(UserId id, const std::string& json) {
 Session SqliteStore::create_session(const Session& in) {
   return impl_->write([&](Connection& c) {
     Stmt s(c,
-           "INSERT INTO sessions (user_id, token_hash, user_agent, ip, created_at, last_seen, expires_at) "
+           "INSERT INTO sessions (user_id, token_hash, user_agent, ip, created_at, last_seen, "
+           "expires_at) "
            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     s.bind(1, in.user_id)
         .bind(2, in.token_hash)
@@ -296,7 +303,8 @@ void SqliteStore::touch_session(SessionId id, Millis last_seen, Millis expires_a
 std::vector<Session> SqliteStore::list_sessions(UserId user) {
   return impl_->read([&](Connection& c) {
     std::vector<Session> out;
-    Stmt s(c, fmt::format("SELECT {} FROM sessions WHERE user_id = ?1 ORDER BY last_seen DESC", kSessionColumns));
+    Stmt s(c, fmt::format("SELECT {} FROM sessions WHERE user_id = ?1 ORDER BY last_seen DESC",
+                          kSessionColumns));
     s.bind(1, user);
     while (s.step()) out.push_back(read_session(s));
     return out;
@@ -312,7 +320,10 @@ bool SqliteStore::delete_session(UserId user, SessionId id) {
 
 int SqliteStore::delete_sessions(UserId user, SessionId keep) {
   return impl_->write([&](Connection& c) {
-    Stmt(c, "DELETE FROM sessions WHERE user_id = ?1 AND id != ?2").bind(1, user).bind(2, keep).run();
+    Stmt(c, "DELETE FROM sessions WHERE user_id = ?1 AND id != ?2")
+        .bind(1, user)
+        .bind(2, keep)
+        .run();
     return c.changes();
   });
 }
@@ -339,12 +350,14 @@ void SqliteStore::create_email_token(const EmailToken& t) {
   });
 }
 
-std::optional<EmailToken> SqliteStore::take_email_token(const std::string& token_hash, const std::string& purpose,
-                                                        Millis now) {
+std::optional<EmailToken> SqliteStore::take_email_token(const std::string& token_hash,
+                                                        const std::string& purpose, Millis now) {
   return impl_->write([&](Connection& c) -> std::optional<EmailToken> {
     Stmt s(c,
-           "UPDATE email_tokens SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL "
-           "AND expires_at > ?3 RETURNING token_hash, user_id, purpose, email, created_at, expires_at");
+           "UPDATE email_tokens SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 AND "
+           "used_at IS NULL "
+           "AND expires_at > ?3 RETURNING token_hash, user_id, purpose, email, created_at, "
+           "expires_at");
     s.bind(1, token_hash).bind(2, purpose).bind(3, now);
     if (!s.step()) return std::nullopt;
     EmailToken t{s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};

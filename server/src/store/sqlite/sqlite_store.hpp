@@ -23,7 +23,8 @@ class SqliteStore final : public Store {
   std::optional<User> find_user(UserId id) override;
   std::optional<User> find_user_by_name_or_email(const std::string& login) override;
   core::Result<User> update_profile(UserId id, const ProfileUpdate& update) override;
-  core::Result<User> set_email(UserId id, const std::optional<std::string>& email, bool confirmed) override;
+  core::Result<User> set_email(UserId id, const std::optional<std::string>& email,
+                               bool confirmed) override;
   void set_password_hash(UserId id, const std::string& hash) override;
   void set_settings(UserId id, const std::string& json) override;
 
@@ -35,8 +36,8 @@ class SqliteStore final : public Store {
   int delete_sessions(UserId user, SessionId keep) override;
 
   void create_email_token(const EmailToken& token) override;
-  std::optional<EmailToken> take_email_token(const std::string& token_hash, const std::string& purpose,
-                                             Millis now) override;
+  std::optional<EmailToken> take_email_token(const std::string& token_hash,
+                                             const std::string& purpose, Millis now) override;
 
  private:
   struct Impl;

@@ -1,0 +1,44 @@
+// Brute force: rapid failed logins are answered 429 with Retry-After, with the default limits.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, Client } from './harness.mjs'
+
+test('20 rapid failed logins end in 429 with Retry-After, and the right password is refused too', async () => {
+  const server = await startServer(['--argon2-ops', '1', '--argon2-mem-kib', '8'])
+  try {
+    const me = new Client(server)
+    await me.register('pat', 'pats secret words')
+    await me.call('POST', '/api/auth/logout')
+    const statuses = []
+    let retryAfter = null
+    for (let i = 0; i < 20; i++) {
+      const r = await me.call('POST', '/api/auth/login', { login: 'pat', password: `guess number ${i}` })
+      statuses.push(r.status)
+      if (r.status === 429) retryAfter = r.headers.get('retry-after')
+    }
+    assert.equal(statuses[0], 400)
+    assert.equal(statuses.at(-1), 429)
+    assert.ok(Number(retryAfter) >= 1, `Retry-After: ${retryAfter}`)
+    const right = await me.call('POST', '/api/auth/login', { login: 'pat', password: 'pats secret words' })
+    assert.equal(right.status, 429, 'locked accounts stay locked until the wait is over')
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    assert.match(metrics, /parley_http_requests_total\{code="429"\} [1-9]/)
+  } finally {
+    await server.stop()
+  }
+})
+
+test('an address that floods registrations is limited', async () => {
+  const server = await startServer(['--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '5'])
+  try {
+    const statuses = []
+    for (let i = 0; i < 8; i++) {
+      const r = await new Client(server).call('POST', '/api/auth/register', { username: `bot${i}`, password: 'bots secret words' })
+      statuses.push(r.status)
+    }
+    assert.deepEqual(statuses.slice(0, 5), [201, 201, 201, 201, 201])
+    assert.equal(statuses.at(-1), 429)
+  } finally {
+    await server.stop()
+  }
+})

@@ -1,0 +1,119 @@
+// AuthService rules that depend on time, with a real SQLite store in a temporary file and a clock
+// the test moves forward (so expiry is tested without waiting).
+#include "auth/service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace parley::auth {
+namespace {
+
+class AuthServiceTest : public ::testing::Test {
+ protected:
+  AuthServiceTest()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("parley_auth_" + std::to_string(::getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name())),
+        store_((std::filesystem::create_directories(dir_), dir_ / "parley.db")),
+        auth_(
+            store_, options(), [this](core::Email e) { mails_.push_back(std::move(e)); },
+            [this] { return now_; }) {}
+  ~AuthServiceTest() override { std::filesystem::remove_all(dir_); }
+
+  static Options options() {
+    Options o;
+    o.cost = HashCost::minimum();
+    o.session_ttl_ms = 1000 * 60 * 60;  // one hour
+    o.reset_ttl_ms = 1000 * 60;         // one minute
+    return o;
+  }
+
+  // The token in the last e-mail's link.
+  std::string last_link_token() const {
+    const auto& body = mails_.back().body;
+    auto at = body.find("token=") + 6;
+    return body.substr(at, body.find('\n', at) - at);
+  }
+
+  std::filesystem::path dir_;
+  store::SqliteStore store_;
+  std::vector<core::Email> mails_;
+  core::Millis now_ = 1'000'000'000'000;
+  AuthService auth_;
+  Client client_{"127.0.0.1", "test"};
+};
+
+TEST_F(AuthServiceTest, ExpiredResetLinkIsRefusedAndPasswordUnchanged) {
+  ASSERT_TRUE(auth_.register_user({"ruth", "ruths secret words", "ruth@example.org", {}}, client_));
+  ASSERT_TRUE(auth_.request_password_reset("ruth", client_));
+  std::string token = last_link_token();
+  now_ += 61 * 1000;
+  auto r = auth_.reset_password(token, "a brand new secret");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, core::Errc::kNotFound);
+  EXPECT_TRUE(auth_.login("ruth", "ruths secret words", client_));
+}
+
+TEST_F(AuthServiceTest, WeakPasswordDoesNotBurnTheResetLink) {
+  ASSERT_TRUE(auth_.register_user({"sam", "sams secret words", "sam@example.org", {}}, client_));
+  ASSERT_TRUE(auth_.request_password_reset("sam@example.org", client_));
+  std::string token = last_link_token();
+  EXPECT_FALSE(auth_.reset_password(token, "short"));
+  EXPECT_TRUE(auth_.reset_password(token, "a much better secret"));
+}
+
+TEST_F(AuthServiceTest, SessionExpiresWithoutUseAndSlidesWithUse) {
+  auto in = auth_.register_user({"tina", "tinas secret words", {}, {}}, client_);
+  ASSERT_TRUE(in);
+  std::string token = in->token;
+  for (int i = 0; i < 5; ++i) {  // five times 50 minutes, used each time: still valid
+    now_ += 50 * 60 * 1000;
+    ASSERT_TRUE(auth_.authenticate(token)) << i;
+  }
+  now_ += 61 * 60 * 1000;  // unused for longer than the lifetime
+  EXPECT_FALSE(auth_.authenticate(token));
+}
+
+TEST_F(AuthServiceTest, UnknownTokensAreNotSessions) {
+  EXPECT_FALSE(auth_.authenticate(""));
+  EXPECT_FALSE(auth_.authenticate("made-up"));
+  EXPECT_FALSE(auth_.authenticate(std::string(10000, 'a')));
+}
+
+TEST_F(AuthServiceTest, ResetForAnUnknownAccountSendsNothingButSaysTheSame) {
+  auto r = auth_.request_password_reset("nobody", client_);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(mails_.empty());
+}
+
+TEST_F(AuthServiceTest, FailedLoginsLockTheAccountForAWhile) {
+  ASSERT_TRUE(auth_.register_user({"uma", "umas secret words", {}, {}}, client_));
+  int limited = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto r = auth_.login("uma", "wrong", client_);
+    if (!r && r.error().code == core::Errc::kRateLimited) ++limited;
+  }
+  EXPECT_GE(limited, 2);
+  now_ += 15 * 60 * 1000;  // forgiven one a minute
+  EXPECT_TRUE(auth_.login("uma", "umas secret words", client_));
+}
+
+TEST_F(AuthServiceTest, HashesRecordTheirParametersAndAreUpgradedAtLogin) {
+  Options strong = options();
+  strong.cost = HashCost{2, 16 * 1024};
+  AuthService stronger(
+      store_, strong, [](core::Email) {}, [this] { return now_; });
+  ASSERT_TRUE(auth_.register_user({"vic", "vics secret words", {}, {}}, client_));
+  auto before = store_.find_user_by_name_or_email("vic")->password_hash;
+  EXPECT_NE(before.find("$argon2id$"), std::string::npos);
+  ASSERT_TRUE(stronger.login("vic", "vics secret words", client_));
+  auto after = store_.find_user_by_name_or_email("vic")->password_hash;
+  EXPECT_NE(before, after);
+  EXPECT_NE(after.find("m=16,t=2"), std::string::npos) << after;
+}
+
+}  // namespace
+}  // namespace parley::auth
