@@ -11,7 +11,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const bin = process.env.PARLEY_BIN ?? join(root, 'build/asan/bin/parley')
   const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'))
-  const proc = spawn(bin, ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot], {
+  // Fast password hashing: the e2e run creates many accounts; the cost is a setting, not a behaviour.
+  const args = ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot,
+    '--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '10000']
+  const proc = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const url = await new Promise<string>((ok, fail) => {

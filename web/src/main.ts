@@ -1,13 +1,24 @@
-// Entry point: theme, Pinia, router, the app shell, and the tab's one connection.
-import { createApp } from 'vue'
+// Entry point: the remembered theme first (no flash), then Pinia, the router and the app shell.
+// The tab's one WebSocket is open while someone is signed in.
+import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { router } from './router'
 import { useConnectionStore } from './stores/connection'
+import { useSessionStore } from './stores/session'
+import { applyTheme, rememberedTheme } from './stores/theme'
 import './theme.css'
 
+applyTheme(rememberedTheme())
 const app = createApp(App)
 app.use(createPinia())
 app.use(router)
 app.mount('#app')
-useConnectionStore().connect()
+
+const session = useSessionStore()
+const connection = useConnectionStore()
+watch(
+  () => session.signedIn,
+  (signedIn) => (signedIn ? connection.connect() : connection.disconnect()),
+  { immediate: true },
+)
