@@ -33,6 +33,11 @@ debug: deps
 	@[ -f build/debug/build.ninja ] || cmake --preset debug
 	cmake --build --preset debug
 
+# Figures, not pass/fail: see docs/benchmarks.md.
+bench: deps release
+	./build/release/bin/parley_password_bench --benchmark_min_time=0.5
+	node scripts/bench-logins.mjs
+
 lint:
 	@./scripts/lint.sh
 
