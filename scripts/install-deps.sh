@@ -27,6 +27,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Node.js 20 or newer builds the client and runs the browser tests (this machine image has it;
+# Debian 12's own nodejs package is 18, too old for Vite 8).
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "install-deps: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
 # npm ci only when the lock file changed since the last install (it is slow-ish and wipes node_modules).
 npm_ci() {
   local dir=$1

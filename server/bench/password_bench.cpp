@@ -1,5 +1,6 @@
 // What one password hash costs with the parameters Parley uses (libsodium's INTERACTIVE limits,
-// the default) against the minimum ones as the in-run baseline. One iteration = one hash on one core.
+// the default) against the minimum ones as the in-run baseline. One iteration = one hash on one
+// core.
 #include <benchmark/benchmark.h>
 
 #include "auth/password.hpp"

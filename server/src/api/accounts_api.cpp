@@ -326,8 +326,10 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
 
   r.add("POST", "/api/auth/forgot-password", [&r](const HttpRequest& req) {
     auto o = parse_object(req);
-    auto out = r.auth.request_password_reset(req_string(o, "login"), client_of(req));
+    std::string login = req_string(o, "login");
+    auto out = r.auth.begin_password_reset(login, client_of(req));
     if (!out) return error_response(out.error());
+    r.pool.post([&r, login] { r.auth.send_password_reset(login); });
     return HttpResponse::json(202, R"({"status":"sent if the account has an e-mail address"})");
   });
 
@@ -417,10 +419,16 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
         std::filesystem::create_directories(r.options.avatar_dir);
         auto path = r.options.avatar_dir / name;
         if (!std::filesystem::exists(path)) {
+          // Written aside and renamed into place only when complete: no half avatar is served.
           auto tmp = path;
-          tmp += ".part";
-          std::ofstream(tmp, std::ios::binary)
-              .write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+          tmp += "." + auth::random_token() + ".part";
+          std::ofstream out(tmp, std::ios::binary);
+          out.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+          out.close();
+          if (!out) {
+            std::filesystem::remove(tmp);
+            return HttpResponse::error(500, "internal", "Could not store the avatar");
+          }
           std::filesystem::rename(tmp, path);
         }
         return r.user_or_error(

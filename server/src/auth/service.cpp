@@ -6,7 +6,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include <arpa/inet.h>
 #include <sodium.h>
+
+#include <algorithm>
 
 #include "auth/tokens.hpp"
 #include "auth/validation.hpp"
@@ -17,6 +20,23 @@ using core::Errc;
 using core::make_error;
 
 namespace {
+
+// Who is "the same address" for rate limits: an IPv4 address, or the /64 an IPv6 host gets.
+std::string address_key(const std::string& ip) {
+  in6_addr v6{};
+  if (ip.find(':') == std::string::npos || inet_pton(AF_INET6, ip.c_str(), &v6) != 1) return ip;
+  char out[INET6_ADDRSTRLEN];
+  std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), 0);
+  inet_ntop(AF_INET6, &v6, out, sizeof out);
+  return std::string(out) + "/64";
+}
+
+// A login name as it may appear in a log line: no control characters, bounded.
+std::string loggable(std::string_view s) {
+  std::string out;
+  for (char ch : s.substr(0, 64)) out += static_cast<unsigned char>(ch) < 0x20 ? '?' : ch;
+  return out;
+}
 
 constexpr core::Millis kRenewAfterMs = 10 * 60 * 1000;  // write last_seen at most every 10 minutes
 
@@ -63,7 +83,8 @@ AuthService::AuthService(store::Store& store, Options options, core::SendEmail s
       clock_(std::move(clock)),
       hasher_(options_.cost),
       per_address_(options_.attempts_per_address, options_.address_refill_ms),
-      per_account_(options_.failures_per_account, options_.account_refill_ms) {}
+      per_account_(options_.failures_per_account, options_.account_refill_ms),
+      per_reset_(3, 20 * 60 * 1000) {}
 
 std::string AuthService::default_settings() {
   return R"({"theme":"system","sound":true,"volume":70,"desktop_notifications":false,)"
@@ -77,7 +98,7 @@ core::Error AuthService::limited(int seconds) const {
 }
 
 int AuthService::address_limit(const Client& c) {
-  return per_address_.take("ip:" + c.ip, clock_());
+  return per_address_.take("ip:" + address_key(c.ip), clock_());
 }
 
 SignedIn AuthService::open_session(const store::User& user, const Client& c) {
@@ -153,13 +174,18 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
     hasher_.verify_dummy(password);
     return invalid(kWrong, "password");
   }
-  std::string account_key = "acct:" + login;
-  for (auto& ch : account_key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (int wait = per_account_.check(account_key, now)) {
+  auto user = store_.find_user_by_name_or_email(login);
+  // Failed guesses are counted per account *and* address: a guesser is locked out, while the
+  // owner signing in from elsewhere is not. The attempt is taken before the hash, so concurrent
+  // guesses cannot all slip through one free slot; a success gives the slots back.
+  std::string lower_login = login;
+  for (auto& ch : lower_login) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string key =
+      (user ? "acct:" + std::to_string(user->id) : "name:" + lower_login) + "@" + address_key(c.ip);
+  if (int wait = per_account_.take(key, now)) {
     hasher_.verify_dummy(password);
     return limited(wait);
   }
-  auto user = store_.find_user_by_name_or_email(login);
   bool ok = false;
   if (user) {
     ok = hasher_.verify(user->password_hash, password);
@@ -167,10 +193,10 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
     hasher_.verify_dummy(password);
   }
   if (!ok) {
-    per_account_.take(account_key, now);
-    spdlog::info("failed login for '{}' from {}", login.substr(0, 64), c.ip);
+    spdlog::info("failed login for '{}' from {}", loggable(login), c.ip);
     return invalid(kWrong, "password");
   }
+  per_account_.reset(key);
   if (hasher_.needs_rehash(user->password_hash))
     store_.set_password_hash(user->id, hasher_.hash(password));
   return open_session(*user, c);
@@ -221,14 +247,18 @@ core::Result<store::User> AuthService::confirm_email(const std::string& token) {
   return store_.set_email(user->id, user->email, true);
 }
 
-core::Result<bool> AuthService::request_password_reset(const std::string& login, const Client& c) {
+core::Result<bool> AuthService::begin_password_reset(const std::string& login, const Client& c) {
   if (int wait = address_limit(c)) return limited(wait);
   if (login.empty() || login.size() > 254)
     return invalid("Enter your username or e-mail address", "login");
+  return true;
+}
+
+void AuthService::send_password_reset(const std::string& login) {
   auto user = store_.find_user_by_name_or_email(login);
-  if (!user || !user->email) return true;
-  if (per_account_.take("reset:" + std::to_string(user->id), clock_()) != 0)
-    return true;  // quietly
+  if (!user || !user->email) return;
+  // At most a few reset mails an hour per account, so nobody can flood someone's mailbox.
+  if (per_reset_.take(std::to_string(user->id), clock_()) != 0) return;
   std::string token = random_token();
   auto now = clock_();
   store_.create_email_token(store::EmailToken{token_hash(token), user->id, "reset", *user->email,
@@ -240,39 +270,35 @@ core::Result<bool> AuthService::request_password_reset(const std::string& login,
           "The link works once, for one hour. If you did not ask for this, ignore this mail: "
           "your password stays as it is.\n",
           user->username, options_.public_url, token)});
-  return true;
 }
 
 core::Result<store::User> AuthService::reset_password(const std::string& token,
                                                       const std::string& password) {
-  // Check the password first so a weak one does not burn the link.
-  auto probe = store_.take_email_token(token_hash(token), "none",
-                                       clock_());  // never matches; keeps timing flat
-  (void)probe;
+  const auto gone =
+      make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
+  if (token.empty() || token.size() > 128) return gone;
   auto now = clock_();
-  if (token.empty() || token.size() > 128) {
-    return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
-  }
-  if (auto e = check_password(password, "")) return invalid(*e, "password");
-  auto t = store_.take_email_token(token_hash(token), "reset", now);
-  if (!t)
-    return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
+  // Look first, take last: a password the rules refuse must not burn the link.
+  auto t = store_.find_email_token(token_hash(token), "reset", now);
+  if (!t) return gone;
   auto user = store_.find_user(t->user_id);
-  if (!user)
-    return make_error(Errc::kNotFound, "This reset link is invalid, used or expired", "token");
+  if (!user || user->email != t->email) return gone;  // the address changed since it was sent
   if (auto e = check_password(password, user->username)) return invalid(*e, "password");
+  if (!store_.take_email_token(t->token_hash, "reset", now)) return gone;  // lost a race
   store_.set_password_hash(user->id, hasher_.hash(password));
   store_.delete_sessions(user->id, 0);  // whoever had the old password is out
-  per_account_.reset("acct:" + user->username);
   return *user;
 }
 
 core::Result<store::User> AuthService::change_password(const Authenticated& a,
                                                        const std::string& current,
                                                        const std::string& next) {
+  std::string key = "pw:" + std::to_string(a.user.id);
+  if (int wait = per_account_.take(key, clock_())) return limited(wait);
   if (!hasher_.verify(a.user.password_hash, current)) {
     return invalid("The current password is wrong", "current_password");
   }
+  per_account_.reset(key);
   if (auto e = check_password(next, a.user.username)) return invalid(*e, "new_password");
   store_.set_password_hash(a.user.id, hasher_.hash(next));
   store_.delete_sessions(a.user.id, a.session.id);  // other devices sign in again
@@ -282,10 +308,16 @@ core::Result<store::User> AuthService::change_password(const Authenticated& a,
 core::Result<store::User> AuthService::change_email(const Authenticated& a,
                                                     const std::optional<std::string>& email,
                                                     const std::string& password) {
+  std::string key = "pw:" + std::to_string(a.user.id);
+  if (int wait = per_account_.take(key, clock_())) return limited(wait);
   if (!hasher_.verify(a.user.password_hash, password))
     return invalid("The password is wrong", "password");
+  per_account_.reset(key);
   if (email) {
     if (auto e = check_email(*email)) return invalid(*e, "email");
+    // Each change mails a link: bounded like reset mails, so it cannot be used to spam.
+    if (int wait = per_reset_.take("mail:" + std::to_string(a.user.id), clock_()))
+      return limited(wait);
   }
   auto user = store_.set_email(a.user.id, email, false);
   if (!user) {

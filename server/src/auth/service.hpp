@@ -71,8 +71,11 @@ class AuthService {
   core::Result<bool> revoke_session(const Authenticated& a, store::SessionId id);
 
   core::Result<store::User> confirm_email(const std::string& token);
-  // Always "accepted": whether the account exists is not revealed. Mails a link when it does.
-  core::Result<bool> request_password_reset(const std::string& login, const Client& c);
+  // A reset request in two steps, so the answer never waits on (or reveals) the account: the
+  // first checks the limits and the input and answers; the second, run in the background, mails
+  // a link when the account exists and has an e-mail address.
+  core::Result<bool> begin_password_reset(const std::string& login, const Client& c);
+  void send_password_reset(const std::string& login);
   core::Result<store::User> reset_password(const std::string& token, const std::string& password);
 
   core::Result<store::User> change_password(const Authenticated& a, const std::string& current,
@@ -100,7 +103,8 @@ class AuthService {
   core::Clock clock_;
   PasswordHasher hasher_;
   KeyedLimiter per_address_;
-  KeyedLimiter per_account_;
+  KeyedLimiter per_account_;  // failed sign-ins per account and address, password checks
+  KeyedLimiter per_reset_;    // e-mails with links per account: 3, then one per 20 minutes
 };
 
 }  // namespace parley::auth

@@ -61,8 +61,13 @@ std::optional<std::string> check_password(std::string_view p, std::string_view u
 
 std::optional<std::string> check_email(std::string_view e) {
   static const std::string kRule = "Enter an e-mail address like name@example.org";
-  if (e.empty() || e.size() > 254 || has_control(e) || e.find(' ') != std::string_view::npos)
-    return kRule;
+  if (e.empty() || e.size() > 254 || has_control(e)) return kRule;
+  // Plain addresses only: nothing a mail header or an SMTP envelope could read differently.
+  constexpr std::string_view kForbidden = " <>,;:\"()[]\\";
+  for (unsigned char ch : e) {
+    if (ch >= 0x80 || kForbidden.find(static_cast<char>(ch)) != std::string_view::npos)
+      return kRule;
+  }
   auto at = e.find('@');
   if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos)
     return kRule;

@@ -362,8 +362,11 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
             : co_await http::async_write(stream_, sr, asio::redirect_error(use_awaitable, ec));
     shared_->metrics.bytes_out += n;
     shared_->metrics.count_response(res.result_int());
+    // The path without its query: queries can carry secrets (links with tokens).
+    std::string_view target = req.target();
     spdlog::debug(
-        "{} {} {} {} {}B {}us", remote_, req.method_string(), req.target(), res.result_int(), n,
+        "{} {} {} {} {}B {}us", remote_, req.method_string(), target.substr(0, target.find('?')),
+        res.result_int(), n,
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
     co_return !ec && keep;
   }

@@ -71,13 +71,14 @@ class Store {
   virtual ~Store() = default;
 
   // Users. Username and e-mail are unique case-insensitively (kConflict names which one).
-  // The first user ever created is made admin, in the same transaction.
+  // The first (non-guest) user ever created is made admin, in the same transaction.
   virtual core::Result<User> create_user(const NewUser& user) = 0;
   virtual std::optional<User> find_user(UserId id) = 0;
   virtual std::optional<User> find_user_by_name_or_email(const std::string& login) = 0;
   virtual core::Result<User> update_profile(UserId id, const ProfileUpdate& update) = 0;
   virtual core::Result<User> set_email(UserId id, const std::optional<std::string>& email,
                                        bool confirmed) = 0;
+  // Both also cancel the user's unused reset links: they were sent for the old state.
   virtual void set_password_hash(UserId id, const std::string& hash) = 0;
   virtual void set_settings(UserId id, const std::string& json) = 0;
 
@@ -93,6 +94,9 @@ class Store {
   // Single-use e-mail tokens: taking one marks it used, atomically; expired or used ones are
   // absent.
   virtual void create_email_token(const EmailToken& token) = 0;
+  // Looks without taking: for checks that must not burn the token.
+  virtual std::optional<EmailToken> find_email_token(const std::string& token_hash,
+                                                     const std::string& purpose, Millis now) = 0;
   virtual std::optional<EmailToken> take_email_token(const std::string& token_hash,
                                                      const std::string& purpose, Millis now) = 0;
 };

@@ -180,9 +180,9 @@ core::Result<User> SqliteStore::create_user(const NewUser& u) {
   return impl_->write([&](Connection& c) -> core::Result<User> {
     try {
       Transaction tx(c);
-      Stmt count(c, "SELECT NOT EXISTS (SELECT 1 FROM users)");
+      Stmt count(c, "SELECT NOT EXISTS (SELECT 1 FROM users WHERE is_guest = 0)");
       count.step();
-      const bool first = count.i64(0) != 0;
+      const bool first = count.i64(0) != 0 && !u.is_guest;
       Stmt ins(c,
                "INSERT INTO users (username, username_key, email, email_key, password_hash, "
                "display_name, "
@@ -237,8 +237,17 @@ core::Result<User> SqliteStore::set_email(UserId id, const std::optional<std::st
                                           bool confirmed) {
   return impl_->write([&](Connection& c) -> core::Result<User> {
     try {
+      Transaction tx(c);
       Stmt s(c, "UPDATE users SET email = ?2, email_key = ?3, email_confirmed = ?4 WHERE id = ?1");
       s.bind(1, id).bind(2, email).bind(3, lower_opt(email)).bind(4, std::int64_t{confirmed}).run();
+      // Reset links sent to another address than the new one stop working.
+      Stmt(c,
+           "DELETE FROM email_tokens WHERE user_id = ?1 AND purpose = 'reset' AND used_at IS NULL "
+           "AND email IS NOT ?2")
+          .bind(1, id)
+          .bind(2, email)
+          .run();
+      tx.commit();
     } catch (const DbError& e) {
       if (e.constraint()) return conflict_of(e);
       throw;
@@ -251,7 +260,12 @@ core::Result<User> SqliteStore::set_email(UserId id, const std::optional<std::st
 
 void SqliteStore::set_password_hash(UserId id, const std::string& hash) {
   impl_->write([&](Connection& c) {
+    Transaction tx(c);
     Stmt(c, "UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(1, id).bind(2, hash).run();
+    Stmt(c, "DELETE FROM email_tokens WHERE user_id = ?1 AND purpose = 'reset' AND used_at IS NULL")
+        .bind(1, id)
+        .run();
+    tx.commit();
   });
 }
 
@@ -347,6 +361,18 @@ void SqliteStore::create_email_token(const EmailToken& t) {
         .bind(6, t.expires_at)
         .run();
     tx.commit();
+  });
+}
+
+std::optional<EmailToken> SqliteStore::find_email_token(const std::string& token_hash,
+                                                        const std::string& purpose, Millis now) {
+  return impl_->read([&](Connection& c) -> std::optional<EmailToken> {
+    Stmt s(c,
+           "SELECT token_hash, user_id, purpose, email, created_at, expires_at FROM email_tokens "
+           "WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3");
+    s.bind(1, token_hash).bind(2, purpose).bind(3, now);
+    if (!s.step()) return std::nullopt;
+    return EmailToken{s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
   });
 }
 

@@ -36,6 +36,8 @@ class SqliteStore final : public Store {
   int delete_sessions(UserId user, SessionId keep) override;
 
   void create_email_token(const EmailToken& token) override;
+  std::optional<EmailToken> find_email_token(const std::string& token_hash,
+                                             const std::string& purpose, Millis now) override;
   std::optional<EmailToken> take_email_token(const std::string& token_hash,
                                              const std::string& purpose, Millis now) override;
 

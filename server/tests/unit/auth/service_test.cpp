@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
 
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -48,7 +49,8 @@ class AuthServiceTest : public ::testing::Test {
 
 TEST_F(AuthServiceTest, ExpiredResetLinkIsRefusedAndPasswordUnchanged) {
   ASSERT_TRUE(auth_.register_user({"ruth", "ruths secret words", "ruth@example.org", {}}, client_));
-  ASSERT_TRUE(auth_.request_password_reset("ruth", client_));
+  ASSERT_TRUE(auth_.begin_password_reset("ruth", client_));
+  auth_.send_password_reset("ruth");
   std::string token = last_link_token();
   now_ += 61 * 1000;
   auto r = auth_.reset_password(token, "a brand new secret");
@@ -58,11 +60,46 @@ TEST_F(AuthServiceTest, ExpiredResetLinkIsRefusedAndPasswordUnchanged) {
 }
 
 TEST_F(AuthServiceTest, WeakPasswordDoesNotBurnTheResetLink) {
-  ASSERT_TRUE(auth_.register_user({"sam", "sams secret words", "sam@example.org", {}}, client_));
-  ASSERT_TRUE(auth_.request_password_reset("sam@example.org", client_));
+  ASSERT_TRUE(
+      auth_.register_user({"samantha1", "sams secret words", "sam@example.org", {}}, client_));
+  ASSERT_TRUE(auth_.begin_password_reset("sam@example.org", client_));
+  auth_.send_password_reset("sam@example.org");
   std::string token = last_link_token();
   EXPECT_FALSE(auth_.reset_password(token, "short"));
+  auto same = auth_.reset_password(token, "SAMANTHA1");
+  ASSERT_FALSE(same);
+  EXPECT_EQ(same.error().field, "password") << "refused for being the username, link kept";
   EXPECT_TRUE(auth_.reset_password(token, "a much better secret"));
+}
+
+TEST_F(AuthServiceTest, ResetLinkDiesWhenTheAddressChanges) {
+  auto in = auth_.register_user({"tom", "toms secret words", "tom@example.org", {}}, client_);
+  ASSERT_TRUE(in);
+  auth_.send_password_reset("tom");
+  std::string token = last_link_token();
+  Authenticated me{in->user, in->session};
+  ASSERT_TRUE(auth_.change_email(me, std::string("tom@new.example"), "toms secret words"));
+  EXPECT_FALSE(auth_.reset_password(token, "a much better secret"));
+}
+
+TEST_F(AuthServiceTest, ResetMailsPerAccountAreBounded) {
+  ASSERT_TRUE(auth_.register_user({"ugo", "ugos secret words", "ugo@example.org", {}}, client_));
+  mails_.clear();
+  for (int i = 0; i < 10; ++i) auth_.send_password_reset("ugo");
+  EXPECT_EQ(mails_.size(), 3u);
+}
+
+TEST_F(AuthServiceTest, GuestsAreNeverTheFirstAdmin) {
+  Options o = options();
+  o.guest_signin = true;
+  AuthService guests(
+      store_, o, [](core::Email) {}, [this] { return now_; });
+  auto g = guests.sign_in_guest(client_);
+  ASSERT_TRUE(g);
+  EXPECT_FALSE(g->user.is_admin);
+  auto first = auth_.register_user({"wes", "wes secret words", {}, {}}, client_);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->user.is_admin);
 }
 
 TEST_F(AuthServiceTest, SessionExpiresWithoutUseAndSlidesWithUse) {
@@ -84,21 +121,38 @@ TEST_F(AuthServiceTest, UnknownTokensAreNotSessions) {
 }
 
 TEST_F(AuthServiceTest, ResetForAnUnknownAccountSendsNothingButSaysTheSame) {
-  auto r = auth_.request_password_reset("nobody", client_);
+  auto r = auth_.begin_password_reset("nobody", client_);
   ASSERT_TRUE(r);
+  auth_.send_password_reset("nobody");
   EXPECT_TRUE(mails_.empty());
 }
 
-TEST_F(AuthServiceTest, FailedLoginsLockTheAccountForAWhile) {
+TEST_F(AuthServiceTest, FailedLoginsLockTheGuesserOutForAWhileButNotTheOwnerElsewhere) {
   ASSERT_TRUE(auth_.register_user({"uma", "umas secret words", {}, {}}, client_));
   int limited = 0;
   for (int i = 0; i < 12; ++i) {
-    auto r = auth_.login("uma", "wrong", client_);
+    auto r = auth_.login(i % 2 ? "uma" : "UMA", "wrong", client_);
     if (!r && r.error().code == core::Errc::kRateLimited) ++limited;
   }
   EXPECT_GE(limited, 2);
+  EXPECT_FALSE(auth_.login("uma", "umas secret words", client_)) << "locked from this address";
+  EXPECT_TRUE(auth_.login("uma", "umas secret words", Client{"10.0.0.9", "phone"}));
   now_ += 15 * 60 * 1000;  // forgiven one a minute
   EXPECT_TRUE(auth_.login("uma", "umas secret words", client_));
+}
+
+TEST_F(AuthServiceTest, AnIpv6NetworkCountsAsOneAddress) {
+  Options o = options();
+  o.attempts_per_address = 3;
+  AuthService limited(
+      store_, o, [](core::Email) {}, [this] { return now_; });
+  int refused = 0;
+  for (int i = 0; i < 6; ++i) {
+    Client c{"2001:db8:1:2::" + std::to_string(i + 1), "x"};
+    auto r = limited.login("someone", "whatever it is", c);
+    if (!r && r.error().code == core::Errc::kRateLimited) ++refused;
+  }
+  EXPECT_EQ(refused, 3);
 }
 
 TEST_F(AuthServiceTest, HashesRecordTheirParametersAndAreUpgradedAtLogin) {

@@ -40,6 +40,9 @@ TEST(Validation, Emails) {
   EXPECT_TRUE(check_email("a@@example.org"));
   EXPECT_TRUE(check_email("a b@example.org"));
   EXPECT_TRUE(check_email("a@example.org\r\nBcc: x@y.z"));
+  EXPECT_TRUE(check_email("Eve <eve@evil.example>@example.org"));
+  EXPECT_TRUE(check_email("a@example.org,b@example.org"));
+  EXPECT_TRUE(check_email("\"quoted\"@example.org"));
 }
 
 TEST(Validation, DisplayNamesAndAbout) {
