@@ -103,7 +103,10 @@ int main(int argc, char** argv) {
     net::Server server(config, router, ws, metrics);
     unsigned short port = server.listen();
 
-    auth::AuthService auth(store, auth_options(config, port), [&pool, &mailer](core::Email e) {
+    auth::Options options = auth_options(config, port);
+    options.failed_logins =
+        &metrics.counter("parley_login_failures_total", "Failed sign-in attempts.");
+    auth::AuthService auth(store, options, [&pool, &mailer](core::Email e) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });
     ws.use(auth);

@@ -194,6 +194,7 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
   }
   if (!ok) {
     spdlog::info("failed login for '{}' from {}", loggable(login), c.ip);
+    if (options_.failed_logins) options_.failed_logins->fetch_add(1, std::memory_order_relaxed);
     return invalid(kWrong, "password");
   }
   per_account_.reset(key);

@@ -2,6 +2,8 @@
 // roaming settings. Blocking (hashing, store): callers run it on a worker pool.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +30,7 @@ struct Options {
   core::Millis address_refill_ms = 2000;   // ...and regain one every this many milliseconds
   double failures_per_account = 10;        // failed logins an account tolerates at once...
   core::Millis account_refill_ms = 60000;  // ...and forgives one a minute
+  std::atomic<std::int64_t>* failed_logins = nullptr;  // a metrics counter, when wired
 };
 
 struct Client {

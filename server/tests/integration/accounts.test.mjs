@@ -280,3 +280,20 @@ test('a signed-in user gets a WebSocket; after logout the same cookie does not',
   assert.equal(res.statusCode, 401)
   again.terminate()
 })
+
+test('guest sign-in, when turned on, creates a guest account that is not the admin', async () => {
+  const guests = await startServer([...FAST_AUTH, '--guest-signin'])
+  try {
+    const visitor = new Client(guests)
+    const anon = await visitor.session()
+    assert.equal(anon.guest_signin, true)
+    const r = await visitor.call('POST', '/api/auth/guest')
+    assert.equal(r.status, 201)
+    assert.match(r.json.user.username, /^guest-\d{6}$/)
+    assert.equal(r.json.user.is_guest, true)
+    assert.equal(r.json.user.is_admin, false)
+    assert.equal((await visitor.session()).user.username, r.json.user.username)
+  } finally {
+    await guests.stop()
+  }
+})

@@ -23,6 +23,7 @@ test('20 rapid failed logins end in 429 with Retry-After, and the right password
     assert.equal(right.status, 429, 'locked accounts stay locked until the wait is over')
     const metrics = await (await fetch(`${server.url}/metrics`)).text()
     assert.match(metrics, /parley_http_requests_total\{code="429"\} [1-9]/)
+    assert.match(metrics, /parley_login_failures_total (1\d|[2-9]\d)\n/)
   } finally {
     await server.stop()
   }
