@@ -43,6 +43,7 @@ lint:
 
 format:
 	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp')
+	cd web && npm run --silent format
 
 clean:
 	rm -rf build web/dist

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Formatting check for the server sources (clang-format, 100 columns). The client's lint is its
-# strict type-check (vue-tsc), which ctest runs.
+# Lint: clang-format (100 columns) on the server sources; ESLint (Vue + strict TypeScript rules)
+# and Prettier on the client. The client's strict type-check (vue-tsc) runs under ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=$(git ls-files 'server/*.cpp' 'server/*.hpp')
@@ -8,4 +8,6 @@ if ! clang-format --dry-run -Werror $files; then
   echo "lint: run 'make format' to fix the formatting above" >&2
   exit 1
 fi
-echo "lint: $(echo $files | wc -w) files formatted"
+echo "lint: $(echo $files | wc -w) server files formatted"
+(cd web && npm run --silent lint) || { echo "lint: run 'cd web && npm run format' for formatting" >&2; exit 1; }
+echo "lint: client clean"

@@ -16,7 +16,11 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', name: 'home', component: HomeView, meta: { auth: true, title: 'Parley' } },
-    { path: '/login', component: () => import('./views/LoginView.vue'), meta: { guest: true, title: 'Sign in' } },
+    {
+      path: '/login',
+      component: () => import('./views/LoginView.vue'),
+      meta: { guest: true, title: 'Sign in' },
+    },
     {
       path: '/register',
       component: () => import('./views/RegisterView.vue'),
@@ -37,7 +41,11 @@ export const router = createRouter({
       component: () => import('./views/ConfirmEmailView.vue'),
       meta: { title: 'Confirm e-mail' },
     },
-    { path: '/profile', component: () => import('./views/ProfileView.vue'), meta: { auth: true, title: 'Profile' } },
+    {
+      path: '/profile',
+      component: () => import('./views/ProfileView.vue'),
+      meta: { auth: true, title: 'Profile' },
+    },
     {
       path: '/settings',
       component: () => import('./views/SettingsView.vue'),
@@ -61,7 +69,8 @@ router.beforeEach(async (to) => {
       // Offline or server down: let the page render; its actions will report the error.
     }
   }
-  if (to.meta.auth && !session.signedIn) return { path: '/login', query: to.path === '/' ? {} : { next: to.fullPath } }
+  if (to.meta.auth && !session.signedIn)
+    return { path: '/login', query: to.path === '/' ? {} : { next: to.fullPath } }
   if (to.meta.guest && session.signedIn) return { path: '/' }
   return true
 })

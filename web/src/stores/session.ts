@@ -70,7 +70,12 @@ export const useSessionStore = defineStore('session', () => {
     loaded.value = true
   }
 
-  async function register(input: { username: string; password: string; email?: string; display_name?: string }) {
+  async function register(input: {
+    username: string
+    password: string
+    email?: string
+    display_name?: string
+  }) {
     adopt(await api<SignedInResponse>('POST', '/api/auth/register', { body: input }))
   }
 
