@@ -358,14 +358,17 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
                  return r.user_or_error(r.auth.change_email(who, email, req_string(o, "password")));
                });
 
-  r.add_authed("PUT", "/api/me/password",
-               [&r](const HttpRequest& req, const auth::Authenticated& who) {
-                 auto o = parse_object(req);
-                 auto out = r.auth.change_password(who, req_string(o, "current_password"),
-                                                   req_string(o, "new_password"));
-                 if (!out) return error_response(out.error());
-                 return HttpResponse{204, {}, {}};
-               });
+  r.add_authed(
+      "PUT", "/api/me/password", [&r](const HttpRequest& req, const auth::Authenticated& who) {
+        auto o = parse_object(req);
+        auto out = r.auth.change_password(who, req_string(o, "current_password"),
+                                          req_string(o, "new_password"), client_of(req));
+        if (!out) return error_response(out.error());
+        return HttpResponse{
+            204,
+            {{"Set-Cookie", r.cookies.session(out->token, r.auth.options().session_ttl_ms)}},
+            {}};
+      });
 
   r.add_authed("GET", "/api/me/settings", [](const HttpRequest&, const auth::Authenticated& who) {
     return HttpResponse::json(200, json::serialize(settings_json(who.user.settings)));

@@ -291,9 +291,9 @@ core::Result<store::User> AuthService::reset_password(const std::string& token,
   return *user;
 }
 
-core::Result<store::User> AuthService::change_password(const Authenticated& a,
-                                                       const std::string& current,
-                                                       const std::string& next) {
+core::Result<SignedIn> AuthService::change_password(const Authenticated& a,
+                                                    const std::string& current,
+                                                    const std::string& next, const Client& c) {
   std::string key = "pw:" + std::to_string(a.user.id);
   if (int wait = per_account_.take(key, clock_())) return limited(wait);
   if (!hasher_.verify(a.user.password_hash, current)) {
@@ -302,8 +302,8 @@ core::Result<store::User> AuthService::change_password(const Authenticated& a,
   per_account_.reset(key);
   if (auto e = check_password(next, a.user.username)) return invalid(*e, "new_password");
   store_.set_password_hash(a.user.id, hasher_.hash(next));
-  store_.delete_sessions(a.user.id, a.session.id);  // other devices sign in again
-  return *store_.find_user(a.user.id);
+  store_.delete_sessions(a.user.id, 0);  // other devices sign in again
+  return open_session(*store_.find_user(a.user.id), c);
 }
 
 core::Result<store::User> AuthService::change_email(const Authenticated& a,

@@ -81,8 +81,9 @@ class AuthService {
   void send_password_reset(const std::string& login);
   core::Result<store::User> reset_password(const std::string& token, const std::string& password);
 
-  core::Result<store::User> change_password(const Authenticated& a, const std::string& current,
-                                            const std::string& next);
+  // Every session ends, this one too: the caller gets a fresh one, so a stolen cookie dies here.
+  core::Result<SignedIn> change_password(const Authenticated& a, const std::string& current,
+                                         const std::string& next, const Client& c);
   core::Result<store::User> change_email(const Authenticated& a,
                                          const std::optional<std::string>& email,
                                          const std::string& password);

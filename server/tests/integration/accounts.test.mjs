@@ -225,8 +225,13 @@ test('profile, e-mail, password and settings changes', async () => {
   assert.equal(badCurrent.json.field, 'current_password')
   const other = new Client(server)
   await other.call('POST', '/api/auth/login', { login: 'mia', password: 'mias secret words' })
+  const oldCookie = me.cookies.get('parley_session')
   assert.equal((await me.call('PUT', '/api/me/password', { current_password: 'mias secret words', new_password: 'mias new secret' })).status, 204)
+  assert.notEqual(me.cookies.get('parley_session'), oldCookie, 'the session token is replaced')
   assert.equal((await me.session()).user.username, 'mia', 'this device stays signed in')
+  const stolen = new Client(server)
+  stolen.cookies.set('parley_session', oldCookie)
+  assert.equal((await stolen.session()).user, null, 'the old cookie no longer works')
   assert.equal((await other.session()).user, null, 'other devices are signed out')
 
   const settings = await me.call('PATCH', '/api/me/settings', { theme: 'dark', volume: 30, send_on: 'ctrl-enter' })
