@@ -1,6 +1,7 @@
-// One WebSocket: a read loop that hands text messages to the WsHandler, and one writer draining a
-// bounded queue of shared frames (as in Beast's multi-user chat example). A client too slow to take
-// its frames is dropped instead of slowing anyone else; it resyncs when it reconnects.
+// Internal to net/: the WebSocket session as a template on its stream (plain TCP or TLS). Each
+// stream type is compiled in its own translation unit (ws_session_plain.cpp, ws_session_tls.cpp).
+#pragma once
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
@@ -192,15 +193,5 @@ void start(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws, WsHando
 }
 
 }  // namespace
-
-void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<PlainStream> ws,
-                      WsHandoff handoff) {
-  start(std::move(shared), std::move(ws), std::move(handoff));
-}
-
-void start_ws_session(std::shared_ptr<Shared> shared, websocket::stream<TlsStream> ws,
-                      WsHandoff handoff) {
-  start(std::move(shared), std::move(ws), std::move(handoff));
-}
 
 }  // namespace parley::net::detail

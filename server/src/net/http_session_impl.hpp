@@ -1,5 +1,8 @@
-// One HTTP/1.1 connection: read requests under size limits and deadlines, rate-limit them, route
-// them (REST handler, health, metrics, static files) and hand a /ws upgrade to a WsSession.
+// Internal to net/: the HTTP session as a template on its stream (plain TCP or TLS). Each stream
+// type is compiled in its own translation unit (http_session_plain.cpp, http_session_tls.cpp) so
+// the two heavy instantiations build in parallel.
+#pragma once
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
@@ -421,15 +424,5 @@ void start(std::shared_ptr<Shared> shared, Stream stream, std::string remote,
 }
 
 }  // namespace
-
-void start_http_session(std::shared_ptr<Shared> shared, PlainStream stream, std::string remote,
-                        std::shared_ptr<void> ticket) {
-  start(std::move(shared), std::move(stream), std::move(remote), std::move(ticket));
-}
-
-void start_http_session(std::shared_ptr<Shared> shared, TlsStream stream, std::string remote,
-                        std::shared_ptr<void> ticket) {
-  start(std::move(shared), std::move(stream), std::move(remote), std::move(ticket));
-}
 
 }  // namespace parley::net::detail

@@ -1,0 +1,11 @@
+// The HTTP session over TLS.
+#include "net/http_session_impl.hpp"
+
+namespace parley::net::detail {
+
+void start_http_session(std::shared_ptr<Shared> shared, TlsStream stream, std::string remote,
+                        std::shared_ptr<void> ticket) {
+  start(std::move(shared), std::move(stream), std::move(remote), std::move(ticket));
+}
+
+}  // namespace parley::net::detail
