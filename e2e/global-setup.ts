@@ -28,9 +28,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   })
   process.env.PARLEY_URL = url
   return async () => {
-    const exited = new Promise((ok) => proc.on('exit', ok))
-    proc.kill('SIGTERM')
-    await exited
+    // A server that died during the run, or exits non-zero (a sanitizer report), fails the run.
+    const code =
+      proc.exitCode ?? (await new Promise<number | null>((ok) => {
+        proc.on('exit', (c) => ok(c))
+        proc.kill('SIGTERM')
+      }))
     rmSync(dataDir, { recursive: true, force: true })
+    if (code !== 0) throw new Error(`parley exited with code ${code}; its log is above`)
   }
 }

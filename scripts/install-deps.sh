@@ -27,10 +27,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Node.js 20 or newer builds the client and runs the browser tests (this machine image has it;
+# Node.js 20.19 or newer builds the client and runs the browser tests (this machine image has it;
 # Debian 12's own nodejs package is 18, too old for Vite 8).
-if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  echo "install-deps: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+node_ok() { node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; }
+if ! command -v node >/dev/null || ! node_ok; then
+  echo "install-deps: Node.js 20.19 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
 fi
 

@@ -103,6 +103,7 @@ test('/ws without an upgrade is 426', async () => {
 
 test('metrics count requests by status and bytes in Prometheus format', async () => {
   await fetch(`${server.url}/api/nothing`)
+  await fetch(`${server.url}/healthz`)
   const res = await fetch(`${server.url}/metrics`)
   assert.equal(res.status, 200)
   assert.match(res.headers.get('content-type'), /^text\/plain; version=0.0.4/)

@@ -10,7 +10,7 @@ before(async () => {
     '--read-timeout', '0.5',
     '--idle-timeout', '0.5',
     '--max-body-bytes', '65536',
-    '--requests-per-second', '1',
+    '--requests-per-second', '0.01', // no refill while a test runs, however slow the machine
     '--request-burst', '5',
   ])
 })
@@ -44,7 +44,7 @@ test('an unterminated body is cut off at the read deadline and the server stays 
   const conn = await rawConnect(server.port)
   conn.write('POST /api/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly-a-little')
   const reply = await readUntilClose(conn) // resolves only because the server closes the socket
-  assert.doesNotMatch(reply, /^HTTP\/1\.1 2/)
+  assert.equal(reply, '', 'no response for a request that never arrived whole')
   await assertAlive()
 })
 

@@ -1,5 +1,5 @@
-// Reconnect delays: exponential with full jitter, capped, so a restarted server is not hit by every
-// client at the same instant.
+// Reconnect delays: exponential, capped, with jitter (between half the base and the ceiling), so a
+// restarted server is not hit by every client at the same instant.
 export interface BackoffOptions {
   baseMs: number
   maxMs: number

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,7 +32,8 @@ ParseOutcome run(std::vector<std::string> args, const FakeEnv& env = {}) {
 }
 
 std::filesystem::path write_file(const std::string& name, const std::string& text) {
-  auto p = std::filesystem::temp_directory_path() / name;
+  // Per process: ctest runs tests in parallel.
+  auto p = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);
   std::ofstream(p) << text;
   return p;
 }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <vector>
 
@@ -13,9 +15,11 @@ namespace fs = std::filesystem;
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("parley_static_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+    // A directory of its own per process and test: ctest runs tests in parallel.
+    base_ = fs::temp_directory_path() /
+            ("parley_static_" + std::to_string(::getpid()) + "_" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = base_ / "root";
     fs::create_directories(root_ / "assets");
     put("index.html", "<!doctype html>");
     put("assets/app-1234.js", "console.log(1)");
@@ -26,8 +30,9 @@ class StaticFilesTest : public ::testing::Test {
     fs::create_directories(root_.parent_path() / "outside");
     std::ofstream(root_.parent_path() / "outside" / "secret.txt") << "x";
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override { fs::remove_all(base_); }
   void put(const std::string& rel, const std::string& text) { std::ofstream(root_ / rel) << text; }
+  fs::path base_;
   fs::path root_;
 };
 
