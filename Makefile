@@ -7,7 +7,7 @@ DATA ?= ./data
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE ?= 5G
 
-.PHONY: run test deps web release asan debug lint format bench clean
+.PHONY: run test deps web release asan debug lint format bench fuzz clean
 
 run: deps web release
 	./build/release/bin/parley --host 127.0.0.1 --port $(PORT) --data-dir $(DATA) --web-root web/dist
@@ -37,6 +37,10 @@ debug: deps
 bench: deps release
 	./build/release/bin/parley_password_bench --benchmark_min_time=0.5
 	node scripts/bench-logins.mjs
+
+# libFuzzer on every parser of network input (clang), FUZZ_SECONDS each (60).
+fuzz: deps
+	./scripts/fuzz.sh
 
 lint:
 	@./scripts/lint.sh

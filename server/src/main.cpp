@@ -17,14 +17,15 @@
 #include "net/server.hpp"
 #include "net/websocket.hpp"
 #include "notify/mailer.hpp"
+#include "protocol/frames.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
 
 using namespace parley;
 
-// Until the chat protocol is wired in: only signed-in users get a socket; it is greeted and every
-// message is refused politely.
+// Only signed-in users get a socket. Frames are decoded by protocol/; until the chat commands
+// arrive, a ping is answered and everything else gets its defined error frame.
 class SignedInWsHandler : public net::WsHandler {
  public:
   explicit SignedInWsHandler(core::WorkerPool& pool) : pool_(pool) {}
@@ -36,12 +37,22 @@ class SignedInWsHandler : public net::WsHandler {
   }
   void on_open(const std::shared_ptr<net::WsConnection>& conn, const net::HttpRequest&,
                const std::shared_ptr<const void>&) override {
-    conn->send(std::make_shared<const std::string>(
-        R"({"type":"hello","server":"parley","version":"0.1.0"})"));
+    conn->send(std::make_shared<const std::string>(protocol::encode_hello("0.1.0")));
   }
-  void on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view) override {
-    conn->send(std::make_shared<const std::string>(
-        R"({"type":"error","code":"unsupported","message":"This server does not speak the chat protocol yet"})"));
+  void on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view text) override {
+    auto frame = protocol::decode(text);
+    if (auto* error = std::get_if<protocol::FrameError>(&frame)) {
+      conn->send(std::make_shared<const std::string>(protocol::encode_error(*error)));
+      return;
+    }
+    std::visit(
+        [&](const auto& command) {
+          using T = std::decay_t<decltype(command)>;
+          if constexpr (std::is_same_v<T, protocol::Ping>) {
+            conn->send(std::make_shared<const std::string>(protocol::encode_pong(command.cid)));
+          }
+        },
+        std::get<protocol::Command>(frame));
   }
   void on_close(const std::shared_ptr<net::WsConnection>&) override {}
 

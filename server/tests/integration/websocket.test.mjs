@@ -73,13 +73,38 @@ test('an upgrade on another path is 404', async () => {
   ws.terminate()
 })
 
-test('a text message gets a defined error frame, not silence', async () => {
-  const { ws } = await open()
-  ws.send('{"type":"anything"}')
+// Sends one frame and resolves with the parsed answer.
+async function answer(ws, text) {
+  ws.send(text)
   const [msg] = await once(ws, 'message')
-  const frame = JSON.parse(msg.toString())
-  assert.equal(frame.type, 'error')
-  assert.equal(typeof frame.code, 'string')
+  return JSON.parse(msg.toString())
+}
+
+test('a ping command is answered with a pong carrying its cid', async () => {
+  const { ws } = await open()
+  assert.deepEqual(await answer(ws, '{"type":"ping","cid":"c-1"}'), { type: 'pong', cid: 'c-1' })
+  assert.deepEqual(await answer(ws, '{"type":"ping"}'), { type: 'pong' })
+  ws.close()
+  await once(ws, 'close')
+})
+
+test('malformed, unknown and mistyped frames get a defined error frame and the socket stays open', async () => {
+  const { ws } = await open()
+  const cases = [
+    ['{', 'malformed', undefined],
+    ['[1,2]', 'malformed', undefined],
+    ['{"type":"anything","cid":"k9"}', 'unknown_type', 'k9'],
+    ['{"type":42}', 'invalid', undefined],
+    ['{"type":"ping","cid":{"x":1}}', 'invalid', undefined],
+  ]
+  for (const [text, code, cid] of cases) {
+    const frame = await answer(ws, text)
+    assert.equal(frame.type, 'error', text)
+    assert.equal(frame.code, code, text)
+    assert.equal(frame.cid, cid, text)
+    assert.ok(frame.message.length > 5, text)
+  }
+  assert.deepEqual(await answer(ws, '{"type":"ping","cid":"still-open"}'), { type: 'pong', cid: 'still-open' })
   ws.close()
   await once(ws, 'close')
 })

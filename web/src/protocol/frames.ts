@@ -6,13 +6,32 @@ export interface HelloFrame {
   version: string
 }
 
+export interface PongFrame {
+  type: 'pong'
+  cid?: string
+}
+
 export interface ErrorFrame {
   type: 'error'
   code: string
   message: string
+  cid?: string
+  field?: string
 }
 
-export type ServerFrame = HelloFrame | ErrorFrame
+export type ServerFrame = HelloFrame | PongFrame | ErrorFrame
+
+// Client -> server commands.
+export interface PingCommand {
+  type: 'ping'
+  cid?: string
+}
+
+export type ClientCommand = PingCommand
+
+export function encodeCommand(command: ClientCommand): string {
+  return JSON.stringify(command)
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -33,11 +52,16 @@ export function decodeServerFrame(text: string): ServerFrame | null {
         return { type: 'hello', server: v.server, version: v.version }
       }
       return null
-    case 'error':
-      if (typeof v.code === 'string' && typeof v.message === 'string') {
-        return { type: 'error', code: v.code, message: v.message }
-      }
-      return null
+    case 'pong':
+      if (v.cid === undefined) return { type: 'pong' }
+      return typeof v.cid === 'string' ? { type: 'pong', cid: v.cid } : null
+    case 'error': {
+      if (typeof v.code !== 'string' || typeof v.message !== 'string') return null
+      const frame: ErrorFrame = { type: 'error', code: v.code, message: v.message }
+      if (typeof v.cid === 'string') frame.cid = v.cid
+      if (typeof v.field === 'string') frame.field = v.field
+      return frame
+    }
     default:
       return null
   }

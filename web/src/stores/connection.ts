@@ -16,6 +16,8 @@ export const useConnectionStore = defineStore('connection', () => {
       case 'hello':
         serverVersion.value = frame.version
         break
+      case 'pong':
+        break
       case 'error':
         lastError.value = frame.message
         break

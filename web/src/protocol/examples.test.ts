@@ -1,0 +1,25 @@
+// The shared wire examples in docs/protocol-examples, which the server's tests use too: the two
+// sides of the contract cannot drift apart without one of them failing.
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { decodeServerFrame, encodeCommand } from './frames'
+
+// A plain path, not new URL(..., import.meta.url), which Vite would treat as an asset import.
+const examplesDir = join(dirname(fileURLToPath(import.meta.url)), '../../../docs/protocol-examples')
+const example = (name: string): string => readFileSync(join(examplesDir, name), 'utf8').trim()
+
+describe('shared protocol examples', () => {
+  it.each(['server.hello.json', 'server.pong.json', 'server.error.json'])('decodes %s', (name) => {
+    const text = example(name)
+    const frame = decodeServerFrame(text)
+    expect(frame).not.toBeNull()
+    expect(frame).toEqual(JSON.parse(text))
+  })
+
+  it('encodes the ping command as the example has it', () => {
+    const ping: unknown = JSON.parse(example('client.ping.json'))
+    expect(JSON.parse(encodeCommand({ type: 'ping', cid: '5f0c1d2e-0001' }))).toEqual(ping)
+  })
+})
