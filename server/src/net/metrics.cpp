@@ -47,6 +47,8 @@ std::string Metrics::render() const {
          ws_messages_out.load());
   metric("parley_ws_dropped_slow_total", "counter",
          "WebSockets closed because their outbound queue was full.", ws_dropped_slow.load());
+  metric("parley_ws_dropped_silent_total", "counter",
+         "WebSockets closed because a ping went unanswered.", ws_dropped_silent.load());
 
   out += "# HELP parley_http_requests_total HTTP responses sent, by status code.\n";
   out += "# TYPE parley_http_requests_total counter\n";

@@ -32,6 +32,7 @@ class Metrics {
   std::atomic<std::uint64_t> ws_messages_in{0};
   std::atomic<std::uint64_t> ws_messages_out{0};
   std::atomic<std::uint64_t> ws_dropped_slow{0};
+  std::atomic<std::uint64_t> ws_dropped_silent{0};
 
   void count_response(int status) {
     if (status >= 100 && status < 600)

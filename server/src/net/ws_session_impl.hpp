@@ -33,6 +33,7 @@ class WsSession : public WsConnection,
         ws_(std::move(ws)),
         wake_(ws_.get_executor()),
         hard_close_(ws_.get_executor()),
+        keepalive_(ws_.get_executor()),
         id_(shared_->next_id++),
         bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
 
@@ -61,12 +62,12 @@ class WsSession : public WsConnection,
     const auto& limits = shared_->config.limits;
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
-    // Beast pings after half the idle time without traffic and closes when the other half passes
-    // with no answer either.
-    timeouts.idle_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        limits.ws_ping_interval + limits.ws_pong_timeout);
-    timeouts.keep_alive_pings = true;
+    timeouts.idle_timeout = websocket::stream_base::none();  // keepalive_loop() pings instead
+    timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+      if (kind == websocket::frame_type::pong) awaiting_pong_ = false;  // on the strand
+    });
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "parley"); }));
     ws_.read_message_max(limits.ws_max_message_bytes);
@@ -87,6 +88,7 @@ class WsSession : public WsConnection,
         s->closing_ = true;
         s->wake_.cancel();
         s->hard_close_.cancel();
+        s->keepalive_.cancel();
         s->shared_->ws.on_close(s->shared_from_this());
         s->shared_->metrics.ws_connections--;
         s->shared_->withdraw(s->registry_id_);
@@ -99,6 +101,9 @@ class WsSession : public WsConnection,
     asio::co_spawn(
         ws_.get_executor(), [self]() -> awaitable<void> { co_await self->write_loop(); },
         [](std::exception_ptr e) { log_exception(e, "websocket writer"); });
+    asio::co_spawn(
+        ws_.get_executor(), [self]() -> awaitable<void> { co_await self->keepalive_loop(); },
+        [](std::exception_ptr e) { log_exception(e, "websocket keepalive"); });
 
     beast::flat_buffer buffer;
     for (;;) {
@@ -142,10 +147,46 @@ class WsSession : public WsConnection,
     closing_ = true;
     closed_ = true;
     wake_.cancel();
+    keepalive_.cancel();
     websocket::close_reason why;
     why.code = code;
-    why.reason = reason;
+    why.reason = reason.substr(0, 123);  // the most a close frame can carry
     ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  // Pings every ws_ping_interval; a peer that has not answered within ws_pong_timeout is gone
+  // (a dead network does not say so), so its socket is closed and its resources freed.
+  awaitable<void> keepalive_loop() {
+    const auto& limits = shared_->config.limits;
+    auto interval =
+        std::chrono::duration_cast<asio::steady_timer::duration>(limits.ws_ping_interval);
+    auto grace = std::chrono::duration_cast<asio::steady_timer::duration>(limits.ws_pong_timeout);
+    beast::error_code ec;
+    auto token = asio::redirect_error(use_awaitable, ec);
+    // A ping every `interval` (or every `grace`, if that is longer); each must be answered
+    // within `grace`.
+    auto rest = interval > grace ? interval - grace : asio::steady_timer::duration::zero();
+    keepalive_.expires_after(interval);
+    while (!closing_) {
+      co_await keepalive_.async_wait(token);
+      if (ec || closing_) co_return;
+      awaiting_pong_ = true;
+      co_await ws_.async_ping({}, token);
+      if (ec || closing_) co_return;
+      keepalive_.expires_after(grace);
+      co_await keepalive_.async_wait(token);
+      if (ec || closing_) co_return;
+      if (awaiting_pong_) {
+        spdlog::debug("WebSocket {} closed: no pong within {} s", id_,
+                      limits.ws_pong_timeout.count());
+        shared_->metrics.ws_dropped_silent++;
+        closing_ = true;
+        closed_ = true;
+        beast::get_lowest_layer(ws_).close();  // no close handshake with a peer that is not there
+        co_return;
+      }
+      keepalive_.expires_after(rest);
+    }
   }
 
   awaitable<void> write_loop() {
@@ -174,6 +215,8 @@ class WsSession : public WsConnection,
   websocket::stream<Stream> ws_;
   asio::steady_timer wake_;        // the writer sleeps on it while the queue is empty
   asio::steady_timer hard_close_;  // ends a close handshake the peer does not finish
+  asio::steady_timer keepalive_;   // the next ping, then the deadline for its pong
+  bool awaiting_pong_ = false;     // strand only
   std::deque<std::shared_ptr<const std::string>> queue_;  // strand only
   std::uint64_t id_;
   std::uint64_t registry_id_ = 0;
