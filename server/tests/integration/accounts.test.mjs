@@ -304,3 +304,17 @@ test('guest sign-in, when turned on, creates a guest account that is not the adm
     await guests.stop()
   }
 })
+
+test('without SMTP the confirmation link is written to the log, and it works', async () => {
+  const lone = await startServer(FAST_AUTH) // no --smtp-url: a single-machine install
+  try {
+    const me = new Client(lone)
+    await me.register('solo', 'solos secret words', { email: 'solo@example.org' })
+    const [, token] = await lone.waitForLog(/confirm-email\?token=([A-Za-z0-9_-]+)/)
+    const r = await me.call('POST', '/api/auth/confirm-email', { token })
+    assert.equal(r.status, 200)
+    assert.equal(r.json.user.email_confirmed, true)
+  } finally {
+    await lone.stop()
+  }
+})

@@ -17,7 +17,11 @@ export async function startServer(args = [], { env = {} } = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
-  proc.stderr.on('data', (d) => (stderr += d))
+  const logWaiters = []
+  proc.stderr.on('data', (d) => {
+    stderr += d
+    for (const w of logWaiters.splice(0)) w()
+  })
   const exited = once(proc, 'exit')
   let stopping = false
   proc.on('exit', (code, signal) => {
@@ -44,6 +48,14 @@ export async function startServer(args = [], { env = {} } = {}) {
       return stderr
     },
     exited,
+    // Resolves with the first match of `pattern` in the server's log, as soon as it is written.
+    async waitForLog(pattern) {
+      for (;;) {
+        const m = stderr.match(pattern)
+        if (m) return m
+        await new Promise((resolve) => logWaiters.push(resolve))
+      }
+    },
     expectExit() {
       stopping = true
     },
