@@ -29,12 +29,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.PARLEY_URL = url
   return async () => {
     // A server that died during the run, or exits non-zero (a sanitizer report), fails the run.
-    const code =
-      proc.exitCode ?? (await new Promise<number | null>((ok) => {
-        proc.on('exit', (c) => ok(c))
-        proc.kill('SIGTERM')
-      }))
+    const alreadyGone = proc.exitCode !== null || proc.signalCode !== null
+    const [code, signal] = alreadyGone
+      ? [proc.exitCode, proc.signalCode]
+      : await new Promise<[number | null, string | null]>((ok) => {
+          proc.on('exit', (c, s) => ok([c, s]))
+          proc.kill('SIGTERM')
+        })
     rmSync(dataDir, { recursive: true, force: true })
-    if (code !== 0) throw new Error(`parley exited with code ${code}; its log is above`)
+    if (code !== 0) throw new Error(`parley ended with code ${code}, signal ${signal}; its log is above`)
   }
 }
