@@ -96,14 +96,8 @@ json::value user_json(const store::User& u) {
   return o;
 }
 
-json::value settings_json(const std::string& text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  json::object merged = json::parse(auth::AuthService::default_settings()).as_object();
-  if (!ec && v.is_object()) {
-    for (const auto& [k, val] : v.as_object()) merged[k] = val;
-  }
-  return merged;
+json::value settings_json(const std::string& stored) {
+  return json::parse(auth::AuthService::effective_settings(stored));
 }
 
 auth::Client client_of(const HttpRequest& req) {

@@ -43,12 +43,6 @@ int KeyedLimiter::take(const std::string& key, std::int64_t now) {
   return 0;
 }
 
-int KeyedLimiter::check(const std::string& key, std::int64_t now) {
-  std::lock_guard lock(mu_);
-  Bucket& b = refill(key, now);
-  return b.tokens < 1.0 ? wait_seconds(b) : 0;
-}
-
 void KeyedLimiter::reset(const std::string& key) {
   std::lock_guard lock(mu_);
   buckets_.erase(key);

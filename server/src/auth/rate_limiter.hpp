@@ -16,8 +16,6 @@ class KeyedLimiter {
 
   // Takes one attempt for `key` at `now_ms`; 0 when allowed, else seconds to wait.
   int take(const std::string& key, std::int64_t now_ms);
-  // Like take() but does not consume: whether an attempt would be allowed.
-  int check(const std::string& key, std::int64_t now_ms);
   void reset(const std::string& key);
 
  private:

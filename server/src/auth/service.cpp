@@ -73,6 +73,21 @@ std::optional<std::string> check_setting(std::string_view key, const json::value
   return fmt::format("Unknown setting '{}'", key);
 }
 
+constexpr std::string_view kDefaultSettings =
+    R"({"theme":"system","sound":true,"volume":70,"desktop_notifications":false,)"
+    R"("send_on":"enter","embed_youtube":true,"show_logs":false})";
+
+// The defaults with every stored setting laid over them (a corrupt stored value counts as none).
+json::object merged_settings(const std::string& stored) {
+  json::object merged = json::parse(kDefaultSettings).as_object();
+  boost::system::error_code ec;
+  json::value v = json::parse(stored, ec);
+  if (!ec && v.is_object()) {
+    for (const auto& [k, val] : v.as_object()) merged[k] = val;
+  }
+  return merged;
+}
+
 }  // namespace
 
 AuthService::AuthService(store::Store& store, Options options, core::SendEmail send_email,
@@ -85,11 +100,6 @@ AuthService::AuthService(store::Store& store, Options options, core::SendEmail s
       per_address_(options_.attempts_per_address, options_.address_refill_ms),
       per_account_(options_.failures_per_account, options_.account_refill_ms),
       per_reset_(3, 20 * 60 * 1000) {}
-
-std::string AuthService::default_settings() {
-  return R"({"theme":"system","sound":true,"volume":70,"desktop_notifications":false,)"
-         R"("send_on":"enter","embed_youtube":true,"show_logs":false})";
-}
 
 core::Error AuthService::limited(int seconds) const {
   core::Error e = make_error(Errc::kRateLimited, "Too many attempts; try again later");
@@ -341,16 +351,16 @@ core::Result<store::User> AuthService::update_profile(const Authenticated& a,
   return store_.update_profile(a.user.id, u);
 }
 
+std::string AuthService::effective_settings(const std::string& stored) {
+  return json::serialize(merged_settings(stored));
+}
+
 core::Result<std::string> AuthService::update_settings(const Authenticated& a,
                                                        const std::string& json_patch) {
   boost::system::error_code ec;
   json::value patch = json::parse(json_patch, ec);
   if (ec || !patch.is_object()) return invalid("Settings must be a JSON object", "settings");
-  json::value stored = json::parse(a.user.settings, ec);
-  json::object merged = json::parse(default_settings()).as_object();
-  if (!ec && stored.is_object()) {
-    for (const auto& [k, v] : stored.as_object()) merged[k] = v;
-  }
+  json::object merged = merged_settings(a.user.settings);
   for (const auto& [k, v] : patch.as_object()) {
     if (auto e = check_setting(k, v)) return invalid(*e, std::string(k));
     merged[k] = v;

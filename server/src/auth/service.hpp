@@ -91,7 +91,8 @@ class AuthService {
                                            const store::ProfileUpdate& update);
   // Merges a JSON object of settings into the stored ones after checking every key and value.
   core::Result<std::string> update_settings(const Authenticated& a, const std::string& json_patch);
-  static std::string default_settings();
+  // The stored settings over the defaults: what the client gets, as a JSON object.
+  static std::string effective_settings(const std::string& stored);
 
   const Options& options() const { return options_; }
 

@@ -1,7 +1,7 @@
 // Router and the plain HTTP value types.
 #include "net/router.hpp"
 
-#include <fmt/format.h>
+#include <boost/json.hpp>
 
 namespace parley::net {
 
@@ -22,7 +22,7 @@ HttpResponse HttpResponse::text(int status, std::string body, std::string conten
 
 HttpResponse HttpResponse::error(int status, std::string_view code, std::string_view message) {
   return json(status,
-              fmt::format(R"({{"error":{},"message":{}}})", json_quote(code), json_quote(message)));
+              boost::json::serialize(boost::json::object{{"error", code}, {"message", message}}));
 }
 
 HttpResponse& HttpResponse::with(std::string name, std::string value) {
@@ -50,39 +50,6 @@ Router::Match Router::find(std::string_view method, std::string_view path) const
     m.path_known = true;
   }
   return m;
-}
-
-std::string json_quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
 }
 
 }  // namespace parley::net

@@ -66,7 +66,4 @@ class Router {
   std::vector<Route> routes_;
 };
 
-// Writes a JSON string literal (with quotes) for `s`; enough for error messages without a JSON lib.
-std::string json_quote(std::string_view s);
-
 }  // namespace parley::net

@@ -57,6 +57,13 @@ User read_user(const Stmt& s) {
 constexpr std::string_view kSessionColumns =
     "id, user_id, token_hash, user_agent, ip, created_at, last_seen, expires_at";
 
+constexpr std::string_view kEmailTokenColumns =
+    "token_hash, user_id, purpose, email, created_at, expires_at";
+
+EmailToken read_email_token(const Stmt& s) {
+  return EmailToken{s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+}
+
 Session read_session(const Stmt& s) {
   return Session{s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.i64(5), s.i64(6), s.i64(7)};
 }
@@ -367,26 +374,25 @@ void SqliteStore::create_email_token(const EmailToken& t) {
 std::optional<EmailToken> SqliteStore::find_email_token(const std::string& token_hash,
                                                         const std::string& purpose, Millis now) {
   return impl_->read([&](Connection& c) -> std::optional<EmailToken> {
-    Stmt s(c,
-           "SELECT token_hash, user_id, purpose, email, created_at, expires_at FROM email_tokens "
-           "WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3");
+    Stmt s(c, fmt::format("SELECT {} FROM email_tokens WHERE token_hash = ?1 AND purpose = ?2 AND "
+                          "used_at IS NULL AND expires_at > ?3",
+                          kEmailTokenColumns));
     s.bind(1, token_hash).bind(2, purpose).bind(3, now);
     if (!s.step()) return std::nullopt;
-    return EmailToken{s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+    return read_email_token(s);
   });
 }
 
 std::optional<EmailToken> SqliteStore::take_email_token(const std::string& token_hash,
                                                         const std::string& purpose, Millis now) {
   return impl_->write([&](Connection& c) -> std::optional<EmailToken> {
-    Stmt s(c,
-           "UPDATE email_tokens SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 AND "
-           "used_at IS NULL "
-           "AND expires_at > ?3 RETURNING token_hash, user_id, purpose, email, created_at, "
-           "expires_at");
+    Stmt s(c, fmt::format(
+                  "UPDATE email_tokens SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 "
+                  "AND used_at IS NULL AND expires_at > ?3 RETURNING {}",
+                  kEmailTokenColumns));
     s.bind(1, token_hash).bind(2, purpose).bind(3, now);
     if (!s.step()) return std::nullopt;
-    EmailToken t{s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+    EmailToken t = read_email_token(s);
     s.run();
     return t;
   });

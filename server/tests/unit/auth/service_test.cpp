@@ -8,6 +8,7 @@
 #include <string>
 
 #include "store/sqlite/sqlite_store.hpp"
+#include "temp_dir.hpp"
 
 namespace parley::auth {
 namespace {
@@ -15,14 +16,11 @@ namespace {
 class AuthServiceTest : public ::testing::Test {
  protected:
   AuthServiceTest()
-      : dir_(std::filesystem::temp_directory_path() /
-             ("parley_auth_" + std::to_string(::getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name())),
-        store_((std::filesystem::create_directories(dir_), dir_ / "parley.db")),
+      : dir_("parley_auth"),
+        store_(dir_.path() / "parley.db"),
         auth_(
             store_, options(), [this](core::Email e) { mails_.push_back(std::move(e)); },
             [this] { return now_; }) {}
-  ~AuthServiceTest() override { std::filesystem::remove_all(dir_); }
 
   static Options options() {
     Options o;
@@ -39,7 +37,7 @@ class AuthServiceTest : public ::testing::Test {
     return body.substr(at, body.find('\n', at) - at);
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   store::SqliteStore store_;
   std::vector<core::Email> mails_;
   core::Millis now_ = 1'000'000'000'000;

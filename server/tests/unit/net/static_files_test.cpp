@@ -1,9 +1,9 @@
 // Static file resolution: types, caching policy, pre-compressed siblings, SPA fallback, safety.
 #include "net/static_files.hpp"
 
-#include <gtest/gtest.h>
+#include "temp_dir.hpp"
 
-#include <unistd.h>
+#include <gtest/gtest.h>
 
 #include <fstream>
 #include <vector>
@@ -15,11 +15,7 @@ namespace fs = std::filesystem;
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // A directory of its own per process and test: ctest runs tests in parallel.
-    base_ = fs::temp_directory_path() /
-            ("parley_static_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    root_ = base_ / "root";
+    root_ = base_.path() / "root";
     fs::create_directories(root_ / "assets");
     put("index.html", "<!doctype html>");
     put("assets/app-1234.js", "console.log(1)");
@@ -30,9 +26,8 @@ class StaticFilesTest : public ::testing::Test {
     fs::create_directories(root_.parent_path() / "outside");
     std::ofstream(root_.parent_path() / "outside" / "secret.txt") << "x";
   }
-  void TearDown() override { fs::remove_all(base_); }
   void put(const std::string& rel, const std::string& text) { std::ofstream(root_ / rel) << text; }
-  fs::path base_;
+  testing::TempDir base_{"parley_static"};
   fs::path root_;
 };
 

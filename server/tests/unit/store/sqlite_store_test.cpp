@@ -1,6 +1,8 @@
 // The SQLite store: migrations, case-insensitive uniqueness, single-use tokens.
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -11,15 +13,8 @@ namespace {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  SqliteStoreTest()
-      : dir_(std::filesystem::temp_directory_path() /
-             ("parley_store_" + std::to_string(::getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    std::filesystem::create_directories(dir_);
-  }
-  ~SqliteStoreTest() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path db() const { return dir_ / "parley.db"; }
-  std::filesystem::path dir_;
+  std::filesystem::path db() const { return dir_.path() / "parley.db"; }
+  testing::TempDir dir_{"parley_store"};
 };
 
 NewUser user(std::string name, std::optional<std::string> email = std::nullopt) {
