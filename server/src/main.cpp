@@ -17,49 +17,15 @@
 #include "net/server.hpp"
 #include "net/websocket.hpp"
 #include "notify/mailer.hpp"
-#include "protocol/frames.hpp"
+#include "bus/bus.hpp"
+#include "chat/service.hpp"
+#include "gateway/gateway.hpp"
+#include "hub/hub.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
 
 using namespace parley;
-
-// Only signed-in users get a socket. Frames are decoded by protocol/; until the chat commands
-// arrive, a ping is answered and everything else gets its defined error frame.
-class SignedInWsHandler : public net::WsHandler {
- public:
-  explicit SignedInWsHandler(core::WorkerPool& pool) : pool_(pool) {}
-  void use(auth::AuthService& auth) { auth_ = &auth; }
-
-  void authorize(std::shared_ptr<const net::HttpRequest> upgrade,
-                 std::function<void(net::WsAdmission)> done) override {
-    api::admit_signed_in(*auth_, pool_, std::move(upgrade), std::move(done));
-  }
-  void on_open(const std::shared_ptr<net::WsConnection>& conn, const net::HttpRequest&,
-               const std::shared_ptr<const void>&) override {
-    conn->send(std::make_shared<const std::string>(protocol::encode_hello("0.1.0")));
-  }
-  void on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view text) override {
-    auto frame = protocol::decode(text);
-    if (auto* error = std::get_if<protocol::FrameError>(&frame)) {
-      conn->send(std::make_shared<const std::string>(protocol::encode_error(*error)));
-      return;
-    }
-    std::visit(
-        [&](const auto& command) {
-          using T = std::decay_t<decltype(command)>;
-          if constexpr (std::is_same_v<T, protocol::Ping>) {
-            conn->send(std::make_shared<const std::string>(protocol::encode_pong(command.cid)));
-          }
-        },
-        std::get<protocol::Command>(frame));
-  }
-  void on_close(const std::shared_ptr<net::WsConnection>&) override {}
-
- private:
-  core::WorkerPool& pool_;
-  auth::AuthService* auth_ = nullptr;
-};
 
 auth::Options auth_options(const config::Config& c, unsigned short port) {
   const auto& a = c.accounts;
@@ -108,9 +74,29 @@ int main(int argc, char** argv) {
     if (mailer.logs_only())
       spdlog::info("no --smtp-url: e-mails (with their links) are written to this log");
 
+    // Chat: committed events go to the bus, the bus to this node's hub, the hub to sockets.
+    bus::LocalBus bus;
+    hub::Hub hub;
+    bus.subscribe([&hub](const bus::Message& m) { hub.deliver(m); });
+    gateway::Publisher publisher(bus);
+    chat::Options chat_options;
+    chat_options.max_text_bytes = config.limits.message_max_bytes;
+    chat::ChatService chat(store, publisher, chat_options);
+    auth::AuthService* auth_service = nullptr;  // made once the port is known, before any request
+    gateway::Gateway ws(chat, hub, bus, pool, [&](auto upgrade, auto done) {
+      api::admit_signed_in(
+          *auth_service, pool, std::move(upgrade), [done = std::move(done)](net::WsAdmission a) {
+            if (a.principal) {
+              auto who = std::static_pointer_cast<const auth::Authenticated>(a.principal);
+              a.principal = std::make_shared<const gateway::Principal>(gateway::Principal{
+                  who->user.id, who->user.username, who->user.display_name});
+            }
+            done(std::move(a));
+          });
+    });
+
     net::Metrics metrics;
     net::Router router;
-    SignedInWsHandler ws(pool);
     net::Server server(config, router, ws, metrics);
     unsigned short port = server.listen();
 
@@ -120,7 +106,7 @@ int main(int argc, char** argv) {
     auth::AuthService auth(store, options, [&pool, &mailer](core::Email e) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });
-    ws.use(auth);
+    auth_service = &auth;
     api::AccountsApi accounts(
         router, auth, pool,
         api::ApiOptions{config.tls(), config.allowed_origins, data / "avatars"});
@@ -133,6 +119,7 @@ int main(int argc, char** argv) {
                  config.web_root);
     server.run();
     pool.join();  // finish what the last requests started while the services still exist
+    store.stop_chat_writer();  // and the last chat writes, while their listeners exist
     spdlog::info("stopped");
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

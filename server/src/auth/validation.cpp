@@ -5,34 +5,11 @@
 #include <cctype>
 
 #include "auth/common_passwords.hpp"
+#include "core/text.hpp"
 
 namespace parley::auth {
-namespace {
-
-bool has_control(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
-
-// Counts code points, rejecting malformed UTF-8 (returns npos).
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++n) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xe  ? 3
-                      : (c >> 3) == 0x1e ? 4
-                                         : 0;
-    if (len == 0 || i + len > s.size()) return std::string_view::npos;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return std::string_view::npos;
-    }
-    i += len;
-  }
-  return n;
-}
-
-}  // namespace
+using core::has_control;
+using core::utf8_length;
 
 std::optional<std::string> check_username(std::string_view u) {
   static const std::string kRule =

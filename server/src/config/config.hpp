@@ -26,6 +26,7 @@ struct Limits {
   Seconds ws_ping_interval{30};        // server pings; the peer must answer within ws_pong_timeout
   Seconds ws_pong_timeout{10};
   std::size_t max_connections = 10000;
+  std::size_t message_max_bytes = 16 * 1024;  // chat message text
 };
 
 struct Accounts {

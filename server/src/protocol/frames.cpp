@@ -1,12 +1,17 @@
-// Frame decoding with Boost.JSON: every malformed input becomes a FrameError, never an exception.
+// Frame decoding and encoding with Boost.JSON: every malformed input becomes a FrameError, never
+// an exception, and every field is checked for type and range before a command exists.
 #include "protocol/frames.hpp"
 
 #include <fmt/format.h>
+
 #include <boost/json.hpp>
 
 namespace parley::protocol {
 namespace json = boost::json;
 namespace {
+
+constexpr std::int64_t kMaxId = (std::int64_t{1} << 53);  // exact in a JavaScript number
+constexpr std::size_t kMaxStringBytes = 64 * 1024;
 
 FrameError error(std::string code, std::string message, std::optional<std::string> cid = {},
                  std::string field = {}) {
@@ -29,6 +34,309 @@ std::variant<std::optional<std::string>, FrameError> read_cid(const json::object
   return std::optional<std::string>(std::string(s));
 }
 
+// Reads the fields of one command; the first problem is kept and reported.
+class Fields {
+ public:
+  Fields(const json::object& o, Cid cid) : o_(o), cid_(std::move(cid)) {}
+
+  const std::optional<FrameError>& problem() const { return problem_; }
+  const Cid& cid() const { return cid_; }
+
+  std::string required_cid() {
+    if (!cid_ && !problem_) fail("cid", "This command needs a 'cid' (a unique id for it)");
+    return cid_.value_or("");
+  }
+  Id id(const char* name) { return opt_id(name, true).value_or(0); }
+  std::optional<Id> opt_id(const char* name, bool required = false) {
+    auto v = integer(name, required);
+    if (v && (*v < 1 || *v > kMaxId)) return fail(name, fmt::format("'{}' must be an id", name));
+    return v;
+  }
+  std::optional<std::int64_t> opt_int(const char* name, std::int64_t lo, std::int64_t hi,
+                                      bool required = false) {
+    auto v = integer(name, required);
+    if (v && (*v < lo || *v > hi)) {
+      return fail(name, fmt::format("'{}' must be {} to {}", name, lo, hi));
+    }
+    return v;
+  }
+  std::string str(const char* name) { return opt_str(name, true).value_or(""); }
+  std::optional<std::string> opt_str(const char* name, bool required = false) {
+    const json::value* v = find(name, required);
+    if (!v) return std::nullopt;
+    if (!v->is_string()) return fail(name, fmt::format("'{}' must be a string", name));
+    if (v->as_string().size() > kMaxStringBytes) return fail(name, "Too long");
+    return std::string(v->as_string());
+  }
+  std::optional<bool> opt_bool(const char* name) {
+    const json::value* v = find(name, false);
+    if (!v) return std::nullopt;
+    if (!v->is_bool()) return fail(name, fmt::format("'{}' must be true or false", name));
+    return v->as_bool();
+  }
+  std::vector<Id> ids(const char* name, std::size_t max) {
+    const json::value* v = find(name, false);
+    if (!v) return {};
+    if (!v->is_array() || v->as_array().size() > max) {
+      fail(name, fmt::format("'{}' must be a list of at most {} ids", name, max));
+      return {};
+    }
+    std::vector<Id> out;
+    for (const auto& item : v->as_array()) {
+      auto n = as_integer(item);
+      if (!n || *n < 1 || *n > kMaxId) {
+        fail(name, fmt::format("'{}' must be a list of ids", name));
+        return {};
+      }
+      out.push_back(*n);
+    }
+    return out;
+  }
+
+  std::nullopt_t fail(const char* field, std::string message) {
+    if (!problem_) problem_ = error("invalid", std::move(message), cid_, field);
+    return std::nullopt;
+  }
+
+ private:
+  const json::value* find(const char* name, bool required) {
+    auto it = o_.find(name);
+    if (it == o_.end() || it->value().is_null()) {
+      if (required) fail(name, fmt::format("'{}' is required", name));
+      return nullptr;
+    }
+    return &it->value();
+  }
+  static std::optional<std::int64_t> as_integer(const json::value& v) {
+    if (v.is_int64()) return v.as_int64();
+    if (v.is_uint64() && v.as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+      return static_cast<std::int64_t>(v.as_uint64());
+    }
+    return std::nullopt;
+  }
+  std::optional<std::int64_t> integer(const char* name, bool required) {
+    const json::value* v = find(name, required);
+    if (!v) return std::nullopt;
+    auto n = as_integer(*v);
+    if (!n) return fail(name, fmt::format("'{}' must be an integer", name));
+    return n;
+  }
+
+  const json::object& o_;
+  Cid cid_;
+  std::optional<FrameError> problem_;
+};
+
+std::optional<Command> decode_command(std::string_view type, Fields& f) {
+  constexpr std::int64_t kMaxSeq = INT64_MAX / 2;
+  if (type == "ping") return Ping{f.cid()};
+  if (type == "rooms") return ListRooms{f.cid()};
+  if (type == "directory") return Directory{f.cid(), f.opt_str("query").value_or("")};
+  if (type == "users") return FindUsers{f.cid(), f.str("query")};
+  if (type == "create_room") {
+    CreateRoom c;
+    c.cid = f.required_cid();
+    auto kind = f.str("kind");
+    if (kind == "channel") {
+      c.kind = chat::RoomKind::kChannel;
+    } else if (kind == "private") {
+      c.kind = chat::RoomKind::kPrivate;
+    } else {
+      f.fail("kind", "'kind' must be \"channel\" or \"private\"");
+    }
+    c.name = f.str("name");
+    c.topic = f.opt_str("topic").value_or("");
+    c.members = f.ids("members", 100);
+    return c;
+  }
+  if (type == "direct") return OpenDirect{f.required_cid(), f.id("user")};
+  if (type == "join") return Join{f.required_cid(), f.id("room")};
+  if (type == "leave") return Leave{f.required_cid(), f.id("room")};
+  if (type == "invite") return Invite{f.required_cid(), f.id("room"), f.id("user")};
+  if (type == "remove") return Remove{f.required_cid(), f.id("room"), f.id("user")};
+  if (type == "update_room") {
+    UpdateRoom c{f.required_cid(), f.id("room"), f.opt_str("name"), f.opt_str("topic")};
+    if (!c.name && !c.topic) f.fail("name", "Give a 'name' or a 'topic'");
+    return c;
+  }
+  if (type == "room_settings") {
+    RoomSettings c;
+    c.cid = f.required_cid();
+    c.room = f.id("room");
+    c.settings.notify = f.opt_bool("notify");
+    if (auto v = f.opt_int("volume", 0, 100)) c.settings.volume = static_cast<int>(*v);
+    c.settings.muted = f.opt_bool("muted");
+    c.settings.hidden = f.opt_bool("hidden");
+    return c;
+  }
+  if (type == "post") {
+    Post c{f.required_cid(), f.id("room"), f.str("text"), 0};
+    c.reply_to = f.opt_id("reply_to").value_or(0);
+    return c;
+  }
+  if (type == "edit") return Edit{f.required_cid(), f.id("id"), f.str("text")};
+  if (type == "delete") return Delete{f.required_cid(), f.id("id")};
+  if (type == "react") return React{f.required_cid(), f.id("id"), f.str("emoji")};
+  if (type == "read" || type == "received") {
+    return Mark{f.cid(), f.id("room"), f.opt_int("seq", 0, kMaxSeq, true).value_or(0),
+                type == "read"};
+  }
+  if (type == "history") {
+    History c{f.cid(), f.id("room"), f.opt_int("before", 1, kMaxSeq), kDefaultPage};
+    c.limit = static_cast<int>(f.opt_int("limit", 1, 100).value_or(kDefaultPage));
+    return c;
+  }
+  if (type == "sync") {
+    Sync c{f.cid(), f.id("room"), f.opt_int("after", 0, kMaxSeq, true).value_or(0), kDefaultSync};
+    c.limit = static_cast<int>(f.opt_int("limit", 1, 1000).value_or(kDefaultSync));
+    return c;
+  }
+  if (type == "thread") {
+    Thread c{f.cid(), f.id("id"), f.opt_int("before", 1, kMaxSeq), kDefaultPage};
+    c.limit = static_cast<int>(f.opt_int("limit", 1, 100).value_or(kDefaultPage));
+    return c;
+  }
+  if (type == "edits") return Edits{f.cid(), f.id("id")};
+  if (type == "members") return Members{f.cid(), f.id("room")};
+  if (type == "typing") return Typing{f.id("room")};
+  return std::nullopt;
+}
+
+std::string_view room_kind(chat::RoomKind k) {
+  switch (k) {
+    case chat::RoomKind::kChannel: return "channel";
+    case chat::RoomKind::kPrivate: return "private";
+    case chat::RoomKind::kDirect: return "direct";
+  }
+  return "channel";
+}
+
+std::string_view event_kind(chat::EventKind k) {
+  switch (k) {
+    case chat::EventKind::kCreated: return "created";
+    case chat::EventKind::kMessage: return "message";
+    case chat::EventKind::kEdited: return "edited";
+    case chat::EventKind::kDeleted: return "deleted";
+    case chat::EventKind::kReaction: return "reaction";
+    case chat::EventKind::kJoined: return "joined";
+    case chat::EventKind::kLeft: return "left";
+    case chat::EventKind::kInvited: return "invited";
+    case chat::EventKind::kRemoved: return "removed";
+    case chat::EventKind::kRenamed: return "renamed";
+  }
+  return "unknown";
+}
+
+json::value opt_time(std::int64_t t) { return t ? json::value(t) : json::value(nullptr); }
+
+json::array id_array(const std::vector<Id>& ids) {
+  json::array a;
+  for (auto id : ids) a.push_back(id);
+  return a;
+}
+
+// An event as an object; `with_room` for live frames, without for items inside answers.
+json::object event_object(const store::Event& e, bool live) {
+  json::object o;
+  if (live) {
+    o["type"] = "event";
+    o["room"] = e.room;
+  }
+  o["seq"] = e.seq;
+  o["kind"] = event_kind(e.kind);
+  o["at"] = e.at;
+  o["user"] = e.user;
+  o["username"] = e.username;
+  switch (e.kind) {
+    case chat::EventKind::kCreated:
+      o["room_kind"] = room_kind(e.room_kind);
+      o["name"] = e.text;
+      o["topic"] = e.topic;
+      break;
+    case chat::EventKind::kMessage:
+      o["id"] = e.message;
+      o["text"] = e.text;
+      o["reply_to"] = e.reply_to ? json::value(e.reply_to) : json::value(nullptr);
+      o["mentions"] = id_array(e.mentions);
+      if (e.has_state) {
+        o["deleted"] = e.deleted;
+        o["edited_at"] = opt_time(e.edited_at);
+        o["replies"] = e.replies;
+        json::array reactions;
+        for (const auto& r : e.reactions) {
+          reactions.push_back(json::object{{"emoji", r.emoji}, {"users", id_array(r.users)}});
+        }
+        o["reactions"] = std::move(reactions);
+      }
+      break;
+    case chat::EventKind::kEdited:
+      o["id"] = e.message;
+      o["text"] = e.text;
+      break;
+    case chat::EventKind::kDeleted: o["id"] = e.message; break;
+    case chat::EventKind::kReaction:
+      o["id"] = e.message;
+      o["emoji"] = e.text;
+      o["on"] = e.on;
+      break;
+    case chat::EventKind::kInvited:
+    case chat::EventKind::kRemoved:
+      o["target"] = e.target;
+      o["target_name"] = e.target_name;
+      break;
+    case chat::EventKind::kRenamed:
+      o["name"] = e.text;
+      o["topic"] = e.topic;
+      break;
+    case chat::EventKind::kJoined:
+    case chat::EventKind::kLeft: break;
+  }
+  return o;
+}
+
+json::array event_array(const std::vector<store::Event>& events) {
+  json::array a;
+  a.reserve(events.size());
+  for (const auto& e : events) a.push_back(event_object(e, false));
+  return a;
+}
+
+json::object user_object(const store::UserBrief& u) {
+  return json::object{{"id", u.id}, {"username", u.username}, {"display_name", u.display_name}};
+}
+
+json::array room_array(const std::vector<store::RoomSummary>& rooms) {
+  json::array a;
+  for (const auto& r : rooms) {
+    a.push_back(json::object{
+        {"id", r.room.id},
+        {"kind", room_kind(r.room.kind)},
+        {"name", r.room.name},
+        {"topic", r.room.topic},
+        {"last_seq", r.room.last_seq},
+        {"read_seq", r.me.read_seq},
+        {"delivered_seq", r.me.delivered_seq},
+        {"unread", r.unread},
+        {"mentions", r.mentions},
+        {"role", r.me.admin ? "admin" : "member"},
+        {"members", r.members},
+        {"peer", r.peer ? json::value(user_object(*r.peer)) : json::value(nullptr)},
+        {"notify", r.notify},
+        {"volume", r.volume},
+        {"muted", r.muted},
+        {"hidden", r.hidden},
+        {"last_at", r.last_at},
+    });
+  }
+  return a;
+}
+
+json::object answer(std::string_view type, const Cid& cid) {
+  json::object o{{"type", type}};
+  if (cid) o["cid"] = *cid;
+  return o;
+}
+
 }  // namespace
 
 std::variant<Command, FrameError> decode(std::string_view text) {
@@ -48,27 +356,159 @@ std::variant<Command, FrameError> decode(std::string_view text) {
     return error("invalid", "'type' is required and must be a string", cid, "type");
   }
   const auto& name = type->value().as_string();
-  if (name == "ping") return Command{Ping{cid}};
-  std::string shown(name.data(), std::min<std::size_t>(name.size(), 40));
-  return error("unknown_type", fmt::format("Unknown frame type '{}'", shown), cid, "type");
+  Fields fields(o, cid);
+  auto command = decode_command(std::string_view(name.data(), name.size()), fields);
+  if (!command) {
+    std::string shown(name.data(), std::min<std::size_t>(name.size(), 40));
+    return error("unknown_type", fmt::format("Unknown frame type '{}'", shown), cid, "type");
+  }
+  if (fields.problem()) return *fields.problem();
+  return std::move(*command);
 }
 
-std::string encode_hello(std::string_view version) {
-  return json::serialize(
-      json::object{{"type", "hello"}, {"server", "parley"}, {"version", version}});
+FrameError refusal(const core::Error& e, const Cid& cid) {
+  std::string code;
+  switch (e.code) {
+    case core::Errc::kInvalid: code = "invalid"; break;
+    case core::Errc::kTooLarge: code = "invalid"; break;
+    case core::Errc::kNotFound: code = "not_found"; break;
+    case core::Errc::kForbidden: code = "forbidden"; break;
+    case core::Errc::kConflict: code = "conflict"; break;
+    case core::Errc::kUnauthorized: code = "forbidden"; break;
+    case core::Errc::kRateLimited: code = "rate_limited"; break;
+    case core::Errc::kInternal: code = "internal"; break;
+  }
+  return FrameError{code, e.message, cid, e.field};
 }
 
-std::string encode_pong(const std::optional<std::string>& cid) {
-  json::object o{{"type", "pong"}};
-  if (cid) o["cid"] = *cid;
-  return json::serialize(o);
+std::string encode_hello(std::string_view version, const store::UserBrief& me,
+                         const std::vector<store::RoomSummary>& rooms) {
+  return json::serialize(json::object{{"type", "hello"},
+                                      {"server", "parley"},
+                                      {"version", version},
+                                      {"user", user_object(me)},
+                                      {"rooms", room_array(rooms)}});
 }
+
+std::string encode_pong(const Cid& cid) { return json::serialize(answer("pong", cid)); }
 
 std::string encode_error(const FrameError& e) {
   json::object o{{"type", "error"}, {"code", e.code}, {"message", e.message}};
   if (e.cid) o["cid"] = *e.cid;
   if (!e.field.empty()) o["field"] = e.field;
   return json::serialize(o);
+}
+
+std::string encode_ack(const Cid& cid, const chat::Ack& ack) {
+  auto o = answer("ack", cid);
+  if (ack.room) o["room"] = ack.room;
+  if (ack.seq) o["seq"] = ack.seq;
+  if (ack.message) o["id"] = ack.message;
+  return json::serialize(o);
+}
+
+std::string encode_event(const store::Event& event) {
+  return json::serialize(event_object(event, true));
+}
+
+std::string encode_rooms(const Cid& cid, const std::vector<store::RoomSummary>& rooms) {
+  auto o = answer("rooms", cid);
+  o["rooms"] = room_array(rooms);
+  return json::serialize(o);
+}
+
+std::string encode_history(const Cid& cid, const chat::ChatService::Page& page) {
+  auto o = answer("history", cid);
+  o["room"] = page.room;
+  o["items"] = event_array(page.items);
+  o["more"] = page.more;
+  return json::serialize(o);
+}
+
+std::string encode_sync(const Cid& cid, Id room, const chat::ChatService::SyncPage& page) {
+  auto o = answer("sync", cid);
+  o["room"] = room;
+  o["events"] = event_array(page.events);
+  o["more"] = page.more;
+  o["last_seq"] = page.last_seq;
+  return json::serialize(o);
+}
+
+std::string encode_thread(const Cid& cid, Id parent, const chat::ChatService::Page& page) {
+  auto o = answer("thread", cid);
+  o["room"] = page.room;
+  o["id"] = parent;
+  o["items"] = event_array(page.items);
+  o["more"] = page.more;
+  return json::serialize(o);
+}
+
+std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& versions) {
+  auto o = answer("edits", cid);
+  o["id"] = id;
+  json::array a;
+  for (const auto& v : versions) a.push_back(json::object{{"text", v.text}, {"at", v.at}});
+  o["versions"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_members(const Cid& cid, Id room, const std::vector<store::MemberInfo>& members,
+                           const Online& online) {
+  auto o = answer("members", cid);
+  o["room"] = room;
+  json::array a;
+  for (const auto& m : members) {
+    auto u = user_object(m.user);
+    u["role"] = m.admin ? "admin" : "member";
+    u["online"] = online(m.user.id);
+    u["last_seen"] = opt_time(m.user.last_seen);
+    a.push_back(std::move(u));
+  }
+  o["members"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryEntry>& rooms) {
+  auto o = answer("directory", cid);
+  json::array a;
+  for (const auto& r : rooms) {
+    a.push_back(json::object{{"id", r.id},
+                             {"name", r.name},
+                             {"topic", r.topic},
+                             {"members", r.members},
+                             {"joined", r.joined}});
+  }
+  o["rooms"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& users,
+                         const Online& online) {
+  auto o = answer("users", cid);
+  json::array a;
+  for (const auto& u : users) {
+    auto x = user_object(u);
+    x["online"] = online(u.id);
+    x["last_seen"] = opt_time(u.last_seen);
+    a.push_back(std::move(x));
+  }
+  o["users"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_receipt(Id room, Id user, std::int64_t delivered, std::int64_t read) {
+  return json::serialize(json::object{
+      {"type", "receipt"}, {"room", room}, {"user", user}, {"delivered", delivered}, {"read", read}});
+}
+
+std::string encode_presence(Id user, bool online, std::int64_t last_seen) {
+  return json::serialize(json::object{
+      {"type", "presence"}, {"user", user}, {"online", online}, {"last_seen", opt_time(last_seen)}});
+}
+
+std::string encode_typing(Id room, Id user, std::string_view username) {
+  return json::serialize(
+      json::object{{"type", "typing"}, {"room", room}, {"user", user}, {"username", username}});
 }
 
 }  // namespace parley::protocol

@@ -2,34 +2,103 @@
 // encoding server frames. The only place the frames' JSON field names live.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
+
+#include "chat/service.hpp"
+#include "core/result.hpp"
 
 namespace parley::protocol {
 
 inline constexpr std::size_t kMaxClientIdLength = 64;
+inline constexpr int kDefaultPage = 50;
+inline constexpr int kDefaultSync = 500;
 
-// Client -> server commands. `cid` is the client's id for the command, echoed in the answer.
-struct Ping {
-  std::optional<std::string> cid;
+using Id = std::int64_t;
+using Cid = std::optional<std::string>;
+
+// Client -> server commands. `cid` is the client's id for the command, echoed in the answer;
+// mutating commands have one (the decoder refuses them without).
+struct Ping { Cid cid; };
+struct ListRooms { Cid cid; };
+struct Directory { Cid cid; std::string query; };
+struct FindUsers { Cid cid; std::string query; };
+struct CreateRoom {
+  std::string cid;
+  chat::RoomKind kind = chat::RoomKind::kChannel;
+  std::string name;
+  std::string topic;
+  std::vector<Id> members;
 };
+struct OpenDirect { std::string cid; Id user = 0; };
+struct Join { std::string cid; Id room = 0; };
+struct Leave { std::string cid; Id room = 0; };
+struct Invite { std::string cid; Id room = 0; Id user = 0; };
+struct Remove { std::string cid; Id room = 0; Id user = 0; };
+struct UpdateRoom {
+  std::string cid;
+  Id room = 0;
+  std::optional<std::string> name;
+  std::optional<std::string> topic;
+};
+struct RoomSettings { std::string cid; Id room = 0; store::MemberSettings settings; };
+struct Post { std::string cid; Id room = 0; std::string text; Id reply_to = 0; };
+struct Edit { std::string cid; Id id = 0; std::string text; };
+struct Delete { std::string cid; Id id = 0; };
+struct React { std::string cid; Id id = 0; std::string emoji; };
+struct Mark { Cid cid; Id room = 0; std::int64_t seq = 0; bool read = false; };
+struct History { Cid cid; Id room = 0; std::optional<std::int64_t> before; int limit = kDefaultPage; };
+struct Sync { Cid cid; Id room = 0; std::int64_t after = 0; int limit = kDefaultSync; };
+struct Thread { Cid cid; Id id = 0; std::optional<std::int64_t> before; int limit = kDefaultPage; };
+struct Edits { Cid cid; Id id = 0; };
+struct Members { Cid cid; Id room = 0; };
+struct Typing { Id room = 0; };
 
-using Command = std::variant<Ping>;
+using Command =
+    std::variant<Ping, ListRooms, Directory, FindUsers, CreateRoom, OpenDirect, Join, Leave,
+                 Invite, Remove, UpdateRoom, RoomSettings, Post, Edit, Delete, React, Mark,
+                 History, Sync, Thread, Edits, Members, Typing>;
 
-// Why a frame could not be decoded: sent back as an error frame, the socket stays open.
+// Why a frame could not be decoded or a command was refused: sent back as an error frame, the
+// socket stays open.
 struct FrameError {
-  std::string code;  // "malformed", "unknown_type", "invalid"
+  std::string code;  // docs/protocol.md lists them
   std::string message;
   std::optional<std::string> cid;  // when the frame carried a readable one
-  std::string field;               // the offending field, for "invalid"
+  std::string field;               // the offending field, when there is one
 };
 
 std::variant<Command, FrameError> decode(std::string_view text);
 
-std::string encode_hello(std::string_view version);
-std::string encode_pong(const std::optional<std::string>& cid);
+// A refused command's error as an error frame.
+FrameError refusal(const core::Error& error, const Cid& cid);
+
+using Online = std::function<bool(Id user)>;
+
+std::string encode_hello(std::string_view version, const store::UserBrief& me,
+                         const std::vector<store::RoomSummary>& rooms);
+std::string encode_pong(const Cid& cid);
 std::string encode_error(const FrameError& error);
+std::string encode_ack(const Cid& cid, const chat::Ack& ack);
+std::string encode_event(const store::Event& event);
+std::string encode_rooms(const Cid& cid, const std::vector<store::RoomSummary>& rooms);
+std::string encode_history(const Cid& cid, const chat::ChatService::Page& page);
+std::string encode_sync(const Cid& cid, Id room, const chat::ChatService::SyncPage& page);
+std::string encode_thread(const Cid& cid, Id parent, const chat::ChatService::Page& page);
+std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& versions);
+std::string encode_members(const Cid& cid, Id room, const std::vector<store::MemberInfo>& members,
+                           const Online& online);
+std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryEntry>& rooms);
+std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& users,
+                         const Online& online);
+std::string encode_receipt(Id room, Id user, std::int64_t delivered, std::int64_t read);
+std::string encode_presence(Id user, bool online, std::int64_t last_seen);
+std::string encode_typing(Id room, Id user, std::string_view username);
 
 }  // namespace parley::protocol

@@ -4,17 +4,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
+#include "store/chat.hpp"
 
 namespace parley::store {
 
-using UserId = std::int64_t;
 using SessionId = std::int64_t;
-using Millis = std::int64_t;  // unix time in milliseconds
 
 struct User {
   UserId id = 0;
@@ -99,6 +99,32 @@ class Store {
                                                      const std::string& purpose, Millis now) = 0;
   virtual std::optional<EmailToken> take_email_token(const std::string& token_hash,
                                                      const std::string& purpose, Millis now) = 0;
+
+  // Chat writes: `job` runs on the one writer, inside a transaction shared with the jobs queued
+  // beside it (group commit), in its own savepoint: returning false rolls back its changes alone.
+  // `done(committed)` follows on the writer thread once the transaction is on disk (true), or
+  // failed (false), in job order, before any later job runs.
+  using ChatJob = std::function<bool(ChatTx&)>;
+  virtual void write_chat(ChatJob job, std::function<void(bool committed)> done) = 0;
+
+  // Chat reads, on a reader connection: they see committed state.
+  virtual std::optional<Room> room(RoomId id) = 0;
+  virtual std::optional<Membership> membership(RoomId room, UserId user) = 0;
+  virtual std::optional<Message> message(MessageId id) = 0;
+  virtual std::vector<RoomSummary> rooms_of(UserId user) = 0;
+  // The timeline (messages in their current state, membership and room events) before `before`,
+  // newest first.
+  virtual std::vector<Event> history(RoomId room, Seq before, int limit) = 0;
+  // Every event after `after`, oldest first.
+  virtual std::vector<Event> events_after(RoomId room, Seq after, int limit) = 0;
+  // Replies to `parent` before `before`, newest first.
+  virtual std::vector<Event> thread(MessageId parent, Seq before, int limit) = 0;
+  virtual std::vector<Edit> edits(MessageId id) = 0;
+  virtual std::vector<MemberInfo> members(RoomId room) = 0;
+  virtual std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
+                                                int limit) = 0;
+  virtual std::vector<UserBrief> find_users(const std::string& prefix, int limit) = 0;
+  virtual void set_last_seen(UserId user, Millis at) = 0;
 };
 
 }  // namespace parley::store

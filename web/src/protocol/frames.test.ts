@@ -3,10 +3,14 @@ import { decodeServerFrame } from './frames'
 
 describe('decodeServerFrame', () => {
   it('decodes the hello frame', () => {
-    expect(decodeServerFrame('{"type":"hello","server":"parley","version":"0.1.0"}')).toEqual({
+    const text =
+      '{"type":"hello","server":"parley","version":"0.2.0","user":{"id":1,"username":"a","display_name":""},"rooms":[]}'
+    expect(decodeServerFrame(text)).toEqual({
       type: 'hello',
       server: 'parley',
-      version: '0.1.0',
+      version: '0.2.0',
+      user: { id: 1, username: 'a', display_name: '' },
+      rooms: [],
     })
   })
 

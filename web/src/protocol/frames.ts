@@ -1,9 +1,21 @@
 // The typed wire contract: the only place in the client that knows frame shapes (docs/protocol.md).
 
+export interface UserBrief {
+  id: number
+  username: string
+  display_name: string
+}
+
+// A room as its member sees it (docs/protocol.md, `rooms`). The chat client (issue 5) narrows
+// these fields one by one; until then they are passed through as the server sent them.
+export type RoomSummary = Record<string, unknown>
+
 export interface HelloFrame {
   type: 'hello'
   server: string
   version: string
+  user: UserBrief
+  rooms: RoomSummary[]
 }
 
 export interface PongFrame {
@@ -37,6 +49,15 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+function isUserBrief(v: unknown): v is UserBrief {
+  return (
+    isRecord(v) &&
+    typeof v.id === 'number' &&
+    typeof v.username === 'string' &&
+    typeof v.display_name === 'string'
+  )
+}
+
 // Decodes one text frame from the server; returns null for anything that is not a known frame.
 export function decodeServerFrame(text: string): ServerFrame | null {
   let v: unknown
@@ -48,8 +69,14 @@ export function decodeServerFrame(text: string): ServerFrame | null {
   if (!isRecord(v)) return null
   switch (v.type) {
     case 'hello':
-      if (typeof v.server === 'string' && typeof v.version === 'string') {
-        return { type: 'hello', server: v.server, version: v.version }
+      if (
+        typeof v.server === 'string' &&
+        typeof v.version === 'string' &&
+        isUserBrief(v.user) &&
+        Array.isArray(v.rooms) &&
+        v.rooms.every(isRecord)
+      ) {
+        return { type: 'hello', server: v.server, version: v.version, user: v.user, rooms: v.rooms }
       }
       return null
     case 'pong':

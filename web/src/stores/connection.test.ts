@@ -8,7 +8,13 @@ describe('connection store', () => {
 
   it('records the server version from hello', () => {
     const store = useConnectionStore()
-    store.handleFrame({ type: 'hello', server: 'parley', version: '9.9.9' })
+    store.handleFrame({
+      type: 'hello',
+      server: 'parley',
+      version: '9.9.9',
+      user: { id: 1, username: 'a', display_name: '' },
+      rooms: [],
+    })
     expect(store.serverVersion).toBe('9.9.9')
   })
 

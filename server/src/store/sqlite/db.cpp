@@ -27,7 +27,22 @@ Connection::Connection(const std::string& path) {
 }
 
 Connection::~Connection() {
+  for (auto& [sql, c] : cache_) sqlite3_finalize(c.st);
   sqlite3_close_v2(db_);
+}
+
+Connection::Cached* Connection::take_cached(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+    if (rc != SQLITE_OK) fail(db_, rc, "prepare");
+    it = cache_.emplace(std::string(sql), Cached{st, false}).first;
+  }
+  if (it->second.in_use) return nullptr;
+  it->second.in_use = true;
+  return &it->second;
 }
 
 void Connection::exec(std::string_view sql) {
@@ -41,13 +56,23 @@ void Connection::exec(std::string_view sql) {
   }
 }
 
-Stmt::Stmt(Connection& db, std::string_view sql) : db_(db) {
+Stmt::Stmt(Connection& db, std::string_view sql) : db_(db), cached_(db.take_cached(sql)) {
+  if (cached_) {
+    st_ = cached_->st;
+    return;
+  }
   int rc = sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &st_, nullptr);
   if (rc != SQLITE_OK) fail(db.get(), rc, "prepare");
 }
 
 Stmt::~Stmt() {
-  sqlite3_finalize(st_);
+  if (cached_) {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+    cached_->in_use = false;
+  } else {
+    sqlite3_finalize(st_);
+  }
 }
 
 Stmt& Stmt::bind(int i, std::int64_t v) {

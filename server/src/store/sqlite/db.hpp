@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace parley::store::sqlite {
 
@@ -34,8 +35,17 @@ class Connection {
   std::int64_t last_insert_id() { return sqlite3_last_insert_rowid(db_); }
   int changes() { return sqlite3_changes(db_); }
 
+  // Prepared statements are kept per SQL text: preparing costs more than running a small one.
+  // Returns nullptr when the cached one is in use (a nested use prepares its own).
+  struct Cached {
+    sqlite3_stmt* st = nullptr;
+    bool in_use = false;
+  };
+  Cached* take_cached(std::string_view sql);
+
  private:
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 class Stmt {
@@ -51,6 +61,8 @@ class Stmt {
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Stmt& bind(int i, const std::optional<std::string>& v);
   Stmt& bind_null(int i);
+  Stmt& bind(int i, bool v) { return bind(i, std::int64_t{v}); }
+  Stmt& bind(int i, int v) { return bind(i, std::int64_t{v}); }
   bool step();  // true while a row is available
   void run() {
     while (step()) {
@@ -64,6 +76,7 @@ class Stmt {
  private:
   Connection& db_;
   sqlite3_stmt* st_ = nullptr;
+  Connection::Cached* cached_ = nullptr;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.

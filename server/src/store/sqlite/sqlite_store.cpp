@@ -6,12 +6,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <condition_variable>
-#include <mutex>
 #include <stdexcept>
 
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/store_impl.hpp"
 
 namespace parley::store {
 namespace {
@@ -68,12 +67,6 @@ Session read_session(const Stmt& s) {
   return Session{s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.i64(5), s.i64(6), s.i64(7)};
 }
 
-void configure(Connection& c) {
-  c.exec("PRAGMA foreign_keys = ON");
-  // FULL: a commit is on disk before the caller is told it happened (acks follow commits).
-  c.exec("PRAGMA synchronous = FULL");
-}
-
 std::optional<User> user_where(Connection& c, std::string_view where, auto&& binder) {
   Stmt s(c, fmt::format("SELECT {} FROM users WHERE {}", kUserColumns, where));
   binder(s);
@@ -91,83 +84,6 @@ core::Error conflict_of(const DbError& e) {
 }
 
 }  // namespace
-
-struct SqliteStore::Impl {
-  explicit Impl(const std::string& path, int readers) : writer(path) {
-    writer.exec("PRAGMA journal_mode = WAL");
-    configure(writer);
-    migrate();
-    for (int i = 0; i < readers; ++i) {
-      auto& r = pool.emplace_back(std::make_unique<Connection>(path));
-      configure(*r);
-      free.push_back(r.get());
-    }
-  }
-
-  void migrate() {
-    const auto& all = sqlite::migrations();
-    const int known = all.empty() ? 0 : all.back().version;
-    int current = version();
-    if (current > known) {
-      throw std::runtime_error(
-          fmt::format("the database has schema version {}, newer than the {} this parley knows: it "
-                      "was written by a "
-                      "newer release; run that release (or newer) instead",
-                      current, known));
-    }
-    for (const auto& m : all) {
-      if (m.version <= current) continue;
-      Transaction tx(writer);
-      writer.exec(m.sql);
-      writer.exec(fmt::format("PRAGMA user_version = {}", m.version));
-      tx.commit();
-    }
-  }
-
-  int version() {
-    Stmt s(writer, "PRAGMA user_version");
-    s.step();
-    return static_cast<int>(s.i64(0));
-  }
-
-  // Runs `fn` with the writer connection, serialized.
-  template <class F>
-  auto write(F&& fn) {
-    std::lock_guard lock(writer_mu);
-    return fn(writer);
-  }
-
-  // Runs `fn` with a reader connection from the pool.
-  template <class F>
-  auto read(F&& fn) {
-    Connection* c = nullptr;
-    {
-      std::unique_lock lock(pool_mu);
-      pool_cv.wait(lock, [&] { return !free.empty(); });
-      c = free.back();
-      free.pop_back();
-    }
-    struct Return {
-      Impl* self;
-      Connection* c;
-      ~Return() {
-        {
-          std::lock_guard lock(self->pool_mu);
-          self->free.push_back(c);
-        }
-        self->pool_cv.notify_one();
-      }
-    } give_back{this, c};
-    return fn(*c);
-  }
-
-  Connection writer;
-  std::mutex writer_mu;
-  std::vector<std::unique_ptr<Connection>> pool;
-  std::vector<Connection*> free;
-  std::mutex pool_mu;
-  std::condition_variable pool_cv;
-};
 
 SqliteStore::SqliteStore(const std::filesystem::path& file, int readers)
     : impl_(std::make_unique<Impl>(file.string(), std::max(1, readers))) {}

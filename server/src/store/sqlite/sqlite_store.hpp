@@ -41,8 +41,26 @@ class SqliteStore final : public Store {
   std::optional<EmailToken> take_email_token(const std::string& token_hash,
                                              const std::string& purpose, Millis now) override;
 
+  void write_chat(ChatJob job, std::function<void(bool committed)> done) override;
+  std::optional<Room> room(RoomId id) override;
+  std::optional<Membership> membership(RoomId room, UserId user) override;
+  std::optional<Message> message(MessageId id) override;
+  std::vector<RoomSummary> rooms_of(UserId user) override;
+  std::vector<Event> history(RoomId room, Seq before, int limit) override;
+  std::vector<Event> events_after(RoomId room, Seq after, int limit) override;
+  std::vector<Event> thread(MessageId parent, Seq before, int limit) override;
+  std::vector<Edit> edits(MessageId id) override;
+  std::vector<MemberInfo> members(RoomId room) override;
+  std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
+                                        int limit) override;
+  std::vector<UserBrief> find_users(const std::string& prefix, int limit) override;
+  void set_last_seen(UserId user, Millis at) override;
+  // Stores what is queued and stops the chat writer: call before the event sinks go away.
+  void stop_chat_writer();
+
+  struct Impl;  // store_impl.hpp
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

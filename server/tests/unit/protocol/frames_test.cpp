@@ -29,7 +29,15 @@ TEST(Frames, DecodesTheClientPingExample) {
 }
 
 TEST(Frames, EncodesTheServerExamples) {
-  EXPECT_EQ(json::parse(encode_hello("0.1.0")), json::parse(example("server.hello.json")));
+  store::RoomSummary general;
+  general.room = store::Room{3, store::RoomKind::kChannel, "general", "Anything goes", 1, 42};
+  general.me = store::Membership{3, 1, true, 40, 42};
+  general.unread = 2;
+  general.mentions = 1;
+  general.members = 5;
+  general.last_at = 1764140000000;
+  EXPECT_EQ(json::parse(encode_hello("0.2.0", {1, "alice", "Alice", 0}, {general})),
+            json::parse(example("server.hello.json")));
   EXPECT_EQ(json::parse(encode_pong(std::string("5f0c1d2e-0001"))),
             json::parse(example("server.pong.json")));
   auto err = std::get<FrameError>(decode(R"({"type":"dance","cid":"5f0c1d2e-0002"})"));

@@ -1,0 +1,601 @@
+// The room rules, command by command. A private or direct room the caller is not in answers
+// kNotFound, exactly like a room that does not exist, so ids reveal nothing.
+#include "chat/service.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <memory>
+
+#include "core/text.hpp"
+
+namespace parley::chat {
+namespace {
+
+using core::Errc;
+using core::make_error;
+using store::ChatTx;
+using store::Membership;
+using store::Room;
+
+constexpr std::size_t kMaxNameChars = 80;
+constexpr std::size_t kMaxTopicChars = 500;
+constexpr std::size_t kMaxEmojiBytes = 32;
+constexpr std::size_t kMaxInitialMembers = 100;
+constexpr std::size_t kMaxMentions = 20;
+constexpr std::size_t kMaxQueryChars = 80;
+
+core::Error not_found(std::string what = "room") {
+  return make_error(Errc::kNotFound, "No such " + what, what == "room" ? "room" : "");
+}
+
+std::string trim(std::string s) {
+  auto space = [](unsigned char c) { return std::isspace(c) != 0; };
+  while (!s.empty() && space(s.back())) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && space(s[i])) ++i;
+  return s.substr(i);
+}
+
+std::optional<core::Error> check_text(const std::string& text, std::size_t max_bytes) {
+  if (text.empty()) return make_error(Errc::kInvalid, "A message cannot be empty", "text");
+  if (text.size() > max_bytes) {
+    return make_error(Errc::kTooLarge,
+                      "A message is at most " + std::to_string(max_bytes) + " bytes", "text");
+  }
+  if (core::utf8_length(text) == std::string_view::npos || core::has_control(text, true)) {
+    return make_error(Errc::kInvalid, "The text must be UTF-8 without control characters",
+                      "text");
+  }
+  return std::nullopt;
+}
+
+std::optional<core::Error> check_label(const std::string& s, std::size_t min, std::size_t max,
+                                       const char* field) {
+  auto n = core::utf8_length(s);
+  if (n == std::string_view::npos || core::has_control(s) || n < min || n > max) {
+    return make_error(Errc::kInvalid,
+                      std::string("The ") + field + " must be " + std::to_string(min) + " to " +
+                          std::to_string(max) + " characters, without control characters",
+                      field);
+  }
+  return std::nullopt;
+}
+
+bool may_moderate(ChatTx& tx, const Room& room, const Membership& m) {
+  return m.admin || (room.kind == RoomKind::kChannel && tx.is_server_admin(m.user));
+}
+
+}  // namespace
+
+// What one command does inside its job: the events it appended, to publish after the commit.
+struct ChatService::Work {
+  UserId user = 0;
+  std::string username;
+  core::Millis now = 0;
+  std::vector<std::pair<Event, MembershipChange>> events;
+  struct Receipt {
+    RoomId room;
+    Seq delivered, read;
+  };
+  std::optional<Receipt> receipt;
+
+  Event& append(ChatTx& tx, Event e, MembershipChange change = {}) {
+    e.user = user;
+    e.username = username;
+    e.at = now;
+    if (e.kind == EventKind::kMessage) {
+      tx.post(e);
+    } else {
+      tx.append(e);
+    }
+    events.emplace_back(std::move(e), std::move(change));
+    return events.back().first;
+  }
+  core::Result<Ack> ack(const Event& e) const { return Ack{e.room, e.seq, e.message}; }
+};
+
+ChatService::ChatService(store::Store& store, EventSink& sink, Options options, core::Clock clock)
+    : store_(store), sink_(sink), options_(options), clock_(std::move(clock)) {}
+
+void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
+  struct State {
+    std::optional<core::Result<Ack>> result;
+    Work work;
+  };
+  auto state = std::make_shared<State>();
+  state->work.user = user;
+  store_.write_chat(
+      [this, state, user, cid = std::move(cid), job = std::move(job)](ChatTx& tx) {
+        if (!cid.empty()) {
+          if (auto seen = tx.find_command(user, cid)) {
+            state->result = Ack{seen->room, seen->seq, seen->message};
+            return true;
+          }
+        }
+        auto me = tx.user(user);
+        if (!me) {
+          state->result = make_error(Errc::kUnauthorized, "The account no longer exists");
+          return false;
+        }
+        state->work.username = me->username;
+        state->work.now = clock_();
+        auto result = job(tx, state->work);
+        if (!result) {
+          state->work.events.clear();
+          state->work.receipt.reset();
+          state->result = std::move(result);
+          return false;
+        }
+        if (!cid.empty()) {
+          tx.save_command(user, cid, store::CommandOutcome{result->room, result->seq,
+                                                           result->message});
+        }
+        state->result = std::move(result);
+        return true;
+      },
+      [this, state, done = std::move(done)](bool committed) {
+        if (!committed || !state->result) {
+          done(make_error(Errc::kInternal, "The server could not store that; try again"));
+          return;
+        }
+        for (const auto& [event, change] : state->work.events) sink_.publish(event, change);
+        if (auto& r = state->work.receipt) sink_.receipt(r->room, state->work.user, r->delivered,
+                                                         r->read);
+        done(std::move(*state->result));
+      });
+}
+
+void ChatService::create_room(UserId user, std::string cid, RoomKind kind, std::string name,
+                              std::string topic, std::vector<UserId> members, Done<Ack> done) {
+  name = trim(std::move(name));
+  topic = trim(std::move(topic));
+  std::optional<core::Error> bad;
+  if (kind == RoomKind::kDirect) {
+    bad = make_error(Errc::kInvalid, "Direct rooms are opened with 'direct'", "kind");
+  } else if (auto e = check_label(name, 1, kMaxNameChars, "name")) {
+    bad = e;
+  } else if (auto e2 = check_label(topic, 0, kMaxTopicChars, "topic")) {
+    bad = e2;
+  } else if (members.size() > kMaxInitialMembers) {
+    bad = make_error(Errc::kInvalid, "At most 100 members at creation", "members");
+  }
+  if (bad) return done(*bad);
+  run(user, std::move(cid),
+      [kind, name, topic, members](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        for (auto m : members) {
+          if (!tx.user(m)) return make_error(Errc::kNotFound, "No such user", "members");
+        }
+        RoomId id = tx.create_room(kind, name, topic, w.user, std::nullopt, w.now);
+        tx.add_member(id, w.user, true, w.now);
+        Event created;
+        created.room = id;
+        created.kind = EventKind::kCreated;
+        created.text = name;
+        created.topic = topic;
+        created.room_kind = kind;
+        const Event* last = &w.append(tx, created, MembershipChange{{w.user}, {}});
+        for (auto m : members) {
+          if (m == w.user || tx.membership(id, m)) continue;
+          tx.add_member(id, m, false, w.now);
+          Event invited;
+          invited.room = id;
+          invited.kind = EventKind::kInvited;
+          invited.target = m;
+          invited.target_name = tx.user(m)->username;
+          last = &w.append(tx, invited, MembershipChange{{m}, {}});
+        }
+        return w.ack(*last);
+      },
+      std::move(done));
+}
+
+void ChatService::open_direct(UserId user, std::string cid, UserId peer, Done<Ack> done) {
+  if (peer == user) {
+    return done(make_error(Errc::kInvalid, "A direct room is with someone else", "user"));
+  }
+  run(user, std::move(cid),
+      [peer](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto other = tx.user(peer);
+        if (!other) return make_error(Errc::kNotFound, "No such user", "user");
+        std::string key = std::to_string(std::min(w.user, peer)) + ":" +
+                          std::to_string(std::max(w.user, peer));
+        if (auto existing = tx.direct_room(key)) {
+          tx.update_member(*existing, w.user, store::MemberSettings{{}, {}, {}, false});
+          return Ack{*existing, 0, 0};
+        }
+        RoomId id = tx.create_room(RoomKind::kDirect, "", "", w.user, key, w.now);
+        tx.add_member(id, w.user, false, w.now);
+        tx.add_member(id, peer, false, w.now);
+        Event created;
+        created.room = id;
+        created.kind = EventKind::kCreated;
+        created.room_kind = RoomKind::kDirect;
+        return w.ack(w.append(tx, created, MembershipChange{{w.user, peer}, {}}));
+      },
+      std::move(done));
+}
+
+void ChatService::join(UserId user, std::string cid, RoomId room, Done<Ack> done) {
+  run(user, std::move(cid),
+      [room](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        auto m = tx.membership(room, w.user);
+        if (!r || (r->kind != RoomKind::kChannel && !m)) return not_found();
+        if (m) return make_error(Errc::kConflict, "You are already a member", "room");
+        tx.add_member(room, w.user, false, w.now);
+        Event e;
+        e.room = room;
+        e.kind = EventKind::kJoined;
+        return w.ack(w.append(tx, e, MembershipChange{{w.user}, {}}));
+      },
+      std::move(done));
+}
+
+void ChatService::leave(UserId user, std::string cid, RoomId room, Done<Ack> done) {
+  run(user, std::move(cid),
+      [room](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        if (!r || !tx.membership(room, w.user)) return not_found();
+        if (r->kind == RoomKind::kDirect) {
+          return make_error(Errc::kConflict, "A direct room cannot be left; hide it instead",
+                            "room");
+        }
+        tx.remove_member(room, w.user);
+        Event e;
+        e.room = room;
+        e.kind = EventKind::kLeft;
+        return w.ack(w.append(tx, e, MembershipChange{{}, {w.user}}));
+      },
+      std::move(done));
+}
+
+void ChatService::invite(UserId user, std::string cid, RoomId room, UserId target,
+                         Done<Ack> done) {
+  run(user, std::move(cid),
+      [room, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        auto m = tx.membership(room, w.user);
+        if (!r || (!m && r->kind != RoomKind::kChannel)) return not_found();
+        if (!m) return make_error(Errc::kForbidden, "Join the channel first");
+        if (r->kind == RoomKind::kDirect) {
+          return make_error(Errc::kForbidden, "A direct room has two members");
+        }
+        auto who = tx.user(target);
+        if (!who) return make_error(Errc::kNotFound, "No such user", "user");
+        if (tx.membership(room, target)) {
+          return make_error(Errc::kConflict, "Already a member", "user");
+        }
+        tx.add_member(room, target, false, w.now);
+        Event e;
+        e.room = room;
+        e.kind = EventKind::kInvited;
+        e.target = target;
+        e.target_name = who->username;
+        return w.ack(w.append(tx, e, MembershipChange{{target}, {}}));
+      },
+      std::move(done));
+}
+
+void ChatService::remove_member(UserId user, std::string cid, RoomId room, UserId target,
+                                Done<Ack> done) {
+  run(user, std::move(cid),
+      [room, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        auto m = tx.membership(room, w.user);
+        if (!r || (!m && r->kind != RoomKind::kChannel)) return not_found();
+        if (!m || r->kind == RoomKind::kDirect || !may_moderate(tx, *r, *m)) {
+          return make_error(Errc::kForbidden, "Only a room admin can remove members");
+        }
+        if (target == w.user) return make_error(Errc::kInvalid, "Use 'leave'", "user");
+        auto who = tx.user(target);
+        if (!who || !tx.membership(room, target)) {
+          return make_error(Errc::kNotFound, "Not a member", "user");
+        }
+        tx.remove_member(room, target);
+        Event e;
+        e.room = room;
+        e.kind = EventKind::kRemoved;
+        e.target = target;
+        e.target_name = who->username;
+        return w.ack(w.append(tx, e, MembershipChange{{}, {target}}));
+      },
+      std::move(done));
+}
+
+void ChatService::update_room(UserId user, std::string cid, RoomId room,
+                              std::optional<std::string> name, std::optional<std::string> topic,
+                              Done<Ack> done) {
+  if (name) {
+    name = trim(std::move(*name));
+    if (auto e = check_label(*name, 1, kMaxNameChars, "name")) return done(*e);
+  }
+  if (topic) {
+    topic = trim(std::move(*topic));
+    if (auto e = check_label(*topic, 0, kMaxTopicChars, "topic")) return done(*e);
+  }
+  run(user, std::move(cid),
+      [room, name, topic](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        auto m = tx.membership(room, w.user);
+        if (!r || (!m && r->kind != RoomKind::kChannel)) return not_found();
+        if (!m || r->kind == RoomKind::kDirect || !may_moderate(tx, *r, *m)) {
+          return make_error(Errc::kForbidden, "Only a room admin can rename the room");
+        }
+        Event e;
+        e.room = room;
+        e.kind = EventKind::kRenamed;
+        e.text = name.value_or(r->name);
+        e.topic = topic.value_or(r->topic);
+        tx.rename_room(room, e.text, e.topic);
+        return w.ack(w.append(tx, e));
+      },
+      std::move(done));
+}
+
+void ChatService::member_settings(UserId user, std::string cid, RoomId room,
+                                  store::MemberSettings settings, Done<Ack> done) {
+  if (settings.volume && (*settings.volume < 0 || *settings.volume > 100)) {
+    return done(make_error(Errc::kInvalid, "The volume is 0 to 100", "volume"));
+  }
+  run(user, std::move(cid),
+      [room, settings](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        if (!tx.membership(room, w.user)) return not_found();
+        tx.update_member(room, w.user, settings);
+        return Ack{room, 0, 0};
+      },
+      std::move(done));
+}
+
+void ChatService::post(UserId user, std::string cid, RoomId room, std::string text,
+                       MessageId reply_to, Done<Ack> done) {
+  text = trim(std::move(text));
+  if (auto e = check_text(text, options_.max_text_bytes)) return done(*e);
+  auto names = mentioned_names(text);
+  run(user, std::move(cid),
+      [room, text = std::move(text), reply_to, names](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        auto m = tx.membership(room, w.user);
+        if (!r || (!m && r->kind != RoomKind::kChannel)) return not_found();
+        if (!m) return make_error(Errc::kForbidden, "Join the channel to post in it", "room");
+        if (reply_to) {
+          auto parent = tx.message(reply_to);
+          if (!parent || parent->room != room) {
+            return make_error(Errc::kNotFound, "No such message in this room", "reply_to");
+          }
+        }
+        Event e;
+        e.room = room;
+        e.kind = EventKind::kMessage;
+        e.text = text;
+        e.reply_to = reply_to;
+        for (const auto& name : names) {
+          auto who = tx.user_by_name(name);
+          if (who && tx.membership(room, who->id) &&
+              std::find(e.mentions.begin(), e.mentions.end(), who->id) == e.mentions.end()) {
+            e.mentions.push_back(who->id);
+          }
+        }
+        return w.ack(w.append(tx, e));
+      },
+      std::move(done));
+}
+
+void ChatService::edit(UserId user, std::string cid, MessageId id, std::string text,
+                       Done<Ack> done) {
+  text = trim(std::move(text));
+  if (auto e = check_text(text, options_.max_text_bytes)) return done(*e);
+  run(user, std::move(cid),
+      [id, text = std::move(text)](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto msg = tx.message(id);
+        if (!msg || msg->deleted || !tx.membership(msg->room, w.user)) {
+          return make_error(Errc::kNotFound, "No such message", "id");
+        }
+        if (msg->author != w.user) {
+          return make_error(Errc::kForbidden, "Only the author can edit a message");
+        }
+        tx.edit_message(id, text, w.now);
+        Event e;
+        e.room = msg->room;
+        e.kind = EventKind::kEdited;
+        e.message = id;
+        e.text = text;
+        return w.ack(w.append(tx, e));
+      },
+      std::move(done));
+}
+
+void ChatService::delete_message(UserId user, std::string cid, MessageId id, Done<Ack> done) {
+  run(user, std::move(cid),
+      [id](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto msg = tx.message(id);
+        auto m = msg ? tx.membership(msg->room, w.user) : std::nullopt;
+        if (!msg || msg->deleted || !m) {
+          return make_error(Errc::kNotFound, "No such message", "id");
+        }
+        auto r = tx.room(msg->room);
+        if (msg->author != w.user && !may_moderate(tx, *r, *m)) {
+          return make_error(Errc::kForbidden,
+                            "Only the author or a room admin can delete a message");
+        }
+        tx.delete_message(id);
+        Event e;
+        e.room = msg->room;
+        e.kind = EventKind::kDeleted;
+        e.message = id;
+        return w.ack(w.append(tx, e));
+      },
+      std::move(done));
+}
+
+void ChatService::react(UserId user, std::string cid, MessageId id, std::string emoji,
+                        Done<Ack> done) {
+  if (emoji.empty() || emoji.size() > kMaxEmojiBytes ||
+      core::utf8_length(emoji) == std::string_view::npos || core::has_control(emoji) ||
+      std::any_of(emoji.begin(), emoji.end(), [](unsigned char c) { return c == ' '; })) {
+    return done(make_error(Errc::kInvalid, "An emoji is 1 to 32 bytes of UTF-8", "emoji"));
+  }
+  run(user, std::move(cid),
+      [id, emoji = std::move(emoji)](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto msg = tx.message(id);
+        if (!msg || msg->deleted || !tx.membership(msg->room, w.user)) {
+          return make_error(Errc::kNotFound, "No such message", "id");
+        }
+        Event e;
+        e.room = msg->room;
+        e.kind = EventKind::kReaction;
+        e.message = id;
+        e.text = emoji;
+        e.on = tx.toggle_reaction(id, w.user, emoji);
+        return w.ack(w.append(tx, e));
+      },
+      std::move(done));
+}
+
+void ChatService::mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> done) {
+  if (seq < 0) return done(make_error(Errc::kInvalid, "'seq' cannot be negative", "seq"));
+  const int receipts_up_to = options_.receipts_up_to;
+  run(user, "",
+      [room, seq, read, receipts_up_to](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        auto before = tx.membership(room, w.user);
+        if (!r || !before) return not_found();
+        Seq at = std::min(seq, r->last_seq);
+        auto after = tx.advance(room, w.user, at, read ? at : 0);
+        bool moved = after.read_seq != before->read_seq ||
+                     after.delivered_seq != before->delivered_seq;
+        if (moved && tx.member_count(room) <= receipts_up_to) {
+          w.receipt = Work::Receipt{room, after.delivered_seq, after.read_seq};
+        }
+        return Ack{room, 0, 0};
+      },
+      std::move(done));
+}
+
+void ChatService::attach(UserId user, Done<std::vector<store::RoomSummary>> done) {
+  auto rooms = std::make_shared<std::vector<store::RoomSummary>>();
+  store_.write_chat(
+      [rooms, user](ChatTx& tx) {
+        *rooms = tx.rooms_of(user);
+        return true;
+      },
+      [rooms, done = std::move(done)](bool ok) {
+        if (!ok) return done(make_error(Errc::kInternal, "Could not load your rooms"));
+        done(std::move(*rooms));
+      });
+}
+
+core::Result<Room> ChatService::readable(UserId user, RoomId room) {
+  auto r = store_.room(room);
+  if (!r) return not_found();
+  if (r->kind != RoomKind::kChannel && !store_.membership(room, user)) return not_found();
+  return *r;
+}
+
+core::Result<std::vector<store::RoomSummary>> ChatService::rooms(UserId user) {
+  return store_.rooms_of(user);
+}
+
+core::Result<ChatService::Page> ChatService::history(UserId user, RoomId room,
+                                                     std::optional<Seq> before, int limit) {
+  if (limit < 1 || limit > options_.max_page) {
+    return make_error(Errc::kInvalid, "'limit' is 1 to " + std::to_string(options_.max_page),
+                      "limit");
+  }
+  auto r = readable(user, room);
+  if (!r) return r.error();
+  Page page{room, store_.history(room, before.value_or(std::numeric_limits<Seq>::max()), limit + 1)};
+  page.more = static_cast<int>(page.items.size()) > limit;
+  if (page.more) page.items.pop_back();
+  return page;
+}
+
+core::Result<ChatService::SyncPage> ChatService::sync(UserId user, RoomId room, Seq after,
+                                                      int limit) {
+  if (limit < 1 || limit > options_.max_sync) {
+    return make_error(Errc::kInvalid, "'limit' is 1 to " + std::to_string(options_.max_sync),
+                      "limit");
+  }
+  if (after < 0) return make_error(Errc::kInvalid, "'after' cannot be negative", "after");
+  auto r = readable(user, room);
+  if (!r) return r.error();
+  SyncPage page;
+  page.events = store_.events_after(room, after, limit + 1);
+  page.more = static_cast<int>(page.events.size()) > limit;
+  if (page.more) page.events.pop_back();
+  page.last_seq = std::max(r->last_seq, page.events.empty() ? 0 : page.events.back().seq);
+  return page;
+}
+
+core::Result<ChatService::Page> ChatService::thread(UserId user, MessageId parent,
+                                                          std::optional<Seq> before, int limit) {
+  if (limit < 1 || limit > options_.max_page) {
+    return make_error(Errc::kInvalid, "'limit' is 1 to " + std::to_string(options_.max_page),
+                      "limit");
+  }
+  auto msg = store_.message(parent);
+  if (!msg || !readable(user, msg->room)) {
+    return make_error(Errc::kNotFound, "No such message", "id");
+  }
+  Page page{msg->room,
+            store_.thread(parent, before.value_or(std::numeric_limits<Seq>::max()), limit + 1)};
+  page.more = static_cast<int>(page.items.size()) > limit;
+  if (page.more) page.items.pop_back();
+  return page;
+}
+
+core::Result<std::vector<store::Edit>> ChatService::edits(UserId user, MessageId id) {
+  auto msg = store_.message(id);
+  if (!msg || !readable(user, msg->room)) {
+    return make_error(Errc::kNotFound, "No such message", "id");
+  }
+  return store_.edits(id);
+}
+
+core::Result<std::vector<store::MemberInfo>> ChatService::members(UserId user, RoomId room) {
+  auto r = readable(user, room);
+  if (!r) return r.error();
+  return store_.members(room);
+}
+
+core::Result<std::vector<store::DirectoryEntry>> ChatService::directory(UserId user,
+                                                                        const std::string& query) {
+  if (auto e = check_label(query, 0, kMaxQueryChars, "query")) return *e;
+  return store_.directory(user, query, 200);
+}
+
+core::Result<std::vector<store::UserBrief>> ChatService::users(const std::string& query) {
+  if (auto e = check_label(query, 1, kMaxQueryChars, "query")) return *e;
+  return store_.find_users(query, 20);
+}
+
+core::Millis ChatService::went_offline(UserId user) {
+  auto now = clock_();
+  store_.set_last_seen(user, now);
+  return now;
+}
+
+std::vector<std::string> ChatService::mentioned_names(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < text.size() && out.size() < kMaxMentions; ++i) {
+    if (text[i] != '@') continue;
+    // An '@' inside a word (an e-mail address) is not a mention.
+    if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.')) {
+      continue;
+    }
+    std::size_t j = i + 1;
+    auto ok = [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '_' || c == '-'; };
+    while (j < text.size() && ok(static_cast<unsigned char>(text[j]))) ++j;
+    // A trailing '.' or '-' ends the sentence, not the name.
+    std::size_t end = j;
+    while (end > i + 1 && (text[end - 1] == '.' || text[end - 1] == '-')) --end;
+    if (end - i - 1 >= 3) {
+      std::string name(text.substr(i + 1, end - i - 1));
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+    }
+    i = j - 1;
+  }
+  return out;
+}
+
+}  // namespace parley::chat

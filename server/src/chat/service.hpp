@@ -1,0 +1,130 @@
+// ChatService: the room rules. Who may read, post, edit, invite and remove; what a message may
+// hold; which events a command makes. Writes run as group-committed jobs on the store's writer
+// and answer after the commit; reads block and run on a worker pool. No socket, SQL or JSON here.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "store/store.hpp"
+
+namespace parley::chat {
+
+using store::Event;
+using store::EventKind;
+using store::MessageId;
+using store::RoomId;
+using store::RoomKind;
+using store::Seq;
+using store::UserId;
+
+struct Options {
+  std::size_t max_text_bytes = 16 * 1024;
+  int max_page = 100;        // history and thread pages
+  int max_sync = 1000;       // events per sync answer
+  int receipts_up_to = 100;  // rooms with more members get no receipt frames
+};
+
+// What a stored command answers with.
+struct Ack {
+  RoomId room = 0;
+  Seq seq = 0;
+  MessageId message = 0;
+};
+
+// Whose membership an event starts or ends: the hub subscribes or unsubscribes their sockets.
+struct MembershipChange {
+  std::vector<UserId> added;
+  std::vector<UserId> removed;
+};
+
+// Where committed events go. Called on the store's writer thread right after the commit, in seq
+// order per room, before any later command is stored: so a subscriber never sees a gap.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void publish(const Event& event, const MembershipChange& change) = 0;
+  // A member's delivered/read positions moved (only for rooms up to Options::receipts_up_to).
+  virtual void receipt(RoomId room, UserId user, Seq delivered, Seq read) = 0;
+};
+
+template <class T>
+using Done = std::function<void(core::Result<T>)>;
+
+class ChatService {
+ public:
+  ChatService(store::Store& store, EventSink& sink, Options options,
+              core::Clock clock = core::system_clock());
+
+  const Options& options() const { return options_; }
+
+  // Mutating commands. `cid` (required, validated by protocol/) makes a resend harmless. `done`
+  // runs on the writer thread after the commit, or with the error that stored nothing.
+  void create_room(UserId user, std::string cid, RoomKind kind, std::string name,
+                   std::string topic, std::vector<UserId> members, Done<Ack> done);
+  void open_direct(UserId user, std::string cid, UserId peer, Done<Ack> done);
+  void join(UserId user, std::string cid, RoomId room, Done<Ack> done);
+  void leave(UserId user, std::string cid, RoomId room, Done<Ack> done);
+  void invite(UserId user, std::string cid, RoomId room, UserId target, Done<Ack> done);
+  void remove_member(UserId user, std::string cid, RoomId room, UserId target, Done<Ack> done);
+  void update_room(UserId user, std::string cid, RoomId room, std::optional<std::string> name,
+                   std::optional<std::string> topic, Done<Ack> done);
+  void member_settings(UserId user, std::string cid, RoomId room, store::MemberSettings settings,
+                       Done<Ack> done);
+  void post(UserId user, std::string cid, RoomId room, std::string text, MessageId reply_to,
+            Done<Ack> done);
+  void edit(UserId user, std::string cid, MessageId id, std::string text, Done<Ack> done);
+  void delete_message(UserId user, std::string cid, MessageId id, Done<Ack> done);
+  void react(UserId user, std::string cid, MessageId id, std::string emoji, Done<Ack> done);
+  // Moves the user's delivered (and, when `read`, read) position forward to `seq`.
+  void mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> done);
+
+  // The user's rooms, read on the writer between commits: every event committed after this
+  // snapshot is published after `done` has run, so a socket subscribed in `done` misses nothing.
+  void attach(UserId user, Done<std::vector<store::RoomSummary>> done);
+
+  // Reads: they block (run them on a worker pool). Rooms the user may not see are kNotFound.
+  core::Result<std::vector<store::RoomSummary>> rooms(UserId user);
+  // A page of a timeline, newest first; `more` when older items exist.
+  struct Page {
+    RoomId room = 0;
+    std::vector<Event> items;
+    bool more = false;
+  };
+  core::Result<Page> history(UserId user, RoomId room, std::optional<Seq> before, int limit);
+  struct SyncPage {
+    std::vector<Event> events;
+    bool more = false;
+    Seq last_seq = 0;
+  };
+  core::Result<SyncPage> sync(UserId user, RoomId room, Seq after, int limit);
+  core::Result<Page> thread(UserId user, MessageId parent, std::optional<Seq> before,
+                                  int limit);
+  core::Result<std::vector<store::Edit>> edits(UserId user, MessageId id);
+  core::Result<std::vector<store::MemberInfo>> members(UserId user, RoomId room);
+  core::Result<std::vector<store::DirectoryEntry>> directory(UserId user, const std::string& query);
+  core::Result<std::vector<store::UserBrief>> users(const std::string& query);
+
+  // Records that the user's last socket closed; returns the time recorded.
+  core::Millis went_offline(UserId user);
+
+  // Who `@name` in `text` names; pure, for tests.
+  static std::vector<std::string> mentioned_names(std::string_view text);
+
+ private:
+  struct Work;
+  using Job = std::function<core::Result<Ack>(store::ChatTx&, Work&)>;
+  void run(UserId user, std::string cid, Job job, Done<Ack> done);
+  core::Result<store::Room> readable(UserId user, RoomId room);
+
+  store::Store& store_;
+  EventSink& sink_;
+  Options options_;
+  core::Clock clock_;
+};
+
+}  // namespace parley::chat

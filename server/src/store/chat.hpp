@@ -1,0 +1,185 @@
+// What the store keeps for chat: rooms, membership, the per-room event log and messages, as plain
+// values; and ChatTx, the view of one write transaction that chat/ runs its commands in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::store {
+
+using UserId = std::int64_t;
+using RoomId = std::int64_t;
+using MessageId = std::int64_t;
+using Seq = std::int64_t;
+using Millis = std::int64_t;
+
+enum class RoomKind { kChannel, kPrivate, kDirect };
+
+// Stored as integers in events.kind: append only, never renumber.
+enum class EventKind {
+  kCreated = 1,
+  kMessage = 2,
+  kEdited = 3,
+  kDeleted = 4,
+  kReaction = 5,
+  kJoined = 6,
+  kLeft = 7,
+  kInvited = 8,
+  kRemoved = 9,
+  kRenamed = 10,
+};
+
+struct Room {
+  RoomId id = 0;
+  RoomKind kind = RoomKind::kChannel;
+  std::string name;
+  std::string topic;
+  UserId created_by = 0;
+  Seq last_seq = 0;
+};
+
+struct Membership {
+  RoomId room = 0;
+  UserId user = 0;
+  bool admin = false;
+  Seq read_seq = 0;
+  Seq delivered_seq = 0;
+};
+
+struct Reaction {
+  std::string emoji;
+  std::vector<UserId> users;
+};
+
+// One entry of a room's log; for message events read back from the store, also the message as
+// it is now (after edits, deletion, reactions and replies).
+struct Event {
+  RoomId room = 0;
+  Seq seq = 0;
+  EventKind kind = EventKind::kMessage;
+  UserId user = 0;
+  std::string username;
+  Millis at = 0;
+  MessageId message = 0;
+  std::string text;  // message text, emoji, or new room name
+  MessageId reply_to = 0;
+  std::vector<UserId> mentions;
+  UserId target = 0;  // invited / removed user
+  std::string target_name;
+  bool on = false;        // reaction added (true) or removed
+  std::string topic;      // created / renamed
+  RoomKind room_kind{};   // created
+  // The message's current state (history, sync, thread).
+  bool has_state = false;
+  bool deleted = false;
+  Millis edited_at = 0;
+  int replies = 0;
+  std::vector<Reaction> reactions;
+};
+
+struct Message {
+  MessageId id = 0;
+  RoomId room = 0;
+  Seq seq = 0;
+  UserId author = 0;
+  std::string text;
+  MessageId reply_to = 0;
+  bool deleted = false;
+};
+
+struct UserBrief {
+  UserId id = 0;
+  std::string username;
+  std::string display_name;
+  Millis last_seen = 0;
+};
+
+struct RoomSummary {
+  Room room;
+  Membership me;
+  bool notify = true;
+  int volume = 100;
+  bool muted = false;
+  bool hidden = false;
+  int unread = 0;
+  int mentions = 0;
+  int members = 0;
+  Millis last_at = 0;
+  std::optional<UserBrief> peer;  // direct rooms
+};
+
+struct MemberInfo {
+  UserBrief user;
+  bool admin = false;
+};
+
+struct DirectoryEntry {
+  RoomId id = 0;
+  std::string name;
+  std::string topic;
+  int members = 0;
+  bool joined = false;
+};
+
+struct Edit {
+  std::string text;
+  Millis at = 0;
+};
+
+// What a command stored, kept under its client id so a resend gets the same answer.
+struct CommandOutcome {
+  RoomId room = 0;
+  Seq seq = 0;
+  MessageId message = 0;
+};
+
+struct MemberSettings {
+  std::optional<bool> notify;
+  std::optional<int> volume;
+  std::optional<bool> muted;
+  std::optional<bool> hidden;
+};
+
+// One job's view of the shared write transaction (group commit). Reads see the job's own writes
+// and those of the jobs before it in the batch.
+class ChatTx {
+ public:
+  virtual ~ChatTx() = default;
+  virtual std::optional<UserBrief> user(UserId id) = 0;
+  virtual std::optional<UserBrief> user_by_name(const std::string& username) = 0;
+  virtual bool is_server_admin(UserId id) = 0;
+  virtual std::optional<Room> room(RoomId id) = 0;
+  virtual std::optional<Membership> membership(RoomId room, UserId user) = 0;
+  virtual std::optional<Message> message(MessageId id) = 0;
+  virtual std::optional<RoomId> direct_room(const std::string& key) = 0;
+  virtual std::vector<RoomSummary> rooms_of(UserId user) = 0;
+  virtual int member_count(RoomId room) = 0;
+
+  virtual std::optional<CommandOutcome> find_command(UserId user, const std::string& cid) = 0;
+  virtual void save_command(UserId user, const std::string& cid, const CommandOutcome& o) = 0;
+
+  virtual RoomId create_room(RoomKind kind, const std::string& name, const std::string& topic,
+                             UserId creator, const std::optional<std::string>& direct_key,
+                             Millis at) = 0;
+  virtual void rename_room(RoomId id, const std::string& name, const std::string& topic) = 0;
+  virtual void add_member(RoomId room, UserId user, bool admin, Millis at) = 0;
+  virtual void remove_member(RoomId room, UserId user) = 0;
+  virtual void update_member(RoomId room, UserId user, const MemberSettings& s) = 0;
+  // Moves the positions forward only; returns the positions after the move.
+  virtual Membership advance(RoomId room, UserId user, Seq delivered, Seq read) = 0;
+
+  // Appends `e` to its room's log with the room's next seq (set in `e`).
+  virtual void append(Event& e) = 0;
+  // Appends a message event and stores the message (its id set in `e.message`), its mentions, and
+  // one more reply on its parent. A direct room hidden by a member shows again.
+  virtual void post(Event& e) = 0;
+  virtual void edit_message(MessageId id, const std::string& text, Millis at) = 0;
+  // Blanks the message's text everywhere (log, edits) and drops its reactions and mentions.
+  virtual void delete_message(MessageId id) = 0;
+  // Toggles; returns true when the reaction is now on.
+  virtual bool toggle_reaction(MessageId id, UserId user, const std::string& emoji) = 0;
+};
+
+}  // namespace parley::store

@@ -1,0 +1,550 @@
+// The chat half of SqliteStore: the group-commit writer, the ChatTx a job writes through, and the
+// reads (timeline, log, rooms, members) that run on reader connections.
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "store/sqlite/store_impl.hpp"
+
+namespace parley::store {
+namespace {
+
+std::string_view kind_name(RoomKind k) {
+  switch (k) {
+    case RoomKind::kChannel: return "channel";
+    case RoomKind::kPrivate: return "private";
+    case RoomKind::kDirect: return "direct";
+  }
+  return "channel";
+}
+
+RoomKind kind_of(std::string_view s) {
+  if (s == "private") return RoomKind::kPrivate;
+  if (s == "direct") return RoomKind::kDirect;
+  return RoomKind::kChannel;
+}
+
+std::string join_ids(const std::vector<UserId>& ids) {
+  std::string out;
+  for (auto id : ids) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+std::vector<UserId> split_ids(std::string_view s) {
+  std::vector<UserId> out;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    auto part = s.substr(0, comma);
+    UserId id = 0;
+    std::from_chars(part.data(), part.data() + part.size(), id);
+    if (id) out.push_back(id);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// LIKE pattern for a user-given fragment: its wildcards are matched literally.
+std::string like_escape(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return out;
+}
+
+std::optional<Room> room_of(Connection& c, RoomId id) {
+  Stmt s(c, "SELECT id, kind, name, topic, created_by, last_seq FROM rooms WHERE id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+}
+
+std::optional<Membership> membership_of(Connection& c, RoomId room, UserId user) {
+  Stmt s(c,
+         "SELECT role, read_seq, delivered_seq FROM members WHERE room_id = ?1 AND user_id = ?2");
+  s.bind(1, room).bind(2, user);
+  if (!s.step()) return std::nullopt;
+  return Membership{room, user, s.text(0) == "admin", s.i64(1), s.i64(2)};
+}
+
+std::optional<Message> message_of(Connection& c, MessageId id) {
+  Stmt s(c,
+         "SELECT id, room_id, seq, author, text, reply_to, deleted FROM messages WHERE id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return Message{s.i64(0), s.i64(1), s.i64(2), s.i64(3), s.text(4), s.i64(5), s.i64(6) != 0};
+}
+
+std::optional<UserBrief> user_where(Connection& c, std::string_view where, auto&& value) {
+  Stmt s(c, fmt::format("SELECT id, username, display_name, last_seen FROM users WHERE {}", where));
+  s.bind(1, value);
+  if (!s.step()) return std::nullopt;
+  return UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)};
+}
+
+std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
+  // Unread counts stop at 1000: counting a million unread rows on every connect would be slow,
+  // and a badge shows "999+" anyway.
+  Stmt s(c, R"(
+    SELECT r.id, r.kind, r.name, r.topic, r.created_by, r.last_seq, m.role, m.read_seq,
+      m.delivered_seq, m.notify, m.volume, m.muted, m.hidden, r.last_at,
+      (SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.room_id = r.id AND
+         x.seq > m.read_seq AND x.author <> m.user_id AND x.deleted = 0 LIMIT 1000)),
+      (SELECT count(*) FROM mentions y JOIN messages x ON x.id = y.message_id
+         WHERE y.user_id = m.user_id AND x.room_id = r.id AND x.seq > m.read_seq AND x.deleted = 0),
+      (SELECT count(*) FROM members z WHERE z.room_id = r.id)
+    FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?1 ORDER BY r.last_at DESC)");
+  s.bind(1, user);
+  std::vector<RoomSummary> out;
+  while (s.step()) {
+    RoomSummary r;
+    r.room = Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+    r.me = Membership{r.room.id, user, s.text(6) == "admin", s.i64(7), s.i64(8)};
+    r.notify = s.i64(9) != 0;
+    r.volume = static_cast<int>(s.i64(10));
+    r.muted = s.i64(11) != 0;
+    r.hidden = s.i64(12) != 0;
+    r.last_at = s.i64(13);
+    r.unread = static_cast<int>(s.i64(14));
+    r.mentions = static_cast<int>(s.i64(15));
+    r.members = static_cast<int>(s.i64(16));
+    out.push_back(std::move(r));
+  }
+  for (auto& r : out) {
+    if (r.room.kind != RoomKind::kDirect) continue;
+    Stmt p(c,
+           "SELECT u.id, u.username, u.display_name, u.last_seen FROM members m JOIN users u ON "
+           "u.id = m.user_id WHERE m.room_id = ?1 AND m.user_id <> ?2 LIMIT 1");
+    p.bind(1, r.room.id).bind(2, user);
+    if (p.step()) r.peer = UserBrief{p.i64(0), p.text(1), p.text(2), p.i64(3)};
+  }
+  return out;
+}
+
+constexpr std::string_view kEventColumns = R"(
+  e.room_id, e.seq, e.kind, e.user_id, u.username, e.at, e.message_id, e.text, e.ref, e.flag,
+  e.extra, coalesce(t.username, ''), m.deleted, m.edited_at, m.replies, m.text)";
+constexpr std::string_view kEventJoins = R"(
+  JOIN users u ON u.id = e.user_id
+  LEFT JOIN users t ON t.id = e.ref AND e.kind IN (8, 9)
+  LEFT JOIN messages m ON m.id = e.message_id AND e.kind = 2)";
+
+Event read_event(const Stmt& s) {
+  Event e;
+  e.room = s.i64(0);
+  e.seq = s.i64(1);
+  e.kind = static_cast<EventKind>(s.i64(2));
+  e.user = s.i64(3);
+  e.username = s.text(4);
+  e.at = s.i64(5);
+  e.message = s.i64(6);
+  e.text = s.text(7);
+  switch (e.kind) {
+    case EventKind::kMessage:
+      e.reply_to = s.i64(8);
+      e.mentions = split_ids(s.text(10));
+      e.has_state = true;
+      e.deleted = s.i64(12) != 0;
+      e.edited_at = s.i64(13);
+      e.replies = static_cast<int>(s.i64(14));
+      e.text = s.text(15);
+      break;
+    case EventKind::kInvited:
+    case EventKind::kRemoved:
+      e.target = s.i64(8);
+      e.target_name = s.text(11);
+      break;
+    case EventKind::kReaction: e.on = s.i64(9) != 0; break;
+    case EventKind::kCreated:
+      e.room_kind = static_cast<RoomKind>(s.i64(9));
+      e.topic = s.text(10);
+      break;
+    case EventKind::kRenamed: e.topic = s.text(10); break;
+    default: break;
+  }
+  return e;
+}
+
+// Fills in the reactions of the message events in `events`.
+void add_reactions(Connection& c, std::vector<Event>& events) {
+  for (auto& e : events) {
+    if (e.kind != EventKind::kMessage || e.deleted) continue;
+    Stmt s(c,
+           "SELECT emoji, user_id FROM reactions WHERE message_id = ?1 ORDER BY emoji, at, "
+           "user_id");
+    s.bind(1, e.message);
+    while (s.step()) {
+      auto emoji = s.text(0);
+      if (e.reactions.empty() || e.reactions.back().emoji != emoji) {
+        e.reactions.push_back(Reaction{emoji, {}});
+      }
+      e.reactions.back().users.push_back(s.i64(1));
+    }
+  }
+}
+
+std::vector<Event> query_events(Connection& c, std::string_view tail, auto&& binder) {
+  Stmt s(c, fmt::format("SELECT {} FROM events e {} {}", kEventColumns, kEventJoins, tail));
+  binder(s);
+  std::vector<Event> out;
+  while (s.step()) out.push_back(read_event(s));
+  add_reactions(c, out);
+  return out;
+}
+
+class SqliteChatTx final : public ChatTx {
+ public:
+  explicit SqliteChatTx(Connection& c) : c_(c) {}
+
+  std::optional<UserBrief> user(UserId id) override { return user_where(c_, "id = ?1", id); }
+  std::optional<UserBrief> user_by_name(const std::string& username) override {
+    std::string key;
+    for (char ch : username) key += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return user_where(c_, "username_key = ?1", key);
+  }
+  bool is_server_admin(UserId id) override {
+    Stmt s(c_, "SELECT is_admin FROM users WHERE id = ?1");
+    s.bind(1, id);
+    return s.step() && s.i64(0) != 0;
+  }
+  std::optional<Room> room(RoomId id) override { return room_of(c_, id); }
+  std::optional<Membership> membership(RoomId room, UserId user) override {
+    return membership_of(c_, room, user);
+  }
+  std::optional<Message> message(MessageId id) override { return message_of(c_, id); }
+  std::optional<RoomId> direct_room(const std::string& key) override {
+    Stmt s(c_, "SELECT id FROM rooms WHERE direct_key = ?1");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    return s.i64(0);
+  }
+  std::vector<RoomSummary> rooms_of(UserId user) override { return rooms_of_user(c_, user); }
+  int member_count(RoomId room) override {
+    Stmt s(c_, "SELECT count(*) FROM members WHERE room_id = ?1");
+    s.bind(1, room);
+    s.step();
+    return static_cast<int>(s.i64(0));
+  }
+
+  std::optional<CommandOutcome> find_command(UserId user, const std::string& cid) override {
+    Stmt s(c_,
+           "SELECT room_id, seq, message_id FROM client_commands WHERE user_id = ?1 AND cid = ?2");
+    s.bind(1, user).bind(2, cid);
+    if (!s.step()) return std::nullopt;
+    return CommandOutcome{s.i64(0), s.i64(1), s.i64(2)};
+  }
+  void save_command(UserId user, const std::string& cid, const CommandOutcome& o) override {
+    Stmt s(c_,
+           "INSERT INTO client_commands (user_id, cid, room_id, seq, message_id, at) VALUES "
+           "(?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, user).bind(2, cid).bind(3, o.room).bind(4, o.seq).bind(5, o.message);
+    s.bind(6, now_hint_);
+    s.run();
+  }
+
+  RoomId create_room(RoomKind kind, const std::string& name, const std::string& topic,
+                     UserId creator, const std::optional<std::string>& direct_key,
+                     Millis at) override {
+    Stmt s(c_,
+           "INSERT INTO rooms (kind, name, name_key, topic, created_by, created_at, last_at, "
+           "direct_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
+    s.bind(1, kind_name(kind)).bind(2, name).bind(3, lowered(name)).bind(4, topic);
+    s.bind(5, creator).bind(6, at).bind(7, direct_key);
+    s.run();
+    return c_.last_insert_id();
+  }
+  void rename_room(RoomId id, const std::string& name, const std::string& topic) override {
+    Stmt s(c_, "UPDATE rooms SET name = ?2, name_key = ?3, topic = ?4 WHERE id = ?1");
+    s.bind(1, id).bind(2, name).bind(3, lowered(name)).bind(4, topic);
+    s.run();
+  }
+  void add_member(RoomId room, UserId user, bool admin, Millis at) override {
+    Stmt s(c_,
+           "INSERT INTO members (room_id, user_id, role, joined_at) VALUES (?1, ?2, ?3, ?4) ON "
+           "CONFLICT DO NOTHING");
+    s.bind(1, room).bind(2, user).bind(3, admin ? "admin" : "member").bind(4, at);
+    s.run();
+  }
+  void remove_member(RoomId room, UserId user) override {
+    Stmt s(c_, "DELETE FROM members WHERE room_id = ?1 AND user_id = ?2");
+    s.bind(1, room).bind(2, user);
+    s.run();
+  }
+  void update_member(RoomId room, UserId user, const MemberSettings& m) override {
+    Stmt s(c_,
+           "UPDATE members SET notify = coalesce(?3, notify), volume = coalesce(?4, volume), "
+           "muted = coalesce(?5, muted), hidden = coalesce(?6, hidden) WHERE room_id = ?1 AND "
+           "user_id = ?2");
+    s.bind(1, room).bind(2, user);
+    auto opt = [&](int i, auto v) {
+      if (v) {
+        s.bind(i, std::int64_t{*v});
+      } else {
+        s.bind_null(i);
+      }
+    };
+    opt(3, m.notify);
+    opt(4, m.volume);
+    opt(5, m.muted);
+    opt(6, m.hidden);
+    s.run();
+  }
+  Membership advance(RoomId room, UserId user, Seq delivered, Seq read) override {
+    Stmt s(c_,
+           "UPDATE members SET read_seq = max(read_seq, ?4), delivered_seq = max(delivered_seq, "
+           "?3, ?4) WHERE room_id = ?1 AND user_id = ?2");
+    s.bind(1, room).bind(2, user).bind(3, delivered).bind(4, read);
+    s.run();
+    return membership_of(c_, room, user).value_or(Membership{});
+  }
+
+  void append(Event& e) override {
+    now_hint_ = e.at;
+    Stmt next(c_, "UPDATE rooms SET last_seq = last_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING last_seq");
+    next.bind(1, e.room).bind(2, e.at);
+    if (!next.step()) throw DbError(SQLITE_NOTFOUND, "append to a room that does not exist");
+    e.seq = next.i64(0);
+    next.run();
+    std::int64_t ref = e.kind == EventKind::kMessage ? e.reply_to : e.target;
+    std::int64_t flag = e.kind == EventKind::kCreated ? static_cast<std::int64_t>(e.room_kind)
+                                                      : std::int64_t{e.on};
+    std::string extra = e.kind == EventKind::kMessage ? join_ids(e.mentions) : e.topic;
+    Stmt s(c_,
+           "INSERT INTO events (room_id, seq, kind, user_id, at, message_id, text, ref, flag, "
+           "extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    s.bind(1, e.room).bind(2, e.seq).bind(3, static_cast<std::int64_t>(e.kind)).bind(4, e.user);
+    s.bind(5, e.at).bind(6, e.message).bind(7, e.text).bind(8, ref).bind(9, flag).bind(10, extra);
+    s.run();
+  }
+
+  void post(Event& e) override {
+    append(e);
+    Stmt m(c_,
+           "INSERT INTO messages (room_id, seq, author, text, reply_to, created_at) VALUES (?1, "
+           "?2, ?3, ?4, ?5, ?6)");
+    m.bind(1, e.room).bind(2, e.seq).bind(3, e.user).bind(4, e.text).bind(5, e.reply_to);
+    m.bind(6, e.at);
+    m.run();
+    e.message = c_.last_insert_id();
+    Stmt link(c_, "UPDATE events SET message_id = ?3 WHERE room_id = ?1 AND seq = ?2");
+    link.bind(1, e.room).bind(2, e.seq).bind(3, e.message);
+    link.run();
+    for (auto user : e.mentions) {
+      Stmt s(c_, "INSERT OR IGNORE INTO mentions (message_id, user_id) VALUES (?1, ?2)");
+      s.bind(1, e.message).bind(2, user);
+      s.run();
+    }
+    if (e.reply_to) {
+      Stmt s(c_, "UPDATE messages SET replies = replies + 1 WHERE id = ?1");
+      s.bind(1, e.reply_to);
+      s.run();
+    }
+    Stmt show(c_, "UPDATE members SET hidden = 0 WHERE room_id = ?1 AND hidden <> 0");
+    show.bind(1, e.room);
+    show.run();
+  }
+
+  void edit_message(MessageId id, const std::string& text, Millis at) override {
+    Stmt keep(c_,
+              "INSERT INTO message_edits (message_id, at, text) SELECT id, coalesce(nullif("
+              "edited_at, 0), created_at), text FROM messages WHERE id = ?1");
+    keep.bind(1, id);
+    keep.run();
+    Stmt s(c_, "UPDATE messages SET text = ?2, edited_at = ?3 WHERE id = ?1");
+    s.bind(1, id).bind(2, text).bind(3, at);
+    s.run();
+  }
+
+  void delete_message(MessageId id) override {
+    for (auto sql : {"UPDATE messages SET text = '', deleted = 1 WHERE id = ?1",
+                     "UPDATE events SET text = '', extra = '' WHERE message_id = ?1",
+                     "DELETE FROM message_edits WHERE message_id = ?1",
+                     "DELETE FROM reactions WHERE message_id = ?1",
+                     "DELETE FROM mentions WHERE message_id = ?1"}) {
+      Stmt s(c_, sql);
+      s.bind(1, id);
+      s.run();
+    }
+  }
+
+  bool toggle_reaction(MessageId id, UserId user, const std::string& emoji) override {
+    Stmt del(c_, "DELETE FROM reactions WHERE message_id = ?1 AND user_id = ?2 AND emoji = ?3");
+    del.bind(1, id).bind(2, user).bind(3, emoji);
+    del.run();
+    if (c_.changes() > 0) return false;
+    Stmt ins(c_, "INSERT INTO reactions (message_id, user_id, emoji, at) VALUES (?1, ?2, ?3, ?4)");
+    ins.bind(1, id).bind(2, user).bind(3, emoji).bind(4, now_hint_);
+    ins.run();
+    return true;
+  }
+
+ private:
+  static std::string lowered(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  }
+
+  Connection& c_;
+  Millis now_hint_ = 0;  // the time of the latest appended event, for rows stamped with it
+};
+
+}  // namespace
+
+void SqliteStore::Impl::run_chat_writer() {
+  for (;;) {
+    std::deque<Job> batch;
+    {
+      std::unique_lock lock(jobs_mu);
+      jobs_cv.wait(lock, [&] { return stopping || !jobs.empty(); });
+      if (jobs.empty()) return;
+      batch.swap(jobs);
+    }
+    bool committed = false;
+    {
+      std::lock_guard lock(writer_mu);
+      try {
+        Transaction tx(writer);
+        SqliteChatTx chat(writer);
+        for (auto& job : batch) {
+          writer.exec("SAVEPOINT job");
+          bool keep = false;
+          try {
+            keep = job.job(chat);
+          } catch (const std::exception& e) {
+            spdlog::error("chat write failed: {}", e.what());
+            job.job = nullptr;  // marks it failed for `done`
+          }
+          if (!keep) writer.exec("ROLLBACK TO job");
+          writer.exec("RELEASE job");
+        }
+        tx.commit();
+        committed = true;
+      } catch (const std::exception& e) {
+        spdlog::error("chat transaction of {} commands failed: {}", batch.size(), e.what());
+      }
+    }
+    for (auto& job : batch) job.done(committed && job.job != nullptr);
+  }
+}
+
+void SqliteStore::stop_chat_writer() { impl_->stop_chat_writer(); }
+
+void SqliteStore::write_chat(ChatJob job, std::function<void(bool)> done) {
+  {
+    std::lock_guard lock(impl_->jobs_mu);
+    impl_->jobs.push_back(Impl::Job{std::move(job), std::move(done)});
+  }
+  impl_->jobs_cv.notify_one();
+}
+
+std::optional<Room> SqliteStore::room(RoomId id) {
+  return impl_->read([&](Connection& c) { return room_of(c, id); });
+}
+
+std::optional<Membership> SqliteStore::membership(RoomId room, UserId user) {
+  return impl_->read([&](Connection& c) { return membership_of(c, room, user); });
+}
+
+std::optional<Message> SqliteStore::message(MessageId id) {
+  return impl_->read([&](Connection& c) { return message_of(c, id); });
+}
+
+std::vector<RoomSummary> SqliteStore::rooms_of(UserId user) {
+  return impl_->read([&](Connection& c) { return rooms_of_user(c, user); });
+}
+
+std::vector<Event> SqliteStore::history(RoomId room, Seq before, int limit) {
+  return impl_->read([&](Connection& c) {
+    return query_events(
+        c, "WHERE e.room_id = ?1 AND e.seq < ?2 AND e.kind NOT IN (3, 4, 5) ORDER BY e.seq DESC "
+           "LIMIT ?3",
+        [&](Stmt& s) { s.bind(1, room).bind(2, before).bind(3, limit); });
+  });
+}
+
+std::vector<Event> SqliteStore::events_after(RoomId room, Seq after, int limit) {
+  return impl_->read([&](Connection& c) {
+    return query_events(c, "WHERE e.room_id = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3",
+                        [&](Stmt& s) { s.bind(1, room).bind(2, after).bind(3, limit); });
+  });
+}
+
+std::vector<Event> SqliteStore::thread(MessageId parent, Seq before, int limit) {
+  return impl_->read([&](Connection& c) {
+    return query_events(c,
+                        "JOIN messages r ON r.room_id = e.room_id AND r.seq = e.seq WHERE "
+                        "r.reply_to = ?1 AND r.seq < ?2 ORDER BY r.seq DESC LIMIT ?3",
+                        [&](Stmt& s) { s.bind(1, parent).bind(2, before).bind(3, limit); });
+  });
+}
+
+std::vector<Edit> SqliteStore::edits(MessageId id) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, "SELECT text, at FROM message_edits WHERE message_id = ?1 ORDER BY at, rowid");
+    s.bind(1, id);
+    std::vector<Edit> out;
+    while (s.step()) out.push_back(Edit{s.text(0), s.i64(1)});
+    return out;
+  });
+}
+
+std::vector<MemberInfo> SqliteStore::members(RoomId room) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c,
+           "SELECT u.id, u.username, u.display_name, u.last_seen, m.role FROM members m JOIN "
+           "users u ON u.id = m.user_id WHERE m.room_id = ?1 ORDER BY u.username_key");
+    s.bind(1, room);
+    std::vector<MemberInfo> out;
+    while (s.step()) {
+      out.push_back(MemberInfo{UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)},
+                               s.text(4) == "admin"});
+    }
+    return out;
+  });
+}
+
+std::vector<DirectoryEntry> SqliteStore::directory(UserId viewer, const std::string& query,
+                                                   int limit) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, R"(
+      SELECT r.id, r.name, r.topic, (SELECT count(*) FROM members z WHERE z.room_id = r.id),
+        EXISTS (SELECT 1 FROM members z WHERE z.room_id = r.id AND z.user_id = ?1)
+      FROM rooms r WHERE r.kind = 'channel' AND r.name_key LIKE ?2 ESCAPE '\'
+      ORDER BY r.name_key LIMIT ?3)");
+    s.bind(1, viewer).bind(2, "%" + like_escape(query) + "%").bind(3, limit);
+    std::vector<DirectoryEntry> out;
+    while (s.step()) {
+      out.push_back(DirectoryEntry{s.i64(0), s.text(1), s.text(2), static_cast<int>(s.i64(3)),
+                                   s.i64(4) != 0});
+    }
+    return out;
+  });
+}
+
+std::vector<UserBrief> SqliteStore::find_users(const std::string& prefix, int limit) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c,
+           "SELECT id, username, display_name, last_seen FROM users WHERE username_key LIKE ?1 "
+           "ESCAPE '\\' OR lower(display_name) LIKE ?1 ESCAPE '\\' ORDER BY username_key LIMIT ?2");
+    s.bind(1, like_escape(prefix) + "%").bind(2, limit);
+    std::vector<UserBrief> out;
+    while (s.step()) out.push_back(UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)});
+    return out;
+  });
+}
+
+void SqliteStore::set_last_seen(UserId user, Millis at) {
+  impl_->write([&](Connection& c) {
+    Stmt s(c, "UPDATE users SET last_seen = ?2 WHERE id = ?1");
+    s.bind(1, user).bind(2, at);
+    s.run();
+  });
+}
+
+}  // namespace parley::store
