@@ -10,8 +10,8 @@ import { once } from 'node:events'
 export const BIN = process.env.PARLEY_BIN ?? new URL('../../../build/asan/bin/parley', import.meta.url).pathname
 export const WEB_ROOT = process.env.PARLEY_WEB_ROOT ?? new URL('../../../web/dist', import.meta.url).pathname
 
-export async function startServer(args = [], { env = {} } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-it-'))
+// `dataDir` reuses an existing data directory (a restart after a crash); by default a fresh one.
+export async function startServer(args = [], { env = {}, dataDir = mkdtempSync(join(tmpdir(), 'parley-it-')) } = {}) {
   const proc = spawn(BIN, ['--port', '0', '--data-dir', dataDir, '--web-root', WEB_ROOT, ...args], {
     env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,280 @@
+// The room rules and delivery guarantees of ChatService over a real SQLite file: seq order, cid
+// idempotency, authorisation that hides private rooms, and what deletion leaves behind.
+#include "chat/service.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "temp_dir.hpp"
+
+namespace parley::chat {
+namespace {
+
+using core::Errc;
+
+// Records what the service publishes, in order.
+class RecordingSink : public EventSink {
+ public:
+  void publish(const Event& e, const MembershipChange& c) override {
+    std::lock_guard lock(mu);
+    events.push_back(e);
+    changes.push_back(c);
+  }
+  void receipt(RoomId room, UserId user, Seq delivered, Seq read) override {
+    std::lock_guard lock(mu);
+    receipts.push_back({room, user, delivered, read});
+  }
+  std::mutex mu;
+  std::vector<Event> events;
+  std::vector<MembershipChange> changes;
+  struct R {
+    RoomId room;
+    UserId user;
+    Seq delivered, read;
+  };
+  std::vector<R> receipts;
+};
+
+class ChatServiceTest : public ::testing::Test {
+ protected:
+  ChatServiceTest() {
+    alice = add_user("alice");
+    bob = add_user("bobby");
+    carol = add_user("carol");
+  }
+  ~ChatServiceTest() override { store.stop_chat_writer(); }
+
+  UserId add_user(const std::string& name) {
+    return store.create_user(store::NewUser{name, std::nullopt, "$argon2id$x", name, false, 1})
+        ->id;
+  }
+
+  // Calls a write and waits for its answer.
+  template <class F>
+  core::Result<Ack> wait(F&& call) {
+    std::promise<core::Result<Ack>> p;
+    call([&p](core::Result<Ack> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+  RoomId make_room(UserId who, RoomKind kind, std::vector<UserId> members = {}) {
+    auto r = wait([&](auto done) {
+      chat.create_room(who, "create-" + std::to_string(++n_), kind, "room", "", members, done);
+    });
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r->room;
+  }
+  core::Result<Ack> post(UserId who, RoomId room, std::string text, std::string cid = "") {
+    if (cid.empty()) cid = "post-" + std::to_string(++n_);
+    return wait([&](auto done) { chat.post(who, cid, room, text, 0, done); });
+  }
+
+  testing::TempDir dir{"parley_chat"};
+  store::SqliteStore store{dir.path() / "parley.db"};
+  RecordingSink sink;
+  ChatService chat{store, sink, Options{}};
+  UserId alice = 0, bob = 0, carol = 0;
+  int n_ = 0;
+};
+
+TEST_F(ChatServiceTest, ConcurrentPostsGetContiguousSeqsPublishedInOrder) {
+  RoomId room = make_room(alice, RoomKind::kChannel);
+  ASSERT_TRUE(wait([&](auto d) { chat.join(bob, "j", room, d); }).ok());
+  constexpr int kPerThread = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> acked{0};
+  for (UserId who : {alice, bob}) {
+    threads.emplace_back([&, who] {
+      std::vector<std::future<core::Result<Ack>>> answers;
+      for (int i = 0; i < kPerThread; ++i) {
+        auto p = std::make_shared<std::promise<core::Result<Ack>>>();
+        answers.push_back(p->get_future());
+        chat.post(who, "c" + std::to_string(who) + "-" + std::to_string(i), room, "hello", 0,
+                  [p](core::Result<Ack> r) { p->set_value(std::move(r)); });
+      }
+      for (auto& a : answers) {
+        if (a.get().ok()) acked++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(acked, 2 * kPerThread);
+  std::lock_guard lock(sink.mu);
+  Seq expected = 1;
+  for (const auto& e : sink.events) {
+    if (e.room != room) continue;
+    EXPECT_EQ(e.seq, expected++) << "published out of order or with a gap";
+  }
+  EXPECT_EQ(expected - 1, 2 + 2 * kPerThread);  // created, joined, the posts
+}
+
+TEST_F(ChatServiceTest, ResendWithSameClientIdDoesNotDuplicate) {
+  RoomId room = make_room(alice, RoomKind::kPrivate);
+  auto first = post(alice, room, "once", "same-cid");
+  auto again = post(alice, room, "once", "same-cid");
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(first->seq, again->seq);
+  EXPECT_EQ(first->message, again->message);
+  auto page = chat.history(alice, room, std::nullopt, 50);
+  ASSERT_TRUE(page.ok());
+  int messages = 0;
+  for (const auto& e : page->items) messages += e.kind == EventKind::kMessage;
+  EXPECT_EQ(messages, 1);
+}
+
+TEST_F(ChatServiceTest, PrivateRoomsAreIndistinguishableFromMissingOnesForOutsiders) {
+  RoomId room = make_room(alice, RoomKind::kPrivate);
+  RoomId missing = room + 1000;
+  for (RoomId id : {room, missing}) {
+    auto p = post(bob, id, "let me in");
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.error().code, Errc::kNotFound);
+    auto h = chat.history(bob, id, std::nullopt, 10);
+    ASSERT_FALSE(h.ok());
+    EXPECT_EQ(h.error().code, Errc::kNotFound);
+    EXPECT_EQ(h.error().message, chat.sync(bob, room, 0, 10).error().message);
+    auto j = wait([&](auto d) { chat.join(bob, "join-" + std::to_string(id), id, d); });
+    EXPECT_EQ(j.error().code, Errc::kNotFound);
+  }
+}
+
+TEST_F(ChatServiceTest, RemovedMemberCanNoLongerPostAndTheChangeIsAnnounced) {
+  RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
+  ASSERT_TRUE(post(bob, room, "hi").ok());
+  auto nonadmin = wait([&](auto d) { chat.remove_member(bob, "r0", room, alice, d); });
+  EXPECT_EQ(nonadmin.error().code, Errc::kForbidden);
+  ASSERT_TRUE(wait([&](auto d) { chat.remove_member(alice, "r1", room, bob, d); }).ok());
+  EXPECT_EQ(post(bob, room, "still here?").error().code, Errc::kNotFound);
+  std::lock_guard lock(sink.mu);
+  ASSERT_EQ(sink.changes.back().removed, std::vector<UserId>{bob});
+  EXPECT_EQ(sink.events.back().kind, EventKind::kRemoved);
+}
+
+TEST_F(ChatServiceTest, DeletionLeavesNoTextBehind) {
+  RoomId room = make_room(alice, RoomKind::kChannel);
+  auto p = post(alice, room, "secret words");
+  ASSERT_TRUE(wait([&](auto d) { chat.edit(alice, "e", p->message, "more secret words", d); }));
+  auto byother = wait([&](auto d) { chat.delete_message(bob, "d0", p->message, d); });
+  EXPECT_EQ(byother.error().code, Errc::kNotFound) << "bob is not a member";
+  ASSERT_TRUE(wait([&](auto d) { chat.delete_message(alice, "d1", p->message, d); }));
+  store.stop_chat_writer();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "parley.db").c_str(), &db), SQLITE_OK);
+  int hits = -1;
+  sqlite3_exec(
+      db,
+      "SELECT (SELECT count(*) FROM events WHERE text LIKE '%secret%') + (SELECT count(*) FROM "
+      "messages WHERE text LIKE '%secret%') + (SELECT count(*) FROM message_edits)",
+      [](void* out, int, char** v, char**) {
+        *static_cast<int*>(out) = std::atoi(v[0]);
+        return 0;
+      },
+      &hits, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(hits, 0);
+}
+
+TEST_F(ChatServiceTest, EditsKeepTheEarlierVersionsForTheAuthorOnly) {
+  RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
+  auto p = post(alice, room, "first");
+  EXPECT_EQ(wait([&](auto d) { chat.edit(bob, "e0", p->message, "mine now", d); }).error().code,
+            Errc::kForbidden);
+  ASSERT_TRUE(wait([&](auto d) { chat.edit(alice, "e1", p->message, "second", d); }));
+  ASSERT_TRUE(wait([&](auto d) { chat.edit(alice, "e2", p->message, "third", d); }));
+  auto versions = chat.edits(bob, p->message);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[0].text, "first");
+  EXPECT_EQ((*versions)[1].text, "second");
+  auto page = chat.history(bob, room, std::nullopt, 1);
+  EXPECT_EQ(page->items.front().text, "third");
+  EXPECT_NE(page->items.front().edited_at, 0);
+}
+
+TEST_F(ChatServiceTest, MentionsNameOnlyMembers) {
+  RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
+  auto p = post(alice, room, "hi @bobby and @carol and @nobody, mail alice@bobby.org");
+  ASSERT_TRUE(p.ok());
+  std::lock_guard lock(sink.mu);
+  EXPECT_EQ(sink.events.back().mentions, std::vector<UserId>{bob});
+}
+
+TEST_F(ChatServiceTest, MentionedNamesStopAtPunctuation) {
+  EXPECT_EQ(ChatService::mentioned_names("@bob. @al @carol-, (@dave_1)"),
+            (std::vector<std::string>{"bob", "carol", "dave_1"}));
+  EXPECT_TRUE(ChatService::mentioned_names("me@example.com").empty());
+}
+
+TEST_F(ChatServiceTest, HistoryPagesByKeysetWithoutOverlap) {
+  RoomId room = make_room(alice, RoomKind::kPrivate);
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(post(alice, room, "m" + std::to_string(i)).ok());
+  std::vector<Seq> seen;
+  std::optional<Seq> before;
+  for (;;) {
+    auto page = chat.history(alice, room, before, 10);
+    ASSERT_TRUE(page.ok());
+    for (const auto& e : page->items) seen.push_back(e.seq);
+    if (!page->more) break;
+    before = page->items.back().seq;
+  }
+  ASSERT_EQ(seen.size(), 26u);  // created + 25 messages
+  for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], 26 - static_cast<Seq>(i));
+  EXPECT_EQ(chat.history(alice, room, std::nullopt, 101).error().field, "limit");
+}
+
+TEST_F(ChatServiceTest, ARejectedCommandDoesNotUndoItsBatchNeighbours) {
+  RoomId room = make_room(alice, RoomKind::kPrivate);
+  std::vector<std::future<core::Result<Ack>>> answers;
+  for (int i = 0; i < 20; ++i) {
+    auto p = std::make_shared<std::promise<core::Result<Ack>>>();
+    answers.push_back(p->get_future());
+    // Every other post is by an outsider: refused inside the shared transaction.
+    chat.post(i % 2 ? carol : alice, "b" + std::to_string(i), room, "x", 0,
+              [p](core::Result<Ack> r) { p->set_value(std::move(r)); });
+  }
+  Seq last = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = answers[i].get();
+    EXPECT_EQ(r.ok(), i % 2 == 0);
+    if (r.ok()) {
+      EXPECT_EQ(r->seq, last ? last + 1 : 2);
+      last = r->seq;
+    }
+  }
+  auto sync = chat.sync(alice, room, 0, 100);
+  ASSERT_TRUE(sync.ok());
+  EXPECT_EQ(sync->events.size(), 11u);
+  EXPECT_EQ(sync->last_seq, 11);
+}
+
+TEST_F(ChatServiceTest, DirectRoomIsOnePerPairAndCannotBeLeft) {
+  auto a = wait([&](auto d) { chat.open_direct(alice, "d1", bob, d); });
+  auto b = wait([&](auto d) { chat.open_direct(bob, "d2", alice, d); });
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->room, b->room);
+  EXPECT_EQ(wait([&](auto d) { chat.leave(alice, "l", a->room, d); }).error().code,
+            Errc::kConflict);
+  EXPECT_EQ(post(carol, a->room, "hi").error().code, Errc::kNotFound);
+}
+
+TEST_F(ChatServiceTest, ReadPositionOnlyMovesForward) {
+  RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(post(alice, room, "m").ok());
+  ASSERT_EQ(chat.rooms(bob)->front().unread, 3);
+  ASSERT_TRUE(wait([&](auto d) { chat.mark(bob, room, 5, true, d); }));
+  ASSERT_TRUE(wait([&](auto d) { chat.mark(bob, room, 1, true, d); }));
+  auto mine = chat.rooms(bob)->front();
+  EXPECT_EQ(mine.me.read_seq, 5);
+  EXPECT_EQ(mine.unread, 0);
+  std::lock_guard lock(sink.mu);
+  ASSERT_EQ(sink.receipts.size(), 1u) << "a position that does not move sends no receipt";
+}
+
+}  // namespace
+}  // namespace parley::chat
