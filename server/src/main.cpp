@@ -10,17 +10,17 @@
 
 #include "api/accounts_api.hpp"
 #include "auth/service.hpp"
+#include "bus/bus.hpp"
+#include "chat/service.hpp"
 #include "config/config.hpp"
 #include "core/worker_pool.hpp"
+#include "gateway/gateway.hpp"
+#include "hub/hub.hpp"
 #include "net/metrics.hpp"
 #include "net/router.hpp"
 #include "net/server.hpp"
 #include "net/websocket.hpp"
 #include "notify/mailer.hpp"
-#include "bus/bus.hpp"
-#include "chat/service.hpp"
-#include "gateway/gateway.hpp"
-#include "hub/hub.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
@@ -88,8 +88,8 @@ int main(int argc, char** argv) {
           *auth_service, pool, std::move(upgrade), [done = std::move(done)](net::WsAdmission a) {
             if (a.principal) {
               auto who = std::static_pointer_cast<const auth::Authenticated>(a.principal);
-              a.principal = std::make_shared<const gateway::Principal>(gateway::Principal{
-                  who->user.id, who->user.username, who->user.display_name});
+              a.principal = std::make_shared<const gateway::Principal>(
+                  gateway::Principal{who->user.id, who->user.username, who->user.display_name});
             }
             done(std::move(a));
           });

@@ -17,11 +17,11 @@ struct Message {
   };
   Kind kind = Kind::kRoom;
   std::int64_t room = 0;
-  std::int64_t user = 0;             // kPresence: whose; kRoom with skip_user: the sender
-  bool skip_user = false;            // not to `user`'s own sockets (typing)
-  std::vector<std::int64_t> added;   // users who became members: subscribed before delivery
-  std::vector<std::int64_t> removed; // users who stopped being members: unsubscribed after it
-  std::vector<std::int64_t> rooms;   // kPresence: the user's rooms
+  std::int64_t user = 0;              // kPresence: whose; kRoom with skip_user: the sender
+  bool skip_user = false;             // not to `user`'s own sockets (typing)
+  std::vector<std::int64_t> added;    // users who became members: subscribed before delivery
+  std::vector<std::int64_t> removed;  // users who stopped being members: unsubscribed after it
+  std::vector<std::int64_t> rooms;    // kPresence: the user's rooms
   std::shared_ptr<const std::string> frame;  // serialized once, shared by every socket
 };
 

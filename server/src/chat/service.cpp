@@ -44,8 +44,7 @@ std::optional<core::Error> check_text(const std::string& text, std::size_t max_b
                       "A message is at most " + std::to_string(max_bytes) + " bytes", "text");
   }
   if (core::utf8_length(text) == std::string_view::npos || core::has_control(text, true)) {
-    return make_error(Errc::kInvalid, "The text must be UTF-8 without control characters",
-                      "text");
+    return make_error(Errc::kInvalid, "The text must be UTF-8 without control characters", "text");
   }
   return std::nullopt;
 }
@@ -128,8 +127,8 @@ void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
           return false;
         }
         if (!cid.empty()) {
-          tx.save_command(user, cid, store::CommandOutcome{result->room, result->seq,
-                                                           result->message});
+          tx.save_command(user, cid,
+                          store::CommandOutcome{result->room, result->seq, result->message});
         }
         state->result = std::move(result);
         return true;
@@ -140,8 +139,8 @@ void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
           return;
         }
         for (const auto& [event, change] : state->work.events) sink_.publish(event, change);
-        if (auto& r = state->work.receipt) sink_.receipt(r->room, state->work.user, r->delivered,
-                                                         r->read);
+        if (auto& r = state->work.receipt)
+          sink_.receipt(r->room, state->work.user, r->delivered, r->read);
         done(std::move(*state->result));
       });
 }
@@ -161,7 +160,8 @@ void ChatService::create_room(UserId user, std::string cid, RoomKind kind, std::
     bad = make_error(Errc::kInvalid, "At most 100 members at creation", "members");
   }
   if (bad) return done(*bad);
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [kind, name, topic, members](ChatTx& tx, Work& w) -> core::Result<Ack> {
         for (auto m : members) {
           if (!tx.user(m)) return make_error(Errc::kNotFound, "No such user", "members");
@@ -194,12 +194,13 @@ void ChatService::open_direct(UserId user, std::string cid, UserId peer, Done<Ac
   if (peer == user) {
     return done(make_error(Errc::kInvalid, "A direct room is with someone else", "user"));
   }
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [peer](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto other = tx.user(peer);
         if (!other) return make_error(Errc::kNotFound, "No such user", "user");
-        std::string key = std::to_string(std::min(w.user, peer)) + ":" +
-                          std::to_string(std::max(w.user, peer));
+        std::string key =
+            std::to_string(std::min(w.user, peer)) + ":" + std::to_string(std::max(w.user, peer));
         if (auto existing = tx.direct_room(key)) {
           tx.update_member(*existing, w.user, store::MemberSettings{{}, {}, {}, false});
           return Ack{*existing, 0, 0};
@@ -217,7 +218,8 @@ void ChatService::open_direct(UserId user, std::string cid, UserId peer, Done<Ac
 }
 
 void ChatService::join(UserId user, std::string cid, RoomId room, Done<Ack> done) {
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [room](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
@@ -233,7 +235,8 @@ void ChatService::join(UserId user, std::string cid, RoomId room, Done<Ack> done
 }
 
 void ChatService::leave(UserId user, std::string cid, RoomId room, Done<Ack> done) {
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [room](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         if (!r || !tx.membership(room, w.user)) return not_found();
@@ -250,9 +253,9 @@ void ChatService::leave(UserId user, std::string cid, RoomId room, Done<Ack> don
       std::move(done));
 }
 
-void ChatService::invite(UserId user, std::string cid, RoomId room, UserId target,
-                         Done<Ack> done) {
-  run(user, std::move(cid),
+void ChatService::invite(UserId user, std::string cid, RoomId room, UserId target, Done<Ack> done) {
+  run(
+      user, std::move(cid),
       [room, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
@@ -279,7 +282,8 @@ void ChatService::invite(UserId user, std::string cid, RoomId room, UserId targe
 
 void ChatService::remove_member(UserId user, std::string cid, RoomId room, UserId target,
                                 Done<Ack> done) {
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [room, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
@@ -314,7 +318,8 @@ void ChatService::update_room(UserId user, std::string cid, RoomId room,
     topic = trim(std::move(*topic));
     if (auto e = check_label(*topic, 0, kMaxTopicChars, "topic")) return done(*e);
   }
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [room, name, topic](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
@@ -338,7 +343,8 @@ void ChatService::member_settings(UserId user, std::string cid, RoomId room,
   if (settings.volume && (*settings.volume < 0 || *settings.volume > 100)) {
     return done(make_error(Errc::kInvalid, "The volume is 0 to 100", "volume"));
   }
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [room, settings](ChatTx& tx, Work& w) -> core::Result<Ack> {
         if (!tx.membership(room, w.user)) return not_found();
         tx.update_member(room, w.user, settings);
@@ -352,7 +358,8 @@ void ChatService::post(UserId user, std::string cid, RoomId room, std::string te
   text = trim(std::move(text));
   if (auto e = check_text(text, options_.max_text_bytes)) return done(*e);
   auto names = mentioned_names(text);
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [room, text = std::move(text), reply_to, names](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
@@ -385,7 +392,8 @@ void ChatService::edit(UserId user, std::string cid, MessageId id, std::string t
                        Done<Ack> done) {
   text = trim(std::move(text));
   if (auto e = check_text(text, options_.max_text_bytes)) return done(*e);
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [id, text = std::move(text)](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto msg = tx.message(id);
         if (!msg || msg->deleted || !tx.membership(msg->room, w.user)) {
@@ -406,7 +414,8 @@ void ChatService::edit(UserId user, std::string cid, MessageId id, std::string t
 }
 
 void ChatService::delete_message(UserId user, std::string cid, MessageId id, Done<Ack> done) {
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [id](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto msg = tx.message(id);
         auto m = msg ? tx.membership(msg->room, w.user) : std::nullopt;
@@ -435,7 +444,8 @@ void ChatService::react(UserId user, std::string cid, MessageId id, std::string 
       std::any_of(emoji.begin(), emoji.end(), [](unsigned char c) { return c == ' '; })) {
     return done(make_error(Errc::kInvalid, "An emoji is 1 to 32 bytes of UTF-8", "emoji"));
   }
-  run(user, std::move(cid),
+  run(
+      user, std::move(cid),
       [id, emoji = std::move(emoji)](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto msg = tx.message(id);
         if (!msg || msg->deleted || !tx.membership(msg->room, w.user)) {
@@ -455,15 +465,16 @@ void ChatService::react(UserId user, std::string cid, MessageId id, std::string 
 void ChatService::mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> done) {
   if (seq < 0) return done(make_error(Errc::kInvalid, "'seq' cannot be negative", "seq"));
   const int receipts_up_to = options_.receipts_up_to;
-  run(user, "",
+  run(
+      user, "",
       [room, seq, read, receipts_up_to](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto before = tx.membership(room, w.user);
         if (!r || !before) return not_found();
         Seq at = std::min(seq, r->last_seq);
         auto after = tx.advance(room, w.user, at, read ? at : 0);
-        bool moved = after.read_seq != before->read_seq ||
-                     after.delivered_seq != before->delivered_seq;
+        bool moved =
+            after.read_seq != before->read_seq || after.delivered_seq != before->delivered_seq;
         if (moved && tx.member_count(room) <= receipts_up_to) {
           w.receipt = Work::Receipt{room, after.delivered_seq, after.read_seq};
         }
@@ -504,7 +515,8 @@ core::Result<ChatService::Page> ChatService::history(UserId user, RoomId room,
   }
   auto r = readable(user, room);
   if (!r) return r.error();
-  Page page{room, store_.history(room, before.value_or(std::numeric_limits<Seq>::max()), limit + 1)};
+  Page page{room,
+            store_.history(room, before.value_or(std::numeric_limits<Seq>::max()), limit + 1)};
   page.more = static_cast<int>(page.items.size()) > limit;
   if (page.more) page.items.pop_back();
   return page;
@@ -528,7 +540,7 @@ core::Result<ChatService::SyncPage> ChatService::sync(UserId user, RoomId room, 
 }
 
 core::Result<ChatService::Page> ChatService::thread(UserId user, MessageId parent,
-                                                          std::optional<Seq> before, int limit) {
+                                                    std::optional<Seq> before, int limit) {
   if (limit < 1 || limit > options_.max_page) {
     return make_error(Errc::kInvalid, "'limit' is 1 to " + std::to_string(options_.max_page),
                       "limit");

@@ -64,8 +64,8 @@ class ChatService {
 
   // Mutating commands. `cid` (required, validated by protocol/) makes a resend harmless. `done`
   // runs on the writer thread after the commit, or with the error that stored nothing.
-  void create_room(UserId user, std::string cid, RoomKind kind, std::string name,
-                   std::string topic, std::vector<UserId> members, Done<Ack> done);
+  void create_room(UserId user, std::string cid, RoomKind kind, std::string name, std::string topic,
+                   std::vector<UserId> members, Done<Ack> done);
   void open_direct(UserId user, std::string cid, UserId peer, Done<Ack> done);
   void join(UserId user, std::string cid, RoomId room, Done<Ack> done);
   void leave(UserId user, std::string cid, RoomId room, Done<Ack> done);
@@ -102,8 +102,7 @@ class ChatService {
     Seq last_seq = 0;
   };
   core::Result<SyncPage> sync(UserId user, RoomId room, Seq after, int limit);
-  core::Result<Page> thread(UserId user, MessageId parent, std::optional<Seq> before,
-                                  int limit);
+  core::Result<Page> thread(UserId user, MessageId parent, std::optional<Seq> before, int limit);
   core::Result<std::vector<store::Edit>> edits(UserId user, MessageId id);
   core::Result<std::vector<store::MemberInfo>> members(UserId user, RoomId room);
   core::Result<std::vector<store::DirectoryEntry>> directory(UserId user, const std::string& query);

@@ -14,7 +14,9 @@ constexpr std::string_view kVersion = "0.2.0";
 
 using Frame = std::shared_ptr<const std::string>;
 
-Frame frame(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+Frame frame(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
 
 template <class... F>
 struct Overloaded : F... {
@@ -26,15 +28,16 @@ Overloaded(F...) -> Overloaded<F...>;
 }  // namespace
 
 struct Gateway::Client final : hub::Subscriber {
-  Client(std::shared_ptr<net::WsConnection> c, Principal p) : conn(std::move(c)), who(std::move(p)) {}
+  Client(std::shared_ptr<net::WsConnection> c, Principal p)
+      : conn(std::move(c)), who(std::move(p)) {}
   void send(const Frame& f) override { conn->send(f); }
   void send(std::string s) { conn->send(frame(std::move(s))); }
 
   std::shared_ptr<net::WsConnection> conn;
   Principal who;
   std::mutex mu;
-  bool ready = false;                 // under mu
-  std::vector<std::string> pending;   // under mu: frames that came before `hello`
+  bool ready = false;                // under mu
+  std::vector<std::string> pending;  // under mu: frames that came before `hello`
 };
 
 void Publisher::publish(const chat::Event& event, const chat::MembershipChange& change) {
@@ -46,8 +49,7 @@ void Publisher::publish(const chat::Event& event, const chat::MembershipChange& 
   bus_.publish(m);
 }
 
-void Publisher::receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered,
-                        chat::Seq read) {
+void Publisher::receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered, chat::Seq read) {
   bus::Message m;
   m.room = room;
   m.frame = frame(protocol::encode_receipt(room, user, delivered, read));
@@ -234,19 +236,22 @@ void Gateway::dispatch(const std::shared_ptr<Client>& client, const std::string&
           [&](protocol::Post& c) {
             chat_.post(user, c.cid, c.room, std::move(c.text), c.reply_to, acked(c.cid));
           },
-          [&](protocol::Edit& c) { chat_.edit(user, c.cid, c.id, std::move(c.text), acked(c.cid)); },
+          [&](protocol::Edit& c) {
+            chat_.edit(user, c.cid, c.id, std::move(c.text), acked(c.cid));
+          },
           [&](protocol::Delete& c) { chat_.delete_message(user, c.cid, c.id, acked(c.cid)); },
           [&](protocol::React& c) {
             chat_.react(user, c.cid, c.id, std::move(c.emoji), acked(c.cid));
           },
           [&](protocol::Mark& c) {
-            chat_.mark(user, c.room, c.seq, c.read, [client, cid = c.cid](core::Result<chat::Ack> r) {
-              if (!r) {
-                client->send(protocol::encode_error(protocol::refusal(r.error(), cid)));
-              } else if (cid) {
-                client->send(protocol::encode_ack(cid, *r));
-              }
-            });
+            chat_.mark(user, c.room, c.seq, c.read,
+                       [client, cid = c.cid](core::Result<chat::Ack> r) {
+                         if (!r) {
+                           client->send(protocol::encode_error(protocol::refusal(r.error(), cid)));
+                         } else if (cid) {
+                           client->send(protocol::encode_ack(cid, *r));
+                         }
+                       });
           },
           [&](protocol::History& c) {
             read(c.cid, [this, user, c]() -> R {

@@ -204,30 +204,45 @@ std::optional<Command> decode_command(std::string_view type, Fields& f) {
 
 std::string_view room_kind(chat::RoomKind k) {
   switch (k) {
-    case chat::RoomKind::kChannel: return "channel";
-    case chat::RoomKind::kPrivate: return "private";
-    case chat::RoomKind::kDirect: return "direct";
+    case chat::RoomKind::kChannel:
+      return "channel";
+    case chat::RoomKind::kPrivate:
+      return "private";
+    case chat::RoomKind::kDirect:
+      return "direct";
   }
   return "channel";
 }
 
 std::string_view event_kind(chat::EventKind k) {
   switch (k) {
-    case chat::EventKind::kCreated: return "created";
-    case chat::EventKind::kMessage: return "message";
-    case chat::EventKind::kEdited: return "edited";
-    case chat::EventKind::kDeleted: return "deleted";
-    case chat::EventKind::kReaction: return "reaction";
-    case chat::EventKind::kJoined: return "joined";
-    case chat::EventKind::kLeft: return "left";
-    case chat::EventKind::kInvited: return "invited";
-    case chat::EventKind::kRemoved: return "removed";
-    case chat::EventKind::kRenamed: return "renamed";
+    case chat::EventKind::kCreated:
+      return "created";
+    case chat::EventKind::kMessage:
+      return "message";
+    case chat::EventKind::kEdited:
+      return "edited";
+    case chat::EventKind::kDeleted:
+      return "deleted";
+    case chat::EventKind::kReaction:
+      return "reaction";
+    case chat::EventKind::kJoined:
+      return "joined";
+    case chat::EventKind::kLeft:
+      return "left";
+    case chat::EventKind::kInvited:
+      return "invited";
+    case chat::EventKind::kRemoved:
+      return "removed";
+    case chat::EventKind::kRenamed:
+      return "renamed";
   }
   return "unknown";
 }
 
-json::value opt_time(std::int64_t t) { return t ? json::value(t) : json::value(nullptr); }
+json::value opt_time(std::int64_t t) {
+  return t ? json::value(t) : json::value(nullptr);
+}
 
 json::array id_array(const std::vector<Id>& ids) {
   json::array a;
@@ -273,7 +288,9 @@ json::object event_object(const store::Event& e, bool live) {
       o["id"] = e.message;
       o["text"] = e.text;
       break;
-    case chat::EventKind::kDeleted: o["id"] = e.message; break;
+    case chat::EventKind::kDeleted:
+      o["id"] = e.message;
+      break;
     case chat::EventKind::kReaction:
       o["id"] = e.message;
       o["emoji"] = e.text;
@@ -289,7 +306,8 @@ json::object event_object(const store::Event& e, bool live) {
       o["topic"] = e.topic;
       break;
     case chat::EventKind::kJoined:
-    case chat::EventKind::kLeft: break;
+    case chat::EventKind::kLeft:
+      break;
   }
   return o;
 }
@@ -369,14 +387,30 @@ std::variant<Command, FrameError> decode(std::string_view text) {
 FrameError refusal(const core::Error& e, const Cid& cid) {
   std::string code;
   switch (e.code) {
-    case core::Errc::kInvalid: code = "invalid"; break;
-    case core::Errc::kTooLarge: code = "invalid"; break;
-    case core::Errc::kNotFound: code = "not_found"; break;
-    case core::Errc::kForbidden: code = "forbidden"; break;
-    case core::Errc::kConflict: code = "conflict"; break;
-    case core::Errc::kUnauthorized: code = "forbidden"; break;
-    case core::Errc::kRateLimited: code = "rate_limited"; break;
-    case core::Errc::kInternal: code = "internal"; break;
+    case core::Errc::kInvalid:
+      code = "invalid";
+      break;
+    case core::Errc::kTooLarge:
+      code = "invalid";
+      break;
+    case core::Errc::kNotFound:
+      code = "not_found";
+      break;
+    case core::Errc::kForbidden:
+      code = "forbidden";
+      break;
+    case core::Errc::kConflict:
+      code = "conflict";
+      break;
+    case core::Errc::kUnauthorized:
+      code = "forbidden";
+      break;
+    case core::Errc::kRateLimited:
+      code = "rate_limited";
+      break;
+    case core::Errc::kInternal:
+      code = "internal";
+      break;
   }
   return FrameError{code, e.message, cid, e.field};
 }
@@ -390,7 +424,9 @@ std::string encode_hello(std::string_view version, const store::UserBrief& me,
                                       {"rooms", room_array(rooms)}});
 }
 
-std::string encode_pong(const Cid& cid) { return json::serialize(answer("pong", cid)); }
+std::string encode_pong(const Cid& cid) {
+  return json::serialize(answer("pong", cid));
+}
 
 std::string encode_error(const FrameError& e) {
   json::object o{{"type", "error"}, {"code", e.code}, {"message", e.message}};
@@ -497,13 +533,18 @@ std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& us
 }
 
 std::string encode_receipt(Id room, Id user, std::int64_t delivered, std::int64_t read) {
-  return json::serialize(json::object{
-      {"type", "receipt"}, {"room", room}, {"user", user}, {"delivered", delivered}, {"read", read}});
+  return json::serialize(json::object{{"type", "receipt"},
+                                      {"room", room},
+                                      {"user", user},
+                                      {"delivered", delivered},
+                                      {"read", read}});
 }
 
 std::string encode_presence(Id user, bool online, std::int64_t last_seen) {
-  return json::serialize(json::object{
-      {"type", "presence"}, {"user", user}, {"online", online}, {"last_seen", opt_time(last_seen)}});
+  return json::serialize(json::object{{"type", "presence"},
+                                      {"user", user},
+                                      {"online", online},
+                                      {"last_seen", opt_time(last_seen)}});
 }
 
 std::string encode_typing(Id room, Id user, std::string_view username) {

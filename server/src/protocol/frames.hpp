@@ -25,10 +25,20 @@ using Cid = std::optional<std::string>;
 
 // Client -> server commands. `cid` is the client's id for the command, echoed in the answer;
 // mutating commands have one (the decoder refuses them without).
-struct Ping { Cid cid; };
-struct ListRooms { Cid cid; };
-struct Directory { Cid cid; std::string query; };
-struct FindUsers { Cid cid; std::string query; };
+struct Ping {
+  Cid cid;
+};
+struct ListRooms {
+  Cid cid;
+};
+struct Directory {
+  Cid cid;
+  std::string query;
+};
+struct FindUsers {
+  Cid cid;
+  std::string query;
+};
 struct CreateRoom {
   std::string cid;
   chat::RoomKind kind = chat::RoomKind::kChannel;
@@ -36,34 +46,98 @@ struct CreateRoom {
   std::string topic;
   std::vector<Id> members;
 };
-struct OpenDirect { std::string cid; Id user = 0; };
-struct Join { std::string cid; Id room = 0; };
-struct Leave { std::string cid; Id room = 0; };
-struct Invite { std::string cid; Id room = 0; Id user = 0; };
-struct Remove { std::string cid; Id room = 0; Id user = 0; };
+struct OpenDirect {
+  std::string cid;
+  Id user = 0;
+};
+struct Join {
+  std::string cid;
+  Id room = 0;
+};
+struct Leave {
+  std::string cid;
+  Id room = 0;
+};
+struct Invite {
+  std::string cid;
+  Id room = 0;
+  Id user = 0;
+};
+struct Remove {
+  std::string cid;
+  Id room = 0;
+  Id user = 0;
+};
 struct UpdateRoom {
   std::string cid;
   Id room = 0;
   std::optional<std::string> name;
   std::optional<std::string> topic;
 };
-struct RoomSettings { std::string cid; Id room = 0; store::MemberSettings settings; };
-struct Post { std::string cid; Id room = 0; std::string text; Id reply_to = 0; };
-struct Edit { std::string cid; Id id = 0; std::string text; };
-struct Delete { std::string cid; Id id = 0; };
-struct React { std::string cid; Id id = 0; std::string emoji; };
-struct Mark { Cid cid; Id room = 0; std::int64_t seq = 0; bool read = false; };
-struct History { Cid cid; Id room = 0; std::optional<std::int64_t> before; int limit = kDefaultPage; };
-struct Sync { Cid cid; Id room = 0; std::int64_t after = 0; int limit = kDefaultSync; };
-struct Thread { Cid cid; Id id = 0; std::optional<std::int64_t> before; int limit = kDefaultPage; };
-struct Edits { Cid cid; Id id = 0; };
-struct Members { Cid cid; Id room = 0; };
-struct Typing { Id room = 0; };
+struct RoomSettings {
+  std::string cid;
+  Id room = 0;
+  store::MemberSettings settings;
+};
+struct Post {
+  std::string cid;
+  Id room = 0;
+  std::string text;
+  Id reply_to = 0;
+};
+struct Edit {
+  std::string cid;
+  Id id = 0;
+  std::string text;
+};
+struct Delete {
+  std::string cid;
+  Id id = 0;
+};
+struct React {
+  std::string cid;
+  Id id = 0;
+  std::string emoji;
+};
+struct Mark {
+  Cid cid;
+  Id room = 0;
+  std::int64_t seq = 0;
+  bool read = false;
+};
+struct History {
+  Cid cid;
+  Id room = 0;
+  std::optional<std::int64_t> before;
+  int limit = kDefaultPage;
+};
+struct Sync {
+  Cid cid;
+  Id room = 0;
+  std::int64_t after = 0;
+  int limit = kDefaultSync;
+};
+struct Thread {
+  Cid cid;
+  Id id = 0;
+  std::optional<std::int64_t> before;
+  int limit = kDefaultPage;
+};
+struct Edits {
+  Cid cid;
+  Id id = 0;
+};
+struct Members {
+  Cid cid;
+  Id room = 0;
+};
+struct Typing {
+  Id room = 0;
+};
 
-using Command =
-    std::variant<Ping, ListRooms, Directory, FindUsers, CreateRoom, OpenDirect, Join, Leave,
-                 Invite, Remove, UpdateRoom, RoomSettings, Post, Edit, Delete, React, Mark,
-                 History, Sync, Thread, Edits, Members, Typing>;
+using Command = std::variant<Ping, ListRooms, Directory, FindUsers, CreateRoom, OpenDirect, Join,
+                             Leave, Invite, Remove, UpdateRoom, RoomSettings, Post, Edit, Delete,
+                             React, Mark, History, Sync, Thread, Edits, Members, Typing>;
 
 // Why a frame could not be decoded or a command was refused: sent back as an error frame, the
 // socket stays open.

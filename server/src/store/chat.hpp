@@ -68,9 +68,9 @@ struct Event {
   std::vector<UserId> mentions;
   UserId target = 0;  // invited / removed user
   std::string target_name;
-  bool on = false;        // reaction added (true) or removed
-  std::string topic;      // created / renamed
-  RoomKind room_kind{};   // created
+  bool on = false;       // reaction added (true) or removed
+  std::string topic;     // created / renamed
+  RoomKind room_kind{};  // created
   // The message's current state (history, sync, thread).
   bool has_state = false;
   bool deleted = false;

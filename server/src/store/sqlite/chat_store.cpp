@@ -11,9 +11,12 @@ namespace {
 
 std::string_view kind_name(RoomKind k) {
   switch (k) {
-    case RoomKind::kChannel: return "channel";
-    case RoomKind::kPrivate: return "private";
-    case RoomKind::kDirect: return "direct";
+    case RoomKind::kChannel:
+      return "channel";
+    case RoomKind::kPrivate:
+      return "private";
+    case RoomKind::kDirect:
+      return "direct";
   }
   return "channel";
 }
@@ -73,8 +76,7 @@ std::optional<Membership> membership_of(Connection& c, RoomId room, UserId user)
 }
 
 std::optional<Message> message_of(Connection& c, MessageId id) {
-  Stmt s(c,
-         "SELECT id, room_id, seq, author, text, reply_to, deleted FROM messages WHERE id = ?1");
+  Stmt s(c, "SELECT id, room_id, seq, author, text, reply_to, deleted FROM messages WHERE id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return Message{s.i64(0), s.i64(1), s.i64(2), s.i64(3), s.text(4), s.i64(5), s.i64(6) != 0};
@@ -159,13 +161,18 @@ Event read_event(const Stmt& s) {
       e.target = s.i64(8);
       e.target_name = s.text(11);
       break;
-    case EventKind::kReaction: e.on = s.i64(9) != 0; break;
+    case EventKind::kReaction:
+      e.on = s.i64(9) != 0;
+      break;
     case EventKind::kCreated:
       e.room_kind = static_cast<RoomKind>(s.i64(9));
       e.topic = s.text(10);
       break;
-    case EventKind::kRenamed: e.topic = s.text(10); break;
-    default: break;
+    case EventKind::kRenamed:
+      e.topic = s.text(10);
+      break;
+    default:
+      break;
   }
   return e;
 }
@@ -305,14 +312,16 @@ class SqliteChatTx final : public ChatTx {
 
   void append(Event& e) override {
     now_hint_ = e.at;
-    Stmt next(c_, "UPDATE rooms SET last_seq = last_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING last_seq");
+    Stmt next(
+        c_,
+        "UPDATE rooms SET last_seq = last_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING last_seq");
     next.bind(1, e.room).bind(2, e.at);
     if (!next.step()) throw DbError(SQLITE_NOTFOUND, "append to a room that does not exist");
     e.seq = next.i64(0);
     next.run();
     std::int64_t ref = e.kind == EventKind::kMessage ? e.reply_to : e.target;
-    std::int64_t flag = e.kind == EventKind::kCreated ? static_cast<std::int64_t>(e.room_kind)
-                                                      : std::int64_t{e.on};
+    std::int64_t flag =
+        e.kind == EventKind::kCreated ? static_cast<std::int64_t>(e.room_kind) : std::int64_t{e.on};
     std::string extra = e.kind == EventKind::kMessage ? join_ids(e.mentions) : e.topic;
     Stmt s(c_,
            "INSERT INTO events (room_id, seq, kind, user_id, at, message_id, text, ref, flag, "
@@ -433,7 +442,9 @@ void SqliteStore::Impl::run_chat_writer() {
   }
 }
 
-void SqliteStore::stop_chat_writer() { impl_->stop_chat_writer(); }
+void SqliteStore::stop_chat_writer() {
+  impl_->stop_chat_writer();
+}
 
 void SqliteStore::write_chat(ChatJob job, std::function<void(bool)> done) {
   {
@@ -462,8 +473,9 @@ std::vector<RoomSummary> SqliteStore::rooms_of(UserId user) {
 std::vector<Event> SqliteStore::history(RoomId room, Seq before, int limit) {
   return impl_->read([&](Connection& c) {
     return query_events(
-        c, "WHERE e.room_id = ?1 AND e.seq < ?2 AND e.kind NOT IN (3, 4, 5) ORDER BY e.seq DESC "
-           "LIMIT ?3",
+        c,
+        "WHERE e.room_id = ?1 AND e.seq < ?2 AND e.kind NOT IN (3, 4, 5) ORDER BY e.seq DESC "
+        "LIMIT ?3",
         [&](Stmt& s) { s.bind(1, room).bind(2, before).bind(3, limit); });
   });
 }
@@ -502,8 +514,8 @@ std::vector<MemberInfo> SqliteStore::members(RoomId room) {
     s.bind(1, room);
     std::vector<MemberInfo> out;
     while (s.step()) {
-      out.push_back(MemberInfo{UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)},
-                               s.text(4) == "admin"});
+      out.push_back(
+          MemberInfo{UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)}, s.text(4) == "admin"});
     }
     return out;
   });

@@ -133,5 +133,4 @@ struct SqliteStore::Impl {
   std::condition_variable pool_cv;
 };
 
-
 }  // namespace parley::store

@@ -50,8 +50,7 @@ class ChatServiceTest : public ::testing::Test {
   ~ChatServiceTest() override { store.stop_chat_writer(); }
 
   UserId add_user(const std::string& name) {
-    return store.create_user(store::NewUser{name, std::nullopt, "$argon2id$x", name, false, 1})
-        ->id;
+    return store.create_user(store::NewUser{name, std::nullopt, "$argon2id$x", name, false, 1})->id;
   }
 
   // Calls a write and waits for its answer.
