@@ -66,6 +66,41 @@ TEST(Frames, EveryInvalidExampleGetsItsErrorCode) {
   }
 }
 
+TEST(Frames, EveryClientCommandExampleDecodes) {
+  auto cases = json::parse(example("client-commands.json")).as_array();
+  // One example per frame type; `read` and `received` both decode to Mark.
+  ASSERT_EQ(cases.size(), std::variant_size_v<Command> + 1);
+  std::vector<bool> seen(std::variant_size_v<Command>);
+  for (const auto& c : cases) {
+    auto out = decode(json::serialize(c));
+    ASSERT_TRUE(std::holds_alternative<Command>(out))
+        << json::serialize(c) << ": " << std::get<FrameError>(out).message;
+    seen[std::get<Command>(out).index()] = true;
+  }
+  for (bool s : seen) EXPECT_TRUE(s);
+  auto post = std::get<Post>(std::get<Command>(decode(json::serialize(cases[12]))));
+  EXPECT_EQ(post.cid, "c-12");
+  EXPECT_EQ(post.room, 3);
+  EXPECT_EQ(post.text, "hi @bob");
+  EXPECT_EQ(post.reply_to, 117);
+}
+
+TEST(Frames, EncodesALiveMessageEventAsDocumented) {
+  store::Event e;
+  e.room = 3;
+  e.seq = 42;
+  e.kind = store::EventKind::kMessage;
+  e.at = 1764140000000;
+  e.user = 1;
+  e.username = "alice";
+  e.message = 118;
+  e.text = "hi @bob";
+  e.mentions = {2};
+  EXPECT_EQ(json::parse(encode_event(e)), json::parse(example("server.event.json")));
+  EXPECT_EQ(json::parse(encode_ack(std::string("c-17"), chat::Ack{3, 42, 118})),
+            json::parse(example("server.ack.json")));
+}
+
 TEST(Frames, HostileInputNeverThrows) {
   std::string deep(100000, '[');
   EXPECT_TRUE(std::holds_alternative<FrameError>(decode(deep)));
