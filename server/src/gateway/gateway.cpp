@@ -292,7 +292,7 @@ void Gateway::dispatch(const std::shared_ptr<Client>& client, const std::string&
             // Following the room in the hub is being a member of it: no database needed.
             if (!hub_.follows(client->conn->id(), c.room)) {
               client->send(protocol::encode_error(
-                  protocol::FrameError{"not_found", "No such room", std::nullopt, "room"}));
+                  protocol::FrameError{"not_found", "No such room", c.cid, "room"}));
               return;
             }
             bus::Message m;

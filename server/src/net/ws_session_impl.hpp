@@ -37,12 +37,27 @@ class WsSession : public WsConnection,
         id_(shared_->next_id++),
         bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
 
+  // Any thread. Frames wait in `outbox_`; the strand is woken only when the writer may be asleep,
+  // so a fan-out burst costs one post per socket, not one per frame.
   bool send(std::shared_ptr<const std::string> frame) override {
     if (closed_) return false;
-    asio::post(ws_.get_executor(),
-               [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
-                 self->enqueue(std::move(frame));
-               });
+    bool wake = false;
+    {
+      std::lock_guard lock(outbox_mu_);
+      if (outbox_.size() >= shared_->config.limits.ws_queue_frames) {
+        if (overflowed_) return false;
+        overflowed_ = true;
+        wake = true;
+      } else {
+        outbox_.push_back(std::move(frame));
+        wake = !wake_posted_;
+      }
+      if (wake) wake_posted_ = true;
+    }
+    if (wake) {
+      asio::post(ws_.get_executor(),
+                 [self = this->shared_from_this()] { self->wake_.cancel_one(); });
+    }
     return true;
   }
 
@@ -130,18 +145,6 @@ class WsSession : public WsConnection,
   }
 
  private:
-  void enqueue(std::shared_ptr<const std::string> frame) {
-    if (closing_) return;
-    if (queue_.size() >= shared_->config.limits.ws_queue_frames) {
-      shared_->metrics.ws_dropped_slow++;
-      spdlog::info("WebSocket {} dropped: {} frames queued", id_, queue_.size());
-      start_close(kCloseTryAgainLater, "too slow: reconnect and resync");
-      return;
-    }
-    queue_.push_back(std::move(frame));
-    wake_.cancel_one();
-  }
-
   void start_close(std::uint16_t code, const std::string& reason) {
     if (closing_) return;
     closing_ = true;
@@ -192,19 +195,35 @@ class WsSession : public WsConnection,
   awaitable<void> write_loop() {
     beast::error_code ec;
     auto token = asio::redirect_error(use_awaitable, ec);
+    std::vector<std::shared_ptr<const std::string>> batch;
     for (;;) {
-      while (queue_.empty() && !closing_) {
-        wake_.expires_at(asio::steady_timer::time_point::max());
-        co_await wake_.async_wait(token);
+      bool overflowed = false;
+      {
+        std::lock_guard lock(outbox_mu_);
+        batch.swap(outbox_);
+        wake_posted_ = false;
+        overflowed = overflowed_;
+      }
+      if (overflowed) {
+        shared_->metrics.ws_dropped_slow++;
+        spdlog::info("WebSocket {} dropped: more than {} frames queued", id_,
+                     shared_->config.limits.ws_queue_frames);
+        start_close(kCloseTryAgainLater, "too slow: reconnect and resync");
       }
       if (closing_) co_return;
-      auto frame = queue_.front();
-      ws_.text(true);
-      std::size_t n = co_await ws_.async_write(asio::buffer(*frame), token);
-      queue_.pop_front();
-      if (ec) co_return;
-      shared_->metrics.bytes_out += n;
-      shared_->metrics.ws_messages_out++;
+      if (batch.empty()) {
+        wake_.expires_at(asio::steady_timer::time_point::max());
+        co_await wake_.async_wait(token);
+        continue;
+      }
+      for (const auto& frame : batch) {
+        ws_.text(true);
+        std::size_t n = co_await ws_.async_write(asio::buffer(*frame), token);
+        if (ec || closing_) co_return;
+        shared_->metrics.bytes_out += n;
+        shared_->metrics.ws_messages_out++;
+      }
+      batch.clear();
     }
   }
 
@@ -217,7 +236,10 @@ class WsSession : public WsConnection,
   asio::steady_timer hard_close_;  // ends a close handshake the peer does not finish
   asio::steady_timer keepalive_;   // the next ping, then the deadline for its pong
   bool awaiting_pong_ = false;     // strand only
-  std::deque<std::shared_ptr<const std::string>> queue_;  // strand only
+  std::mutex outbox_mu_;
+  std::vector<std::shared_ptr<const std::string>> outbox_;  // under outbox_mu_
+  bool wake_posted_ = false;                                // under outbox_mu_
+  bool overflowed_ = false;                                 // under outbox_mu_
   std::uint64_t id_;
   std::uint64_t registry_id_ = 0;
   TokenBucket bucket_;

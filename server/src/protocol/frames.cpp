@@ -11,7 +11,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::int64_t kMaxId = (std::int64_t{1} << 53);  // exact in a JavaScript number
-constexpr std::size_t kMaxStringBytes = 64 * 1024;
 
 FrameError error(std::string code, std::string message, std::optional<std::string> cid = {},
                  std::string field = {}) {
@@ -65,7 +64,6 @@ class Fields {
     const json::value* v = find(name, required);
     if (!v) return std::nullopt;
     if (!v->is_string()) return fail(name, fmt::format("'{}' must be a string", name));
-    if (v->as_string().size() > kMaxStringBytes) return fail(name, "Too long");
     return std::string(v->as_string());
   }
   std::optional<bool> opt_bool(const char* name) {
@@ -198,7 +196,7 @@ std::optional<Command> decode_command(std::string_view type, Fields& f) {
   }
   if (type == "edits") return Edits{f.cid(), f.id("id")};
   if (type == "members") return Members{f.cid(), f.id("room")};
-  if (type == "typing") return Typing{f.id("room")};
+  if (type == "typing") return Typing{f.cid(), f.id("room")};
   return std::nullopt;
 }
 

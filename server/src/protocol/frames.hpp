@@ -132,6 +132,7 @@ struct Members {
   Id room = 0;
 };
 struct Typing {
+  Cid cid;
   Id room = 0;
 };
 
