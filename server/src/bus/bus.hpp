@@ -14,6 +14,7 @@ struct Message {
   enum class Kind {
     kRoom,      // to the sockets subscribed to `room`
     kPresence,  // to the sockets that share a room with `user`
+    kUser,      // to the sockets of `user`
   };
   Kind kind = Kind::kRoom;
   std::int64_t room = 0;

@@ -61,6 +61,11 @@ std::optional<core::Error> check_label(const std::string& s, std::size_t min, st
   return std::nullopt;
 }
 
+// A channel the user may see without being in it: one in no group, or in one of theirs.
+bool visible_channel(ChatTx& tx, const Room& room, UserId user) {
+  return room.kind == RoomKind::kChannel && (!room.group || tx.group_role(room.group, user));
+}
+
 bool may_moderate(ChatTx& tx, const Room& room, const Membership& m) {
   return m.admin || (room.kind == RoomKind::kChannel && tx.is_server_admin(m.user));
 }
@@ -78,6 +83,7 @@ struct ChatService::Work {
     Seq delivered, read;
   };
   std::optional<Receipt> receipt;
+  std::vector<UserId> group_notices;
 
   Event& append(ChatTx& tx, Event e, MembershipChange change = {}) {
     e.user = user;
@@ -91,7 +97,7 @@ struct ChatService::Work {
     events.emplace_back(std::move(e), std::move(change));
     return events.back().first;
   }
-  core::Result<Ack> ack(const Event& e) const { return Ack{e.room, e.seq, e.message}; }
+  core::Result<Ack> ack(const Event& e) const { return Ack{e.room, e.seq, e.message, 0}; }
 };
 
 ChatService::ChatService(store::Store& store, EventSink& sink, Options options, core::Clock clock)
@@ -108,7 +114,7 @@ void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
       [this, state, user, cid = std::move(cid), job = std::move(job)](ChatTx& tx) {
         if (!cid.empty()) {
           if (auto seen = tx.find_command(user, cid)) {
-            state->result = Ack{seen->room, seen->seq, seen->message};
+            state->result = Ack{seen->room, seen->seq, seen->message, seen->group};
             return true;
           }
         }
@@ -123,12 +129,14 @@ void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
         if (!result) {
           state->work.events.clear();
           state->work.receipt.reset();
+          state->work.group_notices.clear();
           state->result = std::move(result);
           return false;
         }
         if (!cid.empty()) {
-          tx.save_command(user, cid,
-                          store::CommandOutcome{result->room, result->seq, result->message});
+          tx.save_command(
+              user, cid,
+              store::CommandOutcome{result->room, result->seq, result->message, result->group});
         }
         state->result = std::move(result);
         return true;
@@ -139,6 +147,7 @@ void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
           return;
         }
         for (const auto& [event, change] : state->work.events) sink_.publish(event, change);
+        if (!state->work.group_notices.empty()) sink_.groups_changed(state->work.group_notices);
         if (auto& r = state->work.receipt)
           sink_.receipt(r->room, state->work.user, r->delivered, r->read);
         done(std::move(*state->result));
@@ -146,7 +155,8 @@ void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
 }
 
 void ChatService::create_room(UserId user, std::string cid, RoomKind kind, std::string name,
-                              std::string topic, std::vector<UserId> members, Done<Ack> done) {
+                              std::string topic, std::vector<UserId> members, GroupId group,
+                              Done<Ack> done) {
   name = trim(std::move(name));
   topic = trim(std::move(topic));
   std::optional<core::Error> bad;
@@ -162,11 +172,18 @@ void ChatService::create_room(UserId user, std::string cid, RoomKind kind, std::
   if (bad) return done(*bad);
   run(
       user, std::move(cid),
-      [kind, name, topic, members](ChatTx& tx, Work& w) -> core::Result<Ack> {
+      [kind, name, topic, members, group](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        if (group && !tx.group_role(group, w.user)) {
+          return make_error(Errc::kNotFound, "No such group", "group");
+        }
         for (auto m : members) {
           if (!tx.user(m)) return make_error(Errc::kNotFound, "No such user", "members");
+          if (group && !tx.group_role(group, m)) {
+            return make_error(Errc::kForbidden, "Everyone in a group's room is in the group",
+                              "members");
+          }
         }
-        RoomId id = tx.create_room(kind, name, topic, w.user, std::nullopt, w.now);
+        RoomId id = tx.create_room(kind, name, topic, w.user, std::nullopt, group, w.now);
         tx.add_member(id, w.user, true, w.now);
         Event created;
         created.room = id;
@@ -205,7 +222,7 @@ void ChatService::open_direct(UserId user, std::string cid, UserId peer, Done<Ac
           tx.update_member(*existing, w.user, store::MemberSettings{{}, {}, {}, false});
           return Ack{*existing, 0, 0};
         }
-        RoomId id = tx.create_room(RoomKind::kDirect, "", "", w.user, key, w.now);
+        RoomId id = tx.create_room(RoomKind::kDirect, "", "", w.user, key, 0, w.now);
         tx.add_member(id, w.user, false, w.now);
         tx.add_member(id, peer, false, w.now);
         Event created;
@@ -223,7 +240,7 @@ void ChatService::join(UserId user, std::string cid, RoomId room, Done<Ack> done
       [room](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
-        if (!r || (r->kind != RoomKind::kChannel && !m)) return not_found();
+        if (!r || (!m && !visible_channel(tx, *r, w.user))) return not_found();
         if (m) return make_error(Errc::kConflict, "You are already a member", "room");
         tx.add_member(room, w.user, false, w.now);
         Event e;
@@ -259,13 +276,17 @@ void ChatService::invite(UserId user, std::string cid, RoomId room, UserId targe
       [room, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
-        if (!r || (!m && r->kind != RoomKind::kChannel)) return not_found();
+        if (!r || (!m && !visible_channel(tx, *r, w.user))) return not_found();
         if (!m) return make_error(Errc::kForbidden, "Join the channel first");
         if (r->kind == RoomKind::kDirect) {
           return make_error(Errc::kForbidden, "A direct room has two members");
         }
         auto who = tx.user(target);
         if (!who) return make_error(Errc::kNotFound, "No such user", "user");
+        if (r->group && !tx.group_role(r->group, target)) {
+          return make_error(Errc::kForbidden, "Only members of the room's group can be invited",
+                            "user");
+        }
         if (tx.membership(room, target)) {
           return make_error(Errc::kConflict, "Already a member", "user");
         }
@@ -287,7 +308,7 @@ void ChatService::remove_member(UserId user, std::string cid, RoomId room, UserI
       [room, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
-        if (!r || (!m && r->kind != RoomKind::kChannel)) return not_found();
+        if (!r || (!m && !visible_channel(tx, *r, w.user))) return not_found();
         if (!m || r->kind == RoomKind::kDirect || !may_moderate(tx, *r, *m)) {
           return make_error(Errc::kForbidden, "Only a room admin can remove members");
         }
@@ -323,7 +344,7 @@ void ChatService::update_room(UserId user, std::string cid, RoomId room,
       [room, name, topic](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
-        if (!r || (!m && r->kind != RoomKind::kChannel)) return not_found();
+        if (!r || (!m && !visible_channel(tx, *r, w.user))) return not_found();
         if (!m || r->kind == RoomKind::kDirect || !may_moderate(tx, *r, *m)) {
           return make_error(Errc::kForbidden, "Only a room admin can rename the room");
         }
@@ -363,7 +384,7 @@ void ChatService::post(UserId user, std::string cid, RoomId room, std::string te
       [room, text = std::move(text), reply_to, names](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
-        if (!r || (!m && r->kind != RoomKind::kChannel)) return not_found();
+        if (!r || (!m && !visible_channel(tx, *r, w.user))) return not_found();
         if (!m) return make_error(Errc::kForbidden, "Join the channel to post in it", "room");
         if (reply_to) {
           auto parent = tx.message(reply_to);
@@ -499,7 +520,9 @@ void ChatService::attach(UserId user, Done<std::vector<store::RoomSummary>> done
 core::Result<Room> ChatService::readable(UserId user, RoomId room) {
   auto r = store_.room(room);
   if (!r) return not_found();
-  if (r->kind != RoomKind::kChannel && !store_.membership(room, user)) return not_found();
+  if (store_.membership(room, user)) return *r;
+  if (r->kind != RoomKind::kChannel) return not_found();
+  if (r->group && !store_.group_role(r->group, user)) return not_found();
   return *r;
 }
 
@@ -579,6 +602,123 @@ core::Result<std::vector<store::DirectoryEntry>> ChatService::directory(UserId u
 core::Result<std::vector<store::UserBrief>> ChatService::users(const std::string& query) {
   if (auto e = check_label(query, 1, kMaxQueryChars, "query")) return *e;
   return store_.find_users(query, 20);
+}
+
+void ChatService::create_group(UserId user, std::string cid, std::string name, Done<Ack> done) {
+  name = trim(std::move(name));
+  if (auto e = check_label(name, 1, kMaxNameChars, "name")) return done(*e);
+  run(
+      user, std::move(cid),
+      [name](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        GroupId id = tx.create_group(name, w.user, w.now);
+        tx.add_group_member(id, w.user, true, w.now);
+        w.group_notices.push_back(w.user);
+        return Ack{0, 0, 0, id};
+      },
+      std::move(done));
+}
+
+namespace {
+
+// The group and the caller's role in it; outsiders learn nothing.
+core::Result<bool> group_role(ChatTx& tx, GroupId group, UserId user) {
+  auto role = tx.group(group) ? tx.group_role(group, user) : std::nullopt;
+  if (!role) return make_error(Errc::kNotFound, "No such group", "group");
+  return *role;
+}
+
+}  // namespace
+
+void ChatService::group_invite(UserId user, std::string cid, GroupId group, UserId target,
+                               Done<Ack> done) {
+  run(
+      user, std::move(cid),
+      [group, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto admin = group_role(tx, group, w.user);
+        if (!admin) return admin.error();
+        if (!*admin) return make_error(Errc::kForbidden, "Only a group admin can add members");
+        if (!tx.user(target)) return make_error(Errc::kNotFound, "No such user", "user");
+        if (tx.group_role(group, target)) {
+          return make_error(Errc::kConflict, "Already in the group", "user");
+        }
+        tx.add_group_member(group, target, false, w.now);
+        w.group_notices.push_back(target);
+        return Ack{0, 0, 0, group};
+      },
+      std::move(done));
+}
+
+// Takes `target` out of every room of `group` it is in, with `kind` (left or removed) events.
+static void leave_group_rooms(ChatTx& tx, ChatService::Work& w, GroupId group, UserId target,
+                              EventKind kind);
+
+void ChatService::group_remove(UserId user, std::string cid, GroupId group, UserId target,
+                               Done<Ack> done) {
+  run(
+      user, std::move(cid),
+      [group, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto admin = group_role(tx, group, w.user);
+        if (!admin) return admin.error();
+        if (!*admin) return make_error(Errc::kForbidden, "Only a group admin can remove members");
+        if (target == w.user) return make_error(Errc::kInvalid, "Use 'leave_group'", "user");
+        if (!tx.group_role(group, target)) {
+          return make_error(Errc::kNotFound, "Not in the group", "user");
+        }
+        leave_group_rooms(tx, w, group, target, EventKind::kRemoved);
+        tx.remove_group_member(group, target);
+        w.group_notices.push_back(target);
+        return Ack{0, 0, 0, group};
+      },
+      std::move(done));
+}
+
+void ChatService::leave_group(UserId user, std::string cid, GroupId group, Done<Ack> done) {
+  run(
+      user, std::move(cid),
+      [group](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto admin = group_role(tx, group, w.user);
+        if (!admin) return admin.error();
+        leave_group_rooms(tx, w, group, w.user, EventKind::kLeft);
+        tx.remove_group_member(group, w.user);
+        w.group_notices.push_back(w.user);
+        return Ack{0, 0, 0, group};
+      },
+      std::move(done));
+}
+
+void ChatService::delete_group(UserId user, std::string cid, GroupId group, Done<Ack> done) {
+  run(
+      user, std::move(cid),
+      [group](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto admin = group_role(tx, group, w.user);
+        if (!admin) return admin.error();
+        if (!*admin) return make_error(Errc::kForbidden, "Only a group admin can delete it");
+        w.group_notices = tx.group_members(group);
+        tx.delete_group(group);
+        return Ack{0, 0, 0, group};
+      },
+      std::move(done));
+}
+
+static void leave_group_rooms(ChatTx& tx, ChatService::Work& w, GroupId group, UserId target,
+                              EventKind kind) {
+  auto who = tx.user(target);
+  for (RoomId room : tx.group_rooms(group)) {
+    if (!tx.membership(room, target)) continue;
+    tx.remove_member(room, target);
+    Event e;
+    e.room = room;
+    e.kind = kind;
+    if (kind == EventKind::kRemoved) {
+      e.target = target;
+      e.target_name = who ? who->username : "";
+    }
+    w.append(tx, e, MembershipChange{{}, {target}});
+  }
+}
+
+core::Result<std::vector<store::GroupSummary>> ChatService::groups(UserId user) {
+  return store_.groups_of(user);
 }
 
 core::Millis ChatService::went_offline(UserId user) {

@@ -16,6 +16,7 @@ namespace parley::chat {
 
 using store::Event;
 using store::EventKind;
+using store::GroupId;
 using store::MessageId;
 using store::RoomId;
 using store::RoomKind;
@@ -34,6 +35,7 @@ struct Ack {
   RoomId room = 0;
   Seq seq = 0;
   MessageId message = 0;
+  GroupId group = 0;
 };
 
 // Whose membership an event starts or ends: the hub subscribes or unsubscribes their sockets.
@@ -50,6 +52,8 @@ class EventSink {
   virtual void publish(const Event& event, const MembershipChange& change) = 0;
   // A member's delivered/read positions moved (only for rooms up to Options::receipts_up_to).
   virtual void receipt(RoomId room, UserId user, Seq delivered, Seq read) = 0;
+  // The groups of these users changed (added, removed, deleted): their clients ask again.
+  virtual void groups_changed(const std::vector<UserId>& users) = 0;
 };
 
 template <class T>
@@ -64,8 +68,17 @@ class ChatService {
 
   // Mutating commands. `cid` (required, validated by protocol/) makes a resend harmless. `done`
   // runs on the writer thread after the commit, or with the error that stored nothing.
+  // `group` 0 makes a room outside any group; otherwise the creator must be in that group.
   void create_room(UserId user, std::string cid, RoomKind kind, std::string name, std::string topic,
-                   std::vector<UserId> members, Done<Ack> done);
+                   std::vector<UserId> members, GroupId group, Done<Ack> done);
+  // Groups: the creator is its admin; admins add and remove members (removal also takes them
+  // out of the group's rooms); a member leaves explicitly (and its rooms with it); an admin
+  // deletes it (its channels become private rooms of their members).
+  void create_group(UserId user, std::string cid, std::string name, Done<Ack> done);
+  void group_invite(UserId user, std::string cid, GroupId group, UserId target, Done<Ack> done);
+  void group_remove(UserId user, std::string cid, GroupId group, UserId target, Done<Ack> done);
+  void leave_group(UserId user, std::string cid, GroupId group, Done<Ack> done);
+  void delete_group(UserId user, std::string cid, GroupId group, Done<Ack> done);
   void open_direct(UserId user, std::string cid, UserId peer, Done<Ack> done);
   void join(UserId user, std::string cid, RoomId room, Done<Ack> done);
   void leave(UserId user, std::string cid, RoomId room, Done<Ack> done);
@@ -107,6 +120,7 @@ class ChatService {
   core::Result<std::vector<store::MemberInfo>> members(UserId user, RoomId room);
   core::Result<std::vector<store::DirectoryEntry>> directory(UserId user, const std::string& query);
   core::Result<std::vector<store::UserBrief>> users(const std::string& query);
+  core::Result<std::vector<store::GroupSummary>> groups(UserId user);
 
   // Records that the user's last socket closed; returns the time recorded.
   core::Millis went_offline(UserId user);
@@ -114,8 +128,9 @@ class ChatService {
   // Who `@name` in `text` names; pure, for tests.
   static std::vector<std::string> mentioned_names(std::string_view text);
 
+  struct Work;  // service.cpp
+
  private:
-  struct Work;
   using Job = std::function<core::Result<Ack>(store::ChatTx&, Work&)>;
   void run(UserId user, std::string cid, Job job, Done<Ack> done);
   core::Result<store::Room> readable(UserId user, RoomId room);

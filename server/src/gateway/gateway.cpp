@@ -56,6 +56,16 @@ void Publisher::receipt(chat::RoomId room, chat::UserId user, chat::Seq delivere
   bus_.publish(m);
 }
 
+void Publisher::groups_changed(const std::vector<chat::UserId>& users) {
+  bus::Message m;
+  m.kind = bus::Message::Kind::kUser;
+  m.frame = frame(protocol::encode_groups_changed());
+  for (auto user : users) {
+    m.user = user;
+    bus_.publish(m);
+  }
+}
+
 Gateway::Gateway(chat::ChatService& chat, hub::Hub& hub, bus::Bus& bus, core::WorkerPool& pool,
                  Admit admit)
     : chat_(chat), hub_(hub), bus_(bus), pool_(pool), admit_(std::move(admit)) {}
@@ -217,7 +227,7 @@ void Gateway::dispatch(const std::shared_ptr<Client>& client, const std::string&
           },
           [&](protocol::CreateRoom& c) {
             chat_.create_room(user, c.cid, c.kind, std::move(c.name), std::move(c.topic),
-                              std::move(c.members), acked(c.cid));
+                              std::move(c.members), c.group, acked(c.cid));
           },
           [&](protocol::OpenDirect& c) { chat_.open_direct(user, c.cid, c.user, acked(c.cid)); },
           [&](protocol::Join& c) { chat_.join(user, c.cid, c.room, acked(c.cid)); },
@@ -288,6 +298,24 @@ void Gateway::dispatch(const std::shared_ptr<Client>& client, const std::string&
               return protocol::encode_members(c.cid, c.room, *r, online);
             });
           },
+          [&](protocol::CreateGroup& c) {
+            chat_.create_group(user, c.cid, std::move(c.name), acked(c.cid));
+          },
+          [&](protocol::ListGroups& c) {
+            read(c.cid, [this, user, cid = c.cid]() -> R {
+              auto r = chat_.groups(user);
+              if (!r) return r.error();
+              return protocol::encode_groups(cid, *r);
+            });
+          },
+          [&](protocol::GroupInvite& c) {
+            chat_.group_invite(user, c.cid, c.group, c.user, acked(c.cid));
+          },
+          [&](protocol::GroupRemove& c) {
+            chat_.group_remove(user, c.cid, c.group, c.user, acked(c.cid));
+          },
+          [&](protocol::LeaveGroup& c) { chat_.leave_group(user, c.cid, c.group, acked(c.cid)); },
+          [&](protocol::DeleteGroup& c) { chat_.delete_group(user, c.cid, c.group, acked(c.cid)); },
           [&](protocol::Typing& c) {
             // Following the room in the hub is being a member of it: no database needed.
             if (!hub_.follows(client->conn->id(), c.room)) {

@@ -23,6 +23,7 @@ class Publisher final : public chat::EventSink {
   explicit Publisher(bus::Bus& bus) : bus_(bus) {}
   void publish(const chat::Event& event, const chat::MembershipChange& change) override;
   void receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered, chat::Seq read) override;
+  void groups_changed(const std::vector<chat::UserId>& users) override;
 
  private:
   bus::Bus& bus_;

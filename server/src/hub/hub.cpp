@@ -72,6 +72,13 @@ void Hub::unfollow_locked(Conn& c, RoomId room) {
 
 void Hub::deliver(const bus::Message& m) {
   if (m.kind == bus::Message::Kind::kPresence) return deliver_presence(m);
+  if (m.kind == bus::Message::Kind::kUser) {
+    std::shared_lock lock(mu_);
+    auto u = users_.find(m.user);
+    if (u == users_.end()) return;
+    for (Conn* c : u->second) c->subscriber->send(m.frame);
+    return;
+  }
   // New members follow the room before its event goes out, leaving members after it: both see
   // the event that changed their membership, and a removed member nothing later.
   auto change = [&](const std::vector<std::int64_t>& users, bool add) {

@@ -145,6 +145,7 @@ std::optional<Command> decode_command(std::string_view type, Fields& f) {
     c.name = f.str("name");
     c.topic = f.opt_str("topic").value_or("");
     c.members = f.ids("members", 100);
+    c.group = f.opt_id("group").value_or(0);
     return c;
   }
   if (type == "direct") return OpenDirect{f.required_cid(), f.id("user")};
@@ -197,6 +198,12 @@ std::optional<Command> decode_command(std::string_view type, Fields& f) {
   if (type == "edits") return Edits{f.cid(), f.id("id")};
   if (type == "members") return Members{f.cid(), f.id("room")};
   if (type == "typing") return Typing{f.cid(), f.id("room")};
+  if (type == "create_group") return CreateGroup{f.required_cid(), f.str("name")};
+  if (type == "groups") return ListGroups{f.cid()};
+  if (type == "group_invite") return GroupInvite{f.required_cid(), f.id("group"), f.id("user")};
+  if (type == "group_remove") return GroupRemove{f.required_cid(), f.id("group"), f.id("user")};
+  if (type == "leave_group") return LeaveGroup{f.required_cid(), f.id("group")};
+  if (type == "delete_group") return DeleteGroup{f.required_cid(), f.id("group")};
   return std::nullopt;
 }
 
@@ -342,6 +349,7 @@ json::array room_array(const std::vector<store::RoomSummary>& rooms) {
         {"muted", r.muted},
         {"hidden", r.hidden},
         {"last_at", r.last_at},
+        {"group", r.room.group ? json::value(r.room.group) : json::value(nullptr)},
     });
   }
   return a;
@@ -438,6 +446,7 @@ std::string encode_ack(const Cid& cid, const chat::Ack& ack) {
   if (ack.room) o["room"] = ack.room;
   if (ack.seq) o["seq"] = ack.seq;
   if (ack.message) o["id"] = ack.message;
+  if (ack.group) o["group"] = ack.group;
   return json::serialize(o);
 }
 
@@ -507,6 +516,7 @@ std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryE
   json::array a;
   for (const auto& r : rooms) {
     a.push_back(json::object{{"id", r.id},
+                             {"group", r.group ? json::value(r.group) : json::value(nullptr)},
                              {"name", r.name},
                              {"topic", r.topic},
                              {"members", r.members},
@@ -548,6 +558,24 @@ std::string encode_presence(Id user, bool online, std::int64_t last_seen) {
 std::string encode_typing(Id room, Id user, std::string_view username) {
   return json::serialize(
       json::object{{"type", "typing"}, {"room", room}, {"user", user}, {"username", username}});
+}
+
+std::string encode_groups(const Cid& cid, const std::vector<store::GroupSummary>& groups) {
+  auto o = answer("groups", cid);
+  json::array a;
+  for (const auto& g : groups) {
+    a.push_back(json::object{{"id", g.group.id},
+                             {"name", g.group.name},
+                             {"role", g.admin ? "admin" : "member"},
+                             {"members", g.members},
+                             {"rooms", g.rooms}});
+  }
+  o["groups"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_groups_changed() {
+  return R"({"type":"groups_changed"})";
 }
 
 }  // namespace parley::protocol

@@ -45,6 +45,7 @@ struct CreateRoom {
   std::string name;
   std::string topic;
   std::vector<Id> members;
+  Id group = 0;
 };
 struct OpenDirect {
   std::string cid;
@@ -131,14 +132,41 @@ struct Members {
   Cid cid;
   Id room = 0;
 };
+struct CreateGroup {
+  std::string cid;
+  std::string name;
+};
+struct ListGroups {
+  Cid cid;
+};
+struct GroupInvite {
+  std::string cid;
+  Id group = 0;
+  Id user = 0;
+};
+struct GroupRemove {
+  std::string cid;
+  Id group = 0;
+  Id user = 0;
+};
+struct LeaveGroup {
+  std::string cid;
+  Id group = 0;
+};
+struct DeleteGroup {
+  std::string cid;
+  Id group = 0;
+};
 struct Typing {
   Cid cid;
   Id room = 0;
 };
 
-using Command = std::variant<Ping, ListRooms, Directory, FindUsers, CreateRoom, OpenDirect, Join,
-                             Leave, Invite, Remove, UpdateRoom, RoomSettings, Post, Edit, Delete,
-                             React, Mark, History, Sync, Thread, Edits, Members, Typing>;
+using Command =
+    std::variant<Ping, ListRooms, Directory, FindUsers, CreateRoom, OpenDirect, Join, Leave, Invite,
+                 Remove, UpdateRoom, RoomSettings, Post, Edit, Delete, React, Mark, History, Sync,
+                 Thread, Edits, Members, Typing, CreateGroup, ListGroups, GroupInvite, GroupRemove,
+                 LeaveGroup, DeleteGroup>;
 
 // Why a frame could not be decoded or a command was refused: sent back as an error frame, the
 // socket stays open.
@@ -175,5 +203,7 @@ std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& us
 std::string encode_receipt(Id room, Id user, std::int64_t delivered, std::int64_t read);
 std::string encode_presence(Id user, bool online, std::int64_t last_seen);
 std::string encode_typing(Id room, Id user, std::string_view username);
+std::string encode_groups(const Cid& cid, const std::vector<store::GroupSummary>& groups);
+std::string encode_groups_changed();
 
 }  // namespace parley::protocol

@@ -13,6 +13,7 @@ using UserId = std::int64_t;
 using RoomId = std::int64_t;
 using MessageId = std::int64_t;
 using Seq = std::int64_t;
+using GroupId = std::int64_t;
 using Millis = std::int64_t;
 
 enum class RoomKind { kChannel, kPrivate, kDirect };
@@ -38,6 +39,19 @@ struct Room {
   std::string topic;
   UserId created_by = 0;
   Seq last_seq = 0;
+  GroupId group = 0;  // 0: in no group
+};
+
+struct Group {
+  GroupId id = 0;
+  std::string name;
+};
+
+struct GroupSummary {
+  Group group;
+  bool admin = false;  // the viewer's role
+  int members = 0;
+  int rooms = 0;
 };
 
 struct Membership {
@@ -117,6 +131,7 @@ struct MemberInfo {
 
 struct DirectoryEntry {
   RoomId id = 0;
+  GroupId group = 0;
   std::string name;
   std::string topic;
   int members = 0;
@@ -133,6 +148,7 @@ struct CommandOutcome {
   RoomId room = 0;
   Seq seq = 0;
   MessageId message = 0;
+  GroupId group = 0;
 };
 
 struct MemberSettings {
@@ -157,12 +173,24 @@ class ChatTx {
   virtual std::vector<RoomSummary> rooms_of(UserId user) = 0;
   virtual int member_count(RoomId room) = 0;
 
+  // Groups. Deleting one turns its channels into private rooms of their members and takes the
+  // rooms out of it: nothing is exposed, nothing is lost.
+  virtual std::optional<Group> group(GroupId id) = 0;
+  // nullopt when not a member; otherwise whether an admin.
+  virtual std::optional<bool> group_role(GroupId group, UserId user) = 0;
+  virtual GroupId create_group(const std::string& name, UserId creator, Millis at) = 0;
+  virtual void add_group_member(GroupId group, UserId user, bool admin, Millis at) = 0;
+  virtual void remove_group_member(GroupId group, UserId user) = 0;
+  virtual std::vector<RoomId> group_rooms(GroupId group) = 0;
+  virtual std::vector<UserId> group_members(GroupId group) = 0;
+  virtual void delete_group(GroupId group) = 0;
+
   virtual std::optional<CommandOutcome> find_command(UserId user, const std::string& cid) = 0;
   virtual void save_command(UserId user, const std::string& cid, const CommandOutcome& o) = 0;
 
   virtual RoomId create_room(RoomKind kind, const std::string& name, const std::string& topic,
                              UserId creator, const std::optional<std::string>& direct_key,
-                             Millis at) = 0;
+                             GroupId group, Millis at) = 0;
   virtual void rename_room(RoomId id, const std::string& name, const std::string& topic) = 0;
   virtual void add_member(RoomId room, UserId user, bool admin, Millis at) = 0;
   virtual void remove_member(RoomId room, UserId user) = 0;

@@ -124,6 +124,8 @@ class Store {
   virtual std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
                                                 int limit) = 0;
   virtual std::vector<UserBrief> find_users(const std::string& prefix, int limit) = 0;
+  virtual std::optional<bool> group_role(GroupId group, UserId user) = 0;
+  virtual std::vector<GroupSummary> groups_of(UserId user) = 0;
   virtual void set_last_seen(UserId user, Millis at) = 0;
 };
 

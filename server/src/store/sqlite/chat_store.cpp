@@ -61,10 +61,18 @@ std::string like_escape(std::string_view s) {
 }
 
 std::optional<Room> room_of(Connection& c, RoomId id) {
-  Stmt s(c, "SELECT id, kind, name, topic, created_by, last_seq FROM rooms WHERE id = ?1");
+  Stmt s(c,
+         "SELECT id, kind, name, topic, created_by, last_seq, group_id FROM rooms WHERE id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+  return Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5), s.i64(6)};
+}
+
+std::optional<bool> group_role_of(Connection& c, GroupId group, UserId user) {
+  Stmt s(c, "SELECT role FROM group_members WHERE group_id = ?1 AND user_id = ?2");
+  s.bind(1, group).bind(2, user);
+  if (!s.step()) return std::nullopt;
+  return s.text(0) == "admin";
 }
 
 std::optional<Membership> membership_of(Connection& c, RoomId room, UserId user) {
@@ -99,13 +107,14 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
          x.seq > m.read_seq AND x.author <> m.user_id AND x.deleted = 0 LIMIT 1000)),
       (SELECT count(*) FROM mentions y JOIN messages x ON x.id = y.message_id
          WHERE y.user_id = m.user_id AND x.room_id = r.id AND x.seq > m.read_seq AND x.deleted = 0),
-      (SELECT count(*) FROM members z WHERE z.room_id = r.id)
+      (SELECT count(*) FROM members z WHERE z.room_id = r.id), r.group_id
     FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?1 ORDER BY r.last_at DESC)");
   s.bind(1, user);
   std::vector<RoomSummary> out;
   while (s.step()) {
     RoomSummary r;
-    r.room = Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+    r.room =
+        Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5), s.i64(17)};
     r.me = Membership{r.room.id, user, s.text(6) == "admin", s.i64(7), s.i64(8)};
     r.notify = s.i64(9) != 0;
     r.volume = static_cast<int>(s.i64(10));
@@ -240,28 +249,82 @@ class SqliteChatTx final : public ChatTx {
 
   std::optional<CommandOutcome> find_command(UserId user, const std::string& cid) override {
     Stmt s(c_,
-           "SELECT room_id, seq, message_id FROM client_commands WHERE user_id = ?1 AND cid = ?2");
+           "SELECT room_id, seq, message_id, group_id FROM client_commands WHERE user_id = ?1 "
+           "AND cid = ?2");
     s.bind(1, user).bind(2, cid);
     if (!s.step()) return std::nullopt;
-    return CommandOutcome{s.i64(0), s.i64(1), s.i64(2)};
+    return CommandOutcome{s.i64(0), s.i64(1), s.i64(2), s.i64(3)};
   }
   void save_command(UserId user, const std::string& cid, const CommandOutcome& o) override {
     Stmt s(c_,
-           "INSERT INTO client_commands (user_id, cid, room_id, seq, message_id, at) VALUES "
-           "(?1, ?2, ?3, ?4, ?5, ?6)");
+           "INSERT INTO client_commands (user_id, cid, room_id, seq, message_id, group_id, at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     s.bind(1, user).bind(2, cid).bind(3, o.room).bind(4, o.seq).bind(5, o.message);
-    s.bind(6, now_hint_);
+    s.bind(6, o.group).bind(7, now_hint_);
     s.run();
   }
 
+  std::optional<Group> group(GroupId id) override {
+    Stmt s(c_, "SELECT id, name FROM groups WHERE id = ?1");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return Group{s.i64(0), s.text(1)};
+  }
+  std::optional<bool> group_role(GroupId group, UserId user) override {
+    return group_role_of(c_, group, user);
+  }
+  GroupId create_group(const std::string& name, UserId creator, Millis at) override {
+    Stmt s(c_, "INSERT INTO groups (name, created_by, created_at) VALUES (?1, ?2, ?3)");
+    s.bind(1, name).bind(2, creator).bind(3, at);
+    s.run();
+    return c_.last_insert_id();
+  }
+  void add_group_member(GroupId group, UserId user, bool admin, Millis at) override {
+    Stmt s(c_,
+           "INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES (?1, ?2, ?3, "
+           "?4) ON CONFLICT DO NOTHING");
+    s.bind(1, group).bind(2, user).bind(3, admin ? "admin" : "member").bind(4, at);
+    s.run();
+  }
+  void remove_group_member(GroupId group, UserId user) override {
+    Stmt s(c_, "DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2");
+    s.bind(1, group).bind(2, user);
+    s.run();
+  }
+  std::vector<RoomId> group_rooms(GroupId group) override {
+    Stmt s(c_, "SELECT id FROM rooms WHERE group_id = ?1 ORDER BY id");
+    s.bind(1, group);
+    std::vector<RoomId> out;
+    while (s.step()) out.push_back(s.i64(0));
+    return out;
+  }
+  std::vector<UserId> group_members(GroupId group) override {
+    Stmt s(c_, "SELECT user_id FROM group_members WHERE group_id = ?1 ORDER BY user_id");
+    s.bind(1, group);
+    std::vector<UserId> out;
+    while (s.step()) out.push_back(s.i64(0));
+    return out;
+  }
+  void delete_group(GroupId group) override {
+    for (auto sql :
+         {"UPDATE rooms SET kind = 'private', group_id = 0 WHERE group_id = ?1 AND "
+          "kind = 'channel'",
+          "UPDATE rooms SET group_id = 0 WHERE group_id = ?1",
+          "DELETE FROM group_members WHERE group_id = ?1", "DELETE FROM groups WHERE id = ?1"}) {
+      Stmt s(c_, sql);
+      s.bind(1, group);
+      s.run();
+    }
+  }
+
   RoomId create_room(RoomKind kind, const std::string& name, const std::string& topic,
-                     UserId creator, const std::optional<std::string>& direct_key,
+                     UserId creator, const std::optional<std::string>& direct_key, GroupId group,
                      Millis at) override {
     Stmt s(c_,
            "INSERT INTO rooms (kind, name, name_key, topic, created_by, created_at, last_at, "
-           "direct_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
+           "direct_key, group_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)");
     s.bind(1, kind_name(kind)).bind(2, name).bind(3, lowered(name)).bind(4, topic);
-    s.bind(5, creator).bind(6, at).bind(7, direct_key);
+    s.bind(5, creator).bind(6, at).bind(7, direct_key).bind(8, group);
     s.run();
     return c_.last_insert_id();
   }
@@ -524,16 +587,20 @@ std::vector<MemberInfo> SqliteStore::members(RoomId room) {
 std::vector<DirectoryEntry> SqliteStore::directory(UserId viewer, const std::string& query,
                                                    int limit) {
   return impl_->read([&](Connection& c) {
+    // Channels in no group, and those of the viewer's groups.
     Stmt s(c, R"(
-      SELECT r.id, r.name, r.topic, (SELECT count(*) FROM members z WHERE z.room_id = r.id),
+      SELECT r.id, r.group_id, r.name, r.topic,
+        (SELECT count(*) FROM members z WHERE z.room_id = r.id),
         EXISTS (SELECT 1 FROM members z WHERE z.room_id = r.id AND z.user_id = ?1)
-      FROM rooms r WHERE r.kind = 'channel' AND r.name_key LIKE ?2 ESCAPE '\'
+      FROM rooms r WHERE r.kind = 'channel' AND r.name_key LIKE ?2 ESCAPE '\' AND
+        (r.group_id = 0 OR EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = r.group_id
+                                   AND g.user_id = ?1))
       ORDER BY r.name_key LIMIT ?3)");
     s.bind(1, viewer).bind(2, "%" + like_escape(query) + "%").bind(3, limit);
     std::vector<DirectoryEntry> out;
     while (s.step()) {
-      out.push_back(DirectoryEntry{s.i64(0), s.text(1), s.text(2), static_cast<int>(s.i64(3)),
-                                   s.i64(4) != 0});
+      out.push_back(DirectoryEntry{s.i64(0), s.i64(1), s.text(2), s.text(3),
+                                   static_cast<int>(s.i64(4)), s.i64(5) != 0});
     }
     return out;
   });
@@ -547,6 +614,27 @@ std::vector<UserBrief> SqliteStore::find_users(const std::string& prefix, int li
     s.bind(1, like_escape(prefix) + "%").bind(2, limit);
     std::vector<UserBrief> out;
     while (s.step()) out.push_back(UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)});
+    return out;
+  });
+}
+
+std::optional<bool> SqliteStore::group_role(GroupId group, UserId user) {
+  return impl_->read([&](Connection& c) { return group_role_of(c, group, user); });
+}
+
+std::vector<GroupSummary> SqliteStore::groups_of(UserId user) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, R"(
+      SELECT g.id, g.name, m.role, (SELECT count(*) FROM group_members z WHERE z.group_id = g.id),
+        (SELECT count(*) FROM rooms r WHERE r.group_id = g.id)
+      FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?1
+      ORDER BY g.name, g.id)");
+    s.bind(1, user);
+    std::vector<GroupSummary> out;
+    while (s.step()) {
+      out.push_back(GroupSummary{Group{s.i64(0), s.text(1)}, s.text(2) == "admin",
+                                 static_cast<int>(s.i64(3)), static_cast<int>(s.i64(4))});
+    }
     return out;
   });
 }

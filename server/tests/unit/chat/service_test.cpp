@@ -29,7 +29,12 @@ class RecordingSink : public EventSink {
     std::lock_guard lock(mu);
     receipts.push_back({room, user, delivered, read});
   }
+  void groups_changed(const std::vector<UserId>& users) override {
+    std::lock_guard lock(mu);
+    notified.insert(notified.end(), users.begin(), users.end());
+  }
   std::mutex mu;
+  std::vector<UserId> notified;
   std::vector<Event> events;
   std::vector<MembershipChange> changes;
   struct R {
@@ -62,7 +67,7 @@ class ChatServiceTest : public ::testing::Test {
   }
   RoomId make_room(UserId who, RoomKind kind, std::vector<UserId> members = {}) {
     auto r = wait([&](auto done) {
-      chat.create_room(who, "create-" + std::to_string(++n_), kind, "room", "", members, done);
+      chat.create_room(who, "create-" + std::to_string(++n_), kind, "room", "", members, 0, done);
     });
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r->room;
@@ -273,6 +278,42 @@ TEST_F(ChatServiceTest, ReadPositionOnlyMovesForward) {
   EXPECT_EQ(mine.unread, 0);
   std::lock_guard lock(sink.mu);
   ASSERT_EQ(sink.receipts.size(), 1u) << "a position that does not move sends no receipt";
+}
+
+TEST_F(ChatServiceTest, GroupChannelsAreForGroupMembersOnly) {
+  auto g = wait([&](auto d) { chat.create_group(alice, "g", "Team", d); });
+  ASSERT_TRUE(g.ok());
+  auto r = wait([&](auto d) {
+    chat.create_room(alice, "gr", RoomKind::kChannel, "team-chat", "", {}, g->group, d);
+  });
+  ASSERT_TRUE(r.ok());
+  // Outside the group, the channel does not exist.
+  EXPECT_EQ(wait([&](auto d) { chat.join(bob, "j1", r->room, d); }).error().code, Errc::kNotFound);
+  EXPECT_EQ(chat.history(bob, r->room, std::nullopt, 10).error().code, Errc::kNotFound);
+  EXPECT_TRUE(chat.directory(bob, "")->empty());
+  // Only a group admin adds members; then the channel is theirs to see and join.
+  EXPECT_EQ(wait([&](auto d) { chat.group_invite(bob, "gi0", g->group, carol, d); }).error().code,
+            Errc::kNotFound);
+  ASSERT_TRUE(wait([&](auto d) { chat.group_invite(alice, "gi1", g->group, bob, d); }).ok());
+  EXPECT_EQ(chat.directory(bob, "")->size(), 1u);
+  ASSERT_TRUE(wait([&](auto d) { chat.join(bob, "j2", r->room, d); }).ok());
+  EXPECT_EQ(wait([&](auto d) { chat.invite(bob, "i", r->room, carol, d); }).error().code,
+            Errc::kForbidden)
+      << "carol is not in the group";
+  // Removal from the group removes from its rooms.
+  ASSERT_TRUE(wait([&](auto d) { chat.group_remove(alice, "gx", g->group, bob, d); }).ok());
+  EXPECT_EQ(post(bob, r->room, "still here?").error().code, Errc::kNotFound);
+  {
+    std::lock_guard lock(sink.mu);
+    EXPECT_EQ(sink.events.back().kind, EventKind::kRemoved);
+    EXPECT_EQ(sink.changes.back().removed, std::vector<UserId>{bob});
+    EXPECT_EQ(sink.notified, (std::vector<UserId>{alice, bob, bob}));
+  }
+  // Deleting the group keeps the room, private to its members.
+  ASSERT_TRUE(wait([&](auto d) { chat.delete_group(alice, "gd", g->group, d); }).ok());
+  EXPECT_TRUE(post(alice, r->room, "still mine").ok());
+  EXPECT_TRUE(chat.directory(carol, "")->empty());
+  EXPECT_TRUE(chat.groups(alice)->empty());
 }
 
 }  // namespace
