@@ -88,8 +88,8 @@ int main(int argc, char** argv) {
           *auth_service, pool, std::move(upgrade), [done = std::move(done)](net::WsAdmission a) {
             if (a.principal) {
               auto who = std::static_pointer_cast<const auth::Authenticated>(a.principal);
-              a.principal = std::make_shared<const gateway::Principal>(
-                  gateway::Principal{who->user.id, who->user.username, who->user.display_name});
+              a.principal = std::make_shared<const gateway::Principal>(gateway::Principal{
+                  who->user.id, who->session.id, who->user.username, who->user.display_name});
             }
             done(std::move(a));
           });
@@ -101,6 +101,10 @@ int main(int argc, char** argv) {
     unsigned short port = server.listen();
 
     auth::Options options = auth_options(config, port);
+    options.sessions_ended = [&ws](store::UserId user, store::SessionId only) {
+      ws.sessions_ended(user, only);
+    };
+    options.renamed = [&chat](const store::User& u) { chat.user_renamed(u.id, u.display_name); };
     options.failed_logins =
         &metrics.counter("parley_login_failures_total", "Failed sign-in attempts.");
     auth::AuthService auth(store, options, [&pool, &mailer](core::Email e) {

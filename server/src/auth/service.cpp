@@ -230,10 +230,17 @@ std::optional<Authenticated> AuthService::authenticate(const std::string& token)
 
 void AuthService::logout(const Authenticated& a) {
   store_.delete_session(a.user.id, a.session.id);
+  ended(a.user.id, a.session.id);
+}
+
+void AuthService::ended(store::UserId user, store::SessionId only) {
+  if (options_.sessions_ended) options_.sessions_ended(user, only);
 }
 
 int AuthService::logout_everywhere(const Authenticated& a) {
-  return store_.delete_sessions(a.user.id, 0);
+  int n = store_.delete_sessions(a.user.id, 0);
+  ended(a.user.id, 0);
+  return n;
 }
 
 std::vector<store::Session> AuthService::sessions(const Authenticated& a) {
@@ -242,6 +249,7 @@ std::vector<store::Session> AuthService::sessions(const Authenticated& a) {
 
 core::Result<bool> AuthService::revoke_session(const Authenticated& a, store::SessionId id) {
   if (!store_.delete_session(a.user.id, id)) return make_error(Errc::kNotFound, "No such session");
+  ended(a.user.id, id);
   return true;
 }
 
@@ -298,6 +306,7 @@ core::Result<store::User> AuthService::reset_password(const std::string& token,
   if (!store_.take_email_token(t->token_hash, "reset", now)) return gone;  // lost a race
   store_.set_password_hash(user->id, hasher_.hash(password));
   store_.delete_sessions(user->id, 0);  // whoever had the old password is out
+  ended(user->id, 0);
   return *user;
 }
 
@@ -313,6 +322,7 @@ core::Result<SignedIn> AuthService::change_password(const Authenticated& a,
   if (auto e = check_password(next, a.user.username)) return invalid(*e, "new_password");
   store_.set_password_hash(a.user.id, hasher_.hash(next));
   store_.delete_sessions(a.user.id, 0);  // other devices sign in again
+  ended(a.user.id, 0);
   return open_session(*store_.find_user(a.user.id), c);
 }
 
@@ -348,7 +358,11 @@ core::Result<store::User> AuthService::update_profile(const Authenticated& a,
   if (u.about) {
     if (auto e = check_about(*u.about)) return invalid(*e, "about");
   }
-  return store_.update_profile(a.user.id, u);
+  auto updated = store_.update_profile(a.user.id, u);
+  if (updated && updated->display_name != a.user.display_name && options_.renamed) {
+    options_.renamed(*updated);
+  }
+  return updated;
 }
 
 std::string AuthService::effective_settings(const std::string& stored) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,11 @@ struct Options {
   double failures_per_account = 10;        // failed logins an account tolerates at once...
   core::Millis account_refill_ms = 60000;  // ...and forgives one a minute
   std::atomic<std::int64_t>* failed_logins = nullptr;  // a metrics counter, when wired
+  // Sessions that ended before their time (sign-out, revocation, password change or reset):
+  // `only` names one, or is 0 for every session of the user. Sockets opened with them close.
+  std::function<void(store::UserId user, store::SessionId only)> sessions_ended;
+  // A user's display name changed (rooms show it as an event).
+  std::function<void(const store::User& user)> renamed;
 };
 
 struct Client {
@@ -97,6 +103,7 @@ class AuthService {
   const Options& options() const { return options_; }
 
  private:
+  void ended(store::UserId user, store::SessionId only);
   SignedIn open_session(const store::User& user, const Client& c);
   void send_confirmation(const store::User& user, const std::string& email);
   core::Error limited(int seconds) const;

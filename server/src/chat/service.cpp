@@ -721,6 +721,22 @@ core::Result<std::vector<store::GroupSummary>> ChatService::groups(UserId user) 
   return store_.groups_of(user);
 }
 
+void ChatService::user_renamed(UserId user, std::string display_name) {
+  run(
+      user, "",
+      [display_name = std::move(display_name)](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        for (RoomId room : tx.room_ids_of(w.user)) {
+          Event e;
+          e.room = room;
+          e.kind = EventKind::kUserRenamed;
+          e.text = display_name;
+          w.append(tx, e);
+        }
+        return Ack{};
+      },
+      [](core::Result<Ack>) {});
+}
+
 core::Millis ChatService::went_offline(UserId user) {
   auto now = clock_();
   store_.set_last_seen(user, now);

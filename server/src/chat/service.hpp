@@ -122,6 +122,9 @@ class ChatService {
   core::Result<std::vector<store::UserBrief>> users(const std::string& query);
   core::Result<std::vector<store::GroupSummary>> groups(UserId user);
 
+  // The user's display name changed: a `user_renamed` event in each of their rooms.
+  void user_renamed(UserId user, std::string display_name);
+
   // Records that the user's last socket closed; returns the time recorded.
   core::Millis went_offline(UserId user);
 

@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::size_t kMaxPendingFrames = 64;  // sent before the socket is ready
 constexpr std::string_view kVersion = "0.2.0";
+constexpr std::uint16_t kCloseSignedOut = 4001;  // application range: the sign-in ended
 
 using Frame = std::shared_ptr<const std::string>;
 
@@ -169,6 +170,15 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
       spdlog::error("recording last seen failed: {}", e.what());
     }
   });
+}
+
+void Gateway::sessions_ended(chat::UserId user, std::int64_t session) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, client] : clients_) {
+    if (client->who.user == user && (session == 0 || client->who.session == session)) {
+      client->conn->close(kCloseSignedOut, "signed out");
+    }
+  }
 }
 
 void Gateway::dispatch(const std::shared_ptr<Client>& client, const std::string& text) {

@@ -32,6 +32,7 @@ class Publisher final : public chat::EventSink {
 // Who a socket belongs to, as decided at the upgrade.
 struct Principal {
   chat::UserId user = 0;
+  std::int64_t session = 0;  // the sign-in the socket was opened with
   std::string username;
   std::string display_name;
 };
@@ -52,6 +53,9 @@ class Gateway final : public net::WsHandler {
                const std::shared_ptr<const void>& principal) override;
   void on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view text) override;
   void on_close(const std::shared_ptr<net::WsConnection>& conn) override;
+
+  // Closes the sockets opened with that sign-in (`session` 0: with any of the user's).
+  void sessions_ended(chat::UserId user, std::int64_t session);
 
   struct Client;
 

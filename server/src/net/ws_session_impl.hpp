@@ -55,8 +55,15 @@ class WsSession : public WsConnection,
       if (wake) wake_posted_ = true;
     }
     if (wake) {
-      asio::post(ws_.get_executor(),
-                 [self = this->shared_from_this()] { self->wake_.cancel_one(); });
+      asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+        self->wake_.cancel_one();
+        bool overflowed = false;
+        {
+          std::lock_guard lock(self->outbox_mu_);
+          overflowed = self->overflowed_;
+        }
+        if (overflowed) self->drop_slow();  // now, even while a write to it is stuck
+      });
     }
     return true;
   }
@@ -155,6 +162,21 @@ class WsSession : public WsConnection,
     why.code = code;
     why.reason = reason.substr(0, 123);  // the most a close frame can carry
     ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {});
+    // A peer that does not read (the usual reason to drop it) never lets the close frame out:
+    // past the deadline the TCP connection is cut and the session's memory freed.
+    hard_close_.expires_after(kCloseDeadline);
+    hard_close_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (!ec) beast::get_lowest_layer(self->ws_).close();
+    });
+  }
+
+  // On the strand: the outbox overflowed, so the peer is too slow; it resyncs when it returns.
+  void drop_slow() {
+    if (closing_) return;
+    shared_->metrics.ws_dropped_slow++;
+    spdlog::info("WebSocket {} dropped: more than {} frames queued", id_,
+                 shared_->config.limits.ws_queue_frames);
+    start_close(kCloseTryAgainLater, "too slow: reconnect and resync");
   }
 
   // Pings every ws_ping_interval; a peer that has not answered within ws_pong_timeout is gone
@@ -197,18 +219,10 @@ class WsSession : public WsConnection,
     auto token = asio::redirect_error(use_awaitable, ec);
     std::vector<std::shared_ptr<const std::string>> batch;
     for (;;) {
-      bool overflowed = false;
       {
         std::lock_guard lock(outbox_mu_);
         batch.swap(outbox_);
         wake_posted_ = false;
-        overflowed = overflowed_;
-      }
-      if (overflowed) {
-        shared_->metrics.ws_dropped_slow++;
-        spdlog::info("WebSocket {} dropped: more than {} frames queued", id_,
-                     shared_->config.limits.ws_queue_frames);
-        start_close(kCloseTryAgainLater, "too slow: reconnect and resync");
       }
       if (closing_) co_return;
       if (batch.empty()) {

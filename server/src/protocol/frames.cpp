@@ -241,6 +241,8 @@ std::string_view event_kind(chat::EventKind k) {
       return "removed";
     case chat::EventKind::kRenamed:
       return "renamed";
+    case chat::EventKind::kUserRenamed:
+      return "user_renamed";
   }
   return "unknown";
 }
@@ -309,6 +311,9 @@ json::object event_object(const store::Event& e, bool live) {
     case chat::EventKind::kRenamed:
       o["name"] = e.text;
       o["topic"] = e.topic;
+      break;
+    case chat::EventKind::kUserRenamed:
+      o["display_name"] = e.text;
       break;
     case chat::EventKind::kJoined:
     case chat::EventKind::kLeft:

@@ -30,6 +30,7 @@ enum class EventKind {
   kInvited = 8,
   kRemoved = 9,
   kRenamed = 10,
+  kUserRenamed = 11,  // the user changed their display name (in `text`)
 };
 
 struct Room {
@@ -172,6 +173,7 @@ class ChatTx {
   virtual std::optional<RoomId> direct_room(const std::string& key) = 0;
   virtual std::vector<RoomSummary> rooms_of(UserId user) = 0;
   virtual int member_count(RoomId room) = 0;
+  virtual std::vector<RoomId> room_ids_of(UserId user) = 0;
 
   // Groups. Deleting one turns its channels into private rooms of their members and takes the
   // rooms out of it: nothing is exposed, nothing is lost.

@@ -30,7 +30,12 @@ const NO_MESSAGE = 987654321
 
 // An error as the caller sees it, with the ids it named replaced, so two can be compared.
 function shape(answer) {
-  return { type: answer?.type, code: answer?.code, field: answer?.field, message: String(answer?.message).replace(/\d+/g, 'N') }
+  return {
+    type: answer?.type,
+    code: answer?.code,
+    field: answer?.field,
+    message: String(answer?.message).replace(/\d+/g, 'N'),
+  }
 }
 
 // The answer to a command with a cid. `typing` is answered by nothing when it works, so for it the
@@ -51,7 +56,9 @@ test('a non-member gets not_found for a private or direct room, exactly as for a
   const a = await tabs.connect(alice)
   const b = await tabs.connect(bob)
   const c = await tabs.connect(carol)
-  const priv = (await a.must({ type: 'create_room', kind: 'private', name: 'secret-plans', members: [bob.id] })).room
+  const priv = (
+    await a.must({ type: 'create_room', kind: 'private', name: 'secret-plans', members: [bob.id] })
+  ).room
   const direct = (await a.must({ type: 'direct', user: bob.id })).room
   const inPriv = await a.post(priv, 'the private plan')
   const inDirect = await b.post(direct, 'between us')
@@ -84,7 +91,10 @@ test('a non-member gets not_found for a private or direct room, exactly as for a
     { type: 'edits', id },
   ]
   const failures = []
-  for (const [room, id] of [[priv, inPriv.id], [direct, inDirect.id]]) {
+  for (const [room, id] of [
+    [priv, inPriv.id],
+    [direct, inDirect.id],
+  ]) {
     const real = [...roomCommands(room), ...messageCommands(id)]
     const none = [...roomCommands(NO_ROOM), ...messageCommands(NO_MESSAGE)]
     for (const [i, frame] of real.entries()) {
@@ -93,8 +103,12 @@ test('a non-member gets not_found for a private or direct room, exactly as for a
       let problem = null
       if (got?.type !== 'error' || got.code !== 'not_found') problem = 'expected a not_found error'
       else if (got.problem) problem = got.problem
-      else if (JSON.stringify(shape(got)) !== JSON.stringify(shape(missing))) problem = 'differs from the answer for a missing one'
-      if (problem) failures.push(`${JSON.stringify(frame)}: ${problem}\n    got ${JSON.stringify(got)}\n    missing ${JSON.stringify(missing)}`)
+      else if (JSON.stringify(shape(got)) !== JSON.stringify(shape(missing)))
+        problem = 'differs from the answer for a missing one'
+      if (problem)
+        failures.push(
+          `${JSON.stringify(frame)}: ${problem}\n    got ${JSON.stringify(got)}\n    missing ${JSON.stringify(missing)}`,
+        )
     }
   }
   // Nothing was stored, and the members heard nothing: bob's typing is the first typing alice gets.
@@ -103,7 +117,10 @@ test('a non-member gets not_found for a private or direct room, exactly as for a
   b.send({ type: 'typing', room: priv })
   const typing = await a.waitFor((f) => f.type === 'typing', mark)
   assert.equal(typing.user, bob.id)
-  assert.deepEqual(a.framesSince(mark).filter((f) => f.type === 'event'), [])
+  assert.deepEqual(
+    a.framesSince(mark).filter((f) => f.type === 'event'),
+    [],
+  )
   assert.equal(findRoom(await c.must({ type: 'rooms' }), priv), undefined)
   assert.equal(findRoom(await c.must({ type: 'rooms' }), direct), undefined)
   assert.equal((await c.must({ type: 'users', query: 'bob' })).users.length, 1, 'people stay findable')
@@ -142,7 +159,9 @@ test('a removed member gets removed, then nothing more from the room, and cannot
   const a = await tabs.connect(alice)
   const b = await tabs.connect(bob)
   const c = await tabs.connect(carol)
-  const priv = (await a.must({ type: 'create_room', kind: 'private', name: 'inner-circle', members: [bob.id, carol.id] })).room
+  const priv = (
+    await a.must({ type: 'create_room', kind: 'private', name: 'inner-circle', members: [bob.id, carol.id] })
+  ).room
   const shared = (await a.must({ type: 'create_room', kind: 'channel', name: 'outer-circle' })).room
   for (const x of [b, c]) await x.requestSync(priv)
   const j = await b.must({ type: 'join', room: shared })
@@ -183,6 +202,9 @@ test('a removed member gets removed, then nothing more from the room, and cannot
   // A reconnect does not bring the room back either.
   await b.close()
   const b2 = await tabs.connect(bob)
-  assert.equal(b2.hello.rooms.find((r) => r.id === priv), undefined)
+  assert.equal(
+    b2.hello.rooms.find((r) => r.id === priv),
+    undefined,
+  )
   assert.ok(b2.hello.rooms.find((r) => r.id === shared))
 })

@@ -99,14 +99,17 @@ export class ChatClient {
     this.user = null
     this.rooms = null
 
-    this.ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { origin: server.origin, cookie } })
+    this.ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, {
+      headers: { origin: server.origin, cookie },
+    })
     this.ws.on('error', (e) => {
       this.error = e
     })
     this.closed = new Promise((resolve) => {
       this.ws.on('close', (code, reason) => {
         this.closeInfo = { code, reason: reason.toString() }
-        for (const list of this.pending.values()) for (const p of list) p.reject(new Error(`socket closed (${code}) before the answer`))
+        for (const list of this.pending.values())
+          for (const p of list) p.reject(new Error(`socket closed (${code}) before the answer`))
         this.pending.clear()
         this.notify()
         resolve(this.closeInfo)
@@ -117,7 +120,9 @@ export class ChatClient {
         reject(new Error(`upgrade refused with HTTP ${res.statusCode}`))
         this.ws.terminate()
       })
-      this.ws.on('close', () => reject(new Error(`socket closed before hello: ${JSON.stringify(this.closeInfo)}`)))
+      this.ws.on('close', () =>
+        reject(new Error(`socket closed before hello: ${JSON.stringify(this.closeInfo)}`)),
+      )
       this.helloResolve = resolve
     })
     this.ws.on('message', (data, isBinary) => {
@@ -333,7 +338,10 @@ export class ChatClient {
   // Like command, but an `error` answer throws.
   async must(frame) {
     const ans = await this.command(frame)
-    if (ans.type === 'error') throw new Error(`${frame.type} refused: ${JSON.stringify(ans)} (sent ${JSON.stringify(frame)})`)
+    if (ans.type === 'error')
+      throw new Error(
+        `${frame.type} refused: ${JSON.stringify(ans)} (sent ${JSON.stringify(frame).slice(0, 300)})`,
+      )
     return ans
   }
 

@@ -35,7 +35,8 @@ const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from
 let roomCounter = 0
 async function channel(owner, ...others) {
   roomCounter += 1
-  const room = (await owner.must({ type: 'create_room', kind: 'channel', name: `delivery-${roomCounter}` })).room
+  const room = (await owner.must({ type: 'create_room', kind: 'channel', name: `delivery-${roomCounter}` }))
+    .room
   for (const c of others) {
     const ack = await c.must({ type: 'join', room })
     await c.requestSync(room)
@@ -47,7 +48,12 @@ async function channel(owner, ...others) {
 }
 
 test('four clients posting at once: every client sees the same events, seq 1..N without gap or duplicate', async () => {
-  const clients = [await tabs.connect(alice), await tabs.connect(bob), await tabs.connect(carol), await tabs.connect(dave)]
+  const clients = [
+    await tabs.connect(alice),
+    await tabs.connect(bob),
+    await tabs.connect(carol),
+    await tabs.connect(dave),
+  ]
   const room = await channel(...clients)
   const base = clients[0].last(room)
   const gapsBefore = clients.map((c) => c.log(room).gaps)
@@ -58,23 +64,43 @@ test('four clients posting at once: every client sees the same events, seq 1..N 
     clients.flatMap((c, k) => range(0, perClient - 1).map((i) => c.post(room, `client ${k} message ${i}`))),
   )
   const n = base + clients.length * perClient
-  assert.deepEqual(acks.map((a) => a.seq).sort((x, y) => x - y), range(base + 1, n), 'the acks name seqs base+1..N, each once')
+  assert.deepEqual(
+    acks.map((a) => a.seq).sort((x, y) => x - y),
+    range(base + 1, n),
+    'the acks name seqs base+1..N, each once',
+  )
   await Promise.all(clients.map((c) => c.waitForSeq(room, n)))
   await Promise.all(clients.map((c) => c.ping()))
 
   const reference = clients[0].events(room).map(signature)
-  assert.deepEqual(reference.map((e) => e.seq), range(1, n))
-  const texts = (c) => c.events(room).filter((e) => e.kind === 'message').map((e) => [e.seq, e.id, e.user, e.text])
+  assert.deepEqual(
+    reference.map((e) => e.seq),
+    range(1, n),
+  )
+  const texts = (c) =>
+    c
+      .events(room)
+      .filter((e) => e.kind === 'message')
+      .map((e) => [e.seq, e.id, e.user, e.text])
   for (const [k, c] of clients.entries()) {
     assert.deepEqual(c.events(room).map(signature), reference, `client ${k} saw another order`)
     assert.deepEqual(texts(c), texts(clients[0]), `client ${k} saw other messages`)
     // The live frames themselves were in order: no gap, no duplicate, nothing needed a sync.
-    assert.deepEqual(c.log(room).live.slice(liveBefore[k]), range(base + 1, n), `client ${k}: live frames out of order`)
+    assert.deepEqual(
+      c.log(room).live.slice(liveBefore[k]),
+      range(base + 1, n),
+      `client ${k}: live frames out of order`,
+    )
     assert.equal(c.log(room).gaps, gapsBefore[k], `client ${k} saw a gap`)
     assert.deepEqual(c.anomalies, [])
     assert.equal(c.last(room), n)
   }
-  const byId = new Map(clients[0].events(room).filter((e) => e.kind === 'message').map((e) => [e.id, e]))
+  const byId = new Map(
+    clients[0]
+      .events(room)
+      .filter((e) => e.kind === 'message')
+      .map((e) => [e.id, e]),
+  )
   for (const [j, ack] of acks.entries()) {
     const k = Math.floor(j / perClient)
     const ev = byId.get(ack.id)
@@ -120,7 +146,11 @@ test('the same cid twice, at once or after a reconnect, makes one message and th
   await b.waitForSeq(room, bobs.seq)
   await b.ping()
   const messages = b.events(room).filter((e) => e.kind === 'message')
-  assert.deepEqual(messages.map((e) => e.text).sort(), ['bob, same cid', 'exactly once', 'once from two tabs'])
+  assert.deepEqual(messages.map((e) => e.text).sort(), [
+    'bob, same cid',
+    'exactly once',
+    'once from two tabs',
+  ])
   const h = await b.must({ type: 'history', room })
   assert.equal(h.items.filter((i) => i.text === 'exactly once').length, 1)
   assert.equal(h.items.filter((i) => i.text === 'once from two tabs').length, 1)
@@ -175,7 +205,10 @@ test('a client that was away syncs from its last seq and ends with the state of 
   assert.deepEqual(b2.anomalies, [])
 
   assert.deepEqual(b2.events(room).map(signature), a.events(room).map(signature))
-  assert.deepEqual(b2.events(room).map((e) => e.seq), range(1, final.seq))
+  assert.deepEqual(
+    b2.events(room).map((e) => e.seq),
+    range(1, final.seq),
+  )
   const stateB = foldRoom(b2.events(room))
   assert.deepEqual(stateB, foldRoom(a.events(room)))
   assert.deepEqual(stateB, foldRoom(c.events(room)))
@@ -203,7 +236,8 @@ test('sync pages with limit and more, and a client catches up page by page', asy
   const a = await tabs.connect(alice)
   const room = await channel(a)
   const base = a.last(room)
-  for (let i = 0; i < 3; i++) await Promise.all(range(1, 10).map((j) => a.post(room, `page filler ${i}-${j}`)))
+  for (let i = 0; i < 3; i++)
+    await Promise.all(range(1, 10).map((j) => a.post(room, `page filler ${i}-${j}`)))
   const last = base + 30
   await a.waitForSeq(room, last)
   await a.ping()
@@ -219,7 +253,10 @@ test('sync pages with limit and more, and a client catches up page by page', asy
     pages += 1
     assert.ok(page.events.length <= 10)
     seqs.push(...page.events.map((e) => e.seq))
-    assert.ok(page.events.every((e) => e.type === undefined && e.room === undefined), 'sync events carry no type or room')
+    assert.ok(
+      page.events.every((e) => e.type === undefined && e.room === undefined),
+      'sync events carry no type or room',
+    )
     if (!page.more) {
       assert.equal(page.last_seq, last)
       break
@@ -238,7 +275,10 @@ test('sync pages with limit and more, and a client catches up page by page', asy
   const b = await tabs.connect(alice, { syncLimit: 7 })
   assert.equal(b.last(room), last)
   const afters = range(0, Math.ceil(last / 7) - 1).map((k) => k * 7)
-  assert.deepEqual(b.syncRequests.filter((r) => r.room === room).map((r) => r.after), afters)
+  assert.deepEqual(
+    b.syncRequests.filter((r) => r.room === room).map((r) => r.after),
+    afters,
+  )
   assert.deepEqual(b.events(room).map(signature), a.events(room).map(signature))
 
   expectError(await a.command({ type: 'sync', room, after: 0, limit: 1001 }), 'invalid', 'sync limit 1001')
@@ -259,7 +299,10 @@ test('history pages newest first with before and limit: 50, 50, the rest; no ove
   await a.waitForSeq(room, base + 120)
   // The timeline as sync tells it: everything but edits, deletions and reactions.
   const all = await a.must({ type: 'sync', room, after: 0, limit: 1000 })
-  const timeline = all.events.filter((e) => !['edited', 'deleted', 'reaction'].includes(e.kind)).map((e) => e.seq).reverse()
+  const timeline = all.events
+    .filter((e) => !['edited', 'deleted', 'reaction'].includes(e.kind))
+    .map((e) => e.seq)
+    .reverse()
   assert.ok(timeline.length >= 121)
 
   const pages = []
@@ -275,8 +318,14 @@ test('history pages newest first with before and limit: 50, 50, the rest; no ove
     before = page.items.at(-1).seq
     assert.ok(pages.length < 10)
   }
-  assert.deepEqual(pages.map((p) => p.items.length), [50, 50, timeline.length - 100])
-  assert.deepEqual(pages.map((p) => p.more), [true, true, false])
+  assert.deepEqual(
+    pages.map((p) => p.items.length),
+    [50, 50, timeline.length - 100],
+  )
+  assert.deepEqual(
+    pages.map((p) => p.more),
+    [true, true, false],
+  )
   const seqs = pages.flatMap((p) => p.items.map((i) => i.seq))
   assert.deepEqual(seqs, timeline, 'pages are newest first, contiguous, without overlap')
   for (const item of pages.flatMap((p) => p.items)) {

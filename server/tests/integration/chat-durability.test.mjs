@@ -24,7 +24,7 @@ test('every acked post survives SIGKILL with the same seq, and resent cids make 
     await b.waitForSeq(room, j.seq)
     const base = b.last(room)
 
-    const total = 400
+    const total = 1000
     const killAfter = 100
     const cids = range(0, total - 1).map((i) => newCid(`durable-${i}`))
     const acks = new Map() // index -> ack
@@ -53,7 +53,11 @@ test('every acked post survives SIGKILL with the same seq, and resent cids make 
     const a2 = await connect(second, alice) // the session survived too; connect syncs from 0
     const events = a2.events(room)
     const last = events.at(-1).seq
-    assert.deepEqual(events.map((e) => e.seq), range(1, last), 'seqs are contiguous after the crash')
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      range(1, last),
+      'seqs are contiguous after the crash',
+    )
     assert.deepEqual(a2.anomalies, [])
     const bySeq = new Map(events.map((e) => [e.seq, e]))
     for (const [i, ack] of acks) {
@@ -65,7 +69,10 @@ test('every acked post survives SIGKILL with the same seq, and resent cids make 
     }
     for (const ev of seenLive) {
       const now = bySeq.get(ev.seq)
-      assert.ok(now && now.id === ev.id && now.text === ev.text, `event ${ev.seq} was delivered live but is gone`)
+      assert.ok(
+        now && now.id === ev.id && now.text === ev.text,
+        `event ${ev.seq} was delivered live but is gone`,
+      )
     }
     const count = (evs) => {
       const n = new Map()
@@ -76,7 +83,9 @@ test('every acked post survives SIGKILL with the same seq, and resent cids make 
     assert.equal(last - base, count(events).size, 'only the posts made events')
 
     // The client resends everything it has no ack for (and, to be sure, the acked ones too).
-    const again = await Promise.all(cids.map((cid, i) => a2.command({ type: 'post', room, text: `durable ${i}`, cid })))
+    const again = await Promise.all(
+      cids.map((cid, i) => a2.command({ type: 'post', room, text: `durable ${i}`, cid })),
+    )
     for (const [i, ans] of again.entries()) {
       assert.equal(ans.type, 'ack', `resend ${i}: ${JSON.stringify(ans)}`)
       if (acks.has(i)) assert.deepEqual(ans, acks.get(i), `resend of acked post ${i}`)
@@ -85,11 +94,15 @@ test('every acked post survives SIGKILL with the same seq, and resent cids make 
     await a2.waitForSeq(room, end)
     await a2.ping()
     const after = a2.events(room)
-    assert.deepEqual(after.map((e) => e.seq), range(1, end))
+    assert.deepEqual(
+      after.map((e) => e.seq),
+      range(1, end),
+    )
     const counts = count(after)
     assert.equal(counts.size, total)
     for (const i of range(0, total - 1)) assert.equal(counts.get(`durable ${i}`), 1, `durable ${i}`)
-    for (const [i, ans] of again.entries()) assert.equal(a2.events(room).find((e) => e.seq === ans.seq).text, `durable ${i}`)
+    for (const [i, ans] of again.entries())
+      assert.equal(a2.events(room).find((e) => e.seq === ans.seq).text, `durable ${i}`)
     await a2.close()
   } finally {
     if (second) {

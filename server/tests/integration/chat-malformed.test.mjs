@@ -8,7 +8,11 @@ import { BIN, startServer, FAST_AUTH, dump } from './harness.mjs'
 import { signUp, signUpAdminFirst, connect, newCid, CHAT_ARGS } from './chat-client.mjs'
 
 // A small message limit keeps the over-the-limit cases small (16 KiB by default otherwise).
-const MAX_TEXT = spawnSync(BIN, ['--help'], { encoding: 'utf8' }).stdout.includes('--message-max-bytes') ? 100 : 16384
+const MAX_TEXT = (spawnSync(BIN, ['--help'], { encoding: 'utf8' }).stdout ?? '').includes(
+  '--message-max-bytes',
+)
+  ? 100
+  : 16384
 
 let server
 let alice, bob
@@ -61,8 +65,12 @@ test('every command refuses missing, mistyped and out-of-range fields with the f
     [{ type: 'post', room, text: long(MAX_TEXT + 1) }, 'invalid', 'text'],
     [{ type: 'post', room, text: long(Math.ceil((MAX_TEXT + 1) / 3), '€') }, 'invalid', 'text'], // bytes, not characters
     [{ type: 'post', room, text: 'reply to a string', reply_to: 'x' }, 'invalid', 'reply_to'],
-    [{ type: 'post', room, text: 'reply to nothing', reply_to: 987654321 }, ['invalid', 'not_found'], 'reply_to?'],
-    [{ type: 'post', room: 987654, text: 'no such room' }, 'not_found', undefined],
+    [
+      { type: 'post', room, text: 'reply to nothing', reply_to: 987654321 },
+      ['invalid', 'not_found'],
+      'reply_to?',
+    ],
+    [{ type: 'post', room: 987654, text: 'no such room' }, 'not_found', 'room'],
     [{ type: 'post', room: -1, text: 'negative room' }, ['invalid', 'not_found'], 'room?'],
     [{ type: 'post', room: 9007199254740993, text: 'beyond 2^53' }, ['invalid', 'not_found'], 'room?'],
     [{ type: 'post', room: 1e300, text: 'huge room' }, ['invalid', 'not_found'], 'room?'],
@@ -76,7 +84,7 @@ test('every command refuses missing, mistyped and out-of-range fields with the f
     [{ type: 'edit', id: -5, text: 'negative id' }, ['invalid', 'not_found'], 'id?'],
     [{ type: 'delete' }, 'invalid', 'id'],
     [{ type: 'delete', id: { id: msg.id } }, 'invalid', 'id'],
-    [{ type: 'delete', id: 987654321 }, 'not_found', undefined],
+    [{ type: 'delete', id: 987654321 }, 'not_found', 'id'],
     [{ type: 'react', emoji: '👍' }, 'invalid', 'id'],
     [{ type: 'react', id: msg.id }, 'invalid', 'emoji'],
     [{ type: 'react', id: msg.id, emoji: '' }, 'invalid', 'emoji'],
@@ -120,11 +128,24 @@ test('every command refuses missing, mistyped and out-of-range fields with the f
     [{ type: 'create_room', kind: 'channel', name: 'long topic', topic: long(501) }, 'invalid', 'topic'],
     [{ type: 'create_room', kind: 'private', name: 'bad members', members: 'bob' }, 'invalid', 'members'],
     [{ type: 'create_room', kind: 'private', name: 'bad members', members: ['bob'] }, 'invalid', 'members'],
-    [{ type: 'create_room', kind: 'private', name: 'too many', members: Array.from({ length: 101 }, (_, i) => i + 1) }, 'invalid', 'members'],
-    [{ type: 'create_room', kind: 'private', name: 'ghost member', members: [987654] }, ['invalid', 'not_found'], 'members?'],
+    [
+      {
+        type: 'create_room',
+        kind: 'private',
+        name: 'too many',
+        members: Array.from({ length: 101 }, (_, i) => i + 1),
+      },
+      'invalid',
+      'members',
+    ],
+    [
+      { type: 'create_room', kind: 'private', name: 'ghost member', members: [987654] },
+      ['invalid', 'not_found'],
+      'members?',
+    ],
     [{ type: 'direct' }, 'invalid', 'user'],
     [{ type: 'direct', user: 'bob' }, 'invalid', 'user'],
-    [{ type: 'direct', user: 987654 }, 'not_found', undefined],
+    [{ type: 'direct', user: 987654 }, 'not_found', 'user'],
     [{ type: 'join' }, 'invalid', 'room'],
     [{ type: 'join', room: 'strict' }, 'invalid', 'room'],
     [{ type: 'leave' }, 'invalid', 'room'],
@@ -166,10 +187,16 @@ test('every command refuses missing, mistyped and out-of-range fields with the f
       typeof got.message === 'string' &&
       got.message.length > 0 &&
       // 'room?' means: the field when the code is invalid.
-      (field === undefined ? got.field === undefined : field.endsWith('?') ? got.code !== 'invalid' || got.field === field.slice(0, -1) : got.field === field)
-    if (!ok) failures.push(`${JSON.stringify(frame).slice(0, 160)}\n    expected ${codes.join('|')} field ${field}, got ${JSON.stringify(got).slice(0, 300)}`)
+      (field === undefined
+        ? got.field === undefined
+        : field.endsWith('?')
+          ? got.code !== 'invalid' || got.field === field.slice(0, -1)
+          : got.field === field)
+    if (!ok)
+      failures.push(
+        `${JSON.stringify(frame).slice(0, 160)}\n    expected ${codes.join('|')} field ${field}, got ${JSON.stringify(got).slice(0, 300)}`,
+      )
   }
-  assert.deepEqual(failures, [], `\n${failures.join('\n')}`)
 
   // Mutating commands need a cid: without one they are refused (and cannot be acked).
   for (const frame of [
@@ -188,7 +215,11 @@ test('every command refuses missing, mistyped and out-of-range fields with the f
   const frames = [
     ['{"type":"post","room":' + room + ',"text":"cid array","cid":["a"]}', 'invalid', 'cid'],
     ['{"type":"post","room":' + room + ',"text":"cid number","cid":17}', 'invalid', 'cid'],
-    ['{"type":"post","room":' + room + ',"text":"cid too long","cid":"' + 'c'.repeat(65) + '"}', 'invalid', 'cid'],
+    [
+      '{"type":"post","room":' + room + ',"text":"cid too long","cid":"' + 'c'.repeat(65) + '"}',
+      'invalid',
+      'cid',
+    ],
     ['{"type":"post","room":' + room + ',"text":"cid not printable","cid":"a\\u0001b"}', 'invalid', 'cid'],
     ['{"room":' + room + ',"text":"no type","cid":"t-1"}', 'invalid', 'type', 't-1'],
     ['{"type":null,"cid":"t-2"}', 'invalid', 'type', 't-2'],
@@ -197,7 +228,11 @@ test('every command refuses missing, mistyped and out-of-range fields with the f
     ['null', 'malformed', undefined],
     ['42', 'malformed', undefined],
     ['{"type":"post","room":' + room + ',"text":"unterminated"', 'malformed', undefined],
-    ['{"type":"post","room":' + room + ',"text":"x","reply_to":' + '['.repeat(20) + ']'.repeat(20) + '}', 'malformed', undefined],
+    [
+      '{"type":"post","room":' + room + ',"text":"x","reply_to":' + '['.repeat(20) + ']'.repeat(20) + '}',
+      'malformed',
+      undefined,
+    ],
   ]
   for (const [text, code, field, cid] of frames) {
     const got = await answer(a, text)
@@ -210,7 +245,10 @@ test('every command refuses missing, mistyped and out-of-range fields with the f
   // Still working, nothing stored, nothing told to the other member.
   await a.ping()
   await b.ping()
-  assert.deepEqual(b.frames.filter((f) => f.type === 'event' && f.seq > msg.seq && f.room === room), [])
+  assert.deepEqual(
+    b.frames.filter((f) => f.type === 'event' && f.seq > msg.seq && f.room === room),
+    [],
+  )
   assert.equal(dump(server), before, 'a refused command changed the database')
   assert.deepEqual(a.anomalies, [])
 
@@ -224,6 +262,7 @@ test('every command refuses missing, mistyped and out-of-range fields with the f
   await a.must({ type: 'sync', room, after: 0, limit: 1000 })
   await a.close()
   await b.close()
+  assert.deepEqual(failures, [], `\n${failures.join('\n')}`)
 })
 
 test('a binary frame closes the socket with 1003, and the server keeps serving', async () => {
@@ -234,4 +273,36 @@ test('a binary frame closes the socket with 1003, and the server keeps serving',
   const again = await connect(server, alice)
   await again.ping()
   await again.close()
+})
+
+test('--message-max-bytes is the text limit, also above 64 KiB', async () => {
+  const big = await startServer([
+    ...FAST_AUTH,
+    ...CHAT_ARGS,
+    '--message-max-bytes',
+    '200000',
+    '--ws-max-message-bytes',
+    '1048576',
+  ])
+  try {
+    await signUpAdminFirst(big)
+    const me = await signUp(big, 'alice')
+    const a = await connect(big, me)
+    const room = (await a.must({ type: 'create_room', kind: 'channel', name: 'roomy' })).room
+    const text = 'w'.repeat(200000)
+    const ack = await a.command({ type: 'post', room, text })
+    assert.equal(
+      ack.type,
+      'ack',
+      `a 200000-byte text with --message-max-bytes 200000: ${JSON.stringify(ack)}`,
+    )
+    const ev = await a.waitFor((f) => f.type === 'event' && f.seq === ack.seq)
+    assert.equal(ev.text, text)
+    const over = await a.command({ type: 'post', room, text: text + 'w' })
+    assert.equal(over.type, 'error')
+    assert.equal(over.field, 'text')
+    await a.close()
+  } finally {
+    await big.stop()
+  }
 })

@@ -105,11 +105,22 @@ test('edit: the others get edited, history shows the new text, edits the old one
   const versions = await b.must({ type: 'edits', id: m.id })
   assert.equal(versions.type, 'edits')
   assert.equal(versions.id, m.id)
-  assert.deepEqual(versions.versions.map((v) => v.text), ['first version'])
+  assert.deepEqual(
+    versions.versions.map((v) => v.text),
+    ['first version'],
+  )
   assert.ok(Number.isInteger(versions.versions[0].at))
 
-  expectError(await b.command({ type: 'edit', id: m.id, text: 'bob was here' }), 'forbidden', 'edit another’s message')
-  expectError(await a.command({ type: 'edit', id: 987654321, text: 'nothing' }), 'not_found', 'edit no message')
+  expectError(
+    await b.command({ type: 'edit', id: m.id, text: 'bob was here' }),
+    'forbidden',
+    'edit another’s message',
+  )
+  expectError(
+    await a.command({ type: 'edit', id: 987654321, text: 'nothing' }),
+    'not_found',
+    'edit no message',
+  )
   assert.equal((await historyItem(b, room, m.id)).text, 'second version')
   await a.must({ type: 'edit', id: m.id, text: 'third version' })
   const v2 = await b.must({ type: 'edits', id: m.id })
@@ -126,7 +137,11 @@ test('delete: by the author or a room admin, not by others; the text is gone fro
   await a.must({ type: 'edit', id: m.id, text: `edited ${needle} again` })
   assert.ok(dump(server).includes(needle), 'the text is in the database before the delete')
 
-  expectError(await c.command({ type: 'delete', id: m.id }), 'forbidden', 'a member deletes another’s message')
+  expectError(
+    await c.command({ type: 'delete', id: m.id }),
+    'forbidden',
+    'a member deletes another’s message',
+  )
   const d = await a.must({ type: 'delete', id: m.id })
   const ev = await b.waitFor((f) => f.type === 'event' && f.room === room && f.seq === d.seq)
   assert.equal(ev.kind, 'deleted')
@@ -149,7 +164,11 @@ test('delete: by the author or a room admin, not by others; the text is gone fro
   const d2 = await a.must({ type: 'delete', id: byBob.id })
   await b.waitFor((f) => f.type === 'event' && f.seq === d2.seq && f.kind === 'deleted' && f.id === byBob.id)
   const byCarol = await c.post(room, 'carol’s words')
-  expectError(await b.command({ type: 'delete', id: byCarol.id }), 'forbidden', 'a member deletes another member’s message')
+  expectError(
+    await b.command({ type: 'delete', id: byCarol.id }),
+    'forbidden',
+    'a member deletes another member’s message',
+  )
   await c.must({ type: 'delete', id: byCarol.id })
   assert.equal((await historyItem(a, room, byCarol.id)).deleted, true)
   const twice = await c.command({ type: 'delete', id: byCarol.id })
@@ -176,7 +195,10 @@ test('reactions toggle on and off and show in history', async () => {
   await c.must({ type: 'react', id: m.id, emoji: '👍' })
   const both = (await historyItem(a, room, m.id)).reactions
   assert.equal(both.length, 1)
-  assert.deepEqual([...both[0].users].sort((x, y) => x - y), [bob.id, carol.id].sort((x, y) => x - y))
+  assert.deepEqual(
+    [...both[0].users].sort((x, y) => x - y),
+    [bob.id, carol.id].sort((x, y) => x - y),
+  )
 
   const off = await b.must({ type: 'react', id: m.id, emoji: '👍' })
   const evOff = await a.waitFor((f) => f.type === 'event' && f.room === room && f.seq === off.seq)
@@ -188,8 +210,16 @@ test('reactions toggle on and off and show in history', async () => {
   await c.must({ type: 'react', id: m.id, emoji: '👍' })
   assert.deepEqual((await historyItem(a, room, m.id)).reactions, [])
   const h = await a.must({ type: 'history', room })
-  assert.equal(h.items.filter((i) => i.kind === 'reaction').length, 0, 'reactions are folded into the message')
-  expectError(await b.command({ type: 'react', id: 987654321, emoji: '👍' }), 'not_found', 'react to no message')
+  assert.equal(
+    h.items.filter((i) => i.kind === 'reaction').length,
+    0,
+    'reactions are folded into the message',
+  )
+  expectError(
+    await b.command({ type: 'react', id: 987654321, emoji: '👍' }),
+    'not_found',
+    'react to no message',
+  )
 })
 
 test('replies: reply_to is carried, the thread lists replies newest first, the parent counts them', async () => {
@@ -209,21 +239,38 @@ test('replies: reply_to is carried, the thread lists replies newest first, the p
   assert.equal(t.type, 'thread')
   assert.equal(t.room, room)
   assert.equal(t.id, parent.id)
-  assert.deepEqual(t.items.map((i) => i.id), [r3.id, r2.id, r1.id])
-  assert.deepEqual(t.items.map((i) => i.text), ['ship it', 'me too', 'I like it'])
+  assert.deepEqual(
+    t.items.map((i) => i.id),
+    [r3.id, r2.id, r1.id],
+  )
+  assert.deepEqual(
+    t.items.map((i) => i.text),
+    ['ship it', 'me too', 'I like it'],
+  )
   assert.ok(t.items.every((i) => i.reply_to === parent.id))
   assert.equal(t.more, false)
   assert.equal((await historyItem(a, room, parent.id)).replies, 3)
 
   const page1 = await b.must({ type: 'thread', id: parent.id, limit: 2 })
-  assert.deepEqual(page1.items.map((i) => i.id), [r3.id, r2.id])
+  assert.deepEqual(
+    page1.items.map((i) => i.id),
+    [r3.id, r2.id],
+  )
   assert.equal(page1.more, true)
   const page2 = await b.must({ type: 'thread', id: parent.id, limit: 2, before: page1.items.at(-1).seq })
-  assert.deepEqual(page2.items.map((i) => i.id), [r1.id])
+  assert.deepEqual(
+    page2.items.map((i) => i.id),
+    [r1.id],
+  )
   assert.equal(page2.more, false)
 
   const elsewhere = await channel(a, b)
-  const wrong = await b.command({ type: 'post', room: elsewhere, text: 'cross-room reply', reply_to: parent.id })
+  const wrong = await b.command({
+    type: 'post',
+    room: elsewhere,
+    text: 'cross-room reply',
+    reply_to: parent.id,
+  })
   assert.equal(wrong.type, 'error', `reply_to a message of another room: ${JSON.stringify(wrong)}`)
   assert.ok(['invalid', 'not_found'].includes(wrong.code), JSON.stringify(wrong))
 })
@@ -238,7 +285,10 @@ test('mentions are resolved to user ids and counted, with unread, in rooms until
   assert.deepEqual(ev1.mentions, [bob.id])
   const m2 = await a.post(room, 'hey @carol and @bob')
   const ev2 = await b.waitFor((f) => f.type === 'event' && f.seq === m2.seq && f.room === room)
-  assert.deepEqual([...ev2.mentions].sort((x, y) => x - y), [bob.id, carol.id].sort((x, y) => x - y))
+  assert.deepEqual(
+    [...ev2.mentions].sort((x, y) => x - y),
+    [bob.id, carol.id].sort((x, y) => x - y),
+  )
   const m3 = await a.post(room, 'nobody here: @nosuchuser and bob@example.org')
   const ev3 = await b.waitFor((f) => f.type === 'event' && f.seq === m3.seq && f.room === room)
   assert.deepEqual(ev3.mentions, [])
@@ -287,14 +337,23 @@ test('read and received without a cid are not answered; positions reach the send
   const got = await b.must({ type: 'received', room, seq: m2.seq })
   assert.equal(got.type, 'ack')
   assert.equal(got.seq, undefined)
-  const rc1 = await a.waitFor((f) => f.type === 'receipt' && f.room === room && f.user === bob.id && f.delivered === m2.seq, mark)
+  const rc1 = await a.waitFor(
+    (f) => f.type === 'receipt' && f.room === room && f.user === bob.id && f.delivered === m2.seq,
+    mark,
+  )
   assert.ok(rc1.read === undefined || rc1.read < m2.seq, JSON.stringify(rc1))
 
   const bmark = b.mark()
   b.send({ type: 'read', room, seq: m1.seq }) // no cid: no answer
   await b.ping()
-  assert.deepEqual(b.framesSince(bmark).filter((f) => f.type === 'ack' || f.type === 'error'), [])
-  const rc2 = await a.waitFor((f) => f.type === 'receipt' && f.room === room && f.user === bob.id && f.read === m1.seq, mark)
+  assert.deepEqual(
+    b.framesSince(bmark).filter((f) => f.type === 'ack' || f.type === 'error'),
+    [],
+  )
+  const rc2 = await a.waitFor(
+    (f) => f.type === 'receipt' && f.room === room && f.user === bob.id && f.read === m1.seq,
+    mark,
+  )
   assert.equal(rc2.delivered, m2.seq)
   const r = findRoom(await b.must({ type: 'rooms' }), room)
   assert.equal(r.read_seq, m1.seq)
@@ -309,7 +368,9 @@ test('read and received without a cid are not answered; positions reach the send
   const m3 = await a.post(room, 'later')
   await a.waitFor((f) => f.type === 'event' && f.seq === m3.seq && f.room === room)
   await a.ping()
-  const backwards = a.framesSince(amark).filter((f) => f.type === 'receipt' && f.user === bob.id && f.read < m2.seq)
+  const backwards = a
+    .framesSince(amark)
+    .filter((f) => f.type === 'receipt' && f.user === bob.id && f.read < m2.seq)
   assert.deepEqual(backwards, [])
   assert.equal(findRoom(await b.must({ type: 'rooms' }), room).read_seq, m2.seq)
 })

@@ -27,7 +27,8 @@ after(async () => {
   assert.equal(code, 0, `server exit code (stderr: ${server.stderr})`)
 })
 
-const presenceOf = (user, online) => (f) => f.type === 'presence' && f.user === user.id && (online === undefined || f.online === online)
+const presenceOf = (user, online) => (f) =>
+  f.type === 'presence' && f.user === user.id && (online === undefined || f.online === online)
 
 test('online with the first tab only, offline with last_seen when the last tab closes, to co-members only', async () => {
   // Setup: bob, alice, carol and dave share a channel; dave and eve share a direct room; eve and
@@ -62,7 +63,11 @@ test('online with the first tab only, offline with last_seen when the last tab c
   await a2.ping()
   const d = await tabs.connect(dave)
   await b.waitFor(presenceOf(dave, true), bmark)
-  assert.equal(b.framesSince(bmark).filter(presenceOf(alice, false)).length, 0, 'offline while a tab is still open')
+  assert.equal(
+    b.framesSince(bmark).filter(presenceOf(alice, false)).length,
+    0,
+    'offline while a tab is still open',
+  )
   await e.waitFor(presenceOf(dave, true), emark)
   assert.deepEqual(e.framesSince(emark).filter(presenceOf(alice)), [], 'eve shares no room with alice')
 
@@ -71,7 +76,10 @@ test('online with the first tab only, offline with last_seen when the last tab c
   await a2.close()
   const off = await b.waitFor(presenceOf(alice, false), bmark)
   assert.ok(Number.isInteger(off.last_seen), JSON.stringify(off))
-  assert.ok(off.last_seen >= closing - 2000 && off.last_seen <= Date.now() + 2000, `last_seen ${off.last_seen}, closed at ${closing}`)
+  assert.ok(
+    off.last_seen >= closing - 2000 && off.last_seen <= Date.now() + 2000,
+    `last_seen ${off.last_seen}, closed at ${closing}`,
+  )
   const m = await b.must({ type: 'members', room })
   const a = m.members.find((x) => x.id === alice.id)
   assert.equal(a.online, false)
@@ -88,22 +96,33 @@ test('typing reaches the other members (every tab), not the sender, and is not a
   const b = await tabs.connect(bob)
   const b2 = await tabs.connect(bob)
   const d = await tabs.connect(dave)
-  const room = (await a.must({ type: 'create_room', kind: 'private', name: 'typists', members: [bob.id] })).room
+  const room = (await a.must({ type: 'create_room', kind: 'private', name: 'typists', members: [bob.id] }))
+    .room
   const amark = a.mark()
   const dmark = d.mark()
   a.send({ type: 'typing', room })
   for (const x of [b, b2]) {
     const t = await x.waitFor((f) => f.type === 'typing' && f.room === room)
-    assert.deepEqual({ room: t.room, user: t.user, username: t.username }, { room, user: alice.id, username: 'alice' })
+    assert.deepEqual(
+      { room: t.room, user: t.user, username: t.username },
+      { room, user: alice.id, username: 'alice' },
+    )
   }
   await a.ping()
-  assert.deepEqual(a.framesSince(amark).filter((f) => f.type === 'typing'), [], 'the sender got its own typing')
+  assert.deepEqual(
+    a.framesSince(amark).filter((f) => f.type === 'typing'),
+    [],
+    'the sender got its own typing',
+  )
 
   // With a cid: still no answer (typing is answered by nothing).
   const cid = 'typing-with-cid'
   a.send({ type: 'typing', room, cid })
   await a.ping()
-  assert.deepEqual(a.framesSince(amark).filter((f) => f.cid === cid), [])
+  assert.deepEqual(
+    a.framesSince(amark).filter((f) => f.cid === cid),
+    [],
+  )
 
   // Bob types: alice's tabs hear it; dave, who is not a member, does not (his later event: a
   // direct message from bob).
@@ -113,5 +132,8 @@ test('typing reaches the other members (every tab), not the sender, and is not a
   const dm = await b.must({ type: 'direct', user: dave.id })
   const p = await b.post(dm.room, 'psst')
   await d.waitFor((f) => f.type === 'event' && f.room === dm.room && f.seq === p.seq)
-  assert.deepEqual(d.framesSince(dmark).filter((f) => f.type === 'typing'), [])
+  assert.deepEqual(
+    d.framesSince(dmark).filter((f) => f.type === 'typing'),
+    [],
+  )
 })

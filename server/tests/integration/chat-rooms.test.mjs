@@ -88,8 +88,15 @@ test('a private room is never in the directory and cannot be joined by others', 
     const frame = query === undefined ? { type: 'directory' } : { type: 'directory', query }
     for (const client of [a, c]) {
       const dir = await client.must(frame)
-      assert.equal(dir.rooms.find((r) => r.id === ack.room), undefined, `directory ${query}: ${JSON.stringify(dir)}`)
-      assert.equal(dir.rooms.find((r) => r.name === 'hideout-one'), undefined)
+      assert.equal(
+        dir.rooms.find((r) => r.id === ack.room),
+        undefined,
+        `directory ${query}: ${JSON.stringify(dir)}`,
+      )
+      assert.equal(
+        dir.rooms.find((r) => r.name === 'hideout-one'),
+        undefined,
+      )
     }
   }
   expectError(await c.command({ type: 'join', room: ack.room }), 'not_found', 'join a private room')
@@ -141,13 +148,17 @@ test('inviting to a private room: the invitee is told, gets the room and can pos
   expectError(await a.command({ type: 'invite', room, user: carol.id }), 'conflict', 'invite a member')
   expectError(await a.command({ type: 'invite', room, user: 987654 }), 'not_found', 'invite nobody')
   const members = await a.must({ type: 'members', room })
-  assert.deepEqual(members.members.map((m) => m.id).sort((x, y) => x - y), [alice.id, bob.id, carol.id].sort((x, y) => x - y))
+  assert.deepEqual(
+    members.members.map((m) => m.id).sort((x, y) => x - y),
+    [alice.id, bob.id, carol.id].sort((x, y) => x - y),
+  )
 })
 
 test('leaving: the others see left, the room is gone from the leaver’s rooms, and it can no longer post', async () => {
   const a = await tabs.connect(alice)
   const b = await tabs.connect(bob)
-  const room = (await a.must({ type: 'create_room', kind: 'private', name: 'leave-me', members: [bob.id] })).room
+  const room = (await a.must({ type: 'create_room', kind: 'private', name: 'leave-me', members: [bob.id] }))
+    .room
   await b.requestSync(room)
   assert.ok(findRoom(await b.must({ type: 'rooms' }), room), 'members given at create are members')
   const left = await b.must({ type: 'leave', room })
@@ -159,7 +170,10 @@ test('leaving: the others see left, the room is gone from the leaver’s rooms, 
   expectError(await b.command({ type: 'history', room }), 'not_found', 'history after leaving')
   expectError(await b.command({ type: 'leave', room }), 'not_found', 'leave twice')
   const members = await a.must({ type: 'members', room })
-  assert.deepEqual(members.members.map((m) => m.id), [alice.id])
+  assert.deepEqual(
+    members.members.map((m) => m.id),
+    [alice.id],
+  )
 })
 
 test('removing: admins may, other members may not; the removed member is told', async () => {
@@ -169,8 +183,16 @@ test('removing: admins may, other members may not; the removed member is told', 
   const room = (await a.must({ type: 'create_room', kind: 'channel', name: 'moderated' })).room
   await join(b, room)
   await join(c, room)
-  expectError(await c.command({ type: 'remove', room, user: bob.id }), 'forbidden', 'a member removes a member')
-  expectError(await c.command({ type: 'remove', room, user: alice.id }), 'forbidden', 'a member removes the admin')
+  expectError(
+    await c.command({ type: 'remove', room, user: bob.id }),
+    'forbidden',
+    'a member removes a member',
+  )
+  expectError(
+    await c.command({ type: 'remove', room, user: alice.id }),
+    'forbidden',
+    'a member removes the admin',
+  )
   const rm = await a.must({ type: 'remove', room, user: bob.id })
   const told = await b.waitFor((f) => f.type === 'event' && f.room === room && f.seq === rm.seq)
   assert.equal(told.kind, 'removed')
@@ -179,7 +201,10 @@ test('removing: admins may, other members may not; the removed member is told', 
   assert.equal(told.user, alice.id)
   await c.waitForEvent(room, (e) => e.seq === rm.seq && e.kind === 'removed')
   const members = await a.must({ type: 'members', room })
-  assert.deepEqual(members.members.map((m) => m.id).sort((x, y) => x - y), [alice.id, carol.id].sort((x, y) => x - y))
+  assert.deepEqual(
+    members.members.map((m) => m.id).sort((x, y) => x - y),
+    [alice.id, carol.id].sort((x, y) => x - y),
+  )
   expectError(await a.command({ type: 'remove', room, user: bob.id }), 'not_found', 'remove a non-member')
 
   // The server admin (the first account) is an admin of every channel.
@@ -192,7 +217,8 @@ test('removing: admins may, other members may not; the removed member is told', 
 test('update_room: an admin renames (renamed event), a plain member may not', async () => {
   const a = await tabs.connect(alice)
   const b = await tabs.connect(bob)
-  const room = (await a.must({ type: 'create_room', kind: 'channel', name: 'old-name', topic: 'old topic' })).room
+  const room = (await a.must({ type: 'create_room', kind: 'channel', name: 'old-name', topic: 'old topic' }))
+    .room
   await join(b, room)
   const up = await a.must({ type: 'update_room', room, name: 'new-name', topic: 'new topic' })
   const ev = await b.waitForEvent(room, (e) => e.seq === up.seq)
@@ -211,8 +237,16 @@ test('update_room: an admin renames (renamed event), a plain member may not', as
   assert.equal(ev2.topic, 'just the topic')
 
   const before = a.last(room)
-  expectError(await b.command({ type: 'update_room', room, name: 'bobs-room' }), 'forbidden', 'a member renames')
-  expectError(await a.command({ type: 'update_room', room, name: 'x'.repeat(81) }), 'invalid', 'an 81-character name')
+  expectError(
+    await b.command({ type: 'update_room', room, name: 'bobs-room' }),
+    'forbidden',
+    'a member renames',
+  )
+  expectError(
+    await a.command({ type: 'update_room', room, name: 'x'.repeat(81) }),
+    'invalid',
+    'an 81-character name',
+  )
   await a.ping()
   assert.equal(a.last(room), before, 'refused commands made no event')
   assert.equal(findRoom(await a.must({ type: 'rooms' }), room).name, 'new-name')
@@ -241,13 +275,29 @@ test('direct: one room per pair from both sides, with the peer; nobody joins, in
   assert.equal(rb.peer.username, 'alice')
 
   expectError(await c.command({ type: 'join', room }), 'not_found', 'join a direct room')
-  expectError(await a.command({ type: 'invite', room, user: carol.id }), 'forbidden', 'invite into a direct room')
+  expectError(
+    await a.command({ type: 'invite', room, user: carol.id }),
+    'forbidden',
+    'invite into a direct room',
+  )
   expectError(await a.command({ type: 'leave', room }), 'conflict', 'leave a direct room')
-  expectError(await a.command({ type: 'update_room', room, name: 'ours' }), 'forbidden', 'rename a direct room')
-  expectError(await a.command({ type: 'remove', room, user: bob.id }), 'forbidden', 'remove from a direct room')
+  expectError(
+    await a.command({ type: 'update_room', room, name: 'ours' }),
+    'forbidden',
+    'rename a direct room',
+  )
+  expectError(
+    await a.command({ type: 'remove', room, user: bob.id }),
+    'forbidden',
+    'remove from a direct room',
+  )
   expectError(await a.command({ type: 'direct', user: 987654 }), 'not_found', 'direct with nobody')
   const dir = await c.must({ type: 'directory' })
-  assert.equal(dir.rooms.find((r) => r.id === room), undefined, 'direct rooms are not in the directory')
+  assert.equal(
+    dir.rooms.find((r) => r.id === room),
+    undefined,
+    'direct rooms are not in the directory',
+  )
 })
 
 test('hidden: a direct room can be hidden, a new message shows it again; settings are kept', async () => {
@@ -283,12 +333,17 @@ test('hidden: a direct room can be hidden, a new message shows it again; setting
 test('members lists roles and who is online, with last_seen', async () => {
   const a = await tabs.connect(alice)
   const b = await tabs.connect(bob)
-  const room = (await a.must({ type: 'create_room', kind: 'private', name: 'who-is-here', members: [bob.id, dave.id] })).room
+  const room = (
+    await a.must({ type: 'create_room', kind: 'private', name: 'who-is-here', members: [bob.id, dave.id] })
+  ).room
   const m = await a.must({ type: 'members', room })
   assert.equal(m.type, 'members')
   assert.equal(m.room, room)
   const byId = new Map(m.members.map((x) => [x.id, x]))
-  assert.deepEqual([...byId.keys()].sort((x, y) => x - y), [alice.id, bob.id, dave.id].sort((x, y) => x - y))
+  assert.deepEqual(
+    [...byId.keys()].sort((x, y) => x - y),
+    [alice.id, bob.id, dave.id].sort((x, y) => x - y),
+  )
   assert.equal(byId.get(alice.id).role, 'admin')
   assert.equal(byId.get(alice.id).username, 'alice')
   assert.notEqual(byId.get(bob.id).role, 'admin')
@@ -319,9 +374,15 @@ test('users finds up to 20 people whose name starts with the query', async () =>
     assert.equal(typeof u.online, 'boolean')
   }
   const one = await a.must({ type: 'users', query: 'zed21' })
-  assert.deepEqual(one.users.map((u) => u.username), ['zed21'])
+  assert.deepEqual(
+    one.users.map((u) => u.username),
+    ['zed21'],
+  )
   const bobs = await a.must({ type: 'users', query: 'bo' })
-  assert.deepEqual(bobs.users.map((u) => u.id), [bob.id])
+  assert.deepEqual(
+    bobs.users.map((u) => u.id),
+    [bob.id],
+  )
   assert.equal(bobs.users[0].display_name !== undefined, true)
   const me = await a.must({ type: 'users', query: 'alice' })
   assert.equal(me.users.find((u) => u.id === alice.id).online, true)

@@ -240,6 +240,13 @@ class SqliteChatTx final : public ChatTx {
     return s.i64(0);
   }
   std::vector<RoomSummary> rooms_of(UserId user) override { return rooms_of_user(c_, user); }
+  std::vector<RoomId> room_ids_of(UserId user) override {
+    Stmt s(c_, "SELECT room_id FROM members WHERE user_id = ?1 ORDER BY room_id");
+    s.bind(1, user);
+    std::vector<RoomId> out;
+    while (s.step()) out.push_back(s.i64(0));
+    return out;
+  }
   int member_count(RoomId room) override {
     Stmt s(c_, "SELECT count(*) FROM members WHERE room_id = ?1");
     s.bind(1, room);
