@@ -96,6 +96,7 @@ void Gateway::on_open(const std::shared_ptr<net::WsConnection>& conn, const net:
   // after the snapshot reaches this socket through the hub.
   bool first = hub_.add(conn->id(), who->user, client);
   chat_.attach(who->user, [this, client, first](core::Result<std::vector<store::RoomSummary>> r) {
+    if (!find(client->conn->id())) return;  // closed meanwhile: on_close has undone it all
     if (!r) {
       spdlog::error("socket of {} not attached: {}", client->who.username, r.error().message);
       client->conn->close(1011, "try again later");

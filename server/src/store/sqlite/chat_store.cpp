@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <chrono>
+
+#include "core/clock.hpp"
 
 #include "store/sqlite/store_impl.hpp"
 
@@ -476,6 +479,11 @@ class SqliteChatTx final : public ChatTx {
 }  // namespace
 
 void SqliteStore::Impl::run_chat_writer() {
+  // Client command ids are kept a week: a client resends unacked commands when it reconnects,
+  // not weeks later. Swept every ten minutes.
+  constexpr auto kSweepEvery = std::chrono::minutes(10);
+  constexpr Millis kKeepCommands = 7LL * 24 * 3600 * 1000;
+  auto next_sweep = std::chrono::steady_clock::now() + kSweepEvery;
   for (;;) {
     std::deque<Job> batch;
     {
@@ -509,6 +517,17 @@ void SqliteStore::Impl::run_chat_writer() {
       }
     }
     for (auto& job : batch) job.done(committed && job.job != nullptr);
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      next_sweep = std::chrono::steady_clock::now() + kSweepEvery;
+      std::lock_guard lock(writer_mu);
+      try {
+        Stmt s(writer, "DELETE FROM client_commands WHERE at < ?1");
+        s.bind(1, core::now_ms() - kKeepCommands);
+        s.run();
+      } catch (const std::exception& e) {
+        spdlog::error("sweeping client command ids failed: {}", e.what());
+      }
+    }
   }
 }
 
