@@ -1,5 +1,7 @@
 // Internal to net/: the WebSocket session as a template on its stream (plain TCP or TLS). Each
 // stream type is compiled in its own translation unit (ws_session_plain.cpp, ws_session_tls.cpp).
+// Beast does the handshake; after it the session frames messages itself (net/ws_frames.hpp), so
+// that everything queued for a socket leaves in one gather-write.
 #pragma once
 
 #include <spdlog/spdlog.h>
@@ -10,10 +12,13 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <array>
 #include <deque>
+#include <span>
 
 #include "net/http_policy.hpp"
 #include "net/session.hpp"
+#include "net/ws_frames.hpp"
 
 namespace parley::net::detail {
 namespace {
@@ -87,17 +92,14 @@ class WsSession : public WsConnection,
     timeouts.idle_timeout = websocket::stream_base::none();  // keepalive_loop() pings instead
     timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
-    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-      if (kind == websocket::frame_type::pong) awaiting_pong_ = false;  // on the strand
-    });
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "parley"); }));
-    ws_.read_message_max(limits.ws_max_message_bytes);
 
     beast::error_code ec;
     auto token = asio::redirect_error(use_awaitable, ec);
     co_await ws_.async_accept(handoff_.upgrade, token);
     if (ec) co_return;
+    beast::get_lowest_layer(ws_).expires_never();  // keepalive_loop() watches the peer instead
 
     auto self = this->shared_from_this();
     registry_id_ = shared_->enroll(this->weak_from_this());
@@ -127,41 +129,88 @@ class WsSession : public WsConnection,
         ws_.get_executor(), [self]() -> awaitable<void> { co_await self->keepalive_loop(); },
         [](std::exception_ptr e) { log_exception(e, "websocket keepalive"); });
 
+    ws::Reader reader(limits.ws_max_message_bytes);
     beast::flat_buffer buffer;
-    for (;;) {
-      std::size_t n = co_await ws_.async_read(buffer, token);
+    bool broken = false;  // the peer broke the protocol: read nothing more of it
+    while (!peer_closed_) {
+      while (!broken) {
+        auto data = buffer.data();
+        auto event = reader.next(
+            std::span<std::uint8_t>(static_cast<std::uint8_t*>(data.data()), data.size()));
+        if (event.kind == ws::Event::Kind::kNone && event.consumed == 0) break;
+        broken = !on_frame(self, event);
+        buffer.consume(event.consumed);
+      }
+      if (broken) buffer.consume(buffer.size());
+      std::size_t n = co_await stream().async_read_some(buffer.prepare(kReadChunk), token);
       if (ec) break;
+      buffer.commit(n);
       shared_->metrics.bytes_in += n;
-      shared_->metrics.ws_messages_in++;
-      if (closing_) {
-        buffer.consume(buffer.size());
-        continue;
-      }
-      if (!ws_.got_text()) {
-        start_close(kCloseUnsupportedData, "text frames only");
-      } else if (!bucket_.take()) {
-        start_close(kClosePolicyViolation, "too many messages");
-      } else {
-        auto data = buffer.cdata();
-        shared_->ws.on_message(
-            self, std::string_view(static_cast<const char*>(data.data()), data.size()));
-      }
-      buffer.consume(buffer.size());
     }
     spdlog::debug("{} WebSocket {} closed: {}", request->remote_address, id_, ec.message());
   }
 
  private:
+  static constexpr std::size_t kReadChunk = 16 * 1024;
+
+  Stream& stream() { return ws_.next_layer(); }
+
+  // One parsed frame, on the strand. Returns false when the stream can no longer be read.
+  bool on_frame(const std::shared_ptr<WsSession>& self, const ws::Event& e) {
+    using Kind = ws::Event::Kind;
+    switch (e.kind) {
+      case Kind::kNone:
+        return true;
+      case Kind::kText:
+        shared_->metrics.ws_messages_in++;
+        if (closing_) return true;
+        if (!bucket_.take()) {
+          start_close(kClosePolicyViolation, "too many messages");
+        } else {
+          shared_->ws.on_message(self, e.payload);
+        }
+        return true;
+      case Kind::kBinary:
+        shared_->metrics.ws_messages_in++;
+        start_close(kCloseUnsupportedData, "text frames only");
+        return true;
+      case Kind::kPing:
+        if (!closing_) queue_control(ws::kPong, std::string(e.payload));
+        return true;
+      case Kind::kPong:
+        awaiting_pong_ = false;
+        return true;
+      case Kind::kClose:
+        peer_closed_ = true;
+        if (close_sent_) {
+          beast::get_lowest_layer(ws_).close();  // the handshake is complete
+        } else {
+          // Echo the peer's code; the writer closes the TCP connection after sending it.
+          start_close(e.code == ws::kCloseNoStatus ? std::uint16_t{0} : e.code, "");
+        }
+        return false;
+      case Kind::kError:
+        spdlog::debug("WebSocket {}: {}", id_, e.error);
+        start_close(e.code, e.error);
+        return false;
+    }
+    return true;
+  }
+
+  // A control frame goes out before the queued messages. Strand only.
+  void queue_control(std::uint8_t opcode, std::string payload) {
+    control_.push_back(Control{opcode, std::move(payload)});
+    wake_.cancel_one();
+  }
+
+  // Sends a close frame (code 0: one without a code) after which nothing else is written; the
+  // TCP connection ends when the peer answers, or at the deadline.
   void start_close(std::uint16_t code, const std::string& reason) {
     if (closing_) return;
     closing_ = true;
     closed_ = true;
-    wake_.cancel();
     keepalive_.cancel();
-    websocket::close_reason why;
-    why.code = code;
-    why.reason = reason.substr(0, 123);  // the most a close frame can carry
-    ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {});
+    queue_control(ws::kClose, code ? ws::close_payload(code, reason) : std::string());
     // A peer that does not read (the usual reason to drop it) never lets the close frame out:
     // past the deadline the TCP connection is cut and the session's memory freed.
     hard_close_.expires_after(kCloseDeadline);
@@ -196,8 +245,7 @@ class WsSession : public WsConnection,
       co_await keepalive_.async_wait(token);
       if (ec || closing_) co_return;
       awaiting_pong_ = true;
-      co_await ws_.async_ping({}, token);
-      if (ec || closing_) co_return;
+      queue_control(ws::kPing, std::string());
       keepalive_.expires_after(grace);
       co_await keepalive_.async_wait(token);
       if (ec || closing_) co_return;
@@ -214,32 +262,67 @@ class WsSession : public WsConnection,
     }
   }
 
+  // Sends, in one gather-write, the control frames and then every message queued since the last
+  // write: one system call for a burst, however many frames it holds.
   awaitable<void> write_loop() {
     beast::error_code ec;
     auto token = asio::redirect_error(use_awaitable, ec);
     std::vector<std::shared_ptr<const std::string>> batch;
+    std::vector<Control> controls;
+    std::vector<std::array<std::uint8_t, ws::kMaxHeaderBytes>> headers;
+    std::vector<asio::const_buffer> buffers;
     for (;;) {
       {
         std::lock_guard lock(outbox_mu_);
         batch.swap(outbox_);
         wake_posted_ = false;
       }
-      if (closing_) co_return;
-      if (batch.empty()) {
+      if (closing_) batch.clear();  // a closing socket gets its close frame, nothing more
+      controls.assign(std::make_move_iterator(control_.begin()),
+                      std::make_move_iterator(control_.end()));
+      control_.clear();
+      if (batch.empty() && controls.empty()) {
+        if (close_sent_) co_return;
         wake_.expires_at(asio::steady_timer::time_point::max());
         co_await wake_.async_wait(token);
         continue;
       }
-      for (const auto& frame : batch) {
-        ws_.text(true);
-        std::size_t n = co_await ws_.async_write(asio::buffer(*frame), token);
-        if (ec || closing_) co_return;
-        shared_->metrics.bytes_out += n;
-        shared_->metrics.ws_messages_out++;
+      headers.resize(controls.size() + batch.size());
+      buffers.clear();
+      std::size_t h = 0;
+      bool sends_close = false;
+      for (const auto& c : controls) {
+        if (sends_close) break;  // nothing follows a close frame
+        sends_close = c.opcode == ws::kClose;
+        auto n = ws::write_header(c.opcode, c.payload.size(), headers[h].data());
+        buffers.emplace_back(headers[h++].data(), n);
+        buffers.emplace_back(c.payload.data(), c.payload.size());
       }
+      if (!sends_close) {
+        for (const auto& frame : batch) {
+          auto n = ws::write_header(ws::kText, frame->size(), headers[h].data());
+          buffers.emplace_back(headers[h++].data(), n);
+          buffers.emplace_back(frame->data(), frame->size());
+        }
+      }
+      std::size_t n = co_await asio::async_write(stream(), buffers, token);
+      if (ec) co_return;
+      shared_->metrics.bytes_out += n;
+      if (!sends_close) shared_->metrics.ws_messages_out += batch.size();
       batch.clear();
+      if (sends_close) {
+        close_sent_ = true;
+        // The server closes the TCP connection first once both sides have sent their close.
+        if (peer_closed_) beast::get_lowest_layer(ws_).close();
+        co_return;
+      }
     }
   }
+
+  struct Control {
+    std::uint8_t opcode;
+    std::string payload;
+  };
 
   static constexpr auto kCloseDeadline = std::chrono::seconds(3);
 
@@ -250,6 +333,9 @@ class WsSession : public WsConnection,
   asio::steady_timer hard_close_;  // ends a close handshake the peer does not finish
   asio::steady_timer keepalive_;   // the next ping, then the deadline for its pong
   bool awaiting_pong_ = false;     // strand only
+  std::deque<Control> control_;    // strand only: pong, ping, close frames to send next
+  bool close_sent_ = false;        // strand only
+  bool peer_closed_ = false;       // strand only: the peer's close frame arrived
   std::mutex outbox_mu_;
   std::vector<std::shared_ptr<const std::string>> outbox_;  // under outbox_mu_
   bool wake_posted_ = false;                                // under outbox_mu_
