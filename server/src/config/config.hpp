@@ -22,7 +22,7 @@ struct Limits {
   Seconds idle_timeout{60};                  // keep-alive connection with no request
   Seconds write_timeout{30};                 // a response must drain within this
   std::size_t ws_max_message_bytes = 64 * 1024;
-  std::size_t ws_queue_frames = 1024;  // outbound frames queued per socket before we drop it
+  std::size_t ws_queue_frames = 8192;  // outbound frames queued per socket before we drop it
   Seconds ws_ping_interval{30};        // server pings; the peer must answer within ws_pong_timeout
   Seconds ws_pong_timeout{10};
   std::size_t max_connections = 10000;

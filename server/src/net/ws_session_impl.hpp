@@ -14,6 +14,7 @@
 
 #include <array>
 #include <deque>
+#include <optional>
 #include <span>
 
 #include "net/http_policy.hpp"
@@ -35,10 +36,11 @@ class WsSession : public WsConnection,
   WsSession(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws, WsHandoff handoff)
       : shared_(std::move(shared)),
         handoff_(std::move(handoff)),
-        ws_(std::move(ws)),
-        wake_(ws_.get_executor()),
-        hard_close_(ws_.get_executor()),
-        keepalive_(ws_.get_executor()),
+        ws_(std::in_place, std::move(ws)),
+        ex_(ws_->get_executor()),
+        wake_(ex_),
+        hard_close_(ex_),
+        keepalive_(ex_),
         id_(shared_->next_id++),
         bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
 
@@ -60,7 +62,7 @@ class WsSession : public WsConnection,
       if (wake) wake_posted_ = true;
     }
     if (wake) {
-      asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      asio::post(ex_, [self = this->shared_from_this()] {
         self->wake_.cancel_one();
         bool overflowed = false;
         {
@@ -74,10 +76,9 @@ class WsSession : public WsConnection,
   }
 
   void close(std::uint16_t code, std::string reason) override {
-    asio::post(ws_.get_executor(),
-               [self = this->shared_from_this(), code, reason = std::move(reason)] {
-                 self->start_close(code, reason);
-               });
+    asio::post(ex_, [self = this->shared_from_this(), code, reason = std::move(reason)] {
+      self->start_close(code, reason);
+    });
   }
 
   std::uint64_t id() const override { return id_; }
@@ -85,21 +86,25 @@ class WsSession : public WsConnection,
   void drain() override { close(kCloseGoingAway, "server going away"); }
 
   awaitable<void> run() {
-    const auto& request = handoff_.request;
+    const std::string remote = handoff_.request->remote_address;
     const auto& limits = shared_->config.limits;
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
-    timeouts.idle_timeout = websocket::stream_base::none();  // keepalive_loop() pings instead
+    timeouts.idle_timeout = websocket::stream_base::none();  // arm_keepalive() pings instead
     timeouts.keep_alive_pings = false;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
+    ws_->set_option(timeouts);
+    ws_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "parley"); }));
 
     beast::error_code ec;
     auto token = asio::redirect_error(use_awaitable, ec);
-    co_await ws_.async_accept(handoff_.upgrade, token);
+    co_await ws_->async_accept(handoff_.upgrade, token);
     if (ec) co_return;
-    beast::get_lowest_layer(ws_).expires_never();  // keepalive_loop() watches the peer instead
+    // From here the session frames messages itself: it keeps the bare stream and lets Beast's
+    // websocket state (a 1.5 KB read buffer among it) go, which idle sockets would carry.
+    stream_.emplace(std::move(ws_->next_layer()));
+    ws_.reset();
+    beast::get_lowest_layer(*stream_).expires_never();  // arm_keepalive() watches the peer
 
     auto self = this->shared_from_this();
     registry_id_ = shared_->enroll(this->weak_from_this());
@@ -119,15 +124,26 @@ class WsSession : public WsConnection,
       }
     } leave{this};
     shared_->metrics.count_response(101);
-    spdlog::debug("{} WebSocket {} open", request->remote_address, id_);
-    shared_->ws.on_open(self, *request, handoff_.principal);
+    spdlog::debug("{} WebSocket {} open", remote, id_);
+    shared_->ws.on_open(self, *handoff_.request, handoff_.principal);
+    // An open socket needs neither the upgrade request nor its parsed copy: a few kilobytes per
+    // idle connection.
+    handoff_.upgrade = {};
+    handoff_.request.reset();
+    handoff_.principal.reset();
     if (shared_->stopping) start_close(kCloseGoingAway, "server going away");
     asio::co_spawn(
-        ws_.get_executor(), [self]() -> awaitable<void> { co_await self->write_loop(); },
+        ex_, [self]() -> awaitable<void> { co_await self->write_loop(); },
         [](std::exception_ptr e) { log_exception(e, "websocket writer"); });
-    asio::co_spawn(
-        ws_.get_executor(), [self]() -> awaitable<void> { co_await self->keepalive_loop(); },
-        [](std::exception_ptr e) { log_exception(e, "websocket keepalive"); });
+    // The first ping after a full interval.
+    keepalive_.expires_after(
+        std::chrono::duration_cast<asio::steady_timer::duration>(limits.ws_ping_interval));
+    keepalive_.async_wait([self](beast::error_code ec) {
+      if (ec || self->closing_) return;
+      self->awaiting_pong_ = true;
+      self->queue_control(ws::kPing, std::string());
+      self->arm_keepalive(true);
+    });
 
     ws::Reader reader(limits.ws_max_message_bytes);
     beast::flat_buffer buffer;
@@ -142,18 +158,27 @@ class WsSession : public WsConnection,
         buffer.consume(event.consumed);
       }
       if (broken) buffer.consume(buffer.size());
+      // An idle socket holds no read buffer: on plain TCP it waits for readability first.
+      if (buffer.size() == 0) {
+        buffer.shrink_to_fit();
+        if constexpr (std::is_same_v<Stream, PlainStream>) {
+          co_await stream().socket().async_wait(tcp::socket::wait_read, token);
+          if (ec) break;
+        }
+      }
       std::size_t n = co_await stream().async_read_some(buffer.prepare(kReadChunk), token);
       if (ec) break;
       buffer.commit(n);
       shared_->metrics.bytes_in += n;
     }
-    spdlog::debug("{} WebSocket {} closed: {}", request->remote_address, id_, ec.message());
+    spdlog::debug("{} WebSocket {} closed: {}", remote, id_, ec.message());
   }
 
  private:
   static constexpr std::size_t kReadChunk = 16 * 1024;
 
-  Stream& stream() { return ws_.next_layer(); }
+  Stream& stream() { return *stream_; }
+  void cut() { beast::get_lowest_layer(*stream_).close(); }
 
   // One parsed frame, on the strand. Returns false when the stream can no longer be read.
   bool on_frame(const std::shared_ptr<WsSession>& self, const ws::Event& e) {
@@ -183,7 +208,7 @@ class WsSession : public WsConnection,
       case Kind::kClose:
         peer_closed_ = true;
         if (close_sent_) {
-          beast::get_lowest_layer(ws_).close();  // the handshake is complete
+          cut();  // the handshake is complete
         } else {
           // Echo the peer's code; the writer closes the TCP connection after sending it.
           start_close(e.code == ws::kCloseNoStatus ? std::uint16_t{0} : e.code, "");
@@ -215,7 +240,7 @@ class WsSession : public WsConnection,
     // past the deadline the TCP connection is cut and the session's memory freed.
     hard_close_.expires_after(kCloseDeadline);
     hard_close_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-      if (!ec) beast::get_lowest_layer(self->ws_).close();
+      if (!ec) self->cut();
     });
   }
 
@@ -230,36 +255,36 @@ class WsSession : public WsConnection,
 
   // Pings every ws_ping_interval; a peer that has not answered within ws_pong_timeout is gone
   // (a dead network does not say so), so its socket is closed and its resources freed.
-  awaitable<void> keepalive_loop() {
+  // A ping every ws_ping_interval (or every ws_pong_timeout, if longer); each must be answered
+  // within ws_pong_timeout. A timer with callbacks rather than a coroutine: an idle socket then
+  // holds one coroutine frame less.
+  void arm_keepalive(bool pinged) {
+    using D = asio::steady_timer::duration;
     const auto& limits = shared_->config.limits;
-    auto interval =
-        std::chrono::duration_cast<asio::steady_timer::duration>(limits.ws_ping_interval);
-    auto grace = std::chrono::duration_cast<asio::steady_timer::duration>(limits.ws_pong_timeout);
-    beast::error_code ec;
-    auto token = asio::redirect_error(use_awaitable, ec);
-    // A ping every `interval` (or every `grace`, if that is longer); each must be answered
-    // within `grace`.
-    auto rest = interval > grace ? interval - grace : asio::steady_timer::duration::zero();
-    keepalive_.expires_after(interval);
-    while (!closing_) {
-      co_await keepalive_.async_wait(token);
-      if (ec || closing_) co_return;
-      awaiting_pong_ = true;
-      queue_control(ws::kPing, std::string());
+    auto interval = std::chrono::duration_cast<D>(limits.ws_ping_interval);
+    auto grace = std::chrono::duration_cast<D>(limits.ws_pong_timeout);
+    if (!pinged) {
+      keepalive_.expires_after(interval > grace ? interval - grace : D::zero());
+    } else {
       keepalive_.expires_after(grace);
-      co_await keepalive_.async_wait(token);
-      if (ec || closing_) co_return;
-      if (awaiting_pong_) {
-        spdlog::debug("WebSocket {} closed: no pong within {} s", id_,
-                      limits.ws_pong_timeout.count());
-        shared_->metrics.ws_dropped_silent++;
-        closing_ = true;
-        closed_ = true;
-        beast::get_lowest_layer(ws_).close();  // no close handshake with a peer that is not there
-        co_return;
-      }
-      keepalive_.expires_after(rest);
     }
+    keepalive_.async_wait([self = this->shared_from_this(), pinged](beast::error_code ec) {
+      if (ec || self->closing_) return;
+      if (!pinged) {
+        self->awaiting_pong_ = true;
+        self->queue_control(ws::kPing, std::string());
+        self->arm_keepalive(true);
+        return;
+      }
+      if (!self->awaiting_pong_) return self->arm_keepalive(false);
+      // A dead network does not say so: no close handshake with a peer that is not there.
+      spdlog::debug("WebSocket {} closed: no pong within {} s", self->id_,
+                    self->shared_->config.limits.ws_pong_timeout.count());
+      self->shared_->metrics.ws_dropped_silent++;
+      self->closing_ = true;
+      self->closed_ = true;
+      self->cut();
+    });
   }
 
   // Sends, in one gather-write, the control frames and then every message queued since the last
@@ -313,7 +338,7 @@ class WsSession : public WsConnection,
       if (sends_close) {
         close_sent_ = true;
         // The server closes the TCP connection first once both sides have sent their close.
-        if (peer_closed_) beast::get_lowest_layer(ws_).close();
+        if (peer_closed_) cut();
         co_return;
       }
     }
@@ -328,14 +353,16 @@ class WsSession : public WsConnection,
 
   std::shared_ptr<Shared> shared_;
   WsHandoff handoff_;  // the upgrade request, who the socket belongs to, its connection ticket
-  websocket::stream<Stream> ws_;
-  asio::steady_timer wake_;        // the writer sleeps on it while the queue is empty
-  asio::steady_timer hard_close_;  // ends a close handshake the peer does not finish
-  asio::steady_timer keepalive_;   // the next ping, then the deadline for its pong
-  bool awaiting_pong_ = false;     // strand only
-  std::deque<Control> control_;    // strand only: pong, ping, close frames to send next
-  bool close_sent_ = false;        // strand only
-  bool peer_closed_ = false;       // strand only: the peer's close frame arrived
+  std::optional<websocket::stream<Stream>> ws_;  // until the handshake is done
+  std::optional<Stream> stream_;                 // after it
+  typename Stream::executor_type ex_;            // the session's strand
+  asio::steady_timer wake_;                      // the writer sleeps on it while the queue is empty
+  asio::steady_timer hard_close_;                // ends a close handshake the peer does not finish
+  asio::steady_timer keepalive_;                 // the next ping, then the deadline for its pong
+  bool awaiting_pong_ = false;                   // strand only
+  std::deque<Control> control_;  // strand only: pong, ping, close frames to send next
+  bool close_sent_ = false;      // strand only
+  bool peer_closed_ = false;     // strand only: the peer's close frame arrived
   std::mutex outbox_mu_;
   std::vector<std::shared_ptr<const std::string>> outbox_;  // under outbox_mu_
   bool wake_posted_ = false;                                // under outbox_mu_
