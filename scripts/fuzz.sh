@@ -10,8 +10,15 @@ if ! command -v clang++ >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt
 fi
 out=build/fuzz
 mkdir -p "$out/corpus"
-clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iserver/src \
-  server/fuzz/frames_fuzz.cpp server/src/protocol/frames.cpp \
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iserver/src)
+# The JSON frame decoder, seeded with the protocol examples.
+clang++ "${flags[@]}" server/fuzz/frames_fuzz.cpp server/src/protocol/frames.cpp \
   -lboost_json -lfmt -o "$out/frames_fuzz"
 cp docs/protocol-examples/*.json "$out/corpus/"
 "$out/frames_fuzz" -max_total_time="$seconds" -max_len=65536 -artifact_prefix="$out/" "$out/corpus"
+# The WebSocket frame parser (bytes off the socket after the handshake).
+clang++ "${flags[@]}" server/fuzz/ws_frames_fuzz.cpp server/src/net/ws_frames.cpp \
+  -o "$out/ws_frames_fuzz"
+mkdir -p "$out/ws_corpus"
+"$out/ws_frames_fuzz" -max_total_time="$seconds" -max_len=8192 -artifact_prefix="$out/ws-" \
+  "$out/ws_corpus"
