@@ -737,10 +737,8 @@ void ChatService::user_renamed(UserId user, std::string display_name) {
       [](core::Result<Ack>) {});
 }
 
-core::Millis ChatService::went_offline(UserId user) {
-  auto now = clock_();
-  store_.set_last_seen(user, now);
-  return now;
+void ChatService::went_offline(UserId user, core::Millis at) {
+  store_.set_last_seen(user, at);
 }
 
 std::vector<std::string> ChatService::mentioned_names(std::string_view text) {

@@ -125,8 +125,9 @@ class ChatService {
   // The user's display name changed: a `user_renamed` event in each of their rooms.
   void user_renamed(UserId user, std::string display_name);
 
-  // Records that the user's last socket closed; returns the time recorded.
-  core::Millis went_offline(UserId user);
+  // Records that the user's last socket closed at `at` (a later time already stored stays).
+  void went_offline(UserId user, core::Millis at);
+  core::Millis now() const { return clock_(); }
 
   // Who `@name` in `text` names; pure, for tests.
   static std::vector<std::string> mentioned_names(std::string_view text);

@@ -157,9 +157,24 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   }
   auto rooms = hub_.rooms_of(conn->id());
   if (!hub_.remove(conn->id())) return;
-  pool_.post([this, user = client->who.user, rooms = std::move(rooms)] {
+  // The time is taken now, and only the latest going-offline of a user is announced: the pool
+  // may run an earlier one late, after the user came back and left again.
+  const auto user = client->who.user;
+  const auto at = chat_.now();
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    generation = ++offline_generation_[user];
+  }
+  pool_.post([this, user, at, generation, rooms = std::move(rooms)] {
     try {
-      auto at = chat_.went_offline(user);
+      chat_.went_offline(user, at);
+      {
+        std::lock_guard lock(mu_);
+        auto it = offline_generation_.find(user);
+        if (it == offline_generation_.end() || it->second != generation) return;
+        offline_generation_.erase(it);
+      }
       if (hub_.online(user)) return;  // a new tab opened meanwhile
       bus::Message m;
       m.kind = bus::Message::Kind::kPresence;

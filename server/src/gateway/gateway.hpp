@@ -71,6 +71,7 @@ class Gateway final : public net::WsHandler {
   Admit admit_;
   std::mutex mu_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Client>> clients_;
+  std::unordered_map<chat::UserId, std::uint64_t> offline_generation_;  // under mu_
 };
 
 }  // namespace parley::gateway

@@ -667,7 +667,7 @@ std::vector<GroupSummary> SqliteStore::groups_of(UserId user) {
 
 void SqliteStore::set_last_seen(UserId user, Millis at) {
   impl_->write([&](Connection& c) {
-    Stmt s(c, "UPDATE users SET last_seen = ?2 WHERE id = ?1");
+    Stmt s(c, "UPDATE users SET last_seen = max(last_seen, ?2) WHERE id = ?1");
     s.bind(1, user).bind(2, at);
     s.run();
   });
