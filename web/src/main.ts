@@ -4,6 +4,7 @@ import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { router } from './router'
+import { useChatStore } from './stores/chat'
 import { useConnectionStore } from './stores/connection'
 import { useSessionStore } from './stores/session'
 import { applyTheme, rememberedTheme } from './stores/theme'
@@ -17,6 +18,14 @@ app.mount('#app')
 
 const session = useSessionStore()
 const connection = useConnectionStore()
+useChatStore() // listens to the socket from the start
+// The server ended this sign-in (sign-out elsewhere, password change): ask who we are now.
+connection.onSignedOut(() => {
+  void session.load().then(() => {
+    if (session.signedIn) connection.connect()
+    else void router.push('/login')
+  })
+})
 watch(
   () => session.signedIn,
   (signedIn) => (signedIn ? connection.connect() : connection.disconnect()),

@@ -1,7 +1,7 @@
 // Client routes. The first screen is in the main bundle; the account pages load on demand.
 // Pages marked `auth` need a signed-in user; `guest` pages send a signed-in user home.
 import { createRouter, createWebHistory } from 'vue-router'
-import HomeView from './views/HomeView.vue'
+import ChatView from './views/ChatView.vue'
 import { useSessionStore } from './stores/session'
 
 declare module 'vue-router' {
@@ -15,7 +15,8 @@ declare module 'vue-router' {
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/', name: 'home', component: HomeView, meta: { auth: true, title: 'Parley' } },
+    { path: '/', name: 'home', component: ChatView, meta: { auth: true, title: 'Parley' } },
+    { path: '/room/:room(\\d+)', name: 'room', component: ChatView, meta: { auth: true, title: 'Parley' } },
     {
       path: '/login',
       component: () => import('./views/LoginView.vue'),

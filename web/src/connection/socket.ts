@@ -8,7 +8,11 @@ export type ConnectionState = 'connecting' | 'online' | 'offline'
 export interface ConnectionEvents {
   onState(state: ConnectionState, retryInMs?: number): void
   onFrame(frame: ServerFrame): void
+  // The server ended this sign-in (close 4001): reconnecting would be refused.
+  onSignedOut?(): void
 }
+
+export const CLOSE_SIGNED_OUT = 4001
 
 export function socketUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`
@@ -28,6 +32,13 @@ export class Connection {
   start(): void {
     this.stopped = false
     this.open()
+  }
+
+  // Sends a text frame; false when the socket is not open (the caller keeps it for later).
+  send(text: string): boolean {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false
+    this.ws.send(text)
+    return true
   }
 
   stop(): void {
@@ -50,8 +61,14 @@ export class Connection {
       const frame = decodeServerFrame(ev.data)
       if (frame) this.events.onFrame(frame)
     }
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws || this.stopped) return
+      if (ev.code === CLOSE_SIGNED_OUT) {
+        this.stopped = true
+        this.events.onState('offline')
+        this.events.onSignedOut?.()
+        return
+      }
       const delay = reconnectDelay(this.attempt++, Math.random())
       this.events.onState('offline', delay)
       this.timer = setTimeout(() => this.open(), delay)

@@ -18,6 +18,19 @@ describe('shared protocol examples', () => {
     expect(frame).toEqual(JSON.parse(text))
   })
 
+  it('decodes the live event and the ack examples', () => {
+    const event = decodeServerFrame(example('server.event.json'))
+    const { type, room, ...rest } = JSON.parse(example('server.event.json')) as Record<string, unknown>
+    expect(type).toBe('event')
+    expect(event).toEqual({ type: 'event', room, event: rest })
+    expect(decodeServerFrame(example('server.ack.json'))).toEqual(JSON.parse(example('server.ack.json')))
+  })
+
+  it('drops a frame whose fields have the wrong types', () => {
+    const bad = example('server.event.json').replace('"seq":42', '"seq":"42"')
+    expect(decodeServerFrame(bad)).toBeNull()
+  })
+
   it('encodes the ping command as the example has it', () => {
     const ping: unknown = JSON.parse(example('client.ping.json'))
     expect(JSON.parse(encodeCommand({ type: 'ping', cid: '5f0c1d2e-0001' }))).toEqual(ping)

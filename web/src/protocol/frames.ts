@@ -1,4 +1,5 @@
 // The typed wire contract: the only place in the client that knows frame shapes (docs/protocol.md).
+// Every server frame is checked field by field; a frame that does not match is dropped (null).
 
 export interface UserBrief {
   id: number
@@ -6,9 +7,93 @@ export interface UserBrief {
   display_name: string
 }
 
-// A room as its member sees it (docs/protocol.md, `rooms`). The chat client (issue 5) narrows
-// these fields one by one; until then they are passed through as the server sent them.
-export type RoomSummary = Record<string, unknown>
+export type RoomKind = 'channel' | 'private' | 'direct'
+
+export interface RoomSummary {
+  id: number
+  kind: RoomKind
+  name: string
+  topic: string
+  last_seq: number
+  read_seq: number
+  delivered_seq: number
+  unread: number
+  mentions: number
+  role: 'admin' | 'member'
+  members: number
+  peer: UserBrief | null
+  notify: boolean
+  volume: number
+  muted: boolean
+  hidden: boolean
+  last_at: number
+  group: number | null
+}
+
+export type EventKind =
+  | 'created'
+  | 'message'
+  | 'edited'
+  | 'deleted'
+  | 'reaction'
+  | 'joined'
+  | 'left'
+  | 'invited'
+  | 'removed'
+  | 'renamed'
+  | 'user_renamed'
+
+export interface Reaction {
+  emoji: string
+  users: number[]
+}
+
+// One entry of a room's log (live `event` frames, `sync`, `history`, `thread`). Fields beyond the
+// common ones are present for the kinds that have them.
+export interface ChatEvent {
+  seq: number
+  kind: EventKind
+  at: number
+  user: number
+  username: string
+  id?: number
+  text?: string
+  reply_to?: number | null
+  mentions?: number[]
+  emoji?: string
+  on?: boolean
+  target?: number
+  target_name?: string
+  name?: string
+  topic?: string
+  room_kind?: RoomKind
+  display_name?: string
+  // The message as it is now (sync, history, thread).
+  deleted?: boolean
+  edited_at?: number | null
+  replies?: number
+  reactions?: Reaction[]
+}
+
+export interface Member extends UserBrief {
+  role: 'admin' | 'member'
+  online: boolean
+  last_seen: number | null
+}
+
+export interface DirectoryEntry {
+  id: number
+  group: number | null
+  name: string
+  topic: string
+  members: number
+  joined: boolean
+}
+
+export interface FoundUser extends UserBrief {
+  online: boolean
+  last_seen: number | null
+}
 
 export interface HelloFrame {
   type: 'hello'
@@ -17,12 +102,10 @@ export interface HelloFrame {
   user: UserBrief
   rooms: RoomSummary[]
 }
-
 export interface PongFrame {
   type: 'pong'
   cid?: string
 }
-
 export interface ErrorFrame {
   type: 'error'
   code: string
@@ -30,32 +113,331 @@ export interface ErrorFrame {
   cid?: string
   field?: string
 }
-
-export type ServerFrame = HelloFrame | PongFrame | ErrorFrame
-
-// Client -> server commands.
-export interface PingCommand {
-  type: 'ping'
+export interface AckFrame {
+  type: 'ack'
+  cid: string
+  room?: number
+  seq?: number
+  id?: number
+  group?: number
+}
+export interface EventFrame {
+  type: 'event'
+  room: number
+  event: ChatEvent
+}
+export interface RoomsFrame {
+  type: 'rooms'
   cid?: string
+  rooms: RoomSummary[]
+}
+export interface HistoryFrame {
+  type: 'history'
+  cid?: string
+  room: number
+  items: ChatEvent[]
+  more: boolean
+}
+export interface SyncFrame {
+  type: 'sync'
+  cid?: string
+  room: number
+  events: ChatEvent[]
+  more: boolean
+  last_seq: number
+}
+export interface MembersFrame {
+  type: 'members'
+  cid?: string
+  room: number
+  members: Member[]
+}
+export interface DirectoryFrame {
+  type: 'directory'
+  cid?: string
+  rooms: DirectoryEntry[]
+}
+export interface UsersFrame {
+  type: 'users'
+  cid?: string
+  users: FoundUser[]
+}
+export interface ReceiptFrame {
+  type: 'receipt'
+  room: number
+  user: number
+  delivered: number
+  read: number
+}
+export interface PresenceFrame {
+  type: 'presence'
+  user: number
+  online: boolean
+  last_seen: number | null
+}
+export interface TypingFrame {
+  type: 'typing'
+  room: number
+  user: number
+  username: string
+}
+export interface GroupsChangedFrame {
+  type: 'groups_changed'
 }
 
-export type ClientCommand = PingCommand
+export type ServerFrame =
+  | HelloFrame
+  | PongFrame
+  | ErrorFrame
+  | AckFrame
+  | EventFrame
+  | RoomsFrame
+  | HistoryFrame
+  | SyncFrame
+  | MembersFrame
+  | DirectoryFrame
+  | UsersFrame
+  | ReceiptFrame
+  | PresenceFrame
+  | TypingFrame
+  | GroupsChangedFrame
+
+// Client -> server commands (docs/protocol.md); `cid` is added by the connection layer.
+export type ClientCommand =
+  | { type: 'ping'; cid?: string }
+  | { type: 'rooms'; cid?: string }
+  | { type: 'directory'; cid?: string; query?: string }
+  | { type: 'users'; cid?: string; query: string }
+  | {
+      type: 'create_room'
+      cid: string
+      kind: 'channel' | 'private'
+      name: string
+      topic?: string
+      members?: number[]
+    }
+  | { type: 'direct'; cid: string; user: number }
+  | { type: 'join'; cid: string; room: number }
+  | { type: 'leave'; cid: string; room: number }
+  | { type: 'invite'; cid: string; room: number; user: number }
+  | { type: 'post'; cid: string; room: number; text: string; reply_to?: number }
+  | { type: 'edit'; cid: string; id: number; text: string }
+  | { type: 'delete'; cid: string; id: number }
+  | { type: 'react'; cid: string; id: number; emoji: string }
+  | { type: 'read'; cid?: string; room: number; seq: number }
+  | { type: 'history'; cid?: string; room: number; before?: number; limit?: number }
+  | { type: 'sync'; cid?: string; room: number; after: number; limit?: number }
+  | { type: 'members'; cid?: string; room: number }
+  | { type: 'typing'; room: number }
 
 export function encodeCommand(command: ClientCommand): string {
   return JSON.stringify(command)
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+type Rec = Record<string, unknown>
+
+function isRecord(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+const isStr = (v: unknown): v is string => typeof v === 'string'
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean'
+const isNumOrNull = (v: unknown): v is number | null => v === null || isNum(v)
 
 function isUserBrief(v: unknown): v is UserBrief {
-  return (
-    isRecord(v) &&
-    typeof v.id === 'number' &&
-    typeof v.username === 'string' &&
-    typeof v.display_name === 'string'
-  )
+  return isRecord(v) && isNum(v.id) && isStr(v.username) && isStr(v.display_name)
+}
+
+function arrayOf<T>(v: unknown, each: (x: unknown) => T | null): T[] | null {
+  if (!Array.isArray(v)) return null
+  const out: T[] = []
+  for (const x of v) {
+    const item = each(x)
+    if (item === null) return null
+    out.push(item)
+  }
+  return out
+}
+
+const ROOM_KINDS = new Set(['channel', 'private', 'direct'])
+const EVENT_KINDS = new Set([
+  'created',
+  'message',
+  'edited',
+  'deleted',
+  'reaction',
+  'joined',
+  'left',
+  'invited',
+  'removed',
+  'renamed',
+  'user_renamed',
+])
+
+function decodeRoom(v: unknown): RoomSummary | null {
+  if (!isRecord(v)) return null
+  const ok =
+    isNum(v.id) &&
+    isStr(v.kind) &&
+    ROOM_KINDS.has(v.kind) &&
+    isStr(v.name) &&
+    isStr(v.topic) &&
+    isNum(v.last_seq) &&
+    isNum(v.read_seq) &&
+    isNum(v.delivered_seq) &&
+    isNum(v.unread) &&
+    isNum(v.mentions) &&
+    (v.role === 'admin' || v.role === 'member') &&
+    isNum(v.members) &&
+    (v.peer === null || isUserBrief(v.peer)) &&
+    isBool(v.notify) &&
+    isNum(v.volume) &&
+    isBool(v.muted) &&
+    isBool(v.hidden) &&
+    isNum(v.last_at) &&
+    isNumOrNull(v.group ?? null)
+  return ok ? ({ ...v, group: v.group ?? null } as unknown as RoomSummary) : null
+}
+
+// Optional fields, checked when present.
+const OPTIONAL: Record<string, (x: unknown) => boolean> = {
+  id: isNum,
+  text: isStr,
+  reply_to: isNumOrNull,
+  mentions: (x) => Array.isArray(x) && x.every(isNum),
+  emoji: isStr,
+  on: isBool,
+  target: isNum,
+  target_name: isStr,
+  name: isStr,
+  topic: isStr,
+  room_kind: (x) => isStr(x) && ROOM_KINDS.has(x),
+  display_name: isStr,
+  deleted: isBool,
+  edited_at: isNumOrNull,
+  replies: isNum,
+  reactions: (x) =>
+    Array.isArray(x) &&
+    x.every((r) => isRecord(r) && isStr(r.emoji) && Array.isArray(r.users) && r.users.every(isNum)),
+}
+
+export function decodeEvent(v: unknown): ChatEvent | null {
+  if (!isRecord(v)) return null
+  if (!isNum(v.seq) || !isStr(v.kind) || !EVENT_KINDS.has(v.kind)) return null
+  if (!isNum(v.at) || !isNum(v.user) || !isStr(v.username)) return null
+  const e: Rec = { seq: v.seq, kind: v.kind, at: v.at, user: v.user, username: v.username }
+  for (const [key, check] of Object.entries(OPTIONAL)) {
+    if (v[key] === undefined) continue
+    if (!check(v[key])) return null
+    e[key] = v[key]
+  }
+  return e as unknown as ChatEvent
+}
+
+function decodeMember(v: unknown): Member | null {
+  if (!isUserBrief(v)) return null
+  const r = v as unknown as Rec
+  if ((r.role !== 'admin' && r.role !== 'member') || !isBool(r.online)) return null
+  if (!isNumOrNull(r.last_seen)) return null
+  return v as unknown as Member
+}
+
+function decodeFoundUser(v: unknown): FoundUser | null {
+  if (!isUserBrief(v)) return null
+  const r = v as unknown as Rec
+  return isBool(r.online) && isNumOrNull(r.last_seen) ? (v as unknown as FoundUser) : null
+}
+
+function decodeDirectoryEntry(v: unknown): DirectoryEntry | null {
+  if (!isRecord(v)) return null
+  const ok =
+    isNum(v.id) &&
+    isNumOrNull(v.group) &&
+    isStr(v.name) &&
+    isStr(v.topic) &&
+    isNum(v.members) &&
+    isBool(v.joined)
+  return ok ? (v as unknown as DirectoryEntry) : null
+}
+
+function withCid<T extends object>(frame: T, v: Rec): (T & { cid?: string }) | null {
+  if (v.cid === undefined) return frame
+  return isStr(v.cid) ? { ...frame, cid: v.cid } : null
+}
+
+function decodeRecord(v: Rec): ServerFrame | null {
+  switch (v.type) {
+    case 'hello': {
+      const rooms = arrayOf(v.rooms, decodeRoom)
+      if (!isStr(v.server) || !isStr(v.version) || !isUserBrief(v.user) || !rooms) return null
+      return { type: 'hello', server: v.server, version: v.version, user: v.user, rooms }
+    }
+    case 'pong':
+      return withCid({ type: 'pong' as const }, v)
+    case 'error': {
+      if (!isStr(v.code) || !isStr(v.message)) return null
+      const frame: ErrorFrame = { type: 'error', code: v.code, message: v.message }
+      if (isStr(v.cid)) frame.cid = v.cid
+      if (isStr(v.field)) frame.field = v.field
+      return frame
+    }
+    case 'ack': {
+      if (!isStr(v.cid)) return null
+      const frame: AckFrame = { type: 'ack', cid: v.cid }
+      for (const k of ['room', 'seq', 'id', 'group'] as const) {
+        if (v[k] === undefined) continue
+        const x = v[k]
+        if (!isNum(x)) return null
+        frame[k] = x
+      }
+      return frame
+    }
+    case 'event': {
+      const event = decodeEvent(v)
+      return isNum(v.room) && event ? { type: 'event', room: v.room, event } : null
+    }
+    case 'rooms': {
+      const rooms = arrayOf(v.rooms, decodeRoom)
+      return rooms ? withCid({ type: 'rooms' as const, rooms }, v) : null
+    }
+    case 'history': {
+      const items = arrayOf(v.items, decodeEvent)
+      if (!isNum(v.room) || !items || !isBool(v.more)) return null
+      return withCid({ type: 'history' as const, room: v.room, items, more: v.more }, v)
+    }
+    case 'sync': {
+      const events = arrayOf(v.events, decodeEvent)
+      if (!isNum(v.room) || !events || !isBool(v.more) || !isNum(v.last_seq)) return null
+      const frame = { type: 'sync' as const, room: v.room, events, more: v.more }
+      return withCid({ ...frame, last_seq: v.last_seq }, v)
+    }
+    case 'members': {
+      const members = arrayOf(v.members, decodeMember)
+      if (!isNum(v.room) || !members) return null
+      return withCid({ type: 'members' as const, room: v.room, members }, v)
+    }
+    case 'directory': {
+      const rooms = arrayOf(v.rooms, decodeDirectoryEntry)
+      return rooms ? withCid({ type: 'directory' as const, rooms }, v) : null
+    }
+    case 'users': {
+      const users = arrayOf(v.users, decodeFoundUser)
+      return users ? withCid({ type: 'users' as const, users }, v) : null
+    }
+    case 'receipt':
+      if (!isNum(v.room) || !isNum(v.user) || !isNum(v.delivered) || !isNum(v.read)) return null
+      return { type: 'receipt', room: v.room, user: v.user, delivered: v.delivered, read: v.read }
+    case 'presence':
+      if (!isNum(v.user) || !isBool(v.online) || !isNumOrNull(v.last_seen)) return null
+      return { type: 'presence', user: v.user, online: v.online, last_seen: v.last_seen }
+    case 'typing':
+      if (!isNum(v.room) || !isNum(v.user) || !isStr(v.username)) return null
+      return { type: 'typing', room: v.room, user: v.user, username: v.username }
+    case 'groups_changed':
+      return { type: 'groups_changed' }
+    default:
+      return null
+  }
 }
 
 // Decodes one text frame from the server; returns null for anything that is not a known frame.
@@ -66,30 +448,5 @@ export function decodeServerFrame(text: string): ServerFrame | null {
   } catch {
     return null
   }
-  if (!isRecord(v)) return null
-  switch (v.type) {
-    case 'hello':
-      if (
-        typeof v.server === 'string' &&
-        typeof v.version === 'string' &&
-        isUserBrief(v.user) &&
-        Array.isArray(v.rooms) &&
-        v.rooms.every(isRecord)
-      ) {
-        return { type: 'hello', server: v.server, version: v.version, user: v.user, rooms: v.rooms }
-      }
-      return null
-    case 'pong':
-      if (v.cid === undefined) return { type: 'pong' }
-      return typeof v.cid === 'string' ? { type: 'pong', cid: v.cid } : null
-    case 'error': {
-      if (typeof v.code !== 'string' || typeof v.message !== 'string') return null
-      const frame: ErrorFrame = { type: 'error', code: v.code, message: v.message }
-      if (typeof v.cid === 'string') frame.cid = v.cid
-      if (typeof v.field === 'string') frame.field = v.field
-      return frame
-    }
-    default:
-      return null
-  }
+  return isRecord(v) ? decodeRecord(v) : null
 }

@@ -1,8 +1,25 @@
-// Connection state as the interface shows it: online, connecting, or offline until the next retry.
+// The tab's one socket as the rest of the app sees it: its state (online, connecting, offline until
+// the next retry), commands sent with a cid whose answer comes back as a promise, and every frame
+// handed on to the chat store.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { Connection, socketUrl, type ConnectionState } from '../connection/socket'
-import type { ServerFrame } from '../protocol/frames'
+import { encodeCommand, type ClientCommand, type ErrorFrame, type ServerFrame } from '../protocol/frames'
+
+// A command the server refused: its error frame.
+export class CommandError extends Error {
+  constructor(readonly frame: ErrorFrame) {
+    super(frame.message)
+  }
+}
+
+export function newCid(): string {
+  return crypto.randomUUID()
+}
+
+type Listener = (frame: ServerFrame) => void
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+export type Command = DistributiveOmit<ClientCommand, 'cid'>
 
 export const useConnectionStore = defineStore('connection', () => {
   const state = ref<ConnectionState>('connecting')
@@ -10,22 +27,63 @@ export const useConnectionStore = defineStore('connection', () => {
   const retryAt = ref<number | null>(null)
   const lastError = ref<string | null>(null)
   let connection: Connection | null = null
+  const listeners = new Set<Listener>()
+  const waiting = new Map<string, { resolve(f: ServerFrame): void; reject(e: Error): void }>()
+  let signedOutHandler: (() => void) | null = null
 
   function handleFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'hello':
         serverVersion.value = frame.version
         break
-      case 'pong':
-        break
       case 'error':
-        lastError.value = frame.message
+        if (!frame.cid) lastError.value = frame.message
         break
-      default: {
-        const unhandled: never = frame
-        throw new Error(`unhandled frame ${JSON.stringify(unhandled)}`)
+      default:
+        break
+    }
+    if ('cid' in frame && frame.cid) {
+      const w = waiting.get(frame.cid)
+      if (w) {
+        waiting.delete(frame.cid)
+        if (frame.type === 'error') {
+          w.reject(new CommandError(frame))
+        } else {
+          w.resolve(frame)
+        }
       }
     }
+    for (const l of listeners) l(frame)
+  }
+
+  function onFrame(listener: Listener): () => void {
+    listeners.add(listener)
+    return () => listeners.delete(listener)
+  }
+
+  function onSignedOut(handler: () => void): void {
+    signedOutHandler = handler
+  }
+
+  // Sends a command as it is (the caller chose its cid, e.g. an outbox entry); false when offline.
+  function send(command: ClientCommand): boolean {
+    return connection?.send(encodeCommand(command)) ?? false
+  }
+
+  // Sends a command with a fresh cid and resolves with the frame that answers it.
+  function request(command: Command, cid = newCid()): Promise<ServerFrame> {
+    return new Promise((resolve, reject) => {
+      waiting.set(cid, { resolve, reject })
+      if (!send({ ...command, cid } as ClientCommand)) {
+        waiting.delete(cid)
+        reject(new Error('Not connected'))
+      }
+    })
+  }
+
+  function failWaiting(): void {
+    for (const w of waiting.values()) w.reject(new Error('Connection lost'))
+    waiting.clear()
   }
 
   function connect(url = socketUrl(window.location)): void {
@@ -34,8 +92,13 @@ export const useConnectionStore = defineStore('connection', () => {
       onState(next, retryInMs) {
         state.value = next
         retryAt.value = retryInMs === undefined ? null : Date.now() + retryInMs
+        if (next !== 'online') failWaiting()
       },
       onFrame: handleFrame,
+      onSignedOut() {
+        connection = null
+        signedOutHandler?.()
+      },
     })
     connection.start()
   }
@@ -43,7 +106,20 @@ export const useConnectionStore = defineStore('connection', () => {
   function disconnect(): void {
     connection?.stop()
     connection = null
+    failWaiting()
   }
 
-  return { state, serverVersion, retryAt, lastError, connect, disconnect, handleFrame }
+  return {
+    state,
+    serverVersion,
+    retryAt,
+    lastError,
+    connect,
+    disconnect,
+    handleFrame,
+    onFrame,
+    onSignedOut,
+    send,
+    request,
+  }
 })

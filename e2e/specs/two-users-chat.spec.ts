@@ -1,0 +1,66 @@
+// Two people in two browsers: one creates a channel, the other finds it in the directory and
+// joins, and their messages reach each other live; an unread badge counts what arrived elsewhere;
+// hostile markup shows as text.
+import { test, expect } from './fixtures'
+import type { Browser, Page } from '@playwright/test'
+
+const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
+
+async function newUser(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const name = unique(prefix)
+  await page.goto('/register')
+  await page.getByLabel('Username').fill(name)
+  await page.getByLabel('Password').fill('a fine long secret')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page.getByRole('heading', { name: `Welcome to Parley, ${name}` })).toBeVisible()
+  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+  return { page, name }
+}
+
+test('two users chat in real time in a channel', async ({ browser }) => {
+  const ann = await newUser(browser, 'ann')
+  const bob = await newUser(browser, 'bob')
+  const channel = unique('lobby')
+
+  await ann.page.getByRole('button', { name: 'New room' }).click()
+  await ann.page.getByLabel('Room name').fill(channel)
+  await ann.page.getByRole('button', { name: 'Create' }).click()
+  await expect(ann.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+
+  await bob.page.getByRole('button', { name: 'Browse channels' }).click()
+  await bob.page.getByRole('button', { name: `Join #${channel}` }).click()
+  await expect(bob.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+
+  const annBox = ann.page.getByLabel(`Message #${channel}`)
+  await annBox.fill('hello bob')
+  await annBox.press('Enter')
+  const bobMessages = bob.page.getByRole('list', { name: 'Messages' })
+  await expect(bobMessages.getByText('hello bob')).toBeVisible()
+
+  const bobBox = bob.page.getByLabel(`Message #${channel}`)
+  await bobBox.fill('hi ann\nsecond line')
+  await bobBox.press('Enter')
+  const annMessages = ann.page.getByRole('list', { name: 'Messages' })
+  await expect(annMessages.getByText('second line')).toBeVisible()
+  await expect(ann.page.getByText('sending…')).toHaveCount(0)
+
+  // Hostile markup is text, and runs nothing.
+  await annBox.fill('<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>')
+  await annBox.press('Enter')
+  await expect(bobMessages.getByText('<script>window.pwned=2</script>', { exact: false })).toBeVisible()
+  expect(await bob.page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined()
+  await expect(bobMessages.locator('img')).toHaveCount(0)
+
+  // Bob away in another room: Ann's message counts as unread for him.
+  await bob.page.getByRole('button', { name: 'New room' }).click()
+  await bob.page.getByLabel('Room name').fill(unique('quiet'))
+  await bob.page.getByRole('button', { name: 'Create' }).click()
+  await annBox.fill('are you there?')
+  await annBox.press('Enter')
+  await expect(bob.page.getByRole('button', { name: `${channel}, 1 unread` })).toBeVisible()
+  await bob.page.getByRole('button', { name: `${channel}, 1 unread` }).click()
+  await expect(bobMessages.getByText('are you there?')).toBeVisible()
+  await expect(bob.page.getByRole('button', { name: channel, exact: true })).toBeVisible()
+})
