@@ -64,3 +64,54 @@ test('two users chat in real time in a channel', async ({ browser }) => {
   await expect(bobMessages.getByText('are you there?')).toBeVisible()
   await expect(bob.page.getByRole('button', { name: channel, exact: true })).toBeVisible()
 })
+
+test('edits, deletions, reactions and thread replies show up for the other user', async ({ browser }) => {
+  const ann = await newUser(browser, 'ann')
+  const bob = await newUser(browser, 'bob')
+  const channel = unique('actions')
+  await ann.page.getByRole('button', { name: 'New room' }).click()
+  await ann.page.getByLabel('Room name').fill(channel)
+  await ann.page.getByRole('button', { name: 'Create' }).click()
+  await bob.page.getByRole('button', { name: 'Browse channels' }).click()
+  await bob.page.getByRole('button', { name: `Join #${channel}` }).click()
+  const annBox = ann.page.getByLabel(`Message #${channel}`)
+  const bobMessages = bob.page.getByRole('list', { name: 'Messages' })
+  const annMessages = ann.page.getByRole('list', { name: 'Messages' })
+
+  await annBox.fill('first draft')
+  await annBox.press('Enter')
+  await expect(bobMessages.getByText('first draft')).toBeVisible()
+  await expect(ann.page.getByText('sending…')).toHaveCount(0)
+
+  // Up arrow edits the last message.
+  await annBox.press('ArrowUp')
+  await expect(annBox).toHaveValue('first draft')
+  await annBox.fill('final words')
+  await annBox.press('Enter')
+  await expect(bobMessages.getByText('final words')).toBeVisible()
+  await expect(bobMessages.getByText('(edited)')).toBeVisible()
+
+  // Bob reacts; Ann sees the count.
+  const bobMsg = bobMessages.getByRole('listitem').filter({ hasText: 'final words' })
+  await bobMsg.hover()
+  await bobMsg.getByRole('button', { name: 'Add a reaction' }).click()
+  await bobMsg.getByRole('button', { name: 'React with 🎉' }).click()
+  await expect(annMessages.getByRole('button', { name: /🎉 1/ })).toBeVisible()
+
+  // Bob replies in the thread; Ann sees the reply count and the reply.
+  await bobMsg.getByRole('button', { name: 'Reply' }).click()
+  await bob.page.getByLabel('Reply in thread').fill('a reply')
+  await bob.page.getByRole('button', { name: 'Reply', exact: true }).last().click()
+  await expect(bob.page.getByRole('list', { name: 'Replies' }).getByText('a reply')).toBeVisible()
+  await expect(annMessages.getByRole('button', { name: '1 reply' })).toBeVisible()
+  await annMessages.getByRole('button', { name: '1 reply' }).click()
+  await expect(ann.page.getByRole('list', { name: 'Replies' }).getByText('a reply')).toBeVisible()
+
+  // Ann deletes her message, after confirming; Bob sees it gone.
+  const annMsg = annMessages.getByRole('listitem').filter({ hasText: 'final words' }).first()
+  await annMsg.hover()
+  await annMsg.getByRole('button', { name: 'Delete' }).click()
+  await annMsg.getByRole('button', { name: 'Yes, delete' }).click()
+  await expect(bobMessages.getByText('This message was deleted.')).toBeVisible()
+  await expect(bobMessages.getByText('final words')).toHaveCount(0)
+})

@@ -181,6 +181,14 @@ export interface TypingFrame {
   user: number
   username: string
 }
+export interface ThreadFrame {
+  type: 'thread'
+  cid?: string
+  room: number
+  id: number
+  items: ChatEvent[]
+  more: boolean
+}
 export interface GroupsChangedFrame {
   type: 'groups_changed'
 }
@@ -201,6 +209,7 @@ export type ServerFrame =
   | PresenceFrame
   | TypingFrame
   | GroupsChangedFrame
+  | ThreadFrame
 
 // Client -> server commands (docs/protocol.md); `cid` is added by the connection layer.
 export type ClientCommand =
@@ -228,6 +237,7 @@ export type ClientCommand =
   | { type: 'history'; cid?: string; room: number; before?: number; limit?: number }
   | { type: 'sync'; cid?: string; room: number; after: number; limit?: number }
   | { type: 'members'; cid?: string; room: number }
+  | { type: 'thread'; cid?: string; id: number; before?: number; limit?: number }
   | { type: 'typing'; room: number }
 
 export function encodeCommand(command: ClientCommand): string {
@@ -435,6 +445,11 @@ function decodeRecord(v: Rec): ServerFrame | null {
       return { type: 'typing', room: v.room, user: v.user, username: v.username }
     case 'groups_changed':
       return { type: 'groups_changed' }
+    case 'thread': {
+      const items = arrayOf(v.items, decodeEvent)
+      if (!isNum(v.room) || !isNum(v.id) || !items || !isBool(v.more)) return null
+      return withCid({ type: 'thread' as const, room: v.room, id: v.id, items, more: v.more }, v)
+    }
     default:
       return null
   }

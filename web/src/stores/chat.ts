@@ -46,6 +46,10 @@ export const useChatStore = defineStore('chat', () => {
   const typing = reactive(new Map<number, Map<number, { username: string; until: number }>>())
   const members = reactive(new Map<number, Member[]>())
   const syncing = new Set<number>()
+  const replyingTo = ref<ChatEvent | null>(null) // the message the composer answers
+  const editing = ref<ChatEvent | null>(null) // the message the composer rewrites
+  const quoting = ref<{ room: number; text: string } | null>(null) // text to add to the composer
+  const thread = ref<{ room: number; parent: ChatEvent; replies: ChatEvent[] } | null>(null)
 
   const roomList = computed(() =>
     [...rooms.values()].filter((r) => !r.hidden).sort((a, b) => b.last_at - a.last_at),
@@ -153,6 +157,40 @@ export const useChatStore = defineStore('chat', () => {
     return connection.request(c)
   }
 
+  async function edit(id: number, text: string): Promise<void> {
+    await connection.request({ type: 'edit', id, text })
+  }
+
+  async function remove(id: number): Promise<void> {
+    await connection.request({ type: 'delete', id })
+  }
+
+  async function react(id: number, emoji: string): Promise<void> {
+    await connection.request({ type: 'react', id, emoji })
+  }
+
+  // The replies to a message, oldest first, for the thread panel.
+  async function openThread(room: number, parent: ChatEvent): Promise<void> {
+    if (parent.id === undefined) return
+    const f = await connection.request({ type: 'thread', id: parent.id, limit: 100 })
+    if (f.type !== 'thread') return
+    thread.value = { room, parent, replies: [...f.items].reverse() }
+  }
+
+  function closeThread(): void {
+    thread.value = null
+  }
+
+  // The caller's latest message in a room that can still be edited (for the Up arrow).
+  function lastOwnMessage(room: number): ChatEvent | undefined {
+    const items = timelines.get(room)?.items ?? []
+    for (let i = items.length - 1; i >= 0; i--) {
+      const m = items[i]
+      if (m && m.kind === 'message' && m.user === me.value?.id && !m.deleted) return m
+    }
+    return undefined
+  }
+
   async function createRoom(kind: 'channel' | 'private', name: string, topic = ''): Promise<number> {
     const f = await connection.request({ type: 'create_room', kind, name, topic })
     if (f.type !== 'ack' || f.room === undefined) throw new Error('Unexpected answer')
@@ -236,6 +274,10 @@ export const useChatStore = defineStore('chat', () => {
     }
     const t = timelines.get(room)
     if (t && t.apply(e) === 'gap') void sync(room)
+    const open = thread.value
+    if (open && open.room === room && e.kind === 'message' && e.reply_to === open.parent.id) {
+      open.replies.push(e)
+    }
     if (e.kind === 'message' && e.user !== me.value?.id) {
       typing.get(room)?.delete(e.user)
       if (currentRoom.value === room && document.visibilityState === 'visible' && t) {
@@ -292,6 +334,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'members':
       case 'directory':
       case 'users':
+      case 'thread':
         break
       default: {
         const unhandled: never = frame
@@ -328,6 +371,16 @@ export const useChatStore = defineStore('chat', () => {
     sendTyping,
     markRead,
     handle,
+    replyingTo,
+    editing,
+    quoting,
+    thread,
+    edit,
+    remove,
+    react,
+    openThread,
+    closeThread,
+    lastOwnMessage,
   }
 })
 
