@@ -115,3 +115,42 @@ test('edits, deletions, reactions and thread replies show up for the other user'
   await expect(bobMessages.getByText('This message was deleted.')).toBeVisible()
   await expect(bobMessages.getByText('final words')).toHaveCount(0)
 })
+
+test('a private room by invitation, and a direct message started from a member’s name', async ({ browser }) => {
+  const ann = await newUser(browser, 'ann')
+  const bob = await newUser(browser, 'bob')
+  const room = unique('secret')
+  await ann.page.getByRole('button', { name: 'New room' }).click()
+  await ann.page.getByLabel('Room name').fill(room)
+  await ann.page.getByLabel('Only people I invite').check()
+  await ann.page.getByRole('button', { name: 'Create' }).click()
+  await expect(ann.page.getByRole('heading', { name: room })).toBeVisible()
+
+  // Not in the directory for Bob.
+  await bob.page.getByRole('button', { name: 'Browse channels' }).click()
+  await expect(bob.page.getByRole('dialog', { name: 'Channels' })).toBeVisible()
+  await expect(bob.page.getByText(room)).toHaveCount(0)
+  await bob.page.getByRole('button', { name: 'Close' }).click()
+
+  // Ann invites Bob; the room appears for him and he can post.
+  await ann.page.getByRole('button', { name: /^Members/ }).click()
+  await ann.page.getByRole('button', { name: 'Invite people' }).click()
+  await ann.page.getByLabel('Find people').fill(bob.name)
+  await ann.page.getByRole('button', { name: `Invite ${bob.name}` }).click()
+  await bob.page.getByRole('button', { name: new RegExp(`^${room}`) }).click()
+  const bobBox = bob.page.getByLabel(`Message ${room}`)
+  await bobBox.fill('thanks for the invite')
+  await bobBox.press('Enter')
+  await expect(ann.page.getByRole('list', { name: 'Messages' }).getByText('thanks for the invite')).toBeVisible()
+
+  // Bob starts a direct message from Ann's name in the member list.
+  await bob.page.getByRole('button', { name: /^Members/ }).click()
+  await bob.page.getByRole('button', { name: `Message ${ann.name}` }).click()
+  const dmBox = bob.page.getByLabel(`Message ${ann.name}`)
+  await dmBox.fill('just between us')
+  await dmBox.press('Enter')
+  const dmButton = ann.page.getByRole('button', { name: `${bob.name}, 1 unread` })
+  await expect(dmButton).toBeVisible()
+  await dmButton.click()
+  await expect(ann.page.getByRole('list', { name: 'Messages' }).getByText('just between us')).toBeVisible()
+})
