@@ -1,9 +1,57 @@
 // Vite build of the client; `vitest/config` so the test key type-checks.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { transformWithOxc, type Plugin, type Rolldown } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
+// The entry chunk, its static imports (the modulepreload links) and their CSS: what the first screen
+// loads. Lazily loaded routes are left out; the service worker caches them on first use.
+function firstScreenFiles(bundle: Rolldown.OutputBundle): string[] {
+  const files = new Set<string>()
+  const visit = (fileName: string): void => {
+    const item = bundle[fileName]
+    if (item?.type !== 'chunk' || files.has(fileName)) return
+    files.add(fileName)
+    item.viteMetadata?.importedCss.forEach((css) => files.add(css))
+    item.imports.forEach(visit)
+  }
+  for (const item of Object.values(bundle)) {
+    if (item.type === 'chunk' && item.isEntry) visit(item.fileName)
+  }
+  return [...files].sort()
+}
+
+// Compiles src/sw.ts to dist/sw.js, stamped with this build's shell (index.html and the first screen's
+// files) and a hash of it, so each deploy installs a new worker with a cache of its own.
+function serviceWorker(): Plugin {
+  const source = fileURLToPath(new URL('./src/sw.ts', import.meta.url))
+  return {
+    name: 'parley:service-worker',
+    apply: 'build',
+    enforce: 'post', // after Vite has emitted index.html, which the version hash covers
+    async generateBundle(_options, bundle) {
+      const html = bundle['index.html']
+      if (html?.type !== 'asset') this.error('service worker: index.html is not in the bundle')
+      const urls = ['/index.html', ...firstScreenFiles(bundle).map((f) => `/${f}`)]
+      const compiled = await transformWithOxc(readFileSync(source, 'utf8'), source, { target: 'es2022' })
+      // A classic worker script (module workers are not supported everywhere): drop the `export {}`.
+      const code = compiled.code.replace(/^export \{\s*\};?\s*$/m, '')
+      const version = createHash('sha256')
+        .update(html.source)
+        .update(JSON.stringify(urls))
+        .update(code)
+        .digest('hex')
+        .slice(0, 16)
+      const constants = `const PRECACHE_URLS = ${JSON.stringify(urls)};\nconst VERSION = "${version}";\n`
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source: constants + code })
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), serviceWorker()],
   build: {
     target: 'es2022',
     sourcemap: false,

@@ -53,6 +53,13 @@ test('two users chat in real time in a channel', async ({ browser }) => {
   expect(await bob.page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined()
   await expect(bobMessages.locator('img')).toHaveCount(0)
 
+  // Formatting and a highlighted code block.
+  await annBox.fill('**bold** and `code`\n```js\nconst answer = 42\n```')
+  await annBox.press('Enter')
+  await expect(bobMessages.locator('strong', { hasText: 'bold' })).toBeVisible()
+  await expect(bobMessages.locator('pre code .hljs-keyword', { hasText: 'const' })).toBeVisible()
+  await expect(bobMessages.getByRole('button', { name: 'Copy code' })).toBeVisible()
+
   // Bob away in another room: Ann's message counts as unread for him.
   await bob.page.getByRole('button', { name: 'New room' }).click()
   await bob.page.getByLabel('Room name').fill(unique('quiet'))
@@ -146,7 +153,7 @@ test('a private room by invitation, and a direct message started from a memberâ€
   // Bob starts a direct message from Ann's name in the member list.
   await bob.page.getByRole('button', { name: /^Members/ }).click()
   await bob.page.getByRole('button', { name: `Message ${ann.name}` }).click()
-  const dmBox = bob.page.getByLabel(`Message ${ann.name}`)
+  const dmBox = bob.page.getByRole('textbox', { name: `Message ${ann.name}` })
   await dmBox.fill('just between us')
   await dmBox.press('Enter')
   const dmButton = ann.page.getByRole('button', { name: `${bob.name}, 1 unread` })

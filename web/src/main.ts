@@ -7,6 +7,7 @@ import { router } from './router'
 import { useChatStore } from './stores/chat'
 import { useConnectionStore } from './stores/connection'
 import { useSessionStore } from './stores/session'
+import { registerServiceWorker } from './pwa'
 import { applyTheme, rememberedTheme } from './stores/theme'
 import './theme.css'
 
@@ -15,6 +16,7 @@ const app = createApp(App)
 app.use(createPinia())
 app.use(router)
 app.mount('#app')
+registerServiceWorker()
 
 const session = useSessionStore()
 const connection = useConnectionStore()
