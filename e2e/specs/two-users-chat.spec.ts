@@ -60,6 +60,23 @@ test('two users chat in real time in a channel', async ({ browser }) => {
   await expect(bobMessages.locator('pre code .hljs-keyword', { hasText: 'const' })).toBeVisible()
   await expect(bobMessages.getByRole('button', { name: 'Copy code' })).toBeVisible()
 
+  // Completion: `@` offers members, `:` offers emoji.
+  await bob.page.getByRole('button', { name: /^Members/ }).click() // loads the member list
+  await bobBox.fill('thanks @an')
+  await bobBox.press('ArrowRight') // an input event is what opens suggestions; fill sends one too
+  const suggestions = bob.page.getByRole('listbox', { name: 'Suggestions' })
+  await expect(suggestions.getByRole('option', { name: new RegExp(`@${ann.name}`) })).toBeVisible()
+  await bobBox.press('Enter')
+  await expect(bobBox).toHaveValue(`thanks @${ann.name} `)
+  await bobBox.pressSequentially(':tad')
+  await expect(suggestions.getByRole('option')).toHaveCount(1)
+  await expect(suggestions.getByRole('option', { name: /:tada:/ })).toHaveAttribute('aria-selected', 'true')
+  await bobBox.press('Tab')
+  await expect(bobBox).toHaveValue(`thanks @${ann.name} 🎉 `)
+  await bobBox.press('Enter')
+  await expect(annMessages.getByText(`@${ann.name}`)).toBeVisible()
+  await expect(annMessages.locator('.mention.self')).toBeVisible()
+
   // Bob away in another room: Ann's message counts as unread for him.
   await bob.page.getByRole('button', { name: 'New room' }).click()
   await bob.page.getByLabel('Room name').fill(unique('quiet'))
