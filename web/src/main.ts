@@ -8,6 +8,7 @@ import { useChatStore } from './stores/chat'
 import { useConnectionStore } from './stores/connection'
 import { useSessionStore } from './stores/session'
 import { registerServiceWorker } from './pwa'
+import { startNotifications } from './notify/start'
 import { applyTheme, rememberedTheme } from './stores/theme'
 import './theme.css'
 
@@ -21,6 +22,7 @@ registerServiceWorker()
 const session = useSessionStore()
 const connection = useConnectionStore()
 useChatStore() // listens to the socket from the start
+startNotifications()
 // The server ended this sign-in (sign-out elsewhere, password change): ask who we are now.
 connection.onSignedOut(() => {
   void session.load().then(() => {
