@@ -203,9 +203,11 @@ describe('MessageText: embeds', () => {
     expect(w.find('iframe').exists()).toBe(false)
   })
 
-  it('shows image links as lazy images', () => {
-    const w = render({ text: 'look https://x.org/cat.png', embeds: true })
-    const img = w.get('img')
-    expect(img.attributes()).toMatchObject({ src: 'https://x.org/cat.png', alt: '', loading: 'lazy' })
+  it('shows links to this server’s images as lazy images, and never other servers’ images', () => {
+    const own = `${window.location.origin}/files/cat.png`
+    const w = render({ text: `look ${own}`, embeds: true })
+    expect(w.get('img').attributes()).toMatchObject({ src: own, alt: '', loading: 'lazy' })
+    const other = render({ text: 'look https://x.org/cat.png', embeds: true })
+    expect(other.find('img').exists()).toBe(false)
   })
 })
