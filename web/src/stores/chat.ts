@@ -1,8 +1,10 @@
 // Rooms and their timelines, kept by the seq rules (stores/timeline.ts); the outbox of messages
 // not yet acknowledged, resent with their cid after a reconnect (the server keeps each once);
 // presence and typing. Components call these actions; frames come from the connection store.
+// Rooms and timelines are also kept offline (stores/cache.ts): shown at once on start, then synced
+// from their cached `last` seq when hello comes.
 import { defineStore } from 'pinia'
-import { computed, reactive, ref } from 'vue'
+import { computed, reactive, ref, toRaw, watch } from 'vue'
 import type {
   ChatEvent,
   DirectoryEntry,
@@ -12,7 +14,9 @@ import type {
   ServerFrame,
   UserBrief,
 } from '../protocol/frames'
+import * as cache from './cache'
 import { CommandError, newCid, useConnectionStore, type Command } from './connection'
+import { useSessionStore } from './session'
 import { Timeline } from './timeline'
 
 export interface OutboxEntry {
@@ -25,6 +29,7 @@ export interface OutboxEntry {
 
 const OUTBOX_KEY = 'parley.outbox'
 const TYPING_MS = 5000
+const SAVE_DELAY_MS = 300 // cache writes wait for a pause in the changes
 
 function loadOutbox(): OutboxEntry[] {
   try {
@@ -37,6 +42,7 @@ function loadOutbox(): OutboxEntry[] {
 
 export const useChatStore = defineStore('chat', () => {
   const connection = useConnectionStore()
+  const session = useSessionStore()
   const me = ref<UserBrief | null>(null)
   const rooms = reactive(new Map<number, RoomSummary>())
   const timelines = reactive(new Map<number, Timeline>())
@@ -50,6 +56,13 @@ export const useChatStore = defineStore('chat', () => {
   const editing = ref<ChatEvent | null>(null) // the message the composer rewrites
   const quoting = ref<{ room: number; text: string } | null>(null) // text to add to the composer
   const thread = ref<{ room: number; parent: ChatEvent; replies: ChatEvent[] } | null>(null)
+  const cacheReady = ref(false) // the cached rooms and timelines (if any) are in place
+  let cacheUser: number | null = cache.rememberedUser() // whose chat is in memory and cached
+  let helloSeen = false // since the last sign-in: the server's rooms have replaced the cached ones
+  let generation = 0 // bumped when the signed-in user changes: late cache reads are dropped
+  const dirty = new Set<number>() // rooms whose timeline changed since the last cache write
+  const persisted = new Set<number>() // rooms whose timeline is in the cache
+  let saveTimer: ReturnType<typeof setTimeout> | null = null
 
   const roomList = computed(() =>
     [...rooms.values()].filter((r) => !r.hidden).sort((a, b) => b.last_at - a.last_at),
@@ -75,8 +88,10 @@ export const useChatStore = defineStore('chat', () => {
         const f = await connection.request({ type: 'sync', room, after: t.last })
         if (f.type !== 'sync') return
         for (const e of f.events) t.apply(e)
-        if (!f.more) return
+        if (f.events.length > 0) saveSoon(room)
+        if (!f.more) break
       }
+      if (currentRoom.value === room && document.visibilityState === 'visible') markRead(room)
     } catch {
       // Offline or refused: the next hello syncs again.
     } finally {
@@ -85,17 +100,23 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   // Loads a room's newest page, then catches up from the log.
+  async function loadNewest(room: number): Promise<boolean> {
+    const f = await connection.request({ type: 'history', room, limit: 50 })
+    if (f.type !== 'history') return false
+    const t = new Timeline()
+    const newest = f.items[0]?.seq ?? 0
+    t.reset(f.items, f.more, newest)
+    timelines.set(room, t)
+    saveSoon(room)
+    await sync(room)
+    return true
+  }
+
+  // Shows a room; its timeline is fetched only when neither memory nor the cache has it (a cached
+  // one is brought up to date by the sync every hello starts).
   async function open(room: number): Promise<void> {
     currentRoom.value = room
-    if (!timelines.has(room)) {
-      const f = await connection.request({ type: 'history', room, limit: 50 })
-      if (f.type !== 'history') return
-      const t = new Timeline()
-      const newest = f.items[0]?.seq ?? 0
-      t.reset(f.items, f.more, newest)
-      timelines.set(room, t)
-      await sync(room)
-    }
+    if (!timelines.has(room) && !(await loadNewest(room))) return
     markRead(room)
     void loadMembers(room)
   }
@@ -106,6 +127,7 @@ export const useChatStore = defineStore('chat', () => {
     if (!t || !t.hasOlder || !first) return
     const f = await connection.request({ type: 'history', room, before: first.seq, limit: 50 })
     if (f.type === 'history') t.prepend(f.items, f.more)
+    saveSoon(room)
   }
 
   async function loadMembers(room: number): Promise<void> {
@@ -260,6 +282,8 @@ export const useChatStore = defineStore('chat', () => {
     }
     r.last_seq = Math.max(r.last_seq, e.seq)
     r.last_at = Math.max(r.last_at, e.at)
+    if (e.kind === 'joined' || e.kind === 'invited') r.members += 1
+    if (e.kind === 'left' || e.kind === 'removed') r.members = Math.max(0, r.members - 1)
     if (e.kind === 'renamed') {
       r.name = e.name ?? r.name
       r.topic = e.topic ?? r.topic
@@ -274,6 +298,7 @@ export const useChatStore = defineStore('chat', () => {
     }
     const t = timelines.get(room)
     if (t && t.apply(e) === 'gap') void sync(room)
+    if (t) saveSoon(room)
     const open = thread.value
     if (open && open.room === room && e.kind === 'message' && e.reply_to === open.parent.id) {
       open.replies.push(e)
@@ -292,8 +317,11 @@ export const useChatStore = defineStore('chat', () => {
   function handle(frame: ServerFrame): void {
     switch (frame.type) {
       case 'hello':
+        if (me.value && me.value.id !== frame.user.id) forget()
+        helloSeen = true
         me.value = frame.user
         adoptRooms(frame.rooms)
+        dropStale()
         for (const room of timelines.keys()) void sync(room)
         flushOutbox()
         break
@@ -343,10 +371,122 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
+  // A cached timeline past the room's log (the server's data was replaced) cannot be synced: it is
+  // dropped, and the open room loads afresh.
+  function dropStale(): void {
+    for (const [id, t] of timelines) {
+      const r = rooms.get(id)
+      if (!r || r.last_seq >= t.last) continue
+      timelines.delete(id)
+      if (currentRoom.value === id) void loadNewest(id).catch(() => undefined)
+    }
+  }
+
+  // Fills the store from the cache of `user`. When hello came first, only the timelines of rooms
+  // still known are taken, and synced from their cached `last`.
+  async function restore(user: number): Promise<void> {
+    const gen = generation
+    try {
+      const cached = await cache.loadChat(user)
+      if (!cached || gen !== generation || cached.me.id !== user) return
+      for (const c of cached.timelines) persisted.add(c.room)
+      if (!helloSeen) {
+        me.value = cached.me
+        for (const r of cached.rooms) if (!rooms.has(r.id)) rooms.set(r.id, r)
+      }
+      for (const c of cached.timelines) {
+        if (!rooms.has(c.room) || timelines.has(c.room)) continue
+        const t = new Timeline()
+        t.reset([...c.items].reverse(), c.hasOlder, c.last)
+        timelines.set(c.room, t)
+        if (helloSeen) void sync(c.room)
+      }
+      if (helloSeen) saveSoon() // drops the cached rooms left meanwhile
+    } catch {
+      // No usable cache (private browsing, quota): the server fills the store.
+    } finally {
+      if (gen === generation) cacheReady.value = true
+    }
+  }
+
+  function saveSoon(room?: number): void {
+    if (room !== undefined) dirty.add(room)
+    saveTimer ??= setTimeout(saveNow, SAVE_DELAY_MS)
+  }
+
+  // Writes the rooms list, `me`, the changed timelines, and drops the timelines of rooms gone.
+  function saveNow(): void {
+    if (saveTimer) clearTimeout(saveTimer)
+    saveTimer = null
+    const user = cacheUser
+    const who = me.value
+    if (user === null || !who || who.id !== user || !cache.cacheAvailable()) return
+    if (!cacheReady.value) return saveSoon() // the cache is still being read
+    const changed = [...dirty].flatMap((id) => {
+      const t = timelines.get(id)
+      return t ? [cache.snapshotTimeline(id, t)] : []
+    })
+    const dropped = [...persisted].filter((id) => !timelines.has(id))
+    dirty.clear()
+    dropped.forEach((id) => persisted.delete(id))
+    changed.forEach((t) => persisted.add(t.room))
+    const head = { me: toRaw(who), rooms: [...rooms.values()] }
+    void cache.saveChat(user, head, changed, dropped).catch(() => undefined) // best effort
+  }
+
+  // Empties the store (another user signed in, or nobody).
+  function forget(): void {
+    generation += 1
+    helloSeen = false
+    if (saveTimer) clearTimeout(saveTimer)
+    saveTimer = null
+    dirty.clear()
+    persisted.clear()
+    me.value = null
+    rooms.clear()
+    timelines.clear()
+    members.clear()
+    online.clear()
+    typing.clear()
+    currentRoom.value = null
+    thread.value = null
+    replyingTo.value = null
+    editing.value = null
+    quoting.value = null
+  }
+
+  if (cacheUser !== null && cache.cacheAvailable()) void restore(cacheUser)
+  else cacheReady.value = true
+
+  // The cache follows the session: a sign-in loads that user's cache, a sign-out erases it, so the
+  // next person on this machine sees nothing. A session that could not be loaded (offline) keeps it.
+  watch(
+    [() => session.user?.id ?? null, () => session.loaded],
+    ([id, loaded]) => {
+      if (id === cacheUser || (id === null && !loaded)) return
+      const previous = cacheUser
+      cacheUser = id
+      cache.rememberUser(id)
+      forget()
+      // Unsent messages belong to whoever wrote them: never sent as the next person.
+      outbox.value = []
+      saveOutbox()
+      if (previous !== null && cache.cacheAvailable()) void cache.clearChat(previous).catch(() => undefined)
+      cacheReady.value = id === null || !cache.cacheAvailable()
+      if (!cacheReady.value && id !== null) void restore(id)
+    },
+    { flush: 'sync', immediate: true },
+  )
+  watch([me, rooms], () => saveSoon(), { deep: true })
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') saveNow()
+  })
+
   connection.onFrame(handle)
 
   return {
     me,
+    cacheReady,
     rooms,
     timelines,
     currentRoom,

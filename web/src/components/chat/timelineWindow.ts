@@ -1,0 +1,43 @@
+// Which part of a room's timeline is in the page: at most `max` items, so a room with 100,000
+// messages costs the same to render and to append to as one with 300. The window follows the end
+// while the reader is there; scrolling toward either edge slides it by `step`.
+export interface WindowState {
+  start: number
+  end: number // exclusive
+  following: boolean // stuck to the newest item
+}
+
+export interface WindowOptions {
+  initial: number
+  step: number
+  max: number
+}
+
+export const defaultWindow: WindowOptions = { initial: 120, step: 60, max: 300 }
+
+export function atEnd(length: number, o: WindowOptions = defaultWindow): WindowState {
+  return { start: Math.max(0, length - o.initial), end: length, following: true }
+}
+
+// The timeline grew to `length` (a new message, or older history put in front by `prepended`).
+export function grown(w: WindowState, length: number, prepended: number, o = defaultWindow): WindowState {
+  const start = w.start + prepended
+  const end = w.end + prepended
+  if (!w.following) return { start, end, following: false }
+  return { start: Math.max(start, length - o.max), end: length, following: true }
+}
+
+// The reader is near the top: show older items (false when none are left in memory).
+export function older(w: WindowState, o = defaultWindow): WindowState | null {
+  if (w.start === 0) return null
+  const start = Math.max(0, w.start - o.step)
+  const end = Math.min(w.end, start + o.max)
+  return { start, end, following: false }
+}
+
+// The reader is near the bottom: show newer items; following again once the end is shown.
+export function newer(w: WindowState, length: number, o = defaultWindow): WindowState {
+  const end = Math.min(length, w.end + o.step)
+  const start = Math.max(w.start, end - o.max)
+  return { start, end, following: end === length }
+}
