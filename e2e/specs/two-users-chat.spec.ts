@@ -87,6 +87,12 @@ test('two users chat in real time in a channel', async ({ browser }) => {
   await bob.page.getByRole('button', { name: `${channel}, 1 unread` }).click()
   await expect(bobMessages.getByText('are you there?')).toBeVisible()
   await expect(bob.page.getByRole('button', { name: channel, exact: true })).toBeVisible()
+
+  // Alt+Down and Alt+Up move between rooms from the keyboard.
+  await bob.page.keyboard.press('Alt+ArrowDown')
+  await expect(bob.page.getByRole('heading', { name: /^#quiet/ })).toBeVisible()
+  await bob.page.keyboard.press('Alt+ArrowUp')
+  await expect(bob.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
 })
 
 test('edits, deletions, reactions and thread replies show up for the other user', async ({ browser }) => {

@@ -1,0 +1,57 @@
+// @vitest-environment jsdom
+// The outbox: a message sent while offline waits (and survives a reload), goes out again with the
+// same cid when the socket is back, and leaves the outbox only when the server acknowledges it.
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import { useChatStore } from './chat'
+import { useConnectionStore } from './connection'
+
+const hello = {
+  type: 'hello' as const,
+  server: 'parley',
+  version: 'test',
+  user: { id: 1, username: 'ann', display_name: 'Ann' },
+  rooms: [],
+}
+
+describe('outbox', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  it('keeps a message sent offline, resends it with its cid on hello, and drops it on ack', () => {
+    const connection = useConnectionStore()
+    const send = vi.spyOn(connection, 'send').mockReturnValue(false)
+    const chat = useChatStore()
+    chat.post(3, 'written offline')
+    expect(chat.outbox).toHaveLength(1)
+    const cid = chat.outbox[0]!.cid
+    expect(JSON.parse(localStorage.getItem('parley.outbox') ?? '[]')).toHaveLength(1)
+
+    send.mockReturnValue(true)
+    chat.handle(hello)
+    expect(send).toHaveBeenLastCalledWith({ type: 'post', cid, room: 3, text: 'written offline' })
+    chat.handle(hello) // a second reconnect resends the same command, never a new one
+    expect(send.mock.calls.filter(([c]) => c.type === 'post' && c.cid === cid)).toHaveLength(3)
+
+    chat.handle({ type: 'ack', cid, room: 3, seq: 9, id: 4 })
+    expect(chat.outbox).toHaveLength(0)
+    expect(JSON.parse(localStorage.getItem('parley.outbox') ?? '[]')).toHaveLength(0)
+  })
+
+  it('marks a refused message, keeps it for the user to see, and stops resending it', () => {
+    const connection = useConnectionStore()
+    const send = vi.spyOn(connection, 'send').mockReturnValue(true)
+    const chat = useChatStore()
+    chat.post(3, 'x'.repeat(10))
+    const cid = chat.outbox[0]!.cid
+    chat.handle({ type: 'error', code: 'forbidden', message: 'Join the channel to post in it', cid })
+    expect(chat.outbox[0]!.failed).toBe('Join the channel to post in it')
+    send.mockClear()
+    chat.handle(hello)
+    expect(send.mock.calls.filter(([c]) => c.type === 'post')).toHaveLength(0)
+    chat.discard(cid)
+    expect(chat.outbox).toHaveLength(0)
+  })
+})
