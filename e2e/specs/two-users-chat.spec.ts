@@ -184,3 +184,30 @@ test('a private room by invitation, and a direct message started from a memberâ€
   await dmButton.click()
   await expect(ann.page.getByRole('list', { name: 'Messages' }).getByText('just between us')).toBeVisible()
 })
+
+test('room settings: an admin renames the room for everyone, a member leaves it', async ({ browser }) => {
+  const ann = await newUser(browser, 'ann')
+  const bob = await newUser(browser, 'bob')
+  const channel = unique('old')
+  await ann.page.getByRole('button', { name: 'New room' }).click()
+  await ann.page.getByLabel('Room name').fill(channel)
+  await ann.page.getByRole('button', { name: 'Create' }).click()
+  await expect(ann.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+  await bob.page.getByRole('button', { name: 'Browse channels' }).click()
+  await bob.page.getByRole('button', { name: `Join #${channel}` }).click()
+  await expect(bob.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+
+  const renamed = unique('new')
+  await ann.page.getByRole('button', { name: 'Room settings' }).click()
+  await ann.page.getByLabel('Room name').fill(renamed)
+  await ann.page.getByLabel('Topic').fill('Now with a topic')
+  await ann.page.getByRole('button', { name: 'Save' }).click()
+  await expect(bob.page.getByRole('heading', { name: `#${renamed}` })).toBeVisible()
+  await expect(bob.page.getByText('Now with a topic').first()).toBeVisible()
+
+  await bob.page.getByRole('button', { name: 'Room settings' }).click()
+  await expect(bob.page.getByLabel('Room name')).toHaveCount(0) // not an admin
+  await bob.page.getByRole('button', { name: 'Leave room' }).click()
+  await expect(bob.page.getByRole('button', { name: new RegExp(renamed) })).toHaveCount(0)
+  await expect(ann.page.getByRole('list', { name: 'Messages' }).getByText(`${bob.name} left`)).toBeVisible()
+})

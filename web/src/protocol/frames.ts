@@ -229,6 +229,16 @@ export type ClientCommand =
   | { type: 'join'; cid: string; room: number }
   | { type: 'leave'; cid: string; room: number }
   | { type: 'invite'; cid: string; room: number; user: number }
+  | { type: 'update_room'; cid: string; room: number; name?: string; topic?: string }
+  | {
+      type: 'room_settings'
+      cid: string
+      room: number
+      notify?: boolean
+      volume?: number
+      muted?: boolean
+      hidden?: boolean
+    }
   | { type: 'post'; cid: string; room: number; text: string; reply_to?: number }
   | { type: 'edit'; cid: string; id: number; text: string }
   | { type: 'delete'; cid: string; id: number }
