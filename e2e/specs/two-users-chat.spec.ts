@@ -86,6 +86,7 @@ test('two users chat in real time in a channel', async ({ browser }) => {
   await expect(bob.page.getByRole('button', { name: `${channel}, 1 unread` })).toBeVisible()
   await bob.page.getByRole('button', { name: `${channel}, 1 unread` }).click()
   await expect(bobMessages.getByText('are you there?')).toBeVisible()
+  await expect(bobMessages.getByText('New messages')).toBeVisible() // opened where he stopped reading
   await expect(bob.page.getByRole('button', { name: channel, exact: true })).toBeVisible()
 
   // Alt+Down and Alt+Up move between rooms from the keyboard.
@@ -102,6 +103,7 @@ test('edits, deletions, reactions and thread replies show up for the other user'
   await ann.page.getByRole('button', { name: 'New room' }).click()
   await ann.page.getByLabel('Room name').fill(channel)
   await ann.page.getByRole('button', { name: 'Create' }).click()
+  await expect(ann.page.getByRole('heading', { name: `#${channel}` })).toBeVisible() // before Bob looks
   await bob.page.getByRole('button', { name: 'Browse channels' }).click()
   await bob.page.getByRole('button', { name: `Join #${channel}` }).click()
   const annBox = ann.page.getByLabel(`Message #${channel}`)

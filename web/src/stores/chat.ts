@@ -52,6 +52,7 @@ export const useChatStore = defineStore('chat', () => {
   const typing = reactive(new Map<number, Map<number, { username: string; until: number }>>())
   const members = reactive(new Map<number, Member[]>())
   const syncing = new Set<number>()
+  const unreadFrom = reactive(new Map<number, number>()) // room -> read_seq when it was opened
   const replyingTo = ref<ChatEvent | null>(null) // the message the composer answers
   const editing = ref<ChatEvent | null>(null) // the message the composer rewrites
   const quoting = ref<{ room: number; text: string } | null>(null) // text to add to the composer
@@ -116,6 +117,10 @@ export const useChatStore = defineStore('chat', () => {
   // one is brought up to date by the sync every hello starts).
   async function open(room: number): Promise<void> {
     currentRoom.value = room
+    // Where the reader stopped: the room opens there, with a "New messages" line.
+    const r = rooms.get(room)
+    if (r && r.unread > 0) unreadFrom.set(room, r.read_seq)
+    else unreadFrom.delete(room)
     if (!timelines.has(room) && !(await loadNewest(room))) return
     markRead(room)
     void loadMembers(room)
@@ -511,6 +516,7 @@ export const useChatStore = defineStore('chat', () => {
     sendTyping,
     markRead,
     handle,
+    unreadFrom,
     replyingTo,
     editing,
     quoting,
