@@ -23,6 +23,7 @@ test('new messages below a reader who scrolled up wait behind a “Jump to lates
   await ann.getByRole('button', { name: 'New room' }).click()
   await ann.getByLabel('Room name').fill(channel)
   await ann.getByRole('button', { name: 'Create' }).click()
+  await expect(ann.getByRole('heading', { name: `#${channel}` })).toBeVisible() // before Bob looks
   await bob.getByRole('button', { name: 'Browse channels' }).click()
   await bob.getByRole('button', { name: `Join #${channel}` }).click()
 
