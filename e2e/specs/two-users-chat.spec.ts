@@ -89,6 +89,16 @@ test('two users chat in real time in a channel', async ({ browser }) => {
   await expect(bobMessages.getByText('New messages')).toBeVisible() // opened where he stopped reading
   await expect(bob.page.getByRole('button', { name: channel, exact: true })).toBeVisible()
 
+  // The keyboard reaches the messages: Enter on the list, then Up and Down between them.
+  await bob.page.getByLabel(/^Message list/).focus()
+  await bob.page.keyboard.press('Enter')
+  const lastMessage = bobMessages.getByRole('listitem').filter({ hasText: 'are you there?' })
+  await expect(lastMessage).toBeFocused()
+  await bob.page.keyboard.press('ArrowUp')
+  await expect(lastMessage).not.toBeFocused()
+  await bob.page.keyboard.press('ArrowDown')
+  await expect(lastMessage).toBeFocused()
+
   // Alt+Down and Alt+Up move between rooms from the keyboard.
   await bob.page.keyboard.press('Alt+ArrowDown')
   await expect(bob.page.getByRole('heading', { name: /^#quiet/ })).toBeVisible()
