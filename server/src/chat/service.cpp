@@ -737,8 +737,8 @@ void ChatService::user_renamed(UserId user, std::string display_name) {
       [](core::Result<Ack>) {});
 }
 
-void ChatService::went_offline(UserId user, core::Millis at) {
-  store_.set_last_seen(user, at);
+core::Millis ChatService::went_offline(UserId user, core::Millis at) {
+  return store_.set_last_seen(user, at);
 }
 
 std::vector<std::string> ChatService::mentioned_names(std::string_view text) {

@@ -126,7 +126,8 @@ class ChatService {
   void user_renamed(UserId user, std::string display_name);
 
   // Records that the user's last socket closed at `at` (a later time already stored stays).
-  void went_offline(UserId user, core::Millis at);
+  // Returns the last-seen time now stored (a later one may already have been).
+  core::Millis went_offline(UserId user, core::Millis at);
   core::Millis now() const { return clock_(); }
 
   // Who `@name` in `text` names; pure, for tests.

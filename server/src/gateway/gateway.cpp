@@ -159,16 +159,19 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   if (!hub_.remove(conn->id())) return;
   // The time is taken now, and only the latest going-offline of a user is announced: the pool
   // may run an earlier one late, after the user came back and left again.
+  // Time and generation are taken together, so a later generation never carries an earlier time
+  // (two sockets of a user may close at once on two I/O threads).
   const auto user = client->who.user;
-  const auto at = chat_.now();
+  core::Millis at = 0;
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(mu_);
     generation = ++offline_generation_[user];
+    at = chat_.now();
   }
   pool_.post([this, user, at, generation, rooms = std::move(rooms)] {
     try {
-      chat_.went_offline(user, at);
+      const auto stored = chat_.went_offline(user, at);
       {
         std::lock_guard lock(mu_);
         auto it = offline_generation_.find(user);
@@ -180,7 +183,7 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
       m.kind = bus::Message::Kind::kPresence;
       m.user = user;
       m.rooms = rooms;
-      m.frame = frame(protocol::encode_presence(user, false, at));
+      m.frame = frame(protocol::encode_presence(user, false, stored));
       bus_.publish(m);
     } catch (const std::exception& e) {
       spdlog::error("recording last seen failed: {}", e.what());

@@ -126,8 +126,8 @@ class Store {
   virtual std::vector<UserBrief> find_users(const std::string& prefix, int limit) = 0;
   virtual std::optional<bool> group_role(GroupId group, UserId user) = 0;
   virtual std::vector<GroupSummary> groups_of(UserId user) = 0;
-  // Moves the user's last-seen time forward to `at` (never back).
-  virtual void set_last_seen(UserId user, Millis at) = 0;
+  // Moves the user's last-seen time forward to `at` (never back); returns the time stored.
+  virtual Millis set_last_seen(UserId user, Millis at) = 0;
 };
 
 }  // namespace parley::store

@@ -665,11 +665,13 @@ std::vector<GroupSummary> SqliteStore::groups_of(UserId user) {
   });
 }
 
-void SqliteStore::set_last_seen(UserId user, Millis at) {
-  impl_->write([&](Connection& c) {
-    Stmt s(c, "UPDATE users SET last_seen = max(last_seen, ?2) WHERE id = ?1");
+Millis SqliteStore::set_last_seen(UserId user, Millis at) {
+  return impl_->write([&](Connection& c) {
+    Stmt s(c, "UPDATE users SET last_seen = max(last_seen, ?2) WHERE id = ?1 RETURNING last_seen");
     s.bind(1, user).bind(2, at);
+    Millis stored = s.step() ? s.i64(0) : at;
     s.run();
+    return stored;
   });
 }
 

@@ -56,7 +56,7 @@ class SqliteStore final : public Store {
   std::vector<UserBrief> find_users(const std::string& prefix, int limit) override;
   std::optional<bool> group_role(GroupId group, UserId user) override;
   std::vector<GroupSummary> groups_of(UserId user) override;
-  void set_last_seen(UserId user, Millis at) override;
+  Millis set_last_seen(UserId user, Millis at) override;
   // Stores what is queued and stops the chat writer: call before the event sinks go away.
   void stop_chat_writer();
 
