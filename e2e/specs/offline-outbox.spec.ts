@@ -60,6 +60,9 @@ async function newUser(browser: Browser, base: string, name: string): Promise<Pa
 test('a message typed while the server is down is delivered exactly once after it comes back', async ({
   browser,
 }) => {
+  // The clients come back by their own reconnect backoff (up to 16 s between attempts after an
+  // outage of a few seconds on a loaded machine), so this test allows for a long wait.
+  test.setTimeout(90_000)
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-outbox-'))
   let server = await startParley(port, dataDir)
@@ -84,7 +87,7 @@ test('a message typed while the server is down is delivered exactly once after i
     await expect(ann.getByText('sending…')).toBeVisible()
 
     server = await startParley(port, dataDir)
-    await expect(bobMessages.getByText('written during the outage')).toBeVisible({ timeout: 20_000 })
+    await expect(bobMessages.getByText('written during the outage')).toBeVisible({ timeout: 60_000 })
     await expect(ann.getByText('sending…')).toHaveCount(0)
 
     // Exactly once, also for a client that loads the room afresh.
