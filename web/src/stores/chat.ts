@@ -121,7 +121,11 @@ export const useChatStore = defineStore('chat', () => {
     const r = rooms.get(room)
     if (r && r.unread > 0) unreadFrom.set(room, r.read_seq)
     else unreadFrom.delete(room)
-    if (!timelines.has(room) && !(await loadNewest(room))) return
+    try {
+      if (!timelines.has(room) && !(await loadNewest(room))) return
+    } catch {
+      return // offline: the next hello loads it
+    }
     markRead(room)
     void loadMembers(room)
   }
@@ -136,8 +140,8 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   async function loadMembers(room: number): Promise<void> {
-    const f = await connection.request({ type: 'members', room })
-    if (f.type !== 'members') return
+    const f = await connection.request({ type: 'members', room }).catch(() => null)
+    if (f?.type !== 'members') return
     members.set(room, f.members)
     for (const m of f.members) online.set(m.id, m.online)
   }
@@ -247,9 +251,10 @@ export const useChatStore = defineStore('chat', () => {
     return f.type === 'users' ? f.users : []
   }
 
+  // Asks the server for the rooms again; offline, the next hello brings them anyway.
   async function refreshRooms(): Promise<void> {
-    const f = await connection.request({ type: 'rooms' })
-    if (f.type === 'rooms') adoptRooms(f.rooms)
+    const f = await connection.request({ type: 'rooms' }).catch(() => null)
+    if (f?.type === 'rooms') adoptRooms(f.rooms)
   }
 
   function adoptRooms(list: RoomSummary[]): void {
@@ -328,6 +333,10 @@ export const useChatStore = defineStore('chat', () => {
         adoptRooms(frame.rooms)
         dropStale()
         for (const room of timelines.keys()) void sync(room)
+        // The open room's first load may have been cut by the outage: load it now.
+        if (currentRoom.value !== null && !timelines.has(currentRoom.value)) {
+          void open(currentRoom.value)
+        }
         flushOutbox()
         break
       case 'event':

@@ -55,3 +55,47 @@ describe('outbox', () => {
     expect(chat.outbox).toHaveLength(0)
   })
 })
+
+describe('opening a room', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  it('loads it again on the next hello when the first load was cut off', async () => {
+    const connection = useConnectionStore()
+    const request = vi.spyOn(connection, 'request').mockRejectedValueOnce(new Error('Connection lost'))
+    const room = {
+      id: 3,
+      kind: 'channel' as const,
+      name: 'x',
+      topic: '',
+      last_seq: 0,
+      read_seq: 0,
+      delivered_seq: 0,
+      unread: 0,
+      mentions: 0,
+      role: 'member' as const,
+      members: 1,
+      peer: null,
+      notify: true,
+      volume: 100,
+      muted: false,
+      hidden: false,
+      last_at: 0,
+      group: null,
+    }
+    const chat = useChatStore()
+    chat.rooms.set(3, { ...room })
+    await chat.open(3)
+    expect(chat.timelines.has(3)).toBe(false)
+
+    request.mockImplementation(async (c) => {
+      if (c.type === 'history') return { type: 'history', room: 3, items: [], more: false }
+      if (c.type === 'sync') return { type: 'sync', room: 3, events: [], more: false, last_seq: 0 }
+      return { type: 'members', room: 3, members: [] }
+    })
+    chat.handle({ ...hello, rooms: [room] })
+    await vi.waitFor(() => expect(chat.timelines.has(3)).toBe(true))
+  })
+})
