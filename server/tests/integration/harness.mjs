@@ -78,7 +78,9 @@ export async function rawConnect(port) {
   socket.setEncoding('latin1')
   socket.on('data', (d) => (data += d))
   socket.on('error', () => {})
-  const closed = once(socket, 'close')
+  // Closed however it ends: a FIN, or a reset (the server closing with our unread bytes in its
+  // buffer resets; events.once would reject on that 'error' instead).
+  const closed = new Promise((resolve) => socket.on('close', resolve))
   return {
     socket,
     get data() {
