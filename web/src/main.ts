@@ -30,8 +30,32 @@ connection.onSignedOut(() => {
     else void router.push('/login')
   })
 })
+// Started with the server unreachable: ask again until it answers (then the socket opens).
+let retry = 2000
+function retryLoad(): void {
+  if (!session.unreachable || session.loaded) return
+  setTimeout(() => {
+    session
+      .load()
+      .catch(() => undefined)
+      .finally(() => {
+        retry = Math.min(retry * 2, 30_000)
+        retryLoad()
+      })
+  }, retry)
+}
+watch(
+  () => session.unreachable,
+  (unreachable) => unreachable && retryLoad(),
+  { immediate: true },
+)
 watch(
   () => session.signedIn,
-  (signedIn) => (signedIn ? connection.connect() : connection.disconnect()),
+  (signedIn) => {
+    if (signedIn) return connection.connect()
+    connection.disconnect()
+    // Back online but no longer signed in (e.g. after showing the cached chat): to the sign-in.
+    if (session.loaded && router.currentRoute.value.meta.auth) void router.push('/login')
+  },
   { immediate: true },
 )

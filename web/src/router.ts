@@ -3,6 +3,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import ChatView from './views/ChatView.vue'
 import { useSessionStore } from './stores/session'
+import { rememberedUser } from './stores/cache'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -70,7 +71,9 @@ router.beforeEach(async (to) => {
       // Offline or server down: let the page render; its actions will report the error.
     }
   }
-  if (to.meta.auth && !session.signedIn)
+  // Server unreachable at start: whoever used this browser last sees their cached chat.
+  const offlineUser = session.unreachable && rememberedUser() !== null
+  if (to.meta.auth && !session.signedIn && !offlineUser)
     return { path: '/login', query: to.path === '/' ? {} : { next: to.fullPath } }
   if (to.meta.guest && session.signedIn) return { path: '/' }
   return true

@@ -2,7 +2,7 @@
 // these actions; only connection/http.ts talks to the server.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { api, setCsrfToken } from '../connection/http'
+import { ApiError, api, setCsrfToken } from '../connection/http'
 import { applyTheme, isTheme, type Theme } from './theme'
 
 export interface User {
@@ -62,8 +62,19 @@ export const useSessionStore = defineStore('session', () => {
     if (next.settings && isTheme(next.settings.theme)) applyTheme(next.settings.theme)
   }
 
+  // Set when the server could not be reached at start (not when it answered): the app then shows
+  // what it cached and keeps asking.
+  const unreachable = ref(false)
+
   async function load(): Promise<void> {
-    const s = await api<SessionResponse>('GET', '/api/session')
+    let s: SessionResponse
+    try {
+      s = await api<SessionResponse>('GET', '/api/session')
+    } catch (e) {
+      unreachable.value = !(e instanceof ApiError) || e.status === 0 || e.status >= 500
+      throw e
+    }
+    unreachable.value = false
     setCsrfToken(s.csrf)
     guestSignin.value = s.guest_signin
     adopt(s)
@@ -140,6 +151,7 @@ export const useSessionStore = defineStore('session', () => {
     guestSignin,
     loaded,
     signedIn,
+    unreachable,
     load,
     register,
     login,
