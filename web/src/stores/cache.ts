@@ -112,23 +112,39 @@ export async function loadChat(user: number): Promise<CachedChat | null> {
 }
 
 // Writes the rooms list, the timelines given and drops the rooms named, in one transaction.
-export async function saveChat(
+// Writes run one after another, in the order they were asked for: each opens its transaction only
+// when the one before has finished, so an older snapshot can never land after a newer one (an
+// earlier call still waiting for the database to open would otherwise create its transaction
+// last and win).
+let writes: Promise<void> = Promise.resolve()
+function inOrder(write: () => Promise<void>): Promise<void> {
+  const next = writes.then(write, write)
+  writes = next.catch(() => undefined)
+  return next
+}
+
+export function saveChat(
   user: number,
   head: CachedRooms,
   timelines: CachedTimeline[],
   dropped: number[],
 ): Promise<void> {
-  const tx = (await db()).transaction(STORE, 'readwrite')
-  const store = tx.objectStore(STORE)
-  store.put(JSON.parse(JSON.stringify(head)) as CachedRooms, roomsKey(user))
-  for (const t of timelines) store.put(t, roomKey(user, t.room))
-  for (const room of dropped) store.delete(roomKey(user, room))
-  await done(tx)
+  const snapshot = JSON.parse(JSON.stringify(head)) as CachedRooms
+  return inOrder(async () => {
+    const tx = (await db()).transaction(STORE, 'readwrite')
+    const store = tx.objectStore(STORE)
+    store.put(snapshot, roomsKey(user))
+    for (const t of timelines) store.put(t, roomKey(user, t.room))
+    for (const room of dropped) store.delete(roomKey(user, room))
+    await done(tx)
+  })
 }
 
 // Forgets everything cached for a user (sign-out).
-export async function clearChat(user: number): Promise<void> {
-  const tx = (await db()).transaction(STORE, 'readwrite')
-  tx.objectStore(STORE).delete(userRange(user))
-  await done(tx)
+export function clearChat(user: number): Promise<void> {
+  return inOrder(async () => {
+    const tx = (await db()).transaction(STORE, 'readwrite')
+    tx.objectStore(STORE).delete(userRange(user))
+    await done(tx)
+  })
 }
