@@ -627,6 +627,27 @@ core::Result<bool> group_role(ChatTx& tx, GroupId group, UserId user) {
   return *role;
 }
 
+// Takes `target` out of `group`: out of each of its rooms they are in, with `kind` (left or
+// removed) events, then out of the group itself; their clients are told.
+void take_out_of_group(ChatTx& tx, ChatService::Work& w, GroupId group, UserId target,
+                       EventKind kind) {
+  auto who = tx.user(target);
+  for (RoomId room : tx.group_rooms(group)) {
+    if (!tx.membership(room, target)) continue;
+    tx.remove_member(room, target);
+    Event e;
+    e.room = room;
+    e.kind = kind;
+    if (kind == EventKind::kRemoved) {
+      e.target = target;
+      e.target_name = who ? who->username : "";
+    }
+    w.append(tx, e, MembershipChange{{}, {target}});
+  }
+  tx.remove_group_member(group, target);
+  w.group_notices.push_back(target);
+}
+
 }  // namespace
 
 void ChatService::group_invite(UserId user, std::string cid, GroupId group, UserId target,
@@ -648,10 +669,6 @@ void ChatService::group_invite(UserId user, std::string cid, GroupId group, User
       std::move(done));
 }
 
-// Takes `target` out of every room of `group` it is in, with `kind` (left or removed) events.
-static void leave_group_rooms(ChatTx& tx, ChatService::Work& w, GroupId group, UserId target,
-                              EventKind kind);
-
 void ChatService::group_remove(UserId user, std::string cid, GroupId group, UserId target,
                                Done<Ack> done) {
   run(
@@ -664,9 +681,7 @@ void ChatService::group_remove(UserId user, std::string cid, GroupId group, User
         if (!tx.group_role(group, target)) {
           return make_error(Errc::kNotFound, "Not in the group", "user");
         }
-        leave_group_rooms(tx, w, group, target, EventKind::kRemoved);
-        tx.remove_group_member(group, target);
-        w.group_notices.push_back(target);
+        take_out_of_group(tx, w, group, target, EventKind::kRemoved);
         return Ack{0, 0, 0, group};
       },
       std::move(done));
@@ -678,9 +693,7 @@ void ChatService::leave_group(UserId user, std::string cid, GroupId group, Done<
       [group](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto admin = group_role(tx, group, w.user);
         if (!admin) return admin.error();
-        leave_group_rooms(tx, w, group, w.user, EventKind::kLeft);
-        tx.remove_group_member(group, w.user);
-        w.group_notices.push_back(w.user);
+        take_out_of_group(tx, w, group, w.user, EventKind::kLeft);
         return Ack{0, 0, 0, group};
       },
       std::move(done));
@@ -698,23 +711,6 @@ void ChatService::delete_group(UserId user, std::string cid, GroupId group, Done
         return Ack{0, 0, 0, group};
       },
       std::move(done));
-}
-
-static void leave_group_rooms(ChatTx& tx, ChatService::Work& w, GroupId group, UserId target,
-                              EventKind kind) {
-  auto who = tx.user(target);
-  for (RoomId room : tx.group_rooms(group)) {
-    if (!tx.membership(room, target)) continue;
-    tx.remove_member(room, target);
-    Event e;
-    e.room = room;
-    e.kind = kind;
-    if (kind == EventKind::kRemoved) {
-      e.target = target;
-      e.target_name = who ? who->username : "";
-    }
-    w.append(tx, e, MembershipChange{{}, {target}});
-  }
 }
 
 core::Result<std::vector<store::GroupSummary>> ChatService::groups(UserId user) {

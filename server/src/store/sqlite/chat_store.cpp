@@ -56,9 +56,9 @@ std::vector<UserId> split_ids(std::string_view s) {
 // LIKE pattern for a user-given fragment: its wildcards are matched literally.
 std::string like_escape(std::string_view s) {
   std::string out;
-  for (char ch : s) {
+  for (char ch : lower(s)) {
     if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    out += ch;
   }
   return out;
 }
@@ -222,9 +222,7 @@ class SqliteChatTx final : public ChatTx {
 
   std::optional<UserBrief> user(UserId id) override { return user_where(c_, "id = ?1", id); }
   std::optional<UserBrief> user_by_name(const std::string& username) override {
-    std::string key;
-    for (char ch : username) key += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return user_where(c_, "username_key = ?1", key);
+    return user_where(c_, "username_key = ?1", lower(username));
   }
   bool is_server_admin(UserId id) override {
     Stmt s(c_, "SELECT is_admin FROM users WHERE id = ?1");
@@ -333,14 +331,14 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_,
            "INSERT INTO rooms (kind, name, name_key, topic, created_by, created_at, last_at, "
            "direct_key, group_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)");
-    s.bind(1, kind_name(kind)).bind(2, name).bind(3, lowered(name)).bind(4, topic);
+    s.bind(1, kind_name(kind)).bind(2, name).bind(3, lower(name)).bind(4, topic);
     s.bind(5, creator).bind(6, at).bind(7, direct_key).bind(8, group);
     s.run();
     return c_.last_insert_id();
   }
   void rename_room(RoomId id, const std::string& name, const std::string& topic) override {
     Stmt s(c_, "UPDATE rooms SET name = ?2, name_key = ?3, topic = ?4 WHERE id = ?1");
-    s.bind(1, id).bind(2, name).bind(3, lowered(name)).bind(4, topic);
+    s.bind(1, id).bind(2, name).bind(3, lower(name)).bind(4, topic);
     s.run();
   }
   void add_member(RoomId room, UserId user, bool admin, Millis at) override {
@@ -466,12 +464,6 @@ class SqliteChatTx final : public ChatTx {
   }
 
  private:
-  static std::string lowered(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
-  }
-
   Connection& c_;
   Millis now_hint_ = 0;  // the time of the latest appended event, for rows stamped with it
 };

@@ -20,13 +20,6 @@ using sqlite::DbError;
 using sqlite::Stmt;
 using sqlite::Transaction;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 std::optional<std::string> lower_opt(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
   return lower(std::string_view(*s));

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -23,6 +24,13 @@ using sqlite::Connection;
 using sqlite::DbError;
 using sqlite::Stmt;
 using sqlite::Transaction;
+
+// The lower-case keys that make names unique and searchable case-insensitively (ASCII).
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
 
 struct SqliteStore::Impl {
   explicit Impl(const std::string& path, int readers) : writer(path) {
