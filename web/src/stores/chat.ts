@@ -158,17 +158,14 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
+  // An outbox entry goes out as the same command every time: same cid, same text.
+  function sendEntry(entry: OutboxEntry): void {
+    const { cid, room, text, reply_to } = entry
+    connection.send({ type: 'post', cid, room, text, ...(reply_to ? { reply_to } : {}) })
+  }
+
   function flushOutbox(): void {
-    for (const entry of outbox.value) {
-      if (entry.failed) continue
-      connection.send({
-        type: 'post',
-        cid: entry.cid,
-        room: entry.room,
-        text: entry.text,
-        ...(entry.reply_to ? { reply_to: entry.reply_to } : {}),
-      })
-    }
+    for (const entry of outbox.value) if (!entry.failed) sendEntry(entry)
   }
 
   // Queues a message: it shows as "sending…" until the server acknowledges it.
@@ -176,7 +173,7 @@ export const useChatStore = defineStore('chat', () => {
     const entry: OutboxEntry = { cid: newCid(), room, text, ...(reply_to ? { reply_to } : {}) }
     outbox.value.push(entry)
     saveOutbox()
-    connection.send({ type: 'post', cid: entry.cid, room, text, ...(reply_to ? { reply_to } : {}) })
+    sendEntry(entry)
   }
 
   function discard(cid: string): void {
