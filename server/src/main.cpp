@@ -9,6 +9,9 @@
 #include <thread>
 
 #include "api/accounts_api.hpp"
+#include "api/files_api.hpp"
+#include "chat/files.hpp"
+#include "media/media.hpp"
 #include "auth/service.hpp"
 #include "bus/bus.hpp"
 #include "chat/service.hpp"
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
 
   try {
+    media::init_images(argv[0]);
     std::filesystem::path data = config.data_dir;
     std::filesystem::create_directories(data);
     if (!std::filesystem::exists(std::filesystem::path(config.web_root) / "index.html")) {
@@ -105,15 +109,25 @@ int main(int argc, char** argv) {
       ws.sessions_ended(user, only);
     };
     options.renamed = [&chat](const store::User& u) { chat.user_renamed(u.id, u.display_name); };
+    options.avatar_changed = [&ws](const store::User& u) {
+      ws.profile_changed(u.id, u.display_name, u.avatar);
+    };
     options.failed_logins =
         &metrics.counter("parley_login_failures_total", "Failed sign-in attempts.");
     auth::AuthService auth(store, options, [&pool, &mailer](core::Email e) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });
     auth_service = &auth;
-    api::AccountsApi accounts(
-        router, auth, pool,
-        api::ApiOptions{config.tls(), config.allowed_origins, data / "avatars"});
+    api::ApiOptions api_options{config.tls(), config.allowed_origins, data / "avatars"};
+    api::AccountsApi accounts(router, auth, pool, api_options);
+    media::Storage storage(data / "files");
+    chat::FileOptions file_options;
+    file_options.max_bytes = static_cast<std::int64_t>(config.files.max_bytes);
+    file_options.quota_bytes = static_cast<std::int64_t>(config.files.quota_bytes);
+    chat::FileRules file_rules(store, file_options);
+    api::FilesApi files(router, auth, pool, file_rules, storage, api_options,
+                        api::FilesApiOptions{config.files.uploads_per_minute,
+                                             config.files.sweep_seconds});
 
     // The one line a wrapper (tests, scripts) waits for to learn the port when --port=0.
     std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http",

@@ -2,6 +2,7 @@
 // parley_csrf cookie, which another site can neither read nor set for us, echoed in X-CSRF-Token)
 // and, when the browser sends one, a same-origin Origin header.
 #include "api/accounts_api.hpp"
+#include "api/http_util.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include <fstream>
 
 #include "auth/tokens.hpp"
+#include "media/media.hpp"
 #include "net/http_policy.hpp"
 
 namespace parley::api {
@@ -18,14 +20,7 @@ namespace json = boost::json;
 using net::HttpRequest;
 using net::HttpResponse;
 
-namespace {
-
-// ---- HTTP and JSON helpers ---------------------------------------------------------------
-
-struct BadRequest {
-  std::string message;
-  std::string field;
-};
+// ---- HTTP and JSON helpers (shared with the other APIs: api/http_util.hpp) -------------
 
 HttpResponse error_response(const core::Error& e) {
   static constexpr std::pair<core::Errc, std::pair<int, const char*>> kMap[] = {
@@ -81,6 +76,8 @@ std::string req_string(const json::object& o, std::string_view key) {
   return *v;
 }
 
+namespace {
+
 json::value user_json(const store::User& u) {
   json::object o{{"id", u.id},
                  {"username", u.username},
@@ -125,6 +122,8 @@ struct Cookies {
   }
 };
 
+}  // namespace
+
 bool mutating(const HttpRequest& req) {
   return req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
          req.method == "DELETE";
@@ -145,6 +144,8 @@ std::optional<HttpResponse> csrf_refusal(const HttpRequest& req, const ApiOption
   }
   return std::nullopt;
 }
+
+namespace {
 
 // ---- handler plumbing --------------------------------------------------------------------
 
@@ -408,11 +409,13 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
 
   r.add_authed(
       "POST", "/api/me/avatar", [&r](const HttpRequest& req, const auth::Authenticated& who) {
-        const char* ext = image_extension(req.body);
-        if (!ext)
+        // Sniffed from the content, then made a centred square of 256 px as WebP by libvips,
+        // without any metadata (GPS and all).
+        auto avatar = image_extension(req.body) ? media::make_avatar(req.body) : std::nullopt;
+        if (!avatar)
           return HttpResponse::error(415, "unsupported_type",
                                      "Avatars are PNG, JPEG, GIF or WebP images");
-        std::string name = auth::token_hash(req.body).substr(0, 32) + "." + ext;
+        std::string name = auth::token_hash(*avatar).substr(0, 32) + ".webp";
         std::filesystem::create_directories(r.options.avatar_dir);
         auto path = r.options.avatar_dir / name;
         if (!std::filesystem::exists(path)) {
@@ -420,7 +423,7 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
           auto tmp = path;
           tmp += "." + auth::random_token() + ".part";
           std::ofstream out(tmp, std::ios::binary);
-          out.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+          out.write(avatar->data(), static_cast<std::streamsize>(avatar->size()));
           out.close();
           if (!out) {
             std::filesystem::remove(tmp);

@@ -362,6 +362,9 @@ core::Result<store::User> AuthService::update_profile(const Authenticated& a,
   if (updated && updated->display_name != a.user.display_name && options_.renamed) {
     options_.renamed(*updated);
   }
+  if (updated && updated->avatar != a.user.avatar && options_.avatar_changed) {
+    options_.avatar_changed(*updated);
+  }
   return updated;
 }
 

@@ -37,6 +37,8 @@ struct Options {
   std::function<void(store::UserId user, store::SessionId only)> sessions_ended;
   // A user's display name changed (rooms show it as an event).
   std::function<void(const store::User& user)> renamed;
+  // A user's avatar changed (pushed to those who share a room with them).
+  std::function<void(const store::User& user)> avatar_changed;
 };
 
 struct Client {

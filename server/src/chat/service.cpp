@@ -375,13 +375,27 @@ void ChatService::member_settings(UserId user, std::string cid, RoomId room,
 }
 
 void ChatService::post(UserId user, std::string cid, RoomId room, std::string text,
-                       MessageId reply_to, Done<Ack> done) {
+                       MessageId reply_to, std::vector<store::FileId> files, Done<Ack> done) {
   text = trim(std::move(text));
-  if (auto e = check_text(text, options_.max_text_bytes)) return done(*e);
+  if (!(text.empty() && !files.empty())) {  // files may go without a caption
+    if (auto e = check_text(text, options_.max_text_bytes)) return done(*e);
+  }
+  if (files.size() > static_cast<std::size_t>(options_.max_files)) {
+    return done(make_error(Errc::kInvalid,
+                           "At most " + std::to_string(options_.max_files) + " files a message",
+                           "files"));
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (std::find(files.begin(), files.begin() + static_cast<std::ptrdiff_t>(i), files[i]) !=
+        files.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return done(make_error(Errc::kInvalid, "A file is attached twice", "files"));
+    }
+  }
   auto names = mentioned_names(text);
   run(
       user, std::move(cid),
-      [room, text = std::move(text), reply_to, names](ChatTx& tx, Work& w) -> core::Result<Ack> {
+      [room, text = std::move(text), reply_to, names, files = std::move(files)](
+          ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         auto m = tx.membership(room, w.user);
         if (!r || (!m && !visible_channel(tx, *r, w.user))) return not_found();
@@ -397,6 +411,14 @@ void ChatService::post(UserId user, std::string cid, RoomId room, std::string te
         e.kind = EventKind::kMessage;
         e.text = text;
         e.reply_to = reply_to;
+        if (!files.empty()) {
+          e.files = tx.unattached_files(room, w.user, files);
+          if (e.files.size() != files.size()) {
+            return make_error(Errc::kNotFound,
+                              "No such upload of yours in this room (or it is in a message already)",
+                              "files");
+          }
+        }
         for (const auto& name : names) {
           auto who = tx.user_by_name(name);
           if (who && tx.membership(room, who->id) &&

@@ -28,6 +28,7 @@ struct Options {
   int max_page = 100;        // history and thread pages
   int max_sync = 1000;       // events per sync answer
   int receipts_up_to = 100;  // rooms with more members get no receipt frames
+  int max_files = 10;        // files in one message
 };
 
 // What a stored command answers with.
@@ -88,8 +89,9 @@ class ChatService {
                    std::optional<std::string> topic, Done<Ack> done);
   void member_settings(UserId user, std::string cid, RoomId room, store::MemberSettings settings,
                        Done<Ack> done);
+  // `files`: ids of the user's finished uploads to `room` that no message holds yet.
   void post(UserId user, std::string cid, RoomId room, std::string text, MessageId reply_to,
-            Done<Ack> done);
+            std::vector<store::FileId> files, Done<Ack> done);
   void edit(UserId user, std::string cid, MessageId id, std::string text, Done<Ack> done);
   void delete_message(UserId user, std::string cid, MessageId id, Done<Ack> done);
   void react(UserId user, std::string cid, MessageId id, std::string emoji, Done<Ack> done);

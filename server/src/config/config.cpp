@@ -114,6 +114,15 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       ->check(CLI::PositiveNumber);
   add("--max-connections", c.limits.max_connections, "Open connections accepted at once")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  auto& f = c.files;
+  add("--upload-max-bytes", f.max_bytes, "Largest file a user may upload")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
+  add("--upload-quota-bytes", f.quota_bytes, "File storage per user, in bytes (0: unlimited)");
+  add("--uploads-per-minute", f.uploads_per_minute, "Uploads a user may start per minute")
+      ->check(CLI::Range(0.1, 100000.0));
+  add("--files-sweep-seconds", f.sweep_seconds,
+      "Seconds between sweeps that reclaim deleted files and stalled uploads")
+      ->check(CLI::Range(0.05, 86400.0));
 
   auto& a = c.accounts;
   add("--public-url", a.public_url,

@@ -43,6 +43,13 @@ struct Accounts {
   bool smtp_require_tls = false;  // smtp:// upgrades with STARTTLS when offered; this insists
 };
 
+struct Files {
+  std::size_t max_bytes = std::size_t{100} << 20;     // one upload
+  std::size_t quota_bytes = std::size_t{10} << 30;    // per user; 0 = none
+  double uploads_per_minute = 60;
+  double sweep_seconds = 600;
+};
+
 struct Config {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0 = pick a free port and print it
@@ -56,6 +63,7 @@ struct Config {
   Seconds shutdown_grace{1.5};
   Limits limits;
   Accounts accounts;
+  Files files;
 
   bool tls() const { return !tls_cert.empty() && !tls_key.empty(); }
 };

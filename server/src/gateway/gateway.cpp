@@ -118,7 +118,7 @@ void Gateway::on_open(const std::shared_ptr<net::WsConnection>& conn, const net:
 }
 
 void Gateway::ready(const std::shared_ptr<Client>& client, std::vector<store::RoomSummary> rooms) {
-  store::UserBrief me{client->who.user, client->who.username, client->who.display_name, 0};
+  store::UserBrief me{client->who.user, client->who.username, client->who.display_name, 0, {}};
   client->send(protocol::encode_hello(kVersion, me, rooms));
   std::vector<std::string> pending;
   {
@@ -200,6 +200,23 @@ void Gateway::sessions_ended(chat::UserId user, std::int64_t session) {
   }
 }
 
+void Gateway::profile_changed(chat::UserId user, std::string display_name, std::string avatar) {
+  pool_.post([this, user, display_name = std::move(display_name), avatar = std::move(avatar)] {
+    try {
+      auto rooms = chat_.rooms(user);
+      if (!rooms) return;
+      bus::Message m;
+      m.kind = bus::Message::Kind::kPresence;
+      m.user = user;
+      for (const auto& r : *rooms) m.rooms.push_back(r.room.id);
+      m.frame = frame(protocol::encode_profile(user, display_name, avatar));
+      bus_.publish(m);
+    } catch (const std::exception& e) {
+      spdlog::error("announcing a profile change failed: {}", e.what());
+    }
+  });
+}
+
 void Gateway::dispatch(const std::shared_ptr<Client>& client, const std::string& text) {
   auto decoded = protocol::decode(text);
   if (auto* error = std::get_if<protocol::FrameError>(&decoded)) {
@@ -273,7 +290,8 @@ void Gateway::dispatch(const std::shared_ptr<Client>& client, const std::string&
             chat_.member_settings(user, c.cid, c.room, c.settings, acked(c.cid));
           },
           [&](protocol::Post& c) {
-            chat_.post(user, c.cid, c.room, std::move(c.text), c.reply_to, acked(c.cid));
+            chat_.post(user, c.cid, c.room, std::move(c.text), c.reply_to,
+                       std::vector<store::FileId>(c.files.begin(), c.files.end()), acked(c.cid));
           },
           [&](protocol::Edit& c) {
             chat_.edit(user, c.cid, c.id, std::move(c.text), acked(c.cid));

@@ -56,6 +56,8 @@ class Gateway final : public net::WsHandler {
 
   // Closes the sockets opened with that sign-in (`session` 0: with any of the user's).
   void sessions_ended(chat::UserId user, std::int64_t session);
+  // The user's avatar changed: a `profile` frame to everyone who shares a room with them.
+  void profile_changed(chat::UserId user, std::string display_name, std::string avatar);
 
   struct Client;
 

@@ -32,7 +32,8 @@ auto as_duration(D d) {
   return std::chrono::duration_cast<Clock::duration>(d);
 }
 
-std::shared_ptr<HttpRequest> to_request(const BeastRequest& req, const std::string& remote,
+template <class Message>
+std::shared_ptr<HttpRequest> to_request(const Message& req, const std::string& remote,
                                         bool secure, bool* ok) {
   auto out = std::make_shared<HttpRequest>();
   out->method = std::string(req.method_string());
@@ -49,7 +50,7 @@ std::shared_ptr<HttpRequest> to_request(const BeastRequest& req, const std::stri
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out->headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  out->body = req.body();
+  if constexpr (std::is_same_v<Message, BeastRequest>) out->body = req.body();
   out->remote_address = remote;
   out->secure = secure;
   return out;
@@ -116,24 +117,44 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
         if (ec) break;
         buffer_.commit(n);
       }
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
-      parser.body_limit(limits_.max_body_bytes);
+      // The head first: a streaming route (uploads) reads its body itself, as it arrives.
+      http::request_parser<http::empty_body> head;
+      head.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+      head.body_limit(boost::none);  // each kind of route checks its own limit below
       tcp().expires_after(as_duration(limits_.read_timeout));
-      std::size_t n = co_await http::async_read(stream_, buffer_, parser, token);
+      std::size_t n = co_await http::async_read_header(stream_, buffer_, head, token);
       shared_->metrics.bytes_in += n;
       if (ec) {
         co_await reject_unreadable(ec);
         break;
       }
-      BeastRequest req = parser.release();
       if (!bucket_.take()) {
         auto res = HttpResponse::error(429, "rate_limited", "Too many requests on this connection");
         res.with("Retry-After", std::to_string(bucket_.retry_after_seconds()));
-        co_await write(res, req, false);
+        BeastRequest none;
+        co_await write(res, none, false);
         co_await linger_close();
         co_return;
       }
+      if (const StreamHandler* streaming = stream_route(head.get())) {
+        if (!co_await stream(head, *streaming)) break;
+        continue;
+      }
+      if (auto length = head.content_length(); length && *length > limits_.max_body_bytes) {
+        co_await reject_unreadable(http::error::body_limit);
+        break;
+      }
+      http::request_parser<http::string_body> parser{std::move(head)};
+      parser.body_limit(limits_.max_body_bytes);
+      if (!parser.is_done()) {
+        n = co_await http::async_read(stream_, buffer_, parser, token);
+        shared_->metrics.bytes_in += n;
+        if (ec) {
+          co_await reject_unreadable(ec);
+          break;
+        }
+      }
+      BeastRequest req = parser.release();
       if (websocket::is_upgrade(req)) {
         co_await upgrade(std::move(req));
         co_return;  // the stream now belongs to the WebSocket session (or was closed)
@@ -142,6 +163,101 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       if (!co_await respond(req, keep) || !keep) break;
     }
     co_await close();
+  }
+
+  // The streaming handler for this request's method and path, if it has one.
+  const StreamHandler* stream_route(const http::request<http::empty_body>& head) {
+    auto url = boost::urls::parse_origin_form(head.target());
+    if (!url) return nullptr;
+    std::string path = url->path();
+    return shared_->router.find(std::string(head.method_string()), path).stream;
+  }
+
+  // A request whose body goes to a BodySink as it arrives; false when the connection must close.
+  awaitable<bool> stream(http::request_parser<http::empty_body>& head,
+                         const StreamHandler& handler) {
+    const auto& h = head.get();
+    BeastRequest reply_to;  // what write() needs of the request: its version and method
+    reply_to.version(h.version());
+    reply_to.method(h.method());
+    bool ok = false;
+    auto request = to_request(h, remote_, kTls, &ok);
+    if (!ok) {
+      co_await write(HttpResponse::error(400, "bad_request", "Malformed request target"), reply_to,
+                     false);
+      co_await linger_close();
+      co_return false;
+    }
+    auto admission = co_await await_callback<StreamAdmission>(
+        [&handler, &request](std::function<void(StreamAdmission)> decide) {
+          handler(request, std::move(decide));
+        });
+    auto length = head.content_length();
+    if (!admission.refusal && !admission.sink) {
+      admission.refusal = HttpResponse::error(500, "internal", "Something went wrong on the server");
+    }
+    if (!admission.refusal && length && *length > admission.max_bytes) {
+      admission.refusal = HttpResponse::error(413, "too_large", "Request body too large");
+    }
+    if (admission.refusal) {
+      // The body is not read: answer, and close so its bytes are never taken for a request.
+      if (admission.sink) admission.sink->finish(false, [](HttpResponse) {});
+      co_await write(*admission.refusal, reply_to, false);
+      co_await linger_close();
+      co_return false;
+    }
+    beast::error_code ec;
+    auto token = asio::redirect_error(use_awaitable, ec);
+    if (beast::iequals(h[http::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      tcp().expires_after(as_duration(limits_.write_timeout));
+      co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()), token);
+      if (ec) {
+        admission.sink->finish(false, [](HttpResponse) {});
+        co_return false;
+      }
+    }
+    http::request_parser<http::buffer_body> body{std::move(head)};
+    body.body_limit(admission.max_bytes);
+    constexpr std::size_t kChunk = 256 * 1024;
+    auto chunk = std::make_unique<char[]>(kChunk);
+    bool refused = false;
+    while (!body.is_done()) {
+      body.get().body().data = chunk.get();
+      body.get().body().size = kChunk;
+      // Each piece must come within read_timeout; a large upload may take as long as it needs.
+      tcp().expires_after(as_duration(limits_.read_timeout));
+      std::size_t n = co_await http::async_read(stream_, buffer_, body, token);
+      shared_->metrics.bytes_in += n;
+      if (ec == http::error::need_buffer) ec = {};
+      std::size_t got = kChunk - body.get().body().size;
+      if (got > 0 && !admission.sink->write(chunk.get(), got)) {
+        refused = true;
+        break;
+      }
+      if (ec) break;
+    }
+    const bool complete = !refused && !ec;
+    if (ec == http::error::body_limit) {
+      admission.sink->finish(false, [](HttpResponse) {});
+      co_await reject_unreadable(ec);
+      co_return false;
+    }
+    if (!complete && !refused) {  // the connection broke: no one to answer
+      admission.sink->finish(false, [](HttpResponse) {});
+      co_return false;
+    }
+    auto sink = admission.sink;
+    HttpResponse res = co_await await_callback<HttpResponse>(
+        [&sink, complete](std::function<void(HttpResponse)> reply) {
+          sink->finish(complete, std::move(reply));
+        });
+    bool keep = complete && h.keep_alive() && !draining_ && !shared_->stopping;
+    if (!co_await write(res, reply_to, keep)) {
+      if (!complete) co_await linger_close();
+      co_return false;
+    }
+    co_return keep;
   }
 
   // The request could not be read: say why when the peer can still hear it, then close.
@@ -326,6 +442,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   }
 
   awaitable<bool> write(const HttpResponse& r, const BeastRequest& req, bool keep) {
+    if (r.file) co_return co_await write_file(r, req, keep);
     http::response<http::string_body> res{static_cast<http::status>(r.status),
                                           req.version() ? req.version() : 11};
     for (const auto& [k, v] : r.headers) res.set(k, v);
@@ -333,11 +450,75 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     co_return co_await send(std::move(res), req, keep);
   }
 
+  // A slice of a file as the body, read and sent a chunk at a time (never whole in memory).
+  awaitable<bool> write_file(const HttpResponse& r, const BeastRequest& req, bool keep) {
+    auto started = Clock::now();
+    const FileSlice& slice = *r.file;
+    beast::file file;
+    beast::error_code ec;
+    file.open(slice.path.c_str(), beast::file_mode::scan, ec);
+    if (!ec && slice.offset) file.seek(slice.offset, ec);
+    if (ec) {
+      spdlog::error("cannot read {}: {}", slice.path, ec.message());
+      co_return co_await write(HttpResponse::error(500, "internal", "Cannot read the file"), req,
+                               keep);
+    }
+    http::response<http::buffer_body> res{static_cast<http::status>(r.status),
+                                          req.version() ? req.version() : 11};
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.set(http::field::server, kServerName);
+    for (const auto& [k, v] : security_headers()) {
+      if (res.find(k) == res.end()) res.set(k, v);
+    }
+    res.keep_alive(keep);
+    res.content_length(slice.length);
+    res.body().data = nullptr;
+    res.body().more = true;
+    http::response_serializer<http::buffer_body> sr{res};
+    auto token = asio::redirect_error(use_awaitable, ec);
+    tcp().expires_after(as_duration(limits_.write_timeout));
+    std::size_t sent = co_await http::async_write_header(stream_, sr, token);
+    std::uint64_t left = req.method() == http::verb::head ? 0 : slice.length;
+    constexpr std::size_t kChunk = 256 * 1024;
+    std::unique_ptr<char[]> chunk = left ? std::make_unique<char[]>(kChunk) : nullptr;
+    while (!ec && left > 0) {
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk));
+      std::size_t got = file.read(chunk.get(), want, ec);
+      if (ec || got == 0) {
+        spdlog::error("reading {} failed: {}", slice.path, ec ? ec.message() : "short file");
+        ec = asio::error::broken_pipe;  // the length is promised: all we can do is close
+        break;
+      }
+      left -= got;
+      res.body().data = chunk.get();
+      res.body().size = got;
+      res.body().more = left > 0;
+      tcp().expires_after(as_duration(limits_.write_timeout));
+      sent += co_await http::async_write(stream_, sr, token);
+      if (ec == http::error::need_buffer) ec = {};
+    }
+    if (!ec && req.method() != http::verb::head && !sr.is_done()) {
+      res.body().data = nullptr;
+      res.body().more = false;
+      sent += co_await http::async_write(stream_, sr, token);
+    }
+    shared_->metrics.bytes_out += sent;
+    shared_->metrics.count_response(r.status);
+    std::string_view target = req.target();
+    spdlog::debug(
+        "{} {} {} {} {}B {}us", remote_, req.method_string(), target.substr(0, target.find('?')),
+        r.status, sent,
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
+    co_return !ec && keep;
+  }
+
   template <class Body>
   awaitable<bool> send(http::response<Body> res, const BeastRequest& req, bool keep) {
     auto started = Clock::now();
     res.set(http::field::server, kServerName);
-    for (const auto& [k, v] : security_headers()) res.set(k, v);
+    for (const auto& [k, v] : security_headers()) {
+      if (res.find(k) == res.end()) res.set(k, v);
+    }
     res.keep_alive(keep);
     res.prepare_payload();
     if (req.method() == http::verb::head) {

@@ -31,11 +31,15 @@ HttpResponse& HttpResponse::with(std::string name, std::string value) {
 }
 
 void Router::add(std::string method, std::string path, Handler handler) {
-  routes_.push_back(Route{std::move(method), std::move(path), false, std::move(handler)});
+  routes_.push_back(Route{std::move(method), std::move(path), false, std::move(handler), {}});
 }
 
 void Router::add_prefix(std::string method, std::string prefix, Handler handler) {
-  routes_.push_back(Route{std::move(method), std::move(prefix), true, std::move(handler)});
+  routes_.push_back(Route{std::move(method), std::move(prefix), true, std::move(handler), {}});
+}
+
+void Router::add_stream(std::string method, std::string prefix, StreamHandler handler) {
+  routes_.push_back(Route{std::move(method), std::move(prefix), true, {}, std::move(handler)});
 }
 
 Router::Match Router::find(std::string_view method, std::string_view path) const {
@@ -44,7 +48,11 @@ Router::Match Router::find(std::string_view method, std::string_view path) const
     bool hit = r.prefix ? path.starts_with(r.path) : path == r.path;
     if (!hit) continue;
     if (r.method == method || (method == "HEAD" && r.method == "GET")) {
-      m.handler = &r.handler;
+      if (r.stream) {
+        m.stream = &r.stream;
+      } else {
+        m.handler = &r.handler;
+      }
       return m;
     }
     m.path_known = true;

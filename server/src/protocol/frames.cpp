@@ -169,8 +169,9 @@ std::optional<Command> decode_command(std::string_view type, Fields& f) {
     return c;
   }
   if (type == "post") {
-    Post c{f.required_cid(), f.id("room"), f.str("text"), 0};
+    Post c{f.required_cid(), f.id("room"), f.str("text"), 0, {}};
     c.reply_to = f.opt_id("reply_to").value_or(0);
+    c.files = f.ids("files", 10);
     return c;
   }
   if (type == "edit") return Edit{f.required_cid(), f.id("id"), f.str("text")};
@@ -257,6 +258,27 @@ json::array id_array(const std::vector<Id>& ids) {
   return a;
 }
 
+json::object file_object(const store::FileInfo& f) {
+  auto dim = [](int v) { return v > 0 ? json::value(v) : json::value(nullptr); };
+  return json::object{{"id", f.id},
+                      {"name", f.name},
+                      {"size", f.size},
+                      {"type", f.type},
+                      {"kind", f.kind},
+                      {"width", dim(f.width)},
+                      {"height", dim(f.height)},
+                      {"duration", nullptr},
+                      {"animated", f.animated},
+                      {"thumb", f.thumb},
+                      {"preview", f.preview},
+                      {"url", "/api/files/" + std::to_string(f.id)}};
+}
+
+json::value avatar_value(const std::string& avatar) {
+  if (avatar.empty()) return nullptr;
+  return json::value("/api/avatars/" + avatar);
+}
+
 // An event as an object; `with_room` for live frames, without for items inside answers.
 json::object event_object(const store::Event& e, bool live) {
   json::object o;
@@ -280,6 +302,11 @@ json::object event_object(const store::Event& e, bool live) {
       o["text"] = e.text;
       o["reply_to"] = e.reply_to ? json::value(e.reply_to) : json::value(nullptr);
       o["mentions"] = id_array(e.mentions);
+      {
+        json::array files;
+        for (const auto& f : e.files) files.push_back(file_object(f));
+        o["files"] = std::move(files);
+      }
       if (e.has_state) {
         o["deleted"] = e.deleted;
         o["edited_at"] = opt_time(e.edited_at);
@@ -507,6 +534,7 @@ std::string encode_members(const Cid& cid, Id room, const std::vector<store::Mem
   json::array a;
   for (const auto& m : members) {
     auto u = user_object(m.user);
+    u["avatar"] = avatar_value(m.user.avatar);
     u["role"] = m.admin ? "admin" : "member";
     u["online"] = online(m.user.id);
     u["last_seen"] = opt_time(m.user.last_seen);
@@ -551,6 +579,17 @@ std::string encode_receipt(Id room, Id user, std::int64_t delivered, std::int64_
                                       {"user", user},
                                       {"delivered", delivered},
                                       {"read", read}});
+}
+
+std::string encode_file(const store::FileInfo& file) {
+  return json::serialize(file_object(file));
+}
+
+std::string encode_profile(Id user, std::string_view display_name, const std::string& avatar) {
+  return json::serialize(json::object{{"type", "profile"},
+                                      {"user", user},
+                                      {"display_name", display_name},
+                                      {"avatar", avatar_value(avatar)}});
 }
 
 std::string encode_presence(Id user, bool online, std::int64_t last_seen) {

@@ -85,6 +85,7 @@ struct Post {
   Id room = 0;
   std::string text;
   Id reply_to = 0;
+  std::vector<Id> files;
 };
 struct Edit {
   std::string cid;
@@ -202,6 +203,10 @@ std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& us
                          const Online& online);
 std::string encode_receipt(Id room, Id user, std::int64_t delivered, std::int64_t read);
 std::string encode_presence(Id user, bool online, std::int64_t last_seen);
+// A user's avatar (stored name, "" for none) changed: pushed to those who share a room with them.
+std::string encode_profile(Id user, std::string_view display_name, const std::string& avatar);
+// A file as docs/api.md shows it (also inside message events).
+std::string encode_file(const store::FileInfo& file);
 std::string encode_typing(Id room, Id user, std::string_view username);
 std::string encode_groups(const Cid& cid, const std::vector<store::GroupSummary>& groups);
 std::string encode_groups_changed();

@@ -15,6 +15,21 @@ using MessageId = std::int64_t;
 using Seq = std::int64_t;
 using GroupId = std::int64_t;
 using Millis = std::int64_t;
+using FileId = std::int64_t;
+
+// A stored file as messages show it (see docs/api.md "Files").
+struct FileInfo {
+  FileId id = 0;
+  std::string name;
+  std::int64_t size = 0;
+  std::string type;  // MIME type detected from the content
+  std::string kind;  // "image", "audio", "video" or "file"
+  int width = 0;     // images, after EXIF orientation; 0 = unknown
+  int height = 0;
+  bool animated = false;
+  bool thumb = false;    // a thumbnail variant exists
+  bool preview = false;  // a preview variant exists
+};
 
 enum class RoomKind { kChannel, kPrivate, kDirect };
 
@@ -81,6 +96,7 @@ struct Event {
   std::string text;  // message text, emoji, or new room name
   MessageId reply_to = 0;
   std::vector<UserId> mentions;
+  std::vector<FileInfo> files;  // message: attached files, in order
   UserId target = 0;  // invited / removed user
   std::string target_name;
   bool on = false;       // reaction added (true) or removed
@@ -109,6 +125,7 @@ struct UserBrief {
   std::string username;
   std::string display_name;
   Millis last_seen = 0;
+  std::string avatar;  // stored avatar name, "" when none
 };
 
 struct RoomSummary {
@@ -204,7 +221,12 @@ class ChatTx {
   virtual void append(Event& e) = 0;
   // Appends a message event and stores the message (its id set in `e.message`), its mentions, and
   // one more reply on its parent. A direct room hidden by a member shows again.
+  // Also attaches the files in `e.files` to the message.
   virtual void post(Event& e) = 0;
+  // The files among `ids` that `uploader` uploaded to `room` and no message holds yet, in the
+  // order of `ids` (an id that does not qualify is left out).
+  virtual std::vector<FileInfo> unattached_files(RoomId room, UserId uploader,
+                                                 const std::vector<FileId>& ids) = 0;
   virtual void edit_message(MessageId id, const std::string& text, Millis at) = 0;
   // Blanks the message's text everywhere (log, edits) and drops its reactions and mentions.
   virtual void delete_message(MessageId id) = 0;

@@ -11,6 +11,7 @@
 
 #include "core/result.hpp"
 #include "store/chat.hpp"
+#include "store/files.hpp"
 
 namespace parley::store {
 
@@ -128,6 +129,23 @@ class Store {
   virtual std::vector<GroupSummary> groups_of(UserId user) = 0;
   // Moves the user's last-seen time forward to `at` (never back); returns the time stored.
   virtual Millis set_last_seen(UserId user, Millis at) = 0;
+
+  // Files (docs/api.md "Files"). An upload row lives while its bytes arrive.
+  virtual void create_upload(const Upload& upload) = 0;
+  virtual std::optional<Upload> find_upload(const std::string& id) = 0;
+  virtual void touch_upload(const std::string& id, Millis at) = 0;
+  virtual void delete_upload(const std::string& id) = 0;
+  // Uploads not touched since `before`.
+  virtual std::vector<Upload> stale_uploads(Millis before) = 0;
+  // Bytes the user holds: their files (blob sizes, once per file) plus uploads still arriving.
+  virtual std::int64_t stored_bytes(UserId user) = 0;
+  virtual std::optional<Blob> find_blob(const std::string& sha256) = 0;
+  // Records `blob` (unless known) and a file of it, and ends the upload, in one transaction.
+  virtual FileInfo add_file(const Blob& blob, const Upload& upload, Millis at) = 0;
+  virtual std::optional<StoredFile> find_file(FileId id) = 0;
+  // Forgets files whose message was deleted and files no message took before `unattached_before`;
+  // returns the blobs no file uses any more (their rows are gone: the caller removes the bytes).
+  virtual std::vector<std::string> sweep_files(Millis unattached_before) = 0;
 };
 
 }  // namespace parley::store

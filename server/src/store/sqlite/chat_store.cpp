@@ -97,7 +97,7 @@ std::optional<UserBrief> user_where(Connection& c, std::string_view where, auto&
   Stmt s(c, fmt::format("SELECT id, username, display_name, last_seen FROM users WHERE {}", where));
   s.bind(1, value);
   if (!s.step()) return std::nullopt;
-  return UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)};
+  return UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3), {}};
 }
 
 std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
@@ -135,7 +135,7 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
            "SELECT u.id, u.username, u.display_name, u.last_seen FROM members m JOIN users u ON "
            "u.id = m.user_id WHERE m.room_id = ?1 AND m.user_id <> ?2 LIMIT 1");
     p.bind(1, r.room.id).bind(2, user);
-    if (p.step()) r.peer = UserBrief{p.i64(0), p.text(1), p.text(2), p.i64(3)};
+    if (p.step()) r.peer = UserBrief{p.i64(0), p.text(1), p.text(2), p.i64(3), {}};
   }
   return out;
 }
@@ -207,12 +207,25 @@ void add_reactions(Connection& c, std::vector<Event>& events) {
   }
 }
 
+// Fills in the files of the (not deleted) message events in `events`.
+void add_files(Connection& c, std::vector<Event>& events) {
+  for (auto& e : events) {
+    if (e.kind != EventKind::kMessage || e.deleted || e.message == 0) continue;
+    Stmt s(c, fmt::format("SELECT {} FROM files f JOIN blobs b ON b.sha256 = f.blob WHERE "
+                          "f.message_id = ?1 ORDER BY f.id",
+                          kFileInfoColumns));
+    s.bind(1, e.message);
+    while (s.step()) e.files.push_back(read_file_info(s));
+  }
+}
+
 std::vector<Event> query_events(Connection& c, std::string_view tail, auto&& binder) {
   Stmt s(c, fmt::format("SELECT {} FROM events e {} {}", kEventColumns, kEventJoins, tail));
   binder(s);
   std::vector<Event> out;
   while (s.step()) out.push_back(read_event(s));
   add_reactions(c, out);
+  add_files(c, out);
   return out;
 }
 
@@ -424,9 +437,28 @@ class SqliteChatTx final : public ChatTx {
       s.bind(1, e.reply_to);
       s.run();
     }
+    for (const auto& f : e.files) {
+      Stmt s(c_, "UPDATE files SET message_id = ?2 WHERE id = ?1 AND message_id IS NULL");
+      s.bind(1, f.id).bind(2, e.message);
+      s.run();
+    }
     Stmt show(c_, "UPDATE members SET hidden = 0 WHERE room_id = ?1 AND hidden <> 0");
     show.bind(1, e.room);
     show.run();
+  }
+
+  std::vector<FileInfo> unattached_files(RoomId room, UserId uploader,
+                                         const std::vector<FileId>& ids) override {
+    std::vector<FileInfo> out;
+    for (auto id : ids) {
+      Stmt s(c_, fmt::format("SELECT {} FROM files f JOIN blobs b ON b.sha256 = f.blob WHERE "
+                             "f.id = ?1 AND f.room_id = ?2 AND f.uploader = ?3 AND f.message_id "
+                             "IS NULL",
+                             kFileInfoColumns));
+      s.bind(1, id).bind(2, room).bind(3, uploader);
+      if (s.step()) out.push_back(read_file_info(s));
+    }
+    return out;
   }
 
   void edit_message(MessageId id, const std::string& text, Millis at) override {
@@ -590,13 +622,13 @@ std::vector<Edit> SqliteStore::edits(MessageId id) {
 std::vector<MemberInfo> SqliteStore::members(RoomId room) {
   return impl_->read([&](Connection& c) {
     Stmt s(c,
-           "SELECT u.id, u.username, u.display_name, u.last_seen, m.role FROM members m JOIN "
-           "users u ON u.id = m.user_id WHERE m.room_id = ?1 ORDER BY u.username_key");
+           "SELECT u.id, u.username, u.display_name, u.last_seen, m.role, u.avatar FROM members m "
+           "JOIN users u ON u.id = m.user_id WHERE m.room_id = ?1 ORDER BY u.username_key");
     s.bind(1, room);
     std::vector<MemberInfo> out;
     while (s.step()) {
-      out.push_back(
-          MemberInfo{UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)}, s.text(4) == "admin"});
+      out.push_back(MemberInfo{UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3), s.text(5)},
+                               s.text(4) == "admin"});
     }
     return out;
   });
@@ -631,7 +663,7 @@ std::vector<UserBrief> SqliteStore::find_users(const std::string& prefix, int li
            "ESCAPE '\\' OR lower(display_name) LIKE ?1 ESCAPE '\\' ORDER BY username_key LIMIT ?2");
     s.bind(1, like_escape(prefix) + "%").bind(2, limit);
     std::vector<UserBrief> out;
-    while (s.step()) out.push_back(UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3)});
+    while (s.step()) out.push_back(UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3), {}});
     return out;
   });
 }

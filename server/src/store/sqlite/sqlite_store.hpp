@@ -57,6 +57,17 @@ class SqliteStore final : public Store {
   std::optional<bool> group_role(GroupId group, UserId user) override;
   std::vector<GroupSummary> groups_of(UserId user) override;
   Millis set_last_seen(UserId user, Millis at) override;
+
+  void create_upload(const Upload& upload) override;
+  std::optional<Upload> find_upload(const std::string& id) override;
+  void touch_upload(const std::string& id, Millis at) override;
+  void delete_upload(const std::string& id) override;
+  std::vector<Upload> stale_uploads(Millis before) override;
+  std::int64_t stored_bytes(UserId user) override;
+  std::optional<Blob> find_blob(const std::string& sha256) override;
+  FileInfo add_file(const Blob& blob, const Upload& upload, Millis at) override;
+  std::optional<StoredFile> find_file(FileId id) override;
+  std::vector<std::string> sweep_files(Millis unattached_before) override;
   // Stores what is queued and stops the chat writer: call before the event sinks go away.
   void stop_chat_writer();
 

@@ -32,6 +32,25 @@ inline std::string lower(std::string_view s) {
   return out;
 }
 
+// The columns of a file as messages show it (files f JOIN blobs b), read by read_file_info.
+inline constexpr std::string_view kFileInfoColumns =
+    "f.id, f.name, b.size, b.type, b.kind, b.width, b.height, b.animated, b.thumb, b.preview";
+
+inline FileInfo read_file_info(const Stmt& s, int first = 0) {
+  FileInfo f;
+  f.id = s.i64(first);
+  f.name = s.text(first + 1);
+  f.size = s.i64(first + 2);
+  f.type = s.text(first + 3);
+  f.kind = s.text(first + 4);
+  f.width = static_cast<int>(s.i64(first + 5));
+  f.height = static_cast<int>(s.i64(first + 6));
+  f.animated = s.i64(first + 7) != 0;
+  f.thumb = s.i64(first + 8) != 0;
+  f.preview = s.i64(first + 9) != 0;
+  return f;
+}
+
 struct SqliteStore::Impl {
   explicit Impl(const std::string& path, int readers) : writer(path) {
     writer.exec("PRAGMA journal_mode = WAL");

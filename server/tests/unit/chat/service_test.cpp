@@ -74,7 +74,7 @@ class ChatServiceTest : public ::testing::Test {
   }
   core::Result<Ack> post(UserId who, RoomId room, std::string text, std::string cid = "") {
     if (cid.empty()) cid = "post-" + std::to_string(++n_);
-    return wait([&](auto done) { chat.post(who, cid, room, text, 0, done); });
+    return wait([&](auto done) { chat.post(who, cid, room, text, 0, {}, done); });
   }
 
   testing::TempDir dir{"parley_chat"};
@@ -97,7 +97,7 @@ TEST_F(ChatServiceTest, ConcurrentPostsGetContiguousSeqsPublishedInOrder) {
       for (int i = 0; i < kPerThread; ++i) {
         auto p = std::make_shared<std::promise<core::Result<Ack>>>();
         answers.push_back(p->get_future());
-        chat.post(who, "c" + std::to_string(who) + "-" + std::to_string(i), room, "hello", 0,
+        chat.post(who, "c" + std::to_string(who) + "-" + std::to_string(i), room, "hello", 0, {},
                   [p](core::Result<Ack> r) { p->set_value(std::move(r)); });
       }
       for (auto& a : answers) {
@@ -238,7 +238,7 @@ TEST_F(ChatServiceTest, ARejectedCommandDoesNotUndoItsBatchNeighbours) {
     auto p = std::make_shared<std::promise<core::Result<Ack>>>();
     answers.push_back(p->get_future());
     // Every other post is by an outsider: refused inside the shared transaction.
-    chat.post(i % 2 ? carol : alice, "b" + std::to_string(i), room, "x", 0,
+    chat.post(i % 2 ? carol : alice, "b" + std::to_string(i), room, "x", 0, {},
               [p](core::Result<Ack> r) { p->set_value(std::move(r)); });
   }
   Seq last = 0;

@@ -1,0 +1,77 @@
+#include "chat/files.hpp"
+
+#include <fmt/format.h>
+
+namespace parley::chat {
+
+using core::Errc;
+using core::make_error;
+
+FileRules::FileRules(store::Store& store, FileOptions options, core::Clock clock)
+    : store_(store), options_(options), clock_(std::move(clock)) {}
+
+core::Result<store::Upload> FileRules::begin_upload(store::UserId user, store::RoomId room,
+                                                    const std::string& id,
+                                                    const std::string& name, std::int64_t size) {
+  if (size < 0) return make_error(Errc::kInvalid, "The size must be a number of bytes", "size");
+  if (size > options_.max_bytes) {
+    return make_error(Errc::kTooLarge,
+                      fmt::format("Files are at most {} MiB here", options_.max_bytes >> 20),
+                      "size");
+  }
+  auto r = store_.room(room);
+  if (!r || !store_.membership(room, user)) {
+    return make_error(Errc::kNotFound, "No such room of yours", "room");
+  }
+  if (options_.quota_bytes > 0 && store_.stored_bytes(user) + size > options_.quota_bytes) {
+    return make_error(Errc::kTooLarge,
+                      fmt::format("You have used your {} MiB of file storage: delete some files "
+                                  "first",
+                                  options_.quota_bytes >> 20),
+                      "quota");
+  }
+  auto now = clock_();
+  store::Upload u{id, user, room, name, size, now, now};
+  store_.create_upload(u);
+  return u;
+}
+
+core::Result<store::Upload> FileRules::own_upload(store::UserId user, const std::string& id) {
+  auto u = store_.find_upload(id);
+  if (!u || u->user != user) return make_error(Errc::kNotFound, "No such upload");
+  return *u;
+}
+
+core::Result<store::StoredFile> FileRules::readable_file(store::UserId user, store::FileId id) {
+  auto f = store_.find_file(id);
+  if (!f || f->message_deleted) return make_error(Errc::kNotFound, "No such file");
+  if (f->uploader == user) return *f;
+  if (!store_.membership(f->room, user)) return make_error(Errc::kNotFound, "No such file");
+  // A member sees files once they are in a message; before that only the uploader does.
+  if (f->message == 0) return make_error(Errc::kNotFound, "No such file");
+  return *f;
+}
+
+store::FileInfo FileRules::complete(const store::Upload& upload, const store::Blob& blob) {
+  return store_.add_file(blob, upload, clock_());
+}
+
+std::optional<store::Blob> FileRules::known_blob(const std::string& sha256) {
+  return store_.find_blob(sha256);
+}
+
+void FileRules::touch(const std::string& upload_id) { store_.touch_upload(upload_id, clock_()); }
+
+void FileRules::cancel(const std::string& upload_id) { store_.delete_upload(upload_id); }
+
+std::vector<store::Upload> FileRules::take_stale_uploads() {
+  auto stale = store_.stale_uploads(clock_() - options_.unattached_ms);
+  for (const auto& u : stale) store_.delete_upload(u.id);
+  return stale;
+}
+
+std::vector<std::string> FileRules::sweep() {
+  return store_.sweep_files(clock_() - options_.unattached_ms);
+}
+
+}  // namespace parley::chat

@@ -1,0 +1,45 @@
+// What the store keeps about uploaded files: uploads still arriving, content-addressed blobs and
+// the files people shared from them. The bytes themselves are media/'s business.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "store/chat.hpp"
+
+namespace parley::store {
+
+struct Upload {
+  std::string id;  // random token
+  UserId user = 0;
+  RoomId room = 0;
+  std::string name;
+  std::int64_t size = 0;  // announced; the bytes on disk say how far it got
+  Millis created_at = 0;
+  Millis touched_at = 0;
+};
+
+// What processing found out about some content; keyed by the SHA-256 of the uploaded bytes.
+struct Blob {
+  std::string sha256;
+  std::int64_t size = 0;
+  std::string type;
+  std::string kind;
+  int width = 0;
+  int height = 0;
+  bool animated = false;
+  bool thumb = false;
+  bool preview = false;
+};
+
+struct StoredFile {
+  FileInfo info;
+  std::string sha256;
+  UserId uploader = 0;
+  RoomId room = 0;
+  MessageId message = 0;  // 0 while no message holds it
+  bool message_deleted = false;
+  Millis created_at = 0;
+};
+
+}  // namespace parley::store
