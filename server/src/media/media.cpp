@@ -153,8 +153,18 @@ std::string clean_name(std::string_view raw) {
     bool valid = len != 0 && piece.size() == len && core::utf8_length(piece) == 1 &&
                  !core::has_control(piece, false);
     if (valid && len == 1 && c < 0x20) valid = false;
+    std::size_t step = valid ? len : 1;
+    // Direction marks and overrides would let "gnp.exe" pass for "exe.png".
+    if (valid && len == 3 && c == 0xe2) {
+      auto b1 = static_cast<unsigned char>(piece[1]);
+      auto b2 = static_cast<unsigned char>(piece[2]);
+      if ((b1 == 0x80 && (b2 == 0x8e || b2 == 0x8f || (b2 >= 0xaa && b2 <= 0xae))) ||
+          (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9)) {
+        valid = false;
+      }
+    }
     out += valid ? piece : std::string_view("_");
-    i += valid ? len : 1;
+    i += step;
   }
   auto first = out.find_first_not_of(" .");
   out = first == std::string::npos ? std::string() : out.substr(first);

@@ -1,6 +1,7 @@
 // The room rules and delivery guarantees of ChatService over a real SQLite file: seq order, cid
 // idempotency, authorisation that hides private rooms, and what deletion leaves behind.
 #include "chat/service.hpp"
+#include "chat/files.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -314,6 +315,60 @@ TEST_F(ChatServiceTest, GroupChannelsAreForGroupMembersOnly) {
   EXPECT_TRUE(post(alice, r->room, "still mine").ok());
   EXPECT_TRUE(chat.directory(carol, "")->empty());
   EXPECT_TRUE(chat.groups(alice)->empty());
+}
+
+}  // namespace
+}  // namespace parley::chat
+
+namespace parley::chat {
+namespace {
+
+TEST_F(ChatServiceTest, FilesGoIntoOneMessageOfTheirUploaderAndFollowItsLife) {
+  RoomId room = make_room(alice, RoomKind::kChannel);
+  ASSERT_TRUE(wait([&](auto d) { chat.join(bob, "j", room, d); }).ok());
+  FileRules rules(store, FileOptions{});
+  auto up = rules.begin_upload(alice, room, "up-1", "notes.txt", 3);
+  ASSERT_TRUE(up.ok());
+  EXPECT_EQ(rules.begin_upload(carol, room, "up-2", "x", 1).error().code, Errc::kNotFound);
+  EXPECT_EQ(rules.begin_upload(alice, room, "up-3", "x", (100LL << 20) + 1).error().field, "size");
+  store::Blob blob;
+  blob.sha256 = std::string(64, 'a');
+  blob.size = 3;
+  blob.type = "text/plain";
+  blob.kind = "file";
+  auto info = rules.complete(*up, blob);
+  EXPECT_FALSE(rules.own_upload(alice, "up-1").ok()) << "a finished upload is a file now";
+  EXPECT_TRUE(rules.readable_file(alice, info.id).ok());
+  EXPECT_FALSE(rules.readable_file(bob, info.id).ok()) << "not in a message yet";
+
+  auto post_files = [&](UserId who, std::vector<store::FileId> ids, std::string text = "") {
+    return wait([&](auto d) { chat.post(who, "pf-" + std::to_string(++n_), room, text, 0, ids, d); });
+  };
+  auto stolen = post_files(bob, {info.id});
+  ASSERT_FALSE(stolen.ok());
+  EXPECT_EQ(stolen.error().field, "files");
+  EXPECT_EQ(post_files(alice, {info.id, info.id}).error().code, Errc::kInvalid);
+  EXPECT_EQ(post_files(alice, {}).error().field, "text") << "no text and no file";
+  auto sent = post_files(alice, {info.id});
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(post_files(alice, {info.id}).error().field, "files") << "already in a message";
+  {
+    std::lock_guard lock(sink.mu);
+    ASSERT_EQ(sink.events.back().files.size(), 1u);
+    EXPECT_EQ(sink.events.back().files[0].name, "notes.txt");
+  }
+  auto page = chat.history(bob, room, std::nullopt, 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.front().files.size(), 1u);
+  EXPECT_EQ(page->items.front().files[0].id, info.id);
+  EXPECT_TRUE(rules.readable_file(bob, info.id).ok());
+  EXPECT_FALSE(rules.readable_file(carol, info.id).ok()) << "not a member";
+
+  EXPECT_TRUE(rules.sweep().empty()) << "a file in a live message stays";
+  ASSERT_TRUE(wait([&](auto d) { chat.delete_message(alice, "del", sent->message, d); }).ok());
+  EXPECT_FALSE(rules.readable_file(bob, info.id).ok());
+  EXPECT_FALSE(rules.readable_file(alice, info.id).ok());
+  EXPECT_EQ(rules.sweep(), std::vector<std::string>{blob.sha256});
 }
 
 }  // namespace

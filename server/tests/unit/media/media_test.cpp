@@ -1,0 +1,126 @@
+// media/: names made safe, Content-Disposition, Range parsing, type detection from content, and
+// what finishing an upload does with real files (libmagic and libvips, no fakes).
+#include "media/media.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "temp_dir.hpp"
+
+namespace parley::media {
+namespace {
+
+TEST(CleanName, KeepsOnlyTheLastComponentWithoutControls) {
+  EXPECT_EQ(clean_name("../../etc/passwd"), "passwd");
+  EXPECT_EQ(clean_name("C:\\Users\\x\\report.pdf"), "report.pdf");
+  EXPECT_EQ(clean_name(std::string("a\0b.txt", 7)), "a_b.txt");
+  EXPECT_EQ(clean_name("tab\there\n.txt"), "tab_here_.txt");
+  EXPECT_EQ(clean_name(".."), "file");
+  EXPECT_EQ(clean_name(""), "file");
+  EXPECT_EQ(clean_name("  .hidden "), "hidden");
+  EXPECT_EQ(clean_name("caf\xc3\xa9.png"), "caf\xc3\xa9.png");
+  EXPECT_EQ(clean_name("bad\xff\xfe.png"), "bad__.png");
+  EXPECT_EQ(clean_name("\xe2\x80\xaegnp.exe"), "_gnp.exe");  // right-to-left override
+}
+
+TEST(CleanName, LongNamesAreCutAtACharacterKeepingTheExtension) {
+  std::string long_name;
+  for (int i = 0; i < 5000; ++i) long_name += "\xc3\xa9";  // 10,000 bytes
+  long_name += ".jpeg";
+  auto n = clean_name(long_name);
+  EXPECT_LE(n.size(), 255u);
+  EXPECT_TRUE(n.ends_with(".jpeg"));
+  EXPECT_EQ(n.substr(0, n.size() - 5).size() % 2, 0u) << "a character was split";
+}
+
+TEST(ContentDisposition, AsciiFallbackAndEncodedName) {
+  EXPECT_EQ(content_disposition("a \"b\".txt", true),
+            "attachment; filename=\"a _b_.txt\"; filename*=UTF-8''a%20%22b%22.txt");
+  EXPECT_EQ(content_disposition("caf\xc3\xa9.png", false),
+            "inline; filename=\"caf__.png\"; filename*=UTF-8''caf%C3%A9.png");
+}
+
+TEST(Range, ParsesOneRange) {
+  auto r = parse_range("bytes=0-9", 100);
+  EXPECT_EQ(r.outcome, RangeAnswer::kPartial);
+  EXPECT_EQ(r.range.first, 0u);
+  EXPECT_EQ(r.range.length, 10u);
+  r = parse_range("bytes=90-", 100);
+  EXPECT_EQ(r.range.first, 90u);
+  EXPECT_EQ(r.range.length, 10u);
+  r = parse_range("bytes=-5", 100);
+  EXPECT_EQ(r.range.first, 95u);
+  EXPECT_EQ(r.range.length, 5u);
+  r = parse_range("bytes=-500", 100);
+  EXPECT_EQ(r.range.first, 0u);
+  EXPECT_EQ(r.range.length, 100u);
+  r = parse_range("bytes=50-5000", 100);
+  EXPECT_EQ(r.range.length, 50u);
+}
+
+TEST(Range, UnsatisfiableAndIgnored) {
+  EXPECT_EQ(parse_range("bytes=100-", 100).outcome, RangeAnswer::kUnsatisfiable);
+  EXPECT_EQ(parse_range("bytes=-0", 100).outcome, RangeAnswer::kUnsatisfiable);
+  EXPECT_EQ(parse_range("bytes=0-0", 0).outcome, RangeAnswer::kUnsatisfiable);
+  for (auto h : {"", "items=0-1", "bytes=5-1", "bytes=a-b", "bytes=0-1,5-6", "bytes=-",
+                 "bytes=99999999999999999999999-", "bytes=1"}) {
+    EXPECT_EQ(parse_range(h, 100).outcome, RangeAnswer::kWhole) << h;
+  }
+}
+
+TEST(Types, KindsAndWhatMayShowInline) {
+  EXPECT_EQ(kind_of("image/png"), "image");
+  EXPECT_EQ(kind_of("image/svg+xml"), "file");
+  EXPECT_EQ(kind_of("audio/webm"), "audio");
+  EXPECT_EQ(kind_of("video/mp4"), "video");
+  EXPECT_TRUE(inline_safe("image/jpeg"));
+  EXPECT_TRUE(inline_safe("text/plain"));
+  for (auto t : {"text/html", "image/svg+xml", "application/xml", "text/xml",
+                 "application/javascript", "application/pdf", "application/octet-stream"}) {
+    EXPECT_FALSE(inline_safe(t)) << t;
+  }
+}
+
+class StorageTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { init_images("parley_unit_tests"); }
+  void put(const std::string& id, std::string_view bytes) {
+    std::ofstream(storage.part_path(id), std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  testing::TempDir dir{"parley_media"};
+  Storage storage{dir.path() / "files"};
+};
+
+TEST_F(StorageTest, HashesAndDetectsFromContentNotName) {
+  const std::string html = "<!DOCTYPE html><html><body><script>alert(1)</script></body></html>\n";
+  put("u1", html);
+  Hasher h;
+  h.update(html.data(), html.size());
+  auto sha = h.hex();
+  EXPECT_EQ(sha, storage.hash_file(storage.part_path("u1")));
+  auto p = storage.finish("u1", sha, "image/png");  // the client's type changes nothing here
+  EXPECT_EQ(p.type, "text/html");
+  EXPECT_EQ(p.kind, "file");
+  EXPECT_EQ(p.size, html.size());
+  EXPECT_TRUE(std::filesystem::exists(storage.blob_path(sha)));
+  EXPECT_FALSE(std::filesystem::exists(storage.part_path("u1")));
+  storage.remove_blob(sha);
+  EXPECT_FALSE(std::filesystem::exists(storage.blob_path(sha)));
+}
+
+TEST_F(StorageTest, BytesThatOnlyLookLikeAnImageStayAFile) {
+  put("u2", std::string("\x89PNG\r\n\x1a\n") + std::string(100, 'x'));
+  auto p = storage.finish("u2", "ab" + std::string(62, '0'), "");
+  EXPECT_EQ(p.kind, "file");
+  EXPECT_FALSE(p.thumb);
+}
+
+TEST(Avatar, RefusesWhatIsNotAnImage) {
+  init_images("parley_unit_tests");
+  EXPECT_FALSE(make_avatar("not an image at all").has_value());
+}
+
+}  // namespace
+}  // namespace parley::media
