@@ -70,6 +70,18 @@ export async function startServer(args = [], { env = {}, dataDir = mkdtempSync(j
   return server
 }
 
+// Resolves with the first truthy value of `fn` (which may be async), asked again every `interval`
+// ms; throws when `timeout` ms pass first. For state that no event announces (files on disk).
+export async function poll(fn, { timeout = 10000, interval = 20, what = fn.toString() } = {}) {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > deadline) throw new Error(`still not true after ${timeout} ms: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, interval))
+  }
+}
+
 // Opens a raw TCP connection, for requests no well-behaved client would send.
 export async function rawConnect(port) {
   const socket = net.connect(port, '127.0.0.1')
@@ -134,14 +146,16 @@ export class Client {
     }
     const res = await fetch(`${this.server.url}${path}`, { method, headers: h, body })
     this.keepCookies(res)
-    const text = await res.text()
+    // `bytes`: the body exactly as sent (files); `text` decodes it as UTF-8.
+    const bytes = Buffer.from(await res.arrayBuffer())
+    const text = bytes.toString('utf8')
     let json = null
     try {
       json = text ? JSON.parse(text) : null
     } catch {
       json = null
     }
-    return { status: res.status, headers: res.headers, json, text }
+    return { status: res.status, headers: res.headers, json, text, bytes }
   }
 
   // GET /api/session: who am I, and the CSRF token, as the app does on start.

@@ -83,6 +83,7 @@ TEST(Frames, EveryClientCommandExampleDecodes) {
   EXPECT_EQ(post.room, 3);
   EXPECT_EQ(post.text, "hi @bob");
   EXPECT_EQ(post.reply_to, 117);
+  EXPECT_EQ(post.files, (std::vector<Id>{12, 13}));
 }
 
 TEST(Frames, EncodesALiveMessageEventAsDocumented) {
