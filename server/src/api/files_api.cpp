@@ -166,6 +166,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     storage.remove_part(id);
     std::lock_guard lock(mu);
     declared.erase(id);
+    if (auto it = active.find(id); it != active.end() && !it->second->busy) active.erase(it);
     return HttpResponse{204, {}, {}};
   }
 
