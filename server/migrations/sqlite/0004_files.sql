@@ -20,6 +20,7 @@ CREATE TABLE files (
   uploader    INTEGER NOT NULL REFERENCES users(id),
   room_id     INTEGER NOT NULL REFERENCES rooms(id),
   message_id  INTEGER REFERENCES messages(id),   -- null until a message holds it
+  position    INTEGER NOT NULL DEFAULT 0,        -- its place among the message's files
   created_at  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX files_by_message ON files(message_id) WHERE message_id IS NOT NULL;

@@ -23,7 +23,23 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-// Reads the server's error shape {"error", "message", "field"?}; anything else gets a generic text.
+// The header every state-changing call carries (docs/api.md, "Sessions and CSRF").
+export function csrfHeaders(method: string): Record<string, string> {
+  return method !== 'GET' && csrfToken ? { 'X-CSRF-Token': csrfToken } : {}
+}
+
+// The server's error shape {"error", "message", "field"?} as an ApiError; anything else gets a
+// generic text. `retryAfterHeader` is the Retry-After header as sent.
+export function apiErrorFrom(status: number, body: unknown, retryAfterHeader: string | null): ApiError {
+  const retry = Number(retryAfterHeader)
+  const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : null
+  if (isRecord(body) && typeof body.error === 'string' && typeof body.message === 'string') {
+    const field = typeof body.field === 'string' ? body.field : null
+    return new ApiError(status, body.error, body.message, field, retryAfter)
+  }
+  return new ApiError(status, 'http_' + status, `The server answered ${status}`, null, retryAfter)
+}
+
 export async function toApiError(res: Response): Promise<ApiError> {
   let body: unknown = null
   try {
@@ -31,13 +47,7 @@ export async function toApiError(res: Response): Promise<ApiError> {
   } catch {
     body = null
   }
-  const retry = Number(res.headers.get('retry-after'))
-  const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : null
-  if (isRecord(body) && typeof body.error === 'string' && typeof body.message === 'string') {
-    const field = typeof body.field === 'string' ? body.field : null
-    return new ApiError(res.status, body.error, body.message, field, retryAfter)
-  }
-  return new ApiError(res.status, 'http_' + res.status, `The server answered ${res.status}`, null, retryAfter)
+  return apiErrorFrom(res.status, body, res.headers.get('retry-after'))
 }
 
 export interface CallOptions {
@@ -47,8 +57,7 @@ export interface CallOptions {
 
 // Calls the API; resolves with the parsed JSON (or null for 204), rejects with ApiError.
 export async function api<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = {}
-  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken
+  const headers: Record<string, string> = csrfHeaders(method)
   let body: BodyInit | undefined
   if (opts.raw) {
     body = opts.raw

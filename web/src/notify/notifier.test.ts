@@ -57,3 +57,27 @@ describe('decide', () => {
     expect(decide(msg(8, [7]), room(), 7, settings, true, false).desktop).toBe(false) // not allowed
   })
 })
+
+describe('showDesktop', () => {
+  it("uses the sender's avatar as the icon when known", async () => {
+    const { showDesktop } = await import('./notifier')
+    const made: { title: string; options: NotificationOptions }[] = []
+    class FakeNotification {
+      onclick: (() => void) | null = null
+      constructor(title: string, options: NotificationOptions) {
+        made.push({ title, options })
+      }
+      close(): void {}
+    }
+    const original = globalThis.Notification
+    globalThis.Notification = FakeNotification as unknown as typeof Notification
+    try {
+      showDesktop('bob in general', 'hi', () => undefined, '/api/avatars/b.webp')
+      showDesktop('eve in general', 'hi', () => undefined, null)
+    } finally {
+      globalThis.Notification = original
+    }
+    expect(made[0]?.options.icon).toBe('/api/avatars/b.webp')
+    expect(made[1]?.options).not.toHaveProperty('icon')
+  })
+})

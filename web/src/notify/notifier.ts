@@ -66,8 +66,9 @@ export function chime(gain: number): void {
   }
 }
 
-export function showDesktop(title: string, body: string, onClick: () => void): void {
-  const n = new Notification(title, { body: body.slice(0, 200), tag: title })
+// `icon`: the sender's avatar URL, when known.
+export function showDesktop(title: string, body: string, onClick: () => void, icon?: string | null): void {
+  const n = new Notification(title, { body: body.slice(0, 200), tag: title, ...(icon ? { icon } : {}) })
   n.onclick = () => {
     window.focus()
     onClick()

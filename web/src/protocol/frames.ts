@@ -48,6 +48,25 @@ export interface Reaction {
   users: number[]
 }
 
+export type FileKind = 'image' | 'audio' | 'video' | 'file'
+
+// A file attached to a message (docs/api.md, "Files"): `url` is same-origin; `?v=thumb` (≤ 320 px)
+// and `?v=preview` (≤ 1280 px) exist when `thumb` / `preview` say so.
+export interface FileInfo {
+  id: number
+  name: string
+  size: number
+  type: string
+  kind: FileKind
+  width: number | null
+  height: number | null
+  duration: number | null
+  animated: boolean
+  thumb: boolean
+  preview: boolean
+  url: string
+}
+
 // One entry of a room's log (live `event` frames, `sync`, `history`, `thread`). Fields beyond the
 // common ones are present for the kinds that have them.
 export interface ChatEvent {
@@ -60,6 +79,7 @@ export interface ChatEvent {
   text?: string
   reply_to?: number | null
   mentions?: number[]
+  files?: FileInfo[] // always there on messages ([] when none)
   emoji?: string
   on?: boolean
   target?: number
@@ -76,6 +96,7 @@ export interface ChatEvent {
 }
 
 export interface Member extends UserBrief {
+  avatar: string | null // the avatar's URL
   role: 'admin' | 'member'
   online: boolean
   last_seen: number | null
@@ -192,6 +213,13 @@ export interface ThreadFrame {
 export interface GroupsChangedFrame {
   type: 'groups_changed'
 }
+// A co-member changed their avatar (display names change through `user_renamed` events).
+export interface ProfileFrame {
+  type: 'profile'
+  user: number
+  display_name: string
+  avatar: string | null
+}
 
 export type ServerFrame =
   | HelloFrame
@@ -210,6 +238,7 @@ export type ServerFrame =
   | TypingFrame
   | GroupsChangedFrame
   | ThreadFrame
+  | ProfileFrame
 
 // Client -> server commands (docs/protocol.md); `cid` is added by the connection layer.
 export type ClientCommand =
@@ -239,7 +268,7 @@ export type ClientCommand =
       muted?: boolean
       hidden?: boolean
     }
-  | { type: 'post'; cid: string; room: number; text: string; reply_to?: number }
+  | { type: 'post'; cid: string; room: number; text: string; reply_to?: number; files?: number[] }
   | { type: 'edit'; cid: string; id: number; text: string }
   | { type: 'delete'; cid: string; id: number }
   | { type: 'react'; cid: string; id: number; emoji: string }
@@ -319,6 +348,40 @@ function decodeRoom(v: unknown): RoomSummary | null {
   return ok ? ({ ...v, group: v.group ?? null } as unknown as RoomSummary) : null
 }
 
+const FILE_KINDS = new Set(['image', 'audio', 'video', 'file'])
+// A same-origin path (never `//host`, `javascript:` or another scheme): it becomes a src and an href.
+const isLocalPath = (v: unknown): v is string => isStr(v) && /^\/(?!\/)/.test(v) && !v.includes('\\')
+
+// `width`, `height` and `duration` may be null (or absent: null); the flags absent mean false.
+export function decodeFile(v: unknown): FileInfo | null {
+  if (!isRecord(v)) return null
+  const { id, name, size, type, kind, url } = v
+  if (!isNum(id) || !isStr(name) || !isNum(size) || !isStr(type) || !isLocalPath(url)) return null
+  if (!isStr(kind) || !FILE_KINDS.has(kind)) return null
+  const width = v.width ?? null
+  const height = v.height ?? null
+  const duration = v.duration ?? null
+  if (!isNumOrNull(width) || !isNumOrNull(height) || !isNumOrNull(duration)) return null
+  const animated = v.animated ?? false
+  const thumb = v.thumb ?? false
+  const preview = v.preview ?? false
+  if (!isBool(animated) || !isBool(thumb) || !isBool(preview)) return null
+  return {
+    id,
+    name,
+    size,
+    type,
+    kind: kind as FileKind,
+    width,
+    height,
+    duration,
+    animated,
+    thumb,
+    preview,
+    url,
+  }
+}
+
 // Optional fields, checked when present.
 const OPTIONAL: Record<string, (x: unknown) => boolean> = {
   id: isNum,
@@ -351,15 +414,25 @@ export function decodeEvent(v: unknown): ChatEvent | null {
     if (!check(v[key])) return null
     e[key] = v[key]
   }
+  if (v.kind === 'message' || v.files !== undefined) {
+    const files = v.files === undefined ? [] : arrayOf(v.files, decodeFile)
+    if (!files) return null
+    e.files = files
+  }
   return e as unknown as ChatEvent
 }
+
+// An avatar is null or a same-origin path (it becomes an img src).
+const isAvatar = (v: unknown): v is string | null => v === null || isLocalPath(v)
 
 function decodeMember(v: unknown): Member | null {
   if (!isUserBrief(v)) return null
   const r = v as unknown as Rec
   if ((r.role !== 'admin' && r.role !== 'member') || !isBool(r.online)) return null
   if (!isNumOrNull(r.last_seen)) return null
-  return v as unknown as Member
+  const avatar = r.avatar ?? null // older servers send none
+  if (!isAvatar(avatar)) return null
+  return { ...(v as unknown as Member), avatar }
 }
 
 function decodeFoundUser(v: unknown): FoundUser | null {
@@ -455,6 +528,11 @@ function decodeRecord(v: Rec): ServerFrame | null {
       return { type: 'typing', room: v.room, user: v.user, username: v.username }
     case 'groups_changed':
       return { type: 'groups_changed' }
+    case 'profile': {
+      const avatar = v.avatar ?? null
+      if (!isNum(v.user) || !isStr(v.display_name) || !isAvatar(avatar)) return null
+      return { type: 'profile', user: v.user, display_name: v.display_name, avatar }
+    }
     case 'thread': {
       const items = arrayOf(v.items, decodeEvent)
       if (!isNum(v.room) || !isNum(v.id) || !items || !isBool(v.more)) return null

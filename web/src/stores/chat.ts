@@ -15,6 +15,7 @@ import type {
   UserBrief,
 } from '../protocol/frames'
 import * as cache from './cache'
+import { noteMembers, noteProfile, noteRename, type Profile } from './profiles'
 import { CommandError, newCid, useConnectionStore, type Command } from './connection'
 import { useSessionStore } from './session'
 import { Timeline } from './timeline'
@@ -24,6 +25,7 @@ export interface OutboxEntry {
   room: number
   text: string
   reply_to?: number
+  files?: number[] // uploaded files (stores/uploads.ts), in the order shown
   failed?: string // why the server refused it
 }
 
@@ -51,6 +53,8 @@ export const useChatStore = defineStore('chat', () => {
   const online = reactive(new Map<number, boolean>())
   const typing = reactive(new Map<number, Map<number, { username: string; until: number }>>())
   const members = reactive(new Map<number, Member[]>())
+  const membersAsked = new Set<number>() // rooms whose members were asked for on this connection
+  const profiles = reactive(new Map<number, Profile>()) // others' display names and avatars
   const syncing = new Set<number>()
   const unreadFrom = reactive(new Map<number, number>()) // room -> read_seq when it was opened
   const replyingTo = ref<ChatEvent | null>(null) // the message the composer answers
@@ -127,7 +131,7 @@ export const useChatStore = defineStore('chat', () => {
       return // offline: the next hello loads it
     }
     markRead(room)
-    void loadMembers(room)
+    if (!membersAsked.has(room)) void loadMembers(room) // for the avatars and @ completion
   }
 
   async function loadOlder(room: number): Promise<void> {
@@ -140,10 +144,21 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   async function loadMembers(room: number): Promise<void> {
+    membersAsked.add(room)
     const f = await connection.request({ type: 'members', room }).catch(() => null)
-    if (f?.type !== 'members') return
+    if (f?.type !== 'members') {
+      membersAsked.delete(room)
+      return
+    }
     members.set(room, f.members)
+    noteMembers(profiles, f.members)
     for (const m of f.members) online.set(m.id, m.online)
+  }
+
+  // The avatar URL of a user, when known; the signed-in user's own comes from the session.
+  function avatarOf(user: number): string | null {
+    if (user === session.user?.id) return session.user.avatar_url
+    return profiles.get(user)?.avatar ?? null
   }
 
   function markRead(room: number): void {
@@ -160,17 +175,31 @@ export const useChatStore = defineStore('chat', () => {
 
   // An outbox entry goes out as the same command every time: same cid, same text.
   function sendEntry(entry: OutboxEntry): void {
-    const { cid, room, text, reply_to } = entry
-    connection.send({ type: 'post', cid, room, text, ...(reply_to ? { reply_to } : {}) })
+    const { cid, room, text, reply_to, files } = entry
+    connection.send({
+      type: 'post',
+      cid,
+      room,
+      text,
+      ...(reply_to ? { reply_to } : {}),
+      ...(files?.length ? { files } : {}),
+    })
   }
 
   function flushOutbox(): void {
     for (const entry of outbox.value) if (!entry.failed) sendEntry(entry)
   }
 
-  // Queues a message: it shows as "sending…" until the server acknowledges it.
-  function post(room: number, text: string, reply_to?: number): void {
-    const entry: OutboxEntry = { cid: newCid(), room, text, ...(reply_to ? { reply_to } : {}) }
+  // Queues a message: it shows as "sending…" until the server acknowledges it. `files` are ids of
+  // files already uploaded to the room.
+  function post(room: number, text: string, reply_to?: number, files?: number[]): void {
+    const entry: OutboxEntry = {
+      cid: newCid(),
+      room,
+      text,
+      ...(reply_to ? { reply_to } : {}),
+      ...(files?.length ? { files: [...files] } : {}),
+    }
     outbox.value.push(entry)
     saveOutbox()
     sendEntry(entry)
@@ -295,9 +324,13 @@ export const useChatStore = defineStore('chat', () => {
       r.name = e.name ?? r.name
       r.topic = e.topic ?? r.topic
     }
-    const gone =
-      (e.kind === 'left' && e.user === me.value?.id) || (e.kind === 'removed' && e.target === me.value?.id)
-    if (gone) {
+    if (e.kind === 'user_renamed' && e.display_name !== undefined)
+      noteRename(profiles, e.user, e.display_name)
+    if (e.kind === 'joined' || e.kind === 'left' || e.kind === 'invited' || e.kind === 'removed') {
+      membersAsked.delete(room) // the list changed: asked again when the room is (next) shown
+      if (currentRoom.value === room && !leavesMe(e)) void loadMembers(room)
+    }
+    if (leavesMe(e)) {
       rooms.delete(room)
       timelines.delete(room)
       if (currentRoom.value === room) currentRoom.value = null
@@ -321,6 +354,13 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
+  // Whether this event takes the signed-in user out of the room.
+  function leavesMe(e: ChatEvent): boolean {
+    return (
+      (e.kind === 'left' && e.user === me.value?.id) || (e.kind === 'removed' && e.target === me.value?.id)
+    )
+  }
+
   function handle(frame: ServerFrame): void {
     switch (frame.type) {
       case 'hello':
@@ -329,6 +369,14 @@ export const useChatStore = defineStore('chat', () => {
         me.value = frame.user
         adoptRooms(frame.rooms)
         dropStale()
+        // After an outage the open room's members are asked again (changes were not pushed meanwhile).
+        if (
+          currentRoom.value !== null &&
+          timelines.has(currentRoom.value) &&
+          !membersAsked.has(currentRoom.value)
+        ) {
+          void loadMembers(currentRoom.value)
+        }
         for (const room of timelines.keys()) void sync(room)
         // The open room's first load may have been cut by the outage: load it now.
         if (currentRoom.value !== null && !timelines.has(currentRoom.value)) {
@@ -364,6 +412,11 @@ export const useChatStore = defineStore('chat', () => {
       }
       case 'groups_changed':
         void refreshRooms()
+        break
+      case 'profile':
+        noteProfile(profiles, frame)
+        // Another tab of this account changed it.
+        if (session.user && frame.user === session.user.id) session.user.avatar_url = frame.avatar
         break
       case 'receipt':
       case 'pong':
@@ -457,6 +510,8 @@ export const useChatStore = defineStore('chat', () => {
     rooms.clear()
     timelines.clear()
     members.clear()
+    membersAsked.clear()
+    profiles.clear()
     online.clear()
     typing.clear()
     currentRoom.value = null
@@ -489,6 +544,13 @@ export const useChatStore = defineStore('chat', () => {
     { flush: 'sync', immediate: true },
   )
   watch([me, rooms], () => saveSoon(), { deep: true })
+  // Members are asked once per room per connection.
+  watch(
+    () => connection.state,
+    (state) => {
+      if (state !== 'online') membersAsked.clear()
+    },
+  )
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') saveNow()
   })
@@ -504,6 +566,9 @@ export const useChatStore = defineStore('chat', () => {
     outbox,
     online,
     members,
+    profiles,
+    avatarOf,
+    loadMembers,
     roomList,
     totalUnread,
     roomName,

@@ -73,4 +73,28 @@ describe('Timeline', () => {
     t.apply({ ...msg(2, 11, 'a'), reply_to: 10 })
     expect(t.message(10)?.replies).toBe(1)
   })
+
+  it('keeps the files of a message, and lets go of them when it is deleted', () => {
+    const t = new Timeline()
+    const notes = {
+      id: 4,
+      name: 'notes.txt',
+      size: 3,
+      type: 'text/plain',
+      kind: 'file' as const,
+      width: null,
+      height: null,
+      duration: null,
+      animated: false,
+      thumb: false,
+      preview: false,
+      url: '/api/files/4',
+    }
+    t.apply({ ...msg(1, 10, ''), files: [notes] })
+    t.apply(msg(2, 11, 'no files')) // e.g. from a cache written before files existed
+    expect(t.message(10)?.files).toEqual([notes])
+    expect(t.message(11)?.files).toEqual([])
+    t.apply({ seq: 3, kind: 'deleted', at: 3, user: 1, username: 'u1', id: 10 })
+    expect(t.message(10)?.files).toEqual([])
+  })
 })

@@ -64,7 +64,9 @@ export class Timeline {
 
   private fold(e: ChatEvent): void {
     if (SHOWN.has(e.kind)) {
-      this.items.push(e.kind === 'message' ? { reactions: [], replies: 0, deleted: false, ...e } : e)
+      this.items.push(
+        e.kind === 'message' ? { reactions: [], replies: 0, deleted: false, files: [], ...e } : e,
+      )
       if (e.kind === 'message' && e.reply_to) {
         const parent = this.message(e.reply_to)
         if (parent) parent.replies = (parent.replies ?? 0) + 1
@@ -80,6 +82,7 @@ export class Timeline {
       m.deleted = true
       m.text = ''
       m.reactions = []
+      m.files = [] // a deleted message lets go of its files too
     } else if (e.kind === 'reaction' && e.emoji) {
       const reactions = m.reactions ?? []
       let r = reactions.find((x) => x.emoji === e.emoji)

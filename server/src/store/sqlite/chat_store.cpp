@@ -212,7 +212,7 @@ void add_files(Connection& c, std::vector<Event>& events) {
   for (auto& e : events) {
     if (e.kind != EventKind::kMessage || e.deleted || e.message == 0) continue;
     Stmt s(c, fmt::format("SELECT {} FROM files f JOIN blobs b ON b.sha256 = f.blob WHERE "
-                          "f.message_id = ?1 ORDER BY f.id",
+                          "f.message_id = ?1 ORDER BY f.position",
                           kFileInfoColumns));
     s.bind(1, e.message);
     while (s.step()) e.files.push_back(read_file_info(s));
@@ -437,9 +437,11 @@ class SqliteChatTx final : public ChatTx {
       s.bind(1, e.reply_to);
       s.run();
     }
-    for (const auto& f : e.files) {
-      Stmt s(c_, "UPDATE files SET message_id = ?2 WHERE id = ?1 AND message_id IS NULL");
-      s.bind(1, f.id).bind(2, e.message);
+    for (std::size_t i = 0; i < e.files.size(); ++i) {
+      Stmt s(c_,
+             "UPDATE files SET message_id = ?2, position = ?3 WHERE id = ?1 AND message_id IS "
+             "NULL");
+      s.bind(1, e.files[i].id).bind(2, e.message).bind(3, static_cast<std::int64_t>(i));
       s.run();
     }
     Stmt show(c_, "UPDATE members SET hidden = 0 WHERE room_id = ?1 AND hidden <> 0");

@@ -371,5 +371,28 @@ TEST_F(ChatServiceTest, FilesGoIntoOneMessageOfTheirUploaderAndFollowItsLife) {
   EXPECT_EQ(rules.sweep(), std::vector<std::string>{blob.sha256});
 }
 
+TEST_F(ChatServiceTest, AMessagesFilesKeepTheOrderTheyWereGivenIn) {
+  RoomId room = make_room(alice, RoomKind::kChannel);
+  FileRules rules(store, FileOptions{});
+  std::vector<store::FileId> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto up = rules.begin_upload(alice, room, "o-" + std::to_string(i), "f" + std::to_string(i), 1);
+    ASSERT_TRUE(up.ok());
+    store::Blob blob;
+    blob.sha256 = std::string(64, static_cast<char>('a' + i));
+    blob.size = 1;
+    blob.type = "text/plain";
+    blob.kind = "file";
+    ids.push_back(rules.complete(*up, blob).id);
+  }
+  std::vector<store::FileId> order{ids[2], ids[0], ids[1]};
+  ASSERT_TRUE(wait([&](auto d) { chat.post(alice, "ordered", room, "", 0, order, d); }).ok());
+  auto page = chat.history(alice, room, std::nullopt, 10);
+  ASSERT_TRUE(page.ok());
+  std::vector<store::FileId> got;
+  for (const auto& f : page->items.front().files) got.push_back(f.id);
+  EXPECT_EQ(got, order);
+}
+
 }  // namespace
 }  // namespace parley::chat

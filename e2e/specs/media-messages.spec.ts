@@ -1,0 +1,157 @@
+// Voice messages and avatars between two people: one records a voice message with the (fake)
+// microphone and the other plays it; one crops and saves an avatar and the other sees it beside
+// their messages, live and after a reload.
+import { deflateSync } from 'node:zlib'
+import { test, expect } from './fixtures'
+import type { Browser, Page } from '@playwright/test'
+
+const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
+
+async function newUser(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
+  const context = await browser.newContext({ permissions: ['microphone', 'camera'] })
+  const page = await context.newPage()
+  const name = unique(prefix)
+  await page.goto('/register')
+  await page.getByLabel('Username').fill(name)
+  await page.getByLabel('Password').fill('a fine long secret')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page.getByRole('heading', { name: `Welcome to Parley, ${name}` })).toBeVisible()
+  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+  return { page, name }
+}
+
+// Ann makes a channel and Bob joins it; both have it open.
+async function sharedChannel(ann: Page, bob: Page): Promise<string> {
+  const channel = unique('media')
+  await ann.getByRole('button', { name: 'New room' }).click()
+  await ann.getByLabel('Room name').fill(channel)
+  await ann.getByRole('button', { name: 'Create' }).click()
+  await expect(ann.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+  await bob.getByRole('button', { name: 'Browse channels' }).click()
+  await bob.getByRole('button', { name: `Join #${channel}` }).click()
+  await expect(bob.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+  return channel
+}
+
+// A width×height RGB PNG with a diagonal gradient, encoded here (no image library needed).
+function png(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc32 = (b: Buffer) => {
+    let c = 0xffffffff
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(data.length)
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(body))
+    return Buffer.concat([length, body, crc])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header.set([8, 2, 0, 0, 0], 8) // 8-bit RGB, no interlace
+  const rows = Buffer.alloc((width * 3 + 1) * height)
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1) // each row starts with filter type 0
+    for (let x = 0; x < width; x++) {
+      rows.set([(x * 255) / width, (y * 255) / height, 160], row + 1 + x * 3)
+    }
+  }
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
+test('a voice message recorded by one person plays for the other', async ({ browser }) => {
+  const ann = await newUser(browser, 'ann')
+  const bob = await newUser(browser, 'bob')
+  await sharedChannel(ann.page, bob.page)
+
+  // Click to start; the timer runs; click again to stop and send.
+  await ann.page.getByRole('button', { name: 'Record a voice message' }).click()
+  const timer = ann.page.getByRole('timer', { name: 'Recording time' })
+  await expect(timer).toHaveText(/^0:(0[1-9]|[1-5]\d)$/)
+  await ann.page.getByRole('button', { name: 'Stop and send' }).click()
+  await expect(timer).toHaveCount(0)
+  await expect(ann.page.getByRole('button', { name: 'Record a voice message' })).toBeEnabled()
+
+  // Bob gets it as a voice player; its waveform was decoded (so its length is known); it plays.
+  const bobMessages = bob.page.getByRole('list', { name: 'Messages' })
+  const voice = bobMessages.getByRole('group', { name: /^voice-\d{8}-\d{6}\.webm, / })
+  await expect(voice).toBeVisible()
+  await expect(voice.getByRole('slider', { name: 'Position' })).toHaveAttribute(
+    'aria-valuetext',
+    /^0:00 of 0:0[1-9]$/,
+  )
+  await voice.getByRole('button', { name: 'Play', exact: true }).click()
+  const audio = voice.locator('audio')
+  await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(0)
+
+  // Escape while recording sends nothing.
+  await ann.page.getByRole('button', { name: 'Record a voice message' }).click()
+  await expect(timer).toBeVisible()
+  await ann.page.keyboard.press('Escape')
+  await expect(timer).toHaveCount(0)
+  await expect(bobMessages.getByRole('group', { name: /^voice-/ })).toHaveCount(1)
+})
+
+test("a cropped avatar shows beside its owner's messages for others", async ({ browser }) => {
+  const ann = await newUser(browser, 'ann')
+  const bob = await newUser(browser, 'bob')
+  const channel = await sharedChannel(ann.page, bob.page)
+  const annBox = ann.page.getByLabel(`Message #${channel}`)
+  await annBox.fill('before the new face')
+  await annBox.press('Enter')
+  const bobMessages = bob.page.getByRole('list', { name: 'Messages' })
+  const annMessage = bobMessages.getByRole('listitem').filter({ hasText: 'before the new face' })
+  await expect(annMessage).toBeVisible()
+  await expect(annMessage.locator('img')).toHaveCount(0) // initials until she has an avatar
+
+  await ann.page.getByRole('link', { name: 'Profile' }).click()
+  const picture = { name: 'me.png', mimeType: 'image/png', buffer: png(96, 64) }
+  const crop = ann.page.getByRole('dialog', { name: 'Crop your avatar' })
+
+  // Escape leaves the avatar as it was.
+  await ann.page.getByLabel('Choose an avatar').setInputFiles(picture)
+  await expect(crop).toBeVisible()
+  await ann.page.keyboard.press('Escape')
+  await expect(crop).toHaveCount(0)
+  await expect(ann.page.locator('img[src*="/api/avatars/"]')).toHaveCount(0)
+
+  // Move the crop with the keyboard, zoom with the slider, save.
+  await ann.page.getByLabel('Choose an avatar').setInputFiles(picture)
+  await expect(crop.getByRole('button', { name: 'Save' })).toBeEnabled()
+  await crop.getByRole('img', { name: 'Crop area' }).press('ArrowRight')
+  await crop.getByRole('slider', { name: 'Zoom' }).fill('1.5')
+  await crop.getByRole('button', { name: 'Save' }).click()
+  await expect(crop).toHaveCount(0)
+  await expect(ann.page.locator('img[src*="/api/avatars/"]')).toBeVisible()
+
+  // Bob sees it beside Ann's message at once (a `profile` frame), and after a reload (`members`).
+  await expect(annMessage.locator('img[src*="/api/avatars/"]')).toBeVisible()
+  await bob.page.reload()
+  await expect(annMessage.locator('img[src*="/api/avatars/"]')).toBeVisible()
+
+  // And beside what she writes next (after Bob's answer, so it starts a group of its own).
+  const bobBox = bob.page.getByLabel(`Message #${channel}`)
+  await bobBox.fill('nice picture')
+  await bobBox.press('Enter')
+  await ann.page.getByRole('link', { name: 'Parley home' }).click()
+  await ann.page.getByRole('button', { name: channel, exact: true }).click()
+  await annBox.fill('after the new face')
+  await annBox.press('Enter')
+  const next = bobMessages.getByRole('listitem').filter({ hasText: 'after the new face' })
+  await expect(next).toBeVisible()
+  await expect(next.locator('img[src*="/api/avatars/"]')).toBeVisible()
+})

@@ -1,0 +1,476 @@
+// Files on their way into a message (docs/api.md, "Files"): each is created with POST
+// /api/uploads, then its bytes PUT from the server's offset; a broken connection is retried with
+// backoff, resuming from the offset the server reports. When every file of a message is up, the
+// message is posted through the chat outbox with the file ids in order. Also holds the files
+// picked in each room's composer but not sent yet.
+import { defineStore, getActivePinia } from 'pinia'
+import { reactive, ref, watch } from 'vue'
+import { reconnectDelay } from '../connection/backoff'
+import { ApiError, apiErrorFrom } from '../connection/http'
+import { xhr, type XhrAnswer, type XhrOptions } from '../connection/xhr'
+import { decodeFile, type FileInfo } from '../protocol/frames'
+import { useChatStore } from './chat'
+import { useSessionStore } from './session'
+
+export const MAX_PARALLEL = 2 // files uploading at once, over every message
+export const MAX_RETRIES = 5 // network failures in a row before an upload shows as failed
+export const MAX_FILES = 10 // per message (docs/protocol.md, `post`)
+const SPEED_TAU_MS = 2000 // the speed shown is averaged over about this long
+const RETRY_BACKOFF = { baseMs: 1000, maxMs: 15_000 }
+
+// A File, or a Blob given a name (a recording, a pasted image).
+export type Sendable = File | (Blob & { name?: string })
+
+export type UploadStatus = 'queued' | 'uploading' | 'retrying' | 'done' | 'failed'
+
+export interface Upload {
+  key: number // local
+  name: string
+  size: number
+  blob: Blob
+  id: string | null // the server's upload token, once created
+  sent: number // bytes the server has, or that are on their way
+  speed: number // bytes per second, smoothed
+  status: UploadStatus
+  error: string | null // why it failed, in words
+  file: FileInfo | null // the stored file, once done
+}
+
+// A message waiting for its files.
+export interface UploadBatch {
+  key: number
+  room: number
+  text: string
+  replyTo: number | null
+  uploads: Upload[]
+}
+
+// A file in a composer's tray. `preview` is an object URL for images (revoked when it leaves).
+export interface PickedFile {
+  key: number
+  file: Sendable
+  name: string
+  size: number
+  preview: string | null
+}
+
+interface UploadRecord {
+  id: string
+  offset: number
+}
+
+function decodeUpload(v: unknown): UploadRecord | null {
+  if (typeof v !== 'object' || v === null) return null
+  const u = (v as { upload?: unknown }).upload
+  if (typeof u !== 'object' || u === null) return null
+  const { id, offset } = u as Record<string, unknown>
+  return typeof id === 'string' && id !== '' && typeof offset === 'number' && offset >= 0
+    ? { id, offset }
+    : null
+}
+
+// The offset a 409 carries: top-level `offset`, or inside `upload`.
+function conflictOffset(v: unknown): number | null {
+  if (typeof v !== 'object' || v === null) return null
+  const offset = (v as { offset?: unknown }).offset
+  if (typeof offset === 'number' && offset >= 0) return offset
+  return decodeUpload(v)?.offset ?? null
+}
+
+function fileName(f: Sendable, index: number): string {
+  if (typeof f.name === 'string' && f.name.trim()) return f.name
+  const sub = f.type.split('/')[1]?.split(/[;+]/)[0]
+  return `file-${index + 1}${sub && /^[a-z0-9.-]{1,10}$/.test(sub) ? `.${sub}` : ''}`
+}
+
+// An answer the upload can get past by waiting (429, a server or proxy in trouble).
+class Transient extends Error {
+  constructor(
+    message: string,
+    readonly waitMs: number | null,
+  ) {
+    super(message)
+  }
+}
+
+class Cancelled extends Error {}
+
+function refusal(a: XhrAnswer): Error {
+  const e = apiErrorFrom(a.status, a.body, a.retryAfter)
+  if (a.status === 429 || a.status === 502 || a.status === 503 || a.status === 504) {
+    return new Transient(e.message, e.retryAfter === null ? null : e.retryAfter * 1000)
+  }
+  if (a.status === 413) {
+    const what = e.code === 'quota' || e.field === 'quota' ? 'Your storage is full' : 'This file is too large'
+    return new Error(e.message && !e.code.startsWith('http_') ? e.message : what)
+  }
+  return e
+}
+
+export const useUploadsStore = defineStore('uploads', () => {
+  const batches = ref<UploadBatch[]>([])
+  const picked = reactive(new Map<number, PickedFile[]>())
+  const notice = reactive(new Map<number, string>()) // room -> why a pick was cut short
+  let nextKey = 1
+
+  const queue: Upload[] = [] // waiting for a slot, oldest first
+  let running = 0
+  const stops = new Map<number, () => void>() // upload key -> abort what it is doing now
+  const cancelled = new Set<number>() // upload keys whose run must stop
+  const settle = new Map<number, (posted: boolean) => void>() // batch key -> its sendFiles promise
+  const meters = new Map<number, { at: number; bytes: number }>() // the last progress sample
+
+  // ---- the composer's tray ------------------------------------------------------------------
+
+  // Adds files to the room's tray, up to MAX_FILES; says so in `notice` when some did not fit.
+  function pick(room: number, files: Iterable<Sendable>): void {
+    const list = picked.get(room) ?? []
+    notice.delete(room)
+    for (const f of files) {
+      if (list.length >= MAX_FILES) {
+        notice.set(room, `A message holds at most ${MAX_FILES} files; send these first.`)
+        break
+      }
+      const image = f.type.startsWith('image/')
+      const name = fileName(f, list.length)
+      const preview = image && typeof URL.createObjectURL === 'function' ? URL.createObjectURL(f) : null
+      list.push({ key: nextKey++, file: f, name, size: f.size, preview })
+    }
+    picked.set(room, list)
+  }
+
+  function unpick(room: number, key: number): void {
+    const list = picked.get(room) ?? []
+    const gone = list.find((p) => p.key === key)
+    if (gone?.preview) URL.revokeObjectURL(gone.preview)
+    notice.delete(room)
+    const rest = list.filter((p) => p.key !== key)
+    if (rest.length) picked.set(room, rest)
+    else picked.delete(room)
+  }
+
+  function clearPicked(room: number): void {
+    notice.delete(room)
+    for (const p of picked.get(room) ?? []) if (p.preview) URL.revokeObjectURL(p.preview)
+    picked.delete(room)
+  }
+
+  // Sends what the room's tray holds, with `text` as the caption.
+  function sendPicked(room: number, text: string, replyTo: number | null = null): Promise<boolean> {
+    const list = picked.get(room) ?? []
+    const files = list.map((p) => p.file)
+    const names = list.map((p) => p.name)
+    clearPicked(room)
+    return sendNamed(room, files, names, text, replyTo)
+  }
+
+  // ---- uploads ------------------------------------------------------------------------------
+
+  // Uploads `files` (at most MAX_PARALLEL at once, over every message), then posts `text` with
+  // their ids in order through the outbox. Resolves true once the message is in the outbox, false
+  // when it was cancelled (or every file removed and no text left).
+  function sendFiles(
+    room: number,
+    files: Sendable[],
+    text: string,
+    replyTo: number | null = null,
+  ): Promise<boolean> {
+    return sendNamed(
+      room,
+      files,
+      files.map((f, i) => fileName(f, i)),
+      text,
+      replyTo,
+    )
+  }
+
+  function sendNamed(
+    room: number,
+    files: Sendable[],
+    names: string[],
+    text: string,
+    replyTo: number | null,
+  ): Promise<boolean> {
+    const batch = reactive<UploadBatch>({
+      key: nextKey++,
+      room,
+      text,
+      replyTo: replyTo ?? null,
+      uploads: files.map((f, i) => ({
+        key: nextKey++,
+        name: names[i] ?? fileName(f, i),
+        size: f.size,
+        blob: f,
+        id: null,
+        sent: 0,
+        speed: 0,
+        status: 'queued' as UploadStatus,
+        error: null,
+        file: null,
+      })),
+    })
+    batches.value.push(batch)
+    const done = new Promise<boolean>((resolve) => settle.set(batch.key, resolve))
+    for (const u of batch.uploads) queue.push(u)
+    pump()
+    finishIfReady(batch) // no files: just the text
+    return done
+  }
+
+  function batchOf(u: Upload): UploadBatch | undefined {
+    return batches.value.find((b) => b.uploads.some((x) => x.key === u.key))
+  }
+
+  function pump(): void {
+    while (running < MAX_PARALLEL && queue.length > 0) {
+      const u = queue.shift()!
+      if (cancelled.has(u.key) || u.status !== 'queued') continue
+      running += 1
+      void run(u).finally(() => {
+        running -= 1
+        const b = batchOf(u)
+        if (b) finishIfReady(b)
+        pump()
+      })
+    }
+  }
+
+  // One request of an upload, abortable by cancel().
+  function call(u: Upload, method: string, url: string, opts?: XhrOptions): Promise<XhrAnswer> {
+    if (cancelled.has(u.key)) return Promise.reject(new Cancelled())
+    const c = xhr(method, url, opts)
+    stops.set(u.key, c.abort)
+    return c.done.finally(() => stops.delete(u.key))
+  }
+
+  function wait(u: Upload, ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stops.delete(u.key)
+        resolve()
+      }, ms)
+      stops.set(u.key, () => {
+        clearTimeout(timer)
+        reject(new Cancelled())
+      })
+    })
+  }
+
+  function progress(u: Upload, bytes: number): void {
+    const now = Date.now()
+    const m = meters.get(u.key)
+    u.sent = Math.min(u.size, bytes)
+    if (!m) {
+      meters.set(u.key, { at: now, bytes })
+      return
+    }
+    const dt = now - m.at
+    if (dt < 100) return // too short to measure
+    const rate = ((bytes - m.bytes) * 1000) / dt
+    const a = 1 - Math.exp(-dt / SPEED_TAU_MS)
+    u.speed = u.speed === 0 ? rate : u.speed + a * (rate - u.speed)
+    meters.set(u.key, { at: now, bytes })
+  }
+
+  // Creates the upload on the server (when it has no id yet); returns where the bytes start.
+  async function create(u: Upload, room: number): Promise<number> {
+    // The declared type only helps the server tell audio from video in a shared container (WebM);
+    // it detects the type from the bytes.
+    const type = u.blob.type && u.blob.type.length < 128 ? { type: u.blob.type } : {}
+    const json = { room, name: u.name, size: u.size, ...type }
+    const a = await call(u, 'POST', '/api/uploads', { json })
+    if (a.status !== 200 && a.status !== 201) throw refusal(a)
+    const up = decodeUpload(a.body)
+    if (!up) throw new Error('Unexpected answer from the server')
+    u.id = up.id
+    return up.offset
+  }
+
+  // How far the server got (after a broken connection); null when it no longer has the upload.
+  async function ask(u: Upload): Promise<number | null> {
+    const a = await call(u, 'GET', `/api/uploads/${encodeURIComponent(u.id ?? '')}`)
+    if (a.status === 404) return null
+    if (a.status !== 200) throw refusal(a)
+    const up = decodeUpload(a.body)
+    if (!up) throw new Error('Unexpected answer from the server')
+    return up.offset
+  }
+
+  // The state machine of one file: create, PUT the rest from `offset`, and on a network failure
+  // (or a 429/5xx) wait, ask the server for its offset and PUT from there.
+  async function run(u: Upload): Promise<void> {
+    const room = batchOf(u)?.room
+    if (room === undefined) return
+    u.status = 'uploading'
+    u.error = null
+    let failures = 0
+    let offset: number | null = u.id === null ? null : -1 // -1: ask the server first
+    try {
+      for (;;) {
+        try {
+          if (u.id !== null && (offset === null || offset < 0)) {
+            offset = await ask(u)
+            if (offset === null) u.id = null // gone (a day without progress): start again
+          }
+          if (u.id === null) offset = await create(u, room)
+          const from: number = offset ?? 0
+          u.sent = from
+          meters.delete(u.key)
+          u.status = 'uploading'
+          const a = await call(u, 'PUT', `/api/uploads/${encodeURIComponent(u.id ?? '')}`, {
+            raw: u.blob.slice(from, u.size),
+            headers: { 'Upload-Offset': String(from) },
+            onProgress: (n) => progress(u, from + n),
+          })
+          if (a.status === 201) {
+            const file = decodeFile((a.body as { file?: unknown } | null)?.file)
+            if (!file) throw new Error('Unexpected answer from the server')
+            u.file = file
+            u.sent = u.size
+            u.status = 'done'
+            return
+          }
+          if (a.status === 200) {
+            // Bytes are still missing (the server kept part of them): go on from its offset.
+            const up = decodeUpload(a.body)
+            if (!up || up.offset <= from) throw new Error('The upload did not move on')
+            offset = up.offset
+            failures = 0
+            continue
+          }
+          if (a.status === 409) {
+            // Without an offset: the server is still writing an earlier PUT of this upload (its
+            // connection broke, unnoticed yet). Wait, then ask where it got.
+            const at = conflictOffset(a.body)
+            if (at === null) throw new Transient(refusal(a).message, null)
+            if (++failures > MAX_RETRIES) throw refusal(a)
+            offset = at
+            continue
+          }
+          if (a.status === 404) {
+            // The server dropped the upload (a day without progress): start it again.
+            if (++failures > MAX_RETRIES) throw refusal(a)
+            u.id = null
+            continue
+          }
+          throw refusal(a)
+        } catch (e) {
+          const transient = e instanceof Transient
+          const network = e instanceof ApiError && e.code === 'network'
+          if (!transient && !network) throw e
+          failures += 1
+          if (failures > MAX_RETRIES) throw e
+          u.status = 'retrying'
+          u.speed = 0
+          const backoff = reconnectDelay(failures - 1, Math.random(), RETRY_BACKOFF)
+          await wait(u, transient && e.waitMs !== null ? e.waitMs : backoff)
+          offset = -1 // resume from what the server has
+        }
+      }
+    } catch (e) {
+      if (e instanceof Cancelled || cancelled.has(u.key)) return
+      u.status = 'failed'
+      u.speed = 0
+      u.error = e instanceof Error ? e.message : 'The upload failed'
+    } finally {
+      meters.delete(u.key)
+    }
+  }
+
+  // Posts the batch once every file is up; drops it when nothing is left to send.
+  function finishIfReady(batch: UploadBatch): void {
+    if (!batches.value.includes(batch)) return
+    if (!batch.uploads.every((u) => u.status === 'done')) return
+    const ids = batch.uploads.flatMap((u) => (u.file ? [u.file.id] : []))
+    dropBatch(batch)
+    const posted = ids.length > 0 || batch.text.trim() !== ''
+    if (posted) useChatStore().post(batch.room, batch.text, batch.replyTo ?? undefined, ids)
+    settle.get(batch.key)?.(posted)
+    settle.delete(batch.key)
+  }
+
+  function dropBatch(batch: UploadBatch): void {
+    batches.value = batches.value.filter((b) => b.key !== batch.key)
+  }
+
+  function stop(u: Upload): void {
+    cancelled.add(u.key)
+    stops.get(u.key)?.()
+    stops.delete(u.key)
+    // The partial file on the server is of no use to anyone now.
+    if (u.id !== null && u.status !== 'done') {
+      void xhr('DELETE', `/api/uploads/${encodeURIComponent(u.id)}`).done.catch(() => undefined)
+    }
+  }
+
+  // Cancels a message waiting for its files: nothing is posted.
+  function cancel(batchKey: number): void {
+    const batch = batches.value.find((b) => b.key === batchKey)
+    if (!batch) return
+    for (const u of batch.uploads) stop(u)
+    dropBatch(batch)
+    settle.get(batch.key)?.(false)
+    settle.delete(batch.key)
+  }
+
+  // Takes one file out of its message (a failed one, or one the user no longer wants).
+  function remove(batchKey: number, uploadKey: number): void {
+    const batch = batches.value.find((b) => b.key === batchKey)
+    const u = batch?.uploads.find((x) => x.key === uploadKey)
+    if (!batch || !u) return
+    stop(u)
+    batch.uploads = batch.uploads.filter((x) => x.key !== uploadKey)
+    finishIfReady(batch)
+  }
+
+  // Tries a failed file again, resuming where the server stopped.
+  function retry(batchKey: number, uploadKey: number): void {
+    const u = batches.value.find((b) => b.key === batchKey)?.uploads.find((x) => x.key === uploadKey)
+    if (!u || u.status !== 'failed') return
+    u.status = 'queued'
+    u.error = null
+    queue.push(u)
+    pump()
+  }
+
+  // Files belong to whoever picked them: another sign-in (or none) drops them all.
+  watch(
+    () => useSessionStore().user?.id ?? null,
+    (id, before) => {
+      if (before === null || id === before) return
+      for (const b of [...batches.value]) cancel(b.key)
+      for (const room of [...picked.keys()]) clearPicked(room)
+    },
+  )
+
+  function inRoom(room: number): UploadBatch[] {
+    return batches.value.filter((b) => b.room === room)
+  }
+
+  return {
+    batches,
+    picked,
+    notice,
+    pick,
+    unpick,
+    clearPicked,
+    sendPicked,
+    sendFiles,
+    cancel,
+    remove,
+    retry,
+    inRoom,
+  }
+})
+
+// For other parts of the app (the voice recorder): upload `files` to `room` and post them with
+// `text` as the caption, replying to `replyTo` when given.
+export function sendFiles(
+  room: number,
+  files: Sendable[],
+  text: string,
+  replyTo?: number | null,
+): Promise<boolean> {
+  if (!getActivePinia()) return Promise.reject(new Error('No store'))
+  return useUploadsStore().sendFiles(room, files, text, replyTo ?? null)
+}
