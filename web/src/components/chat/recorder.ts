@@ -60,10 +60,10 @@ export function recordingName(kind: RecordingKind, at: Date, mimeType: string): 
   return `${kind === 'audio' ? 'voice' : 'video'}-${stamp}.${ext}`
 }
 
-// Whether a file is a voice message recorded here. The server's type detection (libmagic) calls
-// every WebM `video/webm`, voice ones included, so a `video` file named as a recording is one too.
+// Whether a file plays as a voice message: any audio. (libmagic calls every WebM `video/webm`;
+// the server takes the browser's declared `audio/…` type to tell a voice recording apart.)
 export function isVoiceMessage(f: { kind: string; name: string }): boolean {
-  return f.kind === 'audio' || (f.kind === 'video' && /^voice-\d{8}-\d{6}\.(webm|ogg|m4a)$/.test(f.name))
+  return f.kind === 'audio'
 }
 
 // m:ss (and h:mm:ss past an hour).
