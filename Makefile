@@ -39,6 +39,7 @@ bench: deps release
 	node scripts/bench-logins.mjs
 	BENCH_BUILD=0 ./scripts/bench-chat.sh
 	cd web && npm run --silent build && node scripts/budget.mjs && npm run --silent bench
+	node scripts/bench-files.mjs
 
 # libFuzzer on every parser of network input (clang), FUZZ_SECONDS each (60).
 fuzz: deps

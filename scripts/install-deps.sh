@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev
-  libsqlite3-dev libsodium-dev libcurl4-openssl-dev libvips-dev libmagic-dev
+  libsqlite3-dev libsodium-dev libcurl4-openssl-dev libvips-dev libwebp-dev libmagic-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format openssl sqlite3 chromium curl iproute2 util-linux
 )

@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view in(reinterpret_cast<const char*>(data), size);
   auto name = parley::media::clean_name(in);
   if (name.empty() || name.size() > 255 || name.find('/') != std::string::npos ||
-      name.find('\\') != std::string::npos || parley::core::utf8_length(name) == std::string::npos ||
+      name.find('\\') != std::string::npos ||
+      parley::core::utf8_length(name) == std::string::npos ||
       parley::core::has_control(name, false)) {
     std::abort();
   }

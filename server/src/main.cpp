@@ -10,15 +10,15 @@
 
 #include "api/accounts_api.hpp"
 #include "api/files_api.hpp"
-#include "chat/files.hpp"
-#include "media/media.hpp"
 #include "auth/service.hpp"
 #include "bus/bus.hpp"
+#include "chat/files.hpp"
 #include "chat/service.hpp"
 #include "config/config.hpp"
 #include "core/worker_pool.hpp"
 #include "gateway/gateway.hpp"
 #include "hub/hub.hpp"
+#include "media/media.hpp"
 #include "net/metrics.hpp"
 #include "net/router.hpp"
 #include "net/server.hpp"
@@ -125,9 +125,9 @@ int main(int argc, char** argv) {
     file_options.max_bytes = static_cast<std::int64_t>(config.files.max_bytes);
     file_options.quota_bytes = static_cast<std::int64_t>(config.files.quota_bytes);
     chat::FileRules file_rules(store, file_options);
-    api::FilesApi files(router, auth, pool, file_rules, storage, api_options,
-                        api::FilesApiOptions{config.files.uploads_per_minute,
-                                             config.files.sweep_seconds});
+    api::FilesApi files(
+        router, auth, pool, file_rules, storage, api_options,
+        api::FilesApiOptions{config.files.uploads_per_minute, config.files.sweep_seconds});
 
     // The one line a wrapper (tests, scripts) waits for to learn the port when --port=0.
     std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http",

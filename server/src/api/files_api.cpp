@@ -32,12 +32,13 @@ constexpr std::string_view kUploads = "/api/uploads";
 constexpr std::string_view kFiles = "/api/files/";
 
 json::object upload_json(const store::Upload& u, std::uint64_t offset) {
-  return json::object{{"id", u.id},     {"room", u.room},     {"name", u.name},
-                      {"size", u.size}, {"offset", offset}};
+  return json::object{
+      {"id", u.id}, {"room", u.room}, {"name", u.name}, {"size", u.size}, {"offset", offset}};
 }
 
 HttpResponse upload_answer(int status, const store::Upload& u, std::uint64_t offset) {
-  return HttpResponse::json(status, json::serialize(json::object{{"upload", upload_json(u, offset)}}))
+  return HttpResponse::json(status,
+                            json::serialize(json::object{{"upload", upload_json(u, offset)}}))
       .with("Cache-Control", "no-store");
 }
 
@@ -83,7 +84,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         storage(s),
         api(api_options),
         options(o),
-        limiter(o.uploads_per_minute * 2, static_cast<std::int64_t>(60000 / o.uploads_per_minute)) {}
+        limiter(o.uploads_per_minute * 2, static_cast<std::int64_t>(60000 / o.uploads_per_minute)) {
+  }
 
   auth::AuthService& auth;
   core::WorkerPool& pool;
@@ -175,7 +177,9 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
    public:
     Sink(std::shared_ptr<Impl> impl, store::Upload upload, std::shared_ptr<Active> active,
          std::uint64_t offset)
-        : impl_(std::move(impl)), upload_(std::move(upload)), active_(std::move(active)),
+        : impl_(std::move(impl)),
+          upload_(std::move(upload)),
+          active_(std::move(active)),
           offset_(offset) {
       fd_ = ::open(impl_->storage.part_path(upload_.id).c_str(),
                    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -202,27 +206,42 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
       return true;
     }
 
+    // The upload is free for the next PUT before any answer to this one goes out, so a client
+    // that continues as soon as it has the answer never finds it busy.
     void finish(bool complete, net::Reply reply) override {
       close_file();
       auto impl = impl_;
-      impl->pool.post([impl, upload = upload_, active = active_, complete, failed = failed_,
-                       offset = offset_, reply = std::move(reply)]() mutable {
-        try {
-          if (failed) {
-            reply(HttpResponse::error(500, "internal", "Could not store the upload"));
-          } else if (complete && offset == static_cast<std::uint64_t>(upload.size)) {
-            reply(impl->finalize(upload, *active));
-          } else {
-            impl->rules.touch(upload.id);
-            reply(upload_answer(200, upload, offset));
-          }
-        } catch (const std::exception& e) {
-          spdlog::error("finishing the upload {} failed: {}", upload.id, e.what());
-          reply(HttpResponse::error(500, "internal", "Could not store the upload"));
-        }
+      auto release = [impl, active = active_] {
         std::lock_guard lock(impl->mu);
         active->busy = false;
-      });
+      };
+      const bool last = complete && !failed_ && offset_ == static_cast<std::uint64_t>(upload_.size);
+      if (!last) {
+        release();
+        impl->pool.post([impl, upload = upload_, failed = failed_, offset = offset_,
+                         reply = std::move(reply)] {
+          try {
+            impl->rules.touch(upload.id);
+          } catch (const std::exception& e) {
+            spdlog::error("recording progress of the upload {} failed: {}", upload.id, e.what());
+          }
+          reply(failed ? HttpResponse::error(500, "internal", "Could not store the upload")
+                       : upload_answer(200, upload, offset));
+        });
+        return;
+      }
+      impl->pool.post(
+          [impl, upload = upload_, active = active_, release, reply = std::move(reply)] {
+            HttpResponse res;
+            try {
+              res = impl->finalize(upload, *active);
+            } catch (const std::exception& e) {
+              spdlog::error("finishing the upload {} failed: {}", upload.id, e.what());
+              res = HttpResponse::error(500, "internal", "Could not store the upload");
+            }
+            release();
+            reply(std::move(res));
+          });
     }
 
    private:
@@ -244,7 +263,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
       storage.remove_part(upload.id);
       return HttpResponse::error(404, "not_found", "No such upload");
     }
-    std::string sha = active.hasher ? active.hasher->hex() : storage.hash_file(storage.part_path(upload.id));
+    std::string sha =
+        active.hasher ? active.hasher->hex() : storage.hash_file(storage.part_path(upload.id));
     active.hasher.reset();
     std::string declared_type;
     {
@@ -262,8 +282,10 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
       storage.remove_part(upload.id);
     } else {
       auto p = storage.finish(upload.id, sha, declared_type);
-      blob = store::Blob{p.sha256,   static_cast<std::int64_t>(p.size), p.type,  p.kind,
-                         p.width,    p.height,                          p.animated, p.thumb,
+      blob = store::Blob{p.sha256,   static_cast<std::int64_t>(p.size),
+                         p.type,     p.kind,
+                         p.width,    p.height,
+                         p.animated, p.thumb,
                          p.preview};
     }
     auto info = rules.complete(upload, blob);
@@ -276,7 +298,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
   void active_erase(const std::string& id) { active.erase(id); }
 
   // PUT /api/uploads/{id}: decides from the head whether to take the body, then streams it.
-  void put(std::shared_ptr<const HttpRequest> req, std::function<void(net::StreamAdmission)> decide) {
+  void put(std::shared_ptr<const HttpRequest> req,
+           std::function<void(net::StreamAdmission)> decide) {
     auto refuse = [&decide](HttpResponse r) {
       net::StreamAdmission a;
       a.refusal = std::move(r);
@@ -359,7 +382,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
       spdlog::error("file {} has no bytes at {}", *id, path.string());
       return HttpResponse::error(404, "not_found", "No such file");
     }
-    std::string etag = fmt::format("\"{}{}\"", f->sha256.substr(0, 32), v.empty() ? "" : "-" + std::string(v));
+    std::string etag =
+        fmt::format("\"{}{}\"", f->sha256.substr(0, 32), v.empty() ? "" : "-" + std::string(v));
     bool attachment = !media::inline_safe(type);
     HttpResponse res;
     res.with("ETag", etag)
@@ -368,7 +392,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         .with("Content-Security-Policy", "sandbox; default-src 'none'")
         .with("Content-Disposition", media::content_disposition(f->info.name, attachment))
         .with("Accept-Ranges", "bytes");
-    if (!req.header("if-none-match").empty() && req.header("if-none-match").find(etag) != std::string_view::npos) {
+    if (!req.header("if-none-match").empty() &&
+        req.header("if-none-match").find(etag) != std::string_view::npos) {
       res.status = 304;
       return res;
     }
@@ -376,7 +401,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     auto range = req.header("range");
     auto if_range = req.header("if-range");
     media::RangeAnswer answer;
-    if (!range.empty() && (if_range.empty() || if_range == etag)) answer = media::parse_range(range, size);
+    if (!range.empty() && (if_range.empty() || if_range == etag))
+      answer = media::parse_range(range, size);
     if (answer.outcome == media::RangeAnswer::kUnsatisfiable) {
       res.status = 416;
       res.with("Content-Range", fmt::format("bytes */{}", size));
@@ -389,8 +415,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
       res.status = 206;
       slice.offset = answer.range.first;
       slice.length = answer.range.length;
-      res.with("Content-Range", fmt::format("bytes {}-{}/{}", slice.offset,
-                                            slice.offset + slice.length - 1, size));
+      res.with("Content-Range",
+               fmt::format("bytes {}-{}/{}", slice.offset, slice.offset + slice.length - 1, size));
     }
     res.file = std::move(slice);
     return res;
@@ -428,22 +454,30 @@ FilesApi::FilesApi(net::Router& router, auth::AuthService& auth, core::WorkerPoo
     : impl_(std::make_shared<Impl>(auth, pool, rules, storage, api, options)) {
   auto impl = impl_;
   router.add("POST", std::string(kUploads), [impl](auto req, net::Reply reply) {
-    impl->authed(std::move(req), std::move(reply),
-                 [impl](const HttpRequest& r, const auth::Authenticated& w) { return impl->create(r, w); });
+    impl->authed(
+        std::move(req), std::move(reply),
+        [impl](const HttpRequest& r, const auth::Authenticated& w) { return impl->create(r, w); });
   });
   router.add_prefix("GET", std::string(kUploads) + "/", [impl](auto req, net::Reply reply) {
     impl->authed(std::move(req), std::move(reply),
-                 [impl](const HttpRequest& r, const auth::Authenticated& w) { return impl->status(r, w, false); });
+                 [impl](const HttpRequest& r, const auth::Authenticated& w) {
+                   return impl->status(r, w, false);
+                 });
   });
   router.add_prefix("DELETE", std::string(kUploads) + "/", [impl](auto req, net::Reply reply) {
     impl->authed(std::move(req), std::move(reply),
-                 [impl](const HttpRequest& r, const auth::Authenticated& w) { return impl->status(r, w, true); });
+                 [impl](const HttpRequest& r, const auth::Authenticated& w) {
+                   return impl->status(r, w, true);
+                 });
   });
-  router.add_stream("PUT", std::string(kUploads) + "/",
-                    [impl](auto req, auto decide) { impl->put(std::move(req), std::move(decide)); });
+  router.add_stream("PUT", std::string(kUploads) + "/", [impl](auto req, auto decide) {
+    impl->put(std::move(req), std::move(decide));
+  });
   router.add_prefix("GET", std::string(kFiles), [impl](auto req, net::Reply reply) {
     impl->authed(std::move(req), std::move(reply),
-                 [impl](const HttpRequest& r, const auth::Authenticated& w) { return impl->download(r, w); });
+                 [impl](const HttpRequest& r, const auth::Authenticated& w) {
+                   return impl->download(r, w);
+                 });
   });
   impl_->sweeper = std::thread([impl] {
     impl->sweep();  // what a previous run left
@@ -460,6 +494,8 @@ FilesApi::~FilesApi() {
   if (impl_->sweeper.joinable()) impl_->sweeper.join();
 }
 
-void FilesApi::sweep() { impl_->sweep(); }
+void FilesApi::sweep() {
+  impl_->sweep();
+}
 
 }  // namespace parley::api

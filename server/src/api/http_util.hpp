@@ -1,4 +1,5 @@
-// Internal to api/: the HTTP and JSON helpers every REST handler uses (defined in accounts_api.cpp).
+// Internal to api/: the HTTP and JSON helpers every REST handler uses (defined in
+// accounts_api.cpp).
 #pragma once
 
 #include <boost/json/object.hpp>

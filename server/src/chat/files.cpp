@@ -3,6 +3,16 @@
 #include <fmt/format.h>
 
 namespace parley::chat {
+namespace {
+
+std::string human_bytes(std::int64_t n) {
+  if (n >= (1LL << 30) && n % (1LL << 30) == 0) return fmt::format("{} GiB", n >> 30);
+  if (n >= (1LL << 20)) return fmt::format("{:.0f} MiB", static_cast<double>(n) / (1 << 20));
+  if (n >= 1024) return fmt::format("{:.0f} KiB", static_cast<double>(n) / 1024);
+  return fmt::format("{} bytes", n);
+}
+
+}  // namespace
 
 using core::Errc;
 using core::make_error;
@@ -11,13 +21,12 @@ FileRules::FileRules(store::Store& store, FileOptions options, core::Clock clock
     : store_(store), options_(options), clock_(std::move(clock)) {}
 
 core::Result<store::Upload> FileRules::begin_upload(store::UserId user, store::RoomId room,
-                                                    const std::string& id,
-                                                    const std::string& name, std::int64_t size) {
+                                                    const std::string& id, const std::string& name,
+                                                    std::int64_t size) {
   if (size < 0) return make_error(Errc::kInvalid, "The size must be a number of bytes", "size");
   if (size > options_.max_bytes) {
     return make_error(Errc::kTooLarge,
-                      fmt::format("Files are at most {} MiB here", options_.max_bytes >> 20),
-                      "size");
+                      "Files are at most " + human_bytes(options_.max_bytes) + " here", "size");
   }
   auto r = store_.room(room);
   if (!r || !store_.membership(room, user)) {
@@ -25,9 +34,8 @@ core::Result<store::Upload> FileRules::begin_upload(store::UserId user, store::R
   }
   if (options_.quota_bytes > 0 && store_.stored_bytes(user) + size > options_.quota_bytes) {
     return make_error(Errc::kTooLarge,
-                      fmt::format("You have used your {} MiB of file storage: delete some files "
-                                  "first",
-                                  options_.quota_bytes >> 20),
+                      "You have used your " + human_bytes(options_.quota_bytes) +
+                          " of file storage: delete some files first",
                       "quota");
   }
   auto now = clock_();
@@ -60,9 +68,13 @@ std::optional<store::Blob> FileRules::known_blob(const std::string& sha256) {
   return store_.find_blob(sha256);
 }
 
-void FileRules::touch(const std::string& upload_id) { store_.touch_upload(upload_id, clock_()); }
+void FileRules::touch(const std::string& upload_id) {
+  store_.touch_upload(upload_id, clock_());
+}
 
-void FileRules::cancel(const std::string& upload_id) { store_.delete_upload(upload_id); }
+void FileRules::cancel(const std::string& upload_id) {
+  store_.delete_upload(upload_id);
+}
 
 std::vector<store::Upload> FileRules::take_stale_uploads() {
   auto stale = store_.stale_uploads(clock_() - options_.unattached_ms);

@@ -414,9 +414,9 @@ void ChatService::post(UserId user, std::string cid, RoomId room, std::string te
         if (!files.empty()) {
           e.files = tx.unattached_files(room, w.user, files);
           if (e.files.size() != files.size()) {
-            return make_error(Errc::kNotFound,
-                              "No such upload of yours in this room (or it is in a message already)",
-                              "files");
+            return make_error(
+                Errc::kNotFound,
+                "No such upload of yours in this room (or it is in a message already)", "files");
           }
         }
         for (const auto& name : names) {

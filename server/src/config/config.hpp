@@ -44,8 +44,8 @@ struct Accounts {
 };
 
 struct Files {
-  std::size_t max_bytes = std::size_t{100} << 20;     // one upload
-  std::size_t quota_bytes = std::size_t{10} << 30;    // per user; 0 = none
+  std::size_t max_bytes = std::size_t{100} << 20;   // one upload
+  std::size_t quota_bytes = std::size_t{10} << 30;  // per user; 0 = none
   double uploads_per_minute = 60;
   double sweep_seconds = 600;
 };

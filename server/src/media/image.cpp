@@ -2,6 +2,7 @@
 // the move into the content-addressed store. Avatars too.
 #include <spdlog/spdlog.h>
 
+#include <webp/mux.h>
 #include <cstdio>
 #include <fstream>
 #include <system_error>
@@ -31,15 +32,53 @@ void write_file(const fs::path& p, const void* data, std::size_t size) {
   fs::rename(tmp, p);
 }
 
-void save(const vips::VImage& img, const char* suffix, vips::VOption* options, const fs::path& to) {
+// A copy without metadata fields. `strip` alone is not enough in libvips 8.14: its WebP saver
+// still writes an EXIF chunk it builds from the image's remaining fields.
+vips::VImage without_metadata(const vips::VImage& img) {
+  vips::VImage out = img.copy();
+  gchar** fields = vips_image_get_fields(out.get_image());
+  for (int i = 0; fields[i]; ++i) {
+    std::string_view f = fields[i];
+    if (f.starts_with("exif-") || f.starts_with("xmp-") || f.starts_with("iptc-") ||
+        f.starts_with("png-comment") || f == "orientation" || f == "jpeg-thumbnail-data" ||
+        f == "gif-comment") {
+      vips_image_remove(out.get_image(), fields[i]);
+    }
+  }
+  g_strfreev(fields);
+  return out;
+}
+
+// And libvips 8.14's WebP saver writes an EXIF chunk even then (orientation, resolution): the
+// chunks go with libwebpmux.
+std::string drop_webp_metadata(std::string bytes) {
+  WebPData data{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+  WebPMux* mux = WebPMuxCreate(&data, 0);
+  if (!mux) throw std::runtime_error("libwebpmux cannot read the WebP libvips made");
+  WebPMuxDeleteChunk(mux, "EXIF");
+  WebPMuxDeleteChunk(mux, "XMP ");
+  WebPData out;
+  WebPDataInit(&out);
+  WebPMuxError err = WebPMuxAssemble(mux, &out);
+  WebPMuxDelete(mux);
+  if (err != WEBP_MUX_OK) throw std::runtime_error("libwebpmux cannot write the WebP");
+  std::string clean(reinterpret_cast<const char*>(out.bytes), out.size);
+  WebPDataClear(&out);
+  return clean;
+}
+
+std::string encode(const vips::VImage& img, const char* suffix, vips::VOption* options) {
   void* buf = nullptr;
   std::size_t size = 0;
-  img.write_to_buffer(suffix, &buf, &size, options);
-  struct Free {
-    void* p;
-    ~Free() { g_free(p); }
-  } release{buf};
-  write_file(to, buf, size);
+  without_metadata(img).write_to_buffer(suffix, &buf, &size, options);
+  std::string out(static_cast<const char*>(buf), size);
+  g_free(buf);
+  return std::string_view(suffix) == ".webp" ? drop_webp_metadata(std::move(out)) : out;
+}
+
+void save(const vips::VImage& img, const char* suffix, vips::VOption* options, const fs::path& to) {
+  std::string bytes = encode(img, suffix, options);
+  write_file(to, bytes.data(), bytes.size());
 }
 
 vips::VOption* clean_options(int quality) {
@@ -154,12 +193,7 @@ std::optional<std::string> make_avatar(std::string_view bytes, int side) {
     vips::VImage img = vips::VImage::thumbnail_buffer(
         blob, side,
         vips::VImage::option()->set("height", side)->set("crop", VIPS_INTERESTING_CENTRE));
-    void* buf = nullptr;
-    std::size_t size = 0;
-    img.write_to_buffer(".webp", &buf, &size, clean_options(85));
-    std::string out(static_cast<const char*>(buf), size);
-    g_free(buf);
-    return out;
+    return encode(img, ".webp", clean_options(85));
   } catch (const vips::VError& e) {
     spdlog::info("avatar refused: {}", e.what());
     return std::nullopt;

@@ -15,7 +15,7 @@ namespace parley::media {
 
 // What processing found out about an uploaded file.
 struct Processed {
-  std::string sha256;     // hex, of the bytes uploaded
+  std::string sha256;      // hex, of the bytes uploaded
   std::uint64_t size = 0;  // of the bytes served (a cleaned image may differ from the upload)
   std::string type;        // MIME type, from the content
   std::string kind;        // image, audio, video, file

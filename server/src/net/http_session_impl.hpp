@@ -33,8 +33,8 @@ auto as_duration(D d) {
 }
 
 template <class Message>
-std::shared_ptr<HttpRequest> to_request(const Message& req, const std::string& remote,
-                                        bool secure, bool* ok) {
+std::shared_ptr<HttpRequest> to_request(const Message& req, const std::string& remote, bool secure,
+                                        bool* ok) {
   auto out = std::make_shared<HttpRequest>();
   out->method = std::string(req.method_string());
   out->target = std::string(req.target());
@@ -194,7 +194,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
         });
     auto length = head.content_length();
     if (!admission.refusal && !admission.sink) {
-      admission.refusal = HttpResponse::error(500, "internal", "Something went wrong on the server");
+      admission.refusal =
+          HttpResponse::error(500, "internal", "Something went wrong on the server");
     }
     if (!admission.refusal && length && *length > admission.max_bytes) {
       admission.refusal = HttpResponse::error(413, "too_large", "Request body too large");

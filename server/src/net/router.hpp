@@ -3,8 +3,8 @@
 // may be called later and from any thread (e.g. after a password hash on a worker pool).
 #pragma once
 
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,9 +88,9 @@ class Router {
   void add_stream(std::string method, std::string prefix, StreamHandler handler);
 
   struct Match {
-    const Handler* handler = nullptr;  // null when nothing matched
+    const Handler* handler = nullptr;       // null when nothing matched
     const StreamHandler* stream = nullptr;  // set instead of handler for streaming routes
-    bool path_known = false;           // the path exists for another method (405, not 404)
+    bool path_known = false;                // the path exists for another method (405, not 404)
   };
   Match find(std::string_view method, std::string_view path) const;
 

@@ -97,7 +97,7 @@ struct Event {
   MessageId reply_to = 0;
   std::vector<UserId> mentions;
   std::vector<FileInfo> files;  // message: attached files, in order
-  UserId target = 0;  // invited / removed user
+  UserId target = 0;            // invited / removed user
   std::string target_name;
   bool on = false;       // reaction added (true) or removed
   std::string topic;     // created / renamed

@@ -342,7 +342,8 @@ TEST_F(ChatServiceTest, FilesGoIntoOneMessageOfTheirUploaderAndFollowItsLife) {
   EXPECT_FALSE(rules.readable_file(bob, info.id).ok()) << "not in a message yet";
 
   auto post_files = [&](UserId who, std::vector<store::FileId> ids, std::string text = "") {
-    return wait([&](auto d) { chat.post(who, "pf-" + std::to_string(++n_), room, text, 0, ids, d); });
+    return wait(
+        [&](auto d) { chat.post(who, "pf-" + std::to_string(++n_), room, text, 0, ids, d); });
   };
   auto stolen = post_files(bob, {info.id});
   ASSERT_FALSE(stolen.ok());

@@ -5,11 +5,25 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <vips/vips8>
 
 #include "temp_dir.hpp"
 
 namespace parley::media {
 namespace {
+
+// A PNG of the given size carrying a tEXt comment, encoded by libvips.
+std::string make_test_png(int w, int h) {
+  vips::VImage img = vips::VImage::black(w, h, vips::VImage::option()->set("bands", 3)) + 128;
+  img = img.cast(VIPS_FORMAT_UCHAR).copy();
+  img.set("png-comment-0-note", "secret place");
+  void* buf = nullptr;
+  std::size_t size = 0;
+  img.write_to_buffer(".png", &buf, &size);
+  std::string out(static_cast<const char*>(buf), size);
+  g_free(buf);
+  return out;
+}
 
 TEST(CleanName, KeepsOnlyTheLastComponentWithoutControls) {
   EXPECT_EQ(clean_name("../../etc/passwd"), "passwd");
@@ -115,6 +129,19 @@ TEST_F(StorageTest, BytesThatOnlyLookLikeAnImageStayAFile) {
   auto p = storage.finish("u2", "ab" + std::string(62, '0'), "");
   EXPECT_EQ(p.kind, "file");
   EXPECT_FALSE(p.thumb);
+}
+
+TEST(Avatar, IsASquareWebPWithoutAnyMetadataChunk) {
+  init_images("parley_unit_tests");
+  // A PNG made here, 300x200, with a text comment that must not survive.
+  std::string png = make_test_png(300, 200);
+  auto avatar = make_avatar(png, 64);
+  ASSERT_TRUE(avatar.has_value());
+  EXPECT_EQ(avatar->substr(0, 4), "RIFF");
+  EXPECT_EQ(avatar->substr(8, 4), "WEBP");
+  EXPECT_EQ(avatar->find("EXIF"), std::string::npos);
+  EXPECT_EQ(avatar->find("XMP "), std::string::npos);
+  EXPECT_EQ(avatar->find("secret"), std::string::npos);
 }
 
 TEST(Avatar, RefusesWhatIsNotAnImage) {
