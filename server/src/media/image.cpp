@@ -86,6 +86,30 @@ vips::VOption* clean_options(int quality) {
   return vips::VImage::option()->set("strip", true)->set("Q", quality);
 }
 
+// Whether a PNG holds only chunks that draw pixels: then it is served as uploaded (most PNGs in a
+// chat are screenshots, and re-encoding one costs far more than the upload). Text, EXIF, time
+// and unknown chunks, or anything malformed, mean it is re-encoded.
+bool png_is_clean(const fs::path& file) {
+  static constexpr std::string_view kPixelChunks[] = {"IHDR", "PLTE", "IDAT", "IEND",
+                                                      "tRNS", "gAMA", "cHRM", "sRGB",
+                                                      "iCCP", "sBIT", "bKGD", "pHYs"};
+  std::ifstream in(file, std::ios::binary);
+  char sig[8];
+  if (!in.read(sig, 8) || std::string_view(sig, 8) != "\x89PNG\r\n\x1a\n") return false;
+  for (;;) {
+    unsigned char head[8];
+    if (!in.read(reinterpret_cast<char*>(head), 8)) return false;
+    std::uint32_t length = (std::uint32_t{head[0]} << 24) | (std::uint32_t{head[1]} << 16) |
+                           (std::uint32_t{head[2]} << 8) | head[3];
+    std::string_view type(reinterpret_cast<const char*>(head + 4), 4);
+    bool known = false;
+    for (auto k : kPixelChunks) known = known || k == type;
+    if (!known || length > (1u << 31)) return false;
+    if (type == "IEND") return in.peek() == std::ifstream::traits_type::eof();
+    if (!in.seekg(static_cast<std::streamoff>(length) + 4, std::ios::cur)) return false;  // + CRC
+  }
+}
+
 // Makes `<sha>.thumb` / `<sha>.preview` (WebP) and the cleaned original at `clean`. Returns false
 // when libvips cannot read it as an image (it is then kept as a plain file).
 bool process_image(const fs::path& src, const fs::path& clean, const std::string& sha,
@@ -105,14 +129,23 @@ bool process_image(const fs::path& src, const fs::path& clean, const std::string
       if (ec) throw std::runtime_error(ec.message());
       return true;
     }
-    // EXIF orientation applied, then the pixels saved again without any metadata.
-    vips::VImage img = vips::VImage::new_from_file(src.c_str()).autorot();
+    // EXIF orientation applied, then the pixels saved again without any metadata. Decoded once
+    // into memory: the clean original and both variants are made from the same pixels.
+    vips::VImage img = vips::VImage::new_from_file(
+                           src.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_RANDOM))
+                           .autorot()
+                           .copy_memory();
     p.width = img.width();
     p.height = img.height();
     if (p.type == "image/jpeg") {
       save(img, ".jpg", clean_options(90), clean);
+    } else if (p.type == "image/png" && png_is_clean(src)) {
+      std::error_code ec;
+      fs::copy_file(src, clean, fs::copy_options::overwrite_existing, ec);
+      if (ec) throw std::runtime_error(ec.message());
     } else if (p.type == "image/png") {
-      save(img, ".png", vips::VImage::option()->set("strip", true), clean);
+      // Level 3 instead of 6: several times faster on photos, a few percent larger.
+      save(img, ".png", vips::VImage::option()->set("strip", true)->set("compression", 3), clean);
     } else if (p.type == "image/webp") {
       save(img, ".webp", clean_options(90), clean);
     } else {  // GIF (one frame) and AVIF carry no EXIF that matters: keep the bytes
@@ -120,16 +153,20 @@ bool process_image(const fs::path& src, const fs::path& clean, const std::string
       fs::copy_file(src, clean, fs::copy_options::overwrite_existing, ec);
       if (ec) throw std::runtime_error(ec.message());
     }
+    // The preview from the decoded pixels, the thumbnail from the preview (fewer pixels to read).
+    vips::VImage source = img;
     auto variant = [&](int width, Variant v) {
       if (p.width <= width) return false;
-      vips::VImage small = vips::VImage::thumbnail(
-          clean.c_str(), width,
-          vips::VImage::option()->set("height", width * 4)->set("size", VIPS_SIZE_DOWN));
-      save(small, ".webp", clean_options(80), storage.blob_path(sha, v));
+      vips::VImage small = source.thumbnail_image(
+          width, vips::VImage::option()->set("height", width * 4)->set("size", VIPS_SIZE_DOWN));
+      if (v == Variant::kPreview) small = small.copy_memory();
+      // Effort 2 of 6: the variants are made while the uploader waits.
+      save(small, ".webp", clean_options(80)->set("effort", 2), storage.blob_path(sha, v));
+      if (v == Variant::kPreview) source = small;
       return true;
     };
-    p.thumb = variant(kThumbWidth, Variant::kThumb);
     p.preview = variant(kPreviewWidth, Variant::kPreview);
+    p.thumb = variant(kThumbWidth, Variant::kThumb);
     return true;
   } catch (const vips::VError& e) {
     spdlog::info("not processed as an image ({}): {}", p.type, e.what());
@@ -142,7 +179,6 @@ bool process_image(const fs::path& src, const fs::path& clean, const std::string
 void init_images(const char* argv0) {
   if (VIPS_INIT(argv0) != 0) throw std::runtime_error("libvips failed to start");
   vips_cache_set_max(0);  // every image is made once: caching only holds memory
-  vips_concurrency_set(1);
 }
 
 Processed Storage::finish(std::string_view upload_id, const std::string& sha256,
