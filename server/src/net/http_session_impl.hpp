@@ -180,6 +180,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     BeastRequest reply_to;  // what write() needs of the request: its version and method
     reply_to.version(h.version());
     reply_to.method(h.method());
+    const bool wants_keep_alive = h.keep_alive();  // `head` may be moved into a body parser below
     bool ok = false;
     auto request = to_request(h, remote_, kTls, &ok);
     if (!ok) {
@@ -218,25 +219,49 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
         co_return false;
       }
     }
-    http::request_parser<http::buffer_body> body{std::move(head)};
-    body.body_limit(admission.max_bytes);
-    constexpr std::size_t kChunk = 256 * 1024;
-    auto chunk = std::make_unique<char[]>(kChunk);
     bool refused = false;
-    while (!body.is_done()) {
-      body.get().body().data = chunk.get();
-      body.get().body().size = kChunk;
-      // Each piece must come within read_timeout; a large upload may take as long as it needs.
-      tcp().expires_after(as_duration(limits_.read_timeout));
-      std::size_t n = co_await http::async_read(stream_, buffer_, body, token);
-      shared_->metrics.bytes_in += n;
-      if (ec == http::error::need_buffer) ec = {};
-      std::size_t got = kChunk - body.get().body().size;
-      if (got > 0 && !admission.sink->write(chunk.get(), got)) {
-        refused = true;
-        break;
+    if (length) {
+      // A known length (the usual upload): bytes go from the socket straight into our buffer, in
+      // large reads, without a parser in between. Those that came with the head go first.
+      std::uint64_t left = *length;
+      if (buffer_.size() > 0) {
+        auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer_.size(), left));
+        refused = !admission.sink->write(static_cast<const char*>(buffer_.data().data()), n);
+        buffer_.consume(n);
+        left -= n;
       }
-      if (ec) break;
+      constexpr std::size_t kChunk = 1024 * 1024;
+      auto chunk = left ? std::make_unique<char[]>(kChunk) : nullptr;
+      while (!refused && left > 0) {
+        // Each read must complete within read_timeout; a large upload may take as long as it
+        // needs, a stalled one is cut.
+        tcp().expires_after(as_duration(limits_.read_timeout));
+        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk));
+        std::size_t n = co_await stream_.async_read_some(asio::buffer(chunk.get(), want), token);
+        shared_->metrics.bytes_in += n;
+        if (ec) break;
+        left -= n;
+        refused = !admission.sink->write(chunk.get(), n);
+      }
+    } else {  // chunked: Beast's parser takes the framing off, and enforces the limit
+      http::request_parser<http::buffer_body> body{std::move(head)};
+      body.body_limit(admission.max_bytes);
+      constexpr std::size_t kChunk = 256 * 1024;
+      auto chunk = std::make_unique<char[]>(kChunk);
+      while (!body.is_done()) {
+        body.get().body().data = chunk.get();
+        body.get().body().size = kChunk;
+        tcp().expires_after(as_duration(limits_.read_timeout));
+        std::size_t n = co_await http::async_read(stream_, buffer_, body, token);
+        shared_->metrics.bytes_in += n;
+        if (ec == http::error::need_buffer) ec = {};
+        std::size_t got = kChunk - body.get().body().size;
+        if (got > 0 && !admission.sink->write(chunk.get(), got)) {
+          refused = true;
+          break;
+        }
+        if (ec) break;
+      }
     }
     const bool complete = !refused && !ec;
     if (ec == http::error::body_limit) {
@@ -253,7 +278,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
         [&sink, complete](std::function<void(HttpResponse)> reply) {
           sink->finish(complete, std::move(reply));
         });
-    bool keep = complete && h.keep_alive() && !draining_ && !shared_->stopping;
+    bool keep = complete && wants_keep_alive && !draining_ && !shared_->stopping;
     if (!co_await write(res, reply_to, keep)) {
       if (!complete) co_await linger_close();
       co_return false;
