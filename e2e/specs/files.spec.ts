@@ -2,22 +2,8 @@
 // thumbnail that opens full size in a viewer; a picked file arrives as a card with its name, size
 // and a download link that gives back the same bytes.
 import { test, expect } from './fixtures'
+import { unique, newUser } from './users'
 import type { Browser, Page } from '@playwright/test'
-
-const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
-
-async function newUser(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  const name = unique(prefix)
-  await page.goto('/register')
-  await page.getByLabel('Username').fill(name)
-  await page.getByLabel('Password').fill('a fine long secret')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page.getByRole('heading', { name: `Welcome to Parley, ${name}` })).toBeVisible()
-  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
-  return { page, name }
-}
 
 // Ann makes a channel and Bob joins it; both have it open.
 async function twoInAChannel(browser: Browser) {

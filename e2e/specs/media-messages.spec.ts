@@ -3,22 +3,8 @@
 // their messages, live and after a reload.
 import { deflateSync } from 'node:zlib'
 import { test, expect } from './fixtures'
+import { unique, newUser } from './users'
 import type { Browser, Page } from '@playwright/test'
-
-const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
-
-async function newUser(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
-  const context = await browser.newContext({ permissions: ['microphone', 'camera'] })
-  const page = await context.newPage()
-  const name = unique(prefix)
-  await page.goto('/register')
-  await page.getByLabel('Username').fill(name)
-  await page.getByLabel('Password').fill('a fine long secret')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page.getByRole('heading', { name: `Welcome to Parley, ${name}` })).toBeVisible()
-  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
-  return { page, name }
-}
 
 // Ann makes a channel and Bob joins it; both have it open.
 async function sharedChannel(ann: Page, bob: Page): Promise<string> {
@@ -74,8 +60,8 @@ function png(width: number, height: number): Buffer {
 }
 
 test('a voice message recorded by one person plays for the other', async ({ browser }) => {
-  const ann = await newUser(browser, 'ann')
-  const bob = await newUser(browser, 'bob')
+  const ann = await newUser(browser, 'ann', ['microphone', 'camera'])
+  const bob = await newUser(browser, 'bob', ['microphone', 'camera'])
   await sharedChannel(ann.page, bob.page)
 
   // Click to start; the timer runs; click again to stop and send.
@@ -107,8 +93,8 @@ test('a voice message recorded by one person plays for the other', async ({ brow
 })
 
 test("a cropped avatar shows beside its owner's messages for others", async ({ browser }) => {
-  const ann = await newUser(browser, 'ann')
-  const bob = await newUser(browser, 'bob')
+  const ann = await newUser(browser, 'ann', ['microphone', 'camera'])
+  const bob = await newUser(browser, 'bob', ['microphone', 'camera'])
   const channel = await sharedChannel(ann.page, bob.page)
   const annBox = ann.page.getByLabel(`Message #${channel}`)
   await annBox.fill('before the new face')

@@ -2,22 +2,8 @@
 // joins, and their messages reach each other live; an unread badge counts what arrived elsewhere;
 // hostile markup shows as text.
 import { test, expect } from './fixtures'
+import { unique, newUser } from './users'
 import type { Browser, Page } from '@playwright/test'
-
-const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
-
-async function newUser(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  const name = unique(prefix)
-  await page.goto('/register')
-  await page.getByLabel('Username').fill(name)
-  await page.getByLabel('Password').fill('a fine long secret')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page.getByRole('heading', { name: `Welcome to Parley, ${name}` })).toBeVisible()
-  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
-  return { page, name }
-}
 
 test('two users chat in real time in a channel', async ({ browser }) => {
   const ann = await newUser(browser, 'ann')

@@ -10,8 +10,8 @@ import { createCipheriv, createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { join, dirname } from 'node:path'
-import { deflateSync } from 'node:zlib'
 import jpeg from 'jpeg-js'
+import { pngOf } from '../../../scripts/lib/png.mjs'
 import { startServer, FAST_AUTH, Client, rawConnect, readUntilClose, poll } from './harness.mjs'
 import { signUp, signUpAdminFirst, connect, Tabs, CHAT_ARGS } from './chat-client.mjs'
 
@@ -89,47 +89,7 @@ async function sha256Of(readable) {
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex')
 
 // A PNG (8-bit RGB) whose pixel (x, y) is `pixel(x, y)` = [r, g, b].
-function png(width, height, pixel) {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    return c >>> 0
-  })
-  const crc = (buf) => {
-    let c = 0xffffffff
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8)
-    return (c ^ 0xffffffff) >>> 0
-  }
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4)
-    len.writeUInt32BE(data.length)
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data])
-    const c = Buffer.alloc(4)
-    c.writeUInt32BE(crc(td))
-    return Buffer.concat([len, td, c])
-  }
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(width, 0)
-  ihdr.writeUInt32BE(height, 4)
-  ihdr[8] = 8 // bit depth
-  ihdr[9] = 2 // RGB
-  const raw = Buffer.alloc((width * 3 + 1) * height)
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1)
-    for (let x = 0; x < width; x++) {
-      const [r, g, b] = pixel(x, y)
-      raw[row + 1 + x * 3] = r
-      raw[row + 2 + x * 3] = g
-      raw[row + 3 + x * 3] = b
-    }
-  }
-  return Buffer.concat([
-    Buffer.from('89504e470d0a1a0a', 'hex'),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
-}
+const png = pngOf
 
 function jpegOf(width, height, pixel, quality = 90) {
   const data = Buffer.alloc(width * height * 4)

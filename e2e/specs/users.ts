@@ -1,0 +1,24 @@
+// Fresh people for a spec: a unique name, and a user registered in a browser context of their own
+// with the app open and online.
+import type { Browser, Page } from '@playwright/test'
+import { expect } from './fixtures'
+
+export const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
+
+// `permissions`, e.g. ['microphone'], are granted to the user's context.
+export async function newUser(
+  browser: Browser,
+  prefix: string,
+  permissions: string[] = [],
+): Promise<{ page: Page; name: string }> {
+  const context = await browser.newContext({ permissions })
+  const page = await context.newPage()
+  const name = unique(prefix)
+  await page.goto('/register')
+  await page.getByLabel('Username').fill(name)
+  await page.getByLabel('Password').fill('a fine long secret')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page.getByRole('heading', { name: `Welcome to Parley, ${name}` })).toBeVisible()
+  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+  return { page, name }
+}
