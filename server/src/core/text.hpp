@@ -7,16 +7,20 @@
 
 namespace parley::core {
 
+// The length of the UTF-8 sequence that starts with `lead`; 0 when no sequence starts so.
+inline std::size_t utf8_sequence_length(unsigned char lead) {
+  return lead < 0x80           ? 1
+         : (lead >> 5) == 0x6  ? 2
+         : (lead >> 4) == 0xe  ? 3
+         : (lead >> 3) == 0x1e ? 4
+                               : 0;
+}
+
 // Counts code points; npos when `s` is not well-formed UTF-8 (overlong forms are not checked).
 inline std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size(); ++n) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xe  ? 3
-                      : (c >> 3) == 0x1e ? 4
-                                         : 0;
+    std::size_t len = utf8_sequence_length(static_cast<unsigned char>(s[i]));
     if (len == 0 || i + len > s.size()) return std::string_view::npos;
     for (std::size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return std::string_view::npos;

@@ -148,11 +148,7 @@ std::string clean_name(std::string_view raw) {
   std::size_t i = 0;
   while (i < raw.size()) {
     auto c = static_cast<unsigned char>(raw[i]);
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xe  ? 3
-                      : (c >> 3) == 0x1e ? 4
-                                         : 0;
+    std::size_t len = core::utf8_sequence_length(c);
     std::string_view piece = len && i + len <= raw.size() ? raw.substr(i, len) : raw.substr(i, 1);
     bool valid = len != 0 && piece.size() == len && core::utf8_length(piece) == 1 &&
                  !core::has_control(piece, false);
