@@ -847,6 +847,44 @@ test('HTML and SVG are attachments whatever they are called; a PNG is inline', a
   }
 })
 
+// A 1x1 GIF of two frames (black, then white) that loops: written byte by byte. Each frame's LZW
+// data is clear (4), the pixel's index, end (5), at 3 bits a code.
+function animatedGif() {
+  const frame = (lzw) => [
+    0x21, 0xf9, 0x04, 0x00, 0x0a, 0x00, 0x00, 0x00, // graphic control: 100 ms
+    0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0x00, // image descriptor 1x1
+    0x02, 0x02, ...lzw, 0x00, // minimum code size 2, one sub-block, end
+  ]
+  return Buffer.from([
+    ...Buffer.from('GIF89a', 'latin1'),
+    1, 0, 1, 0, 0x80, 0, 0, // 1x1, a global table of two colours
+    0, 0, 0, 255, 255, 255,
+    0x21, 0xff, 0x0b, ...Buffer.from('NETSCAPE2.0', 'latin1'), 0x03, 0x01, 0x00, 0x00, 0x00, // loop
+    ...frame([0x44, 0x01]),
+    ...frame([0x4c, 0x01]),
+    0x3b,
+  ])
+}
+
+test('an animated GIF stays animated: served as uploaded, without still variants', async () => {
+  const a = await tabs.connect(alice)
+  const room = await channel(a)
+  const gif = animatedGif()
+  const file = await upload(alice, room, 'blink.gif', gif)
+  assert.equal(file.type, 'image/gif')
+  assert.equal(file.kind, 'image')
+  assert.equal(file.animated, true)
+  assert.equal(file.width, 1)
+  assert.equal(file.height, 1)
+  assert.equal(file.thumb, false)
+  assert.equal(file.preview, false)
+  const r = await download(alice, file.id)
+  assert.equal(r.status, 200)
+  assert.equal(r.headers.get('content-type'), 'image/gif')
+  assert.match(r.headers.get('content-disposition'), /^inline;/)
+  assert.deepEqual(r.bytes, gif, 'every frame is still there')
+})
+
 // ---- 8. images: metadata, orientation, variants ----------------------------------------------
 
 test('a JPEG is served turned upright, without its EXIF and GPS, with WebP thumb and preview', async () => {
