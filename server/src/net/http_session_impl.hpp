@@ -274,6 +274,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       co_return false;
     }
     auto sink = admission.sink;
+    // Finishing may take a while (hashing a resumed upload again, a large image): the read
+    // deadline no longer applies, and the answer gets its own write deadline.
+    tcp().expires_never();
     HttpResponse res = co_await await_callback<HttpResponse>(
         [&sink, complete](std::function<void(HttpResponse)> reply) {
           sink->finish(complete, std::move(reply));
