@@ -7,7 +7,7 @@ import { test, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { createCipheriv, createHash } from 'node:crypto'
-import { Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import jpeg from 'jpeg-js'
@@ -425,9 +425,12 @@ test('an upload cut off midway is resumed from the offset the server reports', {
   assert.equal(created.status, 201, created.text)
   const id = created.json.upload.id
 
-  // Send until the server has some MiB, then cut the connection.
+  // Announce the whole size but hand out only the first 12 MiB, so the request is surely still
+  // open when the server has 8 MiB; then cut the connection.
   let handedOut = 0
-  const first = putStream(alice, id, 0, size, randomStream(seed, 0, size, { onData: (b) => (handedOut += b.length) }))
+  const stalled = new PassThrough()
+  randomStream(seed, 0, 12 * MiB, { onData: (b) => (handedOut += b.length) }).pipe(stalled, { end: false })
+  const first = putStream(alice, id, 0, size, stalled)
   first.answer.catch(() => {}) // it never gets one
   await poll(async () => (await alice.http.call('GET', `/api/uploads/${id}`)).json.upload.offset >= 8 * MiB, {
     timeout: 60_000,
