@@ -1,9 +1,9 @@
 // Vite build of the client; `vitest/config` so the test key type-checks.
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
-import { transformWithOxc, type Plugin, type Rolldown } from 'vite'
+import { rolldown } from 'rolldown'
+import type { Plugin, Rolldown } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
 // The entry chunk, its static imports (the modulepreload links) and their CSS: what the first screen
@@ -23,8 +23,9 @@ function firstScreenFiles(bundle: Rolldown.OutputBundle): string[] {
   return [...files].sort()
 }
 
-// Compiles src/sw.ts to dist/sw.js, stamped with this build's shell (index.html and the first screen's
-// files) and a hash of it, so each deploy installs a new worker with a cache of its own.
+// Bundles src/sw.ts (with what it imports) to dist/sw.js, stamped with this build's shell (index.html
+// and the first screen's files) and a hash of it, so each deploy installs a new worker with a cache
+// of its own.
 function serviceWorker(): Plugin {
   const source = fileURLToPath(new URL('./src/sw.ts', import.meta.url))
   return {
@@ -35,9 +36,16 @@ function serviceWorker(): Plugin {
       const html = bundle['index.html']
       if (html?.type !== 'asset') this.error('service worker: index.html is not in the bundle')
       const urls = ['/index.html', ...firstScreenFiles(bundle).map((f) => `/${f}`)]
-      const compiled = await transformWithOxc(readFileSync(source, 'utf8'), source, { target: 'es2022' })
-      // A classic worker script (module workers are not supported everywhere): drop the `export {}`.
-      const code = compiled.code.replace(/^export \{\s*\};?\s*$/m, '')
+      // A classic worker script (module workers are not supported everywhere): one IIFE, no imports.
+      const worker = await rolldown({ input: source, platform: 'browser', transform: { target: 'es2022' } })
+      let code: string
+      try {
+        const { output } = await worker.generate({ format: 'iife' })
+        if (output.length !== 1) this.error('service worker: expected one chunk')
+        code = output[0].code
+      } finally {
+        await worker.close()
+      }
       const version = createHash('sha256')
         .update(html.source)
         .update(JSON.stringify(urls))

@@ -1,61 +1,10 @@
 // A message written while the server is down waits in the outbox ("sending…") and is delivered
 // exactly once when the server is back. This spec runs its own server, to stop and restart it.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { test, expect } from './fixtures'
-import type { Browser, Page } from '@playwright/test'
-
-const root = resolve(import.meta.dirname, '../..')
-const bin = process.env.PARLEY_BIN ?? join(root, 'build/asan/bin/parley')
-const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
-
-async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const address = s.address()
-      s.close(() => ok(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
-
-async function startParley(port: number, dataDir: string): Promise<ChildProcess> {
-  const proc = spawn(
-    bin,
-    ['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot,
-      '--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '10000'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  await new Promise<void>((ok, fail) => {
-    let out = ''
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      if (out.includes('listening on')) ok()
-    })
-    proc.on('exit', (code) => fail(new Error(`parley exited with ${code}`)))
-  })
-  return proc
-}
-
-async function stopParley(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return
-  await new Promise((ok) => {
-    proc.on('exit', ok)
-    proc.kill('SIGTERM')
-  })
-}
-
-async function newUser(browser: Browser, base: string, name: string): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: base })).newPage()
-  await page.goto('/register')
-  await page.getByLabel('Username').fill(name)
-  await page.getByLabel('Password').fill('a fine long secret')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
-  return page
-}
+import { freePort, newUserAt, startParley, stopParley } from './own-server'
 
 test('a message typed while the server is down is delivered exactly once after it comes back', async ({
   browser,
@@ -68,8 +17,8 @@ test('a message typed while the server is down is delivered exactly once after i
   let server = await startParley(port, dataDir)
   try {
     const base = `http://127.0.0.1:${port}`
-    const ann = await newUser(browser, base, 'annoutbox')
-    const bob = await newUser(browser, base, 'boboutbox')
+    const ann = await newUserAt(browser, base, 'annoutbox')
+    const bob = await newUserAt(browser, base, 'boboutbox')
     await ann.getByRole('button', { name: 'New room' }).click()
     await ann.getByLabel('Room name').fill('outage')
     await ann.getByRole('button', { name: 'Create' }).click()

@@ -1,6 +1,17 @@
 // Service worker: keeps the app shell available offline. Navigations try the network first and fall
-// back to the cached index.html; hashed /assets/* are cache-first; /api/* and /ws are never touched.
-// A plugin in vite.config.ts compiles this file to dist/sw.js and defines the two build-time constants.
+// back to the cached index.html; hashed /assets/* are cache-first; the chat's pictures (image files
+// and avatars, media-cache.ts) are cache-first from a bounded bucket of their own, so cached history
+// shows its images offline; the rest of /api/* and /ws is never touched.
+// A plugin in vite.config.ts bundles this file to dist/sw.js and defines the two build-time constants.
+import {
+  MEDIA_CACHE,
+  MEDIA_CACHE_PREFIX,
+  dropsCachedCopy,
+  evictionPlan,
+  mediaKind,
+  storableBytes,
+  type MediaKind,
+} from './media-cache'
 
 /** The shell's URLs for this build: /index.html and the files the first screen loads. */
 declare const PRECACHE_URLS: readonly string[]
@@ -31,12 +42,15 @@ const CACHE_PREFIX = 'parley-shell-'
 const CACHE = CACHE_PREFIX + VERSION
 const SHELL = '/index.html'
 
-type Route = 'shell' | 'asset' | 'network'
+type Route = 'shell' | 'asset' | MediaKind | 'network'
 
 function routeOf(request: Request): Route {
   const url = new URL(request.url)
   if (request.method !== 'GET' || url.origin !== sw.location.origin) return 'network'
-  // The API and the socket are live data: never cached, never answered with the shell.
+  // The chat's pictures: cache-first, so cached history shows them offline.
+  const media = mediaKind(request, sw.location.origin)
+  if (media) return media
+  // The rest of the API and the socket are live data: never cached, never answered with the shell.
   if (/^\/(api|ws)(\/|$)/.test(url.pathname)) return 'network'
   if (request.mode === 'navigate') return 'shell'
   if (url.pathname.startsWith('/assets/')) return 'asset' // content-hashed, so never stale
@@ -58,7 +72,13 @@ sw.addEventListener('activate', (event) => {
     (async () => {
       const names = await caches.keys()
       await Promise.all(
-        names.filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE).map((n) => caches.delete(n)),
+        names
+          .filter(
+            (n) =>
+              (n.startsWith(CACHE_PREFIX) && n !== CACHE) ||
+              (n.startsWith(MEDIA_CACHE_PREFIX) && n !== MEDIA_CACHE),
+          )
+          .map((n) => caches.delete(n)),
       )
       // Starts the navigation request while the worker boots, so network-first costs no extra delay.
       await sw.registration.navigationPreload?.enable()
@@ -75,6 +95,10 @@ sw.addEventListener('fetch', (event) => {
       return
     case 'asset':
       event.respondWith(cacheThenNetwork(event))
+      return
+    case 'file':
+    case 'avatar':
+      event.respondWith(mediaThenNetwork(event, route))
       return
     case 'network':
       return // the browser fetches it as if there were no worker
@@ -108,4 +132,80 @@ async function cacheThenNetwork(event: FetchEvent): Promise<Response> {
   return response
 }
 
-export {} // a module, so the declarations above stay out of the app's global scope
+// ---- pictures -------------------------------------------------------------------------------------
+
+// Bytes per stored URL, to keep the bucket within its limits without reading every entry each time.
+// What a URL holds never changes, so an entry outlives the bucket's erasure harmlessly.
+const sizes = new Map<string, number>()
+// The file URLs being asked again right now (see recheck), so a burst of hits asks once.
+const rechecking = new Set<string>()
+let trims: Promise<void> = Promise.resolve()
+
+async function mediaThenNetwork(event: FetchEvent, kind: MediaKind): Promise<Response> {
+  const request = event.request
+  // Opened before the network is asked, and only this object is written: a response that arrives
+  // after the page erased the bucket (a sign-out) goes into the erased one, not into a new bucket.
+  const cache = await caches.open(MEDIA_CACHE)
+  const hit = await cache.match(request)
+  if (hit) {
+    if (kind === 'file') event.waitUntil(recheck(cache, request, hit))
+    return hit
+  }
+  // A file is always asked of the server, even when the browser's HTTP cache holds it (revalidated
+  // with its ETag: a 304 without a body while the user may still read it), so what is stored here
+  // was allowed to the user signed in now; the HTTP cache outlives sign-outs and dropped copies.
+  const response = await fetch(request, kind === 'file' ? { cache: 'no-cache' } : undefined)
+  const bytes = storableBytes(response)
+  if (bytes !== null) event.waitUntil(store(cache, request, response.clone(), bytes))
+  return response
+}
+
+// A file may stop being readable (its message deleted, its room left): behind each hit the server
+// is asked again with the copy's ETag (a 304 without a body while nothing changed; the picture is
+// shown from the cache meanwhile), and a refusal (401/403/404) drops the copy. Offline the question
+// fails and the copy stays.
+async function recheck(cache: Cache, request: Request, hit: Response): Promise<void> {
+  if (rechecking.has(request.url)) return
+  rechecking.add(request.url)
+  const etag = hit.headers.get('etag')
+  try {
+    const answer = await fetch(request.url, {
+      cache: 'no-store',
+      headers: etag ? { 'If-None-Match': etag } : {},
+    })
+    void answer.body?.cancel().catch(() => undefined)
+    if (dropsCachedCopy(answer.status)) await cache.delete(request)
+  } catch {
+    // Unreachable: keep the copy.
+  } finally {
+    rechecking.delete(request.url)
+  }
+}
+
+async function store(cache: Cache, request: Request, response: Response, bytes: number): Promise<void> {
+  try {
+    await cache.put(request, response)
+    sizes.set(request.url, bytes)
+    // One trim at a time, so two never evict from the same listing.
+    trims = trims.then(() => trim(cache)).catch(() => undefined)
+    await trims
+  } catch {
+    // Best effort (quota, an aborted body): the picture is simply not kept.
+  }
+}
+
+// Evicts the oldest entries (keys() lists them in insertion order) beyond the limits.
+async function trim(cache: Cache): Promise<void> {
+  const keys = await cache.keys()
+  const entries = await Promise.all(
+    keys.map(async (key) => ({ url: key.url, bytes: sizes.get(key.url) ?? (await sizeOf(cache, key)) })),
+  )
+  await Promise.all(evictionPlan(entries).map((url) => cache.delete(url)))
+}
+
+async function sizeOf(cache: Cache, key: Request): Promise<number> {
+  const stored = await cache.match(key)
+  const bytes = Number(stored?.headers.get('content-length')) || 0
+  sizes.set(key.url, bytes)
+  return bytes
+}

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import type { ChatEvent, RoomSummary, UserBrief } from '../protocol/frames'
 import {
@@ -13,6 +13,7 @@ import {
   saveChat,
   snapshotTimeline,
 } from './cache'
+import { MEDIA_CACHE } from '../media-cache'
 import { useChatStore } from './chat'
 import { useConnectionStore } from './connection'
 import { useSessionStore, type User } from './session'
@@ -60,11 +61,23 @@ function timelineOf(count: number): Timeline {
   return t
 }
 
+// Cache Storage as the page sees it: the service worker keeps pictures in MEDIA_CACHE.
+let cacheNames: Set<string>
+
 beforeEach(() => {
   closeCacheForTests()
   globalThis.indexedDB = new IDBFactory()
   localStorage.clear()
   setActivePinia(createPinia())
+  cacheNames = new Set(['parley-shell-abc', MEDIA_CACHE])
+  vi.stubGlobal('caches', {
+    keys: vi.fn(() => Promise.resolve([...cacheNames])),
+    delete: (name: string) => Promise.resolve(cacheNames.delete(name)),
+  })
+})
+
+afterEach(() => {
+  vi.unstubAllGlobals()
 })
 
 describe('cache', () => {
@@ -200,6 +213,19 @@ describe('chat store with the cache', () => {
     expect(chat.me).toBeNull()
     expect(rememberedUser()).toBeNull()
     await vi.waitFor(async () => expect(await loadChat(1)).toBeNull())
+    // The pictures the service worker kept for offline history go too; the app shell stays.
+    await vi.waitFor(() => expect([...cacheNames]).toEqual(['parley-shell-abc']))
+  })
+
+  it('keeps the cached pictures offline and when the same user is signed in again', async () => {
+    const chat = await cachedStore() // started with no session loaded, as when the server is down
+    expect(chat.rooms.size).toBe(2)
+    const session = useSessionStore()
+    session.user = user(1)
+    session.loaded = true
+    // Erasing starts with listing the buckets, synchronously in the session watcher: never here.
+    expect(vi.mocked(caches.keys)).not.toHaveBeenCalled()
+    expect(cacheNames.has(MEDIA_CACHE)).toBe(true)
   })
 
   it('does not show a cached user to another one who signs in', async () => {
@@ -211,5 +237,6 @@ describe('chat store with the cache', () => {
     expect(rememberedUser()).toBe(2)
     await vi.waitFor(() => expect(chat.cacheReady).toBe(true))
     expect(chat.rooms.size).toBe(0)
+    await vi.waitFor(() => expect(cacheNames.has(MEDIA_CACHE)).toBe(false))
   })
 })

@@ -15,6 +15,7 @@ import type {
   UserBrief,
 } from '../protocol/frames'
 import * as cache from './cache'
+import { eraseMediaCache } from '../media-cache'
 import { noteMembers, noteProfile, noteRename, type Profile } from './profiles'
 import { CommandError, newCid, useConnectionStore, type Command } from './connection'
 import { useSessionStore } from './session'
@@ -526,6 +527,7 @@ export const useChatStore = defineStore('chat', () => {
 
   // The cache follows the session: a sign-in loads that user's cache, a sign-out erases it, so the
   // next person on this machine sees nothing. A session that could not be loaded (offline) keeps it.
+  // The service worker's copies of pictures (media-cache.ts) are not per user: any change erases them.
   watch(
     [() => session.user?.id ?? null, () => session.loaded],
     ([id, loaded]) => {
@@ -538,6 +540,7 @@ export const useChatStore = defineStore('chat', () => {
       outbox.value = []
       saveOutbox()
       if (previous !== null && cache.cacheAvailable()) void cache.clearChat(previous).catch(() => undefined)
+      void eraseMediaCache().catch(() => undefined)
       cacheReady.value = id === null || !cache.cacheAvailable()
       if (!cacheReady.value && id !== null) void restore(id)
     },
