@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "api/http_util.hpp"
 #include "auth/rate_limiter.hpp"
@@ -98,7 +99,9 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
 
   std::mutex mu;
   std::unordered_map<std::string, std::shared_ptr<Active>> active;  // under mu
-  std::mutex blobs_mu;  // finishing an upload and sweeping never interleave
+  // The contents being finished now (under mu): the sweeper leaves their bytes alone, even when it
+  // has just dropped their rows (finishing records them again).
+  std::unordered_multiset<std::string> finishing;
 
   std::mutex sweep_mu;
   std::condition_variable sweep_cv;
@@ -274,7 +277,18 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         declared.erase(it);
       }
     }
-    std::lock_guard blobs(blobs_mu);
+    {
+      std::lock_guard lock(mu);
+      finishing.insert(sha);
+    }
+    struct Done {
+      Impl* self;
+      const std::string& sha;
+      ~Done() {
+        std::lock_guard lock(self->mu);
+        self->finishing.erase(self->finishing.find(sha));
+      }
+    } done{this, sha};
     store::Blob blob;
     auto known = rules.known_blob(sha);
     if (known && fs::exists(storage.blob_path(sha))) {
@@ -427,9 +441,11 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
   void sweep() {
     try {
       for (const auto& u : rules.take_stale_uploads()) storage.remove_part(u.id);
-      std::lock_guard blobs(blobs_mu);
       auto gone = rules.sweep();
-      for (const auto& sha : gone) storage.remove_blob(sha);
+      std::lock_guard lock(mu);
+      for (const auto& sha : gone) {
+        if (!finishing.contains(sha)) storage.remove_blob(sha);
+      }
       if (!gone.empty()) spdlog::info("files: reclaimed {} unused blobs", gone.size());
     } catch (const std::exception& e) {
       spdlog::error("sweeping files failed: {}", e.what());

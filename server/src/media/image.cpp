@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <webp/mux.h>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <system_error>
@@ -20,9 +21,12 @@ constexpr int kThumbWidth = 320;
 constexpr int kPreviewWidth = 1280;
 constexpr std::int64_t kMaxPixels = 200'000'000;  // bigger images stay plain files
 
+// Written aside under a name of its own, then renamed into place: two uploads of the same content
+// finishing at once each write their own copy, and whichever rename comes last wins (same bytes).
 void write_file(const fs::path& p, const void* data, std::size_t size) {
+  static std::atomic<std::uint64_t> next{0};
   fs::path tmp = p;
-  tmp += ".tmp";
+  tmp += "." + std::to_string(next++) + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
@@ -203,7 +207,7 @@ Processed Storage::finish(std::string_view upload_id, const std::string& sha256,
   std::error_code ec;
   if (p.kind == "image") {
     fs::path clean = target;
-    clean += ".clean";
+    clean += "." + std::string(upload_id) + ".clean";
     if (process_image(part, clean, sha256, *this, p)) {
       fs::rename(clean, target);
       fs::remove(part, ec);

@@ -744,6 +744,39 @@ test('identical content uploaded twice is stored once', async () => {
   assert.deepEqual((await download(bob, two.id)).bytes, bytes)
 })
 
+test('the same image finishing twice at once is stored once, whole, with its variants', async () => {
+  const a = await tabs.connect(alice)
+  const b = await tabs.connect(bob)
+  const room = await channel(a, b)
+  const image = png(1400, 700, (x, y) => [(x * 7) & 255, (y * 3) & 255, (x ^ y) & 255])
+  const sha = sha256(image)
+  // Both uploads get all their bytes but the last first, then the last bytes of both go at once.
+  const ups = []
+  for (const who of [alice, bob]) {
+    const c = await createUpload(who, room, 'same.png', image.length)
+    assert.equal(c.status, 201, c.text)
+    const head = await putBytes(who, c.json.upload.id, 0, image.subarray(0, image.length - 1))
+    assert.equal(head.status, 200, head.text)
+    ups.push({ who, id: c.json.upload.id })
+  }
+  const answers = await Promise.all(ups.map(({ who, id }) => putBytes(who, id, image.length - 1, image.subarray(image.length - 1))))
+  for (const r of answers) {
+    assert.equal(r.status, 201, r.text)
+    assert.equal(r.json.file.thumb, true)
+    assert.equal(r.json.file.preview, true)
+  }
+  const [one, two] = answers.map((r) => r.json.file)
+  for (const [who, f] of [[alice, one], [bob, two]]) {
+    for (const v of ['', '?v=thumb', '?v=preview']) {
+      const r = await download(who, `/api/files/${f.id}${v}`)
+      assert.equal(r.status, 200, `${f.id}${v}`)
+    }
+  }
+  assert.deepEqual((await download(alice, one.id)).bytes, (await download(bob, two.id)).bytes)
+  const names = tree(join(server.dataDir, 'files')).filter((p) => p.includes(sha))
+  assert.deepEqual(names.sort(), [`${sha.slice(0, 2)}/${sha}`, `${sha.slice(0, 2)}/${sha}.preview`, `${sha.slice(0, 2)}/${sha}.thumb`], 'no temporary file left')
+})
+
 // ---- 6. names --------------------------------------------------------------------------------
 
 test('hostile names are stored cleaned, shown safely, and never become paths', async () => {
