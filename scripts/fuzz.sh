@@ -23,7 +23,7 @@ mkdir -p "$out/ws_corpus"
 "$out/ws_frames_fuzz" -max_total_time="$seconds" -max_len=8192 -artifact_prefix="$out/ws-" \
   "$out/ws_corpus"
 # File names and Range headers (upload names and download requests).
-clang++ "${flags[@]}" server/fuzz/media_fuzz.cpp server/src/media/media.cpp \
+clang++ "${flags[@]}" server/fuzz/media_fuzz.cpp server/src/media/media.cpp server/src/media/strip.cpp \
   -lmagic -lcrypto -lspdlog -lfmt -o "$out/media_fuzz"
 mkdir -p "$out/media_corpus"
 printf 'bytes=0-9' > "$out/media_corpus/range"

@@ -8,6 +8,7 @@
 
 #include "core/text.hpp"
 #include "media/media.hpp"
+#include "media/strip.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -28,5 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (r.range.length == 0 || r.range.first + r.range.length > file_size)) {
     std::abort();
   }
+  // Image containers taken apart without decoding: any bytes, never a crash or a read past the end,
+  // and what comes out is never longer than what went in (plus a 36-byte orientation block).
+  for (auto strip : {parley::media::strip_jpeg, parley::media::strip_gif}) {
+    if (auto out = strip(in); out && out->size() > in.size() + 36) std::abort();
+  }
+  if (auto out = parley::media::strip_png(in); out && out->size() > in.size()) std::abort();
   return 0;
 }

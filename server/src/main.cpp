@@ -125,8 +125,10 @@ int main(int argc, char** argv) {
     file_options.max_bytes = static_cast<std::int64_t>(config.files.max_bytes);
     file_options.quota_bytes = static_cast<std::int64_t>(config.files.quota_bytes);
     chat::FileRules file_rules(store, file_options);
+    // Finishing uploads (hashing, images) runs apart from the REST pool, two at a time.
+    core::WorkerPool media_pool(2);
     api::FilesApi files(
-        router, auth, pool, file_rules, storage, api_options,
+        router, auth, pool, media_pool, file_rules, storage, api_options,
         api::FilesApiOptions{config.files.uploads_per_minute, config.files.sweep_seconds});
 
     // The one line a wrapper (tests, scripts) waits for to learn the port when --port=0.
@@ -136,6 +138,7 @@ int main(int argc, char** argv) {
     spdlog::info("data in {} (schema {}), client from {}", config.data_dir, store.schema_version(),
                  config.web_root);
     server.run();
+    media_pool.join();
     pool.join();  // finish what the last requests started while the services still exist
     store.stop_chat_writer();  // and the last chat writes, while their listeners exist
     spdlog::info("stopped");

@@ -7,6 +7,7 @@ import { router } from './router'
 import { useChatStore } from './stores/chat'
 import { useConnectionStore } from './stores/connection'
 import { useSessionStore } from './stores/session'
+import { useUploadsStore } from './stores/uploads'
 import { registerServiceWorker } from './pwa'
 import { startNotifications } from './notify/start'
 import { applyTheme, rememberedTheme } from './stores/theme'
@@ -22,6 +23,7 @@ registerServiceWorker()
 const session = useSessionStore()
 const connection = useConnectionStore()
 useChatStore() // listens to the socket from the start
+useUploadsStore() // resumes the uploads a reload interrupted, once the socket is up
 startNotifications()
 // The server ended this sign-in (sign-out elsewhere, password change): ask who we are now.
 connection.onSignedOut(() => {

@@ -305,7 +305,9 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
   r.add("POST", "/api/auth/logout", [&r](const HttpRequest& req) {
     if (auto who = r.auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie)))
       r.auth.logout(*who);
-    return HttpResponse{204, {{"Set-Cookie", r.cookies.clear_session()}}, {}};
+    // The browser's cache may hold files of rooms this person could see: not for the next one.
+    return HttpResponse{
+        204, {{"Set-Cookie", r.cookies.clear_session()}, {"Clear-Site-Data", "\"cache\""}}, {}};
   });
 
   r.add_authed("POST", "/api/auth/logout-all",

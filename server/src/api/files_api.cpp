@@ -77,10 +77,11 @@ struct Active {
 }  // namespace
 
 struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
-  Impl(auth::AuthService& a, core::WorkerPool& p, chat::FileRules& r, media::Storage& s,
-       const ApiOptions& api_options, FilesApiOptions o)
+  Impl(auth::AuthService& a, core::WorkerPool& p, core::WorkerPool& m, chat::FileRules& r,
+       media::Storage& s, const ApiOptions& api_options, FilesApiOptions o)
       : auth(a),
         pool(p),
+        media_pool(m),
         rules(r),
         storage(s),
         api(api_options),
@@ -90,6 +91,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
 
   auth::AuthService& auth;
   core::WorkerPool& pool;
+  core::WorkerPool& media_pool;  // finishing uploads
   chat::FileRules& rules;
   media::Storage& storage;
   const ApiOptions& api;
@@ -233,7 +235,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         });
         return;
       }
-      impl->pool.post(
+      impl->media_pool.post(
           [impl, upload = upload_, active = active_, release, reply = std::move(reply)] {
             HttpResponse res;
             try {
@@ -241,6 +243,9 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
             } catch (const std::exception& e) {
               spdlog::error("finishing the upload {} failed: {}", upload.id, e.what());
               res = HttpResponse::error(500, "internal", "Could not store the upload");
+              std::lock_guard lock(impl->mu);
+              impl->declared.erase(upload.id);
+              impl->active_erase(upload.id);
             }
             release();
             reply(std::move(res));
@@ -354,6 +359,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
           {
             std::lock_guard lock(self->mu);
             act->busy = false;
+            if (!act->hasher) self->active.erase(id);  // nothing worth keeping
           }
           json::object body{{"error", "conflict"},
                             {"message", fmt::format("The upload continues at byte {}", have)},
@@ -398,10 +404,13 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     }
     std::string etag =
         fmt::format("\"{}{}\"", f->sha256.substr(0, 32), v.empty() ? "" : "-" + std::string(v));
-    bool attachment = !media::inline_safe(type);
+    // Inline only what shows as media here (an image too large to decode is a file: a download).
+    bool attachment = !media::inline_safe(type) || (f->info.kind == "file" && type != "text/plain");
     HttpResponse res;
     res.with("ETag", etag)
-        .with("Cache-Control", "private, max-age=31536000, immutable")
+        // Who may read a file changes (leaving a room, a deleted message, signing out): browsers
+        // ask again each time, and the ETag makes that a 304 without the bytes.
+        .with("Cache-Control", "private, no-cache")
         .with("X-Content-Type-Options", "nosniff")
         .with("Content-Security-Policy", "sandbox; default-src 'none'")
         .with("Content-Disposition", media::content_disposition(f->info.name, attachment))
@@ -440,7 +449,12 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
 
   void sweep() {
     try {
-      for (const auto& u : rules.take_stale_uploads()) storage.remove_part(u.id);
+      for (const auto& u : rules.take_stale_uploads()) {
+        storage.remove_part(u.id);
+        std::lock_guard lock(mu);
+        declared.erase(u.id);
+        if (auto it = active.find(u.id); it != active.end() && !it->second->busy) active.erase(it);
+      }
       auto gone = rules.sweep();
       std::lock_guard lock(mu);
       for (const auto& sha : gone) {
@@ -465,9 +479,9 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
 };
 
 FilesApi::FilesApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool,
-                   chat::FileRules& rules, media::Storage& storage, const ApiOptions& api,
-                   FilesApiOptions options)
-    : impl_(std::make_shared<Impl>(auth, pool, rules, storage, api, options)) {
+                   core::WorkerPool& media, chat::FileRules& rules, media::Storage& storage,
+                   const ApiOptions& api, FilesApiOptions options)
+    : impl_(std::make_shared<Impl>(auth, pool, media, rules, storage, api, options)) {
   auto impl = impl_;
   router.add("POST", std::string(kUploads), [impl](auto req, net::Reply reply) {
     impl->authed(

@@ -20,9 +20,11 @@ struct FilesApiOptions {
 
 class FilesApi {
  public:
+  // `media` finishes uploads (hashing again, images): a pool of its own, so a slow image never
+  // holds up sign-ins and REST calls on `pool`.
   FilesApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool,
-           chat::FileRules& rules, media::Storage& storage, const ApiOptions& api,
-           FilesApiOptions options);
+           core::WorkerPool& media, chat::FileRules& rules, media::Storage& storage,
+           const ApiOptions& api, FilesApiOptions options);
   ~FilesApi();  // stops the sweeper
 
   // Clears unused files and stalled uploads now (also done every sweep_seconds).

@@ -32,6 +32,10 @@ core::Result<store::Upload> FileRules::begin_upload(store::UserId user, store::R
   if (!r || !store_.membership(room, user)) {
     return make_error(Errc::kNotFound, "No such room of yours", "room");
   }
+  if (store_.pending_uploads(user) >= options_.max_pending) {
+    return make_error(Errc::kRateLimited,
+                      "Too many unfinished uploads: finish or cancel some first");
+  }
   if (options_.quota_bytes > 0 && store_.stored_bytes(user) + size > options_.quota_bytes) {
     return make_error(Errc::kTooLarge,
                       "You have used your " + human_bytes(options_.quota_bytes) +

@@ -2,14 +2,20 @@
 // the move into the content-addressed store. Avatars too.
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <webp/mux.h>
+
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <system_error>
 #include <vips/vips8>
 
 #include "media/media.hpp"
+#include "media/strip.hpp"
 
 namespace parley::media {
 
@@ -19,7 +25,10 @@ namespace {
 
 constexpr int kThumbWidth = 320;
 constexpr int kPreviewWidth = 1280;
-constexpr std::int64_t kMaxPixels = 200'000'000;  // bigger images stay plain files
+// Larger images are not decoded (a small file can hold a huge image): they are cleaned without
+// decoding and shared as files.
+constexpr std::int64_t kMaxPixels = 100'000'000;
+constexpr std::int64_t kMaxDecodedBytes = 256LL << 20;
 
 // Written aside under a name of its own, then renamed into place: two uploads of the same content
 // finishing at once each write their own copy, and whichever rename comes last wins (same bytes).
@@ -86,76 +95,89 @@ void save(const vips::VImage& img, const char* suffix, vips::VOption* options, c
 }
 
 vips::VOption* clean_options(int quality) {
-  // strip drops EXIF (GPS included), XMP, IPTC and comments; the colour profile is kept apart.
+  // strip drops EXIF (GPS included), XMP, IPTC, comments and the colour profile: pixels are made
+  // sRGB before they are saved, so the profile is not needed.
   return vips::VImage::option()->set("strip", true)->set("Q", quality);
 }
 
-// Whether a PNG holds only chunks that draw pixels: then it is served as uploaded (most PNGs in a
-// chat are screenshots, and re-encoding one costs far more than the upload). Text, EXIF, time
-// and unknown chunks, or anything malformed, mean it is re-encoded.
-bool png_is_clean(const fs::path& file) {
-  static constexpr std::string_view kPixelChunks[] = {"IHDR", "PLTE", "IDAT", "IEND",
-                                                      "tRNS", "gAMA", "cHRM", "sRGB",
-                                                      "iCCP", "sBIT", "bKGD", "pHYs"};
-  std::ifstream in(file, std::ios::binary);
-  char sig[8];
-  if (!in.read(sig, 8) || std::string_view(sig, 8) != "\x89PNG\r\n\x1a\n") return false;
-  for (;;) {
-    unsigned char head[8];
-    if (!in.read(reinterpret_cast<char*>(head), 8)) return false;
-    std::uint32_t length = (std::uint32_t{head[0]} << 24) | (std::uint32_t{head[1]} << 16) |
-                           (std::uint32_t{head[2]} << 8) | head[3];
-    std::string_view type(reinterpret_cast<const char*>(head + 4), 4);
-    bool known = false;
-    for (auto k : kPixelChunks) known = known || k == type;
-    if (!known || length > (1u << 31)) return false;
-    if (type == "IEND") return in.peek() == std::ifstream::traits_type::eof();
-    if (!in.seekg(static_cast<std::streamoff>(length) + 4, std::ios::cur)) return false;  // + CRC
-  }
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) throw std::runtime_error("cannot read " + p.string());
+  return out;
 }
 
-// Makes `<sha>.thumb` / `<sha>.preview` (WebP) and the cleaned original at `clean`. Returns false
-// when libvips cannot read it as an image (it is then kept as a plain file).
+// The upload's bytes without their metadata, decoding nothing (strip.hpp); false when the format
+// is not well-formed enough to do that.
+bool strip_losslessly(const fs::path& src, const fs::path& clean, std::string_view type) {
+  std::string bytes = read_all(src);
+  std::optional<std::string> out;
+  if (type == "image/jpeg") out = strip_jpeg(bytes);
+  if (type == "image/gif") out = strip_gif(bytes);
+  if (type == "image/png") out = strip_png(bytes);
+  if (type == "image/webp") {
+    try {
+      out = drop_webp_metadata(std::move(bytes));
+    } catch (const std::exception&) {
+      out.reset();
+    }
+  }
+  if (!out) return false;
+  write_file(clean, out->data(), out->size());
+  return true;
+}
+
+// Writes the cleaned original to `clean`, and `<sha>.thumb` / `<sha>.preview` (WebP), and fills in
+// `p`. False when the upload cannot be served as an image without its metadata: it is then a plain
+// file (an attachment). An image too large to decode safely is cleaned without decoding and
+// becomes a file too (never shown inline).
 bool process_image(const fs::path& src, const fs::path& clean, const std::string& sha,
                    const Storage& storage, Processed& p) {
   try {
     vips::VImage probe = vips::VImage::new_from_file(
         src.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
-    int pages = probe.get_typeof("n-pages") ? probe.get_int("n-pages") : 1;
-    if (static_cast<std::int64_t>(probe.width()) * probe.height() > kMaxPixels) return false;
-    if (pages > 1 && (p.type == "image/gif" || p.type == "image/webp")) {
-      // Animated: served whole so it keeps moving; no variants.
-      p.animated = true;
-      p.width = probe.width();
-      p.height = probe.get_typeof("page-height") ? probe.get_int("page-height") : probe.height();
-      std::error_code ec;
-      fs::copy_file(src, clean, fs::copy_options::overwrite_existing, ec);
-      if (ec) throw std::runtime_error(ec.message());
+    const int pages = probe.get_typeof("n-pages") ? probe.get_int("n-pages") : 1;
+    const int frame_height =
+        probe.get_typeof("page-height") ? probe.get_int("page-height") : probe.height();
+    const std::int64_t pixels = static_cast<std::int64_t>(probe.width()) * frame_height;
+    const std::int64_t decoded =
+        pixels * probe.bands() * static_cast<std::int64_t>(vips_format_sizeof(probe.format()));
+    if (pixels > kMaxPixels || decoded > kMaxDecodedBytes) {
+      if (!strip_losslessly(src, clean, p.type)) return false;
+      p.kind = "file";
       return true;
     }
-    // EXIF orientation applied, then the pixels saved again without any metadata. Decoded once
-    // into memory: the clean original and both variants are made from the same pixels.
+    p.width = probe.width();
+    p.height = frame_height;
+    if (pages > 1 && (p.type == "image/gif" || p.type == "image/webp")) {
+      // Animated: served whole (without metadata) so it keeps moving; no still variants.
+      p.animated = true;
+      return strip_losslessly(src, clean, p.type);
+    }
+    // EXIF orientation applied, colours made sRGB, then the pixels saved again without any
+    // metadata. Decoded once into memory (bounded above): the clean original and both variants
+    // are made from the same pixels.
     vips::VImage img = vips::VImage::new_from_file(
                            src.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_RANDOM))
-                           .autorot()
-                           .copy_memory();
+                           .autorot();
+    if (img.get_typeof(VIPS_META_ICC_NAME)) img = img.icc_transform("srgb");
+    img = img.copy_memory();
     p.width = img.width();
     p.height = img.height();
+    bool had_exif = false;
+    std::optional<std::string> stripped_png;
+    if (p.type == "image/png") stripped_png = strip_png(read_all(src), &had_exif);
     if (p.type == "image/jpeg") {
       save(img, ".jpg", clean_options(90), clean);
-    } else if (p.type == "image/png" && png_is_clean(src)) {
-      std::error_code ec;
-      fs::copy_file(src, clean, fs::copy_options::overwrite_existing, ec);
-      if (ec) throw std::runtime_error(ec.message());
+    } else if (stripped_png && !had_exif) {  // no orientation to apply: the pixels as uploaded
+      write_file(clean, stripped_png->data(), stripped_png->size());
     } else if (p.type == "image/png") {
       // Level 3 instead of 6: several times faster on photos, a few percent larger.
       save(img, ".png", vips::VImage::option()->set("strip", true)->set("compression", 3), clean);
     } else if (p.type == "image/webp") {
       save(img, ".webp", clean_options(90), clean);
-    } else {  // GIF (one frame) and AVIF carry no EXIF that matters: keep the bytes
-      std::error_code ec;
-      fs::copy_file(src, clean, fs::copy_options::overwrite_existing, ec);
-      if (ec) throw std::runtime_error(ec.message());
+    } else if (!strip_losslessly(src, clean, p.type)) {  // a GIF of one frame
+      return false;
     }
     // The preview from the decoded pixels, the thumbnail from the preview (fewer pixels to read).
     vips::VImage source = img;
@@ -179,6 +201,15 @@ bool process_image(const fs::path& src, const fs::path& clean, const std::string
 }
 
 }  // namespace
+
+// fsync of a file or a directory (so a rename into it is durable too).
+static void sync_path(const fs::path& p) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("cannot open " + p.string() + " to sync it");
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error("cannot sync " + p.string());
+}
 
 void init_images(const char* argv0) {
   if (VIPS_INIT(argv0) != 0) throw std::runtime_error("libvips failed to start");
@@ -212,14 +243,26 @@ Processed Storage::finish(std::string_view upload_id, const std::string& sha256,
       fs::rename(clean, target);
       fs::remove(part, ec);
     } else {
-      fs::remove(clean, ec);
-      p.kind = "file";  // not an image libvips can read: an attachment like any file
-      fs::rename(part, target);
+      // Not an image libvips can read: an attachment like any file, still without its metadata
+      // when the format allows that.
+      p.kind = "file";
+      p.width = p.height = 0;
+      p.animated = p.thumb = p.preview = false;
+      if (strip_losslessly(part, clean, p.type)) {
+        fs::rename(clean, target);
+        fs::remove(part, ec);
+      } else {
+        fs::remove(clean, ec);
+        fs::rename(part, target);
+      }
     }
   } else {
     fs::rename(part, target);
   }
   p.size = fs::file_size(target);
+  // On disk before the database says the file exists (and before the uploader is told).
+  sync_path(target);
+  sync_path(target.parent_path());
   return p;
 }
 

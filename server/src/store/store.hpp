@@ -139,6 +139,8 @@ class Store {
   virtual std::vector<Upload> stale_uploads(Millis before) = 0;
   // Bytes the user holds: their files (blob sizes, once per file) plus uploads still arriving.
   virtual std::int64_t stored_bytes(UserId user) = 0;
+  // Uploads of the user not finished yet.
+  virtual int pending_uploads(UserId user) = 0;
   virtual std::optional<Blob> find_blob(const std::string& sha256) = 0;
   // Records `blob` (unless known) and a file of it, and ends the upload, in one transaction.
   virtual FileInfo add_file(const Blob& blob, const Upload& upload, Millis at) = 0;

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
+import { Blob as NodeBlob } from 'node:buffer'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import type { ChatEvent, RoomSummary, UserBrief } from '../protocol/frames'
@@ -8,9 +9,11 @@ import {
   clearChat,
   closeCacheForTests,
   loadChat,
+  loadUploads,
   rememberUser,
   rememberedUser,
   saveChat,
+  saveUpload,
   snapshotTimeline,
 } from './cache'
 import { MEDIA_CACHE } from '../media-cache'
@@ -115,6 +118,41 @@ describe('cache', () => {
     await clearChat(1)
     expect(await loadChat(1)).toBeNull()
     expect((await loadChat(2))?.timelines).toHaveLength(1)
+  })
+
+  it('upgrades a database of the first version, keeping its cache', async () => {
+    await new Promise<void>((ok, fail) => {
+      const req = indexedDB.open('parley', 1)
+      req.onupgradeneeded = () =>
+        req.result.createObjectStore('cache').put({ me: me(1), rooms: [] }, '1:rooms')
+      req.onsuccess = () => {
+        req.result.close()
+        ok()
+      }
+      req.onerror = () => fail(req.error)
+    })
+    expect((await loadChat(1))?.me).toEqual(me(1))
+    expect(await loadUploads(1)).toEqual([])
+  })
+
+  it('clears the uploads kept for a reload with the rest, one user only', async () => {
+    const kept = (user: number) => ({
+      pid: `p${user}`,
+      user,
+      room: 3,
+      text: '',
+      replyTo: null,
+      cid: `c${user}`,
+      at: 0,
+      files: [{ n: 0, name: 'a.bin', size: 3, type: '', id: null, file: null }],
+    })
+    await saveUpload(kept(1), [new NodeBlob(['abc']) as Blob])
+    await saveUpload(kept(12), [new NodeBlob(['xyz']) as Blob])
+    expect((await loadUploads(1)).map((u) => u.saved.pid)).toEqual(['p1'])
+    await clearChat(1)
+    expect(await loadUploads(1)).toEqual([])
+    const other = await loadUploads(12)
+    expect(other.map((u) => u.blobs[0]?.size)).toEqual([3])
   })
 
   it('drops the timelines of rooms named as gone', async () => {

@@ -1,10 +1,15 @@
 // The offline copy of the chat in IndexedDB, per signed-in user: the rooms list and `me` under
 // `${user}:rooms`, and each room's newest timeline items with its `last` seq under
 // `${user}:room:${id}`, so a reload renders at once and syncs from where it stopped.
-import type { ChatEvent, RoomSummary, UserBrief } from '../protocol/frames'
+// A second object store keeps the messages still uploading their files (stores/uploads.ts), so a
+// reload resumes them: each message's description under `${user}:u:${pid}` and the bytes of its
+// files, one Blob each, under `${user}:b:${pid}:${n}`. Both go with the rest on sign-out.
+import type { ChatEvent, FileInfo, RoomSummary, UserBrief } from '../protocol/frames'
 
 const DB_NAME = 'parley'
+const DB_VERSION = 2 // 1: `cache` only; 2: `uploads` too
 const STORE = 'cache'
+const UPLOADS = 'uploads'
 const LAST_USER_KEY = 'parley.cache-user'
 export const CACHED_ITEMS = 200 // the newest timeline items kept per room
 
@@ -35,8 +40,12 @@ let opening: Promise<IDBDatabase> | null = null
 
 function db(): Promise<IDBDatabase> {
   opening ??= new Promise<IDBDatabase>((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1)
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE)
+    const req = indexedDB.open(DB_NAME, DB_VERSION)
+    req.onupgradeneeded = () => {
+      const d = req.result
+      if (!d.objectStoreNames.contains(STORE)) d.createObjectStore(STORE)
+      if (!d.objectStoreNames.contains(UPLOADS)) d.createObjectStore(UPLOADS)
+    }
     req.onsuccess = () => {
       const opened = req.result
       opened.onversionchange = () => {
@@ -140,11 +149,130 @@ export function saveChat(
   })
 }
 
-// Forgets everything cached for a user (sign-out).
+// Forgets everything cached for a user (sign-out), the uploads kept for a reload included.
 export function clearChat(user: number): Promise<void> {
   return inOrder(async () => {
-    const tx = (await db()).transaction(STORE, 'readwrite')
+    const tx = (await db()).transaction([STORE, UPLOADS], 'readwrite')
     tx.objectStore(STORE).delete(userRange(user))
+    tx.objectStore(UPLOADS).delete(userRange(user))
     await done(tx)
   })
+}
+
+// ---- messages waiting for their files (stores/uploads.ts) -------------------------------------
+
+export interface SavedFile {
+  n: number // its bytes are under `${user}:b:${pid}:${n}`
+  name: string
+  size: number
+  type: string
+  id: string | null // the server's upload token, once created
+  file: FileInfo | null // the stored file, once every byte is up
+}
+
+// A message whose files are on their way, as a reload finds it.
+export interface SavedUpload {
+  pid: string // random, stable across reloads
+  user: number
+  room: number
+  text: string
+  replyTo: number | null
+  cid: string // the outbox entry's cid once posted: a second post of it changes nothing
+  at: number // when it was sent (ms since the epoch)
+  files: SavedFile[] // in the message's order
+}
+
+export interface LoadedUpload {
+  saved: SavedUpload
+  blobs: (Blob | undefined)[] // by `files`, undefined when missing
+}
+
+const uploadKey = (user: number, pid: string): string => `${user}:u:${pid}`
+const blobKey = (user: number, pid: string, n: number): string => `${user}:b:${pid}:${n}`
+const prefixRange = (prefix: string): IDBKeyRange => IDBKeyRange.bound(prefix, `${prefix}\uffff`)
+
+// Keeps a message and the bytes of its files, in one transaction: all of it or (quota) nothing.
+export function saveUpload(saved: SavedUpload, blobs: Blob[]): Promise<void> {
+  const copy = JSON.parse(JSON.stringify(saved)) as SavedUpload
+  return inOrder(async () => {
+    const tx = (await db()).transaction(UPLOADS, 'readwrite')
+    const store = tx.objectStore(UPLOADS)
+    copy.files.forEach((f, i) => {
+      const blob = blobs[i]
+      if (blob) store.put(blob, blobKey(copy.user, copy.pid, f.n))
+    })
+    store.put(copy, uploadKey(copy.user, copy.pid))
+    await done(tx)
+  })
+}
+
+// Rewrites a kept message's description (an upload token, a finished file, a file taken out);
+// nothing when it is not kept (never saved, refused by the quota, or dropped meanwhile).
+export function updateUpload(saved: SavedUpload): Promise<void> {
+  const copy = JSON.parse(JSON.stringify(saved)) as SavedUpload
+  return inOrder(async () => {
+    const tx = (await db()).transaction(UPLOADS, 'readwrite')
+    const store = tx.objectStore(UPLOADS)
+    const key = uploadKey(copy.user, copy.pid)
+    const req = store.get(key) as IDBRequest<SavedUpload | undefined>
+    req.onsuccess = () => {
+      const before = req.result
+      if (!before) return
+      store.put(copy, key)
+      // Files taken out of the message: their bytes go too.
+      for (const f of before.files) {
+        if (!copy.files.some((g) => g.n === f.n)) store.delete(blobKey(copy.user, copy.pid, f.n))
+      }
+    }
+    await done(tx)
+  })
+}
+
+// Forgets a kept message (posted, or cancelled).
+export function dropUpload(user: number, pid: string): Promise<void> {
+  return inOrder(async () => {
+    const tx = (await db()).transaction(UPLOADS, 'readwrite')
+    const store = tx.objectStore(UPLOADS)
+    store.delete(uploadKey(user, pid))
+    store.delete(prefixRange(`${user}:b:${pid}:`))
+    await done(tx)
+  })
+}
+
+// The kept messages of a user with the bytes of their files, oldest first.
+export async function loadUploads(user: number): Promise<LoadedUpload[]> {
+  const tx = (await db()).transaction(UPLOADS, 'readonly')
+  const store = tx.objectStore(UPLOADS)
+  const blobs = prefixRange(`${user}:b:`)
+  const [all, keys, values] = await Promise.all([
+    result(store.getAll(prefixRange(`${user}:u:`)) as IDBRequest<unknown[]>),
+    result(store.getAllKeys(blobs)),
+    result(store.getAll(blobs) as IDBRequest<unknown[]>),
+  ])
+  const bytes = new Map<string, Blob>()
+  keys.forEach((k, i) => {
+    const v = values[i]
+    if (typeof k === 'string' && isBlob(v)) bytes.set(k, v)
+  })
+  return all
+    .filter(
+      (v): v is SavedUpload =>
+        !!v &&
+        typeof v === 'object' &&
+        typeof (v as SavedUpload).pid === 'string' &&
+        (v as SavedUpload).user === user &&
+        Array.isArray((v as SavedUpload).files),
+    )
+    .map((saved) => ({ saved, blobs: saved.files.map((f) => bytes.get(blobKey(user, saved.pid, f.n))) }))
+    .sort((a, b) => a.saved.at - b.saved.at)
+}
+
+// A Blob or File as IndexedDB gives it back (duck-typed: tests run it in another realm).
+function isBlob(v: unknown): v is Blob {
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof (v as Blob).size === 'number' &&
+    typeof (v as Blob).slice === 'function'
+  )
 }

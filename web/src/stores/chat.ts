@@ -192,10 +192,12 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   // Queues a message: it shows as "sending…" until the server acknowledges it. `files` are ids of
-  // files already uploaded to the room.
-  function post(room: number, text: string, reply_to?: number, files?: number[]): void {
+  // files already uploaded to the room. A `cid` chosen earlier (stores/uploads.ts keeps it across a
+  // reload) that is already queued adds nothing.
+  function post(room: number, text: string, reply_to?: number, files?: number[], cid = newCid()): void {
+    if (outbox.value.some((e) => e.cid === cid)) return
     const entry: OutboxEntry = {
-      cid: newCid(),
+      cid,
       room,
       text,
       ...(reply_to ? { reply_to } : {}),

@@ -3,13 +3,20 @@
 // backoff, resuming from the offset the server reports. When every file of a message is up, the
 // message is posted through the chat outbox with the file ids in order. Also holds the files
 // picked in each room's composer but not sent yet.
+// A message waiting for its files is kept in IndexedDB too (stores/cache.ts: the bytes of its
+// files, their upload tokens, the room, caption and reply), so a reload or a crash does not lose
+// it: once the session is known and the socket is up, the kept messages are shown again and each
+// file resumes from the offset the server reports. The message's cid is chosen when it is sent, so
+// even a message posted twice (a crash between the post and forgetting it) appears once.
 import { defineStore, getActivePinia } from 'pinia'
-import { reactive, ref, watch } from 'vue'
+import { reactive, ref, toRaw, watch } from 'vue'
 import { reconnectDelay } from '../connection/backoff'
 import { ApiError, apiErrorFrom } from '../connection/http'
 import { xhr, type XhrAnswer, type XhrOptions } from '../connection/xhr'
 import { decodeFile, type FileInfo } from '../protocol/frames'
+import * as cache from './cache'
 import { useChatStore } from './chat'
+import { newCid, useConnectionStore } from './connection'
 import { useSessionStore } from './session'
 
 export const MAX_PARALLEL = 2 // files uploading at once, over every message
@@ -17,6 +24,12 @@ export const MAX_RETRIES = 5 // network failures in a row before an upload shows
 export const MAX_FILES = 10 // per message (docs/protocol.md, `post`)
 const SPEED_TAU_MS = 2000 // the speed shown is averaged over about this long
 const RETRY_BACKOFF = { baseMs: 1000, maxMs: 15_000 }
+// What is kept for a reload: messages whose files add up to at most this many bytes, over every
+// message (1 GiB: a full message at the server's default limits); a message past it, or one the
+// browser's quota refuses, waits in memory only, as every upload did before.
+export const KEEP_MAX_BYTES = 1024 ** 3
+export const KEEP_MAX_AGE_MS = 7 * 24 * 3600 * 1000 // a kept message older than this is dropped
+const LOCK_PREFIX = 'parley.upload.' // Web Locks: one tab carries each kept message on
 
 // A File, or a Blob given a name (a recording, a pasted image).
 export type Sendable = File | (Blob & { name?: string })
@@ -39,6 +52,8 @@ export interface Upload {
 // A message waiting for its files.
 export interface UploadBatch {
   key: number
+  pid: string // its name in IndexedDB, the same after a reload
+  cid: string // the outbox entry's cid
   room: number
   text: string
   replyTo: number | null
@@ -119,6 +134,12 @@ export const useUploadsStore = defineStore('uploads', () => {
   const cancelled = new Set<number>() // upload keys whose run must stop
   const settle = new Map<number, (posted: boolean) => void>() // batch key -> its sendFiles promise
   const meters = new Map<number, { at: number; bytes: number }>() // the last progress sample
+  // Batches kept in IndexedDB: batch key -> whose they are, their bytes and when they were sent.
+  const kept = new Map<number, { user: number; bytes: number; at: number }>()
+  const slots = new Map<number, number>() // upload key -> `n` of its bytes in IndexedDB
+  const releases = new Map<number, () => void>() // batch key -> gives up its Web Lock
+  const session = useSessionStore()
+  const connection = useConnectionStore()
 
   // ---- the composer's tray ------------------------------------------------------------------
 
@@ -193,6 +214,8 @@ export const useUploadsStore = defineStore('uploads', () => {
   ): Promise<boolean> {
     const batch = reactive<UploadBatch>({
       key: nextKey++,
+      pid: newCid(),
+      cid: newCid(),
       room,
       text,
       replyTo: replyTo ?? null,
@@ -209,13 +232,153 @@ export const useUploadsStore = defineStore('uploads', () => {
         file: null,
       })),
     })
+    batch.uploads.forEach((u, i) => slots.set(u.key, i))
     batches.value.push(batch)
     const done = new Promise<boolean>((resolve) => settle.set(batch.key, resolve))
     for (const u of batch.uploads) queue.push(u)
     pump()
     finishIfReady(batch) // no files: just the text
+    keep(batch)
     return done
   }
+
+  // ---- kept for a reload (IndexedDB) ------------------------------------------------------------
+
+  // Holds the batch's Web Lock while it lives, so another tab of this browser that reloads leaves it
+  // alone; resolves with the release, or null when another tab holds it. Without Web Locks, every
+  // tab may take it (the message's cid still makes it appear once).
+  function claim(pid: string): Promise<(() => void) | null> {
+    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
+    if (!locks) return Promise.resolve(() => undefined)
+    return new Promise((resolve) => {
+      locks
+        .request(LOCK_PREFIX + pid, { ifAvailable: true }, (lock) => {
+          if (!lock) return resolve(null)
+          return new Promise<void>((release) => resolve(() => release()))
+        })
+        .catch(() => resolve(null))
+    })
+  }
+
+  function snapshot(batch: UploadBatch, user: number, at: number): cache.SavedUpload {
+    return {
+      pid: batch.pid,
+      user,
+      room: batch.room,
+      text: batch.text,
+      replyTo: batch.replyTo,
+      cid: batch.cid,
+      at,
+      files: batch.uploads.map((u) => ({
+        n: slots.get(u.key) ?? 0,
+        name: u.name,
+        size: u.size,
+        type: u.blob.type,
+        id: u.id,
+        file: u.file ? { ...toRaw(u.file) } : null,
+      })),
+    }
+  }
+
+  // Writes a new batch with the bytes of its files to IndexedDB, when there is room for it.
+  function keep(batch: UploadBatch): void {
+    const user = session.user?.id ?? null
+    if (user === null || !cache.cacheAvailable() || !batches.value.includes(batch)) return
+    const bytes = batch.uploads.reduce((n, u) => n + u.size, 0)
+    const already = [...kept.values()].reduce((n, k) => n + k.bytes, 0)
+    if (already + bytes > KEEP_MAX_BYTES) return
+    const entry = { user, bytes, at: Date.now() }
+    kept.set(batch.key, entry)
+    const blobs = batch.uploads.map((u) => toRaw(u.blob))
+    void claim(batch.pid)
+      .then((release) => {
+        if (!release) return
+        if (!batches.value.includes(batch)) return release() // done before the lock came
+        releases.set(batch.key, release)
+        // Taken now, so every later change is written after it.
+        if (kept.has(batch.key)) return cache.saveUpload(snapshot(batch, user, entry.at), blobs)
+      })
+      .catch(() => {
+        kept.delete(batch.key) // refused (the quota): in memory only, as before
+      })
+  }
+
+  // Writes what changed (an upload token, a finished file, a file taken out) of a kept batch.
+  function remember(batch: UploadBatch | undefined): void {
+    const k = batch && kept.get(batch.key)
+    if (!batch || !k) return
+    void cache.updateUpload(snapshot(batch, k.user, k.at)).catch(() => undefined)
+  }
+
+  // Shows the batches a reload (or a crash) left in IndexedDB again and resumes their files.
+  async function resume(user: number): Promise<void> {
+    let found: cache.LoadedUpload[]
+    try {
+      found = await cache.loadUploads(user)
+    } catch {
+      return // no IndexedDB (private browsing): nothing was kept
+    }
+    const chat = useChatStore()
+    for (const { saved, blobs } of found) {
+      if (session.user?.id !== user) return
+      if (batches.value.some((b) => b.pid === saved.pid)) continue // this tab's own
+      const whole = saved.files.length > 0 && blobs.every((b) => b !== undefined)
+      const posted = chat.outbox.some((e) => e.cid === saved.cid) // just before the page went
+      if (!whole || posted || Date.now() - saved.at > KEEP_MAX_AGE_MS) {
+        void cache.dropUpload(user, saved.pid).catch(() => undefined)
+        continue
+      }
+      const release = await claim(saved.pid)
+      if (!release) continue // another tab carries it on
+      if (session.user?.id !== user || batches.value.some((b) => b.pid === saved.pid)) {
+        release()
+        continue
+      }
+      const batch = reactive<UploadBatch>({
+        key: nextKey++,
+        pid: saved.pid,
+        cid: saved.cid,
+        room: saved.room,
+        text: saved.text,
+        replyTo: saved.replyTo,
+        uploads: saved.files.map((f, i) => {
+          const file = f.file ? decodeFile(f.file) : null
+          return {
+            key: nextKey++,
+            name: f.name,
+            size: f.size,
+            blob: blobs[i]!,
+            id: f.id,
+            sent: file ? f.size : 0,
+            speed: 0,
+            status: (file ? 'done' : 'queued') as UploadStatus,
+            error: null,
+            file,
+          }
+        }),
+      })
+      saved.files.forEach((f, i) => slots.set(batch.uploads[i]!.key, f.n))
+      const bytes = saved.files.reduce((n, f) => n + f.size, 0)
+      kept.set(batch.key, { user, bytes, at: saved.at })
+      releases.set(batch.key, release)
+      batches.value.push(batch)
+      for (const u of batch.uploads) if (u.status === 'queued') queue.push(u)
+      pump()
+      finishIfReady(batch) // every file was up already: post it
+    }
+  }
+
+  // Once per sign-in, when the session is known and the socket is up.
+  let resumedFor: number | null = null
+  watch(
+    [() => session.user?.id ?? null, () => connection.state],
+    ([id, state]) => {
+      if (id === null || state !== 'online' || resumedFor === id) return
+      resumedFor = id
+      if (cache.cacheAvailable()) void resume(id)
+    },
+    { immediate: true },
+  )
 
   function batchOf(u: Upload): UploadBatch | undefined {
     return batches.value.find((b) => b.uploads.some((x) => x.key === u.key))
@@ -312,7 +475,10 @@ export const useUploadsStore = defineStore('uploads', () => {
             offset = await ask(u)
             if (offset === null) u.id = null // gone (a day without progress): start again
           }
-          if (u.id === null) offset = await create(u, room)
+          if (u.id === null) {
+            offset = await create(u, room)
+            remember(batchOf(u)) // a reload asks the server for this upload's offset
+          }
           const from: number = offset ?? 0
           u.sent = from
           meters.delete(u.key)
@@ -328,6 +494,7 @@ export const useUploadsStore = defineStore('uploads', () => {
             u.file = file
             u.sent = u.size
             u.status = 'done'
+            remember(batchOf(u))
             return
           }
           if (a.status === 200) {
@@ -382,15 +549,23 @@ export const useUploadsStore = defineStore('uploads', () => {
     if (!batches.value.includes(batch)) return
     if (!batch.uploads.every((u) => u.status === 'done')) return
     const ids = batch.uploads.flatMap((u) => (u.file ? [u.file.id] : []))
-    dropBatch(batch)
     const posted = ids.length > 0 || batch.text.trim() !== ''
-    if (posted) useChatStore().post(batch.room, batch.text, batch.replyTo ?? undefined, ids)
-    settle.get(batch.key)?.(posted)
-    settle.delete(batch.key)
+    // Into the outbox (localStorage) first, forgotten in IndexedDB after.
+    if (posted) useChatStore().post(batch.room, batch.text, batch.replyTo ?? undefined, ids, batch.cid)
+    close(batch, posted)
   }
 
-  function dropBatch(batch: UploadBatch): void {
+  // Takes a batch out: from the list, from IndexedDB, its lock given up, its promise settled.
+  function close(batch: UploadBatch, posted: boolean): void {
     batches.value = batches.value.filter((b) => b.key !== batch.key)
+    for (const u of batch.uploads) slots.delete(u.key)
+    const k = kept.get(batch.key)
+    if (k) void cache.dropUpload(k.user, batch.pid).catch(() => undefined)
+    kept.delete(batch.key)
+    releases.get(batch.key)?.()
+    releases.delete(batch.key)
+    settle.get(batch.key)?.(posted)
+    settle.delete(batch.key)
   }
 
   function stop(u: Upload): void {
@@ -408,9 +583,7 @@ export const useUploadsStore = defineStore('uploads', () => {
     const batch = batches.value.find((b) => b.key === batchKey)
     if (!batch) return
     for (const u of batch.uploads) stop(u)
-    dropBatch(batch)
-    settle.get(batch.key)?.(false)
-    settle.delete(batch.key)
+    close(batch, false)
   }
 
   // Takes one file out of its message (a failed one, or one the user no longer wants).
@@ -420,6 +593,8 @@ export const useUploadsStore = defineStore('uploads', () => {
     if (!batch || !u) return
     stop(u)
     batch.uploads = batch.uploads.filter((x) => x.key !== uploadKey)
+    slots.delete(uploadKey)
+    remember(batch)
     finishIfReady(batch)
   }
 
@@ -433,9 +608,10 @@ export const useUploadsStore = defineStore('uploads', () => {
     pump()
   }
 
-  // Files belong to whoever picked them: another sign-in (or none) drops them all.
+  // Files belong to whoever picked them: another sign-in (or none) drops them all (and the chat
+  // store erases what IndexedDB kept of them).
   watch(
-    () => useSessionStore().user?.id ?? null,
+    () => session.user?.id ?? null,
     (id, before) => {
       if (before === null || id === before) return
       for (const b of [...batches.value]) cancel(b.key)

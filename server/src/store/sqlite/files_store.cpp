@@ -50,6 +50,15 @@ void SqliteStore::delete_upload(const std::string& id) {
   });
 }
 
+int SqliteStore::pending_uploads(UserId user) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, "SELECT count(*) FROM uploads WHERE user_id = ?1");
+    s.bind(1, user);
+    s.step();
+    return static_cast<int>(s.i64(0));
+  });
+}
+
 std::vector<Upload> SqliteStore::stale_uploads(Millis before) {
   return impl_->read([&](Connection& c) {
     Stmt s(c, fmt::format("SELECT {} FROM uploads WHERE touched_at < ?1", kUploadColumns));
@@ -62,10 +71,11 @@ std::vector<Upload> SqliteStore::stale_uploads(Millis before) {
 
 std::int64_t SqliteStore::stored_bytes(UserId user) {
   return impl_->read([&](Connection& c) {
+    // Files of deleted messages count until the sweep has reclaimed their bytes: deleting and
+    // uploading again must not pass the quota.
     Stmt s(c,
            "SELECT coalesce((SELECT sum(b.size) FROM files f JOIN blobs b ON b.sha256 = f.blob "
-           "LEFT JOIN messages m ON m.id = f.message_id WHERE f.uploader = ?1 AND "
-           "coalesce(m.deleted, 0) = 0), 0) + coalesce((SELECT sum(size) FROM uploads WHERE "
+           "WHERE f.uploader = ?1), 0) + coalesce((SELECT sum(size) FROM uploads WHERE "
            "user_id = ?1), 0)");
     s.bind(1, user);
     s.step();

@@ -64,6 +64,7 @@ class SqliteStore final : public Store {
   void delete_upload(const std::string& id) override;
   std::vector<Upload> stale_uploads(Millis before) override;
   std::int64_t stored_bytes(UserId user) override;
+  int pending_uploads(UserId user) override;
   std::optional<Blob> find_blob(const std::string& sha256) override;
   FileInfo add_file(const Blob& blob, const Upload& upload, Millis at) override;
   std::optional<StoredFile> find_file(FileId id) override;
