@@ -369,6 +369,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         net::StreamAdmission a;
         a.max_bytes = static_cast<std::uint64_t>(u->size) - have;
         a.sink = std::make_shared<Sink>(self, *u, act, have);
+        self->rules.touch(id);  // moving: the sweep of idle uploads leaves it alone
         decide(std::move(a));
       } catch (const std::exception& e) {
         spdlog::error("PUT {} failed: {}", req->path, e.what());
@@ -405,6 +406,12 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     std::string etag =
         fmt::format("\"{}{}\"", f->sha256.substr(0, 32), v.empty() ? "" : "-" + std::string(v));
     // Inline only what shows as media here (an image too large to decode is a file: a download).
+    // A variant is a WebP: saved as one ("cat.jpg" -> "cat.webp").
+    std::string download_name = f->info.name;
+    if (variant != media::Variant::kOriginal) {
+      auto dot = download_name.rfind('.');
+      download_name = download_name.substr(0, dot == 0 ? std::string::npos : dot) + ".webp";
+    }
     bool attachment = !media::inline_safe(type) || (f->info.kind == "file" && type != "text/plain");
     HttpResponse res;
     res.with("ETag", etag)
@@ -413,7 +420,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         .with("Cache-Control", "private, no-cache")
         .with("X-Content-Type-Options", "nosniff")
         .with("Content-Security-Policy", "sandbox; default-src 'none'")
-        .with("Content-Disposition", media::content_disposition(f->info.name, attachment))
+        .with("Content-Disposition", media::content_disposition(download_name, attachment))
         .with("Accept-Ranges", "bytes");
     if (!req.header("if-none-match").empty() &&
         req.header("if-none-match").find(etag) != std::string_view::npos) {

@@ -126,6 +126,8 @@ describe('files on messages', () => {
     ['a flag that is not a boolean', { files: [{ ...cat, thumb: 1 }] }],
     ['a url to another site', { files: [{ ...cat, url: '//evil.example/x' }] }],
     ['a javascript: url', { files: [{ ...cat, url: 'javascript:alert(1)' }] }],
+    ['a url a parser reads as another host', { files: [{ ...cat, url: '/\t/evil.example/x' }] }],
+    ['a url with a backslash', { files: [{ ...cat, url: '/\\evil.example/x' }] }],
     ['a name that is not a string', { files: [{ ...cat, name: null }] }],
   ])('drops a message event with %s', (_name, extra) => {
     expect(decodeServerFrame(event(extra))).toBeNull()

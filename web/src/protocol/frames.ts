@@ -350,7 +350,13 @@ function decodeRoom(v: unknown): RoomSummary | null {
 
 const FILE_KINDS = new Set(['image', 'audio', 'video', 'file'])
 // A same-origin path (never `//host`, `javascript:` or another scheme): it becomes a src and an href.
-const isLocalPath = (v: unknown): v is string => isStr(v) && /^\/(?!\/)/.test(v) && !v.includes('\\')
+// A path on this server: it must resolve to this origin, whatever the browser makes of tabs,
+// backslashes or a second slash (`/\t/evil.example/x` is another host to a URL parser).
+const isLocalPath = (v: unknown): v is string =>
+  isStr(v) &&
+  /^\/[^/\\]/.test(v) &&
+  !/[\u0000-\u001f\\]/.test(v) &&
+  new URL(v, 'https://parley.invalid').origin === 'https://parley.invalid'
 
 // `width`, `height` and `duration` may be null (or absent: null); the flags absent mean false.
 export function decodeFile(v: unknown): FileInfo | null {
