@@ -15,7 +15,7 @@ struct FileOptions {
   std::int64_t max_bytes = 100LL << 20;             // one file
   std::int64_t quota_bytes = 10LL << 30;            // everything one user keeps (0: no quota)
   core::Millis unattached_ms = 24LL * 3600 * 1000;  // an upload no message took is kept this long
-  int max_pending = 50;  // unfinished uploads one user may have at once
+  int max_pending = 50;                             // unfinished uploads one user may have at once
 };
 
 class FileRules {

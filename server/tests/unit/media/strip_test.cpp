@@ -22,24 +22,24 @@ std::string segment(int marker, const std::string& payload) {
 
 // EXIF (little-endian TIFF) with Orientation = 6 and a GPS IFD pointer, plus the text "GPSDATA".
 std::string exif_app1() {
-  std::string tiff = bytes({'I', 'I', 0x2a, 0, 8, 0, 0, 0,  // header, IFD0 at 8
-                            2, 0,                           // two entries
-                            0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,      // Orientation = 6
-                            0x25, 0x88, 4, 0, 1, 0, 0, 0, 38, 0, 0, 0,     // GPS IFD at 38
-                            0, 0, 0, 0});
+  std::string tiff = bytes({'I',  'I',  0x2a, 0, 8, 0, 0, 0,               // header, IFD0 at 8
+                            2,    0,                                       // two entries
+                            0x12, 0x01, 3,    0, 1, 0, 0, 0, 6,  0, 0, 0,  // Orientation = 6
+                            0x25, 0x88, 4,    0, 1, 0, 0, 0, 38, 0, 0, 0,  // GPS IFD at 38
+                            0,    0,    0,    0});
   tiff += "GPSDATA";
   return segment(0xe1, std::string("Exif\0\0", 6) + tiff);
 }
 
-const std::string kScan = bytes({0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0}) + "\x12\x34\xff\x00\x56" +
-                          bytes({0xff, 0xd9});
+const std::string kScan =
+    bytes({0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0}) + "\x12\x34\xff\x00\x56" + bytes({0xff, 0xd9});
 
 TEST(StripJpeg, DropsExifAndCommentsKeepsOrientationTablesAndData) {
   std::string jfif = segment(0xe0, std::string("JFIF\0\1\1\0\0\1\0\1\0\0", 14));
   std::string icc = segment(0xe2, std::string("ICC_PROFILE\0\1\1profile", 22));
   std::string dqt = segment(0xdb, std::string(65, '\x01'));
-  std::string in = bytes({0xff, 0xd8}) + jfif + exif_app1() + segment(0xfe, "taken at home") +
-                   icc + segment(0xed, "Photoshop 3.0 IPTC") + dqt + kScan;
+  std::string in = bytes({0xff, 0xd8}) + jfif + exif_app1() + segment(0xfe, "taken at home") + icc +
+                   segment(0xed, "Photoshop 3.0 IPTC") + dqt + kScan;
   auto out = strip_jpeg(in);
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->find("GPSDATA"), std::string::npos);
@@ -71,9 +71,11 @@ TEST(StripJpeg, RefusesMalformed) {
 }
 
 TEST(StripGif, DropsCommentsAndXmpKeepsLoopFramesAndTiming) {
-  std::string head = std::string("GIF89a") + bytes({1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255});
+  std::string head =
+      std::string("GIF89a") + bytes({1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255});
   std::string loop = bytes({0x21, 0xff, 0x0b}) + "NETSCAPE2.0" + bytes({3, 1, 0, 0, 0});
-  std::string xmp = bytes({0x21, 0xff, 0x0b}) + "XMP DataXMP" + bytes({9}) + "GPS 48.85" + bytes({0});
+  std::string xmp =
+      bytes({0x21, 0xff, 0x0b}) + "XMP DataXMP" + bytes({9}) + "GPS 48.85" + bytes({0});
   std::string comment = bytes({0x21, 0xfe, 5}) + "home!" + bytes({0});
   std::string gce = bytes({0x21, 0xf9, 4, 0, 10, 0, 0, 0});
   std::string frame = bytes({0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0});
