@@ -307,10 +307,13 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     auto known = rules.known_blob(sha);
     if (known && fs::exists(storage.blob_path(sha))) {
       blob = *known;  // the same bytes were stored before: keep one copy
-      // Removed after the answer: unlinking a large file waits for its pages still being
-      // written out, which the uploader need not wait for.
-      media_pool.post(
-          [self = shared_from_this(), id = upload.id] { self->storage.remove_part(id); });
+      // Moved aside now, removed after the answer: unlinking a large file waits for its pages
+      // still being written out, which the uploader need not wait for.
+      auto aside = storage.set_aside_part(upload.id);
+      media_pool.post([aside] {
+        std::error_code ec;
+        fs::remove(aside, ec);
+      });
     } else {
       auto p = storage.finish(upload.id, sha, declared_type);
       blob = store::Blob{p.sha256,   static_cast<std::int64_t>(p.size),
@@ -476,6 +479,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         declared.erase(u.id);
         if (auto it = active.find(u.id); it != active.end() && !it->second->busy) active.erase(it);
       }
+      storage.remove_set_aside();  // left by a stop before their removal
       auto gone = rules.sweep();
       std::lock_guard lock(mu);
       for (const auto& sha : gone) {

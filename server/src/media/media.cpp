@@ -88,6 +88,19 @@ std::string Storage::hash_file(const fs::path& p) const {
   return h.hex();
 }
 
+fs::path Storage::set_aside_part(std::string_view upload_id) const {
+  fs::path aside = root_ / "tmp" / (std::string(upload_id) + ".gone");
+  fs::rename(part_path(upload_id), aside);
+  return aside;
+}
+
+void Storage::remove_set_aside() const {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root_ / "tmp", ec)) {
+    if (e.path().extension() == ".gone") fs::remove(e.path(), ec);
+  }
+}
+
 void Storage::remove_blob(std::string_view sha256) const {
   std::error_code ec;
   for (auto v : {Variant::kOriginal, Variant::kThumb, Variant::kPreview}) {

@@ -56,6 +56,10 @@ class Storage {
   // Bytes of the upload on disk so far (0 when none).
   std::uint64_t part_size(std::string_view upload_id) const;
   void remove_part(std::string_view upload_id) const;
+  // Renames the part out of the way (quick) and returns where it went, for a later removal; what
+  // is left there is removed by remove_set_aside (the sweep).
+  std::filesystem::path set_aside_part(std::string_view upload_id) const;
+  void remove_set_aside() const;
   // Hashes the whole part file (after a restart lost the running hash).
   std::string hash_file(const std::filesystem::path& p) const;
   // Detects the type, makes image variants and moves the upload into its content-addressed place
