@@ -34,6 +34,8 @@ CREATE TABLE uploads (
   name        TEXT NOT NULL,
   size        INTEGER NOT NULL,
   created_at  INTEGER NOT NULL,
-  touched_at  INTEGER NOT NULL
+  touched_at  INTEGER NOT NULL,
+  file_id     INTEGER                            -- the file it became (kept a day, so a client
+                                                 -- that missed the answer can ask for it)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX uploads_by_user ON uploads(user_id);

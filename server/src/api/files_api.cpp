@@ -168,6 +168,17 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     std::string id = req.path.substr(kUploads.size() + 1);
     auto u = rules.own_upload(w.user.id, id);
     if (!u) return error_response(u.error());
+    if (u->file) {  // finished: the answer its last PUT got, for a client that missed it
+      if (remove) {
+        rules.cancel(id);  // the file stays (a message may hold it)
+        return HttpResponse{204, {}, {}};
+      }
+      auto info = rules.finished(*u);
+      if (!info) return HttpResponse::error(404, "not_found", "No such upload");
+      json::object body{{"upload", upload_json(*u, static_cast<std::uint64_t>(u->size))},
+                        {"file", json::parse(protocol::encode_file(*info))}};
+      return HttpResponse::json(200, json::serialize(body)).with("Cache-Control", "no-store");
+    }
     if (!remove) return upload_answer(200, *u, storage.part_size(id));
     rules.cancel(id);
     storage.remove_part(id);
@@ -276,7 +287,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
 
   // Every byte is there: hash, detect, make variants, file it. On the worker pool.
   HttpResponse finalize(const store::Upload& upload, Active& active) {
-    if (!rules.own_upload(upload.user, upload.id)) {  // cancelled meanwhile
+    if (auto now = rules.own_upload(upload.user, upload.id); !now || now->file) {  // cancelled
       storage.remove_part(upload.id);
       return HttpResponse::error(404, "not_found", "No such upload");
     }
@@ -352,6 +363,16 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         std::string id = req->path.substr(kUploads.size() + 1);
         auto u = self->rules.own_upload(w->user.id, id);
         if (!u) return refuse(error_response(u.error()));
+        if (u->file) {  // finished already (its answer was lost): the same answer again
+          auto size = static_cast<std::uint64_t>(u->size);
+          auto at = parse_int(req->header("upload-offset"));
+          auto info = self->rules.finished(*u);
+          if (!info) return refuse(HttpResponse::error(404, "not_found", "No such upload"));
+          if (at && static_cast<std::uint64_t>(*at) == size) return refuse(file_answer(*info));
+          json::object body{
+              {"error", "conflict"}, {"message", "This upload is finished"}, {"offset", size}};
+          return refuse(HttpResponse::json(409, json::serialize(body)));
+        }
         auto offset = parse_int(req->header("upload-offset"));
         if (!offset) {
           return refuse(error_response(core::make_error(

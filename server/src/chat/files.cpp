@@ -54,6 +54,13 @@ core::Result<store::Upload> FileRules::own_upload(store::UserId user, const std:
   return *u;
 }
 
+std::optional<store::FileInfo> FileRules::finished(const store::Upload& upload) {
+  if (!upload.file) return std::nullopt;
+  auto f = store_.find_file(upload.file);
+  if (!f || f->message_deleted) return std::nullopt;
+  return f->info;
+}
+
 core::Result<store::StoredFile> FileRules::readable_file(store::UserId user, store::FileId id) {
   auto f = store_.find_file(id);
   if (!f || f->message_deleted) return make_error(Errc::kNotFound, "No such file");

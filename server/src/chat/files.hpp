@@ -29,7 +29,9 @@ class FileRules {
   core::Result<store::Upload> begin_upload(store::UserId user, store::RoomId room,
                                            const std::string& id, const std::string& name,
                                            std::int64_t size);
-  // The user's own upload, or kNotFound.
+  // The file a finished upload became (nullopt while unfinished or when that file is gone).
+  std::optional<store::FileInfo> finished(const store::Upload& upload);
+  // The user's own upload (finished ones are kept a day), or kNotFound.
   core::Result<store::Upload> own_upload(store::UserId user, const std::string& id);
   // A file the user may download: they uploaded it, or they are a member of its room and its
   // message (if any) is not deleted. Anything else is kNotFound, exactly like a missing file.

@@ -469,7 +469,17 @@ test('an upload cut off midway is resumed from the offset the server reports', {
   assert.equal(got.status, 200)
   assert.equal(got.size, size)
   assert.equal(got.sha, originalSha, 'the resumed file is the original')
-  assert.equal((await alice.http.call('GET', `/api/uploads/${id}`)).status, 404, 'a finished upload is gone')
+  // A client that missed that answer can ask again: the upload says what it became.
+  const after = await alice.http.call('GET', `/api/uploads/${id}`)
+  assert.equal(after.status, 200, after.text)
+  assert.equal(after.json.upload.offset, size)
+  assert.deepEqual(after.json.file, done.json.file)
+  const again = await putBytes(alice, id, size, Buffer.alloc(0))
+  assert.equal(again.status, 201, again.text)
+  assert.deepEqual(again.json.file, done.json.file, 'finishing again gives the same file')
+  const late = await putBytes(alice, id, 0, Buffer.from('x'))
+  assert.equal(late.status, 409)
+  assert.equal(late.json.offset, size)
 })
 
 test('an upload can be sent in pieces, and a cancelled one is gone with its bytes', async () => {

@@ -121,6 +121,26 @@ describe('uploads', () => {
     expect(posts(send)[0]).toMatchObject({ text: '', files: [5] })
   })
 
+  it('takes the file from the server when the answer to the last bytes was lost', async () => {
+    const store = useUploadsStore()
+    const done = sendFiles(3, [bytes(100)], 'caption')
+    await flush()
+    only('POST').respond(201, { upload: { id: 'tk', room: 3, name: 'a.txt', size: 100, offset: 0 } })
+    await flush()
+    only('PUT').fail() // every byte arrived, but the 201 never did
+    await flush()
+    expect(store.batches[0]!.uploads[0]!.status).toBe('retrying')
+    await vi.advanceTimersByTimeAsync(2000)
+    only('GET').respond(200, {
+      upload: { id: 'tk', room: 3, name: 'a.txt', size: 100, offset: 100 },
+      file: file(9, 'a.txt', 100),
+    })
+    expect(await done).toBe(true)
+    expect(FakeXHR.all.filter((x) => x.method === 'PUT')).toHaveLength(1) // nothing sent again
+    expect(posts(send)).toHaveLength(1)
+    expect(posts(send)[0]).toMatchObject({ text: 'caption', files: [9] })
+  })
+
   it('continues from the offset a 409 carries', async () => {
     sendFiles(3, [bytes(100)], 'x')
     await flush()

@@ -450,12 +450,19 @@ export const useUploadsStore = defineStore('uploads', () => {
   }
 
   // How far the server got (after a broken connection); null when it no longer has the upload.
+  // A finished upload (its last answer was lost) comes back with its file: `u` is done then.
   async function ask(u: Upload): Promise<number | null> {
     const a = await call(u, 'GET', `/api/uploads/${encodeURIComponent(u.id ?? '')}`)
     if (a.status === 404) return null
     if (a.status !== 200) throw refusal(a)
     const up = decodeUpload(a.body)
     if (!up) throw new Error('Unexpected answer from the server')
+    const finished = (a.body as { file?: unknown } | null)?.file
+    if (finished !== undefined) {
+      const file = decodeFile(finished)
+      if (!file) throw new Error('Unexpected answer from the server')
+      u.file = file
+    }
     return up.offset
   }
 
@@ -474,6 +481,12 @@ export const useUploadsStore = defineStore('uploads', () => {
           if (u.id !== null && (offset === null || offset < 0)) {
             offset = await ask(u)
             if (offset === null) u.id = null // gone (a day without progress): start again
+            if (u.file) {
+              u.sent = u.size
+              u.status = 'done'
+              remember(batchOf(u))
+              return
+            }
           }
           if (u.id === null) {
             offset = await create(u, room)

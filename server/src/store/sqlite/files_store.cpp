@@ -7,18 +7,19 @@ namespace parley::store {
 namespace {
 
 constexpr std::string_view kUploadColumns =
-    "id, user_id, room_id, name, size, created_at, touched_at";
+    "id, user_id, room_id, name, size, created_at, touched_at, coalesce(file_id, 0)";
 
 Upload read_upload(const Stmt& s) {
-  return Upload{s.text(0), s.i64(1), s.i64(2), s.text(3), s.i64(4), s.i64(5), s.i64(6)};
+  return Upload{s.text(0), s.i64(1), s.i64(2), s.text(3), s.i64(4), s.i64(5), s.i64(6), s.i64(7)};
 }
 
 }  // namespace
 
 void SqliteStore::create_upload(const Upload& u) {
   impl_->write([&](Connection& c) {
-    Stmt s(c, fmt::format("INSERT INTO uploads ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                          kUploadColumns));
+    Stmt s(c,
+           "INSERT INTO uploads (id, user_id, room_id, name, size, created_at, touched_at) VALUES "
+           "(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     s.bind(1, u.id).bind(2, u.user).bind(3, u.room).bind(4, u.name).bind(5, u.size);
     s.bind(6, u.created_at).bind(7, u.touched_at);
     s.run();
@@ -52,7 +53,7 @@ void SqliteStore::delete_upload(const std::string& id) {
 
 int SqliteStore::pending_uploads(UserId user) {
   return impl_->read([&](Connection& c) {
-    Stmt s(c, "SELECT count(*) FROM uploads WHERE user_id = ?1");
+    Stmt s(c, "SELECT count(*) FROM uploads WHERE user_id = ?1 AND file_id IS NULL");
     s.bind(1, user);
     s.step();
     return static_cast<int>(s.i64(0));
@@ -76,7 +77,7 @@ std::int64_t SqliteStore::stored_bytes(UserId user) {
     Stmt s(c,
            "SELECT coalesce((SELECT sum(b.size) FROM files f JOIN blobs b ON b.sha256 = f.blob "
            "WHERE f.uploader = ?1), 0) + coalesce((SELECT sum(size) FROM uploads WHERE "
-           "user_id = ?1), 0)");
+           "user_id = ?1 AND file_id IS NULL), 0)");
     s.bind(1, user);
     s.step();
     return s.i64(0);
@@ -117,8 +118,8 @@ FileInfo SqliteStore::add_file(const Blob& b, const Upload& u, Millis at) {
     file.bind(1, b.sha256).bind(2, u.name).bind(3, u.user).bind(4, u.room).bind(5, at);
     file.run();
     FileId id = c.last_insert_id();
-    Stmt done(c, "DELETE FROM uploads WHERE id = ?1");
-    done.bind(1, u.id);
+    Stmt done(c, "UPDATE uploads SET file_id = ?2, touched_at = ?3 WHERE id = ?1");
+    done.bind(1, u.id).bind(2, id).bind(3, at);
     done.run();
     Stmt read(c, fmt::format("SELECT {} FROM files f JOIN blobs b ON b.sha256 = f.blob WHERE "
                              "f.id = ?1",

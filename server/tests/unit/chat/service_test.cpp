@@ -337,7 +337,11 @@ TEST_F(ChatServiceTest, FilesGoIntoOneMessageOfTheirUploaderAndFollowItsLife) {
   blob.type = "text/plain";
   blob.kind = "file";
   auto info = rules.complete(*up, blob);
-  EXPECT_FALSE(rules.own_upload(alice, "up-1").ok()) << "a finished upload is a file now";
+  auto finished = rules.own_upload(alice, "up-1");
+  ASSERT_TRUE(finished.ok()) << "kept a while, for a client that missed the answer";
+  EXPECT_EQ(finished->file, info.id);
+  EXPECT_EQ(rules.finished(*finished)->id, info.id);
+  EXPECT_EQ(store.pending_uploads(alice), 0) << "a finished upload is not pending";
   EXPECT_TRUE(rules.readable_file(alice, info.id).ok());
   EXPECT_FALSE(rules.readable_file(bob, info.id).ok()) << "not in a message yet";
 
