@@ -1,6 +1,7 @@
-// An upload broken off by a server restart continues on the restarted server from the bytes on
-// disk, and the finished file has the SHA-256 of the original (the running hash was lost with the
-// process, so the server hashes the part file again).
+// Files across the life of a server, each test with a server of its own: an upload broken off by a
+// restart continues on the restarted server from the bytes on disk (the running hash was lost
+// with the process, so the server hashes the part file again); a deleted message's file keeps
+// counting against the quota until the sweep has removed its bytes.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
@@ -56,5 +57,34 @@ test('an upload resumed after a server restart is the original, byte for byte', 
   } finally {
     const { code: second_code } = await second.stop()
     assert.equal(second_code, 0, second.stderr)
+  }
+})
+
+test('a deleted message gives its bytes back to the quota only when the sweep has removed them', async () => {
+  const server = await startServer([...FAST_AUTH, ...CHAT_ARGS, '--upload-quota-bytes', '100000', '--files-sweep-seconds', '3600'])
+  try {
+    await signUpAdminFirst(server)
+    const alice = await signUp(server, 'alice')
+    const tabs = new Tabs(server)
+    const a = await tabs.connect(alice)
+    const room = (await a.must({ type: 'create_room', kind: 'channel', name: 'quota' })).room
+    const send = async (bytes) => {
+      const c = await alice.http.call('POST', '/api/uploads', { room, name: 'q.bin', size: bytes.length })
+      if (c.status !== 201) return c
+      return alice.http.call('PUT', `/api/uploads/${c.json.upload.id}`, new Uint8Array(bytes), {
+        headers: { 'upload-offset': '0', 'content-type': 'application/octet-stream' },
+      })
+    }
+    const first = await send(randomBytes(90_000))
+    assert.equal(first.status, 201, first.text)
+    const posted = await a.post(room, '', { files: [first.json.file.id] })
+    await a.must({ type: 'delete', id: posted.id })
+    const second = await send(randomBytes(90_000))
+    assert.equal(second.status, 413, 'the deleted file still takes disk space until the sweep')
+    assert.equal(second.json.field, 'quota')
+    await tabs.closeAll()
+  } finally {
+    const { code } = await server.stop()
+    assert.equal(code, 0, server.stderr)
   }
 })
