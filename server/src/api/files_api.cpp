@@ -512,6 +512,24 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     }
   }
 
+  // Blobs on disk without a row: a stop between the rename into place and the commit of the row
+  // leaves one. Looked for once, at start; an hour's age keeps clear of anything being finished.
+  void remove_orphans() {
+    try {
+      int removed = 0;
+      for (const auto& sha :
+           storage.blobs_older_than(fs::file_time_type::clock::now() - std::chrono::hours(1))) {
+        std::lock_guard lock(mu);
+        if (finishing.contains(sha) || rules.known_blob(sha)) continue;
+        storage.remove_blob(sha);
+        ++removed;
+      }
+      if (removed) spdlog::info("files: removed {} blobs without a record", removed);
+    } catch (const std::exception& e) {
+      spdlog::error("looking for orphaned files failed: {}", e.what());
+    }
+  }
+
   void run_sweeper() {
     std::unique_lock lock(sweep_mu);
     while (!stopping) {
@@ -557,6 +575,7 @@ FilesApi::FilesApi(net::Router& router, auth::AuthService& auth, core::WorkerPoo
   });
   impl_->sweeper = std::thread([impl] {
     impl->sweep();  // what a previous run left
+    impl->remove_orphans();
     impl->run_sweeper();
   });
 }

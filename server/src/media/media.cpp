@@ -101,6 +101,23 @@ void Storage::remove_set_aside() const {
   }
 }
 
+std::vector<std::string> Storage::blobs_older_than(fs::file_time_type before) const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& dir : fs::directory_iterator(root_, ec)) {
+    auto prefix = dir.path().filename().string();
+    if (!dir.is_directory() || prefix.size() != 2 || prefix == "tm") continue;
+    for (const auto& e : fs::directory_iterator(dir.path(), ec)) {
+      auto name = e.path().filename().string();
+      bool original = name.size() == 64 && name.starts_with(prefix) &&
+                      name.find_first_not_of("0123456789abcdef") == std::string::npos;
+      std::error_code t;
+      if (original && e.last_write_time(t) < before && !t) out.push_back(name);
+    }
+  }
+  return out;
+}
+
 void Storage::remove_blob(std::string_view sha256) const {
   std::error_code ec;
   for (auto v : {Variant::kOriginal, Variant::kThumb, Variant::kPreview}) {

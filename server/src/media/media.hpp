@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parley::media {
 
@@ -60,6 +61,9 @@ class Storage {
   // is left there is removed by remove_set_aside (the sweep).
   std::filesystem::path set_aside_part(std::string_view upload_id) const;
   void remove_set_aside() const;
+  // The content addresses of the originals on disk last modified before `before` (for finding
+  // blobs a crash left without their row).
+  std::vector<std::string> blobs_older_than(std::filesystem::file_time_type before) const;
   // Hashes the whole part file (after a restart lost the running hash).
   std::string hash_file(const std::filesystem::path& p) const;
   // Detects the type, makes image variants and moves the upload into its content-addressed place

@@ -1,11 +1,14 @@
 // Files across the life of a server, each test with a server of its own: an upload broken off by a
 // restart continues on the restarted server from the bytes on disk (the running hash was lost
 // with the process, so the server hashes the part file again); a deleted message's file keeps
-// counting against the quota until the sweep has removed its bytes.
+// counting against the quota until the sweep has removed its bytes; bytes a crash left on disk
+// without their record are removed at the next start.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { startServer, FAST_AUTH } from './harness.mjs'
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startServer, FAST_AUTH, poll } from './harness.mjs'
 import { signUp, signUpAdminFirst, Tabs, CHAT_ARGS } from './chat-client.mjs'
 
 const MiB = 1 << 20
@@ -86,5 +89,51 @@ test('a deleted message gives its bytes back to the quota only when the sweep ha
   } finally {
     const { code } = await server.stop()
     assert.equal(code, 0, server.stderr)
+  }
+})
+
+test('bytes on disk without a record (a crash before the commit) are removed at the next start', async () => {
+  const args = [...FAST_AUTH, ...CHAT_ARGS]
+  const first = await startServer(args)
+  await signUpAdminFirst(first)
+  const alice = await signUp(first, 'alice')
+  const tabs = new Tabs(first)
+  const a = await tabs.connect(alice)
+  const room = (await a.must({ type: 'create_room', kind: 'channel', name: 'orphans' })).room
+  await tabs.closeAll()
+  const bytes = randomBytes(5000)
+  const c = await alice.http.call('POST', '/api/uploads', { room, name: 'kept.bin', size: bytes.length })
+  const kept = await alice.http.call('PUT', `/api/uploads/${c.json.upload.id}`, new Uint8Array(bytes), {
+    headers: { 'upload-offset': '0', 'content-type': 'application/octet-stream' },
+  })
+  assert.equal(kept.status, 201, kept.text)
+  first.expectExit()
+  first.proc.kill('SIGTERM')
+  assert.equal((await first.exited)[0], 0, first.stderr)
+
+  const files = join(first.dataDir, 'files')
+  const keptSha = createHash('sha256').update(bytes).digest('hex')
+  const orphanSha = createHash('sha256').update('never recorded').digest('hex')
+  const fresh = createHash('sha256').update('being finished right now').digest('hex')
+  const path = (sha) => join(files, sha.slice(0, 2), sha)
+  for (const sha of [orphanSha, fresh]) {
+    mkdirSync(join(files, sha.slice(0, 2)), { recursive: true })
+    writeFileSync(path(sha), 'bytes')
+  }
+  const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000)
+  for (const sha of [orphanSha, keptSha]) utimesSync(path(sha), twoHoursAgo, twoHoursAgo)
+
+  const second = await startServer(args, { dataDir: first.dataDir })
+  try {
+    await poll(() => !existsSync(path(orphanSha)), { timeout: 10_000, what: 'the orphan to be removed' })
+    assert.ok(existsSync(path(keptSha)), 'a blob with its record stays')
+    assert.ok(existsSync(path(fresh)), 'a recent one may be an upload being finished: it stays')
+    alice.http.server = second
+    const got = await alice.http.raw('GET', kept.json.file.url)
+    assert.equal(got.status, 200)
+    assert.deepEqual(Buffer.from(got.bytes), bytes)
+  } finally {
+    const { code } = await second.stop()
+    assert.equal(code, 0, second.stderr)
   }
 })
