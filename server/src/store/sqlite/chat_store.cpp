@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <unordered_map>
 
 #include "core/clock.hpp"
 
@@ -189,34 +190,48 @@ Event read_event(const Stmt& s) {
   return e;
 }
 
-// Fills in the reactions of the message events in `events`.
-void add_reactions(Connection& c, std::vector<Event>& events) {
-  for (auto& e : events) {
-    if (e.kind != EventKind::kMessage || e.deleted) continue;
-    Stmt s(c,
-           "SELECT emoji, user_id FROM reactions WHERE message_id = ?1 ORDER BY emoji, at, "
-           "user_id");
-    s.bind(1, e.message);
-    while (s.step()) {
-      auto emoji = s.text(0);
-      if (e.reactions.empty() || e.reactions.back().emoji != emoji) {
-        e.reactions.push_back(Reaction{emoji, {}});
-      }
-      e.reactions.back().users.push_back(s.i64(1));
-    }
-  }
-}
+// The live message events of a page, by message id, and their ids as a JSON array: one query
+// then fills in what hangs off all of them (json_each), instead of a query per message.
+struct PageMessages {
+  std::unordered_map<MessageId, Event*> by_id;
+  std::string ids = "[";
+};
 
-// Fills in the files of the (not deleted) message events in `events`.
-void add_files(Connection& c, std::vector<Event>& events) {
+PageMessages page_messages(std::vector<Event>& events) {
+  PageMessages m;
   for (auto& e : events) {
     if (e.kind != EventKind::kMessage || e.deleted || e.message == 0) continue;
-    Stmt s(c, fmt::format("SELECT {} FROM files f JOIN blobs b ON b.sha256 = f.blob WHERE "
-                          "f.message_id = ?1 ORDER BY f.position",
-                          kFileInfoColumns));
-    s.bind(1, e.message);
-    while (s.step()) e.files.push_back(read_file_info(s));
+    if (m.by_id.emplace(e.message, &e).second) {
+      if (m.ids.size() > 1) m.ids += ',';
+      m.ids += std::to_string(e.message);
+    }
   }
+  m.ids += ']';
+  return m;
+}
+
+// Fills in the reactions and files of the (not deleted) message events in `events`.
+void add_reactions_and_files(Connection& c, std::vector<Event>& events) {
+  auto page = page_messages(events);
+  if (page.by_id.empty()) return;
+  Stmt r(c,
+         "SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN (SELECT value "
+         "FROM json_each(?1)) ORDER BY message_id, emoji, at, user_id");
+  r.bind(1, page.ids);
+  while (r.step()) {
+    Event& e = *page.by_id.at(r.i64(0));
+    auto emoji = r.text(1);
+    if (e.reactions.empty() || e.reactions.back().emoji != emoji) {
+      e.reactions.push_back(Reaction{emoji, {}});
+    }
+    e.reactions.back().users.push_back(r.i64(2));
+  }
+  Stmt f(c, fmt::format("SELECT f.message_id, {} FROM files f JOIN blobs b ON b.sha256 = f.blob "
+                        "WHERE f.message_id IN (SELECT value FROM json_each(?1)) ORDER BY "
+                        "f.message_id, f.position",
+                        kFileInfoColumns));
+  f.bind(1, page.ids);
+  while (f.step()) page.by_id.at(f.i64(0))->files.push_back(read_file_info(f, 1));
 }
 
 std::vector<Event> query_events(Connection& c, std::string_view tail, auto&& binder) {
@@ -224,8 +239,7 @@ std::vector<Event> query_events(Connection& c, std::string_view tail, auto&& bin
   binder(s);
   std::vector<Event> out;
   while (s.step()) out.push_back(read_event(s));
-  add_reactions(c, out);
-  add_files(c, out);
+  add_reactions_and_files(c, out);
   return out;
 }
 
