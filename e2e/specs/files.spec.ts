@@ -2,21 +2,14 @@
 // thumbnail that opens full size in a viewer; a picked file arrives as a card with its name, size
 // and a download link that gives back the same bytes.
 import { test, expect } from './fixtures'
-import { unique, newUser } from './users'
-import type { Browser, Page } from '@playwright/test'
+import { newUser, sharedChannel, unique } from './users'
+import type { Browser } from '@playwright/test'
 
 // Ann makes a channel and Bob joins it; both have it open.
 async function twoInAChannel(browser: Browser) {
   const ann = await newUser(browser, 'ann')
   const bob = await newUser(browser, 'bob')
-  const channel = unique('files')
-  await ann.page.getByRole('button', { name: 'New room' }).click()
-  await ann.page.getByLabel('Room name').fill(channel)
-  await ann.page.getByRole('button', { name: 'Create' }).click()
-  await expect(ann.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
-  await bob.page.getByRole('button', { name: 'Browse channels' }).click()
-  await bob.page.getByRole('button', { name: `Join #${channel}` }).click()
-  await expect(bob.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+  const channel = await sharedChannel(ann.page, bob.page, 'files')
   return { ann, bob, annBox: ann.page.getByLabel(`Message #${channel}`) }
 }
 

@@ -1,31 +1,12 @@
 // A reader who scrolled up to read history is left in place when messages arrive; a button counts
 // them and brings the reader down, and goes away at the bottom.
 import { test, expect } from './fixtures'
-import type { Browser, Page } from '@playwright/test'
-
-const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
-
-async function newUser(browser: Browser, prefix: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  const name = unique(prefix)
-  await page.goto('/register')
-  await page.getByLabel('Username').fill(name)
-  await page.getByLabel('Password').fill('a fine long secret')
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page.getByRole('heading', { name: `Welcome to Parley, ${name}` })).toBeVisible()
-  return page
-}
+import { newUser, sharedChannel } from './users'
 
 test('new messages below a reader who scrolled up wait behind a “Jump to latest” button', async ({ browser }) => {
-  const ann = await newUser(browser, 'ann')
-  const bob = await newUser(browser, 'bob')
-  const channel = unique('history')
-  await ann.getByRole('button', { name: 'New room' }).click()
-  await ann.getByLabel('Room name').fill(channel)
-  await ann.getByRole('button', { name: 'Create' }).click()
-  await expect(ann.getByRole('heading', { name: `#${channel}` })).toBeVisible() // before Bob looks
-  await bob.getByRole('button', { name: 'Browse channels' }).click()
-  await bob.getByRole('button', { name: `Join #${channel}` }).click()
+  const ann = (await newUser(browser, 'ann')).page
+  const bob = (await newUser(browser, 'bob')).page
+  const channel = await sharedChannel(ann, bob, 'history')
 
   const annBox = ann.getByLabel(`Message #${channel}`)
   for (let i = 1; i <= 30; i++) {

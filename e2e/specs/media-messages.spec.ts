@@ -1,68 +1,18 @@
 // Voice messages and avatars between two people: one records a voice message with the (fake)
 // microphone and the other plays it; one crops and saves an avatar and the other sees it beside
 // their messages, live and after a reload.
-import { deflateSync } from 'node:zlib'
 import { test, expect } from './fixtures'
-import { unique, newUser } from './users'
-import type { Browser, Page } from '@playwright/test'
+import { newUser, sharedChannel } from './users'
+import { pngOf } from '../../scripts/lib/png.mjs'
 
-// Ann makes a channel and Bob joins it; both have it open.
-async function sharedChannel(ann: Page, bob: Page): Promise<string> {
-  const channel = unique('media')
-  await ann.getByRole('button', { name: 'New room' }).click()
-  await ann.getByLabel('Room name').fill(channel)
-  await ann.getByRole('button', { name: 'Create' }).click()
-  await expect(ann.getByRole('heading', { name: `#${channel}` })).toBeVisible()
-  await bob.getByRole('button', { name: 'Browse channels' }).click()
-  await bob.getByRole('button', { name: `Join #${channel}` }).click()
-  await expect(bob.getByRole('heading', { name: `#${channel}` })).toBeVisible()
-  return channel
-}
-
-// A width×height RGB PNG with a diagonal gradient, encoded here (no image library needed).
-function png(width: number, height: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    return c >>> 0
-  })
-  const crc32 = (b: Buffer) => {
-    let c = 0xffffffff
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8)
-    return (c ^ 0xffffffff) >>> 0
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(data.length)
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-    const crc = Buffer.alloc(4)
-    crc.writeUInt32BE(crc32(body))
-    return Buffer.concat([length, body, crc])
-  }
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(width, 0)
-  header.writeUInt32BE(height, 4)
-  header.set([8, 2, 0, 0, 0], 8) // 8-bit RGB, no interlace
-  const rows = Buffer.alloc((width * 3 + 1) * height)
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1) // each row starts with filter type 0
-    for (let x = 0; x < width; x++) {
-      rows.set([(x * 255) / width, (y * 255) / height, 160], row + 1 + x * 3)
-    }
-  }
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-  return Buffer.concat([
-    signature,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
-}
+// A width×height RGB PNG with a diagonal gradient.
+const png = (width: number, height: number): Buffer =>
+  pngOf(width, height, (x, y) => [Math.floor((x * 255) / width), Math.floor((y * 255) / height), 160])
 
 test('a voice message recorded by one person plays for the other', async ({ browser }) => {
   const ann = await newUser(browser, 'ann', ['microphone', 'camera'])
   const bob = await newUser(browser, 'bob', ['microphone', 'camera'])
-  await sharedChannel(ann.page, bob.page)
+  await sharedChannel(ann.page, bob.page, 'media')
 
   // Click to start; the timer runs; click again to stop and send.
   await ann.page.getByRole('button', { name: 'Record a voice message' }).click()
@@ -95,7 +45,7 @@ test('a voice message recorded by one person plays for the other', async ({ brow
 test("a cropped avatar shows beside its owner's messages for others", async ({ browser }) => {
   const ann = await newUser(browser, 'ann', ['microphone', 'camera'])
   const bob = await newUser(browser, 'bob', ['microphone', 'camera'])
-  const channel = await sharedChannel(ann.page, bob.page)
+  const channel = await sharedChannel(ann.page, bob.page, 'media')
   const annBox = ann.page.getByLabel(`Message #${channel}`)
   await annBox.fill('before the new face')
   await annBox.press('Enter')

@@ -2,8 +2,7 @@
 // joins, and their messages reach each other live; an unread badge counts what arrived elsewhere;
 // hostile markup shows as text.
 import { test, expect } from './fixtures'
-import { unique, newUser } from './users'
-import type { Browser, Page } from '@playwright/test'
+import { unique, newUser, sharedChannel } from './users'
 
 test('two users chat in real time in a channel', async ({ browser }) => {
   const ann = await newUser(browser, 'ann')
@@ -186,14 +185,7 @@ test('a private room by invitation, and a direct message started from a memberâ€
 test('room settings: an admin renames the room for everyone, a member leaves it', async ({ browser }) => {
   const ann = await newUser(browser, 'ann')
   const bob = await newUser(browser, 'bob')
-  const channel = unique('old')
-  await ann.page.getByRole('button', { name: 'New room' }).click()
-  await ann.page.getByLabel('Room name').fill(channel)
-  await ann.page.getByRole('button', { name: 'Create' }).click()
-  await expect(ann.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
-  await bob.page.getByRole('button', { name: 'Browse channels' }).click()
-  await bob.page.getByRole('button', { name: `Join #${channel}` }).click()
-  await expect(bob.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+  const channel = await sharedChannel(ann.page, bob.page, 'old')
 
   const renamed = unique('new')
   await ann.page.getByRole('button', { name: 'Room settings' }).click()
@@ -213,13 +205,7 @@ test('room settings: an admin renames the room for everyone, a member leaves it'
 test('a user who was away sees what was said, edited and deleted meanwhile', async ({ browser }) => {
   const ann = await newUser(browser, 'ann')
   const bob = await newUser(browser, 'bob')
-  const channel = unique('catchup')
-  await ann.page.getByRole('button', { name: 'New room' }).click()
-  await ann.page.getByLabel('Room name').fill(channel)
-  await ann.page.getByRole('button', { name: 'Create' }).click()
-  await expect(ann.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
-  await bob.page.getByRole('button', { name: 'Browse channels' }).click()
-  await bob.page.getByRole('button', { name: `Join #${channel}` }).click()
+  const channel = await sharedChannel(ann.page, bob.page, 'catchup')
   const annBox = ann.page.getByLabel(`Message #${channel}`)
   await annBox.fill('before you left')
   await annBox.press('Enter')

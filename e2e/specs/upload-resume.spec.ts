@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
-import { newUser, unique } from './users'
+import { newUser, sharedChannel } from './users'
 
 const SIZE = 40 * 1024 * 1024
 
@@ -45,14 +45,7 @@ test('a large upload interrupted by a reload resumes where the server stopped', 
   test.setTimeout(120_000)
   const ann = await newUser(browser, 'ann')
   const bob = await newUser(browser, 'bob')
-  const channel = unique('resume')
-  await ann.page.getByRole('button', { name: 'New room' }).click()
-  await ann.page.getByLabel('Room name').fill(channel)
-  await ann.page.getByRole('button', { name: 'Create' }).click()
-  await expect(ann.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
-  await bob.page.getByRole('button', { name: 'Browse channels' }).click()
-  await bob.page.getByRole('button', { name: `Join #${channel}` }).click()
-  await expect(bob.page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+  const channel = await sharedChannel(ann.page, bob.page, 'resume')
 
   // The reload must not leave an exception behind in Ann's page (before or after it).
   const pageErrors: string[] = []

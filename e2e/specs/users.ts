@@ -22,3 +22,16 @@ export async function newUser(
   await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
   return { page, name }
 }
+
+// Ann makes a channel named after `prefix` and Bob joins it from the directory; both have it open.
+export async function sharedChannel(ann: Page, bob: Page, prefix = 'room'): Promise<string> {
+  const channel = unique(prefix)
+  await ann.getByRole('button', { name: 'New room' }).click()
+  await ann.getByLabel('Room name').fill(channel)
+  await ann.getByRole('button', { name: 'Create' }).click()
+  await expect(ann.getByRole('heading', { name: `#${channel}` })).toBeVisible() // before Bob looks
+  await bob.getByRole('button', { name: 'Browse channels' }).click()
+  await bob.getByRole('button', { name: `Join #${channel}` }).click()
+  await expect(bob.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+  return channel
+}
