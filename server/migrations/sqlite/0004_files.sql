@@ -35,6 +35,7 @@ CREATE TABLE uploads (
   size        INTEGER NOT NULL,
   created_at  INTEGER NOT NULL,
   touched_at  INTEGER NOT NULL,
+  type        TEXT NOT NULL DEFAULT '',          -- the browser's type (audio or video in WebM)
   file_id     INTEGER                            -- the file it became (kept a day, so a client
                                                  -- that missed the answer can ask for it)
 ) STRICT, WITHOUT ROWID;

@@ -152,17 +152,14 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         return error_response(e);
       }
     }
-    std::string id = auth::random_token();
-    auto u = rules.begin_upload(w.user.id, room->as_int64(), id, name, size->as_int64());
-    if (!u) return error_response(u.error());
     // The declared type only picks audio or video for shared containers (media::Storage::finish).
-    if (auto t = opt_string(body, "type"); t && t->size() < 128) {
-      std::lock_guard lock(mu);
-      declared[id] = *t;
-    }
+    auto declared = opt_string(body, "type").value_or("");
+    if (declared.size() >= 128) declared.clear();
+    auto u = rules.begin_upload(w.user.id, room->as_int64(), auth::random_token(), name,
+                                size->as_int64(), declared);
+    if (!u) return error_response(u.error());
     return upload_answer(201, *u, 0);
   }
-  std::unordered_map<std::string, std::string> declared;  // upload id -> client's type (under mu)
 
   HttpResponse status(const HttpRequest& req, const auth::Authenticated& w, bool remove) {
     std::string id = req.path.substr(kUploads.size() + 1);
@@ -183,7 +180,6 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     rules.cancel(id);
     storage.remove_part(id);
     std::lock_guard lock(mu);
-    declared.erase(id);
     if (auto it = active.find(id); it != active.end() && !it->second->busy) active.erase(it);
     return HttpResponse{204, {}, {}};
   }
@@ -262,7 +258,6 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
               spdlog::error("finishing the upload {} failed: {}", upload.id, e.what());
               res = HttpResponse::error(500, "internal", "Could not store the upload");
               std::lock_guard lock(impl->mu);
-              impl->declared.erase(upload.id);
               impl->active_erase(upload.id);
             }
             release();
@@ -294,14 +289,6 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     std::string sha =
         active.hasher ? active.hasher->hex() : storage.hash_file(storage.part_path(upload.id));
     active.hasher.reset();
-    std::string declared_type;
-    {
-      std::lock_guard lock(mu);
-      if (auto it = declared.find(upload.id); it != declared.end()) {
-        declared_type = it->second;
-        declared.erase(it);
-      }
-    }
     {
       std::lock_guard lock(mu);
       finishing.insert(sha);
@@ -326,7 +313,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         fs::remove(aside, ec);
       });
     } else {
-      auto p = storage.finish(upload.id, sha, declared_type);
+      auto p = storage.finish(upload.id, sha, upload.type);
       blob = store::Blob{p.sha256,   static_cast<std::int64_t>(p.size),
                          p.type,     p.kind,
                          p.width,    p.height,
@@ -497,7 +484,6 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
       for (const auto& u : rules.take_stale_uploads()) {
         storage.remove_part(u.id);
         std::lock_guard lock(mu);
-        declared.erase(u.id);
         if (auto it = active.find(u.id); it != active.end() && !it->second->busy) active.erase(it);
       }
       storage.remove_set_aside();  // left by a stop before their removal

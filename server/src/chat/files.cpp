@@ -22,7 +22,8 @@ FileRules::FileRules(store::Store& store, FileOptions options, core::Clock clock
 
 core::Result<store::Upload> FileRules::begin_upload(store::UserId user, store::RoomId room,
                                                     const std::string& id, const std::string& name,
-                                                    std::int64_t size) {
+                                                    std::int64_t size,
+                                                    const std::string& declared_type) {
   if (size < 0) return make_error(Errc::kInvalid, "The size must be a number of bytes", "size");
   if (size > options_.max_bytes) {
     return make_error(Errc::kTooLarge,
@@ -43,7 +44,7 @@ core::Result<store::Upload> FileRules::begin_upload(store::UserId user, store::R
                       "quota");
   }
   auto now = clock_();
-  store::Upload u{id, user, room, name, size, now, now};
+  store::Upload u{id, user, room, name, size, now, now, 0, declared_type};
   store_.create_upload(u);
   return u;
 }

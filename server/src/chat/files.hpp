@@ -28,7 +28,8 @@ class FileRules {
   // be a member. kTooLarge with field "size" over the file limit, field "quota" over the quota.
   core::Result<store::Upload> begin_upload(store::UserId user, store::RoomId room,
                                            const std::string& id, const std::string& name,
-                                           std::int64_t size);
+                                           std::int64_t size,
+                                           const std::string& declared_type = "");
   // The file a finished upload became (nullopt while unfinished or when that file is gone).
   std::optional<store::FileInfo> finished(const store::Upload& upload);
   // The user's own upload (finished ones are kept a day), or kNotFound.

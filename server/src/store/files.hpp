@@ -17,7 +17,8 @@ struct Upload {
   std::int64_t size = 0;  // announced; the bytes on disk say how far it got
   Millis created_at = 0;
   Millis touched_at = 0;
-  FileId file = 0;  // set once finished: the file it became
+  FileId file = 0;   // set once finished: the file it became
+  std::string type;  // the browser's type: picks audio or video in a shared container, no more
 };
 
 // What processing found out about some content; keyed by the SHA-256 of the uploaded bytes.

@@ -7,10 +7,11 @@ namespace parley::store {
 namespace {
 
 constexpr std::string_view kUploadColumns =
-    "id, user_id, room_id, name, size, created_at, touched_at, coalesce(file_id, 0)";
+    "id, user_id, room_id, name, size, created_at, touched_at, coalesce(file_id, 0), type";
 
 Upload read_upload(const Stmt& s) {
-  return Upload{s.text(0), s.i64(1), s.i64(2), s.text(3), s.i64(4), s.i64(5), s.i64(6), s.i64(7)};
+  return Upload{s.text(0), s.i64(1), s.i64(2), s.text(3), s.i64(4),
+                s.i64(5),  s.i64(6), s.i64(7), s.text(8)};
 }
 
 }  // namespace
@@ -18,10 +19,10 @@ Upload read_upload(const Stmt& s) {
 void SqliteStore::create_upload(const Upload& u) {
   impl_->write([&](Connection& c) {
     Stmt s(c,
-           "INSERT INTO uploads (id, user_id, room_id, name, size, created_at, touched_at) VALUES "
-           "(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+           "INSERT INTO uploads (id, user_id, room_id, name, size, created_at, touched_at, type) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     s.bind(1, u.id).bind(2, u.user).bind(3, u.room).bind(4, u.name).bind(5, u.size);
-    s.bind(6, u.created_at).bind(7, u.touched_at);
+    s.bind(6, u.created_at).bind(7, u.touched_at).bind(8, u.type);
     s.run();
   });
 }
