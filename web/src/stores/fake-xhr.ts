@@ -1,5 +1,23 @@
 // Tests only: an XMLHttpRequest that records each request and answers, fails, aborts or reports
 // upload progress when the test says so (the transport of stores/uploads.ts, faked).
+import { expect } from 'vitest'
+
+// Lets the promise chains a response starts run to their end.
+export const flush = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await Promise.resolve()
+}
+
+// The requests still waiting for an answer (of `method`, when given).
+export const open = (method?: string): FakeXHR[] =>
+  FakeXHR.all.filter((x) => !x.done && (method === undefined || x.method === method))
+
+// The one request of `method` waiting for an answer (fails the test when there is not exactly one).
+export const only = (method: string): FakeXHR => {
+  const list = open(method)
+  expect(list).toHaveLength(1)
+  return list[0]!
+}
+
 export class FakeXHR {
   static all: FakeXHR[] = []
   method = ''

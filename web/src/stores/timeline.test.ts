@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatEvent } from '../protocol/frames'
 import { Timeline } from './timeline'
+import { plainFile } from '../protocol/files.fixture'
 
 const msg = (seq: number, id: number, text: string, user = 1): ChatEvent => ({
   seq,
@@ -76,20 +77,7 @@ describe('Timeline', () => {
 
   it('keeps the files of a message, and lets go of them when it is deleted', () => {
     const t = new Timeline()
-    const notes = {
-      id: 4,
-      name: 'notes.txt',
-      size: 3,
-      type: 'text/plain',
-      kind: 'file' as const,
-      width: null,
-      height: null,
-      duration: null,
-      animated: false,
-      thumb: false,
-      preview: false,
-      url: '/api/files/4',
-    }
+    const notes = plainFile(4, 'notes.txt', 3)
     t.apply({ ...msg(1, 10, ''), files: [notes] })
     t.apply(msg(2, 11, 'no files')) // e.g. from a cache written before files existed
     expect(t.message(10)?.files).toEqual([notes])

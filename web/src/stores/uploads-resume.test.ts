@@ -14,40 +14,18 @@ import type { ClientCommand } from '../protocol/frames'
 import { closeCacheForTests, loadUploads, rememberUser, saveUpload, type SavedUpload } from './cache'
 import { useChatStore } from './chat'
 import { useConnectionStore } from './connection'
-import { FakeXHR } from './fake-xhr'
+import { FakeXHR, flush, only, open } from './fake-xhr'
+import { plainFile } from '../protocol/files.fixture'
 import { useSessionStore, type User } from './session'
 import { KEEP_MAX_AGE_MS, KEEP_MAX_BYTES, sendFiles, useUploadsStore } from './uploads'
 
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 20; i++) await Promise.resolve()
-}
-const open = (method?: string): FakeXHR[] =>
-  FakeXHR.all.filter((x) => !x.done && (method === undefined || x.method === method))
-const only = (method: string): FakeXHR => {
-  const list = open(method)
-  expect(list).toHaveLength(1)
-  return list[0]!
-}
 // Waits (polling, no fixed delay) until exactly one request of `method` is open.
 const next = (method: string): Promise<FakeXHR> => vi.waitFor(() => only(method))
 const upload = (id: string, name: string, size: number, offset = 0) => ({
   upload: { id, room: 3, name, size, offset },
 })
 const file = (id: number, name: string, size: number) => ({
-  file: {
-    id,
-    name,
-    size,
-    type: 'application/octet-stream',
-    kind: 'file',
-    width: null,
-    height: null,
-    duration: null,
-    animated: false,
-    thumb: false,
-    preview: false,
-    url: `/api/files/${id}`,
-  },
+  file: plainFile(id, name, size, 'application/octet-stream'),
 })
 
 // Node's File: IndexedDB (fake-indexeddb, structuredClone) keeps its bytes, as a browser does.

@@ -8,33 +8,11 @@ import { setCsrfToken } from '../connection/http'
 import type { ClientCommand } from '../protocol/frames'
 import { useConnectionStore } from './connection'
 import { useSessionStore, type User } from './session'
-import { FakeXHR } from './fake-xhr'
+import { FakeXHR, flush, only, open } from './fake-xhr'
+import { plainFile } from '../protocol/files.fixture'
 import { MAX_PARALLEL, MAX_RETRIES, sendFiles, useUploadsStore } from './uploads'
 
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 20; i++) await Promise.resolve()
-}
-const open = (method?: string): FakeXHR[] =>
-  FakeXHR.all.filter((x) => !x.done && (method === undefined || x.method === method))
-const only = (method: string): FakeXHR => {
-  const list = open(method)
-  expect(list).toHaveLength(1)
-  return list[0]!
-}
-const file = (id: number, name: string, size: number) => ({
-  id,
-  name,
-  size,
-  type: 'text/plain',
-  kind: 'file',
-  width: null,
-  height: null,
-  duration: null,
-  animated: false,
-  thumb: false,
-  preview: false,
-  url: `/api/files/${id}`,
-})
+const file = (id: number, name: string, size: number) => plainFile(id, name, size)
 const bytes = (n: number, name = 'a.txt'): File => new File([new Uint8Array(n)], name, { type: 'text/plain' })
 let send: MockInstance<(c: ClientCommand) => boolean>
 const posts = (s: typeof send) => s.mock.calls.map(([c]) => c).filter((c) => c.type === 'post')

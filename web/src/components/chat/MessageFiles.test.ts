@@ -4,22 +4,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import type { FileInfo } from '../../protocol/frames'
+import { fileInfo } from '../../protocol/files.fixture'
 import MessageFiles from './MessageFiles.vue'
 
-const base: FileInfo = {
-  id: 1,
-  name: 'cat.jpg',
-  size: 482113,
-  type: 'image/jpeg',
-  kind: 'image',
-  width: 1600,
-  height: 1200,
-  duration: null,
-  animated: false,
-  thumb: true,
-  preview: true,
-  url: '/api/files/1',
-}
+const base: FileInfo = fileInfo()
 const dog: FileInfo = {
   ...base,
   id: 2,

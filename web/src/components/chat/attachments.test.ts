@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { FileInfo } from '../../protocol/frames'
+import { fileInfo } from '../../protocol/files.fixture'
 import { extension, fitBox, formatSize, formatSpeed, imageSrc, imageSrcset, percent } from './attachments'
 
-const image = (over: Partial<FileInfo> = {}): FileInfo => ({
-  id: 12,
-  name: 'cat.jpg',
-  size: 482113,
-  type: 'image/jpeg',
-  kind: 'image',
-  width: 1600,
-  height: 1200,
-  duration: null,
-  animated: false,
-  thumb: true,
-  preview: true,
-  url: '/api/files/12',
-  ...over,
-})
+const image = (over: Partial<FileInfo> = {}): FileInfo => fileInfo({ id: 12, ...over })
 
 describe('formatSize', () => {
   it.each([
