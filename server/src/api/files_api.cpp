@@ -172,9 +172,10 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
       }
       auto info = rules.finished(*u);
       if (!info) return HttpResponse::error(404, "not_found", "No such upload");
-      json::object body{{"upload", upload_json(*u, static_cast<std::uint64_t>(u->size))},
-                        {"file", json::parse(protocol::encode_file(*info))}};
-      return HttpResponse::json(200, json::serialize(body)).with("Cache-Control", "no-store");
+      auto upload = json::serialize(upload_json(*u, static_cast<std::uint64_t>(u->size)));
+      return HttpResponse::json(
+                 200, "{\"upload\":" + upload + ",\"file\":" + protocol::encode_file(*info) + "}")
+          .with("Cache-Control", "no-store");
     }
     if (!remove) return upload_answer(200, *u, storage.part_size(id));
     rules.cancel(id);
