@@ -12,7 +12,7 @@ out=build/fuzz
 mkdir -p "$out/corpus"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iserver/src)
 # The JSON frame decoder, seeded with the protocol examples.
-clang++ "${flags[@]}" server/fuzz/frames_fuzz.cpp server/src/protocol/frames.cpp \
+clang++ "${flags[@]}" server/fuzz/frames_fuzz.cpp server/src/protocol/frames.cpp server/src/protocol/fields.cpp \
   -lboost_json -lfmt -o "$out/frames_fuzz"
 cp docs/protocol-examples/*.json "$out/corpus/"
 "$out/frames_fuzz" -max_total_time="$seconds" -max_len=65536 -artifact_prefix="$out/" "$out/corpus"

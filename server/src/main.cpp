@@ -78,16 +78,19 @@ int main(int argc, char** argv) {
     if (mailer.logs_only())
       spdlog::info("no --smtp-url: e-mails (with their links) are written to this log");
 
-    // Chat: committed events go to the bus, the bus to this node's hub, the hub to sockets.
+    // Chat: the writer hands committed events to the stream; its lanes put them on the bus; the
+    // bus hands them to this node's hub, whose lanes (one per I/O thread) put them on sockets.
+    const unsigned io_threads =
+        config.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : config.threads;
     bus::LocalBus bus;
-    hub::Hub hub;
+    hub::Hub hub(1, io_threads);
     bus.subscribe([&hub](const bus::Message& m) { hub.deliver(m); });
-    gateway::Publisher publisher(bus);
+    gateway::EventStream stream(bus);
     chat::Options chat_options;
     chat_options.max_text_bytes = config.limits.message_max_bytes;
-    chat::ChatService chat(store, publisher, chat_options);
+    chat::ChatService chat(store, stream, chat_options);
     auth::AuthService* auth_service = nullptr;  // made once the port is known, before any request
-    gateway::Gateway ws(chat, hub, bus, pool, [&](auto upgrade, auto done) {
+    gateway::Gateway ws(chat, stream, hub, bus, pool, [&](auto upgrade, auto done) {
       api::admit_signed_in(
           *auth_service, pool, std::move(upgrade), [done = std::move(done)](net::WsAdmission a) {
             if (a.principal) {
@@ -103,6 +106,9 @@ int main(int argc, char** argv) {
     net::Router router;
     net::Server server(config, router, ws, metrics);
     unsigned short port = server.listen();
+    const core::Post on_io = [&server](std::function<void()> fn) { server.post(std::move(fn)); };
+    stream.start(on_io);
+    hub.start(on_io);
 
     auth::Options options = auth_options(config, port);
     options.sessions_ended = [&ws](store::UserId user, store::SessionId only) {

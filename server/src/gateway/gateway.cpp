@@ -1,75 +1,81 @@
-// Frames in, service calls out, results back as frames. Reads run on the worker pool (they
-// block on SQLite); writes are queued to the store's group-commit writer and answer from there.
+// Sockets in and out: frames through the command registry, rooms followed in the stream's order,
+// presence on the bus.
 #include "gateway/gateway.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include "gateway/chat_commands.hpp"
 #include "protocol/frames.hpp"
 
 namespace parley::gateway {
 namespace {
 
-constexpr std::size_t kMaxPendingFrames = 64;  // sent before the socket is ready
+constexpr std::size_t kMaxPendingFrames = 64;  // commands sent before `hello`
+constexpr std::size_t kMaxHeldFrames = 1024;   // frames for the socket before its `hello`
 constexpr std::string_view kVersion = "0.2.0";
-constexpr std::uint16_t kCloseSignedOut = 4001;  // application range: the sign-in ended
-
-using Frame = std::shared_ptr<const std::string>;
 
 Frame frame(std::string s) {
   return std::make_shared<const std::string>(std::move(s));
 }
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
 }  // namespace
 
-struct Gateway::Client final : hub::Subscriber {
-  Client(std::shared_ptr<net::WsConnection> c, Principal p)
-      : conn(std::move(c)), who(std::move(p)) {}
-  void send(const Frame& f) override { conn->send(f); }
-  void send(std::string s) { conn->send(frame(std::move(s))); }
+struct Gateway::Client final : hub::Subscriber, Socket, std::enable_shared_from_this<Client> {
+  Client(Gateway& g, std::shared_ptr<net::WsConnection> c, Principal p, bus::ConnectionId a)
+      : gateway(g), conn(std::move(c)), principal(std::move(p)), addr(a) {}
 
+  // hub::Subscriber: frames that come before `hello` wait for it.
+  void send(const Frame& f) override {
+    {
+      std::lock_guard lock(mu);
+      if (!ready) {
+        if (held.size() >= kMaxHeldFrames) {
+          conn->close(net::kCloseTryAgainLater, "too much at once; reconnect");
+        } else {
+          held.push_back(f);
+        }
+        return;
+      }
+    }
+    conn->send(f);
+  }
+  void close(std::uint16_t code, std::string reason) override {
+    conn->close(code, std::move(reason));
+  }
+  void followed() override { gateway.followed(shared_from_this()); }
+
+  // Socket: answers to commands, which only run once `hello` has gone.
+  void send(std::string s) override { conn->send(frame(std::move(s))); }
+  void send_after_events(std::string s) override {
+    bus::Message m;
+    m.kind = bus::Message::Kind::kConnection;
+    m.connection = addr;
+    m.frame = frame(std::move(s));
+    gateway.stream_.then(std::move(m));
+  }
+  const Principal& who() const override { return principal; }
+  bus::ConnectionId address() const override { return addr; }
+
+  Gateway& gateway;
   std::shared_ptr<net::WsConnection> conn;
-  Principal who;
+  Principal principal;
+  bus::ConnectionId addr;
+  bool first = false;  // the user came online with this socket (set before attach)
+  std::vector<store::RoomSummary> snapshot;  // the rooms at attach, set before the kFollow
   std::mutex mu;
-  bool ready = false;                // under mu
-  std::vector<std::string> pending;  // under mu: frames that came before `hello`
+  bool ready = false;                // under mu: `hello` has gone
+  std::vector<std::string> pending;  // under mu: commands that came before `hello`
+  std::vector<Frame> held;           // under mu: frames that came before `hello`
 };
 
-void Publisher::publish(const chat::Event& event, const chat::MembershipChange& change) {
-  bus::Message m;
-  m.room = event.room;
-  m.added = change.added;
-  m.removed = change.removed;
-  m.frame = frame(protocol::encode_event(event));
-  bus_.publish(m);
+Gateway::Gateway(chat::ChatService& chat, EventStream& stream, hub::Hub& hub, bus::Bus& bus,
+                 core::WorkerPool& pool, Admit admit)
+    : chat_(chat), stream_(stream), hub_(hub), bus_(bus), pool_(pool), admit_(std::move(admit)) {
+  commands_.add("ping", Commands::CidRule::kOptional, [](protocol::Fields&) -> Commands::Action {
+    return [](const Call& call) { call.send(protocol::encode_pong(call.cid())); };
+  });
+  install_chat_commands(commands_, chat_, bus_, hub_);
 }
-
-void Publisher::receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered, chat::Seq read) {
-  bus::Message m;
-  m.room = room;
-  m.frame = frame(protocol::encode_receipt(room, user, delivered, read));
-  bus_.publish(m);
-}
-
-void Publisher::groups_changed(const std::vector<chat::UserId>& users) {
-  bus::Message m;
-  m.kind = bus::Message::Kind::kUser;
-  m.frame = frame(protocol::encode_groups_changed());
-  for (auto user : users) {
-    m.user = user;
-    bus_.publish(m);
-  }
-}
-
-Gateway::Gateway(chat::ChatService& chat, hub::Hub& hub, bus::Bus& bus, core::WorkerPool& pool,
-                 Admit admit)
-    : chat_(chat), hub_(hub), bus_(bus), pool_(pool), admit_(std::move(admit)) {}
 
 Gateway::~Gateway() = default;
 
@@ -87,44 +93,55 @@ std::shared_ptr<Gateway::Client> Gateway::find(std::uint64_t conn) {
 void Gateway::on_open(const std::shared_ptr<net::WsConnection>& conn, const net::HttpRequest&,
                       const std::shared_ptr<const void>& principal) {
   auto who = std::static_pointer_cast<const Principal>(principal);
-  auto client = std::make_shared<Client>(conn, *who);
+  auto client = std::make_shared<Client>(*this, conn, *who, hub_.address(conn->id()));
   {
     std::lock_guard lock(mu_);
     clients_[conn->id()] = client;
   }
   // Known to the hub before the snapshot of its rooms is taken: a membership change committed
   // after the snapshot reaches this socket through the hub.
-  bool first = hub_.add(conn->id(), who->user, client);
-  chat_.attach(who->user, [this, client, first](core::Result<std::vector<store::RoomSummary>> r) {
+  hub_.add(conn->id(), who->user, who->session, client);
+  client->first = bus_.connected(who->user, client->addr);
+  chat_.attach(who->user, [this, client](core::Result<std::vector<store::RoomSummary>> r) {
+    // On the writer thread, between two commits.
     if (!find(client->conn->id())) return;  // closed meanwhile: on_close has undone it all
     if (!r) {
-      spdlog::error("socket of {} not attached: {}", client->who.username, r.error().message);
+      spdlog::error("socket of {} not attached: {}", client->principal.username, r.error().message);
       client->conn->close(1011, "try again later");
       return;
     }
-    std::vector<hub::RoomId> ids;
-    for (const auto& room : *r) ids.push_back(room.room.id);
-    hub_.follow(client->conn->id(), ids);
-    if (first) {
-      bus::Message m;
-      m.kind = bus::Message::Kind::kPresence;
-      m.user = client->who.user;
-      m.rooms = ids;
-      m.frame = frame(protocol::encode_presence(client->who.user, true, 0));
-      bus_.publish(m);
-    }
-    ready(client, std::move(*r));
+    bus::Message m;
+    m.kind = bus::Message::Kind::kFollow;
+    m.connection = client->addr;
+    for (const auto& room : *r) m.rooms.push_back(room.room.id);
+    client->snapshot = std::move(*r);
+    // In the stream's order: events committed before the snapshot are not delivered to the
+    // socket (they are in it), every later one is.
+    stream_.then(std::move(m));
   });
 }
 
-void Gateway::ready(const std::shared_ptr<Client>& client, std::vector<store::RoomSummary> rooms) {
-  store::UserBrief me{client->who.user, client->who.username, client->who.display_name, 0, {}};
-  client->send(protocol::encode_hello(kVersion, me, rooms));
+// On the hub's lane for the socket, once it follows its rooms.
+void Gateway::followed(const std::shared_ptr<Client>& client) {
+  const auto& p = client->principal;
+  store::UserBrief me{p.user, p.username, p.display_name, 0, {}};
+  auto hello = frame(protocol::encode_hello(kVersion, me, client->snapshot));
   std::vector<std::string> pending;
   {
     std::lock_guard lock(client->mu);
+    client->conn->send(hello);
+    for (const auto& f : client->held) client->conn->send(f);
+    client->held.clear();
     client->ready = true;
     pending.swap(client->pending);
+  }
+  if (client->first) {
+    bus::Message m;
+    m.kind = bus::Message::Kind::kPresence;
+    m.user = p.user;
+    for (const auto& room : client->snapshot) m.rooms.push_back(room.room.id);
+    m.frame = frame(protocol::encode_presence(p.user, true, 0));
+    bus_.publish(m);
   }
   for (const auto& text : pending) dispatch(client, text);
 }
@@ -156,12 +173,13 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
     clients_.erase(it);
   }
   auto rooms = hub_.rooms_of(conn->id());
-  if (!hub_.remove(conn->id())) return;
+  hub_.remove(conn->id());
+  const auto user = client->principal.user;
+  if (!bus_.disconnected(user, client->addr)) return;
   // The time is taken now, and only the latest going-offline of a user is announced: the pool
   // may run an earlier one late, after the user came back and left again.
   // Time and generation are taken together, so a later generation never carries an earlier time
   // (two sockets of a user may close at once on two I/O threads).
-  const auto user = client->who.user;
   core::Millis at = 0;
   std::uint64_t generation = 0;
   {
@@ -178,7 +196,7 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
         if (it == offline_generation_.end() || it->second != generation) return;
         offline_generation_.erase(it);
       }
-      if (hub_.online(user)) return;  // a new tab opened meanwhile
+      if (bus_.online(user)) return;  // a new tab opened meanwhile, on any node
       bus::Message m;
       m.kind = bus::Message::Kind::kPresence;
       m.user = user;
@@ -192,12 +210,11 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
 }
 
 void Gateway::sessions_ended(chat::UserId user, std::int64_t session) {
-  std::lock_guard lock(mu_);
-  for (const auto& [id, client] : clients_) {
-    if (client->who.user == user && (session == 0 || client->who.session == session)) {
-      client->conn->close(kCloseSignedOut, "signed out");
-    }
-  }
+  bus::Message m;
+  m.kind = bus::Message::Kind::kSignOut;
+  m.user = user;
+  m.session = session;
+  bus_.publish(m);
 }
 
 void Gateway::profile_changed(chat::UserId user, std::string display_name, std::string avatar) {
@@ -218,167 +235,13 @@ void Gateway::profile_changed(chat::UserId user, std::string display_name, std::
 }
 
 void Gateway::dispatch(const std::shared_ptr<Client>& client, const std::string& text) {
-  auto decoded = protocol::decode(text);
+  auto decoded = commands_.decode(text);
   if (auto* error = std::get_if<protocol::FrameError>(&decoded)) {
     client->send(protocol::encode_error(*error));
     return;
   }
-  const chat::UserId user = client->who.user;
-  // Answers a write from the writer thread: an ack, or the error that stored nothing.
-  auto acked = [client](protocol::Cid cid) {
-    return [client, cid = std::move(cid)](core::Result<chat::Ack> r) {
-      client->send(r ? protocol::encode_ack(cid, *r)
-                     : protocol::encode_error(protocol::refusal(r.error(), cid)));
-    };
-  };
-  // Runs a read on the pool and sends its answer (or its error).
-  auto read = [this, client](protocol::Cid cid, auto fn) {
-    pool_.post([client, cid = std::move(cid), fn = std::move(fn)] {
-      try {
-        auto answer = fn();
-        client->send(answer ? std::move(*answer)
-                            : protocol::encode_error(protocol::refusal(answer.error(), cid)));
-      } catch (const std::exception& e) {
-        spdlog::error("read for {} failed: {}", client->who.username, e.what());
-        client->send(protocol::encode_error(
-            protocol::FrameError{"internal", "The server failed; try again", cid, ""}));
-      }
-    });
-  };
-  auto online = [this](protocol::Id id) { return hub_.online(id); };
-  using R = core::Result<std::string>;
-  std::visit(
-      Overloaded{
-          [&](protocol::Ping& c) { client->send(protocol::encode_pong(c.cid)); },
-          [&](protocol::ListRooms& c) {
-            read(c.cid, [this, user, cid = c.cid]() -> R {
-              auto r = chat_.rooms(user);
-              if (!r) return r.error();
-              return protocol::encode_rooms(cid, *r);
-            });
-          },
-          [&](protocol::Directory& c) {
-            read(c.cid, [this, user, c]() -> R {
-              auto r = chat_.directory(user, c.query);
-              if (!r) return r.error();
-              return protocol::encode_directory(c.cid, *r);
-            });
-          },
-          [&](protocol::FindUsers& c) {
-            read(c.cid, [this, c, online]() -> R {
-              auto r = chat_.users(c.query);
-              if (!r) return r.error();
-              return protocol::encode_users(c.cid, *r, online);
-            });
-          },
-          [&](protocol::CreateRoom& c) {
-            chat_.create_room(user, c.cid, c.kind, std::move(c.name), std::move(c.topic),
-                              std::move(c.members), c.group, acked(c.cid));
-          },
-          [&](protocol::OpenDirect& c) { chat_.open_direct(user, c.cid, c.user, acked(c.cid)); },
-          [&](protocol::Join& c) { chat_.join(user, c.cid, c.room, acked(c.cid)); },
-          [&](protocol::Leave& c) { chat_.leave(user, c.cid, c.room, acked(c.cid)); },
-          [&](protocol::Invite& c) { chat_.invite(user, c.cid, c.room, c.user, acked(c.cid)); },
-          [&](protocol::Remove& c) {
-            chat_.remove_member(user, c.cid, c.room, c.user, acked(c.cid));
-          },
-          [&](protocol::UpdateRoom& c) {
-            chat_.update_room(user, c.cid, c.room, std::move(c.name), std::move(c.topic),
-                              acked(c.cid));
-          },
-          [&](protocol::RoomSettings& c) {
-            chat_.member_settings(user, c.cid, c.room, c.settings, acked(c.cid));
-          },
-          [&](protocol::Post& c) {
-            chat_.post(user, c.cid, c.room, std::move(c.text), c.reply_to,
-                       std::vector<store::FileId>(c.files.begin(), c.files.end()), acked(c.cid));
-          },
-          [&](protocol::Edit& c) {
-            chat_.edit(user, c.cid, c.id, std::move(c.text), acked(c.cid));
-          },
-          [&](protocol::Delete& c) { chat_.delete_message(user, c.cid, c.id, acked(c.cid)); },
-          [&](protocol::React& c) {
-            chat_.react(user, c.cid, c.id, std::move(c.emoji), acked(c.cid));
-          },
-          [&](protocol::Mark& c) {
-            chat_.mark(user, c.room, c.seq, c.read,
-                       [client, cid = c.cid](core::Result<chat::Ack> r) {
-                         if (!r) {
-                           client->send(protocol::encode_error(protocol::refusal(r.error(), cid)));
-                         } else if (cid) {
-                           client->send(protocol::encode_ack(cid, *r));
-                         }
-                       });
-          },
-          [&](protocol::History& c) {
-            read(c.cid, [this, user, c]() -> R {
-              auto r = chat_.history(user, c.room, c.before, c.limit);
-              if (!r) return r.error();
-              return protocol::encode_history(c.cid, *r);
-            });
-          },
-          [&](protocol::Sync& c) {
-            read(c.cid, [this, user, c]() -> R {
-              auto r = chat_.sync(user, c.room, c.after, c.limit);
-              if (!r) return r.error();
-              return protocol::encode_sync(c.cid, c.room, *r);
-            });
-          },
-          [&](protocol::Thread& c) {
-            read(c.cid, [this, user, c]() -> R {
-              auto r = chat_.thread(user, c.id, c.before, c.limit);
-              if (!r) return r.error();
-              return protocol::encode_thread(c.cid, c.id, *r);
-            });
-          },
-          [&](protocol::Edits& c) {
-            read(c.cid, [this, user, c]() -> R {
-              auto r = chat_.edits(user, c.id);
-              if (!r) return r.error();
-              return protocol::encode_edits(c.cid, c.id, *r);
-            });
-          },
-          [&](protocol::Members& c) {
-            read(c.cid, [this, user, c, online]() -> R {
-              auto r = chat_.members(user, c.room);
-              if (!r) return r.error();
-              return protocol::encode_members(c.cid, c.room, *r, online);
-            });
-          },
-          [&](protocol::CreateGroup& c) {
-            chat_.create_group(user, c.cid, std::move(c.name), acked(c.cid));
-          },
-          [&](protocol::ListGroups& c) {
-            read(c.cid, [this, user, cid = c.cid]() -> R {
-              auto r = chat_.groups(user);
-              if (!r) return r.error();
-              return protocol::encode_groups(cid, *r);
-            });
-          },
-          [&](protocol::GroupInvite& c) {
-            chat_.group_invite(user, c.cid, c.group, c.user, acked(c.cid));
-          },
-          [&](protocol::GroupRemove& c) {
-            chat_.group_remove(user, c.cid, c.group, c.user, acked(c.cid));
-          },
-          [&](protocol::LeaveGroup& c) { chat_.leave_group(user, c.cid, c.group, acked(c.cid)); },
-          [&](protocol::DeleteGroup& c) { chat_.delete_group(user, c.cid, c.group, acked(c.cid)); },
-          [&](protocol::Typing& c) {
-            // Following the room in the hub is being a member of it: no database needed.
-            if (!hub_.follows(client->conn->id(), c.room)) {
-              client->send(protocol::encode_error(
-                  protocol::FrameError{"not_found", "No such room", c.cid, "room"}));
-              return;
-            }
-            bus::Message m;
-            m.room = c.room;
-            m.user = user;
-            m.skip_user = true;
-            m.frame = frame(protocol::encode_typing(c.room, user, client->who.username));
-            bus_.publish(m);
-          },
-      },
-      std::get<protocol::Command>(decoded));
+  auto& d = std::get<Commands::Decoded>(decoded);
+  d.action(Call(client, std::move(d.cid), pool_));
 }
 
 }  // namespace parley::gateway

@@ -1,5 +1,5 @@
-// Hub bookkeeping under one reader/writer lock: deliveries share it, membership changes and
-// socket arrivals take it alone.
+// Hub bookkeeping, one shard per lane: a shard's sockets, users and rooms under one
+// reader/writer lock. Deliveries share it; membership changes and socket arrivals take it alone.
 #include "hub/hub.hpp"
 
 #include <algorithm>
@@ -19,103 +19,174 @@ void erase_value(std::vector<T>& v, const T& value) {
 
 }  // namespace
 
-bool Hub::add(ConnId conn, UserId user, std::shared_ptr<Subscriber> subscriber) {
-  std::unique_lock lock(mu_);
-  auto c = std::make_unique<Conn>(Conn{conn, user, std::move(subscriber), {}});
-  auto& mine = users_[user];
-  mine.push_back(c.get());
-  conns_[conn] = std::move(c);
-  return mine.size() == 1;
+struct Hub::Shard {
+  explicit Shard(Hub& hub)
+      : lane([this, &hub](std::vector<Item>& batch) {
+          for (const auto& m : batch) hub.apply(*this, *m);
+        }) {}
+  mutable std::shared_mutex mu;
+  std::unordered_map<ConnId, std::unique_ptr<Conn>> conns;
+  std::unordered_map<UserId, std::vector<Conn*>> users;
+  std::unordered_map<RoomId, std::vector<Conn*>> rooms;
+  core::Lane<Item> lane;
+};
+
+Hub::Hub(bus::NodeId node, unsigned shards) : node_(node) {
+  for (unsigned i = 0; i < std::max(1u, shards); ++i) {
+    shards_.push_back(std::make_unique<Shard>(*this));
+  }
+}
+
+Hub::~Hub() = default;
+
+void Hub::start(const core::Post& post) {
+  for (auto& s : shards_) s->lane.set_post(post);
+}
+
+Hub::Shard& Hub::shard_of(ConnId conn) const {
+  return *shards_[conn % shards_.size()];
+}
+
+void Hub::add(ConnId conn, UserId user, std::int64_t session,
+              std::shared_ptr<Subscriber> subscriber) {
+  auto& s = shard_of(conn);
+  std::unique_lock lock(s.mu);
+  auto c = std::make_unique<Conn>(Conn{conn, user, session, std::move(subscriber), {}});
+  s.users[user].push_back(c.get());
+  s.conns[conn] = std::move(c);
 }
 
 void Hub::follow(ConnId conn, const std::vector<RoomId>& rooms) {
-  std::unique_lock lock(mu_);
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return;
-  for (auto room : rooms) follow_locked(*it->second, room);
+  auto& s = shard_of(conn);
+  std::unique_lock lock(s.mu);
+  auto it = s.conns.find(conn);
+  if (it == s.conns.end()) return;
+  for (auto room : rooms) follow_locked(s, *it->second, room);
 }
 
-bool Hub::remove(ConnId conn) {
-  std::unique_lock lock(mu_);
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return false;
+void Hub::remove(ConnId conn) {
+  auto& s = shard_of(conn);
+  std::unique_lock lock(s.mu);
+  auto it = s.conns.find(conn);
+  if (it == s.conns.end()) return;
   Conn* c = it->second.get();
-  for (auto room : std::vector<RoomId>(c->rooms)) unfollow_locked(*c, room);
-  auto u = users_.find(c->user);
-  bool last = false;
-  if (u != users_.end()) {
+  for (auto room : std::vector<RoomId>(c->rooms)) unfollow_locked(s, *c, room);
+  auto u = s.users.find(c->user);
+  if (u != s.users.end()) {
     erase_value(u->second, c);
-    if (u->second.empty()) {
-      users_.erase(u);
-      last = true;
-    }
+    if (u->second.empty()) s.users.erase(u);
   }
-  conns_.erase(it);
-  return last;
+  s.conns.erase(it);
 }
 
-void Hub::follow_locked(Conn& c, RoomId room) {
+void Hub::follow_locked(Shard& s, Conn& c, RoomId room) {
   if (std::find(c.rooms.begin(), c.rooms.end(), room) != c.rooms.end()) return;
   c.rooms.push_back(room);
-  rooms_[room].push_back(&c);
+  s.rooms[room].push_back(&c);
 }
 
-void Hub::unfollow_locked(Conn& c, RoomId room) {
+void Hub::unfollow_locked(Shard& s, Conn& c, RoomId room) {
   auto before = c.rooms.size();
   erase_value(c.rooms, room);
   if (c.rooms.size() == before) return;
-  auto r = rooms_.find(room);
-  if (r == rooms_.end()) return;
+  auto r = s.rooms.find(room);
+  if (r == s.rooms.end()) return;
   erase_value(r->second, &c);
-  if (r->second.empty()) rooms_.erase(r);
+  if (r->second.empty()) s.rooms.erase(r);
 }
 
 void Hub::deliver(const bus::Message& m) {
-  if (m.kind == bus::Message::Kind::kPresence) return deliver_presence(m);
-  if (m.kind == bus::Message::Kind::kUser) {
-    std::shared_lock lock(mu_);
-    auto u = users_.find(m.user);
-    if (u == users_.end()) return;
-    for (Conn* c : u->second) c->subscriber->send(m.frame);
+  using Kind = bus::Message::Kind;
+  auto item = std::make_shared<const bus::Message>(m);
+  if (m.kind == Kind::kConnection || m.kind == Kind::kFollow) {
+    if (m.connection.node == node_) shard_of(m.connection.local).lane.push(std::move(item));
     return;
+  }
+  for (auto& s : shards_) s->lane.push(item);
+}
+
+// On the shard's lane, in the bus's order.
+void Hub::apply(Shard& s, const bus::Message& m) {
+  using Kind = bus::Message::Kind;
+  switch (m.kind) {
+    case Kind::kRoom:
+      break;
+    case Kind::kPresence:
+      return deliver_presence(s, m);
+    case Kind::kUser: {
+      std::shared_lock lock(s.mu);
+      auto u = s.users.find(m.user);
+      if (u == s.users.end()) return;
+      for (Conn* c : u->second) c->subscriber->send(m.frame);
+      return;
+    }
+    case Kind::kConnection: {
+      std::shared_lock lock(s.mu);
+      auto it = s.conns.find(m.connection.local);
+      if (it != s.conns.end()) it->second->subscriber->send(m.frame);
+      return;
+    }
+    case Kind::kFollow: {
+      std::shared_ptr<Subscriber> subscriber;
+      {
+        std::unique_lock lock(s.mu);
+        auto it = s.conns.find(m.connection.local);
+        if (it == s.conns.end()) return;
+        for (auto room : m.rooms) follow_locked(s, *it->second, room);
+        subscriber = it->second->subscriber;
+      }
+      subscriber->followed();
+      return;
+    }
+    case Kind::kSignOut: {
+      std::shared_lock lock(s.mu);
+      auto u = s.users.find(m.user);
+      if (u == s.users.end()) return;
+      for (Conn* c : u->second) {
+        if (m.session == 0 || c->session == m.session) {
+          c->subscriber->close(kCloseSignedOut, "signed out");
+        }
+      }
+      return;
+    }
   }
   // New members follow the room before its event goes out, leaving members after it: both see
   // the event that changed their membership, and a removed member nothing later.
-  auto change = [&](const std::vector<std::int64_t>& users, bool add) {
-    std::unique_lock lock(mu_);
+  auto change = [&](const std::vector<UserId>& users, bool add) {
+    std::unique_lock lock(s.mu);
     for (auto user : users) {
-      auto u = users_.find(user);
-      if (u == users_.end()) continue;
+      auto u = s.users.find(user);
+      if (u == s.users.end()) continue;
       for (Conn* c : u->second) {
         if (add) {
-          follow_locked(*c, m.room);
+          follow_locked(s, *c, m.room);
         } else {
-          unfollow_locked(*c, m.room);
+          unfollow_locked(s, *c, m.room);
         }
       }
     }
   };
   if (!m.added.empty()) change(m.added, true);
-  deliver_room(m);
+  deliver_room(s, m);
   if (!m.removed.empty()) change(m.removed, false);
 }
 
-void Hub::deliver_room(const bus::Message& m) const {
-  std::shared_lock lock(mu_);
-  auto r = rooms_.find(m.room);
-  if (r == rooms_.end()) return;
+void Hub::deliver_room(Shard& s, const bus::Message& m) {
+  std::shared_lock lock(s.mu);
+  auto r = s.rooms.find(m.room);
+  if (r == s.rooms.end()) return;
   for (Conn* c : r->second) {
     if (m.skip_user && c->user == m.user) continue;
     c->subscriber->send(m.frame);
   }
 }
 
-void Hub::deliver_presence(const bus::Message& m) const {
-  std::shared_lock lock(mu_);
+void Hub::deliver_presence(Shard& s, const bus::Message& m) {
+  std::shared_lock lock(s.mu);
   std::unordered_set<ConnId> sent;
   for (auto room : m.rooms) {
-    auto r = rooms_.find(room);
-    if (r == rooms_.end()) continue;
+    auto r = s.rooms.find(room);
+    if (r == s.rooms.end()) continue;
     for (Conn* c : r->second) {
       if (c->user == m.user || !sent.insert(c->id).second) continue;
       c->subscriber->send(m.frame);
@@ -124,27 +195,28 @@ void Hub::deliver_presence(const bus::Message& m) const {
 }
 
 bool Hub::follows(ConnId conn, RoomId room) const {
-  std::shared_lock lock(mu_);
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return false;
+  auto& s = shard_of(conn);
+  std::shared_lock lock(s.mu);
+  auto it = s.conns.find(conn);
+  if (it == s.conns.end()) return false;
   const auto& rooms = it->second->rooms;
   return std::find(rooms.begin(), rooms.end(), room) != rooms.end();
 }
 
 std::vector<RoomId> Hub::rooms_of(ConnId conn) const {
-  std::shared_lock lock(mu_);
-  auto it = conns_.find(conn);
-  return it == conns_.end() ? std::vector<RoomId>{} : it->second->rooms;
-}
-
-bool Hub::online(UserId user) const {
-  std::shared_lock lock(mu_);
-  return users_.count(user) != 0;
+  auto& s = shard_of(conn);
+  std::shared_lock lock(s.mu);
+  auto it = s.conns.find(conn);
+  return it == s.conns.end() ? std::vector<RoomId>{} : it->second->rooms;
 }
 
 std::size_t Hub::connections() const {
-  std::shared_lock lock(mu_);
-  return conns_.size();
+  std::size_t n = 0;
+  for (const auto& s : shards_) {
+    std::shared_lock lock(s->mu);
+    n += s->conns.size();
+  }
+  return n;
 }
 
 }  // namespace parley::hub

@@ -1,6 +1,8 @@
-// The Hub: which local sockets belong to which user and follow which rooms, and the fan-out of a
-// bus message to them. A frame is serialized once and shared; a socket that cannot keep up is
-// closed by its own bounded queue, never slowing the others.
+// The Hub: which of this node's sockets belong to which user and follow which rooms, and the
+// fan-out of bus messages to them. Sockets are sharded over lanes that run on the I/O threads, so
+// one busy room uses every core; each lane takes the bus's messages in the bus's order, so a
+// socket sees a room's frames in seq order. A frame is serialized once and shared; a socket that
+// cannot keep up is closed by its own bounded queue, never slowing the others.
 #pragma once
 
 #include <cstdint>
@@ -11,54 +13,75 @@
 #include <vector>
 
 #include "bus/bus.hpp"
+#include "core/lane.hpp"
 
 namespace parley::hub {
 
 using UserId = std::int64_t;
 using RoomId = std::int64_t;
-using ConnId = std::uint64_t;
+using ConnId = std::uint64_t;  // a socket's number on this node
 using Frame = std::shared_ptr<const std::string>;
 
-// A socket as the hub sees it. send() must not block (it queues).
+// A socket as the hub sees it. Nothing here may block (send queues).
 class Subscriber {
  public:
   virtual ~Subscriber() = default;
   virtual void send(const Frame& frame) = 0;
+  // The sign-in the socket was opened with ended (a kSignOut on any node).
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+  // A kFollow for this socket was applied: every room frame after this call is newer than the
+  // snapshot of rooms the kFollow was made from.
+  virtual void followed() {}
 };
+
+inline constexpr std::uint16_t kCloseSignedOut = 4001;  // application range: the sign-in ended
 
 class Hub {
  public:
-  // A socket of `user`: from now on that user's membership changes apply to it. Returns true when
-  // it is the user's first socket on this node (the user came online).
-  bool add(ConnId conn, UserId user, std::shared_ptr<Subscriber> subscriber);
-  // Follows `rooms` (the user's rooms when the socket opened).
-  void follow(ConnId conn, const std::vector<RoomId>& rooms);
-  // Returns true when it was the user's last socket on this node (the user went offline).
-  bool remove(ConnId conn);
+  // `node` names this node on the bus; `shards` lanes deliver (one per I/O thread).
+  explicit Hub(bus::NodeId node = 1, unsigned shards = 1);
+  ~Hub();
+  // Where the lanes run (the I/O threads). Before any delivery; without it, a delivery runs on the
+  // thread that hands it over, at once.
+  void start(const core::Post& post);
 
+  bus::NodeId node() const { return node_; }
+  bus::ConnectionId address(ConnId conn) const { return {node_, conn}; }
+
+  // A socket of `user` opened with sign-in `session`: from now on that user's membership changes
+  // apply to it.
+  void add(ConnId conn, UserId user, std::int64_t session, std::shared_ptr<Subscriber> subscriber);
+  // Follows `rooms` at once (tests; sockets follow through a kFollow message, in the bus's order).
+  void follow(ConnId conn, const std::vector<RoomId>& rooms);
+  void remove(ConnId conn);
+
+  // A message from the bus: queued to the lanes of the sockets it may concern.
   void deliver(const bus::Message& m);
 
   bool follows(ConnId conn, RoomId room) const;
   std::vector<RoomId> rooms_of(ConnId conn) const;
-  bool online(UserId user) const;
   std::size_t connections() const;
 
  private:
   struct Conn {
     ConnId id;
     UserId user;
+    std::int64_t session;
     std::shared_ptr<Subscriber> subscriber;
     std::vector<RoomId> rooms;  // unsorted, small
   };
-  void follow_locked(Conn& c, RoomId room);
-  void unfollow_locked(Conn& c, RoomId room);
-  void deliver_room(const bus::Message& m) const;
-  void deliver_presence(const bus::Message& m) const;
+  struct Shard;
+  using Item = std::shared_ptr<const bus::Message>;
 
-  mutable std::shared_mutex mu_;
-  std::unordered_map<ConnId, std::unique_ptr<Conn>> conns_;
-  std::unordered_map<UserId, std::vector<Conn*>> users_;
-  std::unordered_map<RoomId, std::vector<Conn*>> rooms_;
+  Shard& shard_of(ConnId conn) const;
+  void apply(Shard& s, const bus::Message& m);
+  static void follow_locked(Shard& s, Conn& c, RoomId room);
+  static void unfollow_locked(Shard& s, Conn& c, RoomId room);
+  static void deliver_room(Shard& s, const bus::Message& m);
+  static void deliver_presence(Shard& s, const bus::Message& m);
+
+  bus::NodeId node_;
+  std::vector<std::unique_ptr<Shard>> shards_;
 };
 
 }  // namespace parley::hub

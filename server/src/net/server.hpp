@@ -2,6 +2,7 @@
 // Its face carries no Beast or Asio type; main.cpp builds one and runs it.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "config/config.hpp"
@@ -26,6 +27,11 @@ class Server {
   // Graceful shutdown from any thread: stop accepting, close WebSockets with 1001, let in-flight
   // responses finish, and stop for good after config.shutdown_grace.
   void shutdown();
+
+  // The I/O threads, for work that must not block and should use every core (fan-out lanes).
+  unsigned threads() const;
+  // Runs `fn` on one of the I/O threads, from any thread.
+  void post(std::function<void()> fn);
 
  private:
   struct Impl;

@@ -13,21 +13,15 @@
 
 #include "chat/service.hpp"
 #include "core/result.hpp"
+#include "protocol/fields.hpp"
 
 namespace parley::protocol {
 
-inline constexpr std::size_t kMaxClientIdLength = 64;
 inline constexpr int kDefaultPage = 50;
 inline constexpr int kDefaultSync = 500;
 
-using Id = std::int64_t;
-using Cid = std::optional<std::string>;
-
-// Client -> server commands. `cid` is the client's id for the command, echoed in the answer;
-// mutating commands have one (the decoder refuses them without).
-struct Ping {
-  Cid cid;
-};
+// Chat's client -> server commands. `cid` is the client's id for the command, echoed in the
+// answer; mutating commands have one (the command registry refuses them without).
 struct ListRooms {
   Cid cid;
 };
@@ -163,22 +157,42 @@ struct Typing {
   Id room = 0;
 };
 
-using Command =
-    std::variant<Ping, ListRooms, Directory, FindUsers, CreateRoom, OpenDirect, Join, Leave, Invite,
-                 Remove, UpdateRoom, RoomSettings, Post, Edit, Delete, React, Mark, History, Sync,
-                 Thread, Edits, Members, Typing, CreateGroup, ListGroups, GroupInvite, GroupRemove,
-                 LeaveGroup, DeleteGroup>;
-
-// Why a frame could not be decoded or a command was refused: sent back as an error frame, the
-// socket stays open.
-struct FrameError {
-  std::string code;  // docs/protocol.md lists them
-  std::string message;
-  std::optional<std::string> cid;  // when the frame carried a readable one
-  std::string field;               // the offending field, when there is one
-};
-
-std::variant<Command, FrameError> decode(std::string_view text);
+// Reads a chat command's fields (docs/protocol.md); problems are kept in `f`. Which frame type
+// decodes to which command is registered by the gateway's chat module.
+template <class C>
+C decode(Fields& f);
+#define PARLEY_DECODES(C) \
+  template <>             \
+  C decode<C>(Fields & f);
+PARLEY_DECODES(ListRooms)
+PARLEY_DECODES(Directory)
+PARLEY_DECODES(FindUsers)
+PARLEY_DECODES(CreateRoom)
+PARLEY_DECODES(OpenDirect)
+PARLEY_DECODES(Join)
+PARLEY_DECODES(Leave)
+PARLEY_DECODES(Invite)
+PARLEY_DECODES(Remove)
+PARLEY_DECODES(UpdateRoom)
+PARLEY_DECODES(RoomSettings)
+PARLEY_DECODES(Post)
+PARLEY_DECODES(Edit)
+PARLEY_DECODES(Delete)
+PARLEY_DECODES(React)
+PARLEY_DECODES(Mark)
+PARLEY_DECODES(History)
+PARLEY_DECODES(Sync)
+PARLEY_DECODES(Thread)
+PARLEY_DECODES(Edits)
+PARLEY_DECODES(Members)
+PARLEY_DECODES(Typing)
+PARLEY_DECODES(CreateGroup)
+PARLEY_DECODES(ListGroups)
+PARLEY_DECODES(GroupInvite)
+PARLEY_DECODES(GroupRemove)
+PARLEY_DECODES(LeaveGroup)
+PARLEY_DECODES(DeleteGroup)
+#undef PARLEY_DECODES
 
 // A refused command's error as an error frame.
 FrameError refusal(const core::Error& error, const Cid& cid);

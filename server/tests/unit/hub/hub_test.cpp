@@ -1,14 +1,31 @@
-// The hub's fan-out: who gets a room's frames, and when membership changes take effect.
+// The hub's fan-out: who gets a room's frames, when membership changes take effect, and the
+// addressing of users, single connections and sign-outs, on one node or two sharing a bus.
 #include "hub/hub.hpp"
 
 #include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <thread>
 
 namespace parley::hub {
 namespace {
 
 struct Socket : Subscriber {
-  void send(const Frame& f) override { got.push_back(*f); }
+  void send(const Frame& f) override {
+    std::lock_guard lock(mu);
+    got.push_back(*f);
+  }
+  void close(std::uint16_t code, std::string) override {
+    std::lock_guard lock(mu);
+    closed = code;
+  }
+  void followed() override {
+    std::lock_guard lock(mu);
+    got.push_back("<followed>");
+  }
+  std::mutex mu;
   std::vector<std::string> got;
+  std::uint16_t closed = 0;
 };
 
 bus::Message room_message(RoomId room, std::string text) {
@@ -21,8 +38,8 @@ bus::Message room_message(RoomId room, std::string text) {
 TEST(Hub, DeliversToFollowersOnly) {
   Hub hub;
   auto a = std::make_shared<Socket>(), b = std::make_shared<Socket>();
-  hub.add(1, 10, a);
-  hub.add(2, 20, b);
+  hub.add(1, 10, 0, a);
+  hub.add(2, 20, 0, b);
   hub.follow(1, {100});
   hub.deliver(room_message(100, "x"));
   EXPECT_EQ(a->got, std::vector<std::string>{"x"});
@@ -30,10 +47,10 @@ TEST(Hub, DeliversToFollowersOnly) {
 }
 
 TEST(Hub, NewMembersGetTheirJoinEventAndRemovedOnesNothingAfterTheirRemoval) {
-  Hub hub;
+  Hub hub(1, 2);  // the user's two tabs land on two shards
   auto tab1 = std::make_shared<Socket>(), tab2 = std::make_shared<Socket>();
-  hub.add(1, 10, tab1);
-  hub.add(2, 10, tab2);  // the same user's second tab
+  hub.add(1, 10, 0, tab1);
+  hub.add(2, 10, 0, tab2);
   auto joined = room_message(100, "joined");
   joined.added = {10};
   hub.deliver(joined);
@@ -47,31 +64,28 @@ TEST(Hub, NewMembersGetTheirJoinEventAndRemovedOnesNothingAfterTheirRemoval) {
   EXPECT_FALSE(hub.follows(1, 100));
 }
 
-TEST(Hub, TracksOnlineAcrossTabsAndSkipsTheSenderWhenAsked) {
+TEST(Hub, SkipsTheSenderWhenAsked) {
   Hub hub;
   auto a1 = std::make_shared<Socket>(), a2 = std::make_shared<Socket>(),
        b = std::make_shared<Socket>();
-  EXPECT_TRUE(hub.add(1, 10, a1));
-  EXPECT_FALSE(hub.add(2, 10, a2));
-  hub.add(3, 20, b);
+  hub.add(1, 10, 0, a1);
+  hub.add(2, 10, 0, a2);
+  hub.add(3, 20, 0, b);
   for (ConnId c : {1, 2, 3}) hub.follow(c, {100});
   auto typing = room_message(100, "typing");
   typing.user = 10;
   typing.skip_user = true;
   hub.deliver(typing);
   EXPECT_TRUE(a1->got.empty());
+  EXPECT_TRUE(a2->got.empty());
   EXPECT_EQ(b->got.size(), 1u);
-  EXPECT_FALSE(hub.remove(1));
-  EXPECT_TRUE(hub.online(10));
-  EXPECT_TRUE(hub.remove(2));
-  EXPECT_FALSE(hub.online(10));
 }
 
 TEST(Hub, PresenceReachesEachSocketOfACoMemberOnce) {
   Hub hub;
   auto b = std::make_shared<Socket>(), c = std::make_shared<Socket>();
-  hub.add(2, 20, b);
-  hub.add(3, 30, c);
+  hub.add(2, 20, 0, b);
+  hub.add(3, 30, 0, c);
   hub.follow(2, {100, 200});  // shares two rooms with user 10
   bus::Message m;
   m.kind = bus::Message::Kind::kPresence;
@@ -81,6 +95,134 @@ TEST(Hub, PresenceReachesEachSocketOfACoMemberOnce) {
   hub.deliver(m);
   EXPECT_EQ(b->got.size(), 1u);
   EXPECT_TRUE(c->got.empty()) << "shares no room";
+}
+
+TEST(Hub, UserAndConnectionAddressedFramesReachExactlyTheirSockets) {
+  Hub hub(7, 3);
+  auto a1 = std::make_shared<Socket>(), a2 = std::make_shared<Socket>(),
+       b = std::make_shared<Socket>();
+  hub.add(1, 10, 0, a1);
+  hub.add(2, 10, 0, a2);
+  hub.add(3, 20, 0, b);
+  bus::Message user;
+  user.kind = bus::Message::Kind::kUser;
+  user.user = 10;
+  user.frame = std::make_shared<const std::string>("to user 10");
+  hub.deliver(user);
+  bus::Message one;
+  one.kind = bus::Message::Kind::kConnection;
+  one.connection = hub.address(2);
+  one.frame = std::make_shared<const std::string>("to 7.2");
+  hub.deliver(one);
+  one.connection = {8, 3};  // another node's connection 3
+  hub.deliver(one);
+  EXPECT_EQ(a1->got, (std::vector<std::string>{"to user 10"}));
+  EXPECT_EQ(a2->got, (std::vector<std::string>{"to user 10", "to 7.2"}));
+  EXPECT_TRUE(b->got.empty());
+  EXPECT_EQ(hub.address(2).str(), "7.2");
+}
+
+TEST(Hub, FollowMessageAppliesInTheBusOrder) {
+  Hub hub;
+  auto a = std::make_shared<Socket>();
+  hub.add(1, 10, 0, a);
+  hub.deliver(room_message(100, "before"));  // in the snapshot: not delivered
+  bus::Message follow;
+  follow.kind = bus::Message::Kind::kFollow;
+  follow.connection = hub.address(1);
+  follow.rooms = {100};
+  hub.deliver(follow);
+  hub.deliver(room_message(100, "after"));
+  EXPECT_EQ(a->got, (std::vector<std::string>{"<followed>", "after"}));
+}
+
+TEST(Hub, SignOutClosesThatSignInsSocketsOnEveryNodeSharingTheBus) {
+  bus::LocalBus bus;
+  Hub one(1, 2), two(2, 2);
+  bus.subscribe([&](const bus::Message& m) { one.deliver(m); });
+  bus.subscribe([&](const bus::Message& m) { two.deliver(m); });
+  auto s1 = std::make_shared<Socket>(), s2 = std::make_shared<Socket>(),
+       other = std::make_shared<Socket>(), stranger = std::make_shared<Socket>();
+  one.add(1, 10, 55, s1);
+  two.add(1, 10, 55, s2);     // the same sign-in on the other node
+  two.add(2, 10, 66, other);  // another sign-in of the same user
+  one.add(2, 20, 55, stranger);
+  bus::Message out;
+  out.kind = bus::Message::Kind::kSignOut;
+  out.user = 10;
+  out.session = 55;
+  bus.publish(out);
+  EXPECT_EQ(s1->closed, kCloseSignedOut);
+  EXPECT_EQ(s2->closed, kCloseSignedOut);
+  EXPECT_EQ(other->closed, 0);
+  EXPECT_EQ(stranger->closed, 0);
+  out.session = 0;  // everywhere
+  bus.publish(out);
+  EXPECT_EQ(other->closed, kCloseSignedOut);
+}
+
+TEST(Hub, PresenceIsOneAnswerOnTwoNodesSharingTheBus) {
+  bus::LocalBus bus;  // the cluster's presence lives on the bus, not in a node's hub
+  EXPECT_TRUE(bus.connected(10, {1, 1})) << "first connection anywhere: online";
+  EXPECT_FALSE(bus.connected(10, {2, 1})) << "a second, on the other node";
+  EXPECT_TRUE(bus.online(10));
+  EXPECT_FALSE(bus.disconnected(10, {1, 1}));
+  EXPECT_TRUE(bus.online(10)) << "still connected on node 2";
+  EXPECT_FALSE(bus.disconnected(10, {1, 1})) << "a connection counts once";
+  EXPECT_TRUE(bus.disconnected(10, {2, 1})) << "the last one anywhere: offline";
+  EXPECT_FALSE(bus.online(10));
+}
+
+// Lanes on real threads: every socket sees a room's frames in the order they were handed over,
+// whichever shard and thread delivered them.
+TEST(Hub, ShardedLanesKeepEachRoomsOrder) {
+  constexpr int kSockets = 64, kFrames = 2000;
+  Hub hub(1, 4);
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::function<void()>> work;
+  bool stop = false;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (;;) {
+        std::function<void()> fn;
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return stop || !work.empty(); });
+          if (work.empty()) return;
+          fn = std::move(work.back());  // any order: only the lanes keep it
+          work.pop_back();
+        }
+        fn();
+      }
+    });
+  }
+  hub.start([&](std::function<void()> fn) {
+    {
+      std::lock_guard lock(mu);
+      work.push_back(std::move(fn));
+    }
+    cv.notify_one();
+  });
+  std::vector<std::shared_ptr<Socket>> sockets;
+  for (int i = 0; i < kSockets; ++i) {
+    sockets.push_back(std::make_shared<Socket>());
+    hub.add(i, 100 + i, 0, sockets.back());
+    hub.follow(i, {1, 2});
+  }
+  for (int n = 0; n < kFrames; ++n) hub.deliver(room_message(1 + n % 2, std::to_string(n)));
+  // Every post happened inside deliver(): once the threads have run all the work, it is done.
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+  }
+  cv.notify_all();
+  for (auto& t : threads) t.join();
+  for (auto& s : sockets) {
+    ASSERT_EQ(s->got.size(), static_cast<std::size_t>(kFrames));
+    for (int n = 0; n < kFrames; ++n) ASSERT_EQ(s->got[n], std::to_string(n));
+  }
 }
 
 }  // namespace
