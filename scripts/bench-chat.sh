@@ -4,11 +4,12 @@
 # (one key=value summary line per scenario on stdout) and stops it.
 #
 # Sizes and knobs (environment):
-#   BENCH_SCENARIOS="idle fanout rooms history"   BENCH_SECONDS=10   BENCH_BUILD=1 (0: no build)
+#   BENCH_SCENARIOS="idle fanout rooms history storm"   BENCH_SECONDS=10   BENCH_BUILD=1 (0: no build)
 #   IDLE_CONNECTIONS=10000
 #   FANOUT_MEMBERS=1000 FANOUT_SENDERS=10 FANOUT_RATES="50 1000" (posts/s in total, one run
 #     each: 50 is the 50,000 deliveries/s point of the reference table in STACK-NOTES.md)
 #   ROOMS_USERS=10000 ROOMS_SIZE=10 ROOMS_RATE=1000
+#   STORM_SOCKETS=10000 (signed up, the server restarted, then all opened at once)
 #   HISTORY_MESSAGES=1000000 HISTORY_CLIENTS=10 HISTORY_SEED_SOCKETS=4 HISTORY_SEED_WINDOW=64
 #   BENCH_PIN=1       server on CPU 0 with one I/O thread, generator on CPU 1 (0: no pinning)
 #   LOAD_THREADS=1    generator event loops
@@ -19,7 +20,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 PARLEY_BIN=${PARLEY_BIN:-$root/build/release/bin/parley}
 LOAD_BIN=${LOAD_BIN:-$root/build/release/bin/parley_load}
-BENCH_SCENARIOS=${BENCH_SCENARIOS:-idle fanout rooms history}
+BENCH_SCENARIOS=${BENCH_SCENARIOS:-idle fanout rooms history storm}
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_PIN=${BENCH_PIN:-1}
 BENCH_DATA_PARENT=${BENCH_DATA_PARENT:-${TMPDIR:-/tmp}}
@@ -39,19 +40,21 @@ if [[ $BENCH_PIN == 1 && $(nproc) -ge 2 ]]; then
 fi
 
 server_pid='' data_dir=''
+# Stops the server; `keep` keeps its data directory for the next start.
 stop_server() {
   if [[ -n $server_pid ]]; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
     server_pid=''
   fi
-  if [[ -n $data_dir ]]; then rm -rf "$data_dir"; data_dir=''; fi
+  if [[ -n $data_dir && ${1:-} != keep ]]; then rm -rf "$data_dir"; data_dir=''; fi
 }
 trap stop_server EXIT
 
-# Starts the server on port 0 and sets server_pid and port from its "listening on" line.
+# Starts the server on port 0 and sets server_pid and port from its "listening on" line; on a new
+# data directory unless one was kept.
 start_server() {
-  data_dir=$(mktemp -d "$BENCH_DATA_PARENT/parley-chat-bench.XXXXXX")
+  [[ -n $data_dir ]] || data_dir=$(mktemp -d "$BENCH_DATA_PARENT/parley-chat-bench.XXXXXX")
   : >"$data_dir/stdout"
   # shellcheck disable=SC2086
   "${server_cpu[@]}" "$PARLEY_BIN" --host 127.0.0.1 --port 0 --data-dir "$data_dir" \
@@ -77,6 +80,7 @@ scenario_args() {
     fanout) echo "--members ${FANOUT_MEMBERS:-1000} --senders ${FANOUT_SENDERS:-10} --rate $2" ;;
     rooms) echo "--users ${ROOMS_USERS:-10000} --room-size ${ROOMS_SIZE:-10}" \
       "--rate ${ROOMS_RATE:-1000}" ;;
+    storm) echo "--connections ${STORM_SOCKETS:-10000} --accounts-file $data_dir/accounts" ;;
     history) echo "--messages ${HISTORY_MESSAGES:-1000000} --clients ${HISTORY_CLIENTS:-10}" \
       "--seed-sockets ${HISTORY_SEED_SOCKETS:-4} --seed-window ${HISTORY_SEED_WINDOW:-64}" ;;
     *) echo "bench-chat: unknown scenario $1" >&2; exit 2 ;;
@@ -84,6 +88,20 @@ scenario_args() {
 }
 
 status=0
+# Sign up, restart the server (cold caches, as after an upgrade), then the storm.
+run_storm() {
+  start_server
+  # shellcheck disable=SC2046
+  "${load_cpu[@]}" "$LOAD_BIN" --scenario storm --storm-phase signup --port "$port" \
+    --threads "$LOAD_THREADS" $(scenario_args storm) >/dev/null || status=1
+  stop_server keep
+  start_server
+  # shellcheck disable=SC2046
+  "${load_cpu[@]}" "$LOAD_BIN" --scenario storm --storm-phase open --port "$port" \
+    --server-pid "$server_pid" --threads "$LOAD_THREADS" $(scenario_args storm) || status=1
+  stop_server
+}
+
 run_scenario() {
   start_server
   # shellcheck disable=SC2046
@@ -93,7 +111,9 @@ run_scenario() {
 }
 
 for scenario in $BENCH_SCENARIOS; do
-  if [[ $scenario == fanout ]]; then
+  if [[ $scenario == storm ]]; then
+    run_storm
+  elif [[ $scenario == fanout ]]; then
     for rate in ${FANOUT_RATES:-50 1000}; do run_scenario fanout "$rate"; done
   else
     run_scenario "$scenario"

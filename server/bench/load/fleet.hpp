@@ -32,6 +32,8 @@ class Fleet {
 
   // Registers (or logs in) accounts prefix0..prefix{n-1}; throws std::runtime_error on failure.
   void sign_up(std::size_t n);
+  // Uses accounts signed up earlier (their cookies still valid) instead.
+  void use_accounts(std::vector<Account> accounts) { accounts_ = std::move(accounts); }
   // Opens one socket per entry of `account_of_socket` and waits for every hello. Once per fleet.
   // Returns the number of sockets that got their hello.
   std::size_t connect(std::vector<std::size_t> account_of_socket, FrameFn on_frame,

@@ -1,5 +1,5 @@
 // parley_load: drives a running Parley server over loopback with thousands of WebSocket clients
-// and prints one key=value line per scenario (idle, fanout, rooms, history). See
+// and prints one key=value line per scenario (idle, fanout, rooms, history, storm). See
 // scripts/bench-chat.sh, which starts the server, and docs/benchmarks.md.
 #include <fmt/format.h>
 
@@ -49,6 +49,8 @@ const std::map<std::string, Setter>& flags() {
       {"--page", number(&Options::page)},
       {"--seed-sockets", number(&Options::seed_sockets)},
       {"--seed-window", number(&Options::seed_window)},
+      {"--storm-phase", [](Options& o, const std::string& v) { o.storm_phase = v; }},
+      {"--accounts-file", [](Options& o, const std::string& v) { o.accounts_file = v; }},
   };
   return table;
 }
@@ -56,11 +58,13 @@ const std::map<std::string, Setter>& flags() {
 void usage() {
   std::fprintf(
       stderr,
-      "usage: parley_load --scenario idle|fanout|rooms|history --port PORT [--server-pid PID]\n"
+      "usage: parley_load --scenario idle|fanout|rooms|history|storm --port PORT [--server-pid "
+      "PID]\n"
       "  [--threads 1] [--connections 10000] [--members 1000 --senders 10 --rate 1000]\n"
       "  [--users 10000 --room-size 10] [--messages 1000000 --clients 10 --page 50]\n"
       "  [--seconds 10] [--text-bytes 100] [--prefix load] [--seed-sockets 4 --seed-window 64]\n"
-      "  [--sign-up-parallel 8] [--open-window 200]\n");
+      "  [--sign-up-parallel 8] [--open-window 200]\n"
+      "  [--storm-phase signup|open --accounts-file PATH]\n");
 }
 
 int run(const std::string& scenario, const Options& o) {
@@ -68,6 +72,7 @@ int run(const std::string& scenario, const Options& o) {
   if (scenario == "fanout") return parley::load::run_fanout(o);
   if (scenario == "rooms") return parley::load::run_rooms(o);
   if (scenario == "history") return parley::load::run_history(o);
+  if (scenario == "storm") return parley::load::run_storm(o);
   usage();
   return 2;
 }

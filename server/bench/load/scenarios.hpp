@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <string>
 
 #include "load/fleet.hpp"
 
@@ -28,6 +29,10 @@ struct Options {
   std::size_t clients = 10;
   int page = 50;
   std::size_t seed_sockets = 4;
+  // storm: phase "signup" saves the accounts (connections + a probe pair) to the file, phase
+  // "open" (after a server restart) opens them all at once
+  std::string storm_phase = "open";
+  std::string accounts_file;
   int seed_window = 64;  // posts in flight per seeding socket
 };
 
@@ -39,5 +44,6 @@ int run_idle(const Options& o);
 int run_fanout(const Options& o);
 int run_rooms(const Options& o);
 int run_history(const Options& o);
+int run_storm(const Options& o);
 
 }  // namespace parley::load

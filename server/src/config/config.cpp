@@ -112,6 +112,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       ->check(CLI::PositiveNumber);
   add("--ws-pong-timeout", pong_timeout, "Seconds a WebSocket peer has to answer a ping")
       ->check(CLI::PositiveNumber);
+  add("--ws-coalesce-ms", c.limits.ws_coalesce_ms,
+      "Milliseconds a busy WebSocket gathers frames between two writes (0: write at once)")
+      ->check(CLI::Range(0.0, 1000.0));
   add("--max-connections", c.limits.max_connections, "Open connections accepted at once")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   auto& f = c.files;

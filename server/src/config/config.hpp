@@ -25,6 +25,9 @@ struct Limits {
   std::size_t ws_queue_frames = 8192;  // outbound frames queued per socket before we drop it
   Seconds ws_ping_interval{30};        // server pings; the peer must answer within ws_pong_timeout
   Seconds ws_pong_timeout{10};
+  // A socket written to less than this ago waits for the rest of it before its next write, so a
+  // busy room costs one system call per socket per interval rather than one per message. 0: off.
+  double ws_coalesce_ms = 10;
   std::size_t max_connections = 10000;
   std::size_t message_max_bytes = 16 * 1024;  // chat message text
 };

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 #include "gateway/chat_commands.hpp"
 #include "protocol/frames.hpp"
 
@@ -26,7 +28,7 @@ struct Gateway::Client final : hub::Subscriber, Socket, std::enable_shared_from_
 
   // hub::Subscriber: frames that come before `hello` wait for it.
   void send(const Frame& f) override {
-    {
+    if (!open.load(std::memory_order_acquire)) {
       std::lock_guard lock(mu);
       if (!ready) {
         if (held.size() >= kMaxHeldFrames) {
@@ -64,6 +66,7 @@ struct Gateway::Client final : hub::Subscriber, Socket, std::enable_shared_from_
   std::vector<store::RoomSummary> snapshot;  // the rooms at attach, set before the kFollow
   std::mutex mu;
   bool ready = false;                // under mu: `hello` has gone
+  std::atomic<bool> open{false};     // set with `ready`, once the held frames have gone
   std::vector<std::string> pending;  // under mu: commands that came before `hello`
   std::vector<Frame> held;           // under mu: frames that came before `hello`
 };
@@ -133,6 +136,7 @@ void Gateway::followed(const std::shared_ptr<Client>& client) {
     for (const auto& f : client->held) client->conn->send(f);
     client->held.clear();
     client->ready = true;
+    client->open.store(true, std::memory_order_release);
     pending.swap(client->pending);
   }
   if (client->first) {

@@ -63,7 +63,7 @@ class WsSession : public WsConnection,
     }
     if (wake) {
       asio::post(ex_, [self = this->shared_from_this()] {
-        self->wake_.cancel_one();
+        if (!self->coalescing_) self->wake_.cancel_one();
         bool overflowed = false;
         {
           std::lock_guard lock(self->outbox_mu_);
@@ -176,6 +176,8 @@ class WsSession : public WsConnection,
 
  private:
   static constexpr std::size_t kReadChunk = 16 * 1024;
+  static constexpr std::size_t kCopyMaxBytes = 2048;  // frames copied into one write buffer
+  static constexpr std::size_t kKeepPackedBytes = 256 * 1024;  // more is given back after a write
 
   Stream& stream() { return *stream_; }
   void cut() { beast::get_lowest_layer(*stream_).close(); }
@@ -287,16 +289,57 @@ class WsSession : public WsConnection,
     });
   }
 
+  bool has_outbox() {
+    std::lock_guard lock(outbox_mu_);
+    return !outbox_.empty();
+  }
+
   // Sends, in one gather-write, the control frames and then every message queued since the last
-  // write: one system call for a burst, however many frames it holds.
+  // write: one system call for a burst, however many frames it holds. Headers and small frames are
+  // copied into one contiguous buffer (a copy of a chat message costs far less than an iovec: Asio
+  // gives the kernel at most 64 per call), larger ones are sent from where they are.
   awaitable<void> write_loop() {
     beast::error_code ec;
     auto token = asio::redirect_error(use_awaitable, ec);
     std::vector<std::shared_ptr<const std::string>> batch;
     std::vector<Control> controls;
-    std::vector<std::array<std::uint8_t, ws::kMaxHeaderBytes>> headers;
+    std::string packed;  // headers and small payloads, back to back
+    struct Piece {
+      const char* data;  // nullptr: `size` bytes of `packed` from `offset`
+      std::size_t offset, size;
+    };
+    std::vector<Piece> pieces;
     std::vector<asio::const_buffer> buffers;
+    auto copy = [&](const void* data, std::size_t size) {
+      if (!pieces.empty() && pieces.back().data == nullptr) {
+        pieces.back().size += size;
+      } else {
+        pieces.push_back(Piece{nullptr, packed.size(), size});
+      }
+      packed.append(static_cast<const char*>(data), size);
+    };
+    auto add_frame = [&](std::uint8_t opcode, const char* data, std::size_t size) {
+      std::array<std::uint8_t, ws::kMaxHeaderBytes> header;
+      copy(header.data(), ws::write_header(opcode, size, header.data()));
+      if (size <= kCopyMaxBytes) {
+        copy(data, size);
+      } else {
+        pieces.push_back(Piece{data, 0, size});
+      }
+    };
+    const auto coalesce = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double, std::milli>(shared_->config.limits.ws_coalesce_ms));
+    auto last_write = std::chrono::steady_clock::time_point::min();
     for (;;) {
+      // A socket written to less than `coalesce` ago gathers what comes for the rest of it (a
+      // control frame or a close ends the wait early).
+      if (coalesce.count() > 0 && control_.empty() && !closing_ &&
+          std::chrono::steady_clock::now() < last_write + coalesce && has_outbox()) {
+        coalescing_ = true;
+        wake_.expires_at(last_write + coalesce);
+        co_await wake_.async_wait(token);
+        coalescing_ = false;
+      }
       {
         std::lock_guard lock(outbox_mu_);
         batch.swap(outbox_);
@@ -312,26 +355,31 @@ class WsSession : public WsConnection,
         co_await wake_.async_wait(token);
         continue;
       }
-      headers.resize(controls.size() + batch.size());
-      buffers.clear();
-      std::size_t h = 0;
+      packed.clear();
+      pieces.clear();
       bool sends_close = false;
       for (const auto& c : controls) {
         if (sends_close) break;  // nothing follows a close frame
         sends_close = c.opcode == ws::kClose;
-        auto n = ws::write_header(c.opcode, c.payload.size(), headers[h].data());
-        buffers.emplace_back(headers[h++].data(), n);
-        buffers.emplace_back(c.payload.data(), c.payload.size());
+        add_frame(c.opcode, c.payload.data(), c.payload.size());
       }
       if (!sends_close) {
-        for (const auto& frame : batch) {
-          auto n = ws::write_header(ws::kText, frame->size(), headers[h].data());
-          buffers.emplace_back(headers[h++].data(), n);
-          buffers.emplace_back(frame->data(), frame->size());
-        }
+        for (const auto& frame : batch) add_frame(ws::kText, frame->data(), frame->size());
       }
-      std::size_t n = co_await asio::async_write(stream(), buffers, token);
+      buffers.clear();
+      for (const auto& p : pieces) {
+        buffers.emplace_back(p.data ? p.data : packed.data() + p.offset, p.size);
+      }
+      std::size_t n = 0;
+      if constexpr (std::is_same_v<Stream, PlainStream>) {
+        // Straight to the socket: the stream's timeout and rate machinery are not used for writes.
+        n = co_await asio::async_write(stream().socket(), buffers, token);
+      } else {
+        n = co_await asio::async_write(stream(), buffers, token);
+      }
       if (ec) co_return;
+      last_write = std::chrono::steady_clock::now();
+      if (packed.capacity() > kKeepPackedBytes) std::string().swap(packed);
       shared_->metrics.bytes_out += n;
       if (!sends_close) shared_->metrics.ws_messages_out += batch.size();
       batch.clear();
@@ -361,6 +409,7 @@ class WsSession : public WsConnection,
   asio::steady_timer keepalive_;                 // the next ping, then the deadline for its pong
   bool awaiting_pong_ = false;                   // strand only
   std::deque<Control> control_;  // strand only: pong, ping, close frames to send next
+  bool coalescing_ = false;      // strand only: the writer waits on purpose; wakes leave it be
   bool close_sent_ = false;      // strand only
   bool peer_closed_ = false;     // strand only: the peer's close frame arrived
   std::mutex outbox_mu_;
