@@ -50,6 +50,7 @@ const std::map<std::string, Setter>& flags() {
       {"--seed-sockets", number(&Options::seed_sockets)},
       {"--seed-window", number(&Options::seed_window)},
       {"--storm-phase", [](Options& o, const std::string& v) { o.storm_phase = v; }},
+      {"--storm-window", number(&Options::storm_window)},
       {"--accounts-file", [](Options& o, const std::string& v) { o.accounts_file = v; }},
   };
   return table;

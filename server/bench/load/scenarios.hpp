@@ -33,7 +33,8 @@ struct Options {
   // "open" (after a server restart) opens them all at once
   std::string storm_phase = "open";
   std::string accounts_file;
-  int seed_window = 64;  // posts in flight per seeding socket
+  std::size_t storm_window = 0;  // sockets being opened at once in the storm; 0: all
+  int seed_window = 64;          // posts in flight per seeding socket
 };
 
 inline std::size_t loop_count(const Options& o) {

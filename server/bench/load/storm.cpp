@@ -101,17 +101,18 @@ int run_storm(const Options& o) {
 
   // The storm: every socket at once.
   FleetOptions storm_options = o.fleet;
-  storm_options.open_window = static_cast<int>(n);
+  storm_options.open_window =
+      o.storm_window > 0 ? static_cast<int>(o.storm_window) : static_cast<int>(n);
   Fleet storm(storm_options);
   storm.use_accounts(std::vector<Account>(accounts.begin(), accounts.begin() + n));
-  ProcSample server0 = sample_process(o.server_pid);
+  ProcSample server0 = sample_process(o.server_pid), self0 = sample_self();
   std::int64_t start = now_ns();
   std::vector<std::size_t> all(n);
   std::iota(all.begin(), all.end(), 0);
   std::size_t opened = storm.connect(
       all, [](std::size_t, std::string_view) {}, 120);
   double storm_s = static_cast<double>(now_ns() - start) / 1e9;
-  ProcSample server1 = sample_process(o.server_pid);
+  ProcSample server1 = sample_process(o.server_pid), self1 = sample_self();
   stop = true;
   std::int64_t expected = sent.load();
   wait_until([&] { return probe.received >= expected; }, 10);
@@ -126,6 +127,7 @@ int run_storm(const Options& o) {
       .add("all_hello_s", storm_s, 2)
       .add("hellos_per_s", static_cast<double>(opened) / storm_s, 0)
       .add_server(server0, server1, storm_s, static_cast<double>(opened), "hello")
+      .add("generator_cpu_pct", static_cast<double>(self1.cpu_us - self0.cpu_us) / 1e4 / storm_s, 1)
       .add("probe_posts", expected)
       .add("probe_received", probe.received.load())
       .add(p)

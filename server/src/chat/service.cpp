@@ -526,17 +526,9 @@ void ChatService::mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> d
       std::move(done));
 }
 
-void ChatService::attach(UserId user, Done<std::vector<store::RoomSummary>> done) {
-  auto rooms = std::make_shared<std::vector<store::RoomSummary>>();
-  store_.write_chat(
-      [rooms, user](ChatTx& tx) {
-        *rooms = tx.rooms_of(user);
-        return true;
-      },
-      [rooms, done = std::move(done)](bool ok) {
-        if (!ok) return done(make_error(Errc::kInternal, "Could not load your rooms"));
-        done(std::move(*rooms));
-      });
+core::Result<std::vector<store::RoomSummary>> ChatService::attach(
+    UserId user, const std::function<void(const std::vector<RoomId>&)>& mark) {
+  return store_.rooms_at_mark(user, mark);
 }
 
 core::Result<Room> ChatService::readable(UserId user, RoomId room) {

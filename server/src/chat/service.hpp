@@ -98,9 +98,12 @@ class ChatService {
   // Moves the user's delivered (and, when `read`, read) position forward to `seq`.
   void mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> done);
 
-  // The user's rooms, read on the writer between commits: every event committed after this
-  // snapshot is published after `done` has run, so a socket subscribed in `done` misses nothing.
-  void attach(UserId user, Done<std::vector<store::RoomSummary>> done);
+  // The user's rooms, as of a point between two commits: `mark(room ids)` runs at that point, so
+  // every event committed before it is in the answer and every later one is published after
+  // `mark` (a socket that follows the rooms from `mark` on misses nothing). Blocks: run it on a
+  // worker pool.
+  core::Result<std::vector<store::RoomSummary>> attach(
+      UserId user, const std::function<void(const std::vector<RoomId>&)>& mark);
 
   // Reads: they block (run them on a worker pool). Rooms the user may not see are kNotFound.
   core::Result<std::vector<store::RoomSummary>> rooms(UserId user);

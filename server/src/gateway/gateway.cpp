@@ -63,12 +63,14 @@ struct Gateway::Client final : hub::Subscriber, Socket, std::enable_shared_from_
   Principal principal;
   bus::ConnectionId addr;
   bool first = false;  // the user came online with this socket (set before attach)
-  std::vector<store::RoomSummary> snapshot;  // the rooms at attach, set before the kFollow
   std::mutex mu;
-  bool ready = false;                // under mu: `hello` has gone
-  std::atomic<bool> open{false};     // set with `ready`, once the held frames have gone
-  std::vector<std::string> pending;  // under mu: commands that came before `hello`
-  std::vector<Frame> held;           // under mu: frames that came before `hello`
+  bool ready = false;                        // under mu: `hello` has gone
+  std::atomic<bool> open{false};             // set with `ready`, once the held frames have gone
+  std::vector<std::string> pending;          // under mu: commands that came before `hello`
+  std::vector<Frame> held;                   // under mu: frames that came before `hello`
+  std::vector<store::RoomSummary> snapshot;  // under mu: the rooms at attach
+  bool have_snapshot = false;                // under mu
+  bool following = false;                    // under mu: the hub applied the kFollow
 };
 
 Gateway::Gateway(chat::ChatService& chat, EventStream& stream, hub::Hub& hub, bus::Bus& bus,
@@ -105,46 +107,76 @@ void Gateway::on_open(const std::shared_ptr<net::WsConnection>& conn, const net:
   // after the snapshot reaches this socket through the hub.
   hub_.add(conn->id(), who->user, who->session, client);
   client->first = bus_.connected(who->user, client->addr);
-  chat_.attach(who->user, [this, client](core::Result<std::vector<store::RoomSummary>> r) {
-    // On the writer thread, between two commits.
+  // The rooms are read on the pool from a snapshot between two commits; at that point a kFollow
+  // enters the stream: events committed before the snapshot are in it (and not delivered to the
+  // socket), every later one is delivered.
+  pool_.post([this, client] {
+    core::Result<std::vector<store::RoomSummary>> rooms =
+        core::make_error(core::Errc::kInternal, "Could not load your rooms");
+    try {
+      rooms = chat_.attach(client->principal.user, [&](const std::vector<chat::RoomId>& ids) {
+        bus::Message m;
+        m.kind = bus::Message::Kind::kFollow;
+        m.connection = client->addr;
+        m.rooms = ids;
+        stream_.then(std::move(m));
+      });
+    } catch (const std::exception& e) {
+      spdlog::error("reading the rooms of {} failed: {}", client->principal.username, e.what());
+    }
     if (!find(client->conn->id())) return;  // closed meanwhile: on_close has undone it all
-    if (!r) {
-      spdlog::error("socket of {} not attached: {}", client->principal.username, r.error().message);
+    if (!rooms) {
+      spdlog::error("socket of {} not attached: {}", client->principal.username,
+                    rooms.error().message);
       client->conn->close(1011, "try again later");
       return;
     }
-    bus::Message m;
-    m.kind = bus::Message::Kind::kFollow;
-    m.connection = client->addr;
-    for (const auto& room : *r) m.rooms.push_back(room.room.id);
-    client->snapshot = std::move(*r);
-    // In the stream's order: events committed before the snapshot are not delivered to the
-    // socket (they are in it), every later one is.
-    stream_.then(std::move(m));
+    std::vector<std::string> pending;
+    {
+      std::lock_guard lock(client->mu);
+      client->snapshot = std::move(*rooms);
+      client->have_snapshot = true;
+      if (!client->following) return;  // the hub's lane sends hello when it gets there
+      pending = open_locked(*client);
+    }
+    opened(client, pending);
   });
 }
 
 // On the hub's lane for the socket, once it follows its rooms.
 void Gateway::followed(const std::shared_ptr<Client>& client) {
-  const auto& p = client->principal;
-  store::UserBrief me{p.user, p.username, p.display_name, 0, {}};
-  auto hello = frame(protocol::encode_hello(kVersion, me, client->snapshot));
   std::vector<std::string> pending;
   {
     std::lock_guard lock(client->mu);
-    client->conn->send(hello);
-    for (const auto& f : client->held) client->conn->send(f);
-    client->held.clear();
-    client->ready = true;
-    client->open.store(true, std::memory_order_release);
-    pending.swap(client->pending);
+    client->following = true;
+    if (!client->have_snapshot) return;  // the pool sends hello when the rooms are read
+    pending = open_locked(*client);
   }
+  opened(client, pending);
+}
+
+// Under client.mu, once the socket follows its rooms and they are read: `hello`, then what
+// waited for it. Returns the commands that came before it.
+std::vector<std::string> Gateway::open_locked(Client& client) {
+  const auto& p = client.principal;
+  store::UserBrief me{p.user, p.username, p.display_name, 0, {}};
+  client.conn->send(frame(protocol::encode_hello(kVersion, me, client.snapshot)));
+  for (const auto& f : client.held) client.conn->send(f);
+  client.held.clear();
+  client.ready = true;
+  client.open.store(true, std::memory_order_release);
+  return std::move(client.pending);
+}
+
+void Gateway::opened(const std::shared_ptr<Client>& client,
+                     const std::vector<std::string>& pending) {
   if (client->first) {
+    const auto user = client->principal.user;
     bus::Message m;
     m.kind = bus::Message::Kind::kPresence;
-    m.user = p.user;
+    m.user = user;
     for (const auto& room : client->snapshot) m.rooms.push_back(room.room.id);
-    m.frame = frame(protocol::encode_presence(p.user, true, 0));
+    m.frame = frame(protocol::encode_presence(user, true, 0));
     bus_.publish(m);
   }
   for (const auto& text : pending) dispatch(client, text);

@@ -1,7 +1,7 @@
 // The gateway joins the transport to the modules: a socket's frames go through the command
 // registry to the handler of their type; the socket is known to the hub, follows its rooms
-// through the bus in the event stream's order, and its user's presence is kept on the bus. It
-// holds no rule of its own.
+// through the bus in the event stream's order (its rooms read on the pool from a snapshot taken
+// between two commits), and its user's presence is kept on the bus. It holds no rule of its own.
 #pragma once
 
 #include <functional>
@@ -52,6 +52,8 @@ class Gateway final : public net::WsHandler {
   friend struct Client;
   std::shared_ptr<Client> find(std::uint64_t conn);
   void followed(const std::shared_ptr<Client>& client);
+  static std::vector<std::string> open_locked(Client& client);
+  void opened(const std::shared_ptr<Client>& client, const std::vector<std::string>& pending);
   void dispatch(const std::shared_ptr<Client>& client, const std::string& frame);
 
   chat::ChatService& chat_;

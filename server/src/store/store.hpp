@@ -108,6 +108,12 @@ class Store {
   using ChatJob = std::function<bool(ChatTx&)>;
   virtual void write_chat(ChatJob job, std::function<void(bool committed)> done) = 0;
 
+  // The user's rooms as of a point between two chat commits, read on a reader connection so the
+  // writer never waits for it: `mark(room ids)` runs at that point, after every earlier commit's
+  // `done` and before any later one's, so what it hands on is ordered with the events.
+  virtual std::vector<RoomSummary> rooms_at_mark(
+      UserId user, const std::function<void(const std::vector<RoomId>&)>& mark) = 0;
+
   // Chat reads, on a reader connection: they see committed state.
   virtual std::optional<Room> room(RoomId id) = 0;
   virtual std::optional<Membership> membership(RoomId room, UserId user) = 0;

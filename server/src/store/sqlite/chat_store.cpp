@@ -533,6 +533,7 @@ void SqliteStore::Impl::run_chat_writer() {
       batch.swap(jobs);
     }
     bool committed = false;
+    std::unique_lock publish(publish_mu, std::defer_lock);
     {
       std::lock_guard lock(writer_mu);
       try {
@@ -550,13 +551,16 @@ void SqliteStore::Impl::run_chat_writer() {
           if (!keep) writer.exec("ROLLBACK TO job");
           writer.exec("RELEASE job");
         }
+        publish.lock();
         tx.commit();
         committed = true;
       } catch (const std::exception& e) {
         spdlog::error("chat transaction of {} commands failed: {}", batch.size(), e.what());
       }
     }
+    if (!publish.owns_lock()) publish.lock();
     for (auto& job : batch) job.done(committed && job.job != nullptr);
+    publish.unlock();
     if (std::chrono::steady_clock::now() >= next_sweep) {
       next_sweep = std::chrono::steady_clock::now() + kSweepEvery;
       std::lock_guard lock(writer_mu);
@@ -581,6 +585,29 @@ void SqliteStore::write_chat(ChatJob job, std::function<void(bool)> done) {
     impl_->jobs.push_back(Impl::Job{std::move(job), std::move(done)});
   }
   impl_->jobs_cv.notify_one();
+}
+
+std::vector<RoomSummary> SqliteStore::rooms_at_mark(
+    UserId user, const std::function<void(const std::vector<RoomId>&)>& mark) {
+  return impl_->read([&](Connection& c) {
+    c.exec("BEGIN");  // deferred: the snapshot is taken by the first read, under publish_mu
+    try {
+      {
+        std::lock_guard lock(impl_->publish_mu);
+        Stmt s(c, "SELECT room_id FROM members WHERE user_id = ?1 ORDER BY room_id");
+        s.bind(1, user);
+        std::vector<RoomId> ids;
+        while (s.step()) ids.push_back(s.i64(0));
+        mark(ids);
+      }
+      auto rooms = rooms_of_user(c, user);  // the same snapshot, without holding the writer
+      c.exec("COMMIT");
+      return rooms;
+    } catch (...) {
+      c.exec("ROLLBACK");
+      throw;
+    }
+  });
 }
 
 std::optional<Room> SqliteStore::room(RoomId id) {

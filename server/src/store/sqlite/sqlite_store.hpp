@@ -42,6 +42,8 @@ class SqliteStore final : public Store {
                                              const std::string& purpose, Millis now) override;
 
   void write_chat(ChatJob job, std::function<void(bool committed)> done) override;
+  std::vector<RoomSummary> rooms_at_mark(
+      UserId user, const std::function<void(const std::vector<RoomId>&)>& mark) override;
   std::optional<Room> room(RoomId id) override;
   std::optional<Membership> membership(RoomId room, UserId user) override;
   std::optional<Message> message(MessageId id) override;

@@ -89,6 +89,9 @@ struct SqliteStore::Impl {
     Store::ChatJob job;
     std::function<void(bool)> done;
   };
+  // Held by the chat writer from a batch's COMMIT until its last `done` has run: a reader that
+  // takes it sees the database between two batches, with every committed event handed on.
+  std::mutex publish_mu;
   std::mutex jobs_mu;
   std::condition_variable jobs_cv;
   std::deque<Job> jobs;
