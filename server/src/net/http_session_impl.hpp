@@ -346,12 +346,32 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       co_return co_await close();
     }
     tcp().expires_never();  // the WebSocket session sets its own timeouts
-    websocket::stream<Stream> ws(std::move(stream_));
     WsHandoff handoff;
     handoff.upgrade = std::move(req);
     handoff.request = std::move(request);
     handoff.principal = std::move(admission.principal);
     handoff.ticket = ticket_;
+    if constexpr (!kTls) {
+      if (shared_->ws_context) {
+        // The handshake is answered here; then the socket moves to the WebSocket context, so that
+        // admitting a storm of connections never queues ahead of a frame to an open socket. (A
+        // TLS stream's state cannot move: TLS sockets stay on this context.)
+        websocket::stream<Stream> ws(std::move(stream_));
+        configure_handshake(ws);
+        beast::error_code ec;
+        co_await ws.async_accept(handoff.upgrade, asio::redirect_error(use_awaitable, ec));
+        if (ec) co_return;
+        auto& socket = ws.next_layer().socket();
+        auto protocol = socket.local_endpoint(ec).protocol();
+        auto handle = ec ? -1 : socket.release(ec);
+        if (ec) co_return;
+        start_ws_session(
+            shared_, Stream(tcp::socket(asio::make_strand(*shared_->ws_context), protocol, handle)),
+            std::move(handoff));
+        co_return;
+      }
+    }
+    websocket::stream<Stream> ws(std::move(stream_));
     start_ws_session(shared_, std::move(ws), std::move(handoff));
   }
 

@@ -75,12 +75,15 @@ struct Server::Impl {
       : config(c),
         threads(c.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : c.threads),
         ioc(static_cast<int>(threads)),
+        ws_ioc(static_cast<int>(threads)),
+        ws_work(asio::make_work_guard(ws_ioc)),
         strand(asio::make_strand(ioc)),
         acceptor(strand),
         signals(strand, SIGINT, SIGTERM),
         grace(strand),
         shared(std::make_shared<detail::Shared>(c, r, w, m)) {
-    shared->on_drained = [this] { asio::post(ioc, [this] { ioc.stop(); }); };
+    shared->ws_context = &ws_ioc;
+    shared->on_drained = [this] { asio::post(ioc, [this] { stop(); }); };
   }
 
   asio::awaitable<void> accept_loop() {
@@ -126,13 +129,20 @@ struct Server::Impl {
     signals.cancel(ec);
     grace.expires_after(
         std::chrono::duration_cast<asio::steady_timer::duration>(config.shutdown_grace));
-    grace.async_wait([this](boost::system::error_code) { ioc.stop(); });
+    grace.async_wait([this](boost::system::error_code) { stop(); });
     shared->drain_all();
+  }
+
+  void stop() {
+    ioc.stop();
+    ws_ioc.stop();
   }
 
   const config::Config& config;
   unsigned threads;
-  asio::io_context ioc;
+  asio::io_context ioc;     // accepting, HTTP, upgrades, TLS WebSockets
+  asio::io_context ws_ioc;  // open plain WebSockets and the fan-out lanes
+  asio::executor_work_guard<asio::io_context::executor_type> ws_work;
   asio::strand<asio::io_context::executor_type> strand;
   std::optional<ssl::context> tls;
   tcp::acceptor acceptor;
@@ -174,8 +184,10 @@ void Server::run() {
     impl_->begin_shutdown();
   });
   std::vector<std::thread> pool;
+  for (unsigned i = 0; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->ws_ioc.run(); });
   for (unsigned i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
+  impl_->ws_ioc.stop();
   for (auto& t : pool) t.join();
 }
 
@@ -188,7 +200,7 @@ unsigned Server::threads() const {
 }
 
 void Server::post(std::function<void()> fn) {
-  asio::post(impl_->ioc, std::move(fn));
+  asio::post(impl_->ws_ioc, std::move(fn));
 }
 
 }  // namespace parley::net

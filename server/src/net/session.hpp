@@ -52,6 +52,9 @@ struct Shared {
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_id{1};
   std::atomic<std::int64_t> connections{0};  // accepted and not yet closed (HTTP or WebSocket)
+  // Where open plain WebSockets live, apart from the context that accepts connections and serves
+  // HTTP: a storm of new connections queues there and never delays a frame to an open socket.
+  asio::io_context* ws_context = nullptr;
   std::function<void()>
       on_drained;  // called (from any thread) once stopping and no session is left
 
@@ -80,6 +83,19 @@ struct WsHandoff {
 
 void start_ws_session(std::shared_ptr<Shared> shared, beast::websocket::stream<PlainStream> ws,
                       WsHandoff handoff);
+// A plain socket whose upgrade is done (the 101 sent), on the executor it will live on.
+void start_ws_session(std::shared_ptr<Shared> shared, PlainStream upgraded, WsHandoff handoff);
+// Beast's handshake options for a WebSocket: the session pings on its own, so no idle timeout.
+template <class Stream>
+void configure_handshake(beast::websocket::stream<Stream>& ws) {
+  beast::websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(10);
+  timeouts.idle_timeout = beast::websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
+  ws.set_option(timeouts);
+  ws.set_option(beast::websocket::stream_base::decorator(
+      [](beast::websocket::response_type& res) { res.set(http::field::server, "parley"); }));
+}
 void start_ws_session(std::shared_ptr<Shared> shared, beast::websocket::stream<TlsStream> ws,
                       WsHandoff handoff);
 

@@ -43,6 +43,17 @@ class WsSession : public WsConnection,
         keepalive_(ex_),
         id_(shared_->next_id++),
         bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
+  // Upgraded already (the 101 went out from the HTTP context).
+  WsSession(std::shared_ptr<Shared> shared, Stream upgraded, WsHandoff handoff)
+      : shared_(std::move(shared)),
+        handoff_(std::move(handoff)),
+        stream_(std::in_place, std::move(upgraded)),
+        ex_(stream_->get_executor()),
+        wake_(ex_),
+        hard_close_(ex_),
+        keepalive_(ex_),
+        id_(shared_->next_id++),
+        bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
 
   // Any thread. Frames wait in `outbox_`; the strand is woken only when the writer may be asleep,
   // so a fan-out burst costs one post per socket, not one per frame.
@@ -88,22 +99,17 @@ class WsSession : public WsConnection,
   awaitable<void> run() {
     const std::string remote = handoff_.request->remote_address;
     const auto& limits = shared_->config.limits;
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = std::chrono::seconds(10);
-    timeouts.idle_timeout = websocket::stream_base::none();  // arm_keepalive() pings instead
-    timeouts.keep_alive_pings = false;
-    ws_->set_option(timeouts);
-    ws_->set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "parley"); }));
-
     beast::error_code ec;
     auto token = asio::redirect_error(use_awaitable, ec);
-    co_await ws_->async_accept(handoff_.upgrade, token);
-    if (ec) co_return;
-    // From here the session frames messages itself: it keeps the bare stream and lets Beast's
-    // websocket state (a 1.5 KB read buffer among it) go, which idle sockets would carry.
-    stream_.emplace(std::move(ws_->next_layer()));
-    ws_.reset();
+    if (ws_) {                    // not upgraded yet
+      configure_handshake(*ws_);  // arm_keepalive() pings instead of Beast
+      co_await ws_->async_accept(handoff_.upgrade, token);
+      if (ec) co_return;
+      // From here the session frames messages itself: it keeps the bare stream and lets Beast's
+      // websocket state (a 1.5 KB read buffer among it) go, which idle sockets would carry.
+      stream_.emplace(std::move(ws_->next_layer()));
+      ws_.reset();
+    }
     beast::get_lowest_layer(*stream_).expires_never();  // arm_keepalive() watches the peer
 
     auto self = this->shared_from_this();
@@ -423,11 +429,11 @@ class WsSession : public WsConnection,
   std::atomic<bool> closed_{false};  // read by send() from any thread
 };
 
-template <class Stream>
-void start(std::shared_ptr<Shared> shared, websocket::stream<Stream> ws, WsHandoff handoff) {
-  auto ex = ws.get_executor();
-  auto session =
-      std::make_shared<WsSession<Stream>>(std::move(shared), std::move(ws), std::move(handoff));
+template <class Stream, class Transport>
+void start(std::shared_ptr<Shared> shared, Transport transport, WsHandoff handoff) {
+  auto ex = transport.get_executor();
+  auto session = std::make_shared<WsSession<Stream>>(std::move(shared), std::move(transport),
+                                                     std::move(handoff));
   asio::co_spawn(
       ex, [session]() -> awaitable<void> { co_await session->run(); },
       [](std::exception_ptr e) { log_exception(e, "websocket session"); });
