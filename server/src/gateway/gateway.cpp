@@ -15,6 +15,8 @@ namespace {
 constexpr std::size_t kMaxPendingFrames = 64;  // commands sent before `hello`
 constexpr std::size_t kMaxHeldFrames = 1024;   // frames for the socket before its `hello`
 constexpr std::string_view kVersion = "0.2.0";
+constexpr auto kNow = net::WsConnection::Pace::kNow;
+constexpr auto kBatched = net::WsConnection::Pace::kBatched;
 
 Frame frame(std::string s) {
   return std::make_shared<const std::string>(std::move(s));
@@ -22,32 +24,32 @@ Frame frame(std::string s) {
 
 }  // namespace
 
-struct Gateway::Client final : hub::Subscriber, Socket, std::enable_shared_from_this<Client> {
+struct Gateway::Client final : hub::Subscriber, Socket {
   Client(Gateway& g, std::shared_ptr<net::WsConnection> c, Principal p, bus::ConnectionId a)
       : gateway(g), conn(std::move(c)), principal(std::move(p)), addr(a) {}
 
   // hub::Subscriber: frames that come before `hello` wait for it.
-  void send(const Frame& f) override {
+  void send(const Frame& f, bool now) override {
     if (!open.load(std::memory_order_acquire)) {
       std::lock_guard lock(mu);
       if (!ready) {
-        if (held.size() >= kMaxHeldFrames) {
+        if (waiting->held.size() >= kMaxHeldFrames) {
           conn->close(net::kCloseTryAgainLater, "too much at once; reconnect");
         } else {
-          held.push_back(f);
+          waiting->held.push_back(f);
         }
         return;
       }
     }
-    conn->send(f);
+    conn->send(f, now ? kNow : kBatched);
   }
   void close(std::uint16_t code, std::string reason) override {
     conn->close(code, std::move(reason));
   }
-  void followed() override { gateway.followed(shared_from_this()); }
+  void followed() override { gateway.followed(*this); }
 
   // Socket: answers to commands, which only run once `hello` has gone.
-  void send(std::string s) override { conn->send(frame(std::move(s))); }
+  void send(std::string s) override { conn->send(frame(std::move(s)), kNow); }
   void send_after_events(std::string s) override {
     bus::Message m;
     m.kind = bus::Message::Kind::kConnection;
@@ -64,13 +66,17 @@ struct Gateway::Client final : hub::Subscriber, Socket, std::enable_shared_from_
   bus::ConnectionId addr;
   bool first = false;  // the user came online with this socket (set before attach)
   std::mutex mu;
-  bool ready = false;                        // under mu: `hello` has gone
-  std::atomic<bool> open{false};             // set with `ready`, once the held frames have gone
-  std::vector<std::string> pending;          // under mu: commands that came before `hello`
-  std::vector<Frame> held;                   // under mu: frames that came before `hello`
-  std::vector<store::RoomSummary> snapshot;  // under mu: the rooms at attach
-  bool have_snapshot = false;                // under mu
-  bool following = false;                    // under mu: the hub applied the kFollow
+  bool ready = false;             // under mu: `hello` has gone
+  std::atomic<bool> open{false};  // set with `ready`, once the held frames have gone
+  // Until `hello`, under mu; then let go, so an open socket carries none of it.
+  struct Waiting {
+    std::vector<std::string> pending;          // commands that came before `hello`
+    std::vector<Frame> held;                   // frames that came before `hello`
+    std::vector<store::RoomSummary> snapshot;  // the rooms at attach
+    bool have_snapshot = false;
+    bool following = false;  // the hub applied the kFollow
+  };
+  std::unique_ptr<Waiting> waiting = std::make_unique<Waiting>();
 };
 
 Gateway::Gateway(chat::ChatService& chat, EventStream& stream, hub::Hub& hub, bus::Bus& bus,
@@ -131,55 +137,60 @@ void Gateway::on_open(const std::shared_ptr<net::WsConnection>& conn, const net:
       client->conn->close(1011, "try again later");
       return;
     }
-    std::vector<std::string> pending;
+    Opened opened;
     {
       std::lock_guard lock(client->mu);
-      client->snapshot = std::move(*rooms);
-      client->have_snapshot = true;
-      if (!client->following) return;  // the hub's lane sends hello when it gets there
-      pending = open_locked(*client);
+      if (!client->waiting) return;
+      client->waiting->snapshot = std::move(*rooms);
+      client->waiting->have_snapshot = true;
+      if (!client->waiting->following) return;  // the hub's lane sends hello when it gets there
+      opened = open_locked(*client);
     }
-    opened(client, pending);
+    after_hello(client, opened);
   });
 }
 
 // On the hub's lane for the socket, once it follows its rooms.
-void Gateway::followed(const std::shared_ptr<Client>& client) {
-  std::vector<std::string> pending;
+void Gateway::followed(Client& c) {
+  Opened opened;
   {
-    std::lock_guard lock(client->mu);
-    client->following = true;
-    if (!client->have_snapshot) return;  // the pool sends hello when the rooms are read
-    pending = open_locked(*client);
+    std::lock_guard lock(c.mu);
+    if (!c.waiting) return;
+    c.waiting->following = true;
+    if (!c.waiting->have_snapshot) return;  // the pool sends hello when the rooms are read
+    opened = open_locked(c);
   }
-  opened(client, pending);
+  if (auto client = find(c.conn->id())) after_hello(client, opened);
 }
 
 // Under client.mu, once the socket follows its rooms and they are read: `hello`, then what
-// waited for it. Returns the commands that came before it.
-std::vector<std::string> Gateway::open_locked(Client& client) {
+// waited for it. The snapshot and the waiting room are let go: an open socket keeps neither.
+Gateway::Opened Gateway::open_locked(Client& client) {
   const auto& p = client.principal;
   store::UserBrief me{p.user, p.username, p.display_name, 0, {}};
-  client.conn->send(frame(protocol::encode_hello(kVersion, me, client.snapshot)));
-  for (const auto& f : client.held) client.conn->send(f);
-  client.held.clear();
+  auto& w = *client.waiting;
+  client.conn->send(frame(protocol::encode_hello(kVersion, me, w.snapshot)), kNow);
+  for (const auto& f : w.held) client.conn->send(f, kNow);
   client.ready = true;
   client.open.store(true, std::memory_order_release);
-  return std::move(client.pending);
+  Opened opened;
+  for (const auto& room : w.snapshot) opened.rooms.push_back(room.room.id);
+  opened.pending.swap(w.pending);
+  client.waiting.reset();
+  return opened;
 }
 
-void Gateway::opened(const std::shared_ptr<Client>& client,
-                     const std::vector<std::string>& pending) {
+void Gateway::after_hello(const std::shared_ptr<Client>& client, Opened& opened) {
   if (client->first) {
     const auto user = client->principal.user;
     bus::Message m;
     m.kind = bus::Message::Kind::kPresence;
     m.user = user;
-    for (const auto& room : client->snapshot) m.rooms.push_back(room.room.id);
+    m.rooms = std::move(opened.rooms);
     m.frame = frame(protocol::encode_presence(user, true, 0));
     bus_.publish(m);
   }
-  for (const auto& text : pending) dispatch(client, text);
+  for (const auto& text : opened.pending) dispatch(client, text);
 }
 
 void Gateway::on_message(const std::shared_ptr<net::WsConnection>& conn, std::string_view text) {
@@ -188,10 +199,10 @@ void Gateway::on_message(const std::shared_ptr<net::WsConnection>& conn, std::st
   {
     std::lock_guard lock(client->mu);
     if (!client->ready) {
-      if (client->pending.size() >= kMaxPendingFrames) {
+      if (client->waiting->pending.size() >= kMaxPendingFrames) {
         conn->close(net::kClosePolicyViolation, "wait for hello");
       } else {
-        client->pending.emplace_back(text);
+        client->waiting->pending.emplace_back(text);
       }
       return;
     }

@@ -51,9 +51,14 @@ class Gateway final : public net::WsHandler {
  private:
   friend struct Client;
   std::shared_ptr<Client> find(std::uint64_t conn);
-  void followed(const std::shared_ptr<Client>& client);
-  static std::vector<std::string> open_locked(Client& client);
-  void opened(const std::shared_ptr<Client>& client, const std::vector<std::string>& pending);
+  // What `hello` leaves to do: announce the user (their rooms), run the commands that waited.
+  struct Opened {
+    std::vector<chat::RoomId> rooms;
+    std::vector<std::string> pending;
+  };
+  void followed(Client& client);
+  static Opened open_locked(Client& client);
+  void after_hello(const std::shared_ptr<Client>& client, Opened& opened);
   void dispatch(const std::shared_ptr<Client>& client, const std::string& frame);
 
   chat::ChatService& chat_;

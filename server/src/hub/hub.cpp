@@ -117,13 +117,13 @@ void Hub::apply(Shard& s, const bus::Message& m) {
       std::shared_lock lock(s.mu);
       auto u = s.users.find(m.user);
       if (u == s.users.end()) return;
-      for (Conn* c : u->second) c->subscriber->send(m.frame);
+      for (Conn* c : u->second) c->subscriber->send(m.frame, false);
       return;
     }
     case Kind::kConnection: {
       std::shared_lock lock(s.mu);
       auto it = s.conns.find(m.connection.local);
-      if (it != s.conns.end()) it->second->subscriber->send(m.frame);
+      if (it != s.conns.end()) it->second->subscriber->send(m.frame, true);
       return;
     }
     case Kind::kFollow: {
@@ -177,7 +177,7 @@ void Hub::deliver_room(Shard& s, const bus::Message& m) {
   if (r == s.rooms.end()) return;
   for (Conn* c : r->second) {
     if (m.skip_user && c->user == m.user) continue;
-    c->subscriber->send(m.frame);
+    c->subscriber->send(m.frame, false);
   }
 }
 
@@ -189,7 +189,7 @@ void Hub::deliver_presence(Shard& s, const bus::Message& m) {
     if (r == s.rooms.end()) continue;
     for (Conn* c : r->second) {
       if (c->user == m.user || !sent.insert(c->id).second) continue;
-      c->subscriber->send(m.frame);
+      c->subscriber->send(m.frame, false);
     }
   }
 }

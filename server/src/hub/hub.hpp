@@ -26,7 +26,9 @@ using Frame = std::shared_ptr<const std::string>;
 class Subscriber {
  public:
   virtual ~Subscriber() = default;
-  virtual void send(const Frame& frame) = 0;
+  // `now`: the frame answers this socket's own command (an ack), rather than being room traffic
+  // that may wait a moment to leave with more.
+  virtual void send(const Frame& frame, bool now) = 0;
   // The sign-in the socket was opened with ended (a kSignOut on any node).
   virtual void close(std::uint16_t code, std::string reason) = 0;
   // A kFollow for this socket was applied: every room frame after this call is newer than the

@@ -19,7 +19,10 @@ class WsConnection {
   virtual ~WsConnection() = default;
   // Queues a text frame. A frame is shared, so a fan-out serializes it once. Returns false when the
   // socket is closing; when the bounded queue is full the socket is closed (the client resyncs).
-  virtual bool send(std::shared_ptr<const std::string> frame) = 0;
+  // kBatched frames (a room's traffic) may wait up to --ws-coalesce-ms to leave with others; kNow
+  // frames (the answer to a command) wake the writer at once.
+  enum class Pace { kBatched, kNow };
+  virtual bool send(std::shared_ptr<const std::string> frame, Pace pace) = 0;
   virtual void close(std::uint16_t code, std::string reason) = 0;
   virtual std::uint64_t id() const = 0;
 };

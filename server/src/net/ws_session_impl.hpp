@@ -57,7 +57,7 @@ class WsSession : public WsConnection,
 
   // Any thread. Frames wait in `outbox_`; the strand is woken only when the writer may be asleep,
   // so a fan-out burst costs one post per socket, not one per frame.
-  bool send(std::shared_ptr<const std::string> frame) override {
+  bool send(std::shared_ptr<const std::string> frame, Pace pace) override {
     if (closed_) return false;
     bool wake = false;
     {
@@ -68,13 +68,21 @@ class WsSession : public WsConnection,
         wake = true;
       } else {
         outbox_.push_back(std::move(frame));
-        wake = !wake_posted_;
+        // One wake per burst; a kNow frame during a gathering wait needs one of its own.
+        bool urgent = pace == Pace::kNow && !urgent_;
+        if (urgent) urgent_ = true;
+        wake = !wake_posted_ || urgent;
       }
       if (wake) wake_posted_ = true;
     }
     if (wake) {
       asio::post(ex_, [self = this->shared_from_this()] {
-        if (!self->coalescing_) self->wake_.cancel_one();
+        bool urgent = false;
+        {
+          std::lock_guard lock(self->outbox_mu_);
+          urgent = self->urgent_;
+        }
+        if (!self->coalescing_ || urgent) self->wake_.cancel_one();
         bool overflowed = false;
         {
           std::lock_guard lock(self->outbox_mu_);
@@ -183,7 +191,6 @@ class WsSession : public WsConnection,
  private:
   static constexpr std::size_t kReadChunk = 16 * 1024;
   static constexpr std::size_t kCopyMaxBytes = 2048;  // frames copied into one write buffer
-  static constexpr std::size_t kKeepPackedBytes = 256 * 1024;  // more is given back after a write
 
   Stream& stream() { return *stream_; }
   void cut() { beast::get_lowest_layer(*stream_).close(); }
@@ -295,9 +302,10 @@ class WsSession : public WsConnection,
     });
   }
 
-  bool has_outbox() {
+  // Frames are queued and none of them is to go at once.
+  bool outbox_waits() {
     std::lock_guard lock(outbox_mu_);
-    return !outbox_.empty();
+    return !outbox_.empty() && !urgent_;
   }
 
   // Sends, in one gather-write, the control frames and then every message queued since the last
@@ -340,7 +348,7 @@ class WsSession : public WsConnection,
       // A socket written to less than `coalesce` ago gathers what comes for the rest of it (a
       // control frame or a close ends the wait early).
       if (coalesce.count() > 0 && control_.empty() && !closing_ &&
-          std::chrono::steady_clock::now() < last_write + coalesce && has_outbox()) {
+          std::chrono::steady_clock::now() < last_write + coalesce && outbox_waits()) {
         coalescing_ = true;
         wake_.expires_at(last_write + coalesce);
         co_await wake_.async_wait(token);
@@ -350,6 +358,7 @@ class WsSession : public WsConnection,
         std::lock_guard lock(outbox_mu_);
         batch.swap(outbox_);
         wake_posted_ = false;
+        urgent_ = false;
       }
       if (closing_) batch.clear();  // a closing socket gets its close frame, nothing more
       controls.assign(std::make_move_iterator(control_.begin()),
@@ -357,6 +366,11 @@ class WsSession : public WsConnection,
       control_.clear();
       if (batch.empty() && controls.empty()) {
         if (close_sent_) co_return;
+        // Idle: an idle socket keeps no write buffers (a busy one reuses them write after write).
+        std::string().swap(packed);
+        std::vector<Piece>().swap(pieces);
+        std::vector<asio::const_buffer>().swap(buffers);
+        std::vector<std::shared_ptr<const std::string>>().swap(batch);
         wake_.expires_at(asio::steady_timer::time_point::max());
         co_await wake_.async_wait(token);
         continue;
@@ -385,7 +399,6 @@ class WsSession : public WsConnection,
       }
       if (ec) co_return;
       last_write = std::chrono::steady_clock::now();
-      if (packed.capacity() > kKeepPackedBytes) std::string().swap(packed);
       shared_->metrics.bytes_out += n;
       if (!sends_close) shared_->metrics.ws_messages_out += batch.size();
       batch.clear();
@@ -421,7 +434,8 @@ class WsSession : public WsConnection,
   std::mutex outbox_mu_;
   std::vector<std::shared_ptr<const std::string>> outbox_;  // under outbox_mu_
   bool wake_posted_ = false;                                // under outbox_mu_
-  bool overflowed_ = false;                                 // under outbox_mu_
+  bool urgent_ = false;      // under outbox_mu_: a kNow frame is queued
+  bool overflowed_ = false;  // under outbox_mu_
   std::uint64_t id_;
   std::uint64_t registry_id_ = 0;
   TokenBucket bucket_;

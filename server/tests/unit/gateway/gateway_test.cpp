@@ -36,7 +36,7 @@ std::string example(const std::string& name) {
 class FakeConnection final : public net::WsConnection {
  public:
   explicit FakeConnection(std::uint64_t id) : id_(id) {}
-  bool send(std::shared_ptr<const std::string> frame) override {
+  bool send(std::shared_ptr<const std::string> frame, Pace) override {
     std::lock_guard lock(mu_);
     frames_.push_back(json::parse(*frame).as_object());
     cv_.notify_all();

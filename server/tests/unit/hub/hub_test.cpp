@@ -11,7 +11,7 @@ namespace parley::hub {
 namespace {
 
 struct Socket : Subscriber {
-  void send(const Frame& f) override {
+  void send(const Frame& f, bool) override {
     std::lock_guard lock(mu);
     got.push_back(*f);
   }
