@@ -195,10 +195,6 @@ void Server::shutdown() {
   asio::post(impl_->strand, [this] { impl_->begin_shutdown(); });
 }
 
-unsigned Server::threads() const {
-  return impl_->threads;
-}
-
 void Server::post(std::function<void()> fn) {
   asio::post(impl_->ws_ioc, std::move(fn));
 }

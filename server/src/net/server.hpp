@@ -28,9 +28,8 @@ class Server {
   // responses finish, and stop for good after config.shutdown_grace.
   void shutdown();
 
-  // The I/O threads, for work that must not block and should use every core (fan-out lanes).
-  unsigned threads() const;
-  // Runs `fn` on one of the I/O threads, from any thread.
+  // Runs `fn` on one of the WebSocket I/O threads, from any thread: work that must not block and
+  // should use every core (the fan-out lanes).
   void post(std::function<void()> fn);
 
  private:

@@ -9,13 +9,12 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <fstream>
 #include <future>
 #include <map>
 #include <set>
-#include <sstream>
 #include <thread>
 
+#include "protocol_examples.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "temp_dir.hpp"
 
@@ -23,14 +22,7 @@ namespace parley::gateway {
 namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-std::string example(const std::string& name) {
-  std::ifstream in(std::string(PARLEY_SOURCE_DIR) + "/docs/protocol-examples/" + name);
-  EXPECT_TRUE(in) << name;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using parley::testing::example;
 
 // A socket that records what it is sent; waits are on a condition variable with a deadline.
 class FakeConnection final : public net::WsConnection {
@@ -228,7 +220,6 @@ TEST_F(GatewayTest, AModulesFrameReachesOnlyItsHandler) {
 // every room in seq order with no gap.
 TEST_F(GatewayTest, TwoFollowersOfTheStreamSeeTheSameEventsInTheSameOrder) {
   std::vector<std::pair<store::RoomId, store::Seq>> first, second;
-  std::mutex mu;
   EventStream stream(bus);
   stream.follow([&](const Published& p) { first.emplace_back(p.event().room, p.event().seq); });
   stream.follow([&](const Published& p) {

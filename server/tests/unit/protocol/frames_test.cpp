@@ -1,25 +1,18 @@
 // The wire contract against the shared examples in docs/protocol-examples, which the client's
-// tests decode too, so the two sides cannot drift. Decoding client frames: gateway/commands_test.
+// tests decode too, so the two sides cannot drift. Decoding client frames: gateway/gateway_test.
 #include "protocol/frames.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include <fstream>
-#include <sstream>
+#include "protocol_examples.hpp"
 
 namespace parley::protocol {
 namespace {
 namespace json = boost::json;
 
-std::string example(const std::string& name) {
-  std::ifstream in(std::string(PARLEY_SOURCE_DIR) + "/docs/protocol-examples/" + name);
-  EXPECT_TRUE(in) << name;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using parley::testing::example;
 
 TEST(Frames, EncodesTheServerExamples) {
   store::RoomSummary general;
