@@ -61,7 +61,7 @@ start_server() {
   "${server_cpu[@]}" "$PARLEY_BIN" --host 127.0.0.1 --port 0 --data-dir "$data_dir" \
     --web-root "$data_dir/no-web" --threads "$server_threads" --log-level warn \
     --argon2-ops 1 --argon2-mem-kib 8 --auth-attempts-per-minute 1000000 \
-    --requests-per-second 1000000 --request-burst 1000000 --max-connections 100000 \
+    --requests-per-second 1000000 --request-burst 1000000 --max-connections 100000 --max-connections-per-address 0 \
     ${SERVER_EXTRA_ARGS:-} >"$data_dir/stdout" 2>"$data_dir/stderr" &
   server_pid=$!
   for _ in $(seq 300); do

@@ -544,6 +544,32 @@ core::Result<std::vector<store::RoomSummary>> ChatService::rooms(UserId user) {
   return store_.rooms_of(user);
 }
 
+namespace {
+
+// About what an event weighs as a frame (fields, names, files, reactions), for cutting pages.
+std::size_t approx_bytes(const Event& e) {
+  std::size_t n = 160 + e.text.size() + e.username.size() + e.target_name.size() + e.topic.size();
+  n += e.mentions.size() * 12;
+  for (const auto& f : e.files) n += 200 + f.name.size() + f.type.size();
+  for (const auto& r : e.reactions) n += 24 + r.emoji.size() + r.users.size() * 12;
+  return n;
+}
+
+// Cuts `items` (already limited in number) once they weigh `budget`; true if anything was cut.
+bool cut_to_bytes(std::vector<Event>& items, std::size_t budget) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    total += approx_bytes(items[i]);
+    if (total > budget && i > 0) {
+      items.resize(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 core::Result<ChatService::Page> ChatService::history(UserId user, RoomId room,
                                                      std::optional<Seq> before, int limit) {
   if (limit < 1 || limit > options_.max_page) {
@@ -556,6 +582,7 @@ core::Result<ChatService::Page> ChatService::history(UserId user, RoomId room,
             store_.history(room, before.value_or(std::numeric_limits<Seq>::max()), limit + 1)};
   page.more = static_cast<int>(page.items.size()) > limit;
   if (page.more) page.items.pop_back();
+  if (cut_to_bytes(page.items, options_.max_page_bytes)) page.more = true;
   return page;
 }
 
@@ -572,6 +599,7 @@ core::Result<ChatService::SyncPage> ChatService::sync(UserId user, RoomId room, 
   page.events = store_.events_after(room, after, limit + 1);
   page.more = static_cast<int>(page.events.size()) > limit;
   if (page.more) page.events.pop_back();
+  if (cut_to_bytes(page.events, options_.max_page_bytes)) page.more = true;
   page.last_seq = std::max(r->last_seq, page.events.empty() ? 0 : page.events.back().seq);
   return page;
 }
@@ -590,15 +618,33 @@ core::Result<ChatService::Page> ChatService::thread(UserId user, MessageId paren
             store_.thread(parent, before.value_or(std::numeric_limits<Seq>::max()), limit + 1)};
   page.more = static_cast<int>(page.items.size()) > limit;
   if (page.more) page.items.pop_back();
+  if (cut_to_bytes(page.items, options_.max_page_bytes)) page.more = true;
   return page;
 }
 
-core::Result<std::vector<store::Edit>> ChatService::edits(UserId user, MessageId id) {
+core::Result<ChatService::Edits> ChatService::edits(UserId user, MessageId id) {
   auto msg = store_.message(id);
   if (!msg || !readable(user, msg->room)) {
     return make_error(Errc::kNotFound, "No such message", "id");
   }
-  return store_.edits(id);
+  Edits out;
+  out.versions = store_.edits(id);  // oldest first
+  // The latest versions, as many as fit in a page.
+  std::size_t keep = 0, total = 0;
+  for (auto it = out.versions.rbegin(); it != out.versions.rend(); ++it) {
+    total += 40 + it->text.size();
+    if (keep > 0 &&
+        (keep >= static_cast<std::size_t>(options_.max_edits) || total > options_.max_page_bytes)) {
+      break;
+    }
+    ++keep;
+  }
+  if (keep < out.versions.size()) {
+    out.more = true;
+    out.versions.erase(out.versions.begin(),
+                       out.versions.end() - static_cast<std::ptrdiff_t>(keep));
+  }
+  return out;
 }
 
 core::Result<std::vector<store::MemberInfo>> ChatService::members(UserId user, RoomId room) {

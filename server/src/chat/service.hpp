@@ -25,8 +25,12 @@ using store::UserId;
 
 struct Options {
   std::size_t max_text_bytes = 16 * 1024;
-  int max_page = 100;        // history and thread pages
-  int max_sync = 1000;       // events per sync answer
+  int max_page = 100;   // history and thread pages
+  int max_sync = 1000;  // events per sync answer
+  // Every answer is bounded in bytes too: a page is cut short (`more`) once its events hold this
+  // much (the first event always goes).
+  std::size_t max_page_bytes = 256 * 1024;
+  int max_edits = 100;       // versions in an `edits` answer (the latest ones)
   int receipts_up_to = 100;  // rooms with more members get no receipt frames
   int max_files = 10;        // files in one message
 };
@@ -121,7 +125,11 @@ class ChatService {
   };
   core::Result<SyncPage> sync(UserId user, RoomId room, Seq after, int limit);
   core::Result<Page> thread(UserId user, MessageId parent, std::optional<Seq> before, int limit);
-  core::Result<std::vector<store::Edit>> edits(UserId user, MessageId id);
+  struct Edits {
+    std::vector<store::Edit> versions;
+    bool more = false;  // earlier versions were left out
+  };
+  core::Result<Edits> edits(UserId user, MessageId id);
   core::Result<std::vector<store::MemberInfo>> members(UserId user, RoomId room);
   core::Result<std::vector<store::DirectoryEntry>> directory(UserId user, const std::string& query);
   core::Result<std::vector<store::UserBrief>> users(const std::string& query);

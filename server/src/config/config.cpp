@@ -66,6 +66,7 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   std::vector<std::string> origins;
   double read_timeout = c.limits.read_timeout.count();
   double idle_timeout = c.limits.idle_timeout.count();
+  double first_byte_timeout = c.limits.first_byte_timeout.count();
   double write_timeout = c.limits.write_timeout.count();
   double ping_interval = c.limits.ws_ping_interval.count();
   double pong_timeout = c.limits.ws_pong_timeout.count();
@@ -99,6 +100,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       ->check(CLI::PositiveNumber);
   add("--idle-timeout", idle_timeout, "Seconds a keep-alive connection may sit idle")
       ->check(CLI::PositiveNumber);
+  add("--first-byte-timeout", first_byte_timeout,
+      "Seconds a new connection has to start its first request")
+      ->check(CLI::PositiveNumber);
   add("--write-timeout", write_timeout, "Seconds for a response to drain to a slow reader")
       ->check(CLI::PositiveNumber);
   add("--ws-max-message-bytes", c.limits.ws_max_message_bytes, "Largest WebSocket message")
@@ -108,6 +112,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--ws-queue-frames", c.limits.ws_queue_frames,
       "Outbound frames queued per WebSocket before a stalled client is dropped")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  add("--ws-queue-bytes", c.limits.ws_queue_bytes,
+      "Outbound bytes queued per WebSocket before a stalled client is dropped")
+      ->check(CLI::Range(std::size_t{64} << 10, std::size_t{1} << 32));
   add("--ws-ping-interval", ping_interval, "Seconds between server pings on an idle WebSocket")
       ->check(CLI::PositiveNumber);
   add("--ws-pong-timeout", pong_timeout, "Seconds a WebSocket peer has to answer a ping")
@@ -117,6 +124,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       ->check(CLI::Range(0.0, 1000.0));
   add("--max-connections", c.limits.max_connections, "Open connections accepted at once")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  add("--max-connections-per-address", c.limits.max_connections_per_address,
+      "Open connections accepted at once from one address (0: no limit; raise it behind a "
+      "reverse proxy, where every client has the proxy's address)");
   auto& f = c.files;
   add("--upload-max-bytes", f.max_bytes, "Largest file a user may upload")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
@@ -191,6 +201,7 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   }
   c.limits.read_timeout = Seconds{read_timeout};
   c.limits.idle_timeout = Seconds{idle_timeout};
+  c.limits.first_byte_timeout = Seconds{first_byte_timeout};
   c.limits.write_timeout = Seconds{write_timeout};
   c.limits.ws_ping_interval = Seconds{ping_interval};
   c.limits.ws_pong_timeout = Seconds{pong_timeout};

@@ -20,16 +20,19 @@ struct Limits {
   double request_burst = 200;                // per connection, bucket size
   Seconds read_timeout{10};                  // a whole request must arrive within this (slowloris)
   Seconds idle_timeout{60};                  // keep-alive connection with no request
+  Seconds first_byte_timeout{5};             // a new connection's first request must start
   Seconds write_timeout{30};                 // a response must drain within this
   std::size_t ws_max_message_bytes = 64 * 1024;
-  std::size_t ws_queue_frames = 8192;  // outbound frames queued per socket before we drop it
-  Seconds ws_ping_interval{30};        // server pings; the peer must answer within ws_pong_timeout
+  std::size_t ws_queue_frames = 8192;     // outbound frames queued per socket before we drop it
+  std::size_t ws_queue_bytes = 8u << 20;  // and bytes: a socket that does not read pins no more
+  Seconds ws_ping_interval{30};  // server pings; the peer must answer within ws_pong_timeout
   Seconds ws_pong_timeout{10};
   // A socket written to less than this ago waits for the rest of it before its next write, so a
   // busy room costs one system call per socket per interval rather than one per message. 0: off.
   double ws_coalesce_ms = 10;
   std::size_t max_connections = 10000;
-  std::size_t message_max_bytes = 16 * 1024;  // chat message text
+  std::size_t max_connections_per_address = 256;  // 0: no limit (behind a proxy, all share one)
+  std::size_t message_max_bytes = 16 * 1024;      // chat message text
 };
 
 struct Accounts {

@@ -77,7 +77,7 @@ void install_chat_commands(Commands& t, chat::ChatService& chat, bus::Bus& bus, 
     call.read([&chat, call, c]() -> R {
       auto r = chat.edits(call.user(), c.id);
       if (!r) return r.error();
-      return encode_edits(call.cid(), c.id, *r);
+      return encode_edits(call.cid(), c.id, r->versions, r->more);
     });
   });
   t.add("members", kOptional, &decode<Members>, [&chat, online](const Call& call, Members& c) {

@@ -14,7 +14,7 @@ void Call::refuse(const core::Error& error) const {
 }
 
 void Call::read(std::function<core::Result<std::string>()> read) const {
-  pool_->post([call = *this, read = std::move(read)] {
+  socket_->read_in_turn(*pool_, [call = *this, read = std::move(read)] {
     try {
       auto answer = read();
       if (answer) {

@@ -37,6 +37,10 @@ class Socket {
   virtual void send_after_events(std::string frame) = 0;
   virtual const Principal& who() const = 0;
   virtual bus::ConnectionId address() const = 0;
+  // Runs `work` on `pool` after the socket's earlier reads, one at a time, each once the answers
+  // before it have mostly left (a client that asks much and reads nothing pins one answer, not
+  // a thousand).
+  virtual void read_in_turn(core::WorkerPool& pool, std::function<void()> work) = 0;
 };
 
 // One command being handled: where it came from and how to answer it. Cheap to copy into the

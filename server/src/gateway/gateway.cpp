@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <deque>
 
 #include "gateway/chat_commands.hpp"
 #include "protocol/frames.hpp"
@@ -12,7 +13,10 @@
 namespace parley::gateway {
 namespace {
 
-constexpr std::size_t kMaxPendingFrames = 64;  // commands sent before `hello`
+// Commands sent before `hello` wait for it (an offline client flushes its outbox on reconnect):
+// bounded in bytes, like a socket's other queues; the rate limit bounds their number.
+constexpr std::size_t kMaxPendingBytes = 1 << 20;
+constexpr std::size_t kMaxQueuedReads = 1024;  // reads of one socket waiting for their turn
 constexpr std::size_t kMaxHeldFrames = 1024;   // frames for the socket before its `hello`
 constexpr std::string_view kVersion = "0.2.0";
 constexpr auto kNow = net::WsConnection::Pace::kNow;
@@ -24,7 +28,9 @@ Frame frame(std::string s) {
 
 }  // namespace
 
-struct Gateway::Client final : hub::Subscriber, Socket {
+struct Gateway::Client final : hub::Subscriber,
+                               Socket,
+                               std::enable_shared_from_this<Gateway::Client> {
   Client(Gateway& g, std::shared_ptr<net::WsConnection> c, Principal p, bus::ConnectionId a)
       : gateway(g), conn(std::move(c)), principal(std::move(p)), addr(a) {}
 
@@ -59,6 +65,40 @@ struct Gateway::Client final : hub::Subscriber, Socket {
   }
   const Principal& who() const override { return principal; }
   bus::ConnectionId address() const override { return addr; }
+  void read_in_turn(core::WorkerPool& pool, std::function<void()> work) override {
+    {
+      std::lock_guard lock(mu);
+      if (reading) {
+        if (reads.size() >= kMaxQueuedReads) {
+          conn->close(net::kClosePolicyViolation, "too many requests at once");
+          return;
+        }
+        reads.push_back(std::move(work));
+        return;
+      }
+      reading = true;
+    }
+    run_read(pool, std::move(work));
+  }
+  void run_read(core::WorkerPool& pool, std::function<void()> work) {
+    pool.post([this, &pool, self = shared_from_this(), work = std::move(work)] {
+      work();
+      // The next read waits for the answers so far to leave: a reader that stalls holds one.
+      conn->when_writable([this, &pool, self] {
+        std::function<void()> next;
+        {
+          std::lock_guard lock(mu);
+          if (reads.empty()) {
+            reading = false;
+            return;
+          }
+          next = std::move(reads.front());
+          reads.pop_front();
+        }
+        run_read(pool, std::move(next));
+      });
+    });
+  }
 
   Gateway& gateway;
   std::shared_ptr<net::WsConnection> conn;
@@ -66,11 +106,14 @@ struct Gateway::Client final : hub::Subscriber, Socket {
   bus::ConnectionId addr;
   bool first = false;  // the user came online with this socket (set before attach)
   std::mutex mu;
-  bool ready = false;             // under mu: `hello` has gone
-  std::atomic<bool> open{false};  // set with `ready`, once the held frames have gone
+  bool ready = false;    // under mu: `hello` has gone
+  bool reading = false;  // under mu: a read is on the pool or waits for the writer
+  std::deque<std::function<void()>> reads;  // under mu: reads waiting for their turn
+  std::atomic<bool> open{false};            // set with `ready`, once the held frames have gone
   // Until `hello`, under mu; then let go, so an open socket carries none of it.
   struct Waiting {
-    std::vector<std::string> pending;          // commands that came before `hello`
+    std::vector<std::string> pending;  // commands that came before `hello`
+    std::size_t pending_bytes = 0;
     std::vector<Frame> held;                   // frames that came before `hello`
     std::vector<store::RoomSummary> snapshot;  // the rooms at attach
     bool have_snapshot = false;
@@ -199,10 +242,12 @@ void Gateway::on_message(const std::shared_ptr<net::WsConnection>& conn, std::st
   {
     std::lock_guard lock(client->mu);
     if (!client->ready) {
-      if (client->waiting->pending.size() >= kMaxPendingFrames) {
-        conn->close(net::kClosePolicyViolation, "wait for hello");
+      auto& w = *client->waiting;
+      if (w.pending_bytes + text.size() > kMaxPendingBytes) {
+        conn->close(net::kClosePolicyViolation, "too much before hello");
       } else {
-        client->waiting->pending.emplace_back(text);
+        w.pending_bytes += text.size();
+        w.pending.emplace_back(text);
       }
       return;
     }
@@ -218,6 +263,12 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
     if (it == clients_.end()) return;
     client = std::move(it->second);
     clients_.erase(it);
+  }
+  {
+    // Reads waiting for their turn hold the client (their calls answer on it): let them go.
+    std::deque<std::function<void()>> dropped;
+    std::lock_guard lock(client->mu);
+    dropped.swap(client->reads);
   }
   auto rooms = hub_.rooms_of(conn->id());
   hub_.remove(conn->id());

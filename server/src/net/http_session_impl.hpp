@@ -82,12 +82,14 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   awaitable<void> run() {
     id_ = shared_->enroll(this->weak_from_this());
+    shared_->fresh(id_, this->weak_from_this());
     shared_->metrics.http_connections++;
     // Undone however serve() ends: normally, by an exception, or by its frame being destroyed.
     struct Leave {
       HttpSession* s;
       ~Leave() {
         s->shared_->metrics.http_connections--;
+        s->shared_->settled(s->id_);
         s->shared_->withdraw(s->id_);
       }
     } leave{this};
@@ -100,22 +102,32 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   awaitable<void> serve() {
     beast::error_code ec;
     auto token = asio::redirect_error(use_awaitable, ec);
+    bool first = true;
     if constexpr (kTls) {
-      tcp().expires_after(as_duration(limits_.read_timeout));
+      // The handshake is the first thing a TLS client says: under the first-byte timeout, and
+      // evictable (drain() cancels it) until it is done.
+      tcp().expires_after(as_duration(limits_.first_byte_timeout));
+      idle_ = true;
       co_await stream_.async_handshake(asio::ssl::stream_base::server, token);
-      if (ec) co_return;
+      idle_ = false;
+      if (ec || draining_) co_return;
+      shared_->settled(id_);
+      first = false;
     }
     for (;;) {
-      // Wait for the first byte of a request under the idle timeout; then the whole request must
-      // arrive within read_timeout, however slowly it trickles (slowloris).
+      // Wait for the first byte of a request under the idle timeout (a new connection: the
+      // shorter first-byte timeout); then the whole request must arrive within read_timeout,
+      // however slowly it trickles (slowloris).
       if (buffer_.size() == 0) {
         idle_ = true;
         if (draining_) break;
-        tcp().expires_after(as_duration(limits_.idle_timeout));
+        tcp().expires_after(as_duration(first ? limits_.first_byte_timeout : limits_.idle_timeout));
         std::size_t n = co_await stream_.async_read_some(buffer_.prepare(4096), token);
         idle_ = false;
         if (ec) break;
         buffer_.commit(n);
+        if (first) shared_->settled(id_);
+        first = false;
       }
       // The head first: a streaming route (uploads) reads its body itself, as it arrives.
       http::request_parser<http::empty_body> head;

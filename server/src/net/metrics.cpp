@@ -49,6 +49,12 @@ std::string Metrics::render() const {
          "WebSockets closed because their outbound queue was full.", ws_dropped_slow.load());
   metric("parley_ws_dropped_silent_total", "counter",
          "WebSockets closed because a ping went unanswered.", ws_dropped_silent.load());
+  metric("parley_connections_refused_total", "counter",
+         "Connections closed at accept: every slot, or every slot of their address, taken.",
+         connections_refused.load());
+  metric("parley_connections_evicted_total", "counter",
+         "Connections that had sent nothing, closed to make room for a new one.",
+         connections_evicted.load());
 
   out += "# HELP parley_http_requests_total HTTP responses sent, by status code.\n";
   out += "# TYPE parley_http_requests_total counter\n";

@@ -33,6 +33,8 @@ class Metrics {
   std::atomic<std::uint64_t> ws_messages_out{0};
   std::atomic<std::uint64_t> ws_dropped_slow{0};
   std::atomic<std::uint64_t> ws_dropped_silent{0};
+  std::atomic<std::uint64_t> connections_refused{0};  // at the cap, or the address's cap
+  std::atomic<std::uint64_t> connections_evicted{0};  // idle ones that made room for a new one
 
   void count_response(int status) {
     if (status >= 100 && status < 600)

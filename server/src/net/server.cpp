@@ -55,6 +55,48 @@ void Shared::drain_all() {
   if (empty && on_drained) on_drained();
 }
 
+void Shared::fresh(std::uint64_t id, std::weak_ptr<Drainable> s) {
+  std::lock_guard lock(mu_);
+  fresh_.emplace(id, std::move(s));
+}
+
+void Shared::settled(std::uint64_t id) {
+  std::lock_guard lock(mu_);
+  fresh_.erase(id);
+}
+
+bool Shared::evict_oldest_fresh() {
+  std::shared_ptr<Drainable> victim;
+  {
+    std::lock_guard lock(mu_);
+    while (!fresh_.empty() && !victim) {
+      victim = fresh_.begin()->second.lock();
+      fresh_.erase(fresh_.begin());
+    }
+  }
+  if (!victim) return false;
+  metrics.connections_evicted++;
+  victim->drain();  // an idle HTTP session closes at once when drained
+  return true;
+}
+
+bool Shared::admit_address(const std::string& address, std::size_t cap) {
+  std::lock_guard lock(mu_);
+  auto& n = per_address_[address];
+  if (cap != 0 && n >= cap) {
+    if (n == 0) per_address_.erase(address);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void Shared::leave_address(const std::string& address) {
+  std::lock_guard lock(mu_);
+  auto it = per_address_.find(address);
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
 void log_exception(std::exception_ptr e, const char* where) {
   if (!e) return;
   try {
@@ -99,16 +141,30 @@ struct Server::Impl {
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
-      // Counted here, not when the session starts, so a burst of accepts cannot overshoot.
-      if (shared->connections.fetch_add(1) >=
-          static_cast<std::int64_t>(config.limits.max_connections)) {
-        shared->connections--;
+      std::string remote = socket.remote_endpoint(ec).address().to_string();
+      if (ec) continue;  // gone already
+      // One address may hold only so many connections.
+      if (!shared->admit_address(remote, config.limits.max_connections_per_address)) {
+        shared->metrics.connections_refused++;
         socket.close(ec);
         continue;
       }
-      std::shared_ptr<void> ticket(nullptr, [s = shared](void*) { s->connections--; });
+      // Counted here, not when the session starts, so a burst of accepts cannot overshoot. At
+      // the cap, a connection that has not said anything yet gives its slot up.
+      if (shared->connections.fetch_add(1) >=
+              static_cast<std::int64_t>(config.limits.max_connections) &&
+          !shared->evict_oldest_fresh()) {
+        shared->connections--;
+        shared->leave_address(remote);
+        shared->metrics.connections_refused++;
+        socket.close(ec);
+        continue;
+      }
+      std::shared_ptr<void> ticket(nullptr, [s = shared, remote](void*) {
+        s->connections--;
+        s->leave_address(remote);
+      });
       socket.set_option(tcp::no_delay(true), ec);
-      std::string remote = socket.remote_endpoint(ec).address().to_string();
       if (tls) {
         detail::start_http_session(shared,
                                    detail::TlsStream(detail::PlainStream(std::move(socket)), *tls),

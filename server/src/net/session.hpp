@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,9 +63,21 @@ struct Shared {
   void withdraw(std::uint64_t id);
   void drain_all();
 
+  // Connections that have not sent a byte yet, oldest first. When every slot is taken, the oldest
+  // of them makes room for a new one: idle connections cannot keep out people who talk.
+  void fresh(std::uint64_t id, std::weak_ptr<Drainable> s);
+  void settled(std::uint64_t id);
+  bool evict_oldest_fresh();
+
+  // Connections per remote address; false (and nothing counted) when `address` is at the cap.
+  bool admit_address(const std::string& address, std::size_t cap);
+  void leave_address(const std::string& address);
+
  private:
   std::mutex mu_;
   std::unordered_map<std::uint64_t, std::weak_ptr<Drainable>> live_;
+  std::map<std::uint64_t, std::weak_ptr<Drainable>> fresh_;   // under mu_, by age
+  std::unordered_map<std::string, std::size_t> per_address_;  // under mu_
 };
 
 // `ticket` counts the connection against max_connections until the last session holding it ends.

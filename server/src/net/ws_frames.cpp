@@ -56,12 +56,14 @@ Event Reader::next(std::span<std::uint8_t> d) {
   if (len == 126) {
     if (d.size() < 4) return none;
     len = (std::uint64_t{d[2]} << 8) | d[3];
+    if (len < 126) return error(kCloseProtocolError, "non-minimal payload length");
     pos = 4;
   } else if (len == 127) {
     if (d.size() < 10) return none;
     len = 0;
     for (int i = 0; i < 8; ++i) len = (len << 8) | d[2 + i];
     if (len >> 63) return error(kCloseProtocolError, "bad payload length");
+    if (len <= 0xffff) return error(kCloseProtocolError, "non-minimal payload length");
     pos = 10;
   }
   const bool control = (op & 0x8) != 0;
@@ -80,8 +82,10 @@ Event Reader::next(std::span<std::uint8_t> d) {
     if (op != kContinuation && message_op_ != 0) {
       return error(kCloseProtocolError, "new message inside a fragmented one");
     }
-    // Judged on the header alone, before the payload is waited for or buffered.
-    if (len > max_ || message_.size() + len > max_) {
+    // Judged on the header alone, before the payload is waited for or buffered. Only a
+    // continuation adds to what is buffered: `message_` still holds the last fragmented message.
+    const std::size_t so_far = op == kContinuation ? message_.size() : 0;
+    if (len > max_ || so_far + len > max_) {
       return error(kCloseMessageTooBig, "message too big");
     }
   }

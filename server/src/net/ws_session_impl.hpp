@@ -13,8 +13,10 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <array>
+#include <cstring>
 #include <deque>
 #include <optional>
+#include <random>
 #include <span>
 
 #include "net/http_policy.hpp"
@@ -39,7 +41,7 @@ class WsSession : public WsConnection,
         ws_(std::in_place, std::move(ws)),
         ex_(ws_->get_executor()),
         wake_(ex_),
-        hard_close_(ex_),
+        deadline_(ex_),
         keepalive_(ex_),
         id_(shared_->next_id++),
         bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
@@ -50,7 +52,7 @@ class WsSession : public WsConnection,
         stream_(std::in_place, std::move(upgraded)),
         ex_(stream_->get_executor()),
         wake_(ex_),
-        hard_close_(ex_),
+        deadline_(ex_),
         keepalive_(ex_),
         id_(shared_->next_id++),
         bucket_(shared_->config.limits.requests_per_second, shared_->config.limits.request_burst) {}
@@ -62,11 +64,16 @@ class WsSession : public WsConnection,
     bool wake = false;
     {
       std::lock_guard lock(outbox_mu_);
-      if (outbox_.size() >= shared_->config.limits.ws_queue_frames) {
+      const auto& limits = shared_->config.limits;
+      // Bounded in frames and in bytes (the frames in the write under way count too); one frame
+      // larger than the whole budget still goes to a socket that has nothing else queued.
+      if (outbox_.size() >= limits.ws_queue_frames ||
+          (queued_bytes_ > 0 && queued_bytes_ + frame->size() > limits.ws_queue_bytes)) {
         if (overflowed_) return false;
         overflowed_ = true;
         wake = true;
       } else {
+        queued_bytes_ += frame->size();
         outbox_.push_back(std::move(frame));
         // One wake per burst; a kNow frame during a gathering wait needs one of its own.
         bool urgent = pace == Pace::kNow && !urgent_;
@@ -102,6 +109,17 @@ class WsSession : public WsConnection,
 
   std::uint64_t id() const override { return id_; }
 
+  void when_writable(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(outbox_mu_);
+      if (queued_bytes_ > low_water()) {
+        writable_ = std::move(fn);  // the writer calls it once the queue has drained enough
+        return;
+      }
+    }
+    fn();
+  }
+
   void drain() override { close(kCloseGoingAway, "server going away"); }
 
   awaitable<void> run() {
@@ -130,7 +148,12 @@ class WsSession : public WsConnection,
         s->closed_ = true;
         s->closing_ = true;
         s->wake_.cancel();
-        s->hard_close_.cancel();
+        s->deadline_.cancel();
+        std::function<void()> waiter;
+        {
+          std::lock_guard lock(s->outbox_mu_);
+          waiter.swap(s->writable_);  // let go of the caller's state: nothing more will drain
+        }
         s->keepalive_.cancel();
         s->shared_->ws.on_close(s->shared_from_this());
         s->shared_->metrics.ws_connections--;
@@ -154,8 +177,7 @@ class WsSession : public WsConnection,
         std::chrono::duration_cast<asio::steady_timer::duration>(limits.ws_ping_interval));
     keepalive_.async_wait([self](beast::error_code ec) {
       if (ec || self->closing_) return;
-      self->awaiting_pong_ = true;
-      self->queue_control(ws::kPing, std::string());
+      self->ping();
       self->arm_keepalive(true);
     });
 
@@ -215,10 +237,32 @@ class WsSession : public WsConnection,
         start_close(kCloseUnsupportedData, "text frames only");
         return true;
       case Kind::kPing:
-        if (!closing_) queue_control(ws::kPong, std::string(e.payload));
+        // Control frames count against the rate like messages, and at most one pong waits to
+        // go: a flood of pings to a socket that does not read queues nothing.
+        if (closing_) return true;
+        if (!bucket_.take()) {
+          start_close(kClosePolicyViolation, "too many messages");
+          return true;
+        }
+        for (auto& c : control_) {
+          if (c.opcode == ws::kPong) {
+            c.payload = std::string(e.payload);
+            return true;
+          }
+        }
+        queue_control(ws::kPong, std::string(e.payload));
         return true;
       case Kind::kPong:
-        awaiting_pong_ = false;
+        if (closing_) return true;
+        if (!bucket_.take()) {
+          start_close(kClosePolicyViolation, "too many messages");
+          return true;
+        }
+        // Only the answer to our ping proves the peer reads: it carries the ping's random
+        // payload (an unsolicited pong would keep a socket that never reads alive).
+        if (awaiting_pong_ && e.payload == std::string_view(ping_tag_.data(), ping_tag_.size())) {
+          awaiting_pong_ = false;
+        }
         return true;
       case Kind::kClose:
         peer_closed_ = true;
@@ -243,6 +287,15 @@ class WsSession : public WsConnection,
     wake_.cancel_one();
   }
 
+  // A ping with a fresh random payload, which the pong must echo. Strand only.
+  void ping() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    const std::uint64_t tag = rng();
+    std::memcpy(ping_tag_.data(), &tag, sizeof tag);
+    awaiting_pong_ = true;
+    queue_control(ws::kPing, std::string(ping_tag_.data(), ping_tag_.size()));
+  }
+
   // Sends a close frame (code 0: one without a code) after which nothing else is written; the
   // TCP connection ends when the peer answers, or at the deadline.
   void start_close(std::uint16_t code, const std::string& reason) {
@@ -252,11 +305,49 @@ class WsSession : public WsConnection,
     keepalive_.cancel();
     queue_control(ws::kClose, code ? ws::close_payload(code, reason) : std::string());
     // A peer that does not read (the usual reason to drop it) never lets the close frame out:
-    // past the deadline the TCP connection is cut and the session's memory freed.
-    hard_close_.expires_after(kCloseDeadline);
-    hard_close_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-      if (!ec) self->cut();
-    });
+    // once it has taken nothing for kCloseDeadline the TCP connection is cut and the session's
+    // memory freed. One that reads (a backlog, then the close frame) is given the time it needs.
+    watch(kCloseDeadline);
+  }
+
+  // Cuts the connection once `span` passes without the peer taking a byte (a write in progress,
+  // or a close handshake). Strand only; progress() moves the deadline on, unwatch() ends it.
+  void watch(std::chrono::steady_clock::duration span) {
+    if (closing_) span = std::min<std::chrono::steady_clock::duration>(span, kCloseDeadline);
+    watch_span_ = span;
+    progress_ = std::chrono::steady_clock::now();
+    watching_ = true;
+    if (deadline_armed_) return;  // the pending wait looks at progress_ when it fires
+    deadline_armed_ = true;
+    deadline_.expires_at(progress_ + watch_span_);
+    deadline_.async_wait(
+        [self = this->shared_from_this()](beast::error_code ec) { self->on_deadline(ec); });
+  }
+  void progress() { progress_ = std::chrono::steady_clock::now(); }
+  void unwatch() {
+    if (!closing_) watching_ = false;  // a closing socket is watched until it is gone
+  }
+  void on_deadline(beast::error_code ec) {
+    deadline_armed_ = false;
+    if (ec || !watching_) return;
+    const auto due = progress_ + watch_span_;
+    if (std::chrono::steady_clock::now() < due) {
+      deadline_armed_ = true;
+      deadline_.expires_at(due);
+      deadline_.async_wait(
+          [self = this->shared_from_this()](beast::error_code ec) { self->on_deadline(ec); });
+      return;
+    }
+    spdlog::debug("WebSocket {} cut: the peer took nothing for {} ms", id_,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(watch_span_).count());
+    if (!closing_) shared_->metrics.ws_dropped_slow++;
+    closing_ = true;
+    closed_ = true;
+    cut();
+  }
+
+  std::size_t low_water() const {
+    return std::min<std::size_t>(kLowWaterBytes, shared_->config.limits.ws_queue_bytes / 2);
   }
 
   // On the strand: the outbox overflowed, so the peer is too slow; it resyncs when it returns.
@@ -286,8 +377,7 @@ class WsSession : public WsConnection,
     keepalive_.async_wait([self = this->shared_from_this(), pinged](beast::error_code ec) {
       if (ec || self->closing_) return;
       if (!pinged) {
-        self->awaiting_pong_ = true;
-        self->queue_control(ws::kPing, std::string());
+        self->ping();
         self->arm_keepalive(true);
         return;
       }
@@ -360,7 +450,11 @@ class WsSession : public WsConnection,
         wake_posted_ = false;
         urgent_ = false;
       }
-      if (closing_) batch.clear();  // a closing socket gets its close frame, nothing more
+      if (closing_) {  // a closing socket gets its close frame, nothing more
+        std::lock_guard lock(outbox_mu_);
+        for (const auto& frame : batch) queued_bytes_ -= std::min(queued_bytes_, frame->size());
+        batch.clear();
+      }
       controls.assign(std::make_move_iterator(control_.begin()),
                       std::make_move_iterator(control_.end()));
       control_.clear();
@@ -391,17 +485,39 @@ class WsSession : public WsConnection,
         buffers.emplace_back(p.data ? p.data : packed.data() + p.offset, p.size);
       }
       std::size_t n = 0;
+      std::size_t batch_bytes = 0;
+      for (const auto& frame : batch) batch_bytes += frame->size();
+      // Every write has a deadline, moved on whenever the peer takes some of it: a peer that
+      // stops reading is cut after write_timeout, however much it has queued.
+      watch(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          shared_->config.limits.write_timeout));
+      std::size_t reported = 0;
+      auto on_progress = [this, &reported](const beast::error_code& e, std::size_t done) {
+        if (done > reported) {
+          reported = done;
+          progress();
+        }
+        return asio::transfer_all()(e, done);
+      };
       if constexpr (std::is_same_v<Stream, PlainStream>) {
         // Straight to the socket: the stream's timeout and rate machinery are not used for writes.
-        n = co_await asio::async_write(stream().socket(), buffers, token);
+        n = co_await asio::async_write(stream().socket(), buffers, on_progress, token);
       } else {
-        n = co_await asio::async_write(stream(), buffers, token);
+        n = co_await asio::async_write(stream(), buffers, on_progress, token);
       }
+      unwatch();
       if (ec) co_return;
       last_write = std::chrono::steady_clock::now();
       shared_->metrics.bytes_out += n;
       if (!sends_close) shared_->metrics.ws_messages_out += batch.size();
       batch.clear();
+      std::function<void()> writable;
+      {
+        std::lock_guard lock(outbox_mu_);
+        queued_bytes_ -= std::min(queued_bytes_, batch_bytes);
+        if (writable_ && queued_bytes_ <= low_water()) writable.swap(writable_);
+      }
+      if (writable) writable();
       if (sends_close) {
         close_sent_ = true;
         // The server closes the TCP connection first once both sides have sent their close.
@@ -417,6 +533,7 @@ class WsSession : public WsConnection,
   };
 
   static constexpr auto kCloseDeadline = std::chrono::seconds(3);
+  static constexpr std::size_t kLowWaterBytes = 1 << 20;  // when_writable() callers go on below
 
   std::shared_ptr<Shared> shared_;
   WsHandoff handoff_;  // the upgrade request, who the socket belongs to, its connection ticket
@@ -424,9 +541,14 @@ class WsSession : public WsConnection,
   std::optional<Stream> stream_;                 // after it
   typename Stream::executor_type ex_;            // the session's strand
   asio::steady_timer wake_;                      // the writer sleeps on it while the queue is empty
-  asio::steady_timer hard_close_;                // ends a close handshake the peer does not finish
+  asio::steady_timer deadline_;                  // cuts a peer that takes nothing: see watch()
   asio::steady_timer keepalive_;                 // the next ping, then the deadline for its pong
-  bool awaiting_pong_ = false;                   // strand only
+  std::chrono::steady_clock::time_point progress_;    // strand only: the peer last took bytes
+  std::chrono::steady_clock::duration watch_span_{};  // strand only
+  bool watching_ = false;                             // strand only
+  bool deadline_armed_ = false;                       // strand only
+  bool awaiting_pong_ = false;                        // strand only
+  std::array<char, 8> ping_tag_{};                    // strand only: the last ping's payload
   std::deque<Control> control_;  // strand only: pong, ping, close frames to send next
   bool coalescing_ = false;      // strand only: the writer waits on purpose; wakes leave it be
   bool close_sent_ = false;      // strand only
@@ -434,8 +556,10 @@ class WsSession : public WsConnection,
   std::mutex outbox_mu_;
   std::vector<std::shared_ptr<const std::string>> outbox_;  // under outbox_mu_
   bool wake_posted_ = false;                                // under outbox_mu_
-  bool urgent_ = false;      // under outbox_mu_: a kNow frame is queued
-  bool overflowed_ = false;  // under outbox_mu_
+  bool urgent_ = false;             // under outbox_mu_: a kNow frame is queued
+  bool overflowed_ = false;         // under outbox_mu_
+  std::size_t queued_bytes_ = 0;    // under outbox_mu_: queued and being written
+  std::function<void()> writable_;  // under outbox_mu_: see when_writable()
   std::uint64_t id_;
   std::uint64_t registry_id_ = 0;
   TokenBucket bucket_;

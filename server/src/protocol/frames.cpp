@@ -443,12 +443,14 @@ std::string encode_thread(const Cid& cid, Id parent, const chat::ChatService::Pa
   return json::serialize(o);
 }
 
-std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& versions) {
+std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& versions,
+                         bool more) {
   auto o = answer("edits", cid);
   o["id"] = id;
   json::array a;
   for (const auto& v : versions) a.push_back(json::object{{"text", v.text}, {"at", v.at}});
   o["versions"] = std::move(a);
+  if (more) o["more"] = true;
   return json::serialize(o);
 }
 

@@ -209,7 +209,9 @@ std::string encode_rooms(const Cid& cid, const std::vector<store::RoomSummary>& 
 std::string encode_history(const Cid& cid, const chat::ChatService::Page& page);
 std::string encode_sync(const Cid& cid, Id room, const chat::ChatService::SyncPage& page);
 std::string encode_thread(const Cid& cid, Id parent, const chat::ChatService::Page& page);
-std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& versions);
+// `more`: earlier versions were left out (an answer is bounded in size).
+std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& versions,
+                         bool more = false);
 std::string encode_members(const Cid& cid, Id room, const std::vector<store::MemberInfo>& members,
                            const Online& online);
 std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryEntry>& rooms);

@@ -193,9 +193,10 @@ TEST_F(ChatServiceTest, EditsKeepTheEarlierVersionsForTheAuthorOnly) {
   ASSERT_TRUE(wait([&](auto d) { chat.edit(alice, "e2", p->message, "third", d); }));
   auto versions = chat.edits(bob, p->message);
   ASSERT_TRUE(versions.ok());
-  ASSERT_EQ(versions->size(), 2u);
-  EXPECT_EQ((*versions)[0].text, "first");
-  EXPECT_EQ((*versions)[1].text, "second");
+  ASSERT_EQ(versions->versions.size(), 2u);
+  EXPECT_FALSE(versions->more);
+  EXPECT_EQ(versions->versions[0].text, "first");
+  EXPECT_EQ(versions->versions[1].text, "second");
   auto page = chat.history(bob, room, std::nullopt, 1);
   EXPECT_EQ(page->items.front().text, "third");
   EXPECT_NE(page->items.front().edited_at, 0);

@@ -40,6 +40,7 @@ class FakeConnection final : public net::WsConnection {
     cv_.notify_all();
   }
   std::uint64_t id() const override { return id_; }
+  void when_writable(std::function<void()> fn) override { fn(); }
 
   // The first frame of `type` (and, if given, `cid`) after the `skip` first frames, waiting for
   // it; an empty object when none comes in time.

@@ -129,6 +129,41 @@ TEST(WsFrames, TooBigIsKnownFromTheHeaderAlone) {
   EXPECT_EQ(fragments.next(b).code, kCloseMessageTooBig);
 }
 
+// Chromium fragments large sends when busy: what the last fragmented message held must not count
+// against the next one (it did: a 40 KB message in two frames, then a 30 KB one, was "too big").
+TEST(WsFrames, AFragmentedMessageDoesNotCountAgainstTheNext) {
+  Reader r(1024);
+  auto a = client_frame(0x01, std::string(400, 'a'));
+  auto b = client_frame(0x80, std::string(400, 'b'));
+  EXPECT_EQ(r.next(a).kind, Event::Kind::kNone);
+  EXPECT_EQ(r.next(b).kind, Event::Kind::kText);
+  auto whole = client_frame(0x81, std::string(700, 'c'));
+  auto e = r.next(whole);
+  EXPECT_EQ(e.kind, Event::Kind::kText);
+  EXPECT_EQ(e.payload.size(), 700u);
+  auto c = client_frame(0x01, std::string(600, 'd'));
+  auto d = client_frame(0x80, std::string(300, 'e'));
+  EXPECT_EQ(r.next(c).kind, Event::Kind::kNone);
+  auto joined = r.next(d);
+  EXPECT_EQ(joined.kind, Event::Kind::kText);
+  EXPECT_EQ(joined.payload, std::string(600, 'd') + std::string(300, 'e'));
+}
+
+// RFC 6455 5.2: "the minimal number of bytes MUST be used to encode the length".
+TEST(WsFrames, ANonMinimalLengthIsAProtocolError) {
+  Reader r16(100000);
+  std::vector<std::uint8_t> short_in_16 = {0x81, 0x80 | 126, 0,   5,   1,   2,  3,
+                                           4,    'h',        'e', 'l', 'l', 'o'};
+  auto e = r16.next(short_in_16);
+  EXPECT_EQ(e.kind, Event::Kind::kError);
+  EXPECT_EQ(e.code, kCloseProtocolError);
+  Reader r64(100000);
+  std::vector<std::uint8_t> short_in_64 = {0x81, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0x01, 0x00};
+  e = r64.next(short_in_64);
+  EXPECT_EQ(e.kind, Event::Kind::kError);
+  EXPECT_EQ(e.code, kCloseProtocolError);
+}
+
 TEST(WsFrames, ANewMessageInsideAFragmentedOneIsAnError) {
   Reader r(1024);
   auto a = client_frame(0x01, "a");
