@@ -124,17 +124,19 @@ int main(int argc, char** argv) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });
     auth_service = &auth;
-    api::ApiOptions api_options{config.tls(), config.allowed_origins, data / "avatars"};
-    api::AccountsApi accounts(router, auth, pool, api_options);
+    api::ApiOptions api_options{config.https(), config.allowed_origins, data / "avatars"};
+    // Finishing uploads (hashing, images) and avatars run apart from the REST pool, two at a
+    // time, one per user at a time, users in turns; a bounded number wait (then 429/503).
+    core::WorkerPool media_pool(2);
+    core::FairQueue heavy(media_pool, 2, 64, 4);
+    api::AccountsApi accounts(router, auth, pool, heavy, api_options);
     media::Storage storage(data / "files");
     chat::FileOptions file_options;
     file_options.max_bytes = static_cast<std::int64_t>(config.files.max_bytes);
     file_options.quota_bytes = static_cast<std::int64_t>(config.files.quota_bytes);
     chat::FileRules file_rules(store, file_options);
-    // Finishing uploads (hashing, images) runs apart from the REST pool, two at a time.
-    core::WorkerPool media_pool(2);
     api::FilesApi files(
-        router, auth, pool, media_pool, file_rules, storage, api_options,
+        router, auth, pool, media_pool, heavy, file_rules, storage, api_options,
         api::FilesApiOptions{config.files.uploads_per_minute, config.files.sweep_seconds});
 
     // The one line a wrapper (tests, scripts) waits for to learn the port when --port=0.

@@ -156,6 +156,7 @@ struct Routes {
   net::Router& router;
   auth::AuthService& auth;
   core::WorkerPool& pool;
+  core::FairQueue& heavy;
   const ApiOptions& options;
   Cookies cookies{options};
 
@@ -189,6 +190,9 @@ struct Routes {
         prefix);
   }
 
+  // An avatar from the request's image: a centred 256 px square as WebP, no metadata.
+  HttpResponse store_avatar(const HttpRequest& req, const auth::Authenticated& who);
+
   HttpResponse signed_in(int status, const auth::SignedIn& s) {
     json::object body{{"user", user_json(s.user)}, {"settings", settings_json(s.user.settings)}};
     return HttpResponse::json(status, json::serialize(body))
@@ -210,6 +214,44 @@ const char* image_extension(std::string_view data) {
   if (data.starts_with("GIF87a") || data.starts_with("GIF89a")) return "gif";
   if (data.size() > 12 && data.starts_with("RIFF") && data.substr(8, 4) == "WEBP") return "webp";
   return nullptr;
+}
+
+HttpResponse Routes::store_avatar(const HttpRequest& req, const auth::Authenticated& who) {
+  // Sniffed from the content, then made a centred square of 256 px as WebP by libvips, without
+  // any metadata (GPS and all).
+  if (!image_extension(req.body)) {
+    return HttpResponse::error(415, "unsupported_type",
+                               "Avatars are PNG, JPEG, GIF or WebP images");
+  }
+  auto avatar = media::make_avatar(req.body);
+  using Refusal = media::Avatar::Refusal;
+  if (avatar.refusal == Refusal::kTooLarge || avatar.refusal == Refusal::kTooSlow) {
+    return HttpResponse::error(422, "image_too_large",
+                               "This image is too large to use as an avatar: try a smaller one");
+  }
+  if (!avatar.webp) {
+    return HttpResponse::error(415, "unsupported_type",
+                               "Avatars are PNG, JPEG, GIF or WebP images");
+  }
+  const std::string& webp = *avatar.webp;
+  std::string name = auth::token_hash(webp).substr(0, 32) + ".webp";
+  std::filesystem::create_directories(options.avatar_dir);
+  auto path = options.avatar_dir / name;
+  if (!std::filesystem::exists(path)) {
+    // Written aside and renamed into place only when complete: no half avatar is served.
+    auto tmp = path;
+    tmp += "." + auth::random_token() + ".part";
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(webp.data(), static_cast<std::streamsize>(webp.size()));
+    out.close();
+    if (!out) {
+      std::filesystem::remove(tmp);
+      return HttpResponse::error(500, "internal", "Could not store the avatar");
+    }
+    std::filesystem::rename(tmp, path);
+  }
+  return user_or_error(
+      auth.update_profile(who, store::ProfileUpdate{std::nullopt, std::nullopt, name}));
 }
 
 }  // namespace
@@ -249,8 +291,9 @@ void admit_signed_in(auth::AuthService& auth, core::WorkerPool& pool,
 }
 
 struct AccountsApi::Impl {
-  Impl(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool, ApiOptions opts)
-      : options(std::move(opts)), routes{router, auth, pool, options} {}
+  Impl(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool, core::FairQueue& heavy,
+       ApiOptions opts)
+      : options(std::move(opts)), routes{router, auth, pool, heavy, options} {}
   ApiOptions options;
   Routes routes;
 };
@@ -258,8 +301,8 @@ struct AccountsApi::Impl {
 AccountsApi::~AccountsApi() = default;
 
 AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool,
-                         ApiOptions options)
-    : impl_(std::make_unique<Impl>(router, auth, pool, std::move(options))) {
+                         core::FairQueue& heavy, ApiOptions options)
+    : impl_(std::make_unique<Impl>(router, auth, pool, heavy, std::move(options))) {
   auto& r = impl_->routes;
 
   // The page's first call: who is signed in, their settings, and the CSRF token.
@@ -409,32 +452,36 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
       },
       true);
 
-  r.add_authed(
-      "POST", "/api/me/avatar", [&r](const HttpRequest& req, const auth::Authenticated& who) {
-        // Sniffed from the content, then made a centred square of 256 px as WebP by libvips,
-        // without any metadata (GPS and all).
-        auto avatar = image_extension(req.body) ? media::make_avatar(req.body) : std::nullopt;
-        if (!avatar)
-          return HttpResponse::error(415, "unsupported_type",
-                                     "Avatars are PNG, JPEG, GIF or WebP images");
-        std::string name = auth::token_hash(*avatar).substr(0, 32) + ".webp";
-        std::filesystem::create_directories(r.options.avatar_dir);
-        auto path = r.options.avatar_dir / name;
-        if (!std::filesystem::exists(path)) {
-          // Written aside and renamed into place only when complete: no half avatar is served.
-          auto tmp = path;
-          tmp += "." + auth::random_token() + ".part";
-          std::ofstream out(tmp, std::ios::binary);
-          out.write(avatar->data(), static_cast<std::streamsize>(avatar->size()));
-          out.close();
-          if (!out) {
-            std::filesystem::remove(tmp);
-            return HttpResponse::error(500, "internal", "Could not store the avatar");
+  // Decoded on the heavy queue (one image per user at a time, apart from the REST pool): a
+  // declared size beyond the limits of shared images is refused before any pixel is decoded, and
+  // decoding stops at a time budget.
+  r.router.add(
+      "POST", "/api/me/avatar", [&r](std::shared_ptr<const HttpRequest> req, net::Reply reply) {
+        if (auto refusal = csrf_refusal(*req, r.options)) return reply(std::move(*refusal));
+        r.pool.post([&r, req, reply = std::move(reply)]() mutable {
+          try {
+            auto who = r.auth.authenticate(cookie_value(req->header("cookie"), kSessionCookie));
+            if (!who) return reply(HttpResponse::error(401, "unauthorized", "Sign in first"));
+            auto shared_reply = std::make_shared<net::Reply>(std::move(reply));
+            auto posted = r.heavy.post(who->user.id, [&r, req, who = *who, shared_reply] {
+              try {
+                (*shared_reply)(r.store_avatar(*req, who));
+              } catch (const std::exception& e) {
+                spdlog::error("storing an avatar failed: {}", e.what());
+                (*shared_reply)(HttpResponse::error(500, "internal", "Could not store the avatar"));
+              }
+            });
+            if (posted != core::FairQueue::Posted::kQueued) {
+              auto res =
+                  HttpResponse::error(posted == core::FairQueue::Posted::kKeyFull ? 429 : 503,
+                                      "busy", "Images are being processed: try again shortly");
+              (*shared_reply)(std::move(res.with("Retry-After", "2")));
+            }
+          } catch (const std::exception& e) {
+            spdlog::error("POST /api/me/avatar failed: {}", e.what());
+            reply(HttpResponse::error(500, "internal", "Something went wrong on the server"));
           }
-          std::filesystem::rename(tmp, path);
-        }
-        return r.user_or_error(
-            r.auth.update_profile(who, store::ProfileUpdate{std::nullopt, std::nullopt, name}));
+        });
       });
 
   r.add(

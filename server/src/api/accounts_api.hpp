@@ -8,6 +8,7 @@
 #include <string>
 
 #include "auth/service.hpp"
+#include "core/fair_queue.hpp"
 #include "core/worker_pool.hpp"
 #include "net/router.hpp"
 #include "net/websocket.hpp"
@@ -15,7 +16,7 @@
 namespace parley::api {
 
 struct ApiOptions {
-  bool secure_cookies = false;  // Secure attribute (under TLS)
+  bool secure_cookies = false;  // Secure attribute (https, here or at a proxy in front)
   std::vector<std::string> allowed_origins;
   std::filesystem::path avatar_dir;
 };
@@ -27,8 +28,9 @@ inline constexpr const char* kCsrfHeader = "x-csrf-token";
 // Registers the account routes on `router`; must outlive the server that serves them.
 class AccountsApi {
  public:
+  // `heavy` decodes avatars, apart from `pool` and fairly between users.
   AccountsApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool,
-              ApiOptions options);
+              core::FairQueue& heavy, ApiOptions options);
   ~AccountsApi();
 
  private:

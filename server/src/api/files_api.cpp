@@ -77,11 +77,12 @@ struct Active {
 }  // namespace
 
 struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
-  Impl(auth::AuthService& a, core::WorkerPool& p, core::WorkerPool& m, chat::FileRules& r,
-       media::Storage& s, const ApiOptions& api_options, FilesApiOptions o)
+  Impl(auth::AuthService& a, core::WorkerPool& p, core::WorkerPool& m, core::FairQueue& h,
+       chat::FileRules& r, media::Storage& s, const ApiOptions& api_options, FilesApiOptions o)
       : auth(a),
         pool(p),
         media_pool(m),
+        heavy(h),
         rules(r),
         storage(s),
         api(api_options),
@@ -91,7 +92,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
 
   auth::AuthService& auth;
   core::WorkerPool& pool;
-  core::WorkerPool& media_pool;  // finishing uploads
+  core::WorkerPool& media_pool;
+  core::FairQueue& heavy;  // finishing uploads, on media_pool, fairly between users
   chat::FileRules& rules;
   media::Storage& storage;
   const ApiOptions& api;
@@ -250,8 +252,10 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         });
         return;
       }
-      impl->media_pool.post(
-          [impl, upload = upload_, active = active_, release, reply = std::move(reply)] {
+      auto shared_reply = std::make_shared<net::Reply>(std::move(reply));
+      auto posted = impl->heavy.post(
+          upload_.user, [impl, upload = upload_, active = active_, release, shared_reply] {
+            auto& reply = *shared_reply;
             HttpResponse res;
             try {
               res = impl->finalize(upload, *active);
@@ -264,6 +268,16 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
             release();
             reply(std::move(res));
           });
+      if (posted != core::FairQueue::Posted::kQueued) {
+        // Every byte is kept: the client asks again later (GET, then a PUT of nothing from the
+        // end) and the upload is finished then.
+        release();
+        const bool mine = posted == core::FairQueue::Posted::kKeyFull;
+        auto res =
+            mine ? HttpResponse::error(429, "busy", "Your earlier files are still being processed")
+                 : HttpResponse::error(503, "busy", "The server is busy processing files");
+        (*shared_reply)(std::move(res.with("Retry-After", mine ? "2" : "5")));
+      }
     }
 
    private:
@@ -530,9 +544,9 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
 };
 
 FilesApi::FilesApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool,
-                   core::WorkerPool& media, chat::FileRules& rules, media::Storage& storage,
-                   const ApiOptions& api, FilesApiOptions options)
-    : impl_(std::make_shared<Impl>(auth, pool, media, rules, storage, api, options)) {
+                   core::WorkerPool& media, core::FairQueue& heavy, chat::FileRules& rules,
+                   media::Storage& storage, const ApiOptions& api, FilesApiOptions options)
+    : impl_(std::make_shared<Impl>(auth, pool, media, heavy, rules, storage, api, options)) {
   auto impl = impl_;
   router.add("POST", std::string(kUploads), [impl](auto req, net::Reply reply) {
     impl->authed(

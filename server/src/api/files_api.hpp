@@ -7,6 +7,7 @@
 #include "api/accounts_api.hpp"
 #include "auth/service.hpp"
 #include "chat/files.hpp"
+#include "core/fair_queue.hpp"
 #include "core/worker_pool.hpp"
 #include "media/media.hpp"
 #include "net/router.hpp"
@@ -20,11 +21,12 @@ struct FilesApiOptions {
 
 class FilesApi {
  public:
-  // `media` finishes uploads (hashing again, images): a pool of its own, so a slow image never
-  // holds up sign-ins and REST calls on `pool`.
+  // `heavy` finishes uploads (hashing again, images) on a pool of their own, so a slow image
+  // never holds up sign-ins and REST calls on `pool`, and one user at a time per slot, so one
+  // user's large images never hold up another's; `media` is that pool.
   FilesApi(net::Router& router, auth::AuthService& auth, core::WorkerPool& pool,
-           core::WorkerPool& media, chat::FileRules& rules, media::Storage& storage,
-           const ApiOptions& api, FilesApiOptions options);
+           core::WorkerPool& media, core::FairQueue& heavy, chat::FileRules& rules,
+           media::Storage& storage, const ApiOptions& api, FilesApiOptions options);
   ~FilesApi();  // stops the sweeper
 
   // Clears unused files and stalled uploads now (also done every sweep_seconds).

@@ -72,6 +72,9 @@ struct Config {
   Files files;
 
   bool tls() const { return !tls_cert.empty() && !tls_key.empty(); }
+  // People reach the server over https: its own TLS, or a TLS proxy in front (--public-url
+  // https://...). Cookies are Secure and HSTS is sent then.
+  bool https() const { return tls() || accounts.public_url.starts_with("https://"); }
 };
 
 // Looks up an environment variable; injected so tests need not touch the process environment.

@@ -27,8 +27,40 @@ constexpr int kThumbWidth = 320;
 constexpr int kPreviewWidth = 1280;
 // Larger images are not decoded (a small file can hold a huge image): they are cleaned without
 // decoding and shared as files.
-constexpr std::int64_t kMaxPixels = 100'000'000;
-constexpr std::int64_t kMaxDecodedBytes = 256LL << 20;
+constexpr std::int64_t kMaxPixels = kMaxImagePixels;
+
+// A deadline for libvips' work: an image evaluated past it is killed (its computation fails with
+// a VError). Outlives every image it watches.
+class Budget {
+ public:
+  explicit Budget(std::chrono::milliseconds span) : at_(std::chrono::steady_clock::now() + span) {}
+  Budget(const Budget&) = delete;
+  Budget& operator=(const Budget&) = delete;
+  // Call on an image before it is evaluated (saved, copied to memory).
+  const vips::VImage& watch(const vips::VImage& img) const {
+    vips_image_set_progress(img.get_image(), TRUE);
+    g_signal_connect(img.get_image(), "eval", G_CALLBACK(&Budget::on_eval),
+                     const_cast<Budget*>(this));
+    return img;
+  }
+  bool expired() const { return std::chrono::steady_clock::now() > at_; }
+
+ private:
+  static void on_eval(VipsImage* image, VipsProgress*, void* self) {
+    if (static_cast<const Budget*>(self)->expired()) vips_image_set_kill(image, TRUE);
+  }
+  std::chrono::steady_clock::time_point at_;
+};
+
+// Whether an image (from its header) is small enough to decode.
+bool decodable(const vips::VImage& probe) {
+  const int frame_height =
+      probe.get_typeof("page-height") ? probe.get_int("page-height") : probe.height();
+  const std::int64_t pixels = static_cast<std::int64_t>(probe.width()) * frame_height;
+  const std::int64_t decoded =
+      pixels * probe.bands() * static_cast<std::int64_t>(vips_format_sizeof(probe.format()));
+  return pixels <= kMaxPixels && decoded <= kMaxDecodedBytes;
+}
 
 // Written aside under a name of its own, then renamed into place: two uploads of the same content
 // finishing at once each write their own copy, and whichever rename comes last wins (same bytes).
@@ -80,17 +112,22 @@ std::string drop_webp_metadata(std::string bytes) {
   return clean;
 }
 
-std::string encode(const vips::VImage& img, const char* suffix, vips::VOption* options) {
+std::string encode(const vips::VImage& img, const char* suffix, vips::VOption* options,
+                   const Budget& budget) {
   void* buf = nullptr;
   std::size_t size = 0;
-  without_metadata(img).write_to_buffer(suffix, &buf, &size, options);
+  vips::VImage bare = without_metadata(img);
+  budget.watch(bare);
+  budget.watch(img);
+  bare.write_to_buffer(suffix, &buf, &size, options);
   std::string out(static_cast<const char*>(buf), size);
   g_free(buf);
   return std::string_view(suffix) == ".webp" ? drop_webp_metadata(std::move(out)) : out;
 }
 
-void save(const vips::VImage& img, const char* suffix, vips::VOption* options, const fs::path& to) {
-  std::string bytes = encode(img, suffix, options);
+void save(const vips::VImage& img, const char* suffix, vips::VOption* options, const fs::path& to,
+          const Budget& budget) {
+  std::string bytes = encode(img, suffix, options, budget);
   write_file(to, bytes.data(), bytes.size());
 }
 
@@ -132,17 +169,15 @@ bool strip_losslessly(const fs::path& src, const fs::path& clean, std::string_vi
 // file (an attachment). An image too large to decode safely is cleaned without decoding and
 // becomes a file too (never shown inline).
 bool process_image(const fs::path& src, const fs::path& clean, const std::string& sha,
-                   const Storage& storage, Processed& p) {
+                   const Storage& storage, Processed& p, std::chrono::milliseconds time) {
+  const Budget budget(time);
   try {
     vips::VImage probe = vips::VImage::new_from_file(
         src.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
     const int pages = probe.get_typeof("n-pages") ? probe.get_int("n-pages") : 1;
     const int frame_height =
         probe.get_typeof("page-height") ? probe.get_int("page-height") : probe.height();
-    const std::int64_t pixels = static_cast<std::int64_t>(probe.width()) * frame_height;
-    const std::int64_t decoded =
-        pixels * probe.bands() * static_cast<std::int64_t>(vips_format_sizeof(probe.format()));
-    if (pixels > kMaxPixels || decoded > kMaxDecodedBytes) {
+    if (!decodable(probe)) {
       if (!strip_losslessly(src, clean, p.type)) return false;
       p.kind = "file";
       return true;
@@ -161,21 +196,22 @@ bool process_image(const fs::path& src, const fs::path& clean, const std::string
                            src.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_RANDOM))
                            .autorot();
     if (img.get_typeof(VIPS_META_ICC_NAME)) img = img.icc_transform("srgb");
-    img = img.copy_memory();
+    img = budget.watch(img).copy_memory();
     p.width = img.width();
     p.height = img.height();
     bool had_exif = false;
     std::optional<std::string> stripped_png;
     if (p.type == "image/png") stripped_png = strip_png(read_all(src), &had_exif);
     if (p.type == "image/jpeg") {
-      save(img, ".jpg", clean_options(90), clean);
+      save(img, ".jpg", clean_options(90), clean, budget);
     } else if (stripped_png && !had_exif) {  // no orientation to apply: the pixels as uploaded
       write_file(clean, stripped_png->data(), stripped_png->size());
     } else if (p.type == "image/png") {
       // Level 3 instead of 6: several times faster on photos, a few percent larger.
-      save(img, ".png", vips::VImage::option()->set("strip", true)->set("compression", 3), clean);
+      save(img, ".png", vips::VImage::option()->set("strip", true)->set("compression", 3), clean,
+           budget);
     } else if (p.type == "image/webp") {
-      save(img, ".webp", clean_options(90), clean);
+      save(img, ".webp", clean_options(90), clean, budget);
     } else if (!strip_losslessly(src, clean, p.type)) {  // a GIF of one frame
       return false;
     }
@@ -185,9 +221,9 @@ bool process_image(const fs::path& src, const fs::path& clean, const std::string
       if (p.width <= width) return false;
       vips::VImage small = source.thumbnail_image(
           width, vips::VImage::option()->set("height", width * 4)->set("size", VIPS_SIZE_DOWN));
-      if (v == Variant::kPreview) small = small.copy_memory();
+      if (v == Variant::kPreview) small = budget.watch(small).copy_memory();
       // Effort 2 of 6: the variants are made while the uploader waits.
-      save(small, ".webp", clean_options(80)->set("effort", 2), storage.blob_path(sha, v));
+      save(small, ".webp", clean_options(80)->set("effort", 2), storage.blob_path(sha, v), budget);
       if (v == Variant::kPreview) source = small;
       return true;
     };
@@ -195,7 +231,14 @@ bool process_image(const fs::path& src, const fs::path& clean, const std::string
     p.thumb = variant(kThumbWidth, Variant::kThumb);
     return true;
   } catch (const vips::VError& e) {
-    spdlog::info("not processed as an image ({}): {}", p.type, e.what());
+    if (budget.expired()) {
+      spdlog::warn("image not processed within {} ms ({}): kept as a file", time.count(), p.type);
+    } else {
+      spdlog::info("not processed as an image ({}): {}", p.type, e.what());
+    }
+    std::error_code ec;  // a variant made before the deadline goes with the rest
+    fs::remove(storage.blob_path(sha, Variant::kPreview), ec);
+    fs::remove(storage.blob_path(sha, Variant::kThumb), ec);
     return false;
   }
 }
@@ -239,7 +282,7 @@ Processed Storage::finish(std::string_view upload_id, const std::string& sha256,
   if (p.kind == "image") {
     fs::path clean = target;
     clean += "." + std::string(upload_id) + ".clean";
-    if (process_image(part, clean, sha256, *this, p)) {
+    if (process_image(part, clean, sha256, *this, p, image_budget_)) {
       fs::rename(clean, target);
       fs::remove(part, ec);
     } else {
@@ -266,21 +309,33 @@ Processed Storage::finish(std::string_view upload_id, const std::string& sha256,
   return p;
 }
 
-std::optional<std::string> make_avatar(std::string_view bytes, int side) {
+Avatar make_avatar(std::string_view bytes, int side, std::chrono::milliseconds time) {
+  const Budget budget(time);
+  Avatar out;
   try {
     VipsBlob* blob = vips_blob_new(nullptr, bytes.data(), bytes.size());
     struct Unref {
       VipsBlob* b;
       ~Unref() { vips_area_unref(VIPS_AREA(b)); }
     } unref{blob};
+    // The header first: the limits of shared images hold before a pixel is decoded.
+    vips::VImage probe = vips::VImage::new_from_buffer(
+        bytes.data(), bytes.size(), "",
+        vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+    if (!decodable(probe)) {
+      out.refusal = Avatar::Refusal::kTooLarge;
+      return out;
+    }
+    // Shrunk on load where the format allows it (JPEG, WebP).
     vips::VImage img = vips::VImage::thumbnail_buffer(
         blob, side,
         vips::VImage::option()->set("height", side)->set("crop", VIPS_INTERESTING_CENTRE));
-    return encode(img, ".webp", clean_options(85));
+    out.webp = encode(img, ".webp", clean_options(85), budget);
   } catch (const vips::VError& e) {
+    out.refusal = budget.expired() ? Avatar::Refusal::kTooSlow : Avatar::Refusal::kNotAnImage;
     spdlog::info("avatar refused: {}", e.what());
-    return std::nullopt;
   }
+  return out;
 }
 
 }  // namespace parley::media

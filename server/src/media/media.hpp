@@ -4,6 +4,7 @@
 // metadata; chat/ decides who may see what.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -13,6 +14,14 @@
 #include <vector>
 
 namespace parley::media {
+
+// Decoding is bounded twice: by the size the image declares (a few bytes can declare 65535 x
+// 65535), checked from its header before any pixel is decoded, and by time, checked as pixels are
+// made.
+inline constexpr std::int64_t kMaxImagePixels = 100'000'000;
+inline constexpr std::int64_t kMaxDecodedBytes = 256LL << 20;
+inline constexpr std::chrono::milliseconds kAvatarBudget{3000};
+inline constexpr std::chrono::milliseconds kUploadImageBudget{8000};
 
 // What processing found out about an uploaded file.
 struct Processed {
@@ -74,9 +83,13 @@ class Storage {
   // Removes a blob and its variants.
   void remove_blob(std::string_view sha256) const;
   const std::filesystem::path& root() const { return root_; }
+  // Time allowed to decode an upload's image and make its variants; past it the upload is kept
+  // as a plain file.
+  void set_image_budget(std::chrono::milliseconds b) { image_budget_ = b; }
 
  private:
   std::filesystem::path root_;
+  std::chrono::milliseconds image_budget_ = kUploadImageBudget;
 };
 
 // The MIME type of a file from its content (libmagic), "application/octet-stream" when unknown.
@@ -106,7 +119,12 @@ RangeAnswer parse_range(std::string_view header, std::uint64_t size);
 // Images (libvips). Call once before any other image call (from main).
 void init_images(const char* argv0);
 // An avatar from image bytes: the centre square, at most `side` pixels, WebP, no metadata.
-// nullopt when the bytes are not an image libvips reads.
-std::optional<std::string> make_avatar(std::string_view bytes, int side = 256);
+struct Avatar {
+  enum class Refusal { kNone, kNotAnImage, kTooLarge, kTooSlow };
+  std::optional<std::string> webp;  // set unless refused
+  Refusal refusal = Refusal::kNone;
+};
+Avatar make_avatar(std::string_view bytes, int side = 256,
+                   std::chrono::milliseconds budget = kAvatarBudget);
 
 }  // namespace parley::media

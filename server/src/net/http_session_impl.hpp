@@ -531,6 +531,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     for (const auto& [k, v] : security_headers()) {
       if (res.find(k) == res.end()) res.set(k, v);
     }
+    // Served over https (here, or behind a TLS proxy per --public-url): browsers are to keep to it.
+    if (shared_->config.https())
+      res.set(http::field::strict_transport_security, "max-age=31536000");
     res.keep_alive(keep);
     res.content_length(slice.length);
     res.body().data = nullptr;
@@ -580,6 +583,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     for (const auto& [k, v] : security_headers()) {
       if (res.find(k) == res.end()) res.set(k, v);
     }
+    // Served over https (here, or behind a TLS proxy per --public-url): browsers are to keep to it.
+    if (shared_->config.https())
+      res.set(http::field::strict_transport_security, "max-age=31536000");
     res.keep_alive(keep);
     res.prepare_payload();
     if (req.method() == http::verb::head) {

@@ -269,6 +269,30 @@ test('an avatar upload is checked by its content and served back as a WebP image
   assert.equal((await fetch(`${server.url}/api/avatars/..%2F..%2Fparley.db`)).status, 404)
 })
 
+// CRC-32 as PNG chunks carry it.
+function crc32(bytes) {
+  let c = ~0
+  for (const b of bytes) {
+    c ^= b
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1
+  }
+  return ~c >>> 0
+}
+
+test('an avatar declaring a huge image is refused from its header, quickly and clearly', async () => {
+  const me = new Client(server)
+  await me.register('bomber', 'bombers secret words')
+  // The 1x1 PNG above, its header rewritten to declare 60000 x 60000 (3.6 gigapixels).
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000000000200015e2a0a4a0000000049454e44ae426082', 'hex')
+  png.writeUInt32BE(60000, 16)
+  png.writeUInt32BE(60000, 20)
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29)
+  const up = await me.call('POST', '/api/me/avatar', new Uint8Array(png), { headers: { 'content-type': 'image/png' } })
+  assert.equal(up.status, 422, up.text)
+  assert.equal(up.json.error, 'image_too_large')
+  assert.equal((await me.call('GET', '/api/me')).json.user.avatar_url ?? null, null)
+})
+
 test('guest sign-in is off unless configured', async () => {
   const r = await new Client(server).call('POST', '/api/auth/guest')
   assert.equal(r.status, 403)

@@ -135,8 +135,9 @@ TEST(Avatar, IsASquareWebPWithoutAnyMetadataChunk) {
   init_images("parley_unit_tests");
   // A PNG made here, 300x200, with a text comment that must not survive.
   std::string png = make_test_png(300, 200);
-  auto avatar = make_avatar(png, 64);
-  ASSERT_TRUE(avatar.has_value());
+  auto made = make_avatar(png, 64);
+  ASSERT_TRUE(made.webp.has_value());
+  const auto& avatar = made.webp;
   EXPECT_EQ(avatar->substr(0, 4), "RIFF");
   EXPECT_EQ(avatar->substr(8, 4), "WEBP");
   EXPECT_EQ(avatar->find("EXIF"), std::string::npos);
@@ -146,7 +147,73 @@ TEST(Avatar, IsASquareWebPWithoutAnyMetadataChunk) {
 
 TEST(Avatar, RefusesWhatIsNotAnImage) {
   init_images("parley_unit_tests");
-  EXPECT_FALSE(make_avatar("not an image at all").has_value());
+  auto made = make_avatar("not an image at all");
+  EXPECT_FALSE(made.webp.has_value());
+  EXPECT_EQ(made.refusal, Avatar::Refusal::kNotAnImage);
+}
+
+// A JPEG of `w` x `h` whose header then claims `claim_w` x `claim_h` (a few hundred bytes can
+// declare a huge image).
+std::string jpeg_claiming(int w, int h, int claim_w, int claim_h, bool progressive) {
+  vips::VImage img = vips::VImage::black(w, h, vips::VImage::option()->set("bands", 3)) + 90;
+  void* buf = nullptr;
+  std::size_t size = 0;
+  img.cast(VIPS_FORMAT_UCHAR)
+      .write_to_buffer(".jpg", &buf, &size,
+                       vips::VImage::option()->set("interlace", progressive)->set("strip", true));
+  std::string out(static_cast<const char*>(buf), size);
+  g_free(buf);
+  // The frame header (SOF0 or SOF2): FF Cx, length, precision, height, width.
+  for (std::size_t i = 2; i + 9 < out.size(); ++i) {
+    auto c = static_cast<unsigned char>(out[i + 1]);
+    if (static_cast<unsigned char>(out[i]) == 0xFF && (c == 0xC0 || c == 0xC2)) {
+      out[i + 5] = static_cast<char>(claim_h >> 8);
+      out[i + 6] = static_cast<char>(claim_h & 0xFF);
+      out[i + 7] = static_cast<char>(claim_w >> 8);
+      out[i + 8] = static_cast<char>(claim_w & 0xFF);
+      return out;
+    }
+  }
+  ADD_FAILURE() << "no frame header";
+  return out;
+}
+
+// A few hundred bytes declaring 16000 x 16000 (progressive: the decoder would need every
+// coefficient in memory, ~700 MB) are refused from the header, before any decoding.
+TEST(Avatar, AnImageDeclaringMorePixelsThanSharedImagesMayHaveIsRefused) {
+  init_images("parley_unit_tests");
+  std::string bomb = jpeg_claiming(16, 16, 16000, 16000, true);
+  ASSERT_LT(bomb.size(), 2000u);
+  auto made = make_avatar(bomb);
+  EXPECT_FALSE(made.webp.has_value());
+  EXPECT_EQ(made.refusal, Avatar::Refusal::kTooLarge);
+  auto huge = make_avatar(jpeg_claiming(16, 16, 65500, 65500, false));
+  EXPECT_EQ(huge.refusal, Avatar::Refusal::kTooLarge);
+}
+
+// Within the pixel limits, decoding still stops at the time budget.
+TEST(Avatar, DecodingStopsAtTheTimeBudget) {
+  init_images("parley_unit_tests");
+  std::string png = make_test_png(3000, 3000);
+  auto made = make_avatar(png, 256, std::chrono::milliseconds(0));
+  EXPECT_FALSE(made.webp.has_value());
+  EXPECT_EQ(made.refusal, Avatar::Refusal::kTooSlow);
+  EXPECT_TRUE(make_avatar(png, 256).webp.has_value()) << "the same image within the budget";
+}
+
+TEST_F(StorageTest, AnImageOverTheTimeBudgetIsKeptAsAFile) {
+  std::string png = make_test_png(3000, 3000);
+  put("u3", png);
+  storage.set_image_budget(std::chrono::milliseconds(0));
+  Hasher h;
+  h.update(png.data(), png.size());
+  auto sha = h.hex();
+  auto p = storage.finish("u3", sha, "");
+  EXPECT_EQ(p.kind, "file");
+  EXPECT_FALSE(p.thumb);
+  EXPECT_FALSE(p.preview);
+  EXPECT_FALSE(std::filesystem::exists(storage.blob_path(sha, Variant::kPreview)));
+  EXPECT_TRUE(std::filesystem::exists(storage.blob_path(sha)));
 }
 
 }  // namespace
