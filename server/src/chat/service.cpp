@@ -659,9 +659,10 @@ core::Result<std::vector<store::DirectoryEntry>> ChatService::directory(UserId u
   return store_.directory(user, query, 200);
 }
 
-core::Result<std::vector<store::UserBrief>> ChatService::users(const std::string& query) {
+core::Result<std::vector<store::UserBrief>> ChatService::users(UserId user,
+                                                               const std::string& query) {
   if (auto e = check_label(query, 1, kMaxQueryChars, "query")) return *e;
-  return store_.find_users(query, 20);
+  return store_.find_users(user, query, 20);
 }
 
 void ChatService::create_group(UserId user, std::string cid, std::string name, Done<Ack> done) {

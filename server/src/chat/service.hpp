@@ -132,7 +132,8 @@ class ChatService {
   core::Result<Edits> edits(UserId user, MessageId id);
   core::Result<std::vector<store::MemberInfo>> members(UserId user, RoomId room);
   core::Result<std::vector<store::DirectoryEntry>> directory(UserId user, const std::string& query);
-  core::Result<std::vector<store::UserBrief>> users(const std::string& query);
+  // People by name; their presence only where they share a room with `user`.
+  core::Result<std::vector<store::UserBrief>> users(UserId user, const std::string& query);
   core::Result<std::vector<store::GroupSummary>> groups(UserId user);
 
   // The user's display name changed: a `user_renamed` event in each of their rooms.

@@ -127,6 +127,8 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--max-connections-per-address", c.limits.max_connections_per_address,
       "Open connections accepted at once from one address (0: no limit; raise it behind a "
       "reverse proxy, where every client has the proxy's address)");
+  add("--metrics-token", c.metrics_token,
+      "Bearer token that opens GET /metrics to other hosts (loopback clients need none)");
   auto& f = c.files;
   add("--upload-max-bytes", f.max_bytes, "Largest file a user may upload")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));

@@ -67,6 +67,9 @@ struct Config {
   std::string log_level = "info";
   unsigned threads = 0;  // I/O threads; 0 = one per core
   Seconds shutdown_grace{1.5};
+  // GET /metrics answers loopback clients (not through a proxy) and, when set, requests with
+  // `Authorization: Bearer <metrics_token>`; anyone else gets 404.
+  std::string metrics_token;
   Limits limits;
   Accounts accounts;
   Files files;

@@ -47,7 +47,7 @@ void install_chat_commands(Commands& t, chat::ChatService& chat, bus::Bus& bus, 
   });
   t.add("users", kOptional, &decode<FindUsers>, [&chat, online](const Call& call, FindUsers& c) {
     call.read([&chat, call, c, online]() -> R {
-      auto r = chat.users(c.query);
+      auto r = chat.users(call.user(), c.query);
       if (!r) return r.error();
       return encode_users(call.cid(), *r, online);
     });

@@ -12,6 +12,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
 
+#include <openssl/crypto.h>
+
 #include <chrono>
 #include <type_traits>
 
@@ -301,6 +303,28 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     co_return keep;
   }
 
+  // /metrics is for the machine's own monitoring: loopback clients that did not come through a
+  // proxy, or a request with the configured bearer token.
+  bool metrics_allowed(const BeastRequest& req) const {
+    const auto& token = shared_->config.metrics_token;
+    if (!token.empty()) {
+      std::string expected = "Bearer " + token;
+      auto given = req[http::field::authorization];
+      if (given.size() == expected.size() &&
+          CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0) {
+        return true;
+      }
+    }
+    if (req.count("X-Forwarded-For") || req.count(http::field::forwarded)) return false;
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(remote_, ec);
+    if (ec) return false;
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+      address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    }
+    return address.is_loopback();
+  }
+
   // The request could not be read: say why when the peer can still hear it, then close.
   awaitable<void> reject_unreadable(beast::error_code ec) {
     int status = 400;
@@ -407,6 +431,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
           keep);
     }
     if (path == "/metrics") {
+      if (!metrics_allowed(req))
+        co_return co_await write(HttpResponse::error(404, "not_found", "Not found"), req, keep);
       if (!get)
         co_return co_await write(HttpResponse::error(405, "method_not_allowed", "Use GET"), req,
                                  keep);

@@ -492,8 +492,9 @@ std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& us
   json::array a;
   for (const auto& u : users) {
     auto x = user_object(u);
-    x["online"] = online(u.id);
-    x["last_seen"] = opt_time(u.last_seen);
+    // Presence only of people who share a room with the one asking (as `presence` frames go).
+    x["online"] = u.presence_visible && online(u.id);
+    x["last_seen"] = u.presence_visible ? opt_time(u.last_seen) : json::value(nullptr);
     a.push_back(std::move(x));
   }
   o["users"] = std::move(a);

@@ -126,6 +126,9 @@ struct UserBrief {
   std::string display_name;
   Millis last_seen = 0;
   std::string avatar;  // stored avatar name, "" when none
+  // Whether the one asking may see this user's presence (online, last seen): only people who
+  // share a room with them. Set by searches; everything else only lists people who do.
+  bool presence_visible = true;
 };
 
 struct RoomSummary {

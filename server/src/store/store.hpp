@@ -130,7 +130,10 @@ class Store {
   virtual std::vector<MemberInfo> members(RoomId room) = 0;
   virtual std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
                                                 int limit) = 0;
-  virtual std::vector<UserBrief> find_users(const std::string& prefix, int limit) = 0;
+  // Users whose name starts with `prefix`; presence_visible says which of them share a room with
+  // `viewer` (or are the viewer).
+  virtual std::vector<UserBrief> find_users(UserId viewer, const std::string& prefix,
+                                            int limit) = 0;
   virtual std::optional<bool> group_role(GroupId group, UserId user) = 0;
   virtual std::vector<GroupSummary> groups_of(UserId user) = 0;
   // Moves the user's last-seen time forward to `at` (never back); returns the time stored.

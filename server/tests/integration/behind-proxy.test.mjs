@@ -34,3 +34,20 @@ test('plain http everywhere: no Secure cookie, no HSTS', async () => {
   assert.doesNotMatch(session, /; Secure/)
   assert.equal(hsts, null)
 })
+
+test('/metrics answers the machine itself, not requests a proxy forwards, unless they bring the token', async () => {
+  const server = await startServer(['--metrics-token', 'a-long-metrics-secret'])
+  try {
+    const get = (headers) => fetch(`${server.url}/metrics`, { headers })
+    assert.equal((await get({})).status, 200, 'loopback')
+    const forwarded = { 'x-forwarded-for': '203.0.113.9' }
+    assert.equal((await get(forwarded)).status, 404, 'through a proxy')
+    assert.equal((await get({ forwarded: 'for=203.0.113.9' })).status, 404)
+    assert.equal((await get({ ...forwarded, authorization: 'Bearer wrong' })).status, 404)
+    const ok = await get({ ...forwarded, authorization: 'Bearer a-long-metrics-secret' })
+    assert.equal(ok.status, 200)
+    assert.match(await ok.text(), /parley_ws_connections_open/)
+  } finally {
+    await server.stop()
+  }
+})

@@ -137,3 +137,20 @@ test('typing reaches the other members (every tab), not the sender, and is not a
     [],
   )
 })
+
+test('a user search shows presence only of people who share a room with the one asking', async () => {
+  // Eve and Alice share nothing; Bob and Alice share a channel.
+  const a = await tabs.connect(alice)
+  const b = await tabs.connect(bob)
+  const e = await tabs.connect(eve)
+  const room = (await b.must({ type: 'create_room', kind: 'channel', name: 'search-presence' })).room
+  await a.must({ type: 'join', room })
+  const seenBy = async (client) => (await client.must({ type: 'users', query: 'alice' })).users.find((u) => u.id === alice.id)
+  const byBob = await seenBy(b)
+  assert.equal(byBob.online, true)
+  const byEve = await seenBy(e)
+  assert.ok(byEve, 'people stay findable')
+  assert.equal(byEve.online, false)
+  assert.equal(byEve.last_seen, null)
+  assert.equal((await e.must({ type: 'users', query: 'eve' })).users[0].online, true, 'one sees oneself')
+})

@@ -699,14 +699,23 @@ std::vector<DirectoryEntry> SqliteStore::directory(UserId viewer, const std::str
   });
 }
 
-std::vector<UserBrief> SqliteStore::find_users(const std::string& prefix, int limit) {
+std::vector<UserBrief> SqliteStore::find_users(UserId viewer, const std::string& prefix,
+                                               int limit) {
   return impl_->read([&](Connection& c) {
     Stmt s(c,
-           "SELECT id, username, display_name, last_seen FROM users WHERE username_key LIKE ?1 "
-           "ESCAPE '\\' OR lower(display_name) LIKE ?1 ESCAPE '\\' ORDER BY username_key LIMIT ?2");
-    s.bind(1, like_escape(prefix) + "%").bind(2, limit);
+           "SELECT u.id, u.username, u.display_name, u.last_seen, u.id = ?3 OR EXISTS ("
+           "SELECT 1 FROM members a JOIN members b ON b.room_id = a.room_id "
+           "WHERE a.user_id = ?3 AND b.user_id = u.id) FROM users u "
+           "WHERE u.username_key LIKE ?1 ESCAPE '\\' OR lower(u.display_name) LIKE ?1 ESCAPE '\\' "
+           "ORDER BY u.username_key LIMIT ?2");
+    s.bind(1, like_escape(prefix) + "%").bind(2, limit).bind(3, viewer);
     std::vector<UserBrief> out;
-    while (s.step()) out.push_back(UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3), {}});
+    while (s.step()) {
+      UserBrief u{s.i64(0), s.text(1), s.text(2), s.i64(3), {}};
+      u.presence_visible = s.i64(4) != 0;
+      if (!u.presence_visible) u.last_seen = 0;
+      out.push_back(std::move(u));
+    }
     return out;
   });
 }

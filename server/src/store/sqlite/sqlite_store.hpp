@@ -55,7 +55,7 @@ class SqliteStore final : public Store {
   std::vector<MemberInfo> members(RoomId room) override;
   std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
                                         int limit) override;
-  std::vector<UserBrief> find_users(const std::string& prefix, int limit) override;
+  std::vector<UserBrief> find_users(UserId viewer, const std::string& prefix, int limit) override;
   std::optional<bool> group_role(GroupId group, UserId user) override;
   std::vector<GroupSummary> groups_of(UserId user) override;
   Millis set_last_seen(UserId user, Millis at) override;
