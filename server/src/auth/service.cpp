@@ -99,6 +99,8 @@ AuthService::AuthService(store::Store& store, Options options, core::SendEmail s
       hasher_(options_.cost),
       per_address_(options_.attempts_per_address, options_.address_refill_ms),
       per_account_(options_.failures_per_account, options_.account_refill_ms),
+      per_account_anywhere_(options_.failures_per_account_anywhere,
+                            options_.account_anywhere_refill_ms),
       per_reset_(3, 20 * 60 * 1000) {}
 
 core::Error AuthService::limited(int seconds) const {
@@ -196,6 +198,15 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
     hasher_.verify_dummy(password);
     return limited(wait);
   }
+  // And per account from anywhere: each new address would otherwise bring its own guesses.
+  const std::string anywhere = user ? "acct:" + std::to_string(user->id) : std::string();
+  if (user) {
+    if (int wait = per_account_anywhere_.take(anywhere, now)) {
+      per_account_.reset(key);  // this attempt was not made
+      hasher_.verify_dummy(password);
+      return limited(wait);
+    }
+  }
   bool ok = false;
   if (user) {
     ok = hasher_.verify(user->password_hash, password);
@@ -208,6 +219,7 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
     return invalid(kWrong, "password");
   }
   per_account_.reset(key);
+  if (user) per_account_anywhere_.reset(anywhere);
   if (hasher_.needs_rehash(user->password_hash))
     store_.set_password_hash(user->id, hasher_.hash(password));
   return open_session(*user, c);

@@ -31,6 +31,10 @@ struct Options {
   core::Millis address_refill_ms = 2000;   // ...and regain one every this many milliseconds
   double failures_per_account = 10;        // failed logins an account tolerates at once...
   core::Millis account_refill_ms = 60000;  // ...and forgives one a minute
+  // Failed logins an account tolerates from all addresses together (a guesser with many
+  // addresses), and how slowly it forgives them.
+  double failures_per_account_anywhere = 50;
+  core::Millis account_anywhere_refill_ms = 5 * 60000;
   std::atomic<std::int64_t>* failed_logins = nullptr;  // a metrics counter, when wired
   // Sessions that ended before their time (sign-out, revocation, password change or reset):
   // `only` names one, or is 0 for every session of the user. Sockets opened with them close.
@@ -117,8 +121,9 @@ class AuthService {
   core::Clock clock_;
   PasswordHasher hasher_;
   KeyedLimiter per_address_;
-  KeyedLimiter per_account_;  // failed sign-ins per account and address, password checks
-  KeyedLimiter per_reset_;    // e-mails with links per account: 3, then one per 20 minutes
+  KeyedLimiter per_account_;           // failed sign-ins per account and address, password checks
+  KeyedLimiter per_account_anywhere_;  // failed sign-ins per account, from every address
+  KeyedLimiter per_reset_;             // e-mails with links per account: 3, then one per 20 minutes
 };
 
 }  // namespace parley::auth

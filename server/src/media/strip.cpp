@@ -1,6 +1,7 @@
 // Lossless metadata removal for JPEG, GIF and PNG (see strip.hpp).
 #include "media/strip.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -123,14 +124,27 @@ std::optional<std::string> strip_gif(std::string_view in) {
     }
     return std::string_view::npos;
   };
+  // The logical screen is made as large as the frames and no larger: browsers allocate what it
+  // declares (65535 x 65535 from a few bytes) before drawing anything.
+  unsigned right = 0, bottom = 0;
+  auto u16 = [&](std::size_t at) { return unsigned{byte(at)} | (unsigned{byte(at + 1)} << 8); };
   while (i < in.size()) {
     unsigned char kind = byte(i);
     if (kind == 0x3b) {  // trailer
       out += static_cast<char>(kind);
+      if (right == 0 || bottom == 0) return std::nullopt;  // no frame
+      right = std::min(right, 0xffffu);
+      bottom = std::min(bottom, 0xffffu);
+      out[6] = static_cast<char>(right & 0xff);
+      out[7] = static_cast<char>(right >> 8);
+      out[8] = static_cast<char>(bottom & 0xff);
+      out[9] = static_cast<char>(bottom >> 8);
       return out;
     }
     if (kind == 0x2c) {  // image: descriptor, local colour table, LZW size, data
       if (i + 10 > in.size()) return std::nullopt;
+      right = std::max(right, u16(i + 1) + u16(i + 5));
+      bottom = std::max(bottom, u16(i + 3) + u16(i + 7));
       std::size_t at = i + 10;
       if (byte(i + 9) & 0x80) at += 3u * (1u << ((byte(i + 9) & 0x07) + 1));
       at += 1;  // LZW minimum code size

@@ -139,6 +139,25 @@ TEST_F(AuthServiceTest, FailedLoginsLockTheGuesserOutForAWhileButNotTheOwnerElse
   EXPECT_TRUE(auth_.login("uma", "umas secret words", client_));
 }
 
+// Each new address brought ten more guesses; the account counts them from everywhere too.
+TEST_F(AuthServiceTest, GuessesFromManyAddressesAreCountedPerAccountToo) {
+  Options o = options();
+  o.failures_per_account_anywhere = 20;
+  AuthService auth(
+      store_, o, [](core::Email) {}, [this] { return now_; });
+  ASSERT_TRUE(auth.register_user({"ivy", "ivys secret words", {}, {}}, client_));
+  int limited = 0;
+  for (int i = 0; i < 40; ++i) {
+    Client c{"10.1." + std::to_string(i / 4) + ".1", "bot"};  // 4 guesses from each address
+    auto r = auth.login("ivy", "wrong guess", c);
+    if (!r && r.error().code == core::Errc::kRateLimited) ++limited;
+  }
+  EXPECT_EQ(limited, 20);
+  now_ += 5 * 60000;  // one forgiven
+  EXPECT_TRUE(auth.login("ivy", "ivys secret words", Client{"192.0.2.1", "owner"}));
+  EXPECT_FALSE(auth.login("ivy", "wrong again", Client{"10.9.0.1", "bot"}));
+}
+
 TEST_F(AuthServiceTest, AnIpv6NetworkCountsAsOneAddress) {
   Options o = options();
   o.attempts_per_address = 3;

@@ -87,6 +87,18 @@ TEST(StripGif, DropsCommentsAndXmpKeepsLoopFramesAndTiming) {
   EXPECT_FALSE(strip_gif("GIF89a").has_value());
 }
 
+// A few bytes declaring a 65535 x 65535 screen around a 1 x 1 frame: browsers would allocate the
+// screen. The cleaned GIF's screen is the frames' extent.
+TEST(StripGif, TheLogicalScreenIsCutToTheFrames) {
+  std::string head =
+      std::string("GIF89a") + bytes({0xff, 0xff, 0xff, 0xff, 0x80, 0, 0, 0, 0, 0, 255, 255, 255});
+  std::string frame = bytes({0x2c, 2, 0, 3, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0});
+  auto out = strip_gif(head + frame + bytes({0x3b}));
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->substr(6, 4), bytes({3, 0, 4, 0})) << "left 2 + width 1, top 3 + height 1";
+  EXPECT_EQ(out->substr(10), head.substr(10) + frame + bytes({0x3b}));
+}
+
 TEST(StripPng, KeepsPixelChunksAndSaysWhenThereWasExif) {
   auto chunk = [](const std::string& type, const std::string& data) {
     auto n = data.size();
