@@ -7,7 +7,7 @@ DATA ?= ./data
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE ?= 5G
 
-.PHONY: run test deps web release asan debug lint format bench fuzz clean
+.PHONY: run test deps web release asan debug lint format bench fuzz reliability clean
 
 run: deps web release
 	./build/release/bin/parley --host 127.0.0.1 --port $(PORT) --data-dir $(DATA) --web-root web/dist
@@ -40,6 +40,13 @@ bench: deps release
 	BENCH_BUILD=0 ./scripts/bench-chat.sh
 	cd web && npm run --silent build && node scripts/budget.mjs && npm run --silent bench
 	node scripts/bench-files.mjs
+
+# Minutes, not seconds (not in `make test`): 100 kill -9 cycles under load, every acknowledged
+# message present once and in place; the hostile-client scenarios against the release build.
+# See docs/reliability.md.
+reliability: deps web release
+	PARLEY_BIN=build/release/bin/parley CYCLES=$${CYCLES:-100} node server/tests/reliability/kill-cycles.mjs
+	cd server/tests/integration && PARLEY_BIN=../../../build/release/bin/parley node --test abuse.test.mjs connections.test.mjs
 
 # libFuzzer on every parser of network input (clang), FUZZ_SECONDS each (60).
 fuzz: deps
