@@ -114,6 +114,17 @@ test('a wrong password and an unknown user get the same answer', async () => {
 test('registration rules are enforced with a message for the field', async () => {
   const browser = new Client(server)
   await browser.register('grace', 'graces secret words', { email: 'grace@example.org' })
+  // Someone else gives Grace's address before she confirms it: allowed (an unconfirmed address
+  // claims nothing), and once Grace confirms it, it is hers.
+  const squatter = new Client(server)
+  await squatter.register('squatter', 'squatters secret words', { email: 'GRACE@example.org' })
+  const squatterMail = await smtp.next('GRACE@example.org', /confirm-email\?token=/)
+  const mail = await smtp.next('grace@example.org', /confirm-email\?token=/)
+  const mine = await browser.call('POST', '/api/auth/confirm-email', { token: linkToken(mail, 'confirm-email') })
+  assert.equal(mine.status, 200)
+  const late = await squatter.call('POST', '/api/auth/confirm-email', { token: linkToken(squatterMail, 'confirm-email') })
+  assert.equal(late.status, 409)
+  assert.match(late.json.message, /confirmed this e-mail address first/)
   const cases = [
     [{ username: 'GRACE', password: 'another secret one' }, 409, 'username'],
     [{ username: 'grace2', password: 'another secret one', email: 'Grace@Example.org' }, 409, 'email'],

@@ -67,6 +67,18 @@ std::optional<User> user_where(Connection& c, std::string_view where, auto&& bin
   return read_user(s);
 }
 
+// Whether a confirmed account other than `except` holds the address.
+bool email_claimed(Connection& c, const std::optional<std::string>& email, UserId except) {
+  if (!email) return false;
+  Stmt s(c, "SELECT 1 FROM users WHERE email_key = ?1 AND id != ?2");
+  s.bind(1, lower(std::string_view(*email))).bind(2, except);
+  return s.step();
+}
+
+core::Error email_in_use() {
+  return core::make_error(core::Errc::kConflict, "That e-mail address is already in use");
+}
+
 // Maps a uniqueness violation on users to a message naming the field.
 core::Error conflict_of(const DbError& e) {
   std::string what = e.what();
@@ -99,6 +111,9 @@ core::Result<User> SqliteStore::create_user(const NewUser& u) {
       Stmt count(c, "SELECT NOT EXISTS (SELECT 1 FROM users WHERE is_guest = 0)");
       count.step();
       const bool first = count.i64(0) != 0 && !u.is_guest;
+      // A new account's address is not confirmed, so not claimed (email_key stays NULL) unless
+      // another account confirmed it already.
+      if (email_claimed(c, u.email, 0)) return email_in_use();
       Stmt ins(c,
                "INSERT INTO users (username, username_key, email, email_key, password_hash, "
                "display_name, "
@@ -106,7 +121,7 @@ core::Result<User> SqliteStore::create_user(const NewUser& u) {
       ins.bind(1, u.username)
           .bind(2, lower(u.username))
           .bind(3, u.email)
-          .bind(4, lower_opt(u.email))
+          .bind(4, std::optional<std::string>())
           .bind(5, u.password_hash)
           .bind(6, u.display_name)
           .bind(7, std::int64_t{first})
@@ -131,8 +146,18 @@ std::optional<User> SqliteStore::find_user(UserId id) {
 
 std::optional<User> SqliteStore::find_user_by_name_or_email(const std::string& login) {
   auto key = lower(login);
-  return impl_->read([&](Connection& c) {
-    return user_where(c, "username_key = ?1 OR email_key = ?1", [&](Stmt& s) { s.bind(1, key); });
+  return impl_->read([&](Connection& c) -> std::optional<User> {
+    auto found =
+        user_where(c, "username_key = ?1 OR email_key = ?1", [&](Stmt& s) { s.bind(1, key); });
+    if (found) return found;
+    // An address nobody confirmed names an account only if exactly one account gave it.
+    Stmt s(c, "SELECT " + std::string(kUserColumns) +
+                  " FROM users WHERE email_key IS NULL AND lower(email) = ?1 LIMIT 2");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    User u = read_user(s);
+    if (s.step()) return std::nullopt;
+    return u;
   });
 }
 
@@ -154,8 +179,18 @@ core::Result<User> SqliteStore::set_email(UserId id, const std::optional<std::st
   return impl_->write([&](Connection& c) -> core::Result<User> {
     try {
       Transaction tx(c);
+      // Claimed (email_key) only when confirmed; an address another account confirmed is taken.
+      if (email_claimed(c, email, id)) {
+        return confirmed ? core::make_error(core::Errc::kConflict,
+                                            "Another account confirmed this e-mail address first")
+                         : email_in_use();
+      }
       Stmt s(c, "UPDATE users SET email = ?2, email_key = ?3, email_confirmed = ?4 WHERE id = ?1");
-      s.bind(1, id).bind(2, email).bind(3, lower_opt(email)).bind(4, std::int64_t{confirmed}).run();
+      s.bind(1, id)
+          .bind(2, email)
+          .bind(3, confirmed ? lower_opt(email) : std::nullopt)
+          .bind(4, std::int64_t{confirmed})
+          .run();
       // Reset links sent to another address than the new one stop working.
       Stmt(c,
            "DELETE FROM email_tokens WHERE user_id = ?1 AND purpose = 'reset' AND used_at IS NULL "

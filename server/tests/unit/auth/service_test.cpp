@@ -80,6 +80,30 @@ TEST_F(AuthServiceTest, ResetLinkDiesWhenTheAddressChanges) {
   EXPECT_FALSE(auth_.reset_password(token, "a much better secret"));
 }
 
+// Someone registering first with another person's address (never confirming it) does not keep its
+// owner out: both accounts may carry it unconfirmed, the first to confirm holds it, and the other
+// is told so; once confirmed, the address is taken for new accounts.
+TEST_F(AuthServiceTest, AnUnconfirmedAddressDoesNotKeepItsOwnerOut) {
+  ASSERT_TRUE(
+      auth_.register_user({"squatter", "squatters secret", "wren@example.org", {}}, client_));
+  std::string squatter_link = last_link_token();
+  auto owner = auth_.register_user({"wren", "wrens secret words", "Wren@example.org", {}}, client_);
+  ASSERT_TRUE(owner) << owner.error().message;
+  ASSERT_TRUE(auth_.confirm_email(last_link_token()));
+  auto late = auth_.confirm_email(squatter_link);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, core::Errc::kConflict);
+  EXPECT_NE(late.error().message.find("confirmed this e-mail address first"), std::string::npos);
+  auto third =
+      auth_.register_user({"third", "thirds secret words", "wren@example.org", {}}, client_);
+  ASSERT_FALSE(third);
+  EXPECT_EQ(third.error().field, "email");
+  // The confirmed address signs its owner in.
+  auto in = auth_.login("wren@example.org", "wrens secret words", client_);
+  ASSERT_TRUE(in);
+  EXPECT_EQ(in->user.username, "wren");
+}
+
 TEST_F(AuthServiceTest, ResetMailsPerAccountAreBounded) {
   ASSERT_TRUE(auth_.register_user({"ugo", "ugos secret words", "ugo@example.org", {}}, client_));
   mails_.clear();
