@@ -69,11 +69,12 @@ struct Gateway::Client final : hub::Subscriber,
     {
       std::lock_guard lock(mu);
       if (reading) {
-        if (reads.size() >= kMaxQueuedReads) {
+        if (!reads) reads = std::make_unique<std::deque<std::function<void()>>>();
+        if (reads->size() >= kMaxQueuedReads) {
           conn->close(net::kClosePolicyViolation, "too many requests at once");
           return;
         }
-        reads.push_back(std::move(work));
+        reads->push_back(std::move(work));
         return;
       }
       reading = true;
@@ -88,12 +89,13 @@ struct Gateway::Client final : hub::Subscriber,
         std::function<void()> next;
         {
           std::lock_guard lock(mu);
-          if (reads.empty()) {
+          if (!reads || reads->empty()) {
             reading = false;
+            reads.reset();  // an idle socket keeps no queue
             return;
           }
-          next = std::move(reads.front());
-          reads.pop_front();
+          next = std::move(reads->front());
+          reads->pop_front();
         }
         run_read(pool, std::move(next));
       });
@@ -108,8 +110,10 @@ struct Gateway::Client final : hub::Subscriber,
   std::mutex mu;
   bool ready = false;    // under mu: `hello` has gone
   bool reading = false;  // under mu: a read is on the pool or waits for the writer
-  std::deque<std::function<void()>> reads;  // under mu: reads waiting for their turn
-  std::atomic<bool> open{false};            // set with `ready`, once the held frames have gone
+  // Under mu: reads waiting for their turn; made when one has to wait (a deque allocates ~600 B
+  // as soon as it exists, which every idle socket would carry).
+  std::unique_ptr<std::deque<std::function<void()>>> reads;
+  std::atomic<bool> open{false};  // set with `ready`, once the held frames have gone
   // Until `hello`, under mu; then let go, so an open socket carries none of it.
   struct Waiting {
     std::vector<std::string> pending;  // commands that came before `hello`
@@ -266,7 +270,7 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   }
   {
     // Reads waiting for their turn hold the client (their calls answer on it): let them go.
-    std::deque<std::function<void()>> dropped;
+    std::unique_ptr<std::deque<std::function<void()>>> dropped;
     std::lock_guard lock(client->mu);
     dropped.swap(client->reads);
   }

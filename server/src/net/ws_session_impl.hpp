@@ -484,28 +484,47 @@ class WsSession : public WsConnection,
       for (const auto& p : pieces) {
         buffers.emplace_back(p.data ? p.data : packed.data() + p.offset, p.size);
       }
-      std::size_t n = 0;
       std::size_t batch_bytes = 0;
       for (const auto& frame : batch) batch_bytes += frame->size();
-      // Every write has a deadline, moved on whenever the peer takes some of it: a peer that
-      // stops reading is cut after write_timeout, however much it has queued.
-      watch(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-          shared_->config.limits.write_timeout));
-      std::size_t reported = 0;
-      auto on_progress = [this, &reported](const beast::error_code& e, std::size_t done) {
-        if (done > reported) {
-          reported = done;
-          progress();
-        }
-        return asio::transfer_all()(e, done);
-      };
+      std::size_t total = 0;
+      for (const auto& b : buffers) total += b.size();
+      std::size_t n = 0;
       if constexpr (std::is_same_v<Stream, PlainStream>) {
-        // Straight to the socket: the stream's timeout and rate machinery are not used for writes.
-        n = co_await asio::async_write(stream().socket(), buffers, on_progress, token);
-      } else {
-        n = co_await asio::async_write(stream(), buffers, on_progress, token);
+        // Straight to the socket (the stream's timeout and rate machinery are not used for
+        // writes), first without waiting: the usual write is taken whole at once, and then
+        // needs no deadline (a pending timer per socket would cost ~700 B of every idle one).
+        auto& sock = stream().socket();
+        ec = {};  // it holds what the last wait ended with (a wake cancels it)
+        if (!sock.non_blocking()) sock.non_blocking(true, ec);
+        if (!ec) n = sock.write_some(buffers, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+          ec = {};
+          n = 0;
+        }
+        if (ec) co_return;
       }
-      unwatch();
+      if (n < total) {
+        // The rest waits for the peer, under a deadline moved on whenever it takes some: a peer
+        // that stops reading is cut after write_timeout, however much it has queued.
+        watch(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            shared_->config.limits.write_timeout));
+        std::size_t reported = 0;
+        auto on_progress = [this, &reported](const beast::error_code& e, std::size_t done) {
+          if (done > reported) {
+            reported = done;
+            progress();
+          }
+          return asio::transfer_all()(e, done);
+        };
+        beast::buffers_suffix<std::vector<asio::const_buffer>> rest(buffers);
+        rest.consume(n);
+        if constexpr (std::is_same_v<Stream, PlainStream>) {
+          n += co_await asio::async_write(stream().socket(), rest, on_progress, token);
+        } else {
+          n += co_await asio::async_write(stream(), rest, on_progress, token);
+        }
+        unwatch();
+      }
       if (ec) co_return;
       last_write = std::chrono::steady_clock::now();
       shared_->metrics.bytes_out += n;
