@@ -40,6 +40,7 @@ bench: deps release
 	BENCH_BUILD=0 ./scripts/bench-chat.sh
 	cd web && npm run --silent build && node scripts/budget.mjs && npm run --silent bench
 	node scripts/bench-files.mjs
+	node scripts/bench-abuse.mjs
 
 # Minutes, not seconds (not in `make test`): 100 kill -9 cycles under load, every acknowledged
 # message present once and in place; the hostile-client scenarios against the release build.
