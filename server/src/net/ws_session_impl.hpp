@@ -147,6 +147,7 @@ class WsSession : public WsConnection,
       ~Leave() {
         s->closed_ = true;
         s->closing_ = true;
+        s->reader_done_ = true;  // the writer sends what control frames wait, then ends
         s->wake_.cancel();
         s->deadline_.cancel();
         std::function<void()> waiter;
@@ -460,6 +461,13 @@ class WsSession : public WsConnection,
       control_.clear();
       if (batch.empty() && controls.empty()) {
         if (close_sent_) co_return;
+        // The reader is gone (the peer reset the connection, or sent FIN without a close frame):
+        // nothing more will happen on this socket. Closed here: a writer waiting on for ever
+        // kept the descriptor and the session of every peer that vanished like that.
+        if (reader_done_) {
+          cut();
+          co_return;
+        }
         // Idle: an idle socket keeps no write buffers (a busy one reuses them write after write).
         std::string().swap(packed);
         std::vector<Piece>().swap(pieces);
@@ -572,6 +580,7 @@ class WsSession : public WsConnection,
   bool coalescing_ = false;      // strand only: the writer waits on purpose; wakes leave it be
   bool close_sent_ = false;      // strand only
   bool peer_closed_ = false;     // strand only: the peer's close frame arrived
+  bool reader_done_ = false;     // strand only: the read loop ended
   std::mutex outbox_mu_;
   std::vector<std::shared_ptr<const std::string>> outbox_;  // under outbox_mu_
   bool wake_posted_ = false;                                // under outbox_mu_

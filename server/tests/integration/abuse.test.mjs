@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import WebSocket from 'ws'
 import { startServer, poll, FAST_AUTH } from './harness.mjs'
 import { signUp, signUpAdminFirst, connect, newCid } from './chat-client.mjs'
@@ -195,5 +195,31 @@ test('an `edits` answer is bounded: the latest versions, and `more`', async () =
     await a.close()
   } finally {
     await server.stop()
+  }
+})
+
+// A peer that vanishes (a reset, or a FIN without a close frame, as a phone losing its network
+// does) left its socket's descriptor and session behind for good: the writer waited on for ever.
+// 10,000 of them would have exhausted the process's descriptors.
+test('sockets that vanish without a close frame free their descriptors', async () => {
+  const server = await startServer([...FAST_AUTH])
+  try {
+    const me = await signUp(server, 'vanisher')
+    const fds = () => readdirSync(`/proc/${server.proc.pid}/fd`).length
+    const before = fds()
+    for (const vanish of [(ws) => ws.terminate(), (ws) => ws._socket.end()]) {
+      const sockets = []
+      for (let i = 0; i < 50; i++) {
+        const ws = open(server, me.cookie)
+        ws.on('error', () => {})
+        await once(ws, 'message') // hello
+        sockets.push(ws)
+      }
+      for (const ws of sockets) vanish(ws)
+      await poll(() => fds() <= before + 4, { what: `descriptors back to ${before} (now ${fds()})` })
+    }
+  } finally {
+    const { code } = await server.stop()
+    assert.equal(code, 0, server.stderr)
   }
 })
