@@ -43,10 +43,12 @@ bench: deps release
 	node scripts/bench-abuse.mjs
 
 # Minutes, not seconds (not in `make test`): 100 kill -9 cycles under load, every acknowledged
-# message present once and in place; the hostile-client scenarios against the release build.
+# message present once and in place; 1,000 random disconnects during traffic, every client ending
+# with the same log; the hostile-client scenarios against the release build.
 # See docs/reliability.md.
 reliability: deps web release
 	PARLEY_BIN=build/release/bin/parley CYCLES=$${CYCLES:-100} node server/tests/reliability/kill-cycles.mjs
+	PARLEY_BIN=build/release/bin/parley DISCONNECTS=$${DISCONNECTS:-1000} node server/tests/reliability/disconnects.mjs
 	cd server/tests/integration && PARLEY_BIN=../../../build/release/bin/parley node --test abuse.test.mjs connections.test.mjs
 
 # libFuzzer on every parser of network input (clang), FUZZ_SECONDS each (60).
