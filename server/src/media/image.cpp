@@ -36,8 +36,10 @@ class Budget {
   explicit Budget(std::chrono::milliseconds span) : at_(std::chrono::steady_clock::now() + span) {}
   Budget(const Budget&) = delete;
   Budget& operator=(const Budget&) = delete;
-  // Call on an image before it is evaluated (saved, copied to memory).
+  // Call on an image before it is evaluated (saved, copied to memory): past the deadline already,
+  // it throws; otherwise the evaluation is killed if it runs past it.
   const vips::VImage& watch(const vips::VImage& img) const {
+    if (expired()) throw vips::VError("the time budget for this image is spent");
     vips_image_set_progress(img.get_image(), TRUE);
     g_signal_connect(img.get_image(), "eval", G_CALLBACK(&Budget::on_eval),
                      const_cast<Budget*>(this));
