@@ -38,7 +38,8 @@ export interface MediaResponse {
 
 export type MediaKind = 'file' | 'avatar'
 
-const FILE_PATH = /^\/api\/files\/\d+$/
+// A file's own URL (docs/api.md); render/tokens.ts shows only these as inline images.
+export const FILE_PATH = /^\/api\/files\/\d+$/
 const AVATAR_PATH = /^\/api\/avatars\/[^/]+$/
 
 /**

@@ -14,6 +14,12 @@ export interface ConnectionEvents {
 
 export const CLOSE_SIGNED_OUT = 4001
 
+// How long a socket must stay open after `hello` before the backoff starts again from the shortest
+// delay. Resetting on open alone let a server that accepts and then drops every socket (overloaded,
+// crashing on hello, a proxy timing out) be retried at the shortest delay forever; `hello` shows the
+// server really served us, and the wait shows it kept doing so.
+export const STABLE_AFTER_HELLO_MS = 10_000
+
 export function socketUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`
 }
@@ -22,6 +28,7 @@ export class Connection {
   private ws: WebSocket | null = null
   private attempt = 0
   private timer: ReturnType<typeof setTimeout> | null = null
+  private stableTimer: ReturnType<typeof setTimeout> | null = null
   private stopped = false
 
   constructor(
@@ -44,6 +51,7 @@ export class Connection {
   stop(): void {
     this.stopped = true
     if (this.timer) clearTimeout(this.timer)
+    this.clearStableTimer()
     this.ws?.close(1000, 'bye')
     this.ws = null
   }
@@ -53,16 +61,17 @@ export class Connection {
     const ws = new WebSocket(this.url)
     this.ws = ws
     ws.onopen = () => {
-      this.attempt = 0
       this.events.onState('online')
     }
     ws.onmessage = (ev: MessageEvent) => {
       if (typeof ev.data !== 'string') return
       const frame = decodeServerFrame(ev.data)
+      if (frame?.type === 'hello' && this.ws === ws) this.resetBackoffWhenStable(ws)
       if (frame) this.events.onFrame(frame)
     }
     ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws || this.stopped) return
+      this.clearStableTimer()
       if (ev.code === CLOSE_SIGNED_OUT) {
         this.stopped = true
         this.events.onState('offline')
@@ -73,5 +82,18 @@ export class Connection {
       this.events.onState('offline', delay)
       this.timer = setTimeout(() => this.open(), delay)
     }
+  }
+
+  private resetBackoffWhenStable(ws: WebSocket): void {
+    this.clearStableTimer()
+    this.stableTimer = setTimeout(() => {
+      this.stableTimer = null
+      if (this.ws === ws && ws.readyState === WebSocket.OPEN) this.attempt = 0
+    }, STABLE_AFTER_HELLO_MS)
+  }
+
+  private clearStableTimer(): void {
+    if (this.stableTimer) clearTimeout(this.stableTimer)
+    this.stableTimer = null
   }
 }

@@ -70,6 +70,21 @@ describe('MessageText: links', () => {
     expect(a.text()).toBe('https://example.org/a?b=1')
     expect(w.text()).toBe('see https://example.org/a?b=1.')
   })
+
+  it('shows where a link with a look-alike host really goes', () => {
+    const w = render({ text: 'https://y\u043eutube.com/watch?v=dQw4w9WgXcQ', embeds: true })
+    expect(w.get('a').text()).toBe('https://xn--yutube-wqf.com/watch?v=dQw4w9WgXcQ')
+    expect(w.get('a').attributes('href')).toBe('https://xn--yutube-wqf.com/watch?v=dQw4w9WgXcQ')
+    expect(w.find('iframe').exists()).toBe(false)
+  })
+
+  it('makes no link or embed of a URL with userinfo', () => {
+    const text = 'https://www.youtube.com@evil.example/watch?v=dQw4w9WgXcQ'
+    const w = render({ text, embeds: true })
+    expect(w.find('a').exists()).toBe(false)
+    expect(w.find('iframe').exists()).toBe(false)
+    expect(w.text()).toBe(text)
+  })
 })
 
 describe('MessageText: formatting', () => {
@@ -98,6 +113,11 @@ describe('MessageText: formatting', () => {
     expect(q.find('em').text()).toBe('line')
     expect(q.findAll('br')).toHaveLength(1)
     expect(w.get('p').text()).toBe('reply')
+  })
+
+  it('shows at most 8 combining marks on a letter', () => {
+    const w = render({ text: `Z${'\u0301'.repeat(50_000)}algo` })
+    expect(w.text()).toBe(`Z${'\u0301'.repeat(8)}algo`)
   })
 
   it('renders 10,000 nested markers quickly and shallowly', () => {
@@ -203,11 +223,25 @@ describe('MessageText: embeds', () => {
     expect(w.find('iframe').exists()).toBe(false)
   })
 
-  it('shows links to this server’s images as lazy images, and never other servers’ images', () => {
-    const own = `${window.location.origin}/files/cat.png`
+  it('shows links to this server’s files as lazy images, and never other servers’ files', () => {
+    const own = `${window.location.origin}/api/files/7`
     const w = render({ text: `look ${own}`, embeds: true })
     expect(w.get('img').attributes()).toMatchObject({ src: own, alt: '', loading: 'lazy' })
-    const other = render({ text: 'look https://x.org/cat.png', embeds: true })
+    const other = render({ text: 'look https://x.org/api/files/7', embeds: true })
     expect(other.find('img').exists()).toBe(false)
+  })
+
+  it('does not load other URLs of this server as images, whatever they end in', () => {
+    const origin = window.location.origin
+    const w = render({ text: `${origin}/cat.png ${origin}/api/account/delete?x=.gif`, embeds: true })
+    expect(w.find('img').exists()).toBe(false)
+    expect(w.findAll('a')).toHaveLength(2)
+  })
+
+  it('drops the image of a linked file that is not a picture, keeping the link', async () => {
+    const w = render({ text: `${window.location.origin}/api/files/8`, embeds: true })
+    await w.get('img').trigger('error')
+    expect(w.find('img').exists()).toBe(false)
+    expect(w.find('a').exists()).toBe(true)
   })
 })

@@ -69,8 +69,10 @@ const kAliases: Record<string, string> = {
   make: 'makefile',
 }
 
-// Bigger code stays plain: highlighting it would stall the message list.
-const kMaxChars = 20_000
+// Bigger code stays plain. highlight.js runs synchronously on the main thread and a room may open
+// with many code blocks at once; the few milliseconds this many characters take on a laptop are
+// tens on a phone (and crafted input can take longer), so the budget per block is small.
+export const kMaxHighlightChars = 3_000
 
 // The allow-listed grammar for a fence's label, or null if it is not one we highlight.
 export function grammarName(label: string | null): string | null {
@@ -103,7 +105,7 @@ function loadGrammar(name: string, load: Loader): Promise<HLJSApi> {
 export async function highlight(code: string, label: string | null): Promise<HlNode[] | null> {
   const name = grammarName(label)
   const load = name ? kGrammars[name] : undefined
-  if (!name || !load || code.length > kMaxChars) return null
+  if (!name || !load || code.length > kMaxHighlightChars) return null
   try {
     const hljs = await loadGrammar(name, load)
     const nodes = treeOf(hljs.highlight(code, { language: name, ignoreIllegals: true })._emitter)

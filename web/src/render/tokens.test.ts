@@ -229,6 +229,40 @@ describe('parse: links', () => {
   it('gives the normalised URL as href', () => {
     expect(links(parse('https://EXAMPLE.org/a b'))).toEqual(['https://example.org/a'])
   })
+
+  it.each([
+    'https://www.youtube.com@evil.example/watch?v=dQw4w9WgXcQ',
+    'https://user:secret@example.org/',
+    'https://@evil.example/',
+    'http://a.org:80@evil.example/?x=@y',
+  ])('does not link %s, whose host is not the one it seems to name', (input) => {
+    expect(inlines(input)).toEqual([text(input)]) // kept as text, visible to the reader
+  })
+
+  it('shows a look-alike host as the host the link goes to', () => {
+    // "yоutube.com" with a Cyrillic о: the browser resolves it to its punycode name.
+    expect(inlines('see https://y\u043eutube.com/watch?v=dQw4w9WgXcQ')).toEqual([
+      text('see '),
+      link('https://xn--yutube-wqf.com/watch?v=dQw4w9WgXcQ'),
+    ])
+    expect(
+      inlines('https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/\u043f\u0443\u0442\u044c'),
+    ).toEqual([
+      link(
+        'https://xn--e1afmkfd.xn--p1ai/%D0%BF%D1%83%D1%82%D1%8C',
+        'https://xn--e1afmkfd.xn--p1ai/\u043f\u0443\u0442\u044c', // only the host is rewritten
+      ),
+    ])
+    expect(inlines('https://ex%61mple.org/a')).toEqual([link('https://example.org/a')])
+    expect(inlines('https://\uff45xample.org/a')).toEqual([link('https://example.org/a')])
+  })
+
+  it('keeps the typed text when the host is the one typed, whatever its case', () => {
+    expect(inlines('HTTPS://Example.ORG:8080/A')).toEqual([
+      link('https://example.org:8080/A', 'HTTPS://Example.ORG:8080/A'),
+    ])
+    expect(inlines('http://[::1]:8080/x')).toEqual([link('http://[::1]:8080/x')])
+  })
 })
 
 describe('parse: mentions', () => {
@@ -295,26 +329,52 @@ describe('parse: embeds', () => {
     'https://youtu.be/dQw4w9WgXcQ1',
     'https://www.youtube.com/watch?v=dQw4w9WgXc!',
     'https://youtube.com.evil.org/watch?v=dQw4w9WgXcQ',
+    'https://www.youtube.com@evil.example/watch?v=dQw4w9WgXcQ',
+    'https://evil@www.youtube.com/watch?v=dQw4w9WgXcQ',
+    'https://y\u043eutube.com/watch?v=dQw4w9WgXcQ',
     '`https://youtu.be/dQw4w9WgXcQ`',
   ])('does not embed %s', (input) => {
     expect(parse(input).some((b) => b.kind === 'youtube')).toBe(false)
   })
 
-  it('marks image links, at most four, without duplicates', () => {
+  it('marks links to files, at most four, without duplicates', () => {
     const blocks = parse(
-      'a https://x.org/1.png https://x.org/1.png **https://x.org/2.JPG** https://x.org/3.webp?s=1 ' +
-        'https://x.org/4.gif https://x.org/5.jpeg https://x.org/page.html',
+      'a https://x.org/api/files/1 https://x.org/api/files/1 **https://x.org/api/files/2?v=thumb** ' +
+        'https://x.org/api/files/3?v=preview https://x.org/api/files/4 https://x.org/api/files/5',
     )
     expect(blocks.filter((b) => b.kind === 'image')).toEqual([
-      { kind: 'image', src: 'https://x.org/1.png' },
-      { kind: 'image', src: 'https://x.org/2.JPG' },
-      { kind: 'image', src: 'https://x.org/3.webp?s=1' },
-      { kind: 'image', src: 'https://x.org/4.gif' },
+      { kind: 'image', src: 'https://x.org/api/files/1' },
+      { kind: 'image', src: 'https://x.org/api/files/2?v=thumb' },
+      { kind: 'image', src: 'https://x.org/api/files/3?v=preview' },
+      { kind: 'image', src: 'https://x.org/api/files/4' },
     ])
+  })
+
+  it.each([
+    'https://x.org/cat.png',
+    'https://x.org/api/logout.png',
+    'https://x.org/api/rooms/1/leave?x=.jpg',
+    'https://x.org/api/files/1/cat.gif',
+    'https://x.org/api/files/cat.webp',
+    'https://x.org/api/files/1?v=thumb&then=.png',
+    'https://x.org/api/avatars/alice',
+  ])('does not mark %s as an image, only files are', (input) => {
+    expect(parse(input).some((b) => b.kind === 'image')).toBe(false)
+    expect(links(parse(input))).toHaveLength(1) // still a link
   })
 })
 
 describe('parse: hostile input', () => {
+  it('keeps at most 8 combining marks in a row', () => {
+    const marks = (n: number) => '\u0301\u0336'.repeat(n / 2)
+    expect(inlines(`Z${marks(50_000)}algo`)).toEqual([text(`Z${marks(8)}algo`)])
+    expect(inlines(`a${marks(8)} b${marks(6)}`)).toEqual([text(`a${marks(8)} b${marks(6)}`)])
+    expect(inlines('e\u0301t\u00e9 \u0928\u093f\u0903')).toEqual([text('e\u0301t\u00e9 \u0928\u093f\u0903')])
+    expect(parse(`\`\`\`\nx${marks(1_000)}\n\`\`\``)).toEqual([
+      { kind: 'code', lang: null, text: `x${marks(8)}` },
+    ])
+  })
+
   it('keeps HTML as text', () => {
     expect(inlines('<script>alert(1)</script><img src=x onerror=alert(1)>')).toEqual([
       text('<script>alert(1)</script><img src=x onerror=alert(1)>'),
@@ -344,6 +404,8 @@ describe('parse: hostile input', () => {
     ['spaces after a fence', `\`\`\`${' '.repeat(10_000)}\``],
     ['spaces in a URL-like run', `https://a.org/${'.'.repeat(10_000)} `],
     ['lines', '*\n'.repeat(5_000)],
+    ['combining marks', `a${'\u0301'.repeat(10_000)}`],
+    ['runs of 8 combining marks', `a${'\u0301'.repeat(8)}`.repeat(1_200)],
   ])('parses 10,000 %s markers in well under 100 ms', (_name, input) => {
     // The best of three runs: a pause of a busy machine is not the parser's, a quadratic parse would
     // be slow every time.

@@ -1,12 +1,14 @@
 // Message text -> safe tokens: blocks of inline nodes that MessageText.vue turns into Vue nodes. No
 // HTML is ever produced; every scan moves forward, so hostile input parses in linear time.
+import { FILE_PATH } from '../media-cache'
 
 export type Inline =
   | { kind: 'text'; text: string }
   | { kind: 'break' }
   | { kind: 'bold' | 'italic' | 'strike'; children: Inline[] }
   | { kind: 'code'; text: string }
-  // `href` is the parsed, normalised http(s) URL; `text` is what the author typed.
+  // `href` is the parsed, normalised http(s) URL; `text` is what the author typed, but with the host
+  // the browser will go to (punycode, decoded escapes) wherever that differs from the typed one.
   | { kind: 'link'; href: string; text: string }
   // `name` as typed (without the @); `self` when it names the reader.
   | { kind: 'mention'; name: string; self: boolean }
@@ -30,6 +32,10 @@ export interface ParseOptions {
 const kMaxDepth = 8
 // At most this many image links of one message are embedded.
 const kMaxImages = 4
+// Runs of more than 8 combining marks are cut to 8: thousands of marks on one letter ("Zalgo" text)
+// stall the browser's layout for seconds, and no script stacks more than a few. Only what is shown
+// is cut (code blocks too); the stored message keeps them.
+const kMarkRun = /(\p{M}{8})\p{M}+/gu
 
 // Direction overrides, embeddings and isolates (plus the marks) that can make a URL read as
 // something it is not; a URL containing one is left as text.
@@ -43,7 +49,7 @@ const kNameChar = /[A-Za-z0-9._-]/
 const kNameStart = /[A-Za-z0-9]/
 
 export function parse(text: string, opts: ParseOptions = {}): Block[] {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n')
+  const lines = text.replace(kMarkRun, '$1').replace(/\r\n?/g, '\n').split('\n')
   const ctx = new InlineContext(opts)
   const fences = new FenceFinder(lines)
   const blocks: Block[] = []
@@ -402,16 +408,34 @@ function toLink(text: string): Inline | null {
     return null // not a URL after all: it stays as the text it was
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) return null
-  return { kind: 'link', href: url.href, text }
+  const { start, end } = typedAuthority(text)
+  const typed = text.slice(start, end)
+  // "https://www.youtube.com@evil.example/" reads as YouTube but goes to evil.example. Nobody needs
+  // to share a link with userinfo in a chat, so, like one with direction controls, it stays text.
+  if (typed.includes('@')) return null
+  // A look-alike host ("yоutube.com" with a Cyrillic о) is shown as the browser resolves it
+  // (xn--yutube-wqf.com), so what the reader sees is where the link goes.
+  const shown = typed.toLowerCase() === url.host ? text : text.slice(0, start) + url.host + text.slice(end)
+  return { kind: 'link', href: url.href, text: shown }
+}
+
+// Where the host (with userinfo and port) is in a typed http(s) URL: after the scheme's slashes, up
+// to the first character that ends it for the URL parser.
+function typedAuthority(text: string): { start: number; end: number } {
+  let start = text.indexOf(':') + 1
+  while (text.charAt(start) === '/' || text.charAt(start) === '\\') start++
+  let end = start
+  while (end < text.length && !'/\\?#'.includes(text.charAt(end))) end++
+  return { start, end }
 }
 
 // ---- embeds ----
 
 const kVideoId = /^[A-Za-z0-9_-]{11}$/
-const kImagePath = /\.(png|jpe?g|gif|webp)$/i
 
 export function youtubeVideoId(href: string): string | null {
   const url = new URL(href)
+  if (url.username || url.password) return null // the host is not what the link appears to name
   const host = url.hostname.toLowerCase()
   let id: string | null = null
   if (host === 'youtu.be') id = url.pathname.slice(1)
@@ -421,8 +445,13 @@ export function youtubeVideoId(href: string): string | null {
   return id !== null && kVideoId.test(id) ? id : null
 }
 
+// Only links to Parley's own files (/api/files/{id}, maybe with ?v=thumb or ?v=preview) may be shown
+// as images: an <img> makes every reader's browser GET the URL with their cookies, and any other
+// same-origin URL (ending in .png or not) could be an API call made in their name. A file fetches
+// only what the reader may read anyway; MessageText.vue also checks that it is on this origin.
 export function isImageLink(href: string): boolean {
-  return kImagePath.test(new URL(href).pathname)
+  const url = new URL(href)
+  return FILE_PATH.test(url.pathname) && /^(\?v=(thumb|preview))?$/.test(url.search)
 }
 
 function withEmbeds(blocks: Block[]): Block[] {

@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Connection, STABLE_AFTER_HELLO_MS, type ConnectionState } from './socket'
+
+// Just enough of a WebSocket for Connection: the test plays the server through its handlers.
+class FakeSocket {
+  static readonly CONNECTING = 0
+  static readonly OPEN = 1
+  static readonly CLOSED = 3
+  static all: FakeSocket[] = []
+
+  readyState = FakeSocket.CONNECTING
+  onopen: (() => void) | null = null
+  onmessage: ((ev: { data: unknown }) => void) | null = null
+  onclose: ((ev: { code: number }) => void) | null = null
+
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this)
+  }
+
+  send(): void {}
+  close(): void {
+    this.readyState = FakeSocket.CLOSED
+  }
+
+  serverOpens(): void {
+    this.readyState = FakeSocket.OPEN
+    this.onopen?.()
+  }
+  serverSays(frame: object): void {
+    this.onmessage?.({ data: JSON.stringify(frame) })
+  }
+  serverCloses(code = 1006): void {
+    this.readyState = FakeSocket.CLOSED
+    this.onclose?.({ code })
+  }
+}
+
+const hello = {
+  type: 'hello',
+  server: 'parley',
+  version: '0.2.0',
+  user: { id: 1, username: 'alice', display_name: 'Alice' },
+  rooms: [],
+}
+
+function latest(): FakeSocket {
+  const ws = FakeSocket.all.at(-1)
+  if (!ws) throw new Error('no socket opened')
+  return ws
+}
+
+describe('Connection: reconnect backoff', () => {
+  let retries: number[]
+  let conn: Connection
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    vi.stubGlobal('WebSocket', FakeSocket)
+    vi.spyOn(Math, 'random').mockReturnValue(0.5) // the same jitter every time, so delays compare
+    FakeSocket.all = []
+    retries = []
+    conn = new Connection('ws://x/ws', {
+      onState(state: ConnectionState, retryInMs?: number) {
+        if (state === 'offline' && retryInMs !== undefined) retries.push(retryInMs)
+      },
+      onFrame() {},
+    })
+    conn.start()
+  })
+
+  afterEach(() => {
+    conn.stop()
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+    vi.restoreAllMocks()
+  })
+
+  // The server accepts the socket (and maybe says hello), then drops it after `upMs`.
+  async function dropAfter(upMs: number, sayHello: boolean): Promise<void> {
+    const ws = latest()
+    ws.serverOpens()
+    if (sayHello) ws.serverSays(hello)
+    await vi.advanceTimersByTimeAsync(upMs)
+    ws.serverCloses()
+    await vi.advanceTimersByTimeAsync(retries.at(-1) ?? 0) // the retry opens the next socket
+  }
+
+  it('keeps growing the delay while the server drops every socket right after opening', async () => {
+    for (let i = 0; i < 12; i++) await dropAfter(0, false)
+    expect(FakeSocket.all).toHaveLength(13)
+    for (let i = 1; i < 7; i++) expect(retries[i]).toBeGreaterThan(retries[i - 1] ?? Infinity)
+    expect(Math.max(...retries)).toBeLessThanOrEqual(30_000)
+    expect(retries.at(-1)).toBeGreaterThan(10_000)
+  })
+
+  it('does not start over when a socket got hello but closed soon after', async () => {
+    for (let i = 0; i < 4; i++) await dropAfter(STABLE_AFTER_HELLO_MS - 1, true)
+    expect(retries).toHaveLength(4)
+    for (let i = 1; i < 4; i++) expect(retries[i]).toBeGreaterThan(retries[i - 1] ?? Infinity)
+  })
+
+  it('starts over from the shortest delay once a socket with hello has stayed up', async () => {
+    for (let i = 0; i < 4; i++) await dropAfter(0, false)
+    await dropAfter(STABLE_AFTER_HELLO_MS, true)
+    expect(retries).toHaveLength(5)
+    expect(retries[4]).toBe(retries[0])
+  })
+})
