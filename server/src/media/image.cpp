@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <vips/vips8>
@@ -118,10 +119,11 @@ std::string encode(const vips::VImage& img, const char* suffix, vips::VOption* o
                    const Budget& budget) {
   void* buf = nullptr;
   std::size_t size = 0;
+  std::unique_ptr<vips::VOption> owned(options);  // libvips takes it in the call, not before
   vips::VImage bare = without_metadata(img);
   budget.watch(bare);
   budget.watch(img);
-  bare.write_to_buffer(suffix, &buf, &size, options);
+  bare.write_to_buffer(suffix, &buf, &size, owned.release());
   std::string out(static_cast<const char*>(buf), size);
   g_free(buf);
   return std::string_view(suffix) == ".webp" ? drop_webp_metadata(std::move(out)) : out;
