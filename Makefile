@@ -51,7 +51,8 @@ reliability: deps web release
 	PARLEY_BIN=build/release/bin/parley DISCONNECTS=$${DISCONNECTS:-1000} node server/tests/reliability/disconnects.mjs
 	cd server/tests/integration && PARLEY_BIN=../../../build/release/bin/parley node --test abuse.test.mjs connections.test.mjs
 
-# libFuzzer on every parser of network input (clang), FUZZ_SECONDS each (60).
+# libFuzzer on every parser of untrusted input (clang), FUZZ_SECONDS each (600); the corpus is
+# kept in server/fuzz/corpus/.
 fuzz: deps
 	./scripts/fuzz.sh
 
