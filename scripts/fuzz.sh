@@ -37,3 +37,9 @@ clang++ "${flags[@]}" server/fuzz/config_fuzz.cpp server/src/config/config.cpp -
 mkdir -p "$corpus/config"
 "$out/config_fuzz" -max_total_time="$seconds" -max_len=4096 -artifact_prefix="$out/config-" \
   "$corpus/config"
+# An HTTP request head: Beast's parser, the target's origin form, the path against a web root.
+clang++ "${flags[@]}" server/fuzz/http_head_fuzz.cpp server/src/net/static_files.cpp \
+  server/src/net/http_policy.cpp -lboost_url -lfmt -o "$out/http_head_fuzz"
+mkdir -p "$corpus/http_head"
+"$out/http_head_fuzz" -max_total_time="$seconds" -max_len=16384 -artifact_prefix="$out/http-" \
+  "$corpus/http_head"
