@@ -1,7 +1,10 @@
-// A hostile reader against another user's latency (docs/reliability.md, issue 14): Mallory opens
-// SOCKETS sockets, stops reading, and on each asks SYNCS times for the whole history of a channel
-// of 16 KB messages; meanwhile Victor pages through history, one request at a time. Prints
-// Victor's latency (p50, p99, max) and the server's peak RSS: figures, not pass/fail.
+// Hostile clients against another user's latency and the server's memory (docs/reliability.md,
+// issue 14); figures, not pass/fail:
+// - abuse_sync_stall: Mallory opens SOCKETS sockets, stops reading, and on each asks SYNCS times for
+//   the whole history of a channel of 16 KB messages; meanwhile Victor pages through history.
+// - abuse_ping_flood: a socket that never reads sends PING_MB of 125-byte pings.
+// - abuse_idle_flood: IDLE connections from one address that never send a byte; meanwhile GET
+//   /healthz from another address (127.0.0.2), 50 times.
 //
 //   PARLEY_BIN=build/release/bin/parley node scripts/bench-abuse.mjs
 //   (SOCKETS=4 SYNCS=90 MESSAGES=200 ROUNDS=300; run it with another binary for a baseline)
@@ -69,6 +72,74 @@ try {
       `attacker_sockets_closed=${closed}`,
   )
   for (const ws of sockets) ws.terminate()
+
+  // Ping flood: 125-byte pings from a socket that reads nothing.
+  {
+    const PING_MB = Number(process.env.PING_MB ?? 150)
+    const before = rss(server.proc.pid)
+    let peak = before
+    const sampler = setInterval(() => (peak = Math.max(peak, rss(server.proc.pid))), 20)
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { origin: server.origin, cookie: mallory.cookie } })
+    ws.on('error', () => {})
+    await once(ws, 'message')
+    ws.pause()
+    const payload = Buffer.alloc(125, 120)
+    let sent = 0
+    const closed = new Promise((resolve) => ws.on('close', resolve))
+    while (sent < PING_MB * 1048576 && ws.readyState === WebSocket.OPEN) {
+      ws.ping(payload)
+      sent += 131
+      if (ws.bufferedAmount > 8 << 20) await new Promise((resolve) => setImmediate(resolve))
+    }
+    ws.resume()
+    const how = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 5000))])
+    clearInterval(sampler)
+    const t0 = performance.now()
+    await v.command({ type: 'history', room, limit: 50 })
+    console.log(
+      `scenario=abuse_ping_flood sent_mb=${(sent / 1048576).toFixed(1)} socket=${how} ` +
+        `server_rss_before_mb=${(before / 1048576).toFixed(0)} server_rss_peak_mb=${(peak / 1048576).toFixed(0)} ` +
+        `victim_history_ms_after=${(performance.now() - t0).toFixed(1)}`,
+    )
+    ws.terminate()
+  }
+
+  // Idle flood: connections that never send a byte, from this one address.
+  {
+    const IDLE = Number(process.env.IDLE ?? 2000)
+    const net = await import('node:net')
+    const idle = []
+    let refused = 0
+    for (let i = 0; i < IDLE; i++) {
+      const s = net.connect(server.port, '127.0.0.1')
+      s.on('error', () => {})
+      s.on('close', () => refused++)
+      idle.push(s)
+    }
+    await Promise.all(idle.map((s) => Promise.race([once(s, 'connect'), once(s, 'close')]).catch(() => {})))
+    let ok = 0
+    const t = []
+    // Everyone else comes from another address (127.0.0.2, loopback too).
+    const healthz = () =>
+      new Promise((resolve) => {
+        const c = net.connect({ port: server.port, host: '127.0.0.1', localAddress: '127.0.0.2' })
+        let data = ''
+        c.on('connect', () => c.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))
+        c.on('data', (d) => (data += d))
+        c.on('error', () => {})
+        c.on('close', () => resolve(data.startsWith('HTTP/1.1 200')))
+      })
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now()
+      if (await healthz()) ok++
+      t.push(performance.now() - t0)
+    }
+    console.log(
+      `scenario=abuse_idle_flood idle_connections=${IDLE} closed_by_server=${refused} healthz_ok=${ok}/50 ` +
+        `healthz_p99_ms=${pct(t, 99).toFixed(1)}`,
+    )
+    for (const s of idle) s.destroy()
+  }
   await v.close()
   await o.close()
 } finally {
