@@ -110,6 +110,9 @@ class WsSession : public WsConnection,
   std::uint64_t id() const override { return id_; }
 
   void when_writable(std::function<void()> fn) override {
+    // A closed socket drains nothing more: `fn` (which may hold the caller's state, and the
+    // caller this socket) is let go rather than kept for ever.
+    if (closed_) return;
     {
       std::lock_guard lock(outbox_mu_);
       if (queued_bytes_ > low_water()) {
