@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 namespace parley::config {
@@ -186,6 +188,31 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   std::vector<const char*> cargv;
   for (const auto& a : args) cargv.push_back(a.c_str());
+
+  // CLI11 (Debian's) crashes on an option given an empty or unterminated list in the config file
+  // (`host = []`, `host =[x`; found by config_fuzz): such a key is refused here, before it parses.
+  std::string config_file;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i].starts_with("--config=")) config_file = args[i].substr(9);
+    if (args[i] == "--config" && i + 1 < args.size()) config_file = args[i + 1];
+  }
+  if (!config_file.empty()) {
+    std::ifstream in(config_file);
+    if (in) {
+      try {
+        for (const auto& item : app.get_config_formatter()->from_config(in)) {
+          const bool ours = std::find(flags.begin(), flags.end(), "--" + item.name) != flags.end();
+          if (ours && item.inputs.empty()) {
+            return ParseOutcome{std::nullopt, 2,
+                                "config file " + config_file + ": '" + item.name +
+                                    "' has no value (an empty or unterminated list?)\n"};
+          }
+        }
+      } catch (const CLI::ParseError&) {
+        // app.parse below reports it
+      }
+    }
+  }
 
   try {
     app.parse(static_cast<int>(cargv.size()), cargv.data());

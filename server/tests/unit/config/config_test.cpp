@@ -109,6 +109,24 @@ TEST(Config, UnknownKeysInTheFileAreRefused) {
   std::filesystem::remove(file);
 }
 
+// CLI11 crashed (SIGSEGV) on a one-value option given an empty or unterminated list; found by
+// config_fuzz. Refused with a message instead.
+TEST(Config, AnEmptyOrUnterminatedListIsRefusedNotACrash) {
+  for (const char* text : {"host = []\n", "host = [ ]\n", "host =[s\n", "port = []\n"}) {
+    auto file = write_file("parley_cfg_empty_list.toml", text);
+    auto out = run({"--config", file.string()});
+    EXPECT_FALSE(out.config) << text;
+    EXPECT_NE(out.exit_code, 0) << text;
+    EXPECT_NE(out.output.find("has no value"), std::string::npos) << text << out.output;
+    std::filesystem::remove(file);
+  }
+  auto file = write_file("parley_cfg_list.toml", "allowed-origins = [\"https://a.example\"]\n");
+  auto out = run({"--config", file.string()});
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->allowed_origins.size(), 1u);
+  std::filesystem::remove(file);
+}
+
 TEST(Config, NegativeSizesAreRefused) {
   EXPECT_FALSE(run({"--max-body-bytes", "-1"}).config);
   EXPECT_FALSE(run({"--ws-max-message-bytes", "0"}).config);
