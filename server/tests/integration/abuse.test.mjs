@@ -6,17 +6,12 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { readFileSync, readdirSync } from 'node:fs'
 import WebSocket from 'ws'
-import { startServer, poll, FAST_AUTH } from './harness.mjs'
+import { startServer, poll, metric, FAST_AUTH } from './harness.mjs'
 import { signUp, signUpAdminFirst, connect, newCid } from './chat-client.mjs'
 
 function rssBytes(server) {
   const status = readFileSync(`/proc/${server.proc.pid}/status`, 'utf8')
   return Number(status.match(/VmRSS:\s+(\d+) kB/)[1]) * 1024
-}
-
-async function metric(server, name) {
-  const text = await (await fetch(`${server.url}/metrics`)).text()
-  return Number(text.match(new RegExp(`^${name} (\\d+)`, 'm'))?.[1] ?? 0)
 }
 
 function open(server, cookie, options = {}) {

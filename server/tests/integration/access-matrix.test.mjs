@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import { startServer, FAST_AUTH, Client } from './harness.mjs'
-import { signUp, signUpAdminFirst, connect, chatDump, newCid, CHAT_ARGS, ChatClient } from './chat-client.mjs'
+import { signUp, signUpAdminFirst, connect, chatDump, newCid, CHAT_ARGS, ChatClient, shape } from './chat-client.mjs'
 
 const EXAMPLES = JSON.parse(
   readFileSync(new URL('../../../docs/protocol-examples/client-commands.json', import.meta.url), 'utf8'),
@@ -65,16 +65,6 @@ function aimed(example, t, self) {
   if ('user' in f) f.user = self // the caller themself: never the reason for a refusal
   if (f.type === 'create_room') f.kind = 'channel' // in the group: a group channel
   return f
-}
-
-// An error as the caller sees it, with the ids it named replaced, so two can be compared.
-function shape(answer) {
-  return {
-    type: answer?.type,
-    code: answer?.code,
-    field: answer?.field,
-    message: String(answer?.message).replace(/\d+/g, 'N'),
-  }
 }
 
 const naming = EXAMPLES.filter((f) => ['room', 'id', 'group'].some((k) => k in f))

@@ -3,7 +3,7 @@
 import { test, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, FAST_AUTH, dump } from './harness.mjs'
-import { signUp, signUpAdminFirst, Tabs, findRoom, chatDump, CHAT_ARGS } from './chat-client.mjs'
+import { signUp, signUpAdminFirst, Tabs, findRoom, chatDump, CHAT_ARGS, shape } from './chat-client.mjs'
 
 let server
 let tabs
@@ -27,16 +27,6 @@ after(async () => {
 
 const NO_ROOM = 987654
 const NO_MESSAGE = 987654321
-
-// An error as the caller sees it, with the ids it named replaced, so two can be compared.
-function shape(answer) {
-  return {
-    type: answer?.type,
-    code: answer?.code,
-    field: answer?.field,
-    message: String(answer?.message).replace(/\d+/g, 'N'),
-  }
-}
 
 // The answer to a command with a cid. `typing` is answered by nothing when it works, so for it the
 // answer is whatever came with its cid before the pong of a ping sent right after it.

@@ -367,6 +367,16 @@ export class ChatClient {
   }
 }
 
+// An error as the caller sees it, with the ids it named replaced, so two can be compared.
+export function shape(answer) {
+  return {
+    type: answer?.type,
+    code: answer?.code,
+    field: answer?.field,
+    message: String(answer?.message).replace(/\d+/g, 'N'),
+  }
+}
+
 // Connects a signed-up user (see signUp).
 export function connect(server, who, opts) {
   return ChatClient.connect(server, who.cookie, opts)

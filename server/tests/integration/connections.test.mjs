@@ -3,17 +3,12 @@
 // taken the oldest connection that has said nothing gives its slot to a new one.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, rawConnect, readUntilClose, poll } from './harness.mjs'
+import { startServer, rawConnect, readUntilClose, poll, metric } from './harness.mjs'
 
 async function healthz(port) {
   const conn = await rawConnect(port)
   conn.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
   return readUntilClose(conn)
-}
-
-async function metric(server, name) {
-  const text = await (await fetch(`${server.url}/metrics`, { headers: { connection: 'close' } })).text()
-  return Number(text.match(new RegExp(`^${name} (\\d+)`, 'm'))?.[1] ?? 0)
 }
 
 test('one address holds at most --max-connections-per-address connections', async () => {

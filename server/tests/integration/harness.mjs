@@ -82,6 +82,12 @@ export async function poll(fn, { timeout = 10000, interval = 20, what = fn.toStr
   }
 }
 
+// A counter or gauge from GET /metrics (0 when absent), on a connection of its own.
+export async function metric(server, name) {
+  const text = await (await fetch(`${server.url}/metrics`, { headers: { connection: 'close' } })).text()
+  return Number(text.match(new RegExp(`^${name} (\\d+)`, 'm'))?.[1] ?? 0)
+}
+
 // Opens a raw TCP connection, for requests no well-behaved client would send.
 export async function rawConnect(port) {
   const socket = net.connect(port, '127.0.0.1')
