@@ -15,8 +15,10 @@
 #include "chat/files.hpp"
 #include "chat/service.hpp"
 #include "config/config.hpp"
+#include "core/timer_thread.hpp"
 #include "core/worker_pool.hpp"
 #include "gateway/gateway.hpp"
+#include "gateway/rtc_commands.hpp"
 #include "hub/hub.hpp"
 #include "media/media.hpp"
 #include "net/metrics.hpp"
@@ -102,6 +104,20 @@ int main(int argc, char** argv) {
           });
     });
 
+    // Calls: signalling relayed between the tabs in a call; timers for rings and grace periods.
+    core::TimerThread timers;
+    rtc::IceOptions ice{config.calls.stun, config.calls.turn, config.calls.turn_secret,
+                        static_cast<std::int64_t>(config.calls.turn_ttl_seconds)};
+    rtc::Options call_options;
+    call_options.ring_timeout =
+        std::chrono::milliseconds(static_cast<std::int64_t>(config.calls.ring_timeout_ms));
+    call_options.grace =
+        std::chrono::milliseconds(static_cast<std::int64_t>(config.calls.call_grace_ms));
+    gateway::RtcCommands rtc(chat, bus, hub, ice, call_options, timers.schedule());
+    rtc.install(ws.commands());
+    rtc.follow(stream);
+    ws.on_closed([&rtc](bus::ConnectionId conn) { rtc.closed(conn); });
+
     net::Metrics metrics;
     net::Router router;
     net::Server server(config, router, ws, metrics);
@@ -146,6 +162,7 @@ int main(int argc, char** argv) {
     spdlog::info("data in {} (schema {}), client from {}", config.data_dir, store.schema_version(),
                  config.web_root);
     server.run();
+    timers.stop();  // no ring or grace timer fires into the services being torn down
     media_pool.join();
     pool.join();  // finish what the last requests started while the services still exist
     store.stop_chat_writer();  // and the last chat writes, while their listeners exist

@@ -66,6 +66,11 @@ std::optional<std::string> check_setting(std::string_view key, const json::value
     if (v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 100) return std::nullopt;
     return std::string("'volume' must be a whole number from 0 to 100");
   }
+  if (key == "call_camera" || key == "call_microphone" || key == "call_speaker") {
+    // The chosen device's label ("" = the default), matched again on each machine.
+    if (v.is_string() && v.as_string().size() <= 256) return std::nullopt;
+    return fmt::format("'{}' must be a device name of at most 256 characters", key);
+  }
   if (key == "sound" || key == "desktop_notifications" || key == "embed_youtube" ||
       key == "show_logs") {
     return boolean();
@@ -75,7 +80,8 @@ std::optional<std::string> check_setting(std::string_view key, const json::value
 
 constexpr std::string_view kDefaultSettings =
     R"({"theme":"system","sound":true,"volume":70,"desktop_notifications":false,)"
-    R"("send_on":"enter","embed_youtube":true,"show_logs":false})";
+    R"("send_on":"enter","embed_youtube":true,"show_logs":false,"call_camera":"",)"
+    R"("call_microphone":"","call_speaker":""})";
 
 // The defaults with every stored setting laid over them (a corrupt stored value counts as none).
 json::object merged_settings(const std::string& stored) {

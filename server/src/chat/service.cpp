@@ -794,6 +794,32 @@ void ChatService::user_renamed(UserId user, std::string display_name) {
       [](core::Result<Ack>) {});
 }
 
+core::Result<ChatService::CallRoom> ChatService::call_room(UserId user, RoomId room) {
+  auto r = store_.room(room);
+  if (!r || !store_.membership(room, user)) return not_found();
+  CallRoom out;
+  out.kind = r->kind;
+  for (const auto& m : store_.members(room)) out.members.push_back(m.user.id);
+  return out;
+}
+
+void ChatService::record_call(UserId caller, RoomId room, std::string what, bool video,
+                              core::Millis duration, Done<Ack> done) {
+  run(
+      caller, "",
+      [room, what = std::move(what), video, duration](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        if (!tx.room(room)) return not_found();
+        Event e;
+        e.room = room;
+        e.kind = EventKind::kCall;
+        e.text = what;
+        e.on = video;
+        e.duration = duration;
+        return w.ack(w.append(tx, e));
+      },
+      std::move(done));
+}
+
 core::Millis ChatService::went_offline(UserId user, core::Millis at) {
   return store_.set_last_seen(user, at);
 }

@@ -139,6 +139,17 @@ class ChatService {
   // The user's display name changed: a `user_renamed` event in each of their rooms.
   void user_renamed(UserId user, std::string display_name);
 
+  // Calls (rtc/ keeps their state; the room's rules and log are here). Who may be in a room's
+  // call: its members only; a blocking read, on a worker pool.
+  struct CallRoom {
+    RoomKind kind = RoomKind::kChannel;
+    std::vector<UserId> members;
+  };
+  core::Result<CallRoom> call_room(UserId user, RoomId room);
+  // A call's moment in the room's log (`what`: started, ended, missed, declined), by `caller`.
+  void record_call(UserId caller, RoomId room, std::string what, bool video, core::Millis duration,
+                   Done<Ack> done);
+
   // Records that the user's last socket closed at `at` (a later time already stored stays).
   // Returns the last-seen time now stored (a later one may already have been).
   core::Millis went_offline(UserId user, core::Millis at);

@@ -65,7 +65,7 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
     return opt;
   };
 
-  std::vector<std::string> origins;
+  std::vector<std::string> origins, stun, turn;
   double read_timeout = c.limits.read_timeout.count();
   double idle_timeout = c.limits.idle_timeout.count();
   double first_byte_timeout = c.limits.first_byte_timeout.count();
@@ -140,6 +140,24 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--files-sweep-seconds", f.sweep_seconds,
       "Seconds between sweeps that reclaim deleted files and stalled uploads")
       ->check(CLI::Range(0.05, 86400.0));
+
+  auto& calls = c.calls;
+  add("--stun", stun, "Comma-separated STUN URLs (stun:stun.example.org:3478) for calls")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add("--turn", turn,
+      "Comma-separated TURN URLs (turn:turn.example.org:3478?transport=udp) for calls; needs "
+      "--turn-secret")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add("--turn-secret", calls.turn_secret,
+      "The secret shared with coturn (static-auth-secret): TURN credentials are made from it");
+  add("--turn-ttl", calls.turn_ttl_seconds, "Seconds a TURN credential stays valid")
+      ->check(CLI::Range(60.0, 30.0 * 86400));
+  add("--ring-timeout-ms", calls.ring_timeout_ms,
+      "Milliseconds a direct call rings before it ends as missed")
+      ->check(CLI::Range(100.0, 600000.0));
+  add("--call-grace-ms", calls.call_grace_ms,
+      "Milliseconds a call keeps a peer whose socket closed (it may reconnect)")
+      ->check(CLI::Range(100.0, 600000.0));
 
   auto& a = c.accounts;
   add("--public-url", a.public_url,
@@ -227,6 +245,15 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   }
   for (const auto& item : origins) {
     for (auto& o : split_list(item)) c.allowed_origins.push_back(std::move(o));
+  }
+  for (const auto& item : stun) {
+    for (auto& u : split_list(item)) c.calls.stun.push_back(std::move(u));
+  }
+  for (const auto& item : turn) {
+    for (auto& u : split_list(item)) c.calls.turn.push_back(std::move(u));
+  }
+  if (!c.calls.turn.empty() && c.calls.turn_secret.empty()) {
+    return ParseOutcome{std::nullopt, 2, "--turn needs --turn-secret\n"};
   }
   c.limits.read_timeout = Seconds{read_timeout};
   c.limits.idle_timeout = Seconds{idle_timeout};

@@ -56,6 +56,16 @@ struct Files {
   double sweep_seconds = 600;
 };
 
+// WebRTC calls: ICE servers handed to browsers, and the call timers.
+struct Calls {
+  std::vector<std::string> stun;  // stun:host:port URLs
+  std::vector<std::string> turn;  // turn:host:port?transport=udp URLs (with turn_secret)
+  std::string turn_secret;        // coturn's --static-auth-secret
+  double turn_ttl_seconds = 24 * 3600;
+  double ring_timeout_ms = 45000;  // a direct call nobody answers ends as missed
+  double call_grace_ms = 8000;     // a peer whose socket closed stays this long (a reconnect)
+};
+
 struct Config {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0 = pick a free port and print it
@@ -73,6 +83,7 @@ struct Config {
   Limits limits;
   Accounts accounts;
   Files files;
+  Calls calls;
 
   bool tls() const { return !tls_cert.empty() && !tls_key.empty(); }
   // People reach the server over https: its own TLS, or a TLS proxy in front (--public-url

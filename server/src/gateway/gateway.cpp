@@ -276,6 +276,7 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   }
   auto rooms = hub_.rooms_of(conn->id());
   hub_.remove(conn->id());
+  for (const auto& fn : closed_) fn(client->addr);
   const auto user = client->principal.user;
   if (!bus_.disconnected(user, client->addr)) return;
   // The time is taken now, and only the latest going-offline of a user is announced: the pool

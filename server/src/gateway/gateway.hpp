@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "bus/bus.hpp"
 #include "chat/service.hpp"
@@ -32,6 +33,8 @@ class Gateway final : public net::WsHandler {
   ~Gateway() override;
 
   Commands& commands() { return commands_; }
+  // Before the server starts: told of every socket that closes (the calls' peers go away).
+  void on_closed(std::function<void(bus::ConnectionId)> fn) { closed_.push_back(std::move(fn)); }
 
   void authorize(std::shared_ptr<const net::HttpRequest> upgrade,
                  std::function<void(net::WsAdmission)> done) override;
@@ -68,6 +71,7 @@ class Gateway final : public net::WsHandler {
   core::WorkerPool& pool_;
   Admit admit_;
   Commands commands_;
+  std::vector<std::function<void(bus::ConnectionId)>> closed_;
   std::mutex mu_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Client>> clients_;
   std::unordered_map<chat::UserId, std::uint64_t> offline_generation_;  // under mu_

@@ -72,6 +72,21 @@ std::optional<bool> Fields::opt_bool(const char* name) {
   return v->as_bool();
 }
 
+std::string Fields::object_text(const char* name, std::size_t max_bytes) {
+  const json::value* v = find(name, true);
+  if (!v) return {};
+  if (!v->is_object()) {
+    fail(name, fmt::format("'{}' must be an object", name));
+    return {};
+  }
+  std::string text = json::serialize(*v);
+  if (text.size() > max_bytes) {
+    fail(name, fmt::format("'{}' must be at most {} bytes", name, max_bytes));
+    return {};
+  }
+  return text;
+}
+
 std::vector<Id> Fields::ids(const char* name, std::size_t max) {
   const json::value* v = find(name, false);
   if (!v) return {};

@@ -47,6 +47,9 @@ class Fields {
   std::optional<std::string> opt_str(const char* name, bool required = false);
   std::optional<bool> opt_bool(const char* name);
   std::vector<Id> ids(const char* name, std::size_t max);
+  // A JSON object, serialized again (so what is relayed is well-formed JSON), of at most
+  // `max_bytes`.
+  std::string object_text(const char* name, std::size_t max_bytes);
 
   std::nullopt_t fail(const char* field, std::string message);
 

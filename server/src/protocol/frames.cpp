@@ -196,6 +196,8 @@ std::string_view event_kind(chat::EventKind k) {
       return "renamed";
     case chat::EventKind::kUserRenamed:
       return "user_renamed";
+    case chat::EventKind::kCall:
+      return "call";
   }
   return "unknown";
 }
@@ -293,6 +295,11 @@ json::object event_object(const store::Event& e, bool live) {
       break;
     case chat::EventKind::kUserRenamed:
       o["display_name"] = e.text;
+      break;
+    case chat::EventKind::kCall:
+      o["call"] = e.text;
+      o["video"] = e.on;
+      o["duration"] = e.text == "ended" ? json::value(e.duration) : json::value(nullptr);
       break;
     case chat::EventKind::kJoined:
     case chat::EventKind::kLeft:

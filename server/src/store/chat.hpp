@@ -46,6 +46,7 @@ enum class EventKind {
   kRemoved = 9,
   kRenamed = 10,
   kUserRenamed = 11,  // the user changed their display name (in `text`)
+  kCall = 12,         // a call started or ended (`text`: started, ended, missed, declined)
 };
 
 struct Room {
@@ -102,6 +103,7 @@ struct Event {
   bool on = false;       // reaction added (true) or removed
   std::string topic;     // created / renamed
   RoomKind room_kind{};  // created
+  Millis duration = 0;   // call ended: how long it lasted
   // The message's current state (history, sync, thread).
   bool has_state = false;
   bool deleted = false;

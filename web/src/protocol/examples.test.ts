@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { decodeServerFrame, encodeCommand } from './frames'
+import { decodeServerFrame, encodeCommand, type ClientCommand } from './frames'
 
 // A plain path, not new URL(..., import.meta.url), which Vite would treat as an asset import.
 const examplesDir = join(dirname(fileURLToPath(import.meta.url)), '../../../docs/protocol-examples')
@@ -25,6 +25,52 @@ describe('shared protocol examples', () => {
     // A message without `files` decodes with `files: []`.
     expect(event).toEqual({ type: 'event', room, event: { files: [], ...rest } })
     expect(decodeServerFrame(example('server.ack.json'))).toEqual(JSON.parse(example('server.ack.json')))
+  })
+
+  it.each([
+    'server.call_state.json',
+    'server.call_joined.json',
+    'server.call_signal.json',
+    'server.call_dropped.json',
+  ])('decodes %s', (name) => {
+    const text = example(name)
+    expect(decodeServerFrame(text)).toEqual(JSON.parse(text))
+  })
+
+  it('decodes the end of a call in the room log', () => {
+    const { type, room, ...event } = JSON.parse(example('server.call_event.json')) as Record<string, unknown>
+    expect(type).toBe('event')
+    expect(decodeServerFrame(example('server.call_event.json'))).toEqual({ type: 'event', room, event })
+  })
+
+  it('decodes a call that ended (call: null) and refuses a call missing a field', () => {
+    expect(decodeServerFrame('{"type":"call_state","room":3,"call":null}')).toEqual({
+      type: 'call_state',
+      room: 3,
+      call: null,
+    })
+    const bad = example('server.call_state.json').replace('"away":false', '"away":0')
+    expect(decodeServerFrame(bad)).toBeNull()
+  })
+
+  it('encodes the call commands as client-commands.json has them', () => {
+    const all = JSON.parse(example('client-commands.json')) as { type: string }[]
+    const calls = all.filter((c) => c.type === 'calls' || c.type.startsWith('call_'))
+    const mine: ClientCommand[] = [
+      { type: 'calls', cid: 'c-28' },
+      { type: 'call_join', cid: 'c-29', room: 3, peer: 'p-4f1c9a2b', audio: true, video: true },
+      { type: 'call_media', cid: 'c-30', room: 3, peer: 'p-4f1c9a2b', audio: false, video: true, screen: false },
+      {
+        type: 'call_signal',
+        room: 3,
+        peer: 'p-4f1c9a2b',
+        to: 'p-77d0e1aa',
+        data: { description: { type: 'offer', sdp: 'v=0\r\n' } },
+      },
+      { type: 'call_decline', cid: 'c-31', room: 3 },
+      { type: 'call_leave', cid: 'c-32', room: 3, peer: 'p-4f1c9a2b' },
+    ]
+    expect(mine.map((c) => JSON.parse(encodeCommand(c)) as unknown)).toEqual(calls)
   })
 
   it('drops a frame whose fields have the wrong types', () => {

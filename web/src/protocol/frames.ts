@@ -42,6 +42,9 @@ export type EventKind =
   | 'removed'
   | 'renamed'
   | 'user_renamed'
+  | 'call'
+
+export type CallOutcome = 'started' | 'ended' | 'missed' | 'declined'
 
 export interface Reaction {
   emoji: string
@@ -88,6 +91,10 @@ export interface ChatEvent {
   topic?: string
   room_kind?: RoomKind
   display_name?: string
+  // `call` events: what happened, whether it was a video call, and for `ended` how long (ms).
+  call?: CallOutcome
+  video?: boolean
+  duration?: number | null
   // The message as it is now (sync, history, thread).
   deleted?: boolean
   edited_at?: number | null
@@ -221,6 +228,65 @@ export interface ProfileFrame {
   avatar: string | null
 }
 
+// Calls (docs/protocol.md, "Calls"): one tab in a call is a peer, named by the id the tab chose.
+export interface CallPeer {
+  peer: string
+  user: number
+  username: string
+  since: number
+  audio: boolean
+  video: boolean
+  screen: boolean
+  away: boolean // its socket closed; kept for the grace period
+}
+export interface CallInfo {
+  id: string
+  room: number
+  direct: boolean
+  caller: number
+  started: number
+  answered: number | null
+  video: boolean
+  ringing: number[] // users being rung
+  peers: CallPeer[]
+  max_peers: number
+}
+export interface IceServer {
+  urls: string[]
+  username?: string
+  credential?: string
+}
+export interface CallStateFrame {
+  type: 'call_state'
+  room: number
+  call: CallInfo | null // null: the room's call ended
+}
+export interface CallJoinedFrame {
+  type: 'call_joined'
+  cid?: string
+  room: number
+  call: CallInfo
+  ice_servers: IceServer[]
+}
+export interface CallsFrame {
+  type: 'calls'
+  cid?: string
+  calls: CallInfo[]
+}
+export interface CallSignalFrame {
+  type: 'call_signal'
+  room: number
+  from: string // the sending peer
+  user: number
+  data: Record<string, unknown> // an SDP description, an ICE candidate... (checked by rtc/peer.ts)
+}
+export interface CallDroppedFrame {
+  type: 'call_dropped'
+  room: number
+  peer: string
+  reason: string // "taken" (another tab of this user joined), "removed" (left the room)
+}
+
 export type ServerFrame =
   | HelloFrame
   | PongFrame
@@ -239,6 +305,18 @@ export type ServerFrame =
   | GroupsChangedFrame
   | ThreadFrame
   | ProfileFrame
+  | CallStateFrame
+  | CallJoinedFrame
+  | CallsFrame
+  | CallSignalFrame
+  | CallDroppedFrame
+
+// What a tab sends in a call (absent: audio true, the others false).
+export interface CallMedia {
+  audio?: boolean
+  video?: boolean
+  screen?: boolean
+}
 
 // Client -> server commands (docs/protocol.md); `cid` is added by the connection layer.
 export type ClientCommand =
@@ -278,6 +356,12 @@ export type ClientCommand =
   | { type: 'members'; cid?: string; room: number }
   | { type: 'thread'; cid?: string; id: number; before?: number; limit?: number }
   | { type: 'typing'; room: number }
+  | { type: 'calls'; cid?: string }
+  | ({ type: 'call_join'; cid: string; room: number; peer: string } & CallMedia)
+  | { type: 'call_leave'; cid?: string; room: number; peer: string }
+  | { type: 'call_decline'; cid?: string; room: number }
+  | ({ type: 'call_media'; cid?: string; room: number; peer: string } & CallMedia)
+  | { type: 'call_signal'; room: number; peer: string; to: string; data: Record<string, unknown> }
 
 export function encodeCommand(command: ClientCommand): string {
   return JSON.stringify(command)
@@ -321,6 +405,7 @@ const EVENT_KINDS = new Set([
   'removed',
   'renamed',
   'user_renamed',
+  'call',
 ])
 
 function decodeRoom(v: unknown): RoomSummary | null {
@@ -388,6 +473,8 @@ export function decodeFile(v: unknown): FileInfo | null {
   }
 }
 
+const CALL_OUTCOMES = new Set(['started', 'ended', 'missed', 'declined'])
+
 // Optional fields, checked when present.
 const OPTIONAL: Record<string, (x: unknown) => boolean> = {
   id: isNum,
@@ -402,6 +489,9 @@ const OPTIONAL: Record<string, (x: unknown) => boolean> = {
   topic: isStr,
   room_kind: (x) => isStr(x) && ROOM_KINDS.has(x),
   display_name: isStr,
+  call: (x) => isStr(x) && CALL_OUTCOMES.has(x),
+  video: isBool,
+  duration: isNumOrNull,
   deleted: isBool,
   edited_at: isNumOrNull,
   replies: isNum,
@@ -457,6 +547,45 @@ function decodeDirectoryEntry(v: unknown): DirectoryEntry | null {
     isNum(v.members) &&
     isBool(v.joined)
   return ok ? (v as unknown as DirectoryEntry) : null
+}
+
+const isStrs = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr)
+const isNums = (v: unknown): v is number[] => Array.isArray(v) && v.every(isNum)
+
+function decodeCallPeer(v: unknown): CallPeer | null {
+  if (!isRecord(v) || !isStr(v.peer) || !isNum(v.user) || !isStr(v.username) || !isNum(v.since)) return null
+  const { peer, user, username, since, audio, video, screen, away } = v
+  if (!isBool(audio) || !isBool(video) || !isBool(screen) || !isBool(away)) return null
+  return { peer, user, username, since, audio, video, screen, away }
+}
+
+export function decodeCall(v: unknown): CallInfo | null {
+  if (!isRecord(v)) return null
+  const peers = arrayOf(v.peers, decodeCallPeer)
+  const ok =
+    peers &&
+    isStr(v.id) &&
+    isNum(v.room) &&
+    isBool(v.direct) &&
+    isNum(v.caller) &&
+    isNum(v.started) &&
+    isNumOrNull(v.answered) &&
+    isBool(v.video) &&
+    isNums(v.ringing) &&
+    isNum(v.max_peers)
+  return ok ? ({ ...v, peers } as unknown as CallInfo) : null
+}
+
+function decodeIceServer(v: unknown): IceServer | null {
+  if (!isRecord(v) || !isStrs(v.urls)) return null
+  const s: IceServer = { urls: v.urls }
+  for (const k of ['username', 'credential'] as const) {
+    if (v[k] === undefined) continue
+    const x = v[k]
+    if (!isStr(x)) return null
+    s[k] = x
+  }
+  return s
 }
 
 function withCid<T extends object>(frame: T, v: Rec): (T & { cid?: string }) | null {
@@ -544,6 +673,27 @@ function decodeRecord(v: Rec): ServerFrame | null {
       if (!isNum(v.room) || !isNum(v.id) || !items || !isBool(v.more)) return null
       return withCid({ type: 'thread' as const, room: v.room, id: v.id, items, more: v.more }, v)
     }
+    case 'call_state': {
+      const call = v.call === null ? null : decodeCall(v.call)
+      if (!isNum(v.room) || (call === null && v.call !== null)) return null
+      return { type: 'call_state', room: v.room, call }
+    }
+    case 'call_joined': {
+      const call = decodeCall(v.call)
+      const ice_servers = arrayOf(v.ice_servers, decodeIceServer)
+      if (!isNum(v.room) || !call || !ice_servers) return null
+      return withCid({ type: 'call_joined' as const, room: v.room, call, ice_servers }, v)
+    }
+    case 'calls': {
+      const calls = arrayOf(v.calls, decodeCall)
+      return calls ? withCid({ type: 'calls' as const, calls }, v) : null
+    }
+    case 'call_signal':
+      if (!isNum(v.room) || !isStr(v.from) || !isNum(v.user) || !isRecord(v.data)) return null
+      return { type: 'call_signal', room: v.room, from: v.from, user: v.user, data: v.data }
+    case 'call_dropped':
+      if (!isNum(v.room) || !isStr(v.peer) || !isStr(v.reason)) return null
+      return { type: 'call_dropped', room: v.room, peer: v.peer, reason: v.reason }
     default:
       return null
   }

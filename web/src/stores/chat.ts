@@ -430,6 +430,11 @@ export const useChatStore = defineStore('chat', () => {
       case 'directory':
       case 'users':
       case 'thread':
+      case 'call_state': // calls are the calls store's (stores/calls.ts)
+      case 'call_joined':
+      case 'calls':
+      case 'call_signal':
+      case 'call_dropped':
         break
       default: {
         const unhandled: never = frame

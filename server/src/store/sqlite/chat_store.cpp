@@ -184,6 +184,10 @@ Event read_event(const Stmt& s) {
     case EventKind::kRenamed:
       e.topic = s.text(10);
       break;
+    case EventKind::kCall:
+      e.duration = s.i64(8);
+      e.on = s.i64(9) != 0;
+      break;
     default:
       break;
   }
@@ -417,7 +421,9 @@ class SqliteChatTx final : public ChatTx {
     if (!next.step()) throw DbError(SQLITE_NOTFOUND, "append to a room that does not exist");
     e.seq = next.i64(0);
     next.run();
-    std::int64_t ref = e.kind == EventKind::kMessage ? e.reply_to : e.target;
+    std::int64_t ref = e.kind == EventKind::kMessage ? e.reply_to
+                       : e.kind == EventKind::kCall  ? e.duration
+                                                     : e.target;
     std::int64_t flag =
         e.kind == EventKind::kCreated ? static_cast<std::int64_t>(e.room_kind) : std::int64_t{e.on};
     std::string extra = e.kind == EventKind::kMessage ? join_ids(e.mentions) : e.topic;

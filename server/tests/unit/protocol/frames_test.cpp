@@ -1,6 +1,7 @@
 // The wire contract against the shared examples in docs/protocol-examples, which the client's
 // tests decode too, so the two sides cannot drift. Decoding client frames: gateway/gateway_test.
 #include "protocol/frames.hpp"
+#include "protocol/rtc_frames.hpp"
 
 #include <gtest/gtest.h>
 
@@ -44,6 +45,48 @@ TEST(Frames, EncodesALiveMessageEventAsDocumented) {
   EXPECT_EQ(json::parse(encode_event(e)), json::parse(example("server.event.json")));
   EXPECT_EQ(json::parse(encode_ack(std::string("c-17"), chat::Ack{3, 42, 118})),
             json::parse(example("server.ack.json")));
+}
+
+TEST(Frames, EncodesTheCallExamples) {
+  rtc::Call c;
+  c.id = "b7e2c0d4a9f1e3c5";
+  c.room = 3;
+  c.direct = true;
+  c.caller = 1;
+  c.started = 1764140000000;
+  c.video = true;
+  c.ringing = {2};
+  rtc::Peer p;
+  p.id = "p-4f1c9a2b";
+  p.user = 1;
+  p.username = "alice";
+  p.since = 1764140000000;
+  p.media = rtc::Media{true, true, false};
+  c.peers.push_back(p);
+  EXPECT_EQ(json::parse(encode_call_state(3, &c)), json::parse(example("server.call_state.json")));
+  std::vector<rtc::IceServer> ice{
+      {{"stun:stun.example.org:3478"}, "", ""},
+      {{"turn:turn.example.org:3478?transport=udp"}, "1764226400:1",
+       rtc::turn_credential("coturn-shared-secret", "1764226400:1")}};
+  EXPECT_EQ(json::parse(encode_call_joined("c-29", c, ice)),
+            json::parse(example("server.call_joined.json")));
+  EXPECT_EQ(json::parse(encode_call_signal(
+                3, "p-4f1c9a2b", 1,
+                R"({"candidate":{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}})")),
+            json::parse(example("server.call_signal.json")));
+  EXPECT_EQ(json::parse(encode_call_dropped(3, "p-4f1c9a2b", "taken")),
+            json::parse(example("server.call_dropped.json")));
+  store::Event e;
+  e.room = 3;
+  e.seq = 57;
+  e.kind = store::EventKind::kCall;
+  e.at = 1764140065000;
+  e.user = 1;
+  e.username = "alice";
+  e.text = "ended";
+  e.on = true;
+  e.duration = 61000;
+  EXPECT_EQ(json::parse(encode_event(e)), json::parse(example("server.call_event.json")));
 }
 
 TEST(Frames, HostileInputNeverThrows) {

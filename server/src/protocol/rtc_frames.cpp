@@ -1,0 +1,142 @@
+#include "protocol/rtc_frames.hpp"
+
+#include <boost/json.hpp>
+
+namespace parley::protocol {
+namespace json = boost::json;
+namespace {
+
+std::string peer_id(Fields& f, const char* name) {
+  auto id = f.str(name);
+  if (!f.problem() && !rtc::Calls::valid_peer_id(id)) {
+    f.fail(name, std::string("'") + name + "' must be 8 to 64 of A-Z a-z 0-9 _ -");
+  }
+  return id;
+}
+
+rtc::Media media(Fields& f, rtc::Media m) {
+  if (auto v = f.opt_bool("audio")) m.audio = *v;
+  if (auto v = f.opt_bool("video")) m.video = *v;
+  if (auto v = f.opt_bool("screen")) m.screen = *v;
+  return m;
+}
+
+json::value call_object(const rtc::Call& c) {
+  json::array ringing;
+  for (auto u : c.ringing) ringing.push_back(u);
+  json::array peers;
+  for (const auto& p : c.peers) {
+    peers.push_back(json::object{{"peer", p.id},
+                                 {"user", p.user},
+                                 {"username", p.username},
+                                 {"since", p.since},
+                                 {"audio", p.media.audio},
+                                 {"video", p.media.video},
+                                 {"screen", p.media.screen},
+                                 {"away", p.away}});
+  }
+  return json::object{{"id", c.id},
+                      {"room", c.room},
+                      {"direct", c.direct},
+                      {"caller", c.caller},
+                      {"started", c.started},
+                      {"answered", c.answered ? json::value(c.answered) : json::value(nullptr)},
+                      {"video", c.video},
+                      {"ringing", std::move(ringing)},
+                      {"peers", std::move(peers)},
+                      {"max_peers", 8}};
+}
+
+}  // namespace
+
+ListCalls decode_list_calls(Fields& f) { return {f.cid()}; }
+
+CallJoin decode_call_join(Fields& f) {
+  CallJoin c{f.required_cid(), f.id("room"), {}, {}};
+  c.peer = peer_id(f, "peer");
+  c.media = media(f, rtc::Media{});
+  return c;
+}
+
+CallLeave decode_call_leave(Fields& f) {
+  CallLeave c{f.cid(), f.id("room"), {}};
+  c.peer = peer_id(f, "peer");
+  return c;
+}
+
+CallDecline decode_call_decline(Fields& f) { return {f.cid(), f.id("room")}; }
+
+CallMedia decode_call_media(Fields& f) {
+  CallMedia c{f.cid(), f.id("room"), {}, {}};
+  c.peer = peer_id(f, "peer");
+  c.media = media(f, rtc::Media{true, false, false});
+  return c;
+}
+
+CallSignal decode_call_signal(Fields& f) {
+  CallSignal c{f.cid(), f.id("room"), {}, {}, {}};
+  c.peer = peer_id(f, "peer");
+  c.to = peer_id(f, "to");
+  c.data = f.object_text("data", kMaxSignalBytes);
+  return c;
+}
+
+std::string encode_call_state(Id room, const rtc::Call* call) {
+  return json::serialize(json::object{
+      {"type", "call_state"}, {"room", room}, {"call", call ? call_object(*call) : nullptr}});
+}
+
+std::string encode_call_joined(const std::string& cid, const rtc::Call& call,
+                               const std::vector<rtc::IceServer>& ice) {
+  json::array servers;
+  for (const auto& s : ice) {
+    json::array urls;
+    for (const auto& u : s.urls) urls.push_back(json::string(u));
+    json::object o{{"urls", std::move(urls)}};
+    if (!s.username.empty()) {
+      o["username"] = s.username;
+      o["credential"] = s.credential;
+    }
+    servers.push_back(std::move(o));
+  }
+  return json::serialize(json::object{{"type", "call_joined"},
+                                      {"cid", cid},
+                                      {"room", call.room},
+                                      {"call", call_object(call)},
+                                      {"ice_servers", std::move(servers)}});
+}
+
+std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls) {
+  json::object o{{"type", "calls"}};
+  if (cid) o["cid"] = *cid;
+  json::array a;
+  for (const auto& c : calls) a.push_back(call_object(c));
+  o["calls"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_call_signal(Id room, const std::string& from, Id user,
+                               const std::string& data_json) {
+  // `data_json` is Boost.JSON's own serialization of an object (Fields::object_text).
+  std::string head = json::serialize(
+      json::object{{"type", "call_signal"}, {"room", room}, {"from", from}, {"user", user}});
+  head.pop_back();  // the closing brace
+  head += ",\"data\":";
+  head += data_json;
+  head += '}';
+  return head;
+}
+
+std::string encode_call_dropped(Id room, const std::string& peer, const std::string& reason) {
+  return json::serialize(json::object{
+      {"type", "call_dropped"}, {"room", room}, {"peer", peer}, {"reason", reason}});
+}
+
+std::string encode_room_ack(const Cid& cid, Id room) {
+  json::object o{{"type", "ack"}};
+  if (cid) o["cid"] = *cid;
+  o["room"] = room;
+  return json::serialize(o);
+}
+
+}  // namespace parley::protocol

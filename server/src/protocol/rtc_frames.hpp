@@ -1,0 +1,64 @@
+// The calls' frames (docs/protocol.md "Calls"): their commands decoded, their state encoded.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "protocol/fields.hpp"
+#include "rtc/calls.hpp"
+#include "rtc/turn.hpp"
+
+namespace parley::protocol {
+
+inline constexpr std::size_t kMaxSignalBytes = 32 * 1024;  // under the frame limit (64 KiB)
+
+struct ListCalls {
+  Cid cid;
+};
+struct CallJoin {
+  std::string cid;
+  Id room = 0;
+  std::string peer;
+  rtc::Media media;
+};
+struct CallLeave {
+  Cid cid;
+  Id room = 0;
+  std::string peer;
+};
+struct CallDecline {
+  Cid cid;
+  Id room = 0;
+};
+struct CallMedia {
+  Cid cid;
+  Id room = 0;
+  std::string peer;
+  rtc::Media media;
+};
+struct CallSignal {
+  Cid cid;
+  Id room = 0;
+  std::string peer;
+  std::string to;
+  std::string data;  // a JSON object, serialized
+};
+
+ListCalls decode_list_calls(Fields& f);
+CallJoin decode_call_join(Fields& f);
+CallLeave decode_call_leave(Fields& f);
+CallDecline decode_call_decline(Fields& f);
+CallMedia decode_call_media(Fields& f);
+CallSignal decode_call_signal(Fields& f);
+
+// `call` null: the room's call ended.
+std::string encode_call_state(Id room, const rtc::Call* call);
+std::string encode_call_joined(const std::string& cid, const rtc::Call& call,
+                               const std::vector<rtc::IceServer>& ice);
+std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls);
+std::string encode_call_signal(Id room, const std::string& from, Id user,
+                               const std::string& data_json);
+std::string encode_call_dropped(Id room, const std::string& peer, const std::string& reason);
+std::string encode_room_ack(const Cid& cid, Id room);
+
+}  // namespace parley::protocol
