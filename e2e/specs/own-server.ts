@@ -20,11 +20,11 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export async function startParley(port: number, dataDir: string): Promise<ChildProcess> {
+export async function startParley(port: number, dataDir: string, extra: string[] = []): Promise<ChildProcess> {
   const proc = spawn(
     bin,
     ['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot,
-      '--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '10000'],
+      '--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '10000', ...extra],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   await new Promise<void>((ok, fail) => {

@@ -26,6 +26,10 @@ export interface Settings {
   send_on: 'enter' | 'ctrl-enter'
   embed_youtube: boolean
   show_logs: boolean
+  // Call devices by label ("" = the default); absent from servers without calls.
+  call_camera?: string
+  call_microphone?: string
+  call_speaker?: string
 }
 
 export interface SessionInfo {

@@ -1,0 +1,25 @@
+// How calls read in a room's timeline: "Call ended · 1:05". Small: it is on the first screen.
+import type { ChatEvent } from '../protocol/frames'
+
+// m:ss under an hour, else h:mm:ss (whole seconds, rounded down).
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000))
+  const s = String(total % 60).padStart(2, '0')
+  const m = Math.floor(total / 60) % 60
+  const h = Math.floor(total / 3600)
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
+}
+
+export function callText(e: ChatEvent): string {
+  const what = e.video ? 'Video call' : 'Call'
+  switch (e.call) {
+    case 'started':
+      return `${what} started`
+    case 'missed':
+      return `Missed ${what.toLowerCase()}`
+    case 'declined':
+      return `${what} declined`
+    default:
+      return `${what} ended${typeof e.duration === 'number' ? ` · ${formatDuration(e.duration)}` : ''}`
+  }
+}
