@@ -1,5 +1,6 @@
 // libFuzzer target for the WebSocket frame decoder: any bytes must parse to a client frame or a
-// FrameError, every chat command's decoder must take any fields, and any FrameError must encode.
+// FrameError, every chat and call command's decoder must take any fields, and any FrameError must
+// encode.
 // Built and run by scripts/fuzz.sh (`make fuzz`).
 #include <cstddef>
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <variant>
 
 #include "protocol/frames.hpp"
+#include "protocol/rtc_frames.hpp"
 
 namespace {
 
@@ -22,6 +24,24 @@ void decode_all(const ClientFrame& frame) {
   (each(C{}), ...);
 }
 
+// The calls' decoders, and the frames a decoded signal becomes.
+void decode_calls(const ClientFrame& frame) {
+  auto each = [&](auto decoder) {
+    auto fields = frame.fields();
+    auto c = decoder(fields);
+    if (fields.problem()) (void)encode_error(*fields.problem());
+    return c;
+  };
+  (void)each(decode_list_calls);
+  (void)each(decode_call_join);
+  (void)each(decode_call_leave);
+  (void)each(decode_call_decline);
+  (void)each(decode_call_media);
+  auto fields = frame.fields();
+  auto signal = decode_call_signal(fields);
+  if (!fields.problem()) (void)encode_call_signal(signal.room, signal.peer, 1, signal.data);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -35,5 +55,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
              UpdateRoom, RoomSettings, Post, Edit, Delete, React, Mark, History, Sync, Thread,
              Edits, Members, Typing, CreateGroup, ListGroups, GroupInvite, GroupRemove, LeaveGroup,
              DeleteGroup>(std::get<ClientFrame>(out));
+  decode_calls(std::get<ClientFrame>(out));
   return 0;
 }

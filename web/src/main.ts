@@ -4,6 +4,7 @@ import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { router } from './router'
+import { useCallsStore } from './stores/calls'
 import { useChatStore } from './stores/chat'
 import { useConnectionStore } from './stores/connection'
 import { useSessionStore } from './stores/session'
@@ -23,6 +24,7 @@ registerServiceWorker()
 const session = useSessionStore()
 const connection = useConnectionStore()
 useChatStore() // listens to the socket from the start
+useCallsStore() // the calls running in my rooms, and the one ringing me
 useUploadsStore() // resumes the uploads a reload interrupted, once the socket is up
 startNotifications()
 // The server ended this sign-in (sign-out elsewhere, password change): ask who we are now.

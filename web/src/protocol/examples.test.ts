@@ -59,7 +59,15 @@ describe('shared protocol examples', () => {
     const mine: ClientCommand[] = [
       { type: 'calls', cid: 'c-28' },
       { type: 'call_join', cid: 'c-29', room: 3, peer: 'p-4f1c9a2b', audio: true, video: true },
-      { type: 'call_media', cid: 'c-30', room: 3, peer: 'p-4f1c9a2b', audio: false, video: true, screen: false },
+      {
+        type: 'call_media',
+        cid: 'c-30',
+        room: 3,
+        peer: 'p-4f1c9a2b',
+        audio: false,
+        video: true,
+        screen: false,
+      },
       {
         type: 'call_signal',
         room: 3,

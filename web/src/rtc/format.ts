@@ -10,16 +10,17 @@ export function formatDuration(ms: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
 }
 
+// The fixed phrases ("Missed call", "Call declined", "Call ended · 1:05") stay the same for video
+// calls, which only say so when they start.
 export function callText(e: ChatEvent): string {
-  const what = e.video ? 'Video call' : 'Call'
   switch (e.call) {
     case 'started':
-      return `${what} started`
+      return e.video ? 'Video call started' : 'Call started'
     case 'missed':
-      return `Missed ${what.toLowerCase()}`
+      return 'Missed call'
     case 'declined':
-      return `${what} declined`
+      return 'Call declined'
     default:
-      return `${what} ended${typeof e.duration === 'number' ? ` · ${formatDuration(e.duration)}` : ''}`
+      return `Call ended${typeof e.duration === 'number' ? ` · ${formatDuration(e.duration)}` : ''}`
   }
 }

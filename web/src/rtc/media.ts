@@ -20,7 +20,11 @@ export async function listDevices(): Promise<MediaDeviceInfo[]> {
 }
 
 // The id of the device of that kind with that label, if this machine has one.
-export function matchDevice(devices: MediaDeviceInfo[], kind: MediaDeviceKind, label: string): string | undefined {
+export function matchDevice(
+  devices: MediaDeviceInfo[],
+  kind: MediaDeviceKind,
+  label: string,
+): string | undefined {
   if (!label) return undefined
   return devices.find((d) => d.kind === kind && d.label === label)?.deviceId || undefined
 }
@@ -38,8 +42,10 @@ export function mediaError(e: unknown, what = 'the camera or microphone'): strin
   const name = e instanceof Error || e instanceof DOMException ? e.name : ''
   if (name === 'NotAllowedError' || name === 'SecurityError')
     return `The browser did not allow ${what}: allow it for this site and try again.`
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No usable device for ${what} was found.`
-  if (name === 'NotReadableError') return `${what[0]?.toUpperCase()}${what.slice(1)} is in use by another program.`
+  if (name === 'NotFoundError' || name === 'OverconstrainedError')
+    return `No usable device for ${what} was found.`
+  if (name === 'NotReadableError')
+    return `${what[0]?.toUpperCase()}${what.slice(1)} is in use by another program.`
   return `Could not use ${what}${e instanceof Error && e.message ? `: ${e.message}` : '.'}`
 }
 

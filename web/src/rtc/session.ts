@@ -193,7 +193,12 @@ export class CallSession {
     this.state.phase = again ? 'rejoining' : 'joining'
     let answer: ServerFrame
     try {
-      answer = await this.deps.request({ type: 'call_join', room: this.room, peer: this.peerId, ...this.media() })
+      answer = await this.deps.request({
+        type: 'call_join',
+        room: this.room,
+        peer: this.peerId,
+        ...this.media(),
+      })
     } catch (e) {
       if (this.ended) return
       const refused = typeof e === 'object' && e !== null && 'frame' in e // the server's error frame
@@ -377,7 +382,8 @@ export class CallSession {
 
   private onTrack(link: Link, track: MediaStreamTrack, stream: MediaStream | undefined): void {
     const s = markRaw(stream ?? new MediaStream([track]))
-    const kind = link.labels[s.id] ?? (link.cameraId === undefined || link.cameraId === s.id ? 'camera' : 'screen')
+    const kind =
+      link.labels[s.id] ?? (link.cameraId === undefined || link.cameraId === s.id ? 'camera' : 'screen')
     if (kind === 'camera') {
       link.cameraId = s.id
       link.remote.camera = s
@@ -415,7 +421,9 @@ export class CallSession {
     if (this.ended || !this.mic) return
     this.state.audio = on
     await Promise.all(
-      [...this.links.values()].map((l) => l.senders.audio?.replaceTrack(on ? this.mic : null).catch(() => undefined)),
+      [...this.links.values()].map((l) =>
+        l.senders.audio?.replaceTrack(on ? this.mic : null).catch(() => undefined),
+      ),
     )
     this.sendMedia()
   }
@@ -459,7 +467,9 @@ export class CallSession {
     if (on) {
       let screen: MediaStream
       try {
-        screen = await (this.deps.openScreen ?? (() => navigator.mediaDevices.getDisplayMedia({ video: true, audio: true })))()
+        screen = await (
+          this.deps.openScreen ?? (() => navigator.mediaDevices.getDisplayMedia({ video: true, audio: true }))
+        )()
       } catch (e) {
         if (!(e instanceof DOMException && e.name === 'NotAllowedError')) {
           this.state.warning = mediaError(e, 'screen sharing')

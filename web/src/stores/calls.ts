@@ -22,7 +22,10 @@ export const useCallsStore = defineStore('calls', () => {
   const active = shallowRef<CallSession | null>(null)
   const lobby = ref<number | null>(null) // the room whose pre-join lobby is open
   const message = ref<{ room: number; text: string; error: boolean } | null>(null)
-  const ringing = computed(() => [...running.values()].filter((c) => ringsMe(c, chat.me?.id)))
+  const declined = reactive(new Set<string>()) // call ids this tab said no to
+  const ringing = computed(() =>
+    [...running.values()].filter((c) => ringsMe(c, chat.me?.id) && !declined.has(c.id)),
+  )
 
   async function refresh(): Promise<void> {
     const f = await connection.request({ type: 'calls' }).catch(() => null)
@@ -56,7 +59,11 @@ export const useCallsStore = defineStore('calls', () => {
       request: connection.request,
       prefs: () => {
         const p = session.settings
-        return { camera: p?.call_camera ?? '', microphone: p?.call_microphone ?? '', speaker: p?.call_speaker ?? '' }
+        return {
+          camera: p?.call_camera ?? '',
+          microphone: p?.call_microphone ?? '',
+          speaker: p?.call_speaker ?? '',
+        }
       },
     })
     s.onEnd = (text, error) => {
@@ -73,6 +80,8 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   function decline(room: number): void {
+    const id = running.get(room)?.id
+    if (id) declined.add(id)
     void connection.request({ type: 'call_decline', room }).catch(() => undefined)
   }
 
