@@ -212,14 +212,17 @@ test('bad signalling gets a clear error, relays nothing, and the socket stays', 
 
   // A flood of candidates: the first 200 or so go through, the rest are refused, the socket stays.
   const before = ca.mark()
+  const t0 = Date.now()
   for (let i = 0; i < 400; i++) ca.send({ type: 'call_signal', room, peer: pa, to: pb, data: { candidate: { n: i } } })
   // Signals are answered only when refused: a ping behind them marks the end.
   await ca.ping()
+  const seconds = (Date.now() - t0) / 1000
   const limited = ca.framesSince(before, (f) => f.type === 'error' && f.code === 'rate_limited').length
-  assert.ok(limited >= 150, `refused ${limited} of 400`)
   await cb.ping()
   const relayed = cb.framesSince(since, (f) => f.type === 'call_signal').length
   assert.equal(relayed + limited, 400)
+  // 200 at once, then 50 a second (however slowly this machine sent them).
+  assert.ok(limited > 0 && relayed <= 200 + 50 * seconds + 1, `relayed ${relayed} of 400 in ${seconds} s`)
   assert.equal(ca.closeInfo, null)
   await ca.must({ type: 'call_leave', room, peer: pa })
 })

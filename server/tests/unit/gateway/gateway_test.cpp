@@ -2,6 +2,7 @@
 // two nodes in one process sharing one bus (a test double of the cluster) agreeing on presence
 // and sign-outs. Real ChatService and SQLite behind it; fake connections in front.
 #include "gateway/gateway.hpp"
+#include "gateway/rtc_commands.hpp"
 
 #include <gtest/gtest.h>
 
@@ -88,8 +89,12 @@ struct Node {
         stream(bus),
         hub(id, 2),
         chat(store, stream, chat::Options{}),
-        gateway(chat, stream, hub, bus, pool, [](auto, auto done) { done(net::WsAdmission{}); }) {
+        gateway(chat, stream, hub, bus, pool, [](auto, auto done) { done(net::WsAdmission{}); }),
+        rtc(chat, bus, hub, rtc::IceOptions{}, rtc::Options{}, [](auto, auto) {}) {
     bus.subscribe([this](const bus::Message& m) { hub.deliver(m); });
+    rtc.install(gateway.commands());  // as main.cpp does: every module's frame types
+    rtc.follow(stream);
+    gateway.on_closed([this](bus::ConnectionId conn) { rtc.closed(conn); });
   }
   // The writer and the pool may still be finishing a socket's work (a presence announcement
   // after its hello): they end before the node does, and no more work reaches the bus.
@@ -111,6 +116,7 @@ struct Node {
   hub::Hub hub;
   chat::ChatService chat;
   Gateway gateway;
+  RtcCommands rtc;
 };
 
 class GatewayTest : public ::testing::Test {
