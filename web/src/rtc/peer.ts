@@ -1,7 +1,9 @@
 // One RTCPeerConnection to one remote peer of a call (a full mesh has one per pair), negotiated
 // with the "perfect negotiation" pattern of the WebRTC spec (§10.7): both sides may offer at any
 // time; on a collision the polite side rolls its offer back and the impolite side ignores the
-// other's, so glare never breaks the call. ICE failures restart ICE before giving up.
+// other's, so glare never breaks the call. Two guards for Chromium, which may stop gathering after
+// a rollback: a new pair's polite side lets the other offer first, and a negotiation whose ICE never
+// starts is restarted. ICE failures restart ICE before giving up.
 
 // What goes through `call_signal`: a description or a candidate. `streams` names the sender's
 // streams (camera or screen) so the receiver can tell a shared screen from a camera.
@@ -24,6 +26,15 @@ export type PeerConnectionFactory = (config: RTCConfiguration) => RTCPeerConnect
 
 // ICE restarts tried on a failed connection before it is given up.
 export const MAX_ICE_RESTARTS = 3
+// How long the polite side waits for the other side's first offer before making its own: a new pair
+// adds tracks on both sides at once, and Chromium sometimes never gathers candidates again after
+// rolling an offer back in the middle of gathering, so the first glare is better avoided.
+export const POLITE_FIRST_OFFER_MS = 1000
+// A negotiation that ended with ICE still "new" after this long stalled (the Chromium case above,
+// or candidates lost on the way): ICE is restarted. The polite side waits twice as long, so that
+// both do not restart at once.
+export const STALL_MS = 2500
+const MAX_STALL_RESTARTS = 3
 
 // Polite is the side with the greater peer id (plain string comparison, the same on both sides).
 export function isPolite(mine: string, theirs: string): boolean {
@@ -64,6 +75,10 @@ export class Peer {
   private ignoreOffer = false
   private settingRemoteAnswerPending = false
   private restarts = 0
+  private stallRestarts = 0
+  private stallTimer: ReturnType<typeof setTimeout> | null = null
+  private offered = false // made or took an offer once
+  private pendingOffer = false // the polite side's first offer, held back
   private closed = false
 
   constructor(
@@ -78,7 +93,21 @@ export class Peer {
     this.polite = isPolite(myId, id)
     const pc = create(config)
     this.pc = pc
-    pc.onnegotiationneeded = () => void this.offer()
+    pc.onnegotiationneeded = () => {
+      if (this.polite && !this.offered) {
+        this.pendingOffer = true
+        setTimeout(() => this.flushOffer(), POLITE_FIRST_OFFER_MS)
+        return
+      }
+      void this.offer()
+    }
+    pc.onsignalingstatechange = () => {
+      if (pc.signalingState !== 'stable') return
+      this.watchStall()
+      // The other side's offer came first; ours still goes (the browser does not fire
+      // negotiationneeded twice), for what its answer could not carry.
+      this.flushOffer()
+    }
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) this.events.signal({ candidate: candidate.toJSON() })
     }
@@ -96,8 +125,15 @@ export class Peer {
     }
   }
 
+  private flushOffer(): void {
+    if (!this.pendingOffer || this.closed || this.pc.signalingState !== 'stable') return
+    this.pendingOffer = false
+    void this.offer()
+  }
+
   private async offer(): Promise<void> {
     if (this.closed) return
+    this.offered = true
     try {
       this.makingOffer = true
       await this.pc.setLocalDescription()
@@ -127,6 +163,7 @@ export class Peer {
         const offerCollision = description.type === 'offer' && !readyForOffer
         this.ignoreOffer = !this.polite && offerCollision
         if (this.ignoreOffer) return
+        this.offered = true
         this.settingRemoteAnswerPending = description.type === 'answer'
         await this.pc.setRemoteDescription(description) // rolls a colliding offer of ours back
         this.settingRemoteAnswerPending = false
@@ -145,6 +182,21 @@ export class Peer {
       this.settingRemoteAnswerPending = false
       console.warn('call: signal failed', e)
     }
+  }
+
+  private watchStall(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer)
+    this.stallTimer = setTimeout(
+      () => {
+        this.stallTimer = null
+        const pc = this.pc
+        if (this.closed || pc.signalingState !== 'stable' || pc.iceConnectionState !== 'new') return
+        if (this.stallRestarts >= MAX_STALL_RESTARTS) return
+        this.stallRestarts += 1
+        pc.restartIce()
+      },
+      this.polite ? STALL_MS * 2 : STALL_MS,
+    )
   }
 
   private iceFailed(): void {
@@ -179,7 +231,9 @@ export class Peer {
   close(): void {
     if (this.closed) return
     this.closed = true
+    if (this.stallTimer) clearTimeout(this.stallTimer)
     this.pc.onnegotiationneeded = null
+    this.pc.onsignalingstatechange = null
     this.pc.onicecandidate = null
     this.pc.ontrack = null
     this.pc.oniceconnectionstatechange = null

@@ -25,6 +25,22 @@ describe('Timeline', () => {
     expect(t.last).toBe(2)
   })
 
+  it('shows call events as lines of their own', () => {
+    const t = new Timeline()
+    t.apply(msg(1, 10, 'a'))
+    t.apply({
+      seq: 2,
+      kind: 'call',
+      at: 2,
+      user: 1,
+      username: 'u1',
+      call: 'ended',
+      video: false,
+      duration: 65000,
+    })
+    expect(t.items.map((e) => e.kind)).toEqual(['message', 'call'])
+  })
+
   it('holds events past a gap until the gap is filled, then applies them in order', () => {
     const t = new Timeline()
     t.apply(msg(1, 10, 'a'))

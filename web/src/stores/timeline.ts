@@ -16,6 +16,7 @@ const SHOWN = new Set([
   'removed',
   'renamed',
   'user_renamed',
+  'call',
 ])
 
 export class Timeline {
