@@ -24,15 +24,39 @@ const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
 const REPS = Number(process.env.REPS ?? 7)
 const log = (...a) => console.error('[bench-calls]', ...a)
 // As playwright.config.ts has them.
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection']
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+]
 
 function startServer(dataDir) {
   const proc = spawn(
     bin,
-    ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot,
-      '--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '100000'],
+    [
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      '--web-root',
+      webRoot,
+      '--argon2-ops',
+      '1',
+      '--argon2-mem-kib',
+      '8',
+      '--auth-attempts-per-minute',
+      '100000',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const url = new Promise((ok, fail) => {
@@ -120,7 +144,10 @@ async function direct(a, b) {
 async function hangUp(p, others) {
   await callRegion(p).getByRole('button', { name: 'Hang up', exact: true }).click()
   await callRegion(p).waitFor({ state: 'detached' })
-  for (const o of others) await o.page.waitForFunction(() => !window.__pcs.some((pc) => pc.connectionState === 'connected'), null, { polling: 20 })
+  for (const o of others)
+    await o.page.waitForFunction(() => !window.__pcs.some((pc) => pc.connectionState === 'connected'), null, {
+      polling: 20,
+    })
 }
 
 // The bare pair: the same browser, camera and loopback, no app and no server in the path.
@@ -174,7 +201,10 @@ async function oneToOne(a, b) {
   await Promise.all([reset(a), reset(b)])
   const t0 = Date.now()
   await a.page.getByRole('button', { name: 'Start video call', exact: true }).click()
-  await b.page.getByRole('dialog', { name: 'Incoming call' }).getByRole('button', { name: 'Accept with video', exact: true }).click()
+  await b.page
+    .getByRole('dialog', { name: 'Incoming call' })
+    .getByRole('button', { name: 'Accept with video', exact: true })
+    .click()
   const [ta, tb] = await Promise.all([decodedAt(a, 1), decodedAt(b, 1)])
   const ms = Math.max(ta, tb) - t0
   await hangUp(a, [b])
@@ -182,7 +212,10 @@ async function oneToOne(a, b) {
 }
 
 async function join(p) {
-  await p.page.getByRole('button', { name: /^(Join call|Start video call)$/ }).first().click()
+  await p.page
+    .getByRole('button', { name: /^(Join call|Start video call)$/ })
+    .first()
+    .click()
   const now = p.page.getByRole('button', { name: 'Join now', exact: true })
   await now.or(callRegion(p)).first().waitFor()
   if (await now.isVisible()) await now.click()
@@ -199,7 +232,10 @@ async function mesh(people) {
   await now.waitFor()
   const t0 = Date.now()
   await now.click()
-  const at = await Promise.all([decodedAt(newcomer, 3), ...[first, second, third].map((p) => decodedAt(p, 1))])
+  const at = await Promise.all([
+    decodedAt(newcomer, 3),
+    ...[first, second, third].map((p) => decodedAt(p, 1)),
+  ])
   const ms = Math.max(...at) - t0
   for (const p of people) {
     await callRegion(p).getByRole('button', { name: 'Hang up', exact: true }).click()
@@ -226,7 +262,12 @@ async function main() {
       results.one.push(await oneToOne(ann, bob))
       log(`rep ${i + 1}: bare ${results.bare.at(-1)} ms, 1:1 ${results.one.at(-1)} ms`)
     }
-    const four = [ann, bob, await person(browser, base, `cat${tag}`), await person(browser, base, `dan${tag}`)]
+    const four = [
+      ann,
+      bob,
+      await person(browser, base, `cat${tag}`),
+      await person(browser, base, `dan${tag}`),
+    ]
     await channel(four, `standup${tag}`)
     for (let i = 0; i < REPS; i++) {
       results.mesh.push(await mesh(four))
@@ -238,9 +279,13 @@ async function main() {
     console.log(`| call set-up, click to first decoded frame (median of ${REPS}) | ms | × bare pair |`)
     console.log('|---|---|---|')
     console.log(`| bare RTCPeerConnection pair, no app (baseline) | ${b} | 1.00 |`)
-    console.log(`| Parley 1:1: Start video call → callee accepts → both decode | ${o} | ${(o / b).toFixed(2)} |`)
+    console.log(
+      `| Parley 1:1: Start video call → callee accepts → both decode | ${o} | ${(o / b).toFixed(2)} |`,
+    )
     console.log(`| Parley mesh: 4th joins 3 → all 6 new streams decode | ${m} | ${(m / b).toFixed(2)} |`)
-    console.log(`\nruns (ms): bare ${results.bare.join(', ')}; 1:1 ${results.one.join(', ')}; mesh ${results.mesh.join(', ')}`)
+    console.log(
+      `\nruns (ms): bare ${results.bare.join(', ')}; 1:1 ${results.one.join(', ')}; mesh ${results.mesh.join(', ')}`,
+    )
   } finally {
     await browser.close()
     proc.kill('SIGTERM')

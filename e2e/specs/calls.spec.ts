@@ -11,7 +11,16 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, expect } from './fixtures'
-import { caller, callFrames, callRegion, channelOf, decodingFrom, directRoom, totals, type Person } from './calls'
+import {
+  caller,
+  callFrames,
+  callRegion,
+  channelOf,
+  decodingFrom,
+  directRoom,
+  totals,
+  type Person,
+} from './calls'
 import { freePort, startParley, stopParley } from './own-server'
 
 test.describe.configure({ timeout: 90_000 })
@@ -23,7 +32,9 @@ async function startVideoCall(from: Person, to: Person) {
   return ring
 }
 
-test('a 1:1 video call connects both ways; mute stops the audio; screen sharing reaches the other side; a non-member hears nothing', async ({ browser }) => {
+test('a 1:1 video call connects both ways; mute stops the audio; screen sharing reaches the other side; a non-member hears nothing', async ({
+  browser,
+}) => {
   const ann = await caller(browser, 'ann')
   const bob = await caller(browser, 'bob')
   const eve = await caller(browser, 'eve')
@@ -70,7 +81,8 @@ test('a 1:1 video call connects both ways; mute stops the audio; screen sharing 
     return new Promise<unknown>((resolve) => {
       ws.onmessage = (e) => {
         const f = JSON.parse(e.data as string) as { type: string }
-        if (f.type === 'hello') ws.send(JSON.stringify({ type: 'call_join', cid: 'eve-1', room: roomId, peer: 'eve-peer-1234' }))
+        if (f.type === 'hello')
+          ws.send(JSON.stringify({ type: 'call_join', cid: 'eve-1', room: roomId, peer: 'eve-peer-1234' }))
         if (f.type === 'error' || f.type === 'call_joined') {
           resolve(f)
           ws.close()
@@ -88,6 +100,38 @@ test('a 1:1 video call connects both ways; mute stops the audio; screen sharing 
   for (const p of [ann, bob]) {
     await expect(p.page.getByRole('list', { name: 'Messages' }).getByText(/Call ended/)).toBeVisible()
   }
+})
+
+test('a socket reconnect keeps a running call; a tab that dies leaves it within seconds', async ({
+  browser,
+}) => {
+  const ann = await caller(browser, 'ann')
+  const bob = await caller(browser, 'bob')
+  await directRoom(ann, bob)
+  const ring = await startVideoCall(ann, bob)
+  await ring.getByRole('button', { name: 'Accept with video', exact: true }).click()
+  await expect(callRegion(ann)).toHaveAttribute('data-call-state', 'connected')
+  await decodingFrom(bob, 1)
+  await decodingFrom(ann, 1)
+  const pcsBefore = await ann.page.evaluate(() => window.__pcs.length)
+
+  // Ann's socket drops (the server sees a close); the app reconnects and rejoins with its peer.
+  await ann.page.evaluate(() => window.__sockets.at(-1)?.close())
+  await expect.poll(() => ann.page.evaluate(() => window.__sockets.length)).toBe(2)
+  await expect(ann.page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+  await expect
+    .poll(async () => (await callFrames(ann)).filter((f) => f.type === 'call_joined').length)
+    .toBe(2)
+  // The same connection carries the media: no new one was made, and both sides still decode.
+  expect(await ann.page.evaluate(() => window.__pcs.length)).toBe(pcsBefore)
+  await decodingFrom(ann, 1)
+  await decodingFrom(bob, 1)
+  await expect(callRegion(ann)).toHaveAttribute('data-call-state', 'connected')
+
+  // Bob's tab dies: after the server's grace his peer is gone and the call ends for Ann.
+  await bob.page.context().close()
+  await expect(callRegion(ann)).toHaveCount(0, { timeout: 20_000 })
+  await expect(ann.page.getByRole('list', { name: 'Messages' }).getByText(/Call ended/)).toBeVisible()
 })
 
 test('a declined call and an unanswered one show in the timeline', async ({ browser }) => {
@@ -130,7 +174,9 @@ async function joinConference(p: Person) {
   await expect(callRegion(p)).toBeVisible()
 }
 
-test('a four-person conference connects every pair and survives one member leaving and rejoining', async ({ browser }) => {
+test('a four-person conference connects every pair and survives one member leaving and rejoining', async ({
+  browser,
+}) => {
   const people: Person[] = []
   for (const n of ['ann', 'bob', 'cat', 'dan']) people.push(await caller(browser, n))
   await channelOf(people, 'standup')
@@ -164,7 +210,10 @@ test('a four-person conference connects every pair and survives one member leavi
 // Whether a STUN server answers a Binding request on 127.0.0.1:port within 200 ms.
 async function stunAnswers(port: number): Promise<boolean> {
   const sock = createSocket('udp4')
-  const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), randomBytes(12)])
+  const request = Buffer.concat([
+    Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]),
+    randomBytes(12),
+  ])
   try {
     return await new Promise<boolean>((ok) => {
       const timer = setTimeout(() => ok(false), 200)
@@ -186,11 +235,34 @@ test('a call through coturn with relay-only ICE connects over the relay', async 
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-turn-'))
   const turn: ChildProcess = spawn(
     'turnserver',
-    ['--listening-ip', '127.0.0.1', '--relay-ip', '127.0.0.1', '--listening-port', String(turnPort),
-      '--min-port', '49160', '--max-port', '49400', '--use-auth-secret', '--static-auth-secret', secret,
-      '--realm', 'parley.test', '--no-tls', '--no-dtls', '--no-cli', '--allow-loopback-peers',
-      '--no-stdout-log', '--log-file', join(dataDir, 'turn.log'), '--pidfile', join(dataDir, 'turn.pid'),
-      '--userdb', join(dataDir, 'turn.db')],
+    [
+      '--listening-ip',
+      '127.0.0.1',
+      '--relay-ip',
+      '127.0.0.1',
+      '--listening-port',
+      String(turnPort),
+      '--min-port',
+      '49160',
+      '--max-port',
+      '49400',
+      '--use-auth-secret',
+      '--static-auth-secret',
+      secret,
+      '--realm',
+      'parley.test',
+      '--no-tls',
+      '--no-dtls',
+      '--no-cli',
+      '--allow-loopback-peers',
+      '--no-stdout-log',
+      '--log-file',
+      join(dataDir, 'turn.log'),
+      '--pidfile',
+      join(dataDir, 'turn.pid'),
+      '--userdb',
+      join(dataDir, 'turn.db'),
+    ],
     { stdio: 'ignore' },
   )
   let exited = ''
@@ -198,7 +270,10 @@ test('a call through coturn with relay-only ICE connects over the relay', async 
   await expect.poll(async () => exited || (await stunAnswers(turnPort)), { timeout: 10_000 }).toBe(true)
   const port = await freePort()
   const server = await startParley(port, join(dataDir, 'parley'), [
-    '--turn', `turn:127.0.0.1:${turnPort}?transport=udp`, '--turn-secret', secret,
+    '--turn',
+    `turn:127.0.0.1:${turnPort}?transport=udp`,
+    '--turn-secret',
+    secret,
   ])
   try {
     const base = `http://127.0.0.1:${port}`

@@ -10,6 +10,7 @@ declare global {
   interface Window {
     __pcs: RTCPeerConnection[]
     __frames: string[]
+    __sockets: WebSocket[]
   }
 }
 
@@ -17,8 +18,10 @@ declare global {
 function recordRtc(relay: boolean) {
   const pcs: RTCPeerConnection[] = []
   const frames: string[] = []
+  const sockets: WebSocket[] = []
   window.__pcs = pcs
   window.__frames = frames
+  window.__sockets = sockets
   const Pc = window.RTCPeerConnection
   window.RTCPeerConnection = class extends Pc {
     constructor(config?: RTCConfiguration) {
@@ -30,6 +33,7 @@ function recordRtc(relay: boolean) {
   window.WebSocket = class extends Ws {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols)
+      sockets.push(this)
       this.addEventListener('message', (e: MessageEvent) => {
         if (typeof e.data === 'string') frames.push(e.data)
       })
@@ -41,7 +45,11 @@ function recordRtc(relay: boolean) {
 export type Person = { page: Page; name: string }
 
 // A new person registered in a context of their own, at `base` (default: the shared server).
-export async function caller(browser: Browser, prefix: string, opts: { base?: string; relay?: boolean } = {}): Promise<Person> {
+export async function caller(
+  browser: Browser,
+  prefix: string,
+  opts: { base?: string; relay?: boolean } = {},
+): Promise<Person> {
   const context = await browser.newContext({
     permissions: ['camera', 'microphone'],
     ...(opts.base ? { baseURL: opts.base } : {}),
@@ -102,7 +110,15 @@ export type Totals = {
 
 export async function totals(p: Person): Promise<Totals> {
   return p.page.evaluate(async () => {
-    const t = { open: 0, connected: 0, videoFramesDecoded: 0, videoStreamsDecoding: 0, widths: [] as number[], audioBytesSent: 0, relayPairs: 0 }
+    const t = {
+      open: 0,
+      connected: 0,
+      videoFramesDecoded: 0,
+      videoStreamsDecoding: 0,
+      widths: [] as number[],
+      audioBytesSent: 0,
+      relayPairs: 0,
+    }
     for (const pc of window.__pcs) {
       if (pc.connectionState === 'closed') continue
       t.open++
@@ -133,9 +149,13 @@ export async function totals(p: Person): Promise<Totals> {
 
 // Waits until the page decodes video from `streams` remote streams and its frame count grows.
 export async function decodingFrom(p: Person, streams: number, timeout = 20_000): Promise<void> {
-  await expect.poll(async () => (await totals(p)).videoStreamsDecoding, { timeout }).toBeGreaterThanOrEqual(streams)
+  await expect
+    .poll(async () => (await totals(p)).videoStreamsDecoding, { timeout })
+    .toBeGreaterThanOrEqual(streams)
   const before = (await totals(p)).videoFramesDecoded
-  await expect.poll(async () => (await totals(p)).videoFramesDecoded, { timeout }).toBeGreaterThan(before + 10)
+  await expect
+    .poll(async () => (await totals(p)).videoFramesDecoded, { timeout })
+    .toBeGreaterThan(before + 10)
 }
 
 // The call frames the page's sockets received.
