@@ -41,6 +41,7 @@ bench: deps release
 	cd web && npm run --silent build && node scripts/budget.mjs && npm run --silent bench
 	node scripts/bench-files.mjs
 	node scripts/bench-abuse.mjs
+	./scripts/bench-calls.sh
 
 # Minutes, not seconds (not in `make test`): 100 kill -9 cycles under load, every acknowledged
 # message present once and in place; 1,000 random disconnects during traffic, every client ending

@@ -211,7 +211,7 @@ async function oneToOne(a, b) {
   return ms
 }
 
-async function join(p) {
+async function joinCall(p) {
   await p.page
     .getByRole('button', { name: /^(Join call|Start video call)$/ })
     .first()
@@ -224,7 +224,7 @@ async function join(p) {
 
 async function mesh(people) {
   const [first, second, third, newcomer] = people
-  for (const p of [first, second, third]) await join(p)
+  for (const p of [first, second, third]) await joinCall(p)
   for (const p of [first, second, third]) await decodedAt(p, 1) // the call is up
   await Promise.all(people.map(reset))
   await newcomer.page.getByRole('button', { name: /^(Join call)$/ }).click()
