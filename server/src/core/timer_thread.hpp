@@ -37,7 +37,8 @@ class TimerThread {
     cv_.notify_one();
   }
   Schedule schedule() {
-    return [this](std::chrono::milliseconds d, std::function<void()> fn) { after(d, std::move(fn)); };
+    return
+        [this](std::chrono::milliseconds d, std::function<void()> fn) { after(d, std::move(fn)); };
   }
 
  private:

@@ -22,9 +22,8 @@ void answer(const Call& call, protocol::Id room, const core::Result<bool>& r) {
 
 }  // namespace
 
-RtcCommands::RtcCommands(chat::ChatService& chat, bus::Bus& bus, hub::Hub& hub,
-                         rtc::IceOptions ice, rtc::Options options,
-                         rtc::Calls::Schedule schedule)
+RtcCommands::RtcCommands(chat::ChatService& chat, bus::Bus& bus, hub::Hub& hub, rtc::IceOptions ice,
+                         rtc::Options options, rtc::Calls::Schedule schedule)
     : chat_(chat),
       bus_(bus),
       hub_(hub),
@@ -44,13 +43,12 @@ void RtcCommands::dropped(bus::ConnectionId conn, rtc::RoomId room, const std::s
   bus::Message m;
   m.kind = bus::Message::Kind::kConnection;
   m.connection = conn;
-  m.frame =
-      std::make_shared<const std::string>(protocol::encode_call_dropped(room, peer, reason));
+  m.frame = std::make_shared<const std::string>(protocol::encode_call_dropped(room, peer, reason));
   bus_.publish(m);
 }
 
-void RtcCommands::record(rtc::RoomId room, rtc::UserId caller, const std::string& what,
-                         bool video, core::Millis duration) {
+void RtcCommands::record(rtc::RoomId room, rtc::UserId caller, const std::string& what, bool video,
+                         core::Millis duration) {
   chat_.record_call(caller, room, what, video, duration, [room, what](core::Result<chat::Ack> r) {
     if (!r) spdlog::warn("call {} in room {} not recorded: {}", what, room, r.error().message);
   });

@@ -49,7 +49,9 @@ json::value call_object(const rtc::Call& c) {
 
 }  // namespace
 
-ListCalls decode_list_calls(Fields& f) { return {f.cid()}; }
+ListCalls decode_list_calls(Fields& f) {
+  return {f.cid()};
+}
 
 CallJoin decode_call_join(Fields& f) {
   CallJoin c{f.required_cid(), f.id("room"), {}, {}};
@@ -64,7 +66,9 @@ CallLeave decode_call_leave(Fields& f) {
   return c;
 }
 
-CallDecline decode_call_decline(Fields& f) { return {f.cid(), f.id("room")}; }
+CallDecline decode_call_decline(Fields& f) {
+  return {f.cid(), f.id("room")};
+}
 
 CallMedia decode_call_media(Fields& f) {
   CallMedia c{f.cid(), f.id("room"), {}, {}};
@@ -128,8 +132,8 @@ std::string encode_call_signal(Id room, const std::string& from, Id user,
 }
 
 std::string encode_call_dropped(Id room, const std::string& peer, const std::string& reason) {
-  return json::serialize(json::object{
-      {"type", "call_dropped"}, {"room", room}, {"peer", peer}, {"reason", reason}});
+  return json::serialize(
+      json::object{{"type", "call_dropped"}, {"room", room}, {"peer", peer}, {"reason", reason}});
 }
 
 std::string encode_room_ack(const Cid& cid, Id room) {

@@ -43,7 +43,9 @@ std::string Calls::new_call_id() {
   return fmt::format("{:016x}", rng());
 }
 
-void Calls::publish_locked(const Call& call) { listener_.state(call.room, &call); }
+void Calls::publish_locked(const Call& call) {
+  listener_.state(call.room, &call);
+}
 
 core::Result<Call> Calls::join(const Joining& j) {
   std::lock_guard lock(mu_);
@@ -88,10 +90,10 @@ core::Result<Call> Calls::join(const Joining& j) {
   const auto others = std::count_if(c.peers.begin(), c.peers.end(),
                                     [&](const Peer& p) { return p.user != j.user; });
   if (static_cast<std::size_t>(others) >= options_.max_peers) {
-    return make_error(Errc::kConflict,
-                      fmt::format("This call is full: a call holds up to {} people",
-                                  options_.max_peers),
-                      "call_full");
+    return make_error(
+        Errc::kConflict,
+        fmt::format("This call is full: a call holds up to {} people", options_.max_peers),
+        "call_full");
   }
   // One peer per user: this tab takes the call over from the user's other one.
   for (std::size_t i = c.peers.size(); i-- > 0;) {
@@ -99,8 +101,8 @@ core::Result<Call> Calls::join(const Joining& j) {
     if (!c.peers[i].away) listener_.dropped(c.peers[i].conn, c.room, c.peers[i].id, "taken");
     c.peers.erase(c.peers.begin() + static_cast<std::ptrdiff_t>(i));
   }
-  c.peers.push_back(Peer{j.peer, j.user, j.username, j.conn, now, j.media, false,
-                         options_.signal_burst, now, 0});
+  c.peers.push_back(
+      Peer{j.peer, j.user, j.username, j.conn, now, j.media, false, options_.signal_burst, now, 0});
   std::erase(c.ringing, j.user);
   if (c.direct && !c.answered && users_in(c) >= 2) c.answered = now;
   publish_locked(c);
@@ -146,8 +148,8 @@ core::Result<bool> Calls::leave(RoomId room, const std::string& peer, UserId use
 core::Result<bool> Calls::decline(RoomId room, UserId user) {
   std::lock_guard lock(mu_);
   auto it = calls_.find(room);
-  if (it == calls_.end() || std::find(it->second.ringing.begin(), it->second.ringing.end(),
-                                      user) == it->second.ringing.end()) {
+  if (it == calls_.end() || std::find(it->second.ringing.begin(), it->second.ringing.end(), user) ==
+                                it->second.ringing.end()) {
     return make_error(Errc::kConflict, "No call is ringing you in this room");
   }
   Call& c = it->second;
@@ -192,9 +194,9 @@ core::Result<Route> Calls::route(RoomId room, const std::string& from, Connectio
   }
   if (target->away) return make_error(Errc::kConflict, "That peer is reconnecting", "to");
   const auto now = clock_();
-  sender->tokens = std::min(options_.signal_burst,
-                            sender->tokens + static_cast<double>(now - sender->refilled) *
-                                                 options_.signals_per_second / 1000.0);
+  sender->tokens =
+      std::min(options_.signal_burst, sender->tokens + static_cast<double>(now - sender->refilled) *
+                                                           options_.signals_per_second / 1000.0);
   sender->refilled = now;
   if (sender->tokens < 1) {
     auto e = make_error(Errc::kRateLimited, "Too many call signals; slow down");

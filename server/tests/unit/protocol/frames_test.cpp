@@ -64,16 +64,17 @@ TEST(Frames, EncodesTheCallExamples) {
   p.media = rtc::Media{true, true, false};
   c.peers.push_back(p);
   EXPECT_EQ(json::parse(encode_call_state(3, &c)), json::parse(example("server.call_state.json")));
-  std::vector<rtc::IceServer> ice{
-      {{"stun:stun.example.org:3478"}, "", ""},
-      {{"turn:turn.example.org:3478?transport=udp"}, "1764226400:1",
-       rtc::turn_credential("coturn-shared-secret", "1764226400:1")}};
+  std::vector<rtc::IceServer> ice{{{"stun:stun.example.org:3478"}, "", ""},
+                                  {{"turn:turn.example.org:3478?transport=udp"},
+                                   "1764226400:1",
+                                   rtc::turn_credential("coturn-shared-secret", "1764226400:1")}};
   EXPECT_EQ(json::parse(encode_call_joined("c-29", c, ice)),
             json::parse(example("server.call_joined.json")));
-  EXPECT_EQ(json::parse(encode_call_signal(
-                3, "p-4f1c9a2b", 1,
-                R"({"candidate":{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}})")),
-            json::parse(example("server.call_signal.json")));
+  EXPECT_EQ(
+      json::parse(encode_call_signal(
+          3, "p-4f1c9a2b", 1,
+          R"({"candidate":{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}})")),
+      json::parse(example("server.call_signal.json")));
   EXPECT_EQ(json::parse(encode_call_dropped(3, "p-4f1c9a2b", "taken")),
             json::parse(example("server.call_dropped.json")));
   store::Event e;

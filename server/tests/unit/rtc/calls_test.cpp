@@ -140,8 +140,8 @@ TEST_F(CallsTest, AConferenceHoldsEightAndEndsWithItsLastPeer) {
   std::vector<UserId> members;
   for (UserId u = 1; u <= 9; ++u) members.push_back(u);
   for (UserId u = 1; u <= 8; ++u) {
-    ASSERT_TRUE(calls->join(joining(u, "peer-" + std::to_string(u) + "xxxxx", 10 + u, false,
-                                    members)));
+    ASSERT_TRUE(
+        calls->join(joining(u, "peer-" + std::to_string(u) + "xxxxx", 10 + u, false, members)));
   }
   EXPECT_TRUE(timers.empty()) << "a conference rings nobody";
   auto ninth = calls->join(joining(9, "peer-9xxxxx", 19, false, members));
@@ -172,11 +172,13 @@ TEST_F(CallsTest, SignalsGoOnlyBetweenPeersOfOneCallWithinTheirBucket) {
   EXPECT_FALSE(calls->route(7, "peer-alice", ConnectionId{1, 10}, "nobody-at-all"));
   EXPECT_FALSE(calls->route(8, "peer-alice", ConnectionId{1, 10}, "peer-bobby"));
   int passed = 0;
-  for (int i = 0; i < 300; ++i) passed += calls->route(7, "peer-alice", ConnectionId{1, 10}, "peer-bobby") ? 1 : 0;
+  for (int i = 0; i < 300; ++i)
+    passed += calls->route(7, "peer-alice", ConnectionId{1, 10}, "peer-bobby") ? 1 : 0;
   EXPECT_EQ(passed, 200);
   now += 100;  // 50 per second: 5 more
   passed = 0;
-  for (int i = 0; i < 10; ++i) passed += calls->route(7, "peer-alice", ConnectionId{1, 10}, "peer-bobby") ? 1 : 0;
+  for (int i = 0; i < 10; ++i)
+    passed += calls->route(7, "peer-alice", ConnectionId{1, 10}, "peer-bobby") ? 1 : 0;
   EXPECT_EQ(passed, 5);
 }
 
