@@ -14,6 +14,7 @@ import { test, expect } from './fixtures'
 import {
   caller,
   callFrames,
+  closeCallers,
   callRegion,
   channelOf,
   decodingFrom,
@@ -24,6 +25,9 @@ import {
 import { freePort, startParley, stopParley } from './own-server'
 
 test.describe.configure({ timeout: 90_000 })
+test.afterEach(async () => {
+  await closeCallers()
+})
 
 async function startVideoCall(from: Person, to: Person) {
   await from.page.getByRole('button', { name: 'Start video call', exact: true }).click()

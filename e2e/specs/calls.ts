@@ -2,7 +2,7 @@
 // (an init script, before the app loads), WebRTC statistics read from those connections, and the
 // rooms calls happen in. The fake camera and microphone come from Chromium's flags
 // (playwright.config.ts); the suite runs in a loopback-only network namespace (scripts/e2e.sh).
-import type { Browser, Page } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { expect } from './fixtures'
 import { unique } from './users'
 
@@ -44,6 +44,13 @@ function recordRtc(relay: boolean) {
 
 export type Person = { page: Page; name: string }
 
+// Every context caller() opened: closed after each test (closeCallers), since a call left running
+// would keep encoding and decoding video through every later spec of the run.
+const contexts: BrowserContext[] = []
+export async function closeCallers(): Promise<void> {
+  await Promise.all(contexts.splice(0).map((c) => c.close()))
+}
+
 // A new person registered in a context of their own, at `base` (default: the shared server).
 export async function caller(
   browser: Browser,
@@ -54,6 +61,7 @@ export async function caller(
     permissions: ['camera', 'microphone'],
     ...(opts.base ? { baseURL: opts.base } : {}),
   })
+  contexts.push(context)
   await context.addInitScript(recordRtc, opts.relay ?? false)
   const page = await context.newPage()
   const name = unique(prefix)
