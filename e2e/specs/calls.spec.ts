@@ -106,7 +106,7 @@ test('a 1:1 video call connects both ways; mute stops the audio; screen sharing 
   }
 })
 
-test('a socket reconnect keeps a running call; a tab that dies leaves it within seconds', async ({
+test('a socket reconnect keeps a running call, a reloaded tab joins it again, a tab that dies leaves it within seconds', async ({
   browser,
 }) => {
   const ann = await caller(browser, 'ann')
@@ -131,6 +131,13 @@ test('a socket reconnect keeps a running call; a tab that dies leaves it within 
   await decodingFrom(ann, 1)
   await decodingFrom(bob, 1)
   await expect(callRegion(ann)).toHaveAttribute('data-call-state', 'connected')
+
+  // Ann reloads the page: the tab joins the call again (as a new peer in place of its old one).
+  await ann.page.reload()
+  await expect(callRegion(ann)).toHaveAttribute('data-call-state', 'connected', { timeout: 20_000 })
+  await decodingFrom(ann, 1)
+  await decodingFrom(bob, 1)
+  await expect(callRegion(bob).locator('[data-peer]')).toHaveCount(1)
 
   // Bob's tab dies: after the server's grace his peer is gone and the call ends for Ann.
   await bob.page.context().close()

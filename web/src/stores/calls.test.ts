@@ -52,6 +52,7 @@ describe('ringsMe', () => {
 describe('calls store', () => {
   beforeEach(() => {
     localStorage.clear()
+    sessionStorage.clear()
     setActivePinia(createPinia())
     FakePeerConnection.made = []
   })
@@ -150,5 +151,48 @@ describe('calls store', () => {
     connection.handleFrame({ type: 'call_dropped', room: 3, peer: id, reason: 'taken' })
     expect(calls.active).toBeNull()
     expect(calls.message?.text).toMatch(/other tab/)
+  })
+
+  it('a reloaded tab that was in a call joins it again as a new peer, and only then', async () => {
+    Object.assign(globalThis, { MediaStream: FakeStream, RTCPeerConnection: FakePeerConnection })
+    Object.defineProperty(navigator, 'mediaDevices', {
+      configurable: true,
+      value: {
+        enumerateDevices: async () => [],
+        getUserMedia: async (c: MediaStreamConstraints) =>
+          new FakeStream([new FakeTrack(c.audio ? 'audio' : 'video')]),
+      },
+    })
+    let running: CallInfo[] = []
+    const answer = (c: Command): ServerFrame => {
+      if (c.type === 'calls') return { type: 'calls', calls: running }
+      if (c.type === 'call_join') {
+        const info = call({ ringing: [], peers: [peer(c.peer, 1), peer('p-bob-000001', 2)] })
+        running = [info]
+        return { type: 'call_joined', room: 3, call: info, ice_servers: [] }
+      }
+      return { type: 'ack', cid: 'x' }
+    }
+    const first = stores(answer)
+    first.connection.handleFrame(hello)
+    await first.calls.join(3, { audio: true, video: true })
+    const before = first.calls.active!.peerId
+
+    // The page reloads: new stores, the same sessionStorage; the server still has the old peer.
+    setActivePinia(createPinia())
+    const second = stores(answer)
+    second.connection.handleFrame(hello)
+    await vi.waitFor(() => expect(second.calls.active?.phase).toBe('in-call'))
+    const rejoin = second.requests.find((r) => r.type === 'call_join')
+    expect(rejoin).toMatchObject({ room: 3, audio: true, video: true })
+    expect(second.calls.active!.peerId).not.toBe(before)
+
+    // After hanging up, a reload joins nothing; nor does a call without this user's old peer.
+    second.calls.hangUp()
+    setActivePinia(createPinia())
+    const third = stores(answer)
+    third.connection.handleFrame(hello)
+    await vi.waitFor(() => expect(third.requests.some((r) => r.type === 'calls')).toBe(true))
+    expect(third.requests.some((r) => r.type === 'call_join')).toBe(false)
   })
 })

@@ -14,6 +14,40 @@ export function ringsMe(call: CallInfo, me: number | undefined): boolean {
   return me !== undefined && call.ringing.includes(me) && !call.peers.some((p) => p.user === me)
 }
 
+// The call this tab is in, kept in sessionStorage (per tab, kept across a reload).
+interface RememberedCall {
+  room: number
+  audio: boolean
+  video: boolean
+  user: number
+}
+const CALL_KEY = 'parley.call'
+function rememberCall(c: RememberedCall): void {
+  try {
+    sessionStorage.setItem(CALL_KEY, JSON.stringify(c))
+  } catch {
+    // storage refused: a reload then leaves the call
+  }
+}
+function forgetCall(): void {
+  try {
+    sessionStorage.removeItem(CALL_KEY)
+  } catch {
+    // nothing kept
+  }
+}
+export function rememberedCall(): RememberedCall | null {
+  try {
+    const v: unknown = JSON.parse(sessionStorage.getItem(CALL_KEY) ?? 'null')
+    if (typeof v !== 'object' || v === null) return null
+    const o = v as Record<string, unknown>
+    if (typeof o.room !== 'number' || typeof o.user !== 'number') return null
+    return { room: o.room, user: o.user, audio: o.audio !== false, video: o.video === true }
+  } catch {
+    return null
+  }
+}
+
 export const useCallsStore = defineStore('calls', () => {
   const connection = useConnectionStore()
   const chat = useChatStore()
@@ -32,7 +66,19 @@ export const useCallsStore = defineStore('calls', () => {
     if (f?.type !== 'calls') return
     running.clear()
     for (const c of f.calls) running.set(c.room, c)
-    active.value?.resume(running.get(active.value.room))
+    if (active.value) active.value.resume(running.get(active.value.room))
+    else rejoinAfterReload()
+  }
+
+  // This tab was in a call when it was reloaded (or crashed): it joins again, as a new peer that
+  // takes the place of its old one, while the server still holds that one (the grace period).
+  function rejoinAfterReload(): void {
+    const was = rememberedCall()
+    forgetCall()
+    const me = chat.me?.id
+    if (!was || was.user !== me) return
+    const call = running.get(was.room)
+    if (call?.peers.some((p) => p.user === me)) void join(was.room, was)
   }
 
   function handle(f: ServerFrame): void {
@@ -68,15 +114,18 @@ export const useCallsStore = defineStore('calls', () => {
     })
     s.onEnd = (text, error) => {
       if (active.value === s) active.value = null
+      forgetCall()
       if (text) message.value = { room, text, error }
     }
     active.value = s
+    rememberCall({ room, audio: media.audio, video: media.video, user: chat.me?.id ?? 0 })
     await s.start()
   }
 
   function hangUp(): void {
     active.value?.leave()
     active.value = null
+    forgetCall()
   }
 
   function decline(room: number): void {
@@ -88,8 +137,10 @@ export const useCallsStore = defineStore('calls', () => {
   // Another user signed in (or nobody): their calls are not ours.
   watch(
     () => chat.me?.id,
-    () => {
-      hangUp()
+    (_, before) => {
+      if (active.value) hangUp()
+      // Signing in (from nobody) keeps what a reloaded tab remembers; another user forgets it.
+      if (before !== undefined) forgetCall()
       running.clear()
     },
   )
