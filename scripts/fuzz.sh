@@ -16,7 +16,7 @@ mkdir -p "$out/corpus"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iserver/src)
 # The JSON frame decoder, seeded with the protocol examples.
 clang++ "${flags[@]}" server/fuzz/frames_fuzz.cpp server/src/protocol/frames.cpp server/src/protocol/fields.cpp \
-  server/src/protocol/rtc_frames.cpp server/src/rtc/calls.cpp \
+  server/src/protocol/rtc_frames.cpp server/src/rtc/calls.cpp server/src/rtc/transfers.cpp \
   -lboost_json -lfmt -o "$out/frames_fuzz"
 mkdir -p "$corpus/frames"
 "$out/frames_fuzz" -max_total_time="$seconds" -max_len=65536 -artifact_prefix="$out/" \

@@ -37,6 +37,14 @@ void decode_calls(const ClientFrame& frame) {
   (void)each(decode_call_leave);
   (void)each(decode_call_decline);
   (void)each(decode_call_media);
+  (void)each(decode_transfer_offer);
+  (void)each(decode_transfer_answer);
+  (void)each(decode_transfer_ref);
+  {
+    auto f = frame.fields();
+    auto s = decode_transfer_signal(f);
+    if (!f.problem()) (void)encode_transfer_signal(s.id, s.data);
+  }
   auto fields = frame.fields();
   auto signal = decode_call_signal(fields);
   if (!fields.problem()) (void)encode_call_signal(signal.room, signal.peer, 1, signal.data);

@@ -19,6 +19,7 @@
 #include "core/worker_pool.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/rtc_commands.hpp"
+#include "gateway/transfer_commands.hpp"
 #include "hub/hub.hpp"
 #include "media/media.hpp"
 #include "net/metrics.hpp"
@@ -116,7 +117,13 @@ int main(int argc, char** argv) {
     gateway::RtcCommands rtc(chat, bus, hub, ice, call_options, timers.schedule());
     rtc.install(ws.commands());
     rtc.follow(stream);
-    ws.on_closed([&rtc](bus::ConnectionId conn) { rtc.closed(conn); });
+    gateway::TransferCommands transfers(chat, bus, ice, rtc::TransferOptions{}, timers.schedule());
+    transfers.install(ws.commands());
+    transfers.follow(stream);
+    ws.on_closed([&rtc, &transfers](bus::ConnectionId conn) {
+      rtc.closed(conn);
+      transfers.closed(conn);
+    });
 
     net::Metrics metrics;
     net::Router router;

@@ -37,7 +37,7 @@ struct Message {
   enum class Kind {
     kRoom,        // to the connections following `room`
     kPresence,    // to the connections that share one of `rooms` with `user` (not user's own)
-    kUser,        // to every connection of `user`
+    kUser,        // to every connection of `user` (but `connection`, when one is set)
     kConnection,  // to the one connection `connection`
     kFollow,      // `connection` follows `rooms` from here on (its snapshot was taken before)
     kSignOut,     // closes `user`'s connections opened with sign-in `session` (0: every one)
@@ -49,7 +49,7 @@ struct Message {
   std::vector<UserId> added;    // users who became members: following before delivery
   std::vector<UserId> removed;  // users who stopped being members: unfollowing after it
   std::vector<RoomId> rooms;    // kPresence: the user's rooms; kFollow: the rooms to follow
-  ConnectionId connection;      // kConnection, kFollow
+  ConnectionId connection;      // kConnection, kFollow; kUser: the one left out
   std::int64_t session = 0;     // kSignOut
   std::shared_ptr<const std::string> frame;  // serialized once, shared by every socket
 };

@@ -117,7 +117,10 @@ void Hub::apply(Shard& s, const bus::Message& m) {
       std::shared_lock lock(s.mu);
       auto u = s.users.find(m.user);
       if (u == s.users.end()) return;
-      for (Conn* c : u->second) c->subscriber->send(m.frame, false);
+      const bool skip = m.connection.node == node_;
+      for (Conn* c : u->second) {
+        if (!(skip && c->id == m.connection.local)) c->subscriber->send(m.frame, false);
+      }
       return;
     }
     case Kind::kConnection: {

@@ -1,5 +1,9 @@
 #include "protocol/rtc_frames.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 namespace parley::protocol {
@@ -47,6 +51,30 @@ json::value call_object(const rtc::Call& c) {
                       {"max_peers", 8}};
 }
 
+json::array ice_array(const std::vector<rtc::IceServer>& ice) {
+  json::array servers;
+  for (const auto& s : ice) {
+    json::array urls;
+    for (const auto& u : s.urls) urls.push_back(json::string(u));
+    json::object o{{"urls", std::move(urls)}};
+    if (!s.username.empty()) {
+      o["username"] = s.username;
+      o["credential"] = s.credential;
+    }
+    servers.push_back(std::move(o));
+  }
+  return servers;
+}
+
+// A string field of `lo` to `hi` bytes.
+std::string bounded(Fields& f, const char* name, std::size_t lo, std::size_t hi) {
+  auto v = f.str(name);
+  if (!f.problem() && (v.size() < lo || v.size() > hi)) {
+    f.fail(name, fmt::format("'{}' must be {} to {} bytes", name, lo, hi));
+  }
+  return v;
+}
+
 }  // namespace
 
 ListCalls decode_list_calls(Fields& f) {
@@ -92,22 +120,11 @@ std::string encode_call_state(Id room, const rtc::Call* call) {
 
 std::string encode_call_joined(const std::string& cid, const rtc::Call& call,
                                const std::vector<rtc::IceServer>& ice) {
-  json::array servers;
-  for (const auto& s : ice) {
-    json::array urls;
-    for (const auto& u : s.urls) urls.push_back(json::string(u));
-    json::object o{{"urls", std::move(urls)}};
-    if (!s.username.empty()) {
-      o["username"] = s.username;
-      o["credential"] = s.credential;
-    }
-    servers.push_back(std::move(o));
-  }
   return json::serialize(json::object{{"type", "call_joined"},
                                       {"cid", cid},
                                       {"room", call.room},
                                       {"call", call_object(call)},
-                                      {"ice_servers", std::move(servers)}});
+                                      {"ice_servers", ice_array(ice)}});
 }
 
 std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls) {
@@ -140,6 +157,81 @@ std::string encode_room_ack(const Cid& cid, Id room) {
   json::object o{{"type", "ack"}};
   if (cid) o["cid"] = *cid;
   o["room"] = room;
+  return json::serialize(o);
+}
+
+TransferOffer decode_transfer_offer(Fields& f) {
+  TransferOffer t;
+  t.cid = f.required_cid();
+  t.room = f.id("room");
+  t.user = f.id("user");
+  t.id = peer_id(f, "id");
+  t.name = bounded(f, "name", 1, 255);
+  t.size = f.opt_int("size", 0, std::int64_t{1} << 53, true).value_or(0);
+  t.mime = bounded(f, "mime", 0, 127);
+  if (auto sha = f.opt_str("sha256")) {
+    const bool hex = sha->size() == 64 && std::all_of(sha->begin(), sha->end(), [](char c) {
+                       return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                     });
+    if (!hex) f.fail("sha256", "'sha256' must be 64 lowercase hex digits");
+    t.sha256 = *sha;
+  }
+  return t;
+}
+
+TransferAnswer decode_transfer_answer(Fields& f) {
+  TransferAnswer a{f.cid(), peer_id(f, "id"), false};
+  auto accept = f.opt_bool("accept");
+  if (!accept && !f.problem()) f.fail("accept", "'accept' must be true or false");
+  a.accept = accept.value_or(false);
+  return a;
+}
+
+TransferSignal decode_transfer_signal(Fields& f) {
+  TransferSignal s{f.cid(), peer_id(f, "id"), {}};
+  s.data = f.object_text("data", kMaxSignalBytes);
+  return s;
+}
+
+TransferRef decode_transfer_ref(Fields& f) {
+  return {f.cid(), peer_id(f, "id")};
+}
+
+std::string encode_transfer_offer(const rtc::Transfer& t) {
+  return json::serialize(
+      json::object{{"type", "transfer_offer"},
+                   {"room", t.room},
+                   {"id", t.id},
+                   {"from", t.from},
+                   {"username", t.from_name},
+                   {"name", t.name},
+                   {"size", t.size},
+                   {"mime", t.mime},
+                   {"sha256", t.sha256.empty() ? json::value(nullptr) : json::value(t.sha256)}});
+}
+
+std::string encode_transfer_answer(const std::string& id, bool accept) {
+  return json::serialize(json::object{{"type", "transfer_answer"}, {"id", id}, {"accept", accept}});
+}
+
+std::string encode_transfer_signal(const std::string& id, const std::string& data_json) {
+  std::string head = json::serialize(json::object{{"type", "transfer_signal"}, {"id", id}});
+  head.pop_back();
+  head += ",\"data\":";
+  head += data_json;
+  head += '}';
+  return head;
+}
+
+std::string encode_transfer_closed(const std::string& id, const std::string& reason) {
+  return json::serialize(json::object{{"type", "transfer_closed"}, {"id", id}, {"reason", reason}});
+}
+
+std::string encode_transfer_ack(const Cid& cid, Id room, const std::vector<rtc::IceServer>& ice) {
+  json::object o{{"type", "ack"}};
+  if (cid) o["cid"] = *cid;
+  o["room"] = room;
+  o["ice_servers"] = ice_array(ice);
   return json::serialize(o);
 }
 

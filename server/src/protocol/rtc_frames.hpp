@@ -6,6 +6,7 @@
 
 #include "protocol/fields.hpp"
 #include "rtc/calls.hpp"
+#include "rtc/transfers.hpp"
 #include "rtc/turn.hpp"
 
 namespace parley::protocol {
@@ -44,6 +45,32 @@ struct CallSignal {
   std::string data;  // a JSON object, serialized
 };
 
+// Direct file transfers.
+struct TransferOffer {
+  std::string cid;
+  Id room = 0;
+  Id user = 0;
+  std::string id;
+  std::string name;
+  std::int64_t size = 0;
+  std::string mime;
+  std::string sha256;
+};
+struct TransferAnswer {
+  Cid cid;
+  std::string id;
+  bool accept = false;
+};
+struct TransferSignal {
+  Cid cid;
+  std::string id;
+  std::string data;  // a JSON object, serialized
+};
+struct TransferRef {  // transfer_cancel, transfer_resume
+  Cid cid;
+  std::string id;
+};
+
 ListCalls decode_list_calls(Fields& f);
 CallJoin decode_call_join(Fields& f);
 CallLeave decode_call_leave(Fields& f);
@@ -60,5 +87,17 @@ std::string encode_call_signal(Id room, const std::string& from, Id user,
                                const std::string& data_json);
 std::string encode_call_dropped(Id room, const std::string& peer, const std::string& reason);
 std::string encode_room_ack(const Cid& cid, Id room);
+
+TransferOffer decode_transfer_offer(Fields& f);
+TransferAnswer decode_transfer_answer(Fields& f);
+TransferSignal decode_transfer_signal(Fields& f);
+TransferRef decode_transfer_ref(Fields& f);
+
+std::string encode_transfer_offer(const rtc::Transfer& t);
+std::string encode_transfer_answer(const std::string& id, bool accept);
+std::string encode_transfer_signal(const std::string& id, const std::string& data_json);
+std::string encode_transfer_closed(const std::string& id, const std::string& reason);
+// The ack of an offer or an acceptance: with the ICE servers the data channel needs.
+std::string encode_transfer_ack(const Cid& cid, Id room, const std::vector<rtc::IceServer>& ice);
 
 }  // namespace parley::protocol

@@ -3,6 +3,7 @@
 // and sign-outs. Real ChatService and SQLite behind it; fake connections in front.
 #include "gateway/gateway.hpp"
 #include "gateway/rtc_commands.hpp"
+#include "gateway/transfer_commands.hpp"
 
 #include <gtest/gtest.h>
 
@@ -90,11 +91,17 @@ struct Node {
         hub(id, 2),
         chat(store, stream, chat::Options{}),
         gateway(chat, stream, hub, bus, pool, [](auto, auto done) { done(net::WsAdmission{}); }),
-        rtc(chat, bus, hub, rtc::IceOptions{}, rtc::Options{}, [](auto, auto) {}) {
+        rtc(chat, bus, hub, rtc::IceOptions{}, rtc::Options{}, [](auto, auto) {}),
+        transfers(chat, bus, rtc::IceOptions{}, rtc::TransferOptions{}, [](auto, auto) {}) {
     bus.subscribe([this](const bus::Message& m) { hub.deliver(m); });
     rtc.install(gateway.commands());  // as main.cpp does: every module's frame types
     rtc.follow(stream);
-    gateway.on_closed([this](bus::ConnectionId conn) { rtc.closed(conn); });
+    transfers.install(gateway.commands());
+    transfers.follow(stream);
+    gateway.on_closed([this](bus::ConnectionId conn) {
+      rtc.closed(conn);
+      transfers.closed(conn);
+    });
   }
   // The writer and the pool may still be finishing a socket's work (a presence announcement
   // after its hello): they end before the node does, and no more work reaches the bus.
@@ -117,6 +124,7 @@ struct Node {
   chat::ChatService chat;
   Gateway gateway;
   RtcCommands rtc;
+  TransferCommands transfers;
 };
 
 class GatewayTest : public ::testing::Test {

@@ -90,6 +90,26 @@ TEST(Frames, EncodesTheCallExamples) {
   EXPECT_EQ(json::parse(encode_event(e)), json::parse(example("server.call_event.json")));
 }
 
+TEST(Frames, EncodesTheTransferExamples) {
+  rtc::Transfer t;
+  t.id = "t-6b1f0c9e2a";
+  t.room = 3;
+  t.from = 1;
+  t.from_name = "alice";
+  t.name = "holiday.mov";
+  t.size = 1073741824;
+  t.mime = "video/quicktime";
+  EXPECT_EQ(json::parse(encode_transfer_offer(t)),
+            json::parse(example("server.transfer_offer.json")));
+  EXPECT_EQ(json::parse(encode_transfer_answer("t-6b1f0c9e2a", true)),
+            json::parse(example("server.transfer_answer.json")));
+  EXPECT_EQ(json::parse(encode_transfer_signal(
+                "t-6b1f0c9e2a", R"({"description":{"type":"offer","sdp":"v=0\r\n"}})")),
+            json::parse(example("server.transfer_signal.json")));
+  EXPECT_EQ(json::parse(encode_transfer_closed("t-6b1f0c9e2a", "cancelled")),
+            json::parse(example("server.transfer_closed.json")));
+}
+
 TEST(Frames, HostileInputNeverThrows) {
   std::string deep(100000, '[');
   EXPECT_TRUE(std::holds_alternative<FrameError>(ClientFrame::parse(deep)));
