@@ -44,3 +44,9 @@ clang++ "${flags[@]}" server/fuzz/http_head_fuzz.cpp server/src/net/static_files
 mkdir -p "$corpus/http_head"
 "$out/http_head_fuzz" -max_total_time="$seconds" -max_len=16384 -artifact_prefix="$out/http-" \
   "$corpus/http_head"
+# An upload's request: the JSON body of POST /api/uploads and the Upload-Offset header.
+clang++ "${flags[@]}" server/fuzz/upload_fuzz.cpp server/src/api/json_body.cpp server/src/media/media.cpp \
+  server/src/media/strip.cpp -lboost_json -lmagic -lcrypto -lspdlog -lfmt -o "$out/upload_fuzz"
+mkdir -p "$corpus/upload"
+"$out/upload_fuzz" -max_total_time="$seconds" -max_len=8192 -artifact_prefix="$out/upload-" \
+  "$corpus/upload"

@@ -51,30 +51,7 @@ HttpResponse bad_request(const BadRequest& b) {
 }
 
 // Parses a JSON object body; throws BadRequest with a message that says what is wrong.
-json::object parse_object(const HttpRequest& req) {
-  if (req.body.empty()) throw BadRequest{"The request needs a JSON body", ""};
-  json::parse_options opts;
-  opts.max_depth = 16;
-  boost::system::error_code ec;
-  json::value v = json::parse(req.body, ec, {}, opts);
-  if (ec) throw BadRequest{"Malformed JSON: " + ec.message(), ""};
-  if (!v.is_object()) throw BadRequest{"The body must be a JSON object", ""};
-  return std::move(v.as_object());
-}
-
-std::optional<std::string> opt_string(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) return std::nullopt;
-  if (!it->value().is_string())
-    throw BadRequest{fmt::format("'{}' must be a string", key), std::string(key)};
-  return std::string(it->value().as_string());
-}
-
-std::string req_string(const json::object& o, std::string_view key) {
-  auto v = opt_string(o, key);
-  if (!v) throw BadRequest{fmt::format("'{}' is required", key), std::string(key)};
-  return *v;
-}
+json::object parse_object(const HttpRequest& req) { return parse_object_text(req.body); }
 
 namespace {
 

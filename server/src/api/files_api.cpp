@@ -137,14 +137,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
   // ---- uploads --------------------------------------------------------------------------------
 
   HttpResponse create(const HttpRequest& req, const auth::Authenticated& w) {
-    auto body = parse_object(req);
-    auto room = body.if_contains("room");
-    auto size = body.if_contains("size");
-    if (!room || !room->is_int64() || room->as_int64() < 1)
-      throw BadRequest{"'room' must be a room id", "room"};
-    if (!size || !size->is_int64() || size->as_int64() < 0)
-      throw BadRequest{"'size' must be a number of bytes", "size"};
-    std::string name = media::clean_name(req_string(body, "name"));
+    auto r = parse_upload_request(req.body);
     {
       std::lock_guard lock(limiter_mu);
       if (int wait = limiter.take(std::to_string(w.user.id), core::now_ms()); wait > 0) {
@@ -154,11 +147,8 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         return error_response(e);
       }
     }
-    // The declared type only picks audio or video for shared containers (media::Storage::finish).
-    auto declared = opt_string(body, "type").value_or("");
-    if (declared.size() >= 128) declared.clear();
-    auto u = rules.begin_upload(w.user.id, room->as_int64(), auth::random_token(), name,
-                                size->as_int64(), declared);
+    auto u = rules.begin_upload(w.user.id, r.room, auth::random_token(), r.name, r.size,
+                                r.declared_type);
     if (!u) return error_response(u.error());
     return upload_answer(201, *u, 0);
   }
@@ -367,7 +357,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
         if (!u) return refuse(error_response(u.error()));
         if (u->file) {  // finished already (its answer was lost): the same answer again
           auto size = static_cast<std::uint64_t>(u->size);
-          auto at = parse_int(req->header("upload-offset"));
+          auto at = parse_offset(req->header("upload-offset"));
           auto info = self->rules.finished(*u);
           if (!info) return refuse(HttpResponse::error(404, "not_found", "No such upload"));
           if (at && static_cast<std::uint64_t>(*at) == size) return refuse(file_answer(*info));
@@ -375,7 +365,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
               {"error", "conflict"}, {"message", "This upload is finished"}, {"offset", size}};
           return refuse(HttpResponse::json(409, json::serialize(body)));
         }
-        auto offset = parse_int(req->header("upload-offset"));
+        auto offset = parse_offset(req->header("upload-offset"));
         if (!offset) {
           return refuse(error_response(core::make_error(
               core::Errc::kInvalid, "Upload-Offset must say where these bytes start", "offset")));

@@ -9,24 +9,17 @@
 #include <string_view>
 
 #include "api/accounts_api.hpp"
+#include "api/json_body.hpp"
 #include "core/result.hpp"
 #include "net/router.hpp"
 
 namespace parley::api {
-
-// Thrown by the parsers below; becomes a 400 `invalid` naming the field.
-struct BadRequest {
-  std::string message;
-  std::string field;
-};
 
 // The one shape of every REST error, with the status for its code.
 net::HttpResponse error_response(const core::Error& e);
 net::HttpResponse bad_request(const BadRequest& b);
 // Parses a JSON object body; throws BadRequest with a message that says what is wrong.
 boost::json::object parse_object(const net::HttpRequest& req);
-std::optional<std::string> opt_string(const boost::json::object& o, std::string_view key);
-std::string req_string(const boost::json::object& o, std::string_view key);
 bool mutating(const net::HttpRequest& req);
 // A refusal for a state-changing request without the right CSRF token or from another site.
 std::optional<net::HttpResponse> csrf_refusal(const net::HttpRequest& req,
