@@ -51,7 +51,9 @@ HttpResponse bad_request(const BadRequest& b) {
 }
 
 // Parses a JSON object body; throws BadRequest with a message that says what is wrong.
-json::object parse_object(const HttpRequest& req) { return parse_object_text(req.body); }
+json::object parse_object(const HttpRequest& req) {
+  return parse_object_text(req.body);
+}
 
 namespace {
 
