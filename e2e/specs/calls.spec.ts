@@ -4,9 +4,6 @@
 // in the timeline; a four-person conference connects every pair and survives one member leaving
 // and rejoining; a non-member hears nothing of a call and cannot join it; a call through a real
 // coturn with relay-only ICE connects over the relay.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { createSocket } from 'node:dgram'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +20,7 @@ import {
   type Person,
 } from './calls'
 import { freePort, startParley, stopParley } from './own-server'
+import { withTurn } from './turn'
 
 test.describe.configure({ timeout: 90_000 })
 test.afterEach(async () => {
@@ -218,76 +216,8 @@ test('a four-person conference connects every pair and survives one member leavi
   await decodingFrom(ann, 2)
 })
 
-// Whether a STUN server answers a Binding request on 127.0.0.1:port within 200 ms.
-async function stunAnswers(port: number): Promise<boolean> {
-  const sock = createSocket('udp4')
-  const request = Buffer.concat([
-    Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]),
-    randomBytes(12),
-  ])
-  try {
-    return await new Promise<boolean>((ok) => {
-      const timer = setTimeout(() => ok(false), 200)
-      sock.on('message', (m) => {
-        clearTimeout(timer)
-        ok(m.readUInt16BE(0) === 0x0101)
-      })
-      sock.on('error', () => ok(false))
-      sock.send(request, port, '127.0.0.1')
-    })
-  } finally {
-    sock.close()
-  }
-}
-
 test('a call through coturn with relay-only ICE connects over the relay', async ({ browser }) => {
-  const secret = 'e2e-turn-secret'
-  const turnPort = await freePort()
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-turn-'))
-  const turn: ChildProcess = spawn(
-    'turnserver',
-    [
-      '--listening-ip',
-      '127.0.0.1',
-      '--relay-ip',
-      '127.0.0.1',
-      '--listening-port',
-      String(turnPort),
-      '--min-port',
-      '49160',
-      '--max-port',
-      '49400',
-      '--use-auth-secret',
-      '--static-auth-secret',
-      secret,
-      '--realm',
-      'parley.test',
-      '--no-tls',
-      '--no-dtls',
-      '--no-cli',
-      '--allow-loopback-peers',
-      '--no-stdout-log',
-      '--log-file',
-      join(dataDir, 'turn.log'),
-      '--pidfile',
-      join(dataDir, 'turn.pid'),
-      '--userdb',
-      join(dataDir, 'turn.db'),
-    ],
-    { stdio: 'ignore' },
-  )
-  let exited = ''
-  turn.on('exit', (code) => (exited = `turnserver exited with ${code}`))
-  await expect.poll(async () => exited || (await stunAnswers(turnPort)), { timeout: 10_000 }).toBe(true)
-  const port = await freePort()
-  const server = await startParley(port, join(dataDir, 'parley'), [
-    '--turn',
-    `turn:127.0.0.1:${turnPort}?transport=udp`,
-    '--turn-secret',
-    secret,
-  ])
-  try {
-    const base = `http://127.0.0.1:${port}`
+  await withTurn(async (base) => {
     const ann = await caller(browser, 'ann', { base, relay: true })
     const bob = await caller(browser, 'bob', { base, relay: true })
     await directRoom(ann, bob)
@@ -297,9 +227,5 @@ test('a call through coturn with relay-only ICE connects over the relay', async 
     await decodingFrom(bob, 1, 30_000)
     expect((await totals(ann)).relayPairs).toBeGreaterThan(0)
     expect((await totals(bob)).relayPairs).toBeGreaterThan(0)
-  } finally {
-    await stopParley(server)
-    turn.kill('SIGTERM')
-    rmSync(dataDir, { recursive: true, force: true })
-  }
+  })
 })
