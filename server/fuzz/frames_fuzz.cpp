@@ -40,6 +40,7 @@ void decode_calls(const ClientFrame& frame) {
   (void)each(decode_transfer_offer);
   (void)each(decode_transfer_answer);
   (void)each(decode_transfer_ref);
+  (void)each(decode_transfer_cancel);
   {
     auto f = frame.fields();
     auto s = decode_transfer_signal(f);

@@ -115,9 +115,9 @@ void TransferCommands::install(Commands& t) {
           to_connection(*to, encode_transfer_signal(c.id, c.data));
         });
 
-  t.add("transfer_cancel", kOptional, &decode_transfer_ref,
+  t.add("transfer_cancel", kOptional, &decode_transfer_cancel,
         [this, answer](const Call& call, TransferRef& c) {
-          answer(call, transfers_.cancel(c.id, call.user(), call.connection()));
+          answer(call, transfers_.cancel(c.id, call.user(), call.connection(), c.reason));
         });
 
   t.add("transfer_resume", kOptional, &decode_transfer_ref,

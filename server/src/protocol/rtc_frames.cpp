@@ -197,6 +197,18 @@ TransferRef decode_transfer_ref(Fields& f) {
   return {f.cid(), peer_id(f, "id")};
 }
 
+TransferRef decode_transfer_cancel(Fields& f) {
+  TransferRef r = decode_transfer_ref(f);
+  if (auto reason = f.opt_str("reason")) {
+    if (*reason != "cancelled" && *reason != "done" && *reason != "failed" &&
+        *reason != "damaged") {
+      f.fail("reason", "'reason' must be cancelled, done, failed or damaged");
+    }
+    r.reason = *reason;
+  }
+  return r;
+}
+
 std::string encode_transfer_offer(const rtc::Transfer& t) {
   return json::serialize(
       json::object{{"type", "transfer_offer"},

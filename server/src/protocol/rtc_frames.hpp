@@ -69,6 +69,7 @@ struct TransferSignal {
 struct TransferRef {  // transfer_cancel, transfer_resume
   Cid cid;
   std::string id;
+  std::string reason = "cancelled";  // transfer_cancel: cancelled, done, failed, damaged
 };
 
 ListCalls decode_list_calls(Fields& f);
@@ -92,6 +93,7 @@ TransferOffer decode_transfer_offer(Fields& f);
 TransferAnswer decode_transfer_answer(Fields& f);
 TransferSignal decode_transfer_signal(Fields& f);
 TransferRef decode_transfer_ref(Fields& f);
+TransferRef decode_transfer_cancel(Fields& f);
 
 std::string encode_transfer_offer(const rtc::Transfer& t);
 std::string encode_transfer_answer(const std::string& id, bool accept);

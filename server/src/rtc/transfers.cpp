@@ -108,7 +108,7 @@ core::Result<bus::ConnectionId> Transfers::route(const std::string& id, Transfer
 }
 
 core::Result<bool> Transfers::cancel(const std::string& id, TransferUser user,
-                                     bus::ConnectionId conn) {
+                                     bus::ConnectionId conn, const std::string& reason) {
   std::lock_guard lock(mu_);
   auto it = transfers_.find(id);
   if (it == transfers_.end()) return no_such();
@@ -118,12 +118,12 @@ core::Result<bool> Transfers::cancel(const std::string& id, TransferUser user,
   if (!sender && !receiver) return no_such();
   if (sender) {
     if (t.accepted) {
-      if (!t.receiver.away) listener_.closed_for(t.receiver.conn, id, "cancelled");
+      if (!t.receiver.away) listener_.closed_for(t.receiver.conn, id, reason);
     } else {
-      listener_.closed_for_user(t.to, id, "cancelled");
+      listener_.closed_for_user(t.to, id, reason);
     }
   } else {
-    if (!t.sender.away) listener_.closed_for(t.sender.conn, id, "cancelled");
+    if (!t.sender.away) listener_.closed_for(t.sender.conn, id, reason);
     if (!t.accepted) listener_.closed_for_user(t.to, id, "answered", conn);
   }
   transfers_.erase(it);

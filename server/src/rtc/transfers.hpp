@@ -79,7 +79,9 @@ class Transfers {
   // Where a signal from `conn` goes: the other side's socket. Counts against the side's bucket.
   core::Result<bus::ConnectionId> route(const std::string& id, TransferUser user,
                                         bus::ConnectionId conn);
-  core::Result<bool> cancel(const std::string& id, TransferUser user, bus::ConnectionId conn);
+  // Ends the transfer; the other side hears `reason` (cancelled, or how a finished one ended).
+  core::Result<bool> cancel(const std::string& id, TransferUser user, bus::ConnectionId conn,
+                            const std::string& reason = "cancelled");
   // After a reconnect: `conn` takes its user's side back.
   core::Result<bool> resume(const std::string& id, TransferUser user, bus::ConnectionId conn);
   void closed(bus::ConnectionId conn);

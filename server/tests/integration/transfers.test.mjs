@@ -126,6 +126,19 @@ test('a declined offer is gone; the sender cancelling an open offer closes it on
     id: id2,
     reason: 'cancelled',
   })
+
+  // A finished transfer is ended with how it ended, which the other side hears.
+  const id3 = newId()
+  await ca.must(offer(room, id3))
+  await b1.waitFor((f) => f.type === 'transfer_offer' && f.id === id3)
+  await b1.must({ type: 'transfer_answer', id: id3, accept: true })
+  expectError(await b1.command({ type: 'transfer_cancel', id: id3, reason: 'bored' }), 'invalid', 'reason', 'bad reason')
+  await b1.must({ type: 'transfer_cancel', id: id3, reason: 'damaged' })
+  assert.deepEqual(await ca.waitFor((f) => f.type === 'transfer_closed' && f.id === id3), {
+    type: 'transfer_closed',
+    id: id3,
+    reason: 'damaged',
+  })
 })
 
 test('a side whose socket dropped takes its transfer back with transfer_resume', async () => {

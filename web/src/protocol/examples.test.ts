@@ -82,7 +82,7 @@ describe('shared protocol examples', () => {
         },
       },
       { type: 'transfer_resume', cid: 'c-35', id: 't-6b1f0c9e2a' },
-      { type: 'transfer_cancel', cid: 'c-36', id: 't-6b1f0c9e2a' },
+      { type: 'transfer_cancel', cid: 'c-36', id: 't-6b1f0c9e2a', reason: 'cancelled' },
     ]
     expect(mine.map((c) => JSON.parse(encodeCommand(c)) as unknown)).toEqual(transfers)
   })

@@ -408,7 +408,12 @@ export type ClientCommand =
     }
   | { type: 'transfer_answer'; cid?: string; id: string; accept: boolean }
   | { type: 'transfer_signal'; id: string; data: Record<string, unknown> }
-  | { type: 'transfer_cancel'; cid?: string; id: string }
+  | {
+      type: 'transfer_cancel'
+      cid?: string
+      id: string
+      reason?: 'cancelled' | 'done' | 'failed' | 'damaged'
+    }
   | { type: 'transfer_resume'; cid?: string; id: string }
 
 export function encodeCommand(command: ClientCommand): string {

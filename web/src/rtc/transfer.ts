@@ -106,7 +106,10 @@ export interface SinkHandle extends Sink {
 const MAX_LINKS = 20 // generations tried before the transfer is given up
 const TICK_MS = 1000
 
+type EndReason = 'cancelled' | 'done' | 'failed' | 'damaged'
+
 const closedText: Record<string, string> = {
+  failed: 'The transfer failed on the other side.',
   cancelled: 'Cancelled by the other side.',
   answered: 'Answered in another tab.',
   expired: 'The other side went away.',
@@ -213,6 +216,10 @@ abstract class Transfer {
   onClosed(reason: string): void {
     if (this.over) return
     if (reason === 'cancelled') this.finish('cancelled', null)
+    else if (reason === 'done') {
+      this.progress(this.view.size)
+      this.finish('done', null)
+    } else if (reason === 'damaged') this.finish('failed', MISMATCH)
     else this.finish(this.view.state === 'offered' ? 'cancelled' : 'failed', closedText[reason] ?? reason)
   }
 
@@ -258,9 +265,10 @@ abstract class Transfer {
   }
   protected abstract cleanUp(): void
 
-  // The server forgets a transfer only when one side ends it.
-  protected tellServerEnded(): void {
-    void this.deps.request({ type: 'transfer_cancel', id: this.id }).catch(() => undefined)
+  // The server forgets a transfer only when one side ends it; the other side hears how it ended
+  // (its transfer_closed can arrive before the data channel's last message).
+  protected tellServerEnded(reason: EndReason = 'cancelled'): void {
+    void this.deps.request({ type: 'transfer_cancel', id: this.id, reason }).catch(() => undefined)
   }
 }
 
@@ -304,7 +312,7 @@ export class OutgoingTransfer extends Transfer {
     this.core.onResult = (ok) => {
       if (ok) this.progress(this.view.size)
       this.finish(ok ? 'done' : 'failed', ok ? null : MISMATCH)
-      this.tellServerEnded()
+      this.tellServerEnded(ok ? 'done' : 'damaged')
     }
     this.core.onCancel = () => this.finish('cancelled', 'Cancelled by the other side.')
   }
@@ -447,7 +455,7 @@ export class IncomingTransfer extends Transfer {
 
   private fail(outcome: Outcome, detail?: string): void {
     this.finish('failed', outcome === 'mismatch' ? MISMATCH : (detail ?? 'The transfer failed.'))
-    this.tellServerEnded()
+    this.tellServerEnded(outcome === 'mismatch' ? 'damaged' : 'failed')
   }
 
   onSignal(data: Record<string, unknown>): void {
