@@ -1,9 +1,7 @@
 // Service worker: keeps the app shell available offline. Navigations try the network first and fall
 // back to the cached index.html; hashed /assets/* are cache-first; the chat's pictures (image files
 // and avatars, media-cache.ts) are cache-first from a bounded bucket of their own, so cached history
-// shows its images offline; the rest of /api/* and /ws is never touched. A file arriving by direct
-// transfer is served from a stream the page hands over (/transfer-download/...), so the browser's
-// download writes it to disk as it arrives.
+// shows its images offline; the rest of /api/* and /ws is never touched.
 // A plugin in vite.config.ts bundles this file to dist/sw.js and defines the two build-time constants.
 import {
   MEDIA_CACHE,
@@ -30,9 +28,6 @@ interface FetchEvent extends ExtendableEvent {
   readonly preloadResponse: Promise<Response | undefined>
   respondWith(response: Promise<Response>): void
 }
-interface ExtendableMessageEvent extends ExtendableEvent {
-  readonly data: unknown
-}
 interface WorkerScope {
   readonly location: { readonly origin: string }
   readonly registration: { readonly navigationPreload?: NavigationPreloadManager }
@@ -40,7 +35,6 @@ interface WorkerScope {
   skipWaiting(): Promise<void>
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void
-  addEventListener(type: 'message', listener: (event: ExtendableMessageEvent) => void): void
 }
 
 const sw = self as unknown as WorkerScope
@@ -48,13 +42,12 @@ const CACHE_PREFIX = 'parley-shell-'
 const CACHE = CACHE_PREFIX + VERSION
 const SHELL = '/index.html'
 
-type Route = 'shell' | 'asset' | 'transfer' | MediaKind | 'network'
+type Route = 'shell' | 'asset' | MediaKind | 'network'
 
 function routeOf(request: Request): Route {
   const url = new URL(request.url)
   if (request.method !== 'GET' || url.origin !== sw.location.origin) return 'network'
   // The chat's pictures: cache-first, so cached history shows them offline.
-  if (url.pathname.startsWith(TRANSFER_PREFIX)) return 'transfer'
   const media = mediaKind(request, sw.location.origin)
   if (media) return media
   // The rest of the API and the socket are live data: never cached, never answered with the shell.
@@ -102,9 +95,6 @@ sw.addEventListener('fetch', (event) => {
       return
     case 'asset':
       event.respondWith(cacheThenNetwork(event))
-      return
-    case 'transfer':
-      event.respondWith(Promise.resolve(transferDownload(event.request)))
       return
     case 'file':
     case 'avatar':
@@ -218,45 +208,4 @@ async function sizeOf(cache: Cache, key: Request): Promise<number> {
   const bytes = Number(stored?.headers.get('content-length')) || 0
   sizes.set(key.url, bytes)
   return bytes
-}
-
-// ---- direct transfers -----------------------------------------------------------------------------
-
-const TRANSFER_PREFIX = '/transfer-download/'
-// Streams handed over by a page's transfer worker (which writes into them), by path; each is served
-// once. Only pages of this origin can post here.
-const downloads = new Map<string, { stream: ReadableStream<Uint8Array>; size: number }>()
-
-sw.addEventListener('message', (event) => {
-  const m = event.data as { type?: unknown; path?: unknown; size?: unknown; port?: unknown; done?: unknown }
-  if (m.type !== 'transfer-download') return // transfer-keepalive: the event itself keeps us up
-  const { path, size, port, done } = m
-  if (typeof path !== 'string' || !path.startsWith(TRANSFER_PREFIX) || typeof size !== 'number') return
-  if (!(port instanceof MessagePort) || !(done instanceof MessagePort)) return
-  // The page's transfer worker sends the stream's readable side over `port`.
-  port.onmessage = (e: MessageEvent<{ readable?: unknown }>) => {
-    const stream = e.data.readable
-    port.close()
-    if (!(stream instanceof ReadableStream)) return
-    downloads.set(path, { stream: stream as ReadableStream<Uint8Array>, size })
-    done.postMessage('ready')
-    done.close()
-  }
-})
-
-function transferDownload(request: Request): Response {
-  const path = new URL(request.url).pathname
-  const download = downloads.get(path)
-  if (!download) return new Response('This transfer is not here any more.', { status: 404 })
-  downloads.delete(path)
-  const name = decodeURIComponent(path.split('/').pop() ?? 'file')
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
-  return new Response(download.stream, {
-    headers: {
-      'Content-Type': 'application/octet-stream',
-      'Content-Length': String(download.size),
-      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      'X-Content-Type-Options': 'nosniff',
-    },
-  })
 }
