@@ -60,14 +60,15 @@ test("a cropped avatar shows beside its owner's messages for others", async ({ b
 
   // Escape leaves the avatar as it was.
   await ann.page.getByLabel('Choose an avatar').setInputFiles(picture)
-  await expect(crop).toBeVisible()
+  await expect(crop).toBeVisible({ timeout: 20_000 })
   await ann.page.keyboard.press('Escape')
   await expect(crop).toHaveCount(0)
   await expect(ann.page.locator('img[src*="/api/avatars/"]')).toHaveCount(0)
 
   // Move the crop with the keyboard, zoom with the slider, save.
   await ann.page.getByLabel('Choose an avatar').setInputFiles(picture)
-  await expect(crop.getByRole('button', { name: 'Save' })).toBeEnabled()
+  // The dialog opens once the picture is decoded, which on a loaded 2-core machine took over 5 s.
+  await expect(crop.getByRole('button', { name: 'Save' })).toBeEnabled({ timeout: 20_000 })
   await crop.getByRole('img', { name: 'Crop area' }).press('ArrowRight')
   await crop.getByRole('slider', { name: 'Zoom' }).fill('1.5')
   await crop.getByRole('button', { name: 'Save' }).click()
