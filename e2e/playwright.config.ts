@@ -2,19 +2,7 @@
 // which global-setup.ts starts on a free port with a fresh data directory.
 import { defineConfig } from '@playwright/test'
 
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-]
+import { chromiumArgs } from './chromium-args.mjs'
 
 export default defineConfig({
   testDir: './specs',

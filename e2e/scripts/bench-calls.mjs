@@ -17,26 +17,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
+import { chromiumArgs } from '../chromium-args.mjs'
 
 const root = resolve(import.meta.dirname, '../..')
 const bin = process.env.PARLEY_BIN ?? join(root, 'build/release/bin/parley')
 const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
 const REPS = Number(process.env.REPS ?? 7)
 const log = (...a) => console.error('[bench-calls]', ...a)
-// As playwright.config.ts has them.
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-]
 
 function startServer(dataDir) {
   const proc = spawn(

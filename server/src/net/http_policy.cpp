@@ -41,21 +41,4 @@ bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
                      [&](const std::string& a) { return lower(a) == o; });
 }
 
-TokenBucket::TokenBucket(double rate, double burst, Clock::time_point now)
-    : rate_(rate), burst_(burst), tokens_(burst), last_(now) {}
-
-bool TokenBucket::take(Clock::time_point now) {
-  double elapsed = std::chrono::duration<double>(now - last_).count();
-  last_ = now;
-  tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
-  if (tokens_ < 1.0) return false;
-  tokens_ -= 1.0;
-  return true;
-}
-
-int TokenBucket::retry_after_seconds() const {
-  double missing = 1.0 - tokens_;
-  return std::max(1, static_cast<int>(std::ceil(missing / rate_)));
-}
-
 }  // namespace parley::net

@@ -2,6 +2,8 @@
 // security headers, the WebSocket Origin check and the per-connection request rate.
 #pragma once
 
+#include "core/token_bucket.hpp"
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -19,19 +21,6 @@ bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
                     const std::vector<std::string>& allowed);
 
 // Token bucket: `rate` tokens per second, at most `burst` saved up.
-class TokenBucket {
- public:
-  using Clock = std::chrono::steady_clock;
-  TokenBucket(double rate, double burst, Clock::time_point now = Clock::now());
-  bool take(Clock::time_point now = Clock::now());
-  // Seconds until one token is available (for Retry-After), at least 1.
-  int retry_after_seconds() const;
-
- private:
-  double rate_;
-  double burst_;
-  double tokens_;
-  Clock::time_point last_;
-};
+using TokenBucket = core::TokenBucket;
 
 }  // namespace parley::net

@@ -75,6 +75,17 @@ std::string bounded(Fields& f, const char* name, std::size_t lo, std::size_t hi)
   return v;
 }
 
+// `head` serialized with a last field `data` holding `data_json` as it is: a relayed signal is
+// Boost.JSON's own serialization of an object (Fields::object_text), not parsed again.
+std::string with_data(const json::object& head, const std::string& data_json) {
+  std::string out = json::serialize(head);
+  out.pop_back();  // the closing brace
+  out += ",\"data\":";
+  out += data_json;
+  out += '}';
+  return out;
+}
+
 }  // namespace
 
 ListCalls decode_list_calls(Fields& f) {
@@ -138,14 +149,9 @@ std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls) {
 
 std::string encode_call_signal(Id room, const std::string& from, Id user,
                                const std::string& data_json) {
-  // `data_json` is Boost.JSON's own serialization of an object (Fields::object_text).
-  std::string head = json::serialize(
-      json::object{{"type", "call_signal"}, {"room", room}, {"from", from}, {"user", user}});
-  head.pop_back();  // the closing brace
-  head += ",\"data\":";
-  head += data_json;
-  head += '}';
-  return head;
+  return with_data(
+      json::object{{"type", "call_signal"}, {"room", room}, {"from", from}, {"user", user}},
+      data_json);
 }
 
 std::string encode_call_dropped(Id room, const std::string& peer, const std::string& reason) {
@@ -227,12 +233,7 @@ std::string encode_transfer_answer(const std::string& id, bool accept) {
 }
 
 std::string encode_transfer_signal(const std::string& id, const std::string& data_json) {
-  std::string head = json::serialize(json::object{{"type", "transfer_signal"}, {"id", id}});
-  head.pop_back();
-  head += ",\"data\":";
-  head += data_json;
-  head += '}';
-  return head;
+  return with_data(json::object{{"type", "transfer_signal"}, {"id", id}}, data_json);
 }
 
 std::string encode_transfer_closed(const std::string& id, const std::string& reason) {

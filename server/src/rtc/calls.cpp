@@ -47,6 +47,19 @@ void Calls::publish_locked(const Call& call) {
   listener_.state(call.room, &call);
 }
 
+Peer Calls::new_peer(const Joining& j, core::Millis now) const {
+  Peer p;
+  p.id = j.peer;
+  p.user = j.user;
+  p.username = j.username;
+  p.conn = j.conn;
+  p.since = now;
+  p.media = j.media;
+  p.signals = core::TokenBucket(options_.signals_per_second, options_.signal_burst,
+                                core::TokenBucket::at_ms(now));
+  return p;
+}
+
 core::Result<Call> Calls::join(const Joining& j) {
   std::lock_guard lock(mu_);
   const auto now = clock_();
@@ -64,8 +77,7 @@ core::Result<Call> Calls::join(const Joining& j) {
         if (m != j.user) c.ringing.push_back(m);
       }
     }
-    c.peers.push_back(Peer{j.peer, j.user, j.username, j.conn, now, j.media, false,
-                           options_.signal_burst, now, 0});
+    c.peers.push_back(new_peer(j, now));
     it = calls_.emplace(j.room, std::move(c)).first;
     listener_.record(j.room, j.user, "started", j.media.video, 0);
     if (!it->second.ringing.empty()) {
@@ -101,8 +113,7 @@ core::Result<Call> Calls::join(const Joining& j) {
     if (!c.peers[i].away) listener_.dropped(c.peers[i].conn, c.room, c.peers[i].id, "taken");
     c.peers.erase(c.peers.begin() + static_cast<std::ptrdiff_t>(i));
   }
-  c.peers.push_back(
-      Peer{j.peer, j.user, j.username, j.conn, now, j.media, false, options_.signal_burst, now, 0});
+  c.peers.push_back(new_peer(j, now));
   std::erase(c.ringing, j.user);
   if (c.direct && !c.answered && users_in(c) >= 2) c.answered = now;
   publish_locked(c);
@@ -193,17 +204,11 @@ core::Result<Route> Calls::route(RoomId room, const std::string& from, Connectio
     return make_error(Errc::kNotFound, "No such peer in this call", "to");
   }
   if (target->away) return make_error(Errc::kConflict, "That peer is reconnecting", "to");
-  const auto now = clock_();
-  sender->tokens =
-      std::min(options_.signal_burst, sender->tokens + static_cast<double>(now - sender->refilled) *
-                                                           options_.signals_per_second / 1000.0);
-  sender->refilled = now;
-  if (sender->tokens < 1) {
+  if (!sender->signals.take(core::TokenBucket::at_ms(clock_()))) {
     auto e = make_error(Errc::kRateLimited, "Too many call signals; slow down");
-    e.retry_after = 1;
+    e.retry_after = sender->signals.retry_after_seconds();
     return e;
   }
-  sender->tokens -= 1;
   return Route{target->conn, sender->user};
 }
 

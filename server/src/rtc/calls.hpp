@@ -20,6 +20,7 @@
 #include "bus/bus.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/token_bucket.hpp"
 
 namespace parley::rtc {
 
@@ -41,10 +42,8 @@ struct Peer {
   core::Millis since = 0;
   Media media;
   bool away = false;  // its socket closed; removed when the grace runs out
-  // Signals it may still send (a token bucket).
-  double tokens = 0;
-  core::Millis refilled = 0;
   std::uint64_t away_generation = 0;
+  core::TokenBucket signals{1, 1};  // the signals it may send
 };
 
 struct Call {
@@ -132,6 +131,7 @@ class Calls {
   void end_locked(RoomId room, const std::string& what);
   void remove_peer_locked(Call& call, std::size_t index);
   void ring_expired(RoomId room, std::string call_id);
+  Peer new_peer(const Joining& j, core::Millis now) const;
   void grace_expired(RoomId room, std::string peer, std::uint64_t generation);
   std::string new_call_id();
 

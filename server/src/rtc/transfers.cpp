@@ -35,8 +35,8 @@ core::Result<Transfer> Transfers::offer(Transfer t, bus::ConnectionId sender) {
   const auto now = clock_();
   t.created = now;
   t.accepted = false;
-  t.sender = Side{sender, true, false, 0, options_.signal_burst, now};
-  t.receiver = Side{{}, false, false, 0, options_.signal_burst, now};
+  t.sender = new_side(sender, true, now);
+  t.receiver = new_side({}, false, now);
   auto [it, _] = transfers_.emplace(t.id, std::move(t));
   listener_.offered(it->second);
   schedule_(options_.answer_timeout, [this, id = it->second.id, created = now] {
@@ -72,14 +72,13 @@ core::Result<Transfer> Transfers::answer(const std::string& id, TransferUser use
   return t;
 }
 
-bool Transfers::take_token(Side& side, core::Millis now) {
-  side.tokens =
-      std::min(options_.signal_burst, side.tokens + static_cast<double>(now - side.refilled) *
-                                                        options_.signals_per_second / 1000.0);
-  side.refilled = now;
-  if (side.tokens < 1) return false;
-  side.tokens -= 1;
-  return true;
+Side Transfers::new_side(bus::ConnectionId conn, bool bound, core::Millis now) const {
+  Side side;
+  side.conn = conn;
+  side.bound = bound;
+  side.signals = core::TokenBucket(options_.signals_per_second, options_.signal_burst,
+                                   core::TokenBucket::at_ms(now));
+  return side;
 }
 
 core::Result<bus::ConnectionId> Transfers::route(const std::string& id, TransferUser user,
@@ -99,9 +98,9 @@ core::Result<bus::ConnectionId> Transfers::route(const std::string& id, Transfer
   }
   if (!mine) return no_such();
   if (other->away) return make_error(Errc::kConflict, "The other side is reconnecting", "id");
-  if (!take_token(*mine, clock_())) {
+  if (!mine->signals.take(core::TokenBucket::at_ms(clock_()))) {
     auto e = make_error(Errc::kRateLimited, "Too many transfer signals; slow down");
-    e.retry_after = 1;
+    e.retry_after = mine->signals.retry_after_seconds();
     return e;
   }
   return other->conn;

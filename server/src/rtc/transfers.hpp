@@ -14,6 +14,7 @@
 #include "bus/bus.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/token_bucket.hpp"
 
 namespace parley::rtc {
 
@@ -25,8 +26,7 @@ struct Side {
   bool bound = false;  // the receiver's side is bound once a tab accepted
   bool away = false;   // its socket closed; the transfer expires unless it comes back
   std::uint64_t away_generation = 0;
-  double tokens = 0;
-  core::Millis refilled = 0;
+  core::TokenBucket signals{1, 1};  // the signals this side may send
 };
 
 struct Transfer {
@@ -91,7 +91,7 @@ class Transfers {
  private:
   void close_locked(const std::string& id, const std::string& reason);
   void expire(const std::string& id, bool sender, std::uint64_t generation);
-  bool take_token(Side& side, core::Millis now);
+  Side new_side(bus::ConnectionId conn, bool bound, core::Millis now) const;
 
   TransferOptions options_;
   TransferListener& listener_;

@@ -49,6 +49,19 @@ describe('ringsMe', () => {
   })
 })
 
+// A browser's media and peer connections, faked for the store's call sessions.
+function fakeMedia(): void {
+  Object.assign(globalThis, { MediaStream: FakeStream, RTCPeerConnection: FakePeerConnection })
+  Object.defineProperty(navigator, 'mediaDevices', {
+    configurable: true,
+    value: {
+      enumerateDevices: async () => [],
+      getUserMedia: async (c: MediaStreamConstraints) =>
+        new FakeStream([new FakeTrack(c.audio ? 'audio' : 'video')]),
+    },
+  })
+}
+
 describe('calls store', () => {
   beforeEach(() => {
     localStorage.clear()
@@ -98,15 +111,7 @@ describe('calls store', () => {
   })
 
   it('joins again with the same peer id after a reconnect, and ends a call that ended meanwhile', async () => {
-    Object.assign(globalThis, { MediaStream: FakeStream, RTCPeerConnection: FakePeerConnection })
-    Object.defineProperty(navigator, 'mediaDevices', {
-      configurable: true,
-      value: {
-        enumerateDevices: async () => [],
-        getUserMedia: async (c: MediaStreamConstraints) =>
-          new FakeStream([new FakeTrack(c.audio ? 'audio' : 'video')]),
-      },
-    })
+    fakeMedia()
     let running: CallInfo[] = []
     const { connection, calls, requests } = stores((c) => {
       if (c.type === 'calls') return { type: 'calls', calls: running }
@@ -154,15 +159,7 @@ describe('calls store', () => {
   })
 
   it('a reloaded tab that was in a call joins it again as a new peer, and only then', async () => {
-    Object.assign(globalThis, { MediaStream: FakeStream, RTCPeerConnection: FakePeerConnection })
-    Object.defineProperty(navigator, 'mediaDevices', {
-      configurable: true,
-      value: {
-        enumerateDevices: async () => [],
-        getUserMedia: async (c: MediaStreamConstraints) =>
-          new FakeStream([new FakeTrack(c.audio ? 'audio' : 'video')]),
-      },
-    })
+    fakeMedia()
     let running: CallInfo[] = []
     const answer = (c: Command): ServerFrame => {
       if (c.type === 'calls') return { type: 'calls', calls: running }
