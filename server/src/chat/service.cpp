@@ -604,6 +604,80 @@ core::Result<ChatService::SyncPage> ChatService::sync(UserId user, RoomId room, 
   return page;
 }
 
+namespace {
+
+constexpr std::size_t kMaxSearchChars = 200;
+constexpr std::size_t kMaxSearchTerms = 8;
+
+// White space between search terms: ASCII, and the ideographic space (U+3000) CJK input uses.
+std::size_t space_at(std::string_view s, std::size_t i) {
+  auto ch = static_cast<unsigned char>(s[i]);
+  if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') return 1;
+  if (s.substr(i, 3) == "\xE3\x80\x80") return 3;
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> ChatService::search_terms(std::string_view query) {
+  std::vector<std::string> out;
+  auto add = [&out](std::string_view t) {
+    if (!t.empty() && std::find(out.begin(), out.end(), t) == out.end()) out.emplace_back(t);
+  };
+  std::size_t i = 0;
+  while (i < query.size()) {
+    if (auto n = space_at(query, i)) {
+      i += n;
+    } else if (query[i] == '"') {
+      auto end = query.find('"', i + 1);
+      auto phrase = query.substr(i + 1, end == std::string_view::npos ? end : end - i - 1);
+      while (!phrase.empty() && space_at(phrase, 0)) phrase.remove_prefix(space_at(phrase, 0));
+      while (!phrase.empty() && std::isspace(static_cast<unsigned char>(phrase.back()))) {
+        phrase.remove_suffix(1);
+      }
+      add(phrase);
+      i = end == std::string_view::npos ? query.size() : end + 1;
+    } else {
+      std::size_t j = i;
+      while (j < query.size() && query[j] != '"' && !space_at(query, j)) ++j;
+      add(query.substr(i, j - i));
+      i = j;
+    }
+  }
+  return out;
+}
+
+core::Result<ChatService::SearchPage> ChatService::search(UserId user, const SearchRequest& r) {
+  auto terms = search_terms(r.query);
+  std::size_t chars = core::utf8_length(r.query);
+  if (terms.empty() || chars > kMaxSearchChars) {
+    return make_error(Errc::kInvalid, "'query' is 1 to 200 characters", "query");
+  }
+  if (terms.size() > kMaxSearchTerms) {
+    return make_error(Errc::kInvalid, "'query' has at most 8 terms", "query");
+  }
+  if (r.after && r.before && r.after >= r.before) {
+    return make_error(Errc::kInvalid, "'after' must be before 'before'", "after");
+  }
+  if (r.room) {
+    auto room = readable(user, r.room);
+    if (!room) return room.error();
+  }
+  store::SearchQuery q{terms,    user,        r.room,
+                       r.from,   r.after,     r.before,
+                       r.cursor, r.limit + 1, options_.search_budget_ms};
+  auto hits = store_.search(q);
+  SearchPage page;
+  page.terms = std::move(terms);
+  page.items = std::move(hits.items);
+  page.partial = hits.partial;
+  page.more = static_cast<int>(page.items.size()) > r.limit;
+  if (page.more) page.items.pop_back();
+  if (cut_to_bytes(page.items, options_.max_page_bytes)) page.more = true;
+  if (page.more && !page.items.empty()) page.next = page.items.back().message;
+  return page;
+}
+
 core::Result<ChatService::Page> ChatService::thread(UserId user, MessageId parent,
                                                     std::optional<Seq> before, int limit) {
   if (limit < 1 || limit > options_.max_page) {

@@ -30,9 +30,10 @@ struct Options {
   // Every answer is bounded in bytes too: a page is cut short (`more`) once its events hold this
   // much (the first event always goes).
   std::size_t max_page_bytes = 256 * 1024;
-  int max_edits = 100;       // versions in an `edits` answer (the latest ones)
-  int receipts_up_to = 100;  // rooms with more members get no receipt frames
-  int max_files = 10;        // files in one message
+  int max_edits = 100;          // versions in an `edits` answer (the latest ones)
+  int receipts_up_to = 100;     // rooms with more members get no receipt frames
+  int max_files = 10;           // files in one message
+  int search_budget_ms = 1000;  // the time one search may take (then it answers `partial`)
 };
 
 // What a stored command answers with.
@@ -135,6 +136,29 @@ class ChatService {
   // People by name; their presence only where they share a room with `user`.
   core::Result<std::vector<store::UserBrief>> users(UserId user, const std::string& query);
   core::Result<std::vector<store::GroupSummary>> groups(UserId user);
+
+  // Full-text search of messages (docs/protocol.md "search"): in `room` (any room the user can
+  // read) or, without one, every room the user is a member of.
+  struct SearchRequest {
+    std::string query;
+    RoomId room = 0;
+    UserId from = 0;
+    core::Millis after = 0;
+    core::Millis before = 0;
+    MessageId cursor = 0;  // the previous page's `next`
+    int limit = 20;
+  };
+  struct SearchPage {
+    std::vector<std::string> terms;
+    std::vector<Event> items;
+    bool more = false;
+    MessageId next = 0;    // the cursor of the next page, when `more`
+    bool partial = false;  // the time budget ran out: narrow the search
+  };
+  core::Result<SearchPage> search(UserId user, const SearchRequest& request);
+  // The terms of a search query: split on white space, a "quoted phrase" one term, duplicates
+  // dropped. Pure, for tests.
+  static std::vector<std::string> search_terms(std::string_view query);
 
   // The user's display name changed: a `user_renamed` event in each of their rooms.
   void user_renamed(UserId user, std::string display_name);

@@ -87,6 +87,14 @@ void install_chat_commands(Commands& t, chat::ChatService& chat, bus::Bus& bus, 
       return encode_members(call.cid(), c.room, *r, online);
     });
   });
+  t.add("search", kOptional, &decode<Search>, [&chat](const Call& call, Search& c) {
+    call.read([&chat, call, c]() -> R {
+      auto r =
+          chat.search(call.user(), {c.query, c.room, c.from, c.after, c.before, c.cursor, c.limit});
+      if (!r) return r.error();
+      return encode_search(call.cid(), *r);
+    });
+  });
   t.add("groups", kOptional, &decode<ListGroups>, [&chat](const Call& call, ListGroups&) {
     call.read([&chat, call]() -> R {
       auto r = chat.groups(call.user());

@@ -22,6 +22,18 @@ Directory decode<Directory>(Fields& f) {
   return {f.cid(), f.opt_str("query").value_or("")};
 }
 template <>
+Search decode<Search>(Fields& f) {
+  constexpr std::int64_t kMaxTime = std::int64_t{1} << 50;  // ms: beyond the year 35000
+  Search c{f.cid(), f.str("query")};
+  c.room = f.opt_id("room").value_or(0);
+  c.from = f.opt_id("from").value_or(0);
+  c.after = f.opt_int("after", 1, kMaxTime).value_or(0);
+  c.before = f.opt_int("before", 1, kMaxTime).value_or(0);
+  c.cursor = f.opt_id("cursor").value_or(0);
+  c.limit = static_cast<int>(f.opt_int("limit", 1, 50).value_or(20));
+  return c;
+}
+template <>
 FindUsers decode<FindUsers>(Fields& f) {
   return {f.cid(), f.str("query")};
 }
@@ -475,6 +487,25 @@ std::string encode_members(const Cid& cid, Id room, const std::vector<store::Mem
     a.push_back(std::move(u));
   }
   o["members"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_search(const Cid& cid, const chat::ChatService::SearchPage& page) {
+  auto o = answer("search", cid);
+  json::array terms;
+  for (const auto& t : page.terms) terms.emplace_back(t);
+  o["terms"] = std::move(terms);
+  json::array items;
+  items.reserve(page.items.size());
+  for (const auto& e : page.items) {
+    auto item = event_object(e, false);
+    item["room"] = e.room;
+    items.push_back(std::move(item));
+  }
+  o["items"] = std::move(items);
+  o["more"] = page.more;
+  o["next"] = page.more ? json::value(page.next) : json::value(nullptr);
+  o["partial"] = page.partial;
   return json::serialize(o);
 }
 

@@ -25,6 +25,16 @@ inline constexpr int kDefaultSync = 500;
 struct ListRooms {
   Cid cid;
 };
+struct Search {
+  Cid cid;
+  std::string query;
+  Id room = 0;
+  Id from = 0;
+  std::int64_t after = 0;
+  std::int64_t before = 0;
+  Id cursor = 0;
+  int limit = 20;
+};
 struct Directory {
   Cid cid;
   std::string query;
@@ -166,6 +176,7 @@ C decode(Fields& f);
   C decode<C>(Fields & f);
 PARLEY_DECODES(ListRooms)
 PARLEY_DECODES(Directory)
+PARLEY_DECODES(Search)
 PARLEY_DECODES(FindUsers)
 PARLEY_DECODES(CreateRoom)
 PARLEY_DECODES(OpenDirect)
@@ -214,6 +225,7 @@ std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& 
                          bool more = false);
 std::string encode_members(const Cid& cid, Id room, const std::vector<store::MemberInfo>& members,
                            const Online& online);
+std::string encode_search(const Cid& cid, const chat::ChatService::SearchPage& page);
 std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryEntry>& rooms);
 std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& users,
                          const Online& online);

@@ -166,6 +166,27 @@ struct Edit {
   Millis at = 0;
 };
 
+// A message search (docs/protocol.md "search"), newest first. Every term must match: a term of
+// three or more characters anywhere in a message's text, case-insensitively (any script); a
+// shorter one the start of a word, or anywhere when beside longer terms or not in a spaced script
+// (Chinese, Japanese, Korean). Deleted messages never match.
+struct SearchQuery {
+  std::vector<std::string> terms;  // at least one, none empty
+  UserId member = 0;               // the rooms this user is a member of...
+  RoomId room = 0;                 // ...or this one room (its access checked by the caller)
+  UserId from = 0;                 // sent by (0: anyone)
+  Millis after = 0;                // sent at or after (0: any time)
+  Millis before = 0;               // sent before (0: any time)
+  MessageId below = 0;             // older (smaller id) than this message (0: from the newest)
+  int limit = 20;
+  int budget_ms = 1000;  // the time one search may take; past it, what was found is returned
+};
+
+struct SearchHits {
+  std::vector<Event> items;  // message items, as history shows them, newest first
+  bool partial = false;      // the budget ran out before the whole range was searched
+};
+
 // What a command stored, kept under its client id so a resend gets the same answer.
 struct CommandOutcome {
   RoomId room = 0;

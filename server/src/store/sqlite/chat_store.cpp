@@ -4,7 +4,9 @@
 
 #include <charconv>
 #include <chrono>
+#include <limits>
 #include <unordered_map>
+#include <variant>
 
 #include "core/clock.hpp"
 
@@ -665,6 +667,180 @@ std::vector<Edit> SqliteStore::edits(MessageId id) {
     std::vector<Edit> out;
     while (s.step()) out.push_back(Edit{s.text(0), s.i64(1)});
     return out;
+  });
+}
+
+namespace {
+
+// Code points of UTF-8 text.
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+// Whether a short term can be looked up as the start of a word: no code point of a script written
+// without spaces (CJK ideographs, kana, Hangul), which unicode61 keeps in one long token.
+bool word_term(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto ch = static_cast<unsigned char>(s[i]);
+    if (ch < 0x80) {
+      if (!std::isalnum(ch)) return false;  // punctuation: no token to look up
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    int len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+    cp = ch & (0xFF >> (len + 1));
+    for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+    if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+        (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF) || cp >= 0x20000) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// An FTS5 string literal: the term as one phrase, its quotes doubled.
+std::string fts_phrase(std::string_view term) {
+  std::string out = "\"";
+  for (char ch : term) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + '"';
+}
+
+// Stops a statement once the search's time is up (SQLITE_INTERRUPT).
+int past_deadline(void* deadline) {
+  return std::chrono::steady_clock::now() >
+         *static_cast<std::chrono::steady_clock::time_point*>(deadline);
+}
+
+}  // namespace
+
+// The most selective index drives: trigrams for terms of 3+ characters, else words for short
+// terms of spaced scripts, else the messages themselves (newest first). The remaining short terms
+// are checked as substrings (LIKE) of what the index found. Dates become id bounds through
+// messages_by_time, so the index walk starts and stops in the right place.
+SearchHits SqliteStore::search(const SearchQuery& q) {
+  std::vector<std::string> grams, words, likes;
+  for (const auto& t : q.terms) {
+    if (code_points(t) >= 3) {
+      grams.push_back(fts_phrase(t));
+    } else if (word_term(t)) {
+      words.push_back(fts_phrase(t) + "*");
+    } else {
+      likes.push_back("%" + like_escape(t) + "%");
+    }
+  }
+  if (!grams.empty() && !words.empty()) {
+    for (const auto& w : words) likes.push_back("%" + like_escape(w.substr(1, w.size() - 3)) + "%");
+    words.clear();
+  }
+  auto join_and = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : " AND ") + x;
+    return out;
+  };
+
+  std::string from, where, key;
+  std::vector<std::variant<std::int64_t, std::string>> binds;
+  if (!grams.empty()) {
+    from = "message_grams d JOIN messages m ON m.id = d.rowid";
+    where = "d.message_grams MATCH ?";
+    key = "d.rowid";
+    binds.emplace_back(join_and(grams));
+  } else if (!words.empty()) {
+    from = "message_words d JOIN messages m ON m.id = d.rowid";
+    where = "d.message_words MATCH ?";
+    key = "d.rowid";
+    binds.emplace_back(join_and(words));
+  } else {
+    from = "messages m";
+    where = "1";
+    key = "m.id";
+  }
+  if (q.room == 0) {
+    from += " JOIN members mb ON mb.room_id = m.room_id AND mb.user_id = ?";
+    binds.insert(binds.begin(), std::int64_t{q.member});
+  } else {
+    where += " AND m.room_id = ?";
+    binds.emplace_back(std::int64_t{q.room});
+  }
+  where += fmt::format(" AND {0} < ? AND {0} >= ? AND m.deleted = 0", key);
+  binds.emplace_back(std::int64_t{0});  // bounds, set below
+  binds.emplace_back(std::int64_t{0});
+  std::size_t bounds = binds.size() - 2;
+  if (q.from) {
+    where += " AND m.author = ?";
+    binds.emplace_back(std::int64_t{q.from});
+  }
+  if (q.after) {
+    where += " AND m.created_at >= ?";
+    binds.emplace_back(std::int64_t{q.after});
+  }
+  if (q.before) {
+    where += " AND m.created_at < ?";
+    binds.emplace_back(std::int64_t{q.before});
+  }
+  for (const auto& l : likes) {
+    where += " AND m.text LIKE ? ESCAPE '\\'";
+    binds.emplace_back(l);
+  }
+  binds.emplace_back(std::int64_t{q.limit});
+  std::string sql =
+      fmt::format("SELECT m.id FROM {} WHERE {} ORDER BY {} DESC LIMIT ?", from, where, key);
+
+  return impl_->read([&](Connection& c) {
+    std::int64_t hi = q.below > 0 ? q.below : std::numeric_limits<std::int64_t>::max();
+    std::int64_t lo = 0;
+    if (q.after || q.before) {
+      Stmt s(c,
+             "SELECT coalesce((SELECT min(id) FROM messages WHERE created_at >= ?1), -1), "
+             "coalesce((SELECT min(id) FROM messages WHERE created_at >= ?2), -1)");
+      s.bind(1, q.after).bind(2, q.before);
+      s.step();
+      auto after_id = s.i64(0), before_id = s.i64(1);
+      if (q.after && after_id < 0) return SearchHits{};  // nothing that recent
+      if (q.after) lo = after_id;
+      if (q.before && before_id >= 0) hi = std::min(hi, before_id);
+    }
+    binds[bounds] = hi;
+    binds[bounds + 1] = lo;
+
+    SearchHits hits;
+    std::string ids = "[";
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(q.budget_ms);
+    sqlite3_progress_handler(c.get(), 2000, &past_deadline, &deadline);
+    try {
+      Stmt s(c, sql);
+      int i = 1;
+      for (const auto& b : binds) {
+        std::visit([&](const auto& v) { s.bind(i++, v); }, b);
+      }
+      while (s.step()) {
+        if (ids.size() > 1) ids += ',';
+        ids += std::to_string(s.i64(0));
+      }
+    } catch (const DbError& e) {
+      if ((e.code() & 0xff) != SQLITE_INTERRUPT) {
+        sqlite3_progress_handler(c.get(), 0, nullptr, nullptr);
+        throw;
+      }
+      hits.partial = true;
+    }
+    sqlite3_progress_handler(c.get(), 0, nullptr, nullptr);
+    ids += ']';
+    if (ids.size() > 2) {
+      hits.items =
+          query_events(c,
+                       "JOIN messages r ON r.room_id = e.room_id AND r.seq = e.seq "
+                       "WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY r.id DESC",
+                       [&](Stmt& s) { s.bind(1, ids); });
+    }
+    return hits;
   });
 }
 

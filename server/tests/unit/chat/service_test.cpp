@@ -400,5 +400,118 @@ TEST_F(ChatServiceTest, AMessagesFilesKeepTheOrderTheyWereGivenIn) {
   EXPECT_EQ(got, order);
 }
 
+// The ids of a search's items, newest first; empty on error.
+std::vector<MessageId> found(ChatService& chat, UserId user, ChatService::SearchRequest r) {
+  auto page = chat.search(user, r);
+  EXPECT_TRUE(page.ok()) << (page.ok() ? "" : page.error().message);
+  std::vector<MessageId> ids;
+  if (page.ok()) {
+    for (const auto& e : page->items) ids.push_back(e.message);
+  }
+  return ids;
+}
+
+TEST_F(ChatServiceTest, SearchTermsSplitOnSpacesAndKeepQuotedPhrases) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ChatService::search_terms("  deploy  Friday deploy "), (V{"deploy", "Friday"}));
+  EXPECT_EQ(ChatService::search_terms(R"(a "big  plan " b"c)"), (V{"a", "big  plan", "b", "c"}));
+  EXPECT_EQ(ChatService::search_terms("東京\xE3\x80\x80大阪"), (V{"東京", "大阪"}));
+  EXPECT_TRUE(ChatService::search_terms(R"( "" )").empty());
+}
+
+TEST_F(ChatServiceTest, SearchFindsWordsAndCjkSubstringsOnlyInReadableRooms) {
+  RoomId open = make_room(alice, RoomKind::kChannel);
+  RoomId closed = make_room(alice, RoomKind::kPrivate);
+  auto deploy = post(alice, open, "We DEPLOY on Friday, ok?");
+  auto tokyo = post(alice, open, "明日は東京タワーへ行きます");
+  auto hidden = post(alice, closed, "deploy the secret plan");
+  ASSERT_TRUE(deploy && tokyo && hidden);
+
+  EXPECT_EQ(found(chat, alice, {"deploy"}),
+            (std::vector<MessageId>{hidden->message, deploy->message}));
+  EXPECT_EQ(found(chat, alice, {"ploy fri"}), (std::vector<MessageId>{deploy->message}))
+      << "a term of 3+ characters matches inside words";
+  EXPECT_EQ(found(chat, alice, {"ok"}), (std::vector<MessageId>{deploy->message}));
+  EXPECT_TRUE(found(chat, alice, {"k"}).empty()) << "a short term matches the start of a word";
+  EXPECT_EQ(found(chat, alice, {"京タワ"}), (std::vector<MessageId>{tokyo->message}));
+  EXPECT_EQ(found(chat, alice, {"東京"}), (std::vector<MessageId>{tokyo->message}))
+      << "two CJK characters match anywhere";
+  EXPECT_EQ(found(chat, alice, {"タワ"}), (std::vector<MessageId>{tokyo->message}));
+  EXPECT_EQ(found(chat, alice, {"deploy plan"}), (std::vector<MessageId>{hidden->message}));
+  EXPECT_EQ(found(chat, alice, {"deploy ok"}), (std::vector<MessageId>{deploy->message}));
+
+  // Bob is in neither room: nothing, even in the public channel he has not joined...
+  EXPECT_TRUE(found(chat, bob, {"deploy"}).empty());
+  // ...unless he asks in that channel, which he may read.
+  EXPECT_EQ(found(chat, bob, {"deploy", open}), (std::vector<MessageId>{deploy->message}));
+  EXPECT_EQ(chat.search(bob, {"deploy", closed}).error().code, Errc::kNotFound);
+  ASSERT_TRUE(wait([&](auto d) { chat.join(bob, "j", open, d); }));
+  EXPECT_EQ(found(chat, bob, {"deploy"}), (std::vector<MessageId>{deploy->message}));
+}
+
+TEST_F(ChatServiceTest, SearchFollowsEditsAndDeletions) {
+  RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
+  auto p = post(alice, room, "lunch at noon");
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(wait([&](auto d) { chat.edit(alice, "e", p->message, "dinner at eight", d); }));
+  EXPECT_TRUE(found(chat, bob, {"lunch"}).empty());
+  EXPECT_EQ(found(chat, bob, {"dinner"}), (std::vector<MessageId>{p->message}));
+  ASSERT_TRUE(wait([&](auto d) { chat.delete_message(alice, "d", p->message, d); }));
+  EXPECT_TRUE(found(chat, bob, {"dinner"}).empty());
+  EXPECT_TRUE(found(chat, bob, {"at"}).empty());
+}
+
+TEST_F(ChatServiceTest, SearchPagesWithACursorAndFiltersBySenderAndDate) {
+  RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
+  std::vector<MessageId> all;
+  for (int i = 0; i < 25; ++i) {
+    auto p = post(i % 2 ? bob : alice, room, "status report " + std::to_string(i));
+    ASSERT_TRUE(p);
+    all.insert(all.begin(), p->message);
+  }
+  std::vector<MessageId> seen;
+  ChatService::SearchRequest r{"report"};
+  r.limit = 10;
+  for (;;) {
+    auto page = chat.search(alice, r);
+    ASSERT_TRUE(page.ok());
+    for (const auto& e : page->items) seen.push_back(e.message);
+    if (!page->more) break;
+    r.cursor = page->next;
+  }
+  EXPECT_EQ(seen, all);
+
+  r = {"report"};
+  r.from = bob;
+  EXPECT_EQ(found(chat, alice, r).size(), 12u);
+  auto newest = chat.history(alice, room, std::nullopt, 1)->items.front();
+  r = {"report"};
+  r.after = newest.at;
+  auto recent = found(chat, alice, r);
+  ASSERT_FALSE(recent.empty());
+  EXPECT_EQ(recent.front(), all.front());
+  r = {"report"};
+  r.before = 1;
+  EXPECT_TRUE(found(chat, alice, r).empty()) << "nothing was sent before 1970";
+  r.after = 10;
+  r.before = 5;
+  EXPECT_EQ(chat.search(alice, r).error().field, "after");
+  EXPECT_EQ(chat.search(alice, {"   "}).error().field, "query");
+  EXPECT_EQ(chat.search(alice, {std::string(201, 'x')}).error().field, "query");
+  EXPECT_EQ(chat.search(alice, {"a b c d e f g h i"}).error().field, "query");
+}
+
+TEST_F(ChatServiceTest, ASearchPastItsTimeBudgetAnswersWhatItFoundAsPartial) {
+  RoomId room = make_room(alice, RoomKind::kPrivate);
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(post(alice, room, "note " + std::to_string(i)));
+  Options quick;
+  quick.search_budget_ms = 0;
+  ChatService hurried{store, sink, quick};
+  auto page = hurried.search(alice, {"東"});  // no index for it: reads the messages
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->partial);
+  EXPECT_FALSE(chat.search(alice, {"東"})->partial);
+}
+
 }  // namespace
 }  // namespace parley::chat
