@@ -180,3 +180,46 @@ describe('avatars on the wire', () => {
     expect(decodeServerFrame(text)).toBeNull()
   })
 })
+
+describe('search answers', () => {
+  const item = {
+    seq: 40,
+    kind: 'message',
+    at: 1764140000000,
+    user: 2,
+    username: 'bob',
+    id: 118,
+    text: 'deploy on friday',
+    reply_to: null,
+    mentions: [],
+    files: [],
+    deleted: false,
+    edited_at: null,
+    replies: 0,
+    reactions: [],
+    room: 3,
+  }
+
+  it('decodes the items with their room, the terms and the cursor', () => {
+    const text = JSON.stringify({
+      type: 'search',
+      cid: 'c-7',
+      terms: ['deploy', 'friday'],
+      items: [item],
+      more: true,
+      next: 97,
+    })
+    expect(decodeServerFrame(text)).toEqual(JSON.parse(text))
+    const last = { type: 'search', terms: ['x'], items: [], more: false, next: null }
+    expect(decodeServerFrame(JSON.stringify(last))).toEqual(last)
+  })
+
+  it.each([
+    ['an item without its room', { ...item, room: undefined }],
+    ['an item that is not a message', { ...item, kind: 'joined' }],
+    ['an item without a message id', { ...item, id: undefined }],
+  ])('refuses %s', (_name, bad) => {
+    const frame = { type: 'search', terms: ['x'], items: [bad], more: false, next: null }
+    expect(decodeServerFrame(JSON.stringify(frame))).toBeNull()
+  })
+})

@@ -217,6 +217,20 @@ export interface ThreadFrame {
   items: ChatEvent[]
   more: boolean
 }
+// Full-text search (docs/protocol.md, `search`): message items as in `history`, each with its room,
+// newest first; `terms` is how the server split the query (what to highlight); `next` is the cursor
+// of the next page (null when `more` is false).
+export interface SearchItem extends ChatEvent {
+  room: number
+}
+export interface SearchFrame {
+  type: 'search'
+  cid?: string
+  terms: string[]
+  items: SearchItem[]
+  more: boolean
+  next: number | null
+}
 export interface GroupsChangedFrame {
   type: 'groups_changed'
 }
@@ -304,6 +318,7 @@ export type ServerFrame =
   | TypingFrame
   | GroupsChangedFrame
   | ThreadFrame
+  | SearchFrame
   | ProfileFrame
   | CallStateFrame
   | CallJoinedFrame
@@ -356,6 +371,17 @@ export type ClientCommand =
   | { type: 'members'; cid?: string; room: number }
   | { type: 'thread'; cid?: string; id: number; before?: number; limit?: number }
   | { type: 'typing'; room: number }
+  | {
+      type: 'search'
+      cid?: string
+      query: string
+      room?: number
+      from?: number
+      after?: number // ms: sent at or after
+      before?: number // ms: sent strictly before
+      cursor?: number // message id: results older than it (the previous page's `next`)
+      limit?: number
+    }
   | { type: 'calls'; cid?: string }
   | ({ type: 'call_join'; cid: string; room: number; peer: string } & CallMedia)
   | { type: 'call_leave'; cid?: string; room: number; peer: string }
@@ -518,6 +544,13 @@ export function decodeEvent(v: unknown): ChatEvent | null {
   return e as unknown as ChatEvent
 }
 
+// A search result: a message item of `history` with the room it is in.
+function decodeSearchItem(v: unknown): SearchItem | null {
+  if (!isRecord(v) || !isNum(v.room) || v.kind !== 'message') return null
+  const e = decodeEvent(v)
+  return e && isNum(e.id) ? { ...e, room: v.room } : null
+}
+
 // An avatar is null or a same-origin path (it becomes an img src).
 const isAvatar = (v: unknown): v is string | null => v === null || isLocalPath(v)
 
@@ -672,6 +705,12 @@ function decodeRecord(v: Rec): ServerFrame | null {
       const items = arrayOf(v.items, decodeEvent)
       if (!isNum(v.room) || !isNum(v.id) || !items || !isBool(v.more)) return null
       return withCid({ type: 'thread' as const, room: v.room, id: v.id, items, more: v.more }, v)
+    }
+    case 'search': {
+      const items = arrayOf(v.items, decodeSearchItem)
+      const next = v.next ?? null
+      if (!items || !isStrs(v.terms) || !isBool(v.more) || !isNumOrNull(next)) return null
+      return withCid({ type: 'search' as const, terms: v.terms, items, more: v.more, next }, v)
     }
     case 'call_state': {
       const call = v.call === null ? null : decodeCall(v.call)

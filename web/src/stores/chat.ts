@@ -62,6 +62,11 @@ export const useChatStore = defineStore('chat', () => {
   const editing = ref<ChatEvent | null>(null) // the message the composer rewrites
   const quoting = ref<{ room: number; text: string } | null>(null) // text to add to the composer
   const thread = ref<{ room: number; parent: ChatEvent; replies: ChatEvent[] } | null>(null)
+  // A message to show in its room (a search result): the room pane scrolls to it once it is loaded.
+  const focus = ref<{ room: number; seq: number } | null>(null)
+  let jumps = 0 // the latest jump wins
+  const loading = new Map<number, Promise<boolean>>() // rooms whose first page is on its way
+  const extending = new Set<number>() // rooms whose shown older run is being extended forward
   const cacheReady = ref(false) // the cached rooms and timelines (if any) are in place
   let cacheUser: number | null = cache.rememberedUser() // whose chat is in memory and cached
   let helloSeen = false // since the last sign-in: the server's rooms have replaced the cached ones
@@ -118,16 +123,30 @@ export const useChatStore = defineStore('chat', () => {
     return true
   }
 
+  // The room's timeline, loading its newest page when neither memory nor the cache has it (once,
+  // however many ask at the same time).
+  async function ensureTimeline(room: number): Promise<boolean> {
+    if (timelines.has(room)) return true
+    let p = loading.get(room)
+    if (!p) {
+      p = loadNewest(room).finally(() => loading.delete(room))
+      loading.set(room, p)
+    }
+    return p
+  }
+
   // Shows a room; its timeline is fetched only when neither memory nor the cache has it (a cached
-  // one is brought up to date by the sync every hello starts).
+  // one is brought up to date by the sync every hello starts). A room left showing an older run
+  // opens at its newest messages again, unless it opens for a jump.
   async function open(room: number): Promise<void> {
     currentRoom.value = room
     // Where the reader stopped: the room opens there, with a "New messages" line.
     const r = rooms.get(room)
     if (r && r.unread > 0) unreadFrom.set(room, r.read_seq)
     else unreadFrom.delete(room)
+    if (focus.value?.room !== room) timelines.get(room)?.backToLive()
     try {
-      if (!timelines.has(room) && !(await loadNewest(room))) return
+      if (!(await ensureTimeline(room))) return
     } catch {
       return // offline: the next hello loads it
     }
@@ -139,9 +158,51 @@ export const useChatStore = defineStore('chat', () => {
     const t = timelines.get(room)
     const first = t?.items[0]
     if (!t || !t.hasOlder || !first) return
+    const run = t.run
     const f = await connection.request({ type: 'history', room, before: first.seq, limit: 50 })
-    if (f.type === 'history') t.prepend(f.items, f.more)
+    // A page for a run no longer shown (a jump, or back to the newest) would show a gap as contiguous.
+    if (f.type === 'history' && t.run === run) t.prepend(f.items, f.more)
     saveSoon(room)
+  }
+
+  // Shows a message of a room with the log around it: the room's own run when it holds it, else a
+  // page of history around it (about 25 items each side) in place of the newest messages, which
+  // wait aside (stores/timeline.ts). The room pane scrolls to it (`focus`).
+  async function jumpTo(room: number, seq: number): Promise<void> {
+    const jump = ++jumps
+    focus.value = { room, seq }
+    try {
+      if (!(await ensureTimeline(room))) throw new Error('Could not load the room')
+      const t = timelines.get(room)
+      if (!t || jump !== jumps) return
+      if (t.shows(seq) || t.backToLive(seq)) return
+      const before = seq + 26
+      const f = await connection.request({ type: 'history', room, before, limit: 51 })
+      if (f.type !== 'history' || jump !== jumps || timelines.get(room) !== t) return
+      t.jump(f.items, f.more, before)
+    } catch (e) {
+      if (jump === jumps) focus.value = null
+      throw e
+    }
+  }
+
+  // Extends a shown older run forward, a page of the log at a time, until it meets the newest.
+  async function loadNewer(room: number): Promise<void> {
+    const t = timelines.get(room)
+    if (!t?.live || extending.has(room)) return
+    extending.add(room)
+    const run = t.run
+    try {
+      const f = await connection.request({ type: 'sync', room, after: t.upTo, limit: 100 })
+      if (f.type === 'sync' && t.run === run) t.extend(f.events, f.more)
+    } finally {
+      extending.delete(room)
+    }
+  }
+
+  // Leaves an older run for the newest messages.
+  function backToLive(room: number): void {
+    timelines.get(room)?.backToLive()
   }
 
   async function loadMembers(room: number): Promise<void> {
@@ -243,7 +304,7 @@ export const useChatStore = defineStore('chat', () => {
 
   // The caller's latest message in a room that can still be edited (for the Up arrow).
   function lastOwnMessage(room: number): ChatEvent | undefined {
-    const items = timelines.get(room)?.items ?? []
+    const items = timelines.get(room)?.liveRun().items ?? []
     for (let i = items.length - 1; i >= 0; i--) {
       const m = items[i]
       if (m && m.kind === 'message' && m.user === me.value?.id && !m.deleted) return m
@@ -430,6 +491,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'directory':
       case 'users':
       case 'thread':
+      case 'search': // stores/search.ts asks and reads these
       case 'call_state': // calls are the calls store's (stores/calls.ts)
       case 'call_joined':
       case 'calls':
@@ -496,7 +558,10 @@ export const useChatStore = defineStore('chat', () => {
     if (!cacheReady.value) return saveSoon() // the cache is still being read
     const changed = [...dirty].flatMap((id) => {
       const t = timelines.get(id)
-      return t ? [cache.snapshotTimeline(id, t)] : []
+      const live = t?.liveRun() // not an older run a search result showed
+      return t && live
+        ? [cache.snapshotTimeline(id, { last: t.last, hasOlder: live.hasOlder, items: live.items })]
+        : []
     })
     const dropped = [...persisted].filter((id) => !timelines.has(id))
     dirty.clear()
@@ -524,6 +589,7 @@ export const useChatStore = defineStore('chat', () => {
     typing.clear()
     currentRoom.value = null
     thread.value = null
+    focus.value = null
     replyingTo.value = null
     editing.value = null
     quoting.value = null
@@ -584,6 +650,10 @@ export const useChatStore = defineStore('chat', () => {
     roomName,
     open,
     loadOlder,
+    loadNewer,
+    jumpTo,
+    backToLive,
+    focus,
     post,
     discard,
     command,

@@ -102,3 +102,103 @@ describe('Timeline', () => {
     expect(t.message(10)?.files).toEqual([])
   })
 })
+
+// History as the server gives it: items with seq in [from, to], newest first.
+const page = (from: number, to: number): ChatEvent[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => msg(to - i, 1000 + to - i, `m${to - i}`))
+const seqs = (items: ChatEvent[]) => items.map((m) => m.seq)
+
+describe('Timeline: a jump to an older message', () => {
+  // A room of 300 messages whose newest 50 are shown.
+  const room = () => {
+    const t = new Timeline()
+    t.reset(page(251, 300), true, 300)
+    return t
+  }
+
+  it('shows the run around the message apart from the live one, which keeps taking events', () => {
+    const t = room()
+    const run = t.run
+    t.jump(page(75, 125), true, 126)
+    expect(t.run).not.toBe(run)
+    expect(seqs(t.items)).toEqual(seqs(page(75, 125)).reverse())
+    expect(t.hasOlder).toBe(true)
+    expect(t.upTo).toBe(125)
+    // Live events go to the live run, not after the shown one (that would hide a gap).
+    t.apply(msg(301, 1301, 'new'))
+    expect(t.items.at(-1)?.seq).toBe(125)
+    expect(t.liveRun().items.at(-1)?.seq).toBe(301)
+    // An edit of a shown message still lands.
+    t.apply({ seq: 302, kind: 'edited', at: 302, user: 1, username: 'u1', id: 1100, text: 'changed' })
+    expect(t.message(1100)?.text).toBe('changed')
+    expect(t.shows(100)).toBe(true)
+    expect(t.shows(280)).toBe(false)
+  })
+
+  it('grows forward from sync pages and joins the live run where they meet', () => {
+    const t = room()
+    t.jump(page(75, 125), true, 126)
+    t.apply(msg(301, 1301, 'new'))
+    const sync = (from: number, to: number) => page(from, to).reverse()
+    t.extend(sync(126, 200), true)
+    expect(t.live).not.toBeNull()
+    expect(t.upTo).toBe(200)
+    t.extend([...sync(201, 260)], true) // reaches 251, the live run's first item
+    expect(t.live).toBeNull()
+    expect(seqs(t.items)).toEqual(Array.from({ length: 301 - 75 + 1 }, (_, i) => 75 + i))
+    // Joined: new events follow the shown run again.
+    t.apply(msg(302, 1302, 'newer'))
+    expect(t.items.at(-1)?.seq).toBe(302)
+  })
+
+  it('joins at the end of the log when the live run has nothing the page lacks', () => {
+    const t = new Timeline()
+    t.reset([msg(10, 110, 'only')], true, 12) // seq 11 and 12 are not shown (edits)
+    t.jump(page(1, 5), false, 6)
+    expect(t.live).not.toBeNull()
+    t.extend([msg(6, 106, 'six'), msg(10, 110, 'only')], false)
+    expect(t.live).toBeNull()
+    expect(seqs(t.items)).toEqual([1, 2, 3, 4, 5, 6, 10])
+    expect(t.hasOlder).toBe(false)
+  })
+
+  it('ignores a page that no longer fits, and counts no reply twice', () => {
+    const t = room()
+    t.jump(page(75, 125), true, 126)
+    t.extend(page(100, 110).reverse(), true) // already shown
+    expect(t.items).toHaveLength(51)
+    const parent = t.message(1125)!
+    parent.replies = 1 // as history counted it
+    t.extend([{ ...msg(126, 1126, 'reply'), reply_to: 1125 }], true)
+    expect(parent.replies).toBe(1)
+  })
+
+  it('joins the live run at once when the page reaches it', () => {
+    const t = room()
+    t.jump(page(200, 260), true, 261)
+    expect(t.live).toBeNull()
+    expect(seqs(t.items)).toEqual(Array.from({ length: 101 }, (_, i) => 200 + i))
+    expect(t.hasOlder).toBe(true)
+  })
+
+  it('goes back to the live run, at once and with what came meanwhile', () => {
+    const t = room()
+    t.jump(page(75, 125), true, 126)
+    t.apply(msg(301, 1301, 'new'))
+    expect(t.backToLive(100)).toBe(false) // not in the live run
+    expect(t.backToLive(280)).toBe(true)
+    expect(t.live).toBeNull()
+    expect(seqs(t.items).slice(-2)).toEqual([300, 301])
+    expect(t.hasOlder).toBe(true)
+  })
+
+  it('jumps again from an older run, keeping the live run aside', () => {
+    const t = room()
+    t.jump(page(75, 125), true, 126)
+    t.jump(page(10, 40), true, 41)
+    expect(seqs(t.items)[0]).toBe(10)
+    expect(t.liveRun().items[0]?.seq).toBe(251)
+    t.reset(page(300, 300), true, 300)
+    expect(t.live).toBeNull()
+  })
+})
