@@ -81,6 +81,22 @@ describe('shared protocol examples', () => {
     expect(mine.map((c) => JSON.parse(encodeCommand(c)) as unknown)).toEqual(calls)
   })
 
+  it('encodes the search command as client-commands.json has it', () => {
+    const all = JSON.parse(example('client-commands.json')) as { type: string }[]
+    const search: ClientCommand = {
+      type: 'search',
+      cid: 'c-40',
+      query: 'deploy "friday night"',
+      room: 3,
+      from: 2,
+      after: 1764140000000,
+      before: 1764240000000,
+      cursor: 118,
+      limit: 20,
+    }
+    expect([JSON.parse(encodeCommand(search)) as unknown]).toEqual(all.filter((c) => c.type === 'search'))
+  })
+
   it('drops a frame whose fields have the wrong types', () => {
     const bad = example('server.event.json').replace('"seq":42', '"seq":"42"')
     expect(decodeServerFrame(bad)).toBeNull()

@@ -208,10 +208,12 @@ describe('search answers', () => {
       items: [item],
       more: true,
       next: 97,
+      partial: false,
     })
     expect(decodeServerFrame(text)).toEqual(JSON.parse(text))
+    // `partial` absent is false.
     const last = { type: 'search', terms: ['x'], items: [], more: false, next: null }
-    expect(decodeServerFrame(JSON.stringify(last))).toEqual(last)
+    expect(decodeServerFrame(JSON.stringify(last))).toEqual({ ...last, partial: false })
   })
 
   it.each([

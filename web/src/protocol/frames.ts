@@ -219,7 +219,8 @@ export interface ThreadFrame {
 }
 // Full-text search (docs/protocol.md, `search`): message items as in `history`, each with its room,
 // newest first; `terms` is how the server split the query (what to highlight); `next` is the cursor
-// of the next page (null when `more` is false).
+// of the next page (null when `more` is false); `partial`: the server stopped early (a query too
+// broad for its time budget), and `more` is false.
 export interface SearchItem extends ChatEvent {
   room: number
 }
@@ -230,6 +231,7 @@ export interface SearchFrame {
   items: SearchItem[]
   more: boolean
   next: number | null
+  partial: boolean
 }
 export interface GroupsChangedFrame {
   type: 'groups_changed'
@@ -709,8 +711,9 @@ function decodeRecord(v: Rec): ServerFrame | null {
     case 'search': {
       const items = arrayOf(v.items, decodeSearchItem)
       const next = v.next ?? null
-      if (!items || !isStrs(v.terms) || !isBool(v.more) || !isNumOrNull(next)) return null
-      return withCid({ type: 'search' as const, terms: v.terms, items, more: v.more, next }, v)
+      const partial = v.partial ?? false
+      if (!items || !isStrs(v.terms) || !isBool(v.more) || !isNumOrNull(next) || !isBool(partial)) return null
+      return withCid({ type: 'search' as const, terms: v.terms, items, more: v.more, next, partial }, v)
     }
     case 'call_state': {
       const call = v.call === null ? null : decodeCall(v.call)

@@ -19,6 +19,9 @@ describe('search snippets', () => {
 
   it('marks a term of one or two characters at the start of a word only', () => {
     expect(show(snippet('go going ago', ['go']))).toBe('[go] [go]ing ago')
+    // Anywhere when the query has a longer term too, or when it is Chinese, Japanese or Korean.
+    expect(show(snippet('ago going', ['go', 'ing']))).toBe('a[go] [going]')
+    expect(show(snippet('我住在日本东京', ['日本']))).toBe('我住在[日本]东京')
     // Nowhere at a word's start: marked where it is (the server matched it some way).
     expect(show(snippet('ago', ['go']))).toBe('a[go]')
   })

@@ -7,9 +7,11 @@ export interface SnippetPart {
   mark: boolean
 }
 
-// A term of fewer characters than this matches only at the start of a word (docs/protocol.md).
+// A term of fewer characters than this matches only at the start of a word, unless the query has
+// longer terms too or it is Chinese, Japanese or Korean (docs/protocol.md, `search`).
 const ANYWHERE = 3
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u
 const ELLIPSIS = '…'
 const SNAP = 16 // how far a cut may move to fall between words
 
@@ -42,10 +44,10 @@ function startsWord(s: string, i: number): boolean {
 export function matches(s: string, terms: readonly string[]): [number, number][] {
   const folded = fold(s)
   const found: [number, number][] = []
-  for (const raw of terms) {
-    const term = fold(raw.replace(/\s+/g, ' ').trim()).text
-    if (!term) continue
-    const short = [...term].length < ANYWHERE
+  const clean = terms.map((t) => fold(t.replace(/\s+/g, ' ').trim()).text).filter((t) => t)
+  const anyLong = clean.some((t) => [...t].length >= ANYWHERE)
+  for (const term of clean) {
+    const short = !anyLong && [...term].length < ANYWHERE && !CJK.test(term)
     const hits: [number, number][] = []
     const loose: [number, number][] = [] // a short term inside a word: used when it is nowhere else
     for (let at = folded.text.indexOf(term); at >= 0; at = folded.text.indexOf(term, at + 1)) {

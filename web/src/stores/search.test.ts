@@ -32,6 +32,7 @@ const answer = (items: SearchItem[], next: number | null, terms = ['deploy']): S
   items,
   more: next !== null,
   next,
+  partial: false,
 })
 
 // The connection's requests, each answered when the test says so.

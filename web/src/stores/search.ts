@@ -34,6 +34,7 @@ export const useSearchStore = defineStore('search', () => {
   const items = ref<SearchItem[]>([])
   const terms = ref<string[]>([])
   const more = ref(false)
+  const partial = ref(false) // the server stopped early: a narrower query finds the rest
   const status = ref<SearchStatus>('idle')
   const error = ref<string | null>(null)
   const loadingMore = ref(false)
@@ -76,6 +77,7 @@ export const useSearchStore = defineStore('search', () => {
     items.value = []
     terms.value = []
     more.value = false
+    partial.value = false
     next = null
     loadingMore.value = false
   }
@@ -114,6 +116,7 @@ export const useSearchStore = defineStore('search', () => {
       items.value = f.items
       terms.value = f.terms
       more.value = f.more
+      partial.value = f.partial
       next = f.next
       loadingMore.value = false
       status.value = 'done'
@@ -144,6 +147,7 @@ export const useSearchStore = defineStore('search', () => {
       const seen = new Set(items.value.map((i) => `${i.room}:${i.id}`))
       items.value = [...items.value, ...f.items.filter((i) => !seen.has(`${i.room}:${i.id}`))]
       more.value = f.more
+      partial.value = f.partial
       next = f.next
     } catch (e) {
       if (id === asked) error.value = failure(e)
@@ -188,6 +192,7 @@ export const useSearchStore = defineStore('search', () => {
     items,
     terms,
     more,
+    partial,
     status,
     error,
     loadingMore,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { atEnd, grown, newer, older } from './timelineWindow'
+import { around, atEnd, grown, newer, older } from './timelineWindow'
 
 const o = { initial: 100, step: 50, max: 200 }
 
@@ -33,5 +33,12 @@ describe('timeline window', () => {
     w = newer(w, 1000, o)
     expect(w).toEqual({ start: 800, end: 1000, following: true })
     expect(older({ start: 0, end: 10, following: false }, o)).toBeNull()
+  })
+
+  it('centres on a message a jump lands on, within the items there are', () => {
+    expect(around(500, 1000, o)).toEqual({ start: 450, end: 550, following: false })
+    expect(around(3, 1000, o)).toEqual({ start: 0, end: 100, following: false })
+    expect(around(990, 1000, o)).toEqual({ start: 900, end: 1000, following: true })
+    expect(around(10, 30, o)).toEqual({ start: 0, end: 30, following: true })
   })
 })

@@ -41,3 +41,10 @@ export function newer(w: WindowState, length: number, o = defaultWindow): Window
   const start = Math.max(w.start, end - o.max)
   return { start, end, following: end === length }
 }
+
+// A window around the item at `index` (a jump to a message), following when it reaches the end.
+export function around(index: number, length: number, o = defaultWindow): WindowState {
+  const start = Math.max(0, Math.min(index - Math.floor(o.initial / 2), length - o.initial))
+  const end = Math.min(length, start + o.initial)
+  return { start, end, following: end === length }
+}
