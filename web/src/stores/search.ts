@@ -32,6 +32,7 @@ export const useSearchStore = defineStore('search', () => {
   const since = ref('') // first day, as <input type="date"> gives it
   const until = ref('') // last day, included
   const items = ref<SearchItem[]>([])
+  const answered = ref('') // the query the items answer
   const terms = ref<string[]>([])
   const more = ref(false)
   const partial = ref(false) // the server stopped early: a narrower query finds the rest
@@ -95,7 +96,7 @@ export const useSearchStore = defineStore('search', () => {
     cancelTimer()
     const id = ++asked
     lastKey = key()
-    lastQuery = query.value.trim()
+    const asking = (lastQuery = query.value.trim())
     const c = command()
     error.value = null
     if (!c) {
@@ -114,6 +115,7 @@ export const useSearchStore = defineStore('search', () => {
       const f = await connection.request(c)
       if (id !== asked || f.type !== 'search') return
       items.value = f.items
+      answered.value = asking
       terms.value = f.terms
       more.value = f.more
       partial.value = f.partial
@@ -190,6 +192,7 @@ export const useSearchStore = defineStore('search', () => {
     since,
     until,
     items,
+    answered,
     terms,
     more,
     partial,
