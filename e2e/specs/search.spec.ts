@@ -142,6 +142,14 @@ test('finds words and Chinese, follows edits and deletions, and keeps private ro
   results = await searchFor(b, 'deploy friday')
   await expect(results.getByRole('listitem')).toHaveCount(1)
   await expect(results.getByRole('listitem')).toContainText('deploy on friday night')
+  // Filters: by sender (Bob said nothing), then by date (nothing was said before today).
+  await bobPanel.getByText('Filters').click()
+  await bobPanel.getByRole('button', { name: 'Me', exact: true }).click()
+  await expect(bobPanel.getByRole('status')).toHaveText('No messages match “deploy friday”.')
+  await bobPanel.getByRole('button', { name: 'Any sender' }).click()
+  await expect(results.getByRole('listitem')).toHaveCount(1)
+  await bobPanel.getByLabel('Until').fill('2020-01-01')
+  await expect(bobPanel.getByRole('status')).toHaveText('No messages match “deploy friday”.')
 })
 
 test('a result 200 messages back opens in its context, and scrolling down reaches the newest', async ({
@@ -193,6 +201,14 @@ test('a result 200 messages back opens in its context, and scrolling down reache
     .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')?.replace(/^[^:]*: /, '')))
   expect(shown).toEqual(['the needle in the haystack', ...fillers])
   await expect(bob.getByRole('button', { name: /^Jump to latest/ })).toHaveCount(0)
+
+  // Many results come a page at a time.
+  const fillerResults = await searchFor(bob, 'filler')
+  await expect(fillerResults.getByRole('listitem')).toHaveCount(20)
+  await expect(panel.getByRole('status')).toHaveText('20+ messages match “filler”.')
+  await panel.getByRole('button', { name: 'Load more' }).click()
+  await expect(fillerResults.getByRole('listitem')).toHaveCount(40)
+  await expect(fillerResults.getByRole('listitem').nth(39)).toContainText('filler number 161')
 
   // The quick switcher: Ctrl+K, type, then Enter on "Search messages for".
   await bob.keyboard.press('Control+k')
