@@ -1,11 +1,18 @@
 // Scenario history: a channel with a million messages (seeded by pipelined posts unless a channel
 // of that name already holds them), then readers walking it backwards 50 messages a page with
-// `before`, one page in flight each; pages/s and the latency of a page.
+// `before`, one page in flight each; pages/s and the latency of a page. Then the same readers
+// search it (`search`, one in flight each, queries of every kind in turn): searches/s and their
+// latency, beside the history page's in the same run (summary line "search").
+//
+// Seeded texts are words of a made-up 2,000-word vocabulary drawn log-uniformly (a few words are
+// in most messages, most words in few, as in real chat), and one message in 100 holds a Japanese
+// phrase.
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <future>
 #include <mutex>
 #include <numeric>
@@ -21,10 +28,57 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kRoomName = "history bench";
+constexpr std::int64_t kVocabulary = 2000;
+
+// Word `i` of the vocabulary: two or three consonant-vowel syllables.
+std::string word(std::int64_t i) {
+  static constexpr std::string_view kC = "bdfgklmnprstvz", kV = "aeiou";
+  auto syllable = [](std::int64_t n) {
+    return std::string{kC[static_cast<std::size_t>(n / 5 % 14)],
+                       kV[static_cast<std::size_t>(n % 5)]};
+  };
+  std::string w = syllable(i % 70) + syllable(i / 70 % 70);
+  if (i >= 70) w += syllable(i * 7 % 70);
+  return w;
+}
+
+// A message's text: "h<k>" then words, deterministic in k.
+std::string seed_text(std::int64_t k, std::size_t bytes) {
+  std::string text = fmt::format("h{}", k);
+  std::uint64_t x = static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ULL + 1;
+  while (text.size() < bytes) {
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDULL;
+    x ^= x >> 29;
+    double u = static_cast<double>(x >> 11) / 9007199254740992.0;  // [0, 1)
+    auto rank = static_cast<std::int64_t>(std::pow(static_cast<double>(kVocabulary), u)) - 1;
+    text += ' ';
+    text += word(std::min(rank, kVocabulary - 1));
+  }
+  if (k % 100 == 0) text += " 明日は東京タワーへ行きます";
+  return text;
+}
+
+// The searches, asked in turn by each reader (a search of the whole room: readers are members).
+struct Query {
+  std::string_view kind;
+  std::string text;
+};
+std::vector<Query> queries() {
+  return {{"common_word", word(0)},  {"mid_word", word(30)},
+          {"rare_word", word(1500)}, {"two_words", word(5) + " " + word(200)},
+          {"cjk_3", "京タワ"},       {"prefix_2", word(3).substr(0, 2)},
+          {"cjk_2_scan", "東京"},    {"absent", "qqqxj"}};
+}
 
 struct History {
   History(std::size_t loops, std::size_t sockets)
-      : logs(loops), frozen(loops), sent_at(sockets), before(sockets) {}
+      : logs(loops),
+        frozen(loops),
+        sent_at(sockets),
+        before(sockets),
+        asked(sockets),
+        search_logs(loops * queries().size()) {}
   std::atomic<std::int64_t> room{0}, room_last_seq{0};
   std::atomic<std::int64_t> setup_acks{0}, setup_errors{0};
   std::int64_t seed_total = 0;
@@ -38,6 +92,12 @@ struct History {
   std::string last_error;
   std::size_t text_bytes = 100;
   int page = 50;
+  // The search phase.
+  std::vector<Query> query_list = queries();
+  std::vector<std::size_t> asked;       // per socket: the query in flight
+  std::vector<LatencyLog> search_logs;  // per loop and query kind
+  std::atomic<std::int64_t> searches{0}, hits{0}, partial{0};
+  std::atomic<bool> searching{false};
 
   void note_error(std::string_view frame) {
     std::lock_guard lock(error_mutex);
@@ -46,10 +106,33 @@ struct History {
 };
 
 std::string seed_frame(const History& h, std::int64_t k) {
-  std::string text = fmt::format("h{} ", k);
-  if (text.size() < h.text_bytes) text.append(h.text_bytes - text.size(), 'x');
   return fmt::format(R"({{"type":"post","cid":"s{}{}","room":{},"text":"{}"}})", k, run_tag(),
-                     h.room.load(), text);
+                     h.room.load(), seed_text(k, h.text_bytes));
+}
+
+void send_search(History& h, Fleet& fleet, std::size_t socket) {
+  h.sent_at[socket] = now_ns();
+  std::size_t q = h.asked[socket];
+  fleet.send(socket, fmt::format(R"({{"type":"search","cid":"q{}","query":"{}","limit":20}})",
+                                 socket, h.query_list[q].text));
+}
+
+void on_search(History& h, Fleet& fleet, std::size_t socket, std::string_view frame) {
+  std::int64_t now = now_ns();
+  std::size_t loop = fleet.loop_of(socket);
+  if (h.frozen[loop]) return;
+  std::size_t q = h.asked[socket];
+  h.search_logs[loop * h.query_list.size() + q].add_ns(now - h.sent_at[socket]);
+  json::value v = json::parse(json::string_view(frame.data(), frame.size()));
+  ++h.searches;
+  h.hits += static_cast<std::int64_t>(v.at("items").as_array().size());
+  if (v.at("partial").as_bool()) ++h.partial;
+  h.asked[socket] = (q + 1) % h.query_list.size();
+  if (now < h.end_ns) {
+    send_search(h, fleet, socket);
+  } else {
+    --h.outstanding;
+  }
 }
 
 void send_page(History& h, Fleet& fleet, std::size_t socket) {
@@ -98,7 +181,7 @@ void on_answer(History& h, Fleet& fleet, std::size_t socket, std::string_view fr
     ++(ok ? h.seed_done : h.seed_errors);
     std::int64_t k = h.seed_next++;
     if (k < h.seed_total) fleet.send(socket, seed_frame(h, k));
-  } else if (cid.starts_with("h")) {
+  } else if (cid.starts_with("h") || cid.starts_with("q")) {
     ++h.errors;
     --h.outstanding;
   } else if (tagged_number(cid, "c") == 0 && ok) {
@@ -115,6 +198,8 @@ Fleet::FrameFn handler(History& h, Fleet& fleet) {
       std::string_view type = str_field(frame, "type");
       if (type == "history") {
         on_page(h, fleet, socket, frame);
+      } else if (type == "search") {
+        on_search(h, fleet, socket, frame);
       } else if (type == "ack" || type == "error") {
         on_answer(h, fleet, socket, frame, type == "ack");
       } else if (type == "hello" && socket == 0) {
@@ -221,8 +306,52 @@ int run_history(const Options& o) {
       .add("last_close", fleet.last_close())
       .add("last_error", h.last_error);
   line.print();
+  Percentiles page_p = percentiles(logs);
+
+  // The search phase: the same readers, one search in flight each, for as long.
+  fleet.on_each_loop([&h](std::size_t i) { h.frozen[i] = 0; });
+  ProcSample server2 = sample_process(o.server_pid);
+  h.end_ns = server2.at_ns + static_cast<std::int64_t>(o.seconds * 1e9);
+  if (ready) {
+    h.outstanding = static_cast<std::int64_t>(o.clients);
+    for (std::size_t i = 0; i < o.clients; ++i) {
+      h.asked[o.seed_sockets + i] = i % h.query_list.size();
+      send_search(h, fleet, o.seed_sockets + i);
+    }
+    wait_until([&] { return h.outstanding <= 0; }, o.seconds + 60);
+  }
+  fleet.on_each_loop([&h](std::size_t i) { h.frozen[i] = 1; });
+  ProcSample server3 = sample_process(o.server_pid);
+  double search_s = static_cast<double>(server3.at_ns - server2.at_ns) / 1e9;
+  std::vector<const LatencyLog*> all;
+  Summary search("search");
+  auto searches = static_cast<double>(h.searches.load());
+  search.add("messages", h.room_last_seq.load() + h.seed_done.load())
+      .add("clients", static_cast<std::int64_t>(o.clients))
+      .add("searches", h.searches.load())
+      .add("searches_per_s", searches / search_s, 1)
+      .add("hits_per_search", searches > 0 ? static_cast<double>(h.hits) / searches : 0.0, 1)
+      .add("partial", h.partial.load());
+  for (std::size_t q = 0; q < h.query_list.size(); ++q) {
+    std::vector<const LatencyLog*> kind;
+    for (std::size_t l = 0; l < h.frozen.size(); ++l) {
+      kind.push_back(&h.search_logs[l * h.query_list.size() + q]);
+      all.push_back(kind.back());
+    }
+    auto p = percentiles(kind);
+    search.add(fmt::format("{}_p50_ms", h.query_list[q].kind), p.p50_ms)
+        .add(fmt::format("{}_p99_ms", h.query_list[q].kind), p.p99_ms);
+  }
+  Percentiles search_p = percentiles(all);
+  search.add(search_p)
+      .add("history_page_p99_ms", page_p.p99_ms)
+      .add("p99_vs_history_page_p99", page_p.p99_ms > 0 ? search_p.p99_ms / page_p.p99_ms : 0.0, 2)
+      .add_server(server2, server3, search_s, searches, "search")
+      .add("errors", h.errors.load())
+      .add("last_error", h.last_error);
+  search.print();
   fleet.close_all(30);
-  return ready && h.pages > 0 ? 0 : 1;
+  return ready && h.pages > 0 && h.searches > 0 ? 0 : 1;
 }
 
 }  // namespace parley::load

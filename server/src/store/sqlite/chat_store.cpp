@@ -2,11 +2,11 @@
 // reads (timeline, log, rooms, members) that run on reader connections.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <limits>
 #include <unordered_map>
-#include <variant>
 
 #include "core/clock.hpp"
 
@@ -746,52 +746,62 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
   };
 
   std::string from, where, key;
-  std::vector<std::variant<std::int64_t, std::string>> binds;
+  // A value bound in order (a variant<int64_t, string> here trips GCC 12's -Wmaybe-uninitialized).
+  struct Bind {
+    std::int64_t n = 0;
+    std::optional<std::string> text;
+  };
+  std::vector<Bind> binds;
   if (!grams.empty()) {
-    from = "message_grams d JOIN messages m ON m.id = d.rowid";
+    from = "message_grams d CROSS JOIN messages m ON m.id = d.rowid";
     where = "d.message_grams MATCH ?";
     key = "d.rowid";
-    binds.emplace_back(join_and(grams));
+    binds.push_back({0, join_and(grams)});
   } else if (!words.empty()) {
-    from = "message_words d JOIN messages m ON m.id = d.rowid";
+    from = "message_words d CROSS JOIN messages m ON m.id = d.rowid";
     where = "d.message_words MATCH ?";
     key = "d.rowid";
-    binds.emplace_back(join_and(words));
+    binds.push_back({0, join_and(words)});
   } else {
     from = "messages m";
     where = "1";
     key = "m.id";
   }
+  // The order rows come in, so LIMIT stops the walk early: the index's (rowid), or the messages'
+  // newest first (the room's by its seq index, or all of them by id). CROSS JOIN keeps the
+  // planner from starting at the caller's rooms and sorting everything they hold.
+  std::string order = key;
   if (q.room == 0) {
-    from += " JOIN members mb ON mb.room_id = m.room_id AND mb.user_id = ?";
-    binds.insert(binds.begin(), std::int64_t{q.member});
+    from += " CROSS JOIN members mb ON mb.room_id = m.room_id AND mb.user_id = ?";
+    binds.insert(binds.begin(), Bind{q.member, std::nullopt});
   } else {
-    where += " AND m.room_id = ?";
-    binds.emplace_back(std::int64_t{q.room});
+    where += grams.empty() && words.empty() ? " AND m.room_id = ?" : " AND +m.room_id = ?";
+    if (grams.empty() && words.empty()) order = "m.seq";
+    binds.push_back({q.room, std::nullopt});
   }
   where += fmt::format(" AND {0} < ? AND {0} >= ? AND m.deleted = 0", key);
-  binds.emplace_back(std::int64_t{0});  // bounds, set below
-  binds.emplace_back(std::int64_t{0});
+  binds.push_back({});  // bounds, set below
+  binds.push_back({});
   std::size_t bounds = binds.size() - 2;
   if (q.from) {
     where += " AND m.author = ?";
-    binds.emplace_back(std::int64_t{q.from});
+    binds.push_back({q.from, std::nullopt});
   }
   if (q.after) {
     where += " AND m.created_at >= ?";
-    binds.emplace_back(std::int64_t{q.after});
+    binds.push_back({q.after, std::nullopt});
   }
   if (q.before) {
     where += " AND m.created_at < ?";
-    binds.emplace_back(std::int64_t{q.before});
+    binds.push_back({q.before, std::nullopt});
   }
   for (const auto& l : likes) {
     where += " AND m.text LIKE ? ESCAPE '\\'";
-    binds.emplace_back(l);
+    binds.push_back({0, l});
   }
-  binds.emplace_back(std::int64_t{q.limit});
+  binds.push_back({q.limit, std::nullopt});
   std::string sql =
-      fmt::format("SELECT m.id FROM {} WHERE {} ORDER BY {} DESC LIMIT ?", from, where, key);
+      fmt::format("SELECT m.id FROM {} WHERE {} ORDER BY {} DESC LIMIT ?", from, where, order);
 
   return impl_->read([&](Connection& c) {
     std::int64_t hi = q.below > 0 ? q.below : std::numeric_limits<std::int64_t>::max();
@@ -807,8 +817,8 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
       if (q.after) lo = after_id;
       if (q.before && before_id >= 0) hi = std::min(hi, before_id);
     }
-    binds[bounds] = hi;
-    binds[bounds + 1] = lo;
+    binds[bounds].n = hi;
+    binds[bounds + 1].n = lo;
 
     SearchHits hits;
     std::string ids = "[";
@@ -818,7 +828,11 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
       Stmt s(c, sql);
       int i = 1;
       for (const auto& b : binds) {
-        std::visit([&](const auto& v) { s.bind(i++, v); }, b);
+        if (b.text) {
+          s.bind(i++, *b.text);
+        } else {
+          s.bind(i++, b.n);
+        }
       }
       while (s.step()) {
         if (ids.size() > 1) ids += ',';
@@ -834,11 +848,13 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
     sqlite3_progress_handler(c.get(), 0, nullptr, nullptr);
     ids += ']';
     if (ids.size() > 2) {
-      hits.items =
-          query_events(c,
-                       "JOIN messages r ON r.room_id = e.room_id AND r.seq = e.seq "
-                       "WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY r.id DESC",
-                       [&](Stmt& s) { s.bind(1, ids); });
+      // By the events' key (the planner would otherwise walk every event to join messages).
+      hits.items = query_events(c,
+                                "WHERE (e.room_id, e.seq) IN (SELECT room_id, seq FROM messages "
+                                "WHERE id IN (SELECT value FROM json_each(?1)))",
+                                [&](Stmt& s) { s.bind(1, ids); });
+      std::sort(hits.items.begin(), hits.items.end(),
+                [](const Event& a, const Event& b) { return a.message > b.message; });
     }
     return hits;
   });
