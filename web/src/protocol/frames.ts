@@ -123,12 +123,19 @@ export interface FoundUser extends UserBrief {
   last_seen: number | null
 }
 
+// A server-wide notice an admin posted (docs/api.md, "Administration").
+export interface ServerNotice {
+  text: string
+  at: number
+}
+
 export interface HelloFrame {
   type: 'hello'
   server: string
   version: string
   user: UserBrief
   rooms: RoomSummary[]
+  notice?: ServerNotice | null // absent: none (or a server without notices)
 }
 export interface PongFrame {
   type: 'pong'
@@ -233,6 +240,12 @@ export interface SearchFrame {
   next: number | null
   partial: boolean
 }
+// The server-wide notice changed; `text` null: it was cleared.
+export interface NoticeFrame {
+  type: 'notice'
+  text: string | null
+  at: number | null
+}
 export interface GroupsChangedFrame {
   type: 'groups_changed'
 }
@@ -319,6 +332,7 @@ export type ServerFrame =
   | PresenceFrame
   | TypingFrame
   | GroupsChangedFrame
+  | NoticeFrame
   | ThreadFrame
   | SearchFrame
   | ProfileFrame
@@ -623,6 +637,10 @@ function decodeIceServer(v: unknown): IceServer | null {
   return s
 }
 
+function isNotice(v: unknown): v is ServerNotice {
+  return isRecord(v) && isStr(v.text) && isNum(v.at)
+}
+
 function withCid<T extends object>(frame: T, v: Rec): (T & { cid?: string }) | null {
   if (v.cid === undefined) return frame
   return isStr(v.cid) ? { ...frame, cid: v.cid } : null
@@ -632,8 +650,16 @@ function decodeRecord(v: Rec): ServerFrame | null {
   switch (v.type) {
     case 'hello': {
       const rooms = arrayOf(v.rooms, decodeRoom)
+      const notice = v.notice ?? null
       if (!isStr(v.server) || !isStr(v.version) || !isUserBrief(v.user) || !rooms) return null
-      return { type: 'hello', server: v.server, version: v.version, user: v.user, rooms }
+      if (notice !== null && !isNotice(notice)) return null
+      const hello: HelloFrame = { type: 'hello', server: v.server, version: v.version, user: v.user, rooms }
+      return notice ? { ...hello, notice } : hello
+    }
+    case 'notice': {
+      const at = v.at ?? null
+      if ((v.text !== null && !isStr(v.text)) || !isNumOrNull(at)) return null
+      return { type: 'notice', text: v.text, at }
     }
     case 'pong':
       return withCid({ type: 'pong' as const }, v)

@@ -492,6 +492,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'users':
       case 'thread':
       case 'search': // stores/search.ts asks and reads these
+      case 'notice': // stores/notice.ts
       case 'call_state': // calls are the calls store's (stores/calls.ts)
       case 'call_joined':
       case 'calls':
