@@ -41,11 +41,18 @@ export interface SessionInfo {
   current: boolean
 }
 
+// Who may register (docs/api.md, "Registration, invitations..."): anyone, only with an invitation,
+// or nobody.
+export type RegistrationMode = 'open' | 'invite' | 'closed'
+export const isRegistrationMode = (v: unknown): v is RegistrationMode =>
+  v === 'open' || v === 'invite' || v === 'closed'
+
 interface SessionResponse {
   csrf: string
   user: User | null
   settings: Settings | null
   guest_signin: boolean
+  registration?: unknown // absent from servers before invitations: open
 }
 
 interface SignedInResponse {
@@ -57,6 +64,7 @@ export const useSessionStore = defineStore('session', () => {
   const user = ref<User | null>(null)
   const settings = ref<Settings | null>(null)
   const guestSignin = ref(false)
+  const registration = ref<RegistrationMode>('open')
   const loaded = ref(false)
   const signedIn = computed(() => user.value !== null)
 
@@ -81,6 +89,7 @@ export const useSessionStore = defineStore('session', () => {
     unreachable.value = false
     setCsrfToken(s.csrf)
     guestSignin.value = s.guest_signin
+    registration.value = isRegistrationMode(s.registration) ? s.registration : 'open'
     adopt(s)
     loaded.value = true
   }
@@ -90,6 +99,7 @@ export const useSessionStore = defineStore('session', () => {
     password: string
     email?: string
     display_name?: string
+    invite?: string // the code of the invitation link it came from
   }) {
     adopt(await api<SignedInResponse>('POST', '/api/auth/register', { body: input }))
   }
@@ -153,6 +163,7 @@ export const useSessionStore = defineStore('session', () => {
     user,
     settings,
     guestSignin,
+    registration,
     loaded,
     signedIn,
     unreachable,
