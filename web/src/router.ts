@@ -58,6 +58,11 @@ export const router = createRouter({
       component: () => import('./views/SessionsView.vue'),
       meta: { auth: true, title: 'Active sessions' },
     },
+    {
+      path: '/admin',
+      component: () => import('./views/AdminView.vue'),
+      meta: { auth: true, title: 'Administration' },
+    },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue') },
   ],
 })
