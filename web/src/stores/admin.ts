@@ -90,6 +90,10 @@ export function formatUptime(s: number): string {
   return `${m} min ${Math.floor(s % 60)} s`
 }
 
+// A date and time, short: "6 Dec 2026, 19:59".
+export const when = (ms: number | null): string =>
+  ms ? new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—'
+
 export const who = (u: { username: string; display_name: string }): string =>
   u.display_name && u.display_name !== u.username ? `${u.display_name} (@${u.username})` : `@${u.username}`
 
