@@ -1,0 +1,251 @@
+// Administration, invitations and moderation. The first account of a server is its admin, so this
+// spec runs a server of its own (the shared one's first account belongs to whichever spec ran
+// first): the admin turns registration to invitation only and brings someone in with a link into a
+// room; a non-admin sees "Admins only" and the admin API refuses them; a deactivated user's open
+// page is signed out; a report reaches the admin, who resolves it; a notice reaches open pages.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import type { Browser, Page } from '@playwright/test'
+import { test, expect } from './fixtures'
+import { freePort, newUserAt, startParley, stopParley } from './own-server'
+
+test.describe.configure({ mode: 'serial' })
+
+let server: ChildProcess
+let dataDir: string
+let base: string
+let admin: Page
+let bob: Page // a member
+let carol: Page // deactivated by the admin
+const errors: string[] = [] // console errors of every page here, as fixtures.ts checks the shared one's
+
+function watchConsole(page: Page): Page {
+  page.on('console', (msg) => {
+    const refused = /^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
+    if (msg.type() === 'error' && !refused) errors.push(msg.text())
+  })
+  page.on('pageerror', (err) => errors.push(err.message))
+  return page
+}
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(60_000)
+  const port = await freePort()
+  dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-admin-'))
+  server = await startParley(port, dataDir)
+  base = `http://127.0.0.1:${port}`
+  admin = watchConsole(await newUserAt(browser, base, 'root')) // the first account: the admin
+  bob = watchConsole(await newUserAt(browser, base, 'bobadmin'))
+  carol = watchConsole(await newUserAt(browser, base, 'caroladmin'))
+})
+
+test.afterEach(() => {
+  expect(errors.splice(0), 'console errors').toEqual([])
+})
+
+test.afterAll(async () => {
+  for (const p of [admin, bob, carol]) await p?.context().close()
+  if (server) await stopParley(server)
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+async function openTab(page: Page, tab: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' }).click()
+  await expect(page.getByRole('heading', { name: 'Administration' })).toBeVisible()
+  await page.getByRole('tab', { name: tab }).click()
+  await expect(page.getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true')
+}
+
+async function visitor(browser: Browser): Promise<Page> {
+  return watchConsole(await (await browser.newContext({ baseURL: base })).newPage())
+}
+
+// A call made by the page itself, as a script on it could: with its cookies and CSRF token.
+async function call(page: Page, method: string, path: string, body?: unknown): Promise<number> {
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const csrf = /(?:^|; )parley_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? ''
+      const res = await fetch(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      return res.status
+    },
+    [method, path, body] as const,
+  )
+}
+
+test('a non-admin sees "Admins only" and the admin API refuses them', async () => {
+  await expect(
+    bob.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' }),
+  ).toHaveCount(0)
+  const adminCalls: string[] = []
+  bob.on('request', (r) => {
+    if (r.url().includes('/api/admin')) adminCalls.push(r.url())
+  })
+  await bob.goto('/admin')
+  await expect(bob.getByRole('heading', { name: 'Admins only' })).toBeVisible()
+  expect(adminCalls).toEqual([]) // the page itself asked nothing
+  expect(await call(bob, 'GET', '/api/admin/users')).toBe(403)
+  expect(await call(bob, 'GET', '/api/admin/health')).toBe(403)
+  expect(await call(bob, 'PATCH', '/api/admin/settings', { registration: 'open' })).toBe(403)
+  expect(await call(bob, 'POST', '/api/admin/notice', { text: 'not mine to say' })).toBe(403)
+  await bob.goto('/')
+  await expect(bob.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+})
+
+test('registration by invitation only: a visitor is told, a link brings someone into a room', async ({
+  browser,
+}) => {
+  test.setTimeout(60_000)
+  await openTab(admin, 'Settings')
+  await admin.getByRole('radio', { name: /Invitation only/ }).check()
+  await admin.getByRole('button', { name: 'Save' }).click()
+  await expect(admin.getByText('Registration setting saved.')).toBeVisible()
+
+  const stranger = await visitor(browser)
+  await stranger.goto('/register')
+  await expect(stranger.getByText('Registration on this server needs an invitation')).toBeVisible()
+  await expect(stranger.getByRole('button', { name: 'Create account' })).toHaveCount(0)
+  await stranger.goto('/login')
+  await expect(stranger.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+  await expect(stranger.getByRole('link', { name: 'Create an account' })).toHaveCount(0)
+  // A link that does not work says so.
+  await stranger.goto('/register?invite=no-such-code')
+  await expect(stranger.getByText('This invitation link cannot be used')).toBeVisible()
+  await expect(stranger.getByRole('button', { name: 'Create account' })).toHaveCount(0)
+
+  // The admin makes a room and an invitation link into it from the room's header.
+  await admin.goto('/')
+  await admin.getByRole('button', { name: 'New room' }).click()
+  await admin.getByLabel('Room name').fill('design')
+  await admin.getByRole('button', { name: 'Create' }).click()
+  await expect(admin.getByRole('heading', { name: '#design' })).toBeVisible()
+  await admin
+    .getByRole('region', { name: 'Room design' })
+    .getByRole('button', { name: 'Invite people' })
+    .click()
+  const dialog = admin.getByRole('dialog', { name: 'Invite people' })
+  await expect(dialog.getByRole('checkbox', { name: '#design' })).toBeChecked()
+  await dialog.getByRole('button', { name: 'Create invitation link' }).click()
+  const linkField = dialog.getByRole('textbox', { name: 'Invitation link' })
+  await expect(linkField).toHaveValue(new RegExp(`^${base}/register\\?invite=.+`))
+  const link = await linkField.inputValue()
+  await expect(dialog.getByRole('button', { name: /^Revoke the link/ })).toHaveCount(1)
+  await dialog.getByRole('button', { name: 'Close' }).click()
+  await expect(dialog).toHaveCount(0)
+
+  await stranger.goto(link)
+  await expect(stranger.getByText(/^root invited you to join #design\.$/i)).toBeVisible()
+  await stranger.getByLabel('Username').fill('dana')
+  await stranger.getByLabel('Password').fill('a fine long secret')
+  await stranger.getByRole('button', { name: 'Create account' }).click()
+  await expect(stranger.getByRole('heading', { name: '#design' })).toBeVisible()
+  await stranger.context().close()
+
+  // Used up: the same link no longer works.
+  const late = await visitor(browser)
+  await late.goto(link)
+  await expect(late.getByText('This invitation link cannot be used')).toBeVisible()
+  await late.context().close()
+})
+
+test('a reported message reaches the admin, who resolves it', async () => {
+  // Everyone is in #general; the admin says something Bob reports.
+  await admin.goto('/')
+  await admin.getByRole('button', { name: /^general/ }).click()
+  const box = admin.getByLabel('Message #general')
+  await box.fill('buy cheap watches here')
+  await box.press('Enter')
+  await bob.getByRole('button', { name: /^general/ }).click()
+  const message = bob
+    .getByRole('list', { name: 'Messages' })
+    .getByRole('listitem')
+    .filter({ hasText: 'buy cheap watches here' })
+  await message.hover()
+  await message.getByRole('button', { name: 'Report' }).click()
+  const dialog = bob.getByRole('dialog', { name: 'Report this message' })
+  await dialog.getByLabel('Why should the admins look at it?').fill('spam')
+  await dialog.getByRole('button', { name: 'Report' }).click()
+  await expect(bob.getByText('Thank you. The admins will look at this message.')).toBeVisible()
+  await expect(dialog).toHaveCount(0)
+  // A second report of the same message is refused, and says why.
+  await message.hover()
+  await message.getByRole('button', { name: 'Report' }).click()
+  await dialog.getByLabel('Why should the admins look at it?').fill('still spam')
+  await dialog.getByRole('button', { name: 'Report' }).click()
+  await expect(dialog.getByRole('alert')).toHaveText('You already reported this message.')
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  // One's own messages have no Report.
+  const own = admin
+    .getByRole('list', { name: 'Messages' })
+    .getByRole('listitem')
+    .filter({ hasText: 'buy cheap' })
+  await own.hover()
+  await expect(own.getByRole('button', { name: 'Report' })).toHaveCount(0)
+
+  await openTab(admin, 'Reports')
+  const report = admin.getByRole('article', { name: 'Report by bobadmin' })
+  await expect(report).toContainText('buy cheap watches here')
+  await expect(report).toContainText('#general')
+  await expect(report).toContainText('spam')
+  await report.getByRole('button', { name: 'Resolve' }).click()
+  await expect(report).toHaveCount(0)
+  await admin.getByRole('radio', { name: 'Resolved' }).check()
+  await expect(admin.getByRole('article', { name: 'Report by bobadmin' })).toContainText(
+    'buy cheap watches here',
+  )
+})
+
+test('a notice posted by the admin appears on open pages until cleared', async () => {
+  await bob.goto('/')
+  await expect(bob.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+  await openTab(admin, 'Notice')
+  await admin.getByLabel('New notice').fill('Maintenance tonight at 22:00')
+  await admin.getByRole('button', { name: 'Post notice' }).click()
+  const banner = bob.getByRole('complementary', { name: 'Server notice' })
+  await expect(banner).toContainText('Maintenance tonight at 22:00')
+  // A page opened later gets it too; dismissing hides it there.
+  await bob.reload()
+  await expect(banner).toContainText('Maintenance tonight at 22:00')
+  await banner.getByRole('button', { name: 'Dismiss notice' }).click()
+  await expect(banner).toHaveCount(0)
+  await expect(carol.getByRole('complementary', { name: 'Server notice' })).toContainText(
+    'Maintenance tonight',
+  )
+  await admin.getByRole('button', { name: 'Clear notice' }).click()
+  await expect(carol.getByRole('complementary', { name: 'Server notice' })).toHaveCount(0)
+})
+
+test('a deactivated user is signed out of their open page and cannot sign in', async () => {
+  await expect(carol.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+  await openTab(admin, 'Users')
+  await admin.getByLabel('Search users').fill('caroladmin')
+  const row = admin.getByRole('row', { name: 'caroladmin' })
+  await expect(admin.getByRole('row')).toHaveCount(2) // the header and Carol
+  await row.getByRole('button', { name: 'Deactivate' }).click()
+  const confirm = admin.getByRole('alertdialog', { name: /Deactivate/ })
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused()
+  await confirm.getByRole('button', { name: 'Deactivate' }).click()
+  await expect(row).toContainText('Deactivated')
+  await expect(carol.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+  await carol.getByLabel('Username or e-mail').fill('caroladmin')
+  await carol.getByLabel('Password').fill('a fine long secret')
+  await carol.getByRole('button', { name: 'Sign in' }).click()
+  await expect(carol.getByRole('alert')).toContainText('deactivated')
+})
+
+test('health shows the server numbers, and the tabs fit a phone', async () => {
+  await openTab(admin, 'Health')
+  const health = admin.getByRole('definition')
+  await expect(admin.getByText('Accounts')).toBeVisible()
+  await expect(health.first()).not.toBeEmpty()
+  await admin.setViewportSize({ width: 390, height: 844 })
+  await admin.getByRole('tab', { name: 'Users' }).click()
+  await expect(admin.getByRole('tab', { name: 'Users' })).toHaveAttribute('aria-selected', 'true')
+  const width = await admin.evaluate(() => document.documentElement.scrollWidth)
+  expect(width).toBeLessThanOrEqual(390) // nothing wider than the screen: tabs scroll, tables are lists
+})
