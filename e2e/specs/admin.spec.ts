@@ -126,9 +126,9 @@ test('registration by invitation only: a visitor is told, a link brings someone 
   await expect(admin.getByRole('heading', { name: '#design' })).toBeVisible()
   await admin
     .getByRole('region', { name: 'Room design' })
-    .getByRole('button', { name: 'Invite people' })
+    .getByRole('button', { name: 'Invite with a link' })
     .click()
-  const dialog = admin.getByRole('dialog', { name: 'Invite people' })
+  const dialog = admin.getByRole('dialog', { name: 'Invite people with a link' })
   await expect(dialog.getByRole('checkbox', { name: '#design' })).toBeChecked()
   await dialog.getByRole('button', { name: 'Create invitation link' }).click()
   const linkField = dialog.getByRole('textbox', { name: 'Invitation link' })
