@@ -5,11 +5,14 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <thread>
 
 #include "api/accounts_api.hpp"
+#include "api/admin_api.hpp"
 #include "api/files_api.hpp"
+#include "auth/admin.hpp"
 #include "auth/service.hpp"
 #include "bus/bus.hpp"
 #include "chat/files.hpp"
@@ -27,6 +30,7 @@
 #include "net/server.hpp"
 #include "net/websocket.hpp"
 #include "notify/mailer.hpp"
+#include "protocol/frames.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
@@ -39,6 +43,7 @@ auth::Options auth_options(const config::Config& c, unsigned short port) {
   o.cost = auth::HashCost{a.argon2_ops, static_cast<std::size_t>(a.argon2_mem_kib) * 1024};
   o.session_ttl_ms = static_cast<core::Millis>(a.session_days * 24 * 3600 * 1000);
   o.guest_signin = a.guest_signin;
+  o.registration = a.registration;
   o.attempts_per_address = a.auth_attempts_per_minute;
   o.address_refill_ms = static_cast<core::Millis>(60000 / a.auth_attempts_per_minute);
   o.public_url = a.public_url;
@@ -147,12 +152,37 @@ int main(int argc, char** argv) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });
     auth_service = &auth;
-    api::ApiOptions api_options{config.https(), config.allowed_origins, data / "avatars"};
+    api::ApiOptions api_options{config.https(), config.allowed_origins, data / "avatars", {}};
     // Finishing uploads (hashing, images) and avatars run apart from the REST pool, two at a
     // time, one per user at a time, users in turns; a bounded number wait (then 429/503).
     core::WorkerPool media_pool(2);
     core::FairQueue heavy(media_pool, 2, 64, 4);
+    api_options.welcome = [&chat, &config](const auth::SignedIn& in) {
+      std::promise<void> stored;
+      chat.welcome(in.user.id, config.accounts.default_rooms, in.invite ? in.invite->created_by : 0,
+                   in.invite ? in.invite->rooms : std::vector<store::RoomId>{},
+                   [&stored](const core::Result<chat::Ack>&) { stored.set_value(); });
+      stored.get_future().wait();
+    };
     api::AccountsApi accounts(router, auth, pool, heavy, api_options);
+    // The admin area, invitations, reports; a server-wide notice reaches every socket.
+    auto notice_frame = [](const std::optional<auth::Notice>& n) {
+      return protocol::encode_notice(n ? std::optional<std::string>(n->text) : std::nullopt,
+                                     n ? n->at : 0);
+    };
+    auth::Admin admin(
+        store, auth,
+        [&pool, &mailer](core::Email e) {
+          pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
+        },
+        [&ws, notice_frame](const std::optional<auth::Notice>& n) {
+          ws.set_after_hello(n ? notice_frame(n) : std::string());
+          ws.broadcast(notice_frame(n));
+        });
+    if (auto n = admin.notice()) ws.set_after_hello(notice_frame(n));
+    api::AdminApi admin_api(
+        router, auth, admin, chat, pool, api_options,
+        api::AdminApiOptions{std::string(gateway::kVersion), [&ws] { return ws.open_sockets(); }});
     media::Storage storage(data / "files");
     chat::FileOptions file_options;
     file_options.max_bytes = static_cast<std::int64_t>(config.files.max_bytes);

@@ -55,8 +55,6 @@ json::object parse_object(const HttpRequest& req) {
   return parse_object_text(req.body);
 }
 
-namespace {
-
 json::value user_json(const store::User& u) {
   json::object o{{"id", u.id},
                  {"username", u.username},
@@ -71,6 +69,27 @@ json::value user_json(const store::User& u) {
       u.avatar.empty() ? json::value(nullptr) : json::value("/api/avatars/" + u.avatar);
   return o;
 }
+
+void add_route(net::Router& router, core::WorkerPool& pool, const ApiOptions& options,
+               const char* method, const char* path, Work work, bool prefix) {
+  net::Handler h = [&pool, &options, work = std::move(work)](std::shared_ptr<const HttpRequest> req,
+                                                             net::Reply reply) {
+    if (auto refusal = csrf_refusal(*req, options)) return reply(std::move(*refusal));
+    pool.post([work, req, reply = std::move(reply)] {
+      try {
+        reply(work(*req));
+      } catch (const BadRequest& b) {
+        reply(bad_request(b));
+      } catch (const std::exception& e) {
+        spdlog::error("{} {} failed: {}", req->method, req->path, e.what());
+        reply(HttpResponse::error(500, "internal", "Something went wrong on the server"));
+      }
+    });
+  };
+  prefix ? router.add_prefix(method, path, std::move(h)) : router.add(method, path, std::move(h));
+}
+
+namespace {
 
 json::value settings_json(const std::string& stored) {
   return json::parse(auth::AuthService::effective_settings(stored));
@@ -128,7 +147,6 @@ namespace {
 
 // ---- handler plumbing --------------------------------------------------------------------
 
-using Work = std::function<HttpResponse(const HttpRequest&)>;
 using AuthedWork = std::function<HttpResponse(const HttpRequest&, const auth::Authenticated&)>;
 
 struct Routes {
@@ -139,23 +157,8 @@ struct Routes {
   const ApiOptions& options;
   Cookies cookies{options};
 
-  // Runs `work` on the worker pool after the CSRF check; bad input and bugs become responses.
   void add(const char* method, const char* path, Work work, bool prefix = false) {
-    net::Handler h = [this, work = std::move(work)](std::shared_ptr<const HttpRequest> req,
-                                                    net::Reply reply) {
-      if (auto refusal = csrf_refusal(*req, options)) return reply(std::move(*refusal));
-      pool.post([work, req, reply = std::move(reply)] {
-        try {
-          reply(work(*req));
-        } catch (const BadRequest& b) {
-          reply(bad_request(b));
-        } catch (const std::exception& e) {
-          spdlog::error("{} {} failed: {}", req->method, req->path, e.what());
-          reply(HttpResponse::error(500, "internal", "Something went wrong on the server"));
-        }
-      });
-    };
-    prefix ? router.add_prefix(method, path, std::move(h)) : router.add(method, path, std::move(h));
+    add_route(router, pool, options, method, path, std::move(work), prefix);
   }
 
   void add_authed(const char* method, const char* path, AuthedWork work, bool prefix = false) {
@@ -293,7 +296,8 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
     json::object body{{"csrf", csrf},
                       {"user", who ? user_json(who->user) : json::value(nullptr)},
                       {"settings", who ? settings_json(who->user.settings) : json::value(nullptr)},
-                      {"guest_signin", r.auth.options().guest_signin}};
+                      {"guest_signin", r.auth.options().guest_signin},
+                      {"registration", r.auth.registration_mode()}};
     auto res = HttpResponse::json(200, json::serialize(body)).with("Cache-Control", "no-store");
     if (fresh) res.with("Set-Cookie", r.cookies.csrf(csrf));
     if (who) {
@@ -307,10 +311,14 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
   r.add("POST", "/api/auth/register", [&r](const HttpRequest& req) {
     auto o = parse_object(req);
     auth::Registration reg{req_string(o, "username"), req_string(o, "password"),
-                           opt_string(o, "email"), opt_string(o, "display_name")};
+                           opt_string(o, "email"), opt_string(o, "display_name"),
+                           opt_string(o, "invite")};
     if (reg.email && reg.email->empty()) reg.email.reset();
+    if (reg.invite && reg.invite->empty()) reg.invite.reset();
     auto out = r.auth.register_user(reg, client_of(req));
-    return out ? r.signed_in(201, *out) : error_response(out.error());
+    if (!out) return error_response(out.error());
+    if (r.options.welcome) r.options.welcome(*out);
+    return r.signed_in(201, *out);
   });
 
   r.add("POST", "/api/auth/guest", [&r](const HttpRequest& req) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct ApiOptions {
   bool secure_cookies = false;  // Secure attribute (https, here or at a proxy in front)
   std::vector<std::string> allowed_origins;
   std::filesystem::path avatar_dir;
+  // A new account's first rooms (default channels, its invitation's rooms); returns once they
+  // are stored, so the account's first socket finds them.
+  std::function<void(const auth::SignedIn&)> welcome;
 };
 
 inline constexpr const char* kSessionCookie = "parley_session";

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "api/accounts_api.hpp"
 #include "api/json_body.hpp"
 #include "core/result.hpp"
+#include "core/worker_pool.hpp"
 #include "net/router.hpp"
 
 namespace parley::api {
@@ -24,5 +26,14 @@ bool mutating(const net::HttpRequest& req);
 // A refusal for a state-changing request without the right CSRF token or from another site.
 std::optional<net::HttpResponse> csrf_refusal(const net::HttpRequest& req,
                                               const ApiOptions& options);
+
+// A user as the REST API shows it (docs/api.md).
+boost::json::value user_json(const store::User& u);
+
+using Work = std::function<net::HttpResponse(const net::HttpRequest&)>;
+// Registers `work` to run on `pool` behind the CSRF check; bad input (BadRequest) and bugs become
+// error responses.
+void add_route(net::Router& router, core::WorkerPool& pool, const ApiOptions& options,
+               const char* method, const char* path, Work work, bool prefix = false);
 
 }  // namespace parley::api

@@ -130,7 +130,7 @@ SignedIn AuthService::open_session(const store::User& user, const Client& c) {
   s.created_at = now;
   s.last_seen = now;
   s.expires_at = now + options_.session_ttl_ms;
-  return SignedIn{std::move(token), user, store_.create_session(s)};
+  return SignedIn{std::move(token), user, store_.create_session(s), std::nullopt};
 }
 
 void AuthService::send_confirmation(const store::User& user, const std::string& email) {
@@ -157,17 +157,35 @@ core::Result<SignedIn> AuthService::register_user(const Registration& r, const C
   if (r.display_name) {
     if (auto e = check_display_name(*r.display_name)) return invalid(*e, "display_name");
   }
+  // The first account of an installation may always register (it becomes the admin).
+  std::optional<store::Invite> invite;
+  if (store_.has_accounts()) {
+    auto mode = registration_mode();
+    if (mode == "closed")
+      return make_error(Errc::kForbidden, "Registration is closed here", "invite");
+    if (r.invite) {
+      invite = store_.take_invite(*r.invite, clock_());
+      if (!invite) {
+        return make_error(Errc::kForbidden, "This invitation has expired or was used up", "invite");
+      }
+    } else if (mode == "invite") {
+      return make_error(Errc::kForbidden, "Registration here needs an invitation", "invite");
+    }
+  }
   store::NewUser nu{
       r.username, r.email, hasher_.hash(r.password), r.display_name.value_or(r.username),
       false,      clock_()};
   auto user = store_.create_user(nu);
   if (!user) {
+    if (invite) store_.give_back_invite(invite->code);
     auto e = user.error();
     e.field = e.message.find("mail") != std::string::npos ? "email" : "username";
     return e;
   }
   if (user->email) send_confirmation(*user, *user->email);
-  return open_session(*user, c);
+  auto out = open_session(*user, c);
+  out.invite = std::move(invite);
+  return out;
 }
 
 core::Result<SignedIn> AuthService::sign_in_guest(const Client& c) {
@@ -226,6 +244,7 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
   }
   per_account_.reset(key);
   if (user) per_account_anywhere_.reset(anywhere);
+  if (user->deactivated) return make_error(Errc::kForbidden, "This account is deactivated");
   if (hasher_.needs_rehash(user->password_hash))
     store_.set_password_hash(user->id, hasher_.hash(password));
   return open_session(*user, c);
@@ -237,7 +256,7 @@ std::optional<Authenticated> AuthService::authenticate(const std::string& token)
   auto now = clock_();
   if (!session || session->expires_at <= now) return std::nullopt;
   auto user = store_.find_user(session->user_id);
-  if (!user) return std::nullopt;
+  if (!user || user->deactivated) return std::nullopt;
   if (now - session->last_seen > kRenewAfterMs) {
     session->last_seen = now;
     session->expires_at = now + options_.session_ttl_ms;
@@ -253,6 +272,16 @@ void AuthService::logout(const Authenticated& a) {
 
 void AuthService::ended(store::UserId user, store::SessionId only) {
   if (options_.sessions_ended) options_.sessions_ended(user, only);
+}
+
+std::string AuthService::registration_mode() {
+  return store_.server_setting("registration").value_or(options_.registration);
+}
+
+int AuthService::end_sessions(store::UserId user) {
+  int n = store_.delete_sessions(user, 0);
+  ended(user, 0);
+  return n;
 }
 
 int AuthService::logout_everywhere(const Authenticated& a) {

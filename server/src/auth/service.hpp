@@ -27,6 +27,9 @@ struct Options {
   std::string public_url = "http://localhost:8080";  // for links in e-mails
   std::string site_name = "Parley";
   bool guest_signin = false;
+  // Who may register when no admin has chosen (server_settings "registration"): open, invite or
+  // closed.
+  std::string registration = "open";
   double attempts_per_address = 30;        // login/register/reset attempts an address may burst...
   core::Millis address_refill_ms = 2000;   // ...and regain one every this many milliseconds
   double failures_per_account = 10;        // failed logins an account tolerates at once...
@@ -54,6 +57,7 @@ struct SignedIn {
   std::string token;  // for the cookie; never stored
   store::User user;
   store::Session session;
+  std::optional<store::Invite> invite;  // the invitation a registration came with
 };
 
 struct Authenticated {
@@ -66,6 +70,7 @@ struct Registration {
   std::string password;
   std::optional<std::string> email;
   std::optional<std::string> display_name;
+  std::optional<std::string> invite;  // an invitation's code
 };
 
 class AuthService {
@@ -107,6 +112,10 @@ class AuthService {
   static std::string effective_settings(const std::string& stored);
 
   const Options& options() const { return options_; }
+  // Who may register now: "open", "invite" or "closed".
+  std::string registration_mode();
+  // Ends every session of `user` (an admin's sign-out everywhere, a deactivation).
+  int end_sessions(store::UserId user);
 
  private:
   void ended(store::UserId user, store::SessionId only);

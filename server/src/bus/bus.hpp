@@ -41,6 +41,7 @@ struct Message {
     kConnection,  // to the one connection `connection`
     kFollow,      // `connection` follows `rooms` from here on (its snapshot was taken before)
     kSignOut,     // closes `user`'s connections opened with sign-in `session` (0: every one)
+    kEveryone,    // to every connection (a server-wide notice)
   };
   Kind kind = Kind::kRoom;
   RoomId room = 0;

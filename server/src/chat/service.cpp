@@ -207,6 +207,113 @@ void ChatService::create_room(UserId user, std::string cid, RoomKind kind, std::
       std::move(done));
 }
 
+void ChatService::welcome(UserId user, std::vector<std::string> channels, UserId inviter,
+                          std::vector<RoomId> rooms, Done<Ack> done) {
+  run(
+      user, "",
+      [channels = std::move(channels), inviter, rooms = std::move(rooms)](
+          ChatTx& tx, Work& w) -> core::Result<Ack> {
+        Ack last{};
+        auto join = [&](RoomId id) {
+          if (tx.membership(id, w.user)) return;
+          tx.add_member(id, w.user, false, w.now);
+          Event e;
+          e.room = id;
+          e.kind = EventKind::kJoined;
+          last = *w.ack(w.append(tx, e, MembershipChange{{w.user}, {}}));
+        };
+        for (const auto& name : channels) {
+          if (check_label(name, 1, kMaxNameChars, "name")) continue;
+          if (auto id = tx.channel_named(name)) {
+            join(*id);
+            continue;
+          }
+          RoomId id = tx.create_room(RoomKind::kChannel, name, "", w.user, std::nullopt, 0, w.now);
+          tx.add_member(id, w.user, true, w.now);
+          Event created;
+          created.room = id;
+          created.kind = EventKind::kCreated;
+          created.text = name;
+          created.room_kind = RoomKind::kChannel;
+          last = *w.ack(w.append(tx, created, MembershipChange{{w.user}, {}}));
+        }
+        for (RoomId id : rooms) {
+          auto r = tx.room(id);
+          if (!r || r->kind == RoomKind::kDirect || r->group || !tx.membership(id, inviter)) {
+            continue;
+          }
+          join(id);
+        }
+        return last;
+      },
+      std::move(done));
+}
+
+core::Result<std::vector<store::Room>> ChatService::invitable_rooms(
+    UserId user, const std::vector<RoomId>& rooms) {
+  std::vector<store::Room> out;
+  for (RoomId id : rooms) {
+    auto r = store_.room(id);
+    if (!r || r->kind == RoomKind::kDirect || r->group || !store_.membership(id, user)) {
+      return make_error(Errc::kNotFound, "No such room of yours: " + std::to_string(id), "rooms");
+    }
+    out.push_back(*r);
+  }
+  return out;
+}
+
+core::Result<store::Report> ChatService::report(UserId user, MessageId message,
+                                                const std::string& reason) {
+  auto text = trim(reason);
+  if (auto e = check_label(text, 1, 1000, "reason")) return *e;
+  auto m = store_.message(message);
+  if (!m || m->deleted) return not_found("message");
+  auto r = readable(user, m->room);
+  if (!r) return not_found("message");
+  return store_.create_report(message, user, text, clock_());
+}
+
+std::vector<store::AdminRoom> ChatService::admin_rooms(const std::string& query) {
+  return store_.admin_rooms(query, 200);
+}
+
+std::vector<store::Report> ChatService::reports(bool resolved) {
+  return store_.list_reports(resolved, 200);
+}
+
+std::optional<store::Report> ChatService::resolve_report(UserId by, std::int64_t id,
+                                                         bool resolved) {
+  return store_.resolve_report(id, by, resolved, clock_());
+}
+
+void ChatService::make_room_admin(UserId by, RoomId room, UserId target, Done<Ack> done) {
+  run(
+      by, "",
+      [room, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        if (!r || r->kind == RoomKind::kDirect) return not_found();
+        auto who = tx.user(target);
+        if (!who) return make_error(Errc::kNotFound, "No such user", "user");
+        if (r->group && !tx.group_role(r->group, target)) {
+          return make_error(Errc::kForbidden, "Only members of the room's group can be in it",
+                            "user");
+        }
+        Ack ack{room, 0, 0, 0};
+        if (!tx.membership(room, target)) {
+          tx.add_member(room, target, true, w.now);
+          Event e;
+          e.room = room;
+          e.kind = EventKind::kInvited;
+          e.target = target;
+          e.target_name = who->username;
+          ack = *w.ack(w.append(tx, e, MembershipChange{{target}, {}}));
+        }
+        tx.set_member_admin(room, target, true);
+        return ack;
+      },
+      std::move(done));
+}
+
 void ChatService::open_direct(UserId user, std::string cid, UserId peer, Done<Ack> done) {
   if (peer == user) {
     return done(make_error(Errc::kInvalid, "A direct room is with someone else", "user"));

@@ -160,6 +160,25 @@ class ChatService {
   // dropped. Pure, for tests.
   static std::vector<std::string> search_terms(std::string_view query);
 
+  // A new account's first rooms: the channels named in `channels` (in no group; the first
+  // account that needs one creates it) and the rooms of the invitation it came with, which
+  // `inviter` must still be in (direct and group rooms are skipped).
+  void welcome(UserId user, std::vector<std::string> channels, UserId inviter,
+               std::vector<RoomId> rooms, Done<Ack> done);
+  // The rooms an invitation may name: channels and private rooms the user is in (kNotFound for
+  // any other, with its id in the message).
+  core::Result<std::vector<store::Room>> invitable_rooms(UserId user,
+                                                         const std::vector<RoomId>& rooms);
+  // A report of a message the user can read, for the admins.
+  core::Result<store::Report> report(UserId user, MessageId message, const std::string& reason);
+  // The admin area's lists (the caller checks who asks).
+  std::vector<store::AdminRoom> admin_rooms(const std::string& query);
+  std::vector<store::Report> reports(bool resolved);
+  std::optional<store::Report> resolve_report(UserId by, std::int64_t id, bool resolved);
+  // Makes `target` an admin of a channel or private room, adding them first if needed (an
+  // admin's decision: the caller checks who asks).
+  void make_room_admin(UserId by, RoomId room, UserId target, Done<Ack> done);
+
   // The user's display name changed: a `user_renamed` event in each of their rooms.
   void user_renamed(UserId user, std::string display_name);
 

@@ -66,6 +66,8 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   };
 
   std::vector<std::string> origins, stun, turn;
+
+  std::string default_rooms = "general";
   double read_timeout = c.limits.read_timeout.count();
   double idle_timeout = c.limits.idle_timeout.count();
   double first_byte_timeout = c.limits.first_byte_timeout.count();
@@ -166,6 +168,13 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   app.add_flag("--guest-signin,!--no-guest-signin", a.guest_signin,
                "Allow guest sign-in with a generated name [env PARLEY_GUEST_SIGNIN]");
   flags.push_back("--guest-signin");
+  add("--registration", a.registration,
+      "Who may create an account until an admin changes it: open, invite (with an invitation) "
+      "or closed")
+      ->check(CLI::IsMember({"open", "invite", "closed"}));
+  add("--default-rooms", default_rooms,
+      "Comma-separated channels every new account joins (the first account creates them); "
+      "\"\" for none");
   add("--argon2-ops", a.argon2_ops, "Argon2id passes per password hash")
       ->check(CLI::Range(1u, 20u));
   add("--argon2-mem-kib", a.argon2_mem_kib, "Argon2id memory per password hash, in KiB")
@@ -246,6 +255,7 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   for (const auto& item : origins) {
     for (auto& o : split_list(item)) c.allowed_origins.push_back(std::move(o));
   }
+  c.accounts.default_rooms = split_list(default_rooms);
   for (const auto& item : stun) {
     for (auto& u : split_list(item)) c.calls.stun.push_back(std::move(u));
   }

@@ -38,9 +38,11 @@ struct Limits {
 struct Accounts {
   std::string public_url;  // how people reach this server, for links in e-mails; "" = derived
   bool guest_signin = false;
-  unsigned argon2_ops = 2;               // libsodium INTERACTIVE
-  unsigned argon2_mem_kib = 65536;       // 64 MiB, libsodium INTERACTIVE
-  double session_days = 30;              // renewed while used
+  std::string registration = "open";  // open, invite or closed, until an admin changes it
+  std::vector<std::string> default_rooms = {"general"};  // channels every new account joins
+  unsigned argon2_ops = 2;                               // libsodium INTERACTIVE
+  unsigned argon2_mem_kib = 65536;                       // 64 MiB, libsodium INTERACTIVE
+  double session_days = 30;                              // renewed while used
   double auth_attempts_per_minute = 30;  // login/register/reset attempts per address
   std::string smtp_url;  // smtp://host:587 or smtps://host:465; "" = log e-mails instead
   std::string smtp_user;

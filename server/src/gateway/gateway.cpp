@@ -2,6 +2,8 @@
 // presence on the bus.
 #include "gateway/gateway.hpp"
 
+#include <unordered_set>
+
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -18,7 +20,6 @@ namespace {
 constexpr std::size_t kMaxPendingBytes = 1 << 20;
 constexpr std::size_t kMaxQueuedReads = 1024;  // reads of one socket waiting for their turn
 constexpr std::size_t kMaxHeldFrames = 1024;   // frames for the socket before its `hello`
-constexpr std::string_view kVersion = "0.2.0";
 constexpr auto kNow = net::WsConnection::Pace::kNow;
 constexpr auto kBatched = net::WsConnection::Pace::kBatched;
 
@@ -217,6 +218,12 @@ Gateway::Opened Gateway::open_locked(Client& client) {
   store::UserBrief me{p.user, p.username, p.display_name, 0, {}};
   auto& w = *client.waiting;
   client.conn->send(frame(protocol::encode_hello(kVersion, me, w.snapshot)), kNow);
+  std::shared_ptr<const std::string> notice;
+  {
+    std::lock_guard lock(after_hello_mu_);
+    notice = after_hello_;
+  }
+  if (notice) client.conn->send(notice, kNow);
   for (const auto& f : w.held) client.conn->send(f, kNow);
   client.ready = true;
   client.open.store(true, std::memory_order_release);
@@ -317,6 +324,25 @@ void Gateway::sessions_ended(chat::UserId user, std::int64_t session) {
   m.kind = bus::Message::Kind::kSignOut;
   m.user = user;
   m.session = session;
+  bus_.publish(m);
+}
+
+std::pair<std::size_t, std::size_t> Gateway::open_sockets() {
+  std::lock_guard lock(mu_);
+  std::unordered_set<chat::UserId> users;
+  for (const auto& [id, client] : clients_) users.insert(client->principal.user);
+  return {clients_.size(), users.size()};
+}
+
+void Gateway::set_after_hello(std::string f) {
+  std::lock_guard lock(after_hello_mu_);
+  after_hello_ = f.empty() ? nullptr : frame(std::move(f));
+}
+
+void Gateway::broadcast(std::string frame) {
+  bus::Message m;
+  m.kind = bus::Message::Kind::kEveryone;
+  m.frame = std::make_shared<const std::string>(std::move(frame));
   bus_.publish(m);
 }
 

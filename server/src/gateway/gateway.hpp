@@ -21,6 +21,9 @@
 
 namespace parley::gateway {
 
+// The server's version, as `hello` and the admin area tell it.
+inline constexpr std::string_view kVersion = "0.2.0";
+
 using Admit = std::function<void(std::shared_ptr<const net::HttpRequest>,
                                  std::function<void(net::WsAdmission)>)>;
 
@@ -46,6 +49,12 @@ class Gateway final : public net::WsHandler {
   // Closes the sockets opened with that sign-in (`session` 0: with any of the user's), on every
   // node: a sign-out travels on the bus.
   void sessions_ended(chat::UserId user, std::int64_t session);
+  // A frame for every socket of every node (a server-wide notice).
+  void broadcast(std::string frame);
+  // Open sockets on this node, and the people they belong to.
+  std::pair<std::size_t, std::size_t> open_sockets();
+  // The frame every socket gets right after its `hello` ("" for none): the current notice.
+  void set_after_hello(std::string frame);
   // The user's avatar changed: a `profile` frame to everyone who shares a room with them.
   void profile_changed(chat::UserId user, std::string display_name, std::string avatar);
 
@@ -60,7 +69,7 @@ class Gateway final : public net::WsHandler {
     std::vector<std::string> pending;
   };
   void followed(Client& client);
-  static Opened open_locked(Client& client);
+  Opened open_locked(Client& client);
   void after_hello(const std::shared_ptr<Client>& client, Opened& opened);
   void dispatch(const std::shared_ptr<Client>& client, const std::string& frame);
 
@@ -75,6 +84,8 @@ class Gateway final : public net::WsHandler {
   std::mutex mu_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Client>> clients_;
   std::unordered_map<chat::UserId, std::uint64_t> offline_generation_;  // under mu_
+  std::mutex after_hello_mu_;                                           // taken under a client's mu
+  std::shared_ptr<const std::string> after_hello_;
 };
 
 }  // namespace parley::gateway

@@ -141,6 +141,11 @@ void Hub::apply(Shard& s, const bus::Message& m) {
       subscriber->followed();
       return;
     }
+    case Kind::kEveryone: {
+      std::shared_lock lock(s.mu);
+      for (auto& [id, c] : s.conns) c->subscriber->send(m.frame, false);
+      return;
+    }
     case Kind::kSignOut: {
       std::shared_lock lock(s.mu);
       auto u = s.users.find(m.user);

@@ -588,4 +588,11 @@ std::string encode_groups_changed() {
   return R"({"type":"groups_changed"})";
 }
 
+std::string encode_notice(const std::optional<std::string>& text, std::int64_t at) {
+  json::object o{{"type", "notice"}};
+  o["text"] = text ? json::value(*text) : json::value(nullptr);
+  o["at"] = text ? json::value(at) : json::value(nullptr);
+  return json::serialize(o);
+}
+
 }  // namespace parley::protocol

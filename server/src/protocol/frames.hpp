@@ -238,5 +238,7 @@ std::string encode_file(const store::FileInfo& file);
 std::string encode_typing(Id room, Id user, std::string_view username);
 std::string encode_groups(const Cid& cid, const std::vector<store::GroupSummary>& groups);
 std::string encode_groups_changed();
+// The server-wide notice (nullopt: cleared).
+std::string encode_notice(const std::optional<std::string>& text, std::int64_t at);
 
 }  // namespace parley::protocol

@@ -214,6 +214,8 @@ class ChatTx {
   virtual std::optional<Membership> membership(RoomId room, UserId user) = 0;
   virtual std::optional<Message> message(MessageId id) = 0;
   virtual std::optional<RoomId> direct_room(const std::string& key) = 0;
+  // The channel in no group with this name (any case), the oldest if several.
+  virtual std::optional<RoomId> channel_named(const std::string& name) = 0;
   virtual std::vector<RoomSummary> rooms_of(UserId user) = 0;
   virtual int member_count(RoomId room) = 0;
   virtual std::vector<RoomId> room_ids_of(UserId user) = 0;
@@ -240,6 +242,7 @@ class ChatTx {
   virtual void add_member(RoomId room, UserId user, bool admin, Millis at) = 0;
   virtual void remove_member(RoomId room, UserId user) = 0;
   virtual void update_member(RoomId room, UserId user, const MemberSettings& s) = 0;
+  virtual void set_member_admin(RoomId room, UserId user, bool admin) = 0;
   // Moves the positions forward only; returns the positions after the move.
   virtual Membership advance(RoomId room, UserId user, Seq delivered, Seq read) = 0;
 

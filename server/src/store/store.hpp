@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "store/admin.hpp"
 #include "store/chat.hpp"
 #include "store/files.hpp"
 
@@ -30,6 +31,8 @@ struct User {
   bool is_guest = false;
   std::string settings = "{}";  // JSON object
   Millis created_at = 0;
+  bool deactivated = false;  // by an admin: cannot sign in
+  Millis last_seen = 0;
 };
 
 struct NewUser {
@@ -140,6 +143,39 @@ class Store {
   virtual std::vector<GroupSummary> groups_of(UserId user) = 0;
   // Moves the user's last-seen time forward to `at` (never back); returns the time stored.
   virtual Millis set_last_seen(UserId user, Millis at) = 0;
+
+  // Administration (store/admin.hpp).
+  // Settings changed at run time, by key; an empty value removes one.
+  virtual std::optional<std::string> server_setting(const std::string& key) = 0;
+  virtual void set_server_setting(const std::string& key, const std::string& value) = 0;
+  // Whether any account other than a guest exists.
+  virtual bool has_accounts() = 0;
+  // Accounts whose username, display name or e-mail contains `query` (any case), by username;
+  // `total` counts all that match.
+  virtual std::vector<User> list_users(const std::string& query, int offset, int limit,
+                                       std::int64_t& total) = 0;
+  // Sets the admin and deactivated flags; kConflict when no active admin would remain.
+  virtual core::Result<User> set_user_flags(UserId id, std::optional<bool> admin,
+                                            std::optional<bool> deactivated) = 0;
+  virtual void create_invite(const Invite& invite) = 0;
+  // A usable invitation (not expired, used up or revoked).
+  virtual std::optional<Invite> find_invite(const std::string& code, Millis now) = 0;
+  // Usable invitations of `creator` (0: everyone's), newest first.
+  virtual std::vector<Invite> list_invites(UserId creator, Millis now) = 0;
+  // Revokes it if `by` made it (0: anyone's); false when there was none to revoke.
+  virtual bool revoke_invite(const std::string& code, UserId by) = 0;
+  // Counts one use of a usable invitation, atomically; nothing when it is not usable.
+  virtual std::optional<Invite> take_invite(const std::string& code, Millis now) = 0;
+  virtual void give_back_invite(const std::string& code) = 0;
+  // kConflict when `reporter` already reported the message.
+  virtual core::Result<Report> create_report(MessageId message, UserId reporter,
+                                             const std::string& reason, Millis at) = 0;
+  virtual std::vector<Report> list_reports(bool resolved, int limit) = 0;
+  virtual std::optional<Report> resolve_report(std::int64_t id, UserId by, bool resolved,
+                                               Millis at) = 0;
+  // Channels and private rooms (never direct ones) whose name contains `query`, by name.
+  virtual std::vector<AdminRoom> admin_rooms(const std::string& query, int limit) = 0;
+  virtual Health health(Millis messages_since) = 0;
 
   // Files (docs/api.md "Files"). An upload row lives while its bytes arrive.
   virtual void create_upload(const Upload& upload) = 0;

@@ -10,7 +10,8 @@ let server
 let tabs
 let alice, bob, carol, dave, eve
 before(async () => {
-  server = await startServer([...FAST_AUTH, ...CHAT_ARGS])
+  // No default channel: these tests need people who share no room.
+  server = await startServer([...FAST_AUTH, ...CHAT_ARGS, '--default-rooms', ''])
   await signUpAdminFirst(server)
   alice = await signUp(server, 'alice')
   bob = await signUp(server, 'bob')

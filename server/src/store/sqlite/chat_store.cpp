@@ -33,39 +33,6 @@ RoomKind kind_of(std::string_view s) {
   return RoomKind::kChannel;
 }
 
-std::string join_ids(const std::vector<UserId>& ids) {
-  std::string out;
-  for (auto id : ids) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(id);
-  }
-  return out;
-}
-
-std::vector<UserId> split_ids(std::string_view s) {
-  std::vector<UserId> out;
-  while (!s.empty()) {
-    auto comma = s.find(',');
-    auto part = s.substr(0, comma);
-    UserId id = 0;
-    std::from_chars(part.data(), part.data() + part.size(), id);
-    if (id) out.push_back(id);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
-// LIKE pattern for a user-given fragment: its wildcards are matched literally.
-std::string like_escape(std::string_view s) {
-  std::string out;
-  for (char ch : lower(s)) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-
 std::optional<Room> room_of(Connection& c, RoomId id) {
   Stmt s(c,
          "SELECT id, kind, name, topic, created_by, last_seq, group_id FROM rooms WHERE id = ?1");
@@ -384,6 +351,19 @@ class SqliteChatTx final : public ChatTx {
   void remove_member(RoomId room, UserId user) override {
     Stmt s(c_, "DELETE FROM members WHERE room_id = ?1 AND user_id = ?2");
     s.bind(1, room).bind(2, user);
+    s.run();
+  }
+  std::optional<RoomId> channel_named(const std::string& name) override {
+    Stmt s(c_,
+           "SELECT id FROM rooms WHERE kind = 'channel' AND group_id = 0 AND name_key = ?1 "
+           "ORDER BY id LIMIT 1");
+    s.bind(1, lower(name));
+    if (!s.step()) return std::nullopt;
+    return s.i64(0);
+  }
+  void set_member_admin(RoomId room, UserId user, bool admin) override {
+    Stmt s(c_, "UPDATE members SET role = ?3 WHERE room_id = ?1 AND user_id = ?2");
+    s.bind(1, room).bind(2, user).bind(3, admin ? "admin" : "member");
     s.run();
   }
   void update_member(RoomId room, UserId user, const MemberSettings& m) override {

@@ -25,27 +25,6 @@ std::optional<std::string> lower_opt(const std::optional<std::string>& s) {
   return lower(std::string_view(*s));
 }
 
-constexpr std::string_view kUserColumns =
-    "id, username, email, email_confirmed, password_hash, display_name, about, avatar, is_admin, "
-    "is_guest, settings, created_at";
-
-User read_user(const Stmt& s) {
-  User u;
-  u.id = s.i64(0);
-  u.username = s.text(1);
-  u.email = s.opt_text(2);
-  u.email_confirmed = s.i64(3) != 0;
-  u.password_hash = s.text(4);
-  u.display_name = s.text(5);
-  u.about = s.text(6);
-  u.avatar = s.text(7);
-  u.is_admin = s.i64(8) != 0;
-  u.is_guest = s.i64(9) != 0;
-  u.settings = s.text(10);
-  u.created_at = s.i64(11);
-  return u;
-}
-
 constexpr std::string_view kSessionColumns =
     "id, user_id, token_hash, user_agent, ip, created_at, last_seen, expires_at";
 

@@ -72,6 +72,27 @@ class SqliteStore final : public Store {
   FileInfo add_file(const Blob& blob, const Upload& upload, Millis at) override;
   std::optional<StoredFile> find_file(FileId id) override;
   std::vector<std::string> sweep_files(Millis unattached_before) override;
+  std::optional<std::string> server_setting(const std::string& key) override;
+  void set_server_setting(const std::string& key, const std::string& value) override;
+  bool has_accounts() override;
+  std::vector<User> list_users(const std::string& query, int offset, int limit,
+                               std::int64_t& total) override;
+  core::Result<User> set_user_flags(UserId id, std::optional<bool> admin,
+                                    std::optional<bool> deactivated) override;
+  void create_invite(const Invite& invite) override;
+  std::optional<Invite> find_invite(const std::string& code, Millis now) override;
+  std::vector<Invite> list_invites(UserId creator, Millis now) override;
+  bool revoke_invite(const std::string& code, UserId by) override;
+  std::optional<Invite> take_invite(const std::string& code, Millis now) override;
+  void give_back_invite(const std::string& code) override;
+  core::Result<Report> create_report(MessageId message, UserId reporter, const std::string& reason,
+                                     Millis at) override;
+  std::vector<Report> list_reports(bool resolved, int limit) override;
+  std::optional<Report> resolve_report(std::int64_t id, UserId by, bool resolved,
+                                       Millis at) override;
+  std::vector<AdminRoom> admin_rooms(const std::string& query, int limit) override;
+  Health health(Millis messages_since) override;
+
   // Stores what is queued and stops the chat writer: call before the event sinks go away.
   void stop_chat_writer();
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -30,6 +31,62 @@ inline std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return out;
+}
+
+inline std::string join_ids(const std::vector<UserId>& ids) {
+  std::string out;
+  for (auto id : ids) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+inline std::vector<UserId> split_ids(std::string_view s) {
+  std::vector<UserId> out;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    auto part = s.substr(0, comma);
+    UserId id = 0;
+    std::from_chars(part.data(), part.data() + part.size(), id);
+    if (id) out.push_back(id);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// LIKE pattern for a user-given fragment: its wildcards are matched literally.
+inline std::string like_escape(std::string_view s) {
+  std::string out;
+  for (char ch : lower(s)) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+inline constexpr std::string_view kUserColumns =
+    "id, username, email, email_confirmed, password_hash, display_name, about, avatar, is_admin, "
+    "is_guest, settings, created_at, deactivated, last_seen";
+
+inline User read_user(const Stmt& s) {
+  User u;
+  u.id = s.i64(0);
+  u.username = s.text(1);
+  u.email = s.opt_text(2);
+  u.email_confirmed = s.i64(3) != 0;
+  u.password_hash = s.text(4);
+  u.display_name = s.text(5);
+  u.about = s.text(6);
+  u.avatar = s.text(7);
+  u.is_admin = s.i64(8) != 0;
+  u.is_guest = s.i64(9) != 0;
+  u.settings = s.text(10);
+  u.created_at = s.i64(11);
+  u.deactivated = s.i64(12) != 0;
+  u.last_seen = s.i64(13);
+  return u;
 }
 
 // The columns of a file as messages show it (files f JOIN blobs b), read by read_file_info.

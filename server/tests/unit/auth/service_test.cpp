@@ -46,7 +46,7 @@ class AuthServiceTest : public ::testing::Test {
 };
 
 TEST_F(AuthServiceTest, ExpiredResetLinkIsRefusedAndPasswordUnchanged) {
-  ASSERT_TRUE(auth_.register_user({"ruth", "ruths secret words", "ruth@example.org", {}}, client_));
+  ASSERT_TRUE(auth_.register_user({"ruth", "ruths secret words", "ruth@example.org", {}, {}}, client_));
   ASSERT_TRUE(auth_.begin_password_reset("ruth", client_));
   auth_.send_password_reset("ruth");
   std::string token = last_link_token();
@@ -59,7 +59,7 @@ TEST_F(AuthServiceTest, ExpiredResetLinkIsRefusedAndPasswordUnchanged) {
 
 TEST_F(AuthServiceTest, WeakPasswordDoesNotBurnTheResetLink) {
   ASSERT_TRUE(
-      auth_.register_user({"samantha1", "sams secret words", "sam@example.org", {}}, client_));
+      auth_.register_user({"samantha1", "sams secret words", "sam@example.org", {}, {}}, client_));
   ASSERT_TRUE(auth_.begin_password_reset("sam@example.org", client_));
   auth_.send_password_reset("sam@example.org");
   std::string token = last_link_token();
@@ -71,7 +71,7 @@ TEST_F(AuthServiceTest, WeakPasswordDoesNotBurnTheResetLink) {
 }
 
 TEST_F(AuthServiceTest, ResetLinkDiesWhenTheAddressChanges) {
-  auto in = auth_.register_user({"tom", "toms secret words", "tom@example.org", {}}, client_);
+  auto in = auth_.register_user({"tom", "toms secret words", "tom@example.org", {}, {}}, client_);
   ASSERT_TRUE(in);
   auth_.send_password_reset("tom");
   std::string token = last_link_token();
@@ -85,9 +85,9 @@ TEST_F(AuthServiceTest, ResetLinkDiesWhenTheAddressChanges) {
 // is told so; once confirmed, the address is taken for new accounts.
 TEST_F(AuthServiceTest, AnUnconfirmedAddressDoesNotKeepItsOwnerOut) {
   ASSERT_TRUE(
-      auth_.register_user({"squatter", "squatters secret", "wren@example.org", {}}, client_));
+      auth_.register_user({"squatter", "squatters secret", "wren@example.org", {}, {}}, client_));
   std::string squatter_link = last_link_token();
-  auto owner = auth_.register_user({"wren", "wrens secret words", "Wren@example.org", {}}, client_);
+  auto owner = auth_.register_user({"wren", "wrens secret words", "Wren@example.org", {}, {}}, client_);
   ASSERT_TRUE(owner) << owner.error().message;
   ASSERT_TRUE(auth_.confirm_email(last_link_token()));
   auto late = auth_.confirm_email(squatter_link);
@@ -95,7 +95,7 @@ TEST_F(AuthServiceTest, AnUnconfirmedAddressDoesNotKeepItsOwnerOut) {
   EXPECT_EQ(late.error().code, core::Errc::kConflict);
   EXPECT_NE(late.error().message.find("confirmed this e-mail address first"), std::string::npos);
   auto third =
-      auth_.register_user({"third", "thirds secret words", "wren@example.org", {}}, client_);
+      auth_.register_user({"third", "thirds secret words", "wren@example.org", {}, {}}, client_);
   ASSERT_FALSE(third);
   EXPECT_EQ(third.error().field, "email");
   // The confirmed address signs its owner in.
@@ -105,7 +105,7 @@ TEST_F(AuthServiceTest, AnUnconfirmedAddressDoesNotKeepItsOwnerOut) {
 }
 
 TEST_F(AuthServiceTest, ResetMailsPerAccountAreBounded) {
-  ASSERT_TRUE(auth_.register_user({"ugo", "ugos secret words", "ugo@example.org", {}}, client_));
+  ASSERT_TRUE(auth_.register_user({"ugo", "ugos secret words", "ugo@example.org", {}, {}}, client_));
   mails_.clear();
   for (int i = 0; i < 10; ++i) auth_.send_password_reset("ugo");
   EXPECT_EQ(mails_.size(), 3u);
@@ -119,13 +119,13 @@ TEST_F(AuthServiceTest, GuestsAreNeverTheFirstAdmin) {
   auto g = guests.sign_in_guest(client_);
   ASSERT_TRUE(g);
   EXPECT_FALSE(g->user.is_admin);
-  auto first = auth_.register_user({"wes", "wes secret words", {}, {}}, client_);
+  auto first = auth_.register_user({"wes", "wes secret words", {}, {}, {}}, client_);
   ASSERT_TRUE(first);
   EXPECT_TRUE(first->user.is_admin);
 }
 
 TEST_F(AuthServiceTest, SessionExpiresWithoutUseAndSlidesWithUse) {
-  auto in = auth_.register_user({"tina", "tinas secret words", {}, {}}, client_);
+  auto in = auth_.register_user({"tina", "tinas secret words", {}, {}, {}}, client_);
   ASSERT_TRUE(in);
   std::string token = in->token;
   for (int i = 0; i < 5; ++i) {  // five times 50 minutes, used each time: still valid
@@ -150,7 +150,7 @@ TEST_F(AuthServiceTest, ResetForAnUnknownAccountSendsNothingButSaysTheSame) {
 }
 
 TEST_F(AuthServiceTest, FailedLoginsLockTheGuesserOutForAWhileButNotTheOwnerElsewhere) {
-  ASSERT_TRUE(auth_.register_user({"uma", "umas secret words", {}, {}}, client_));
+  ASSERT_TRUE(auth_.register_user({"uma", "umas secret words", {}, {}, {}}, client_));
   int limited = 0;
   for (int i = 0; i < 12; ++i) {
     auto r = auth_.login(i % 2 ? "uma" : "UMA", "wrong", client_);
@@ -169,7 +169,7 @@ TEST_F(AuthServiceTest, GuessesFromManyAddressesAreCountedPerAccountToo) {
   o.failures_per_account_anywhere = 20;
   AuthService auth(
       store_, o, [](core::Email) {}, [this] { return now_; });
-  ASSERT_TRUE(auth.register_user({"ivy", "ivys secret words", {}, {}}, client_));
+  ASSERT_TRUE(auth.register_user({"ivy", "ivys secret words", {}, {}, {}}, client_));
   int limited = 0;
   for (int i = 0; i < 40; ++i) {
     Client c{"10.1." + std::to_string(i / 4) + ".1", "bot"};  // 4 guesses from each address
@@ -201,7 +201,7 @@ TEST_F(AuthServiceTest, HashesRecordTheirParametersAndAreUpgradedAtLogin) {
   strong.cost = HashCost{2, 16 * 1024};
   AuthService stronger(
       store_, strong, [](core::Email) {}, [this] { return now_; });
-  ASSERT_TRUE(auth_.register_user({"vic", "vics secret words", {}, {}}, client_));
+  ASSERT_TRUE(auth_.register_user({"vic", "vics secret words", {}, {}, {}}, client_));
   auto before = store_.find_user_by_name_or_email("vic")->password_hash;
   EXPECT_NE(before.find("$argon2id$"), std::string::npos);
   ASSERT_TRUE(stronger.login("vic", "vics secret words", client_));

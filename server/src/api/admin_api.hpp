@@ -1,0 +1,36 @@
+// REST endpoints for invitations, reports and the admin area (docs/api.md "Registration,
+// invitations, reports and administration"). Admin-only routes answer 403 to everyone else
+// before doing anything.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <utility>
+
+#include "api/accounts_api.hpp"
+#include "auth/admin.hpp"
+#include "chat/service.hpp"
+
+namespace parley::api {
+
+struct AdminApiOptions {
+  std::string version;
+  // Open sockets on this node and the people they belong to.
+  std::function<std::pair<std::size_t, std::size_t>()> sockets;
+};
+
+// Registers the routes on `router`; must outlive the server that serves them.
+class AdminApi {
+ public:
+  AdminApi(net::Router& router, auth::AuthService& auth, auth::Admin& admin,
+           chat::ChatService& chat, core::WorkerPool& pool, const ApiOptions& options,
+           AdminApiOptions admin_options);
+  ~AdminApi();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parley::api

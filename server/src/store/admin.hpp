@@ -1,0 +1,57 @@
+// What the store keeps for administration: invitations, reports of messages, and the figures an
+// admin sees (docs/api.md "Registration, invitations, reports and administration").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/chat.hpp"
+
+namespace parley::store {
+
+struct Invite {
+  std::string code;
+  UserId created_by = 0;
+  Millis created_at = 0;
+  Millis expires_at = 0;
+  int max_uses = 1;
+  int uses = 0;
+  std::vector<RoomId> rooms;
+  std::optional<std::string> email;
+};
+
+struct Report {
+  std::int64_t id = 0;
+  MessageId message = 0;
+  RoomId room = 0;
+  std::string room_name;
+  UserBrief author;
+  std::string text;  // the message as it is now ("" once deleted)
+  Millis at = 0;
+  bool deleted = false;
+  UserBrief reporter;
+  std::string reason;
+  Millis created_at = 0;
+  Millis resolved_at = 0;  // 0: open
+  UserId resolved_by = 0;
+};
+
+struct AdminRoom {
+  Room room;
+  int members = 0;
+  std::int64_t messages = 0;
+  Millis last_at = 0;
+  std::vector<UserBrief> admins;
+};
+
+struct Health {
+  std::int64_t users = 0;  // accounts, guests included
+  std::int64_t rooms = 0;
+  std::int64_t messages_since = 0;  // posted since the time asked about
+  std::int64_t database_bytes = 0;
+  std::int64_t files_bytes = 0;  // stored files, each content once
+};
+
+}  // namespace parley::store

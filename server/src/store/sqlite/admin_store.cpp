@@ -1,0 +1,301 @@
+// The administration half of SqliteStore: server settings, account flags, invitations, reports
+// and the figures of the admin area. All on the writer (changes) or a reader (lists).
+#include "store/sqlite/store_impl.hpp"
+
+namespace parley::store {
+namespace {
+
+constexpr std::string_view kInviteColumns =
+    "code, created_by, created_at, expires_at, max_uses, uses, rooms, email";
+
+Invite read_invite(const Stmt& s) {
+  Invite i;
+  i.code = s.text(0);
+  i.created_by = s.i64(1);
+  i.created_at = s.i64(2);
+  i.expires_at = s.i64(3);
+  i.max_uses = static_cast<int>(s.i64(4));
+  i.uses = static_cast<int>(s.i64(5));
+  i.rooms = split_ids(s.text(6));
+  i.email = s.opt_text(7);
+  return i;
+}
+
+constexpr std::string_view kUsable = "revoked = 0 AND uses < max_uses AND expires_at > ?2";
+
+// A report with its message, room and people; `r` reports, `m` messages, `o` rooms, `a` author,
+// `p` reporter.
+constexpr std::string_view kReportQuery = R"(
+  SELECT r.id, r.message_id, m.room_id, o.name, a.id, a.username, a.display_name, m.text,
+    m.created_at, m.deleted, p.id, p.username, p.display_name, r.reason, r.created_at,
+    r.resolved_at, r.resolved_by
+  FROM reports r JOIN messages m ON m.id = r.message_id JOIN rooms o ON o.id = m.room_id
+    JOIN users a ON a.id = m.author JOIN users p ON p.id = r.reporter)";
+
+Report read_report(const Stmt& s) {
+  Report r;
+  r.id = s.i64(0);
+  r.message = s.i64(1);
+  r.room = s.i64(2);
+  r.room_name = s.text(3);
+  r.author = UserBrief{s.i64(4), s.text(5), s.text(6), 0, ""};
+  r.text = s.text(7);
+  r.at = s.i64(8);
+  r.deleted = s.i64(9) != 0;
+  r.reporter = UserBrief{s.i64(10), s.text(11), s.text(12), 0, ""};
+  r.reason = s.text(13);
+  r.created_at = s.i64(14);
+  r.resolved_at = s.i64(15);
+  r.resolved_by = s.i64(16);
+  return r;
+}
+
+std::optional<Report> report_of(Connection& c, std::int64_t id) {
+  Stmt s(c, std::string(kReportQuery) + " WHERE r.id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_report(s);
+}
+
+}  // namespace
+
+std::optional<std::string> SqliteStore::server_setting(const std::string& key) {
+  return impl_->read([&](Connection& c) -> std::optional<std::string> {
+    Stmt s(c, "SELECT value FROM server_settings WHERE key = ?1");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+  });
+}
+
+void SqliteStore::set_server_setting(const std::string& key, const std::string& value) {
+  impl_->write([&](Connection& c) {
+    if (value.empty()) {
+      Stmt(c, "DELETE FROM server_settings WHERE key = ?1").bind(1, key).run();
+    } else {
+      Stmt(c,
+           "INSERT INTO server_settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE "
+           "SET value = excluded.value")
+          .bind(1, key)
+          .bind(2, value)
+          .run();
+    }
+  });
+}
+
+bool SqliteStore::has_accounts() {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, "SELECT EXISTS (SELECT 1 FROM users WHERE is_guest = 0)");
+    s.step();
+    return s.i64(0) != 0;
+  });
+}
+
+std::vector<User> SqliteStore::list_users(const std::string& query, int offset, int limit,
+                                          std::int64_t& total) {
+  return impl_->read([&](Connection& c) {
+    std::string where =
+        "username_key LIKE ?1 ESCAPE '\\' OR lower(display_name) LIKE ?1 ESCAPE '\\' OR "
+        "lower(coalesce(email, '')) LIKE ?1 ESCAPE '\\'";
+    std::string pattern = "%" + like_escape(query) + "%";
+    Stmt n(c, "SELECT count(*) FROM users WHERE " + where);
+    n.bind(1, pattern);
+    n.step();
+    total = n.i64(0);
+    Stmt s(c, fmt::format("SELECT {} FROM users WHERE {} ORDER BY username_key LIMIT ?2 OFFSET ?3",
+                          kUserColumns, where));
+    s.bind(1, pattern).bind(2, limit).bind(3, offset);
+    std::vector<User> out;
+    while (s.step()) {
+      out.push_back(read_user(s));
+      out.back().password_hash.clear();  // not for lists
+    }
+    return out;
+  });
+}
+
+core::Result<User> SqliteStore::set_user_flags(UserId id, std::optional<bool> admin,
+                                               std::optional<bool> deactivated) {
+  return impl_->write([&](Connection& c) -> core::Result<User> {
+    Transaction tx(c);
+    Stmt u(c,
+           "UPDATE users SET is_admin = coalesce(?2, is_admin), deactivated = "
+           "coalesce(?3, deactivated) WHERE id = ?1");
+    u.bind(1, id);
+    admin ? u.bind(2, *admin) : u.bind_null(2);
+    deactivated ? u.bind(3, *deactivated) : u.bind_null(3);
+    u.run();
+    if (c.changes() == 0) return core::make_error(core::Errc::kNotFound, "No such user");
+    Stmt left(c, "SELECT count(*) FROM users WHERE is_admin = 1 AND deactivated = 0");
+    left.step();
+    if (left.i64(0) == 0) {
+      return core::make_error(core::Errc::kConflict, "At least one active admin must remain");
+    }
+    Stmt s(c, fmt::format("SELECT {} FROM users WHERE id = ?1", kUserColumns));
+    s.bind(1, id);
+    s.step();
+    User out = read_user(s);
+    out.password_hash.clear();
+    tx.commit();
+    return out;
+  });
+}
+
+void SqliteStore::create_invite(const Invite& i) {
+  impl_->write([&](Connection& c) {
+    Stmt s(c,
+           "INSERT INTO invites (code, created_by, created_at, expires_at, max_uses, rooms, email) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.bind(1, i.code)
+        .bind(2, i.created_by)
+        .bind(3, i.created_at)
+        .bind(4, i.expires_at)
+        .bind(5, i.max_uses)
+        .bind(6, join_ids(i.rooms))
+        .bind(7, i.email);
+    s.run();
+  });
+}
+
+std::optional<Invite> SqliteStore::find_invite(const std::string& code, Millis now) {
+  return impl_->read([&](Connection& c) -> std::optional<Invite> {
+    Stmt s(c,
+           fmt::format("SELECT {} FROM invites WHERE code = ?1 AND {}", kInviteColumns, kUsable));
+    s.bind(1, code).bind(2, now);
+    if (!s.step()) return std::nullopt;
+    return read_invite(s);
+  });
+}
+
+std::vector<Invite> SqliteStore::list_invites(UserId creator, Millis now) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, fmt::format("SELECT {} FROM invites WHERE (?1 = 0 OR created_by = ?1) AND {} ORDER "
+                          "BY created_at DESC, code LIMIT 500",
+                          kInviteColumns, kUsable));
+    s.bind(1, creator).bind(2, now);
+    std::vector<Invite> out;
+    while (s.step()) out.push_back(read_invite(s));
+    return out;
+  });
+}
+
+bool SqliteStore::revoke_invite(const std::string& code, UserId by) {
+  return impl_->write([&](Connection& c) {
+    Stmt s(c,
+           "UPDATE invites SET revoked = 1 WHERE code = ?1 AND revoked = 0 AND (?2 = 0 OR "
+           "created_by = ?2)");
+    s.bind(1, code).bind(2, by);
+    s.run();
+    return c.changes() > 0;
+  });
+}
+
+std::optional<Invite> SqliteStore::take_invite(const std::string& code, Millis now) {
+  return impl_->write([&](Connection& c) -> std::optional<Invite> {
+    Stmt s(c, fmt::format("UPDATE invites SET uses = uses + 1 WHERE code = ?1 AND {} RETURNING {}",
+                          kUsable, kInviteColumns));
+    s.bind(1, code).bind(2, now);
+    if (!s.step()) return std::nullopt;
+    auto out = read_invite(s);
+    while (s.step()) {
+    }
+    return out;
+  });
+}
+
+void SqliteStore::give_back_invite(const std::string& code) {
+  impl_->write([&](Connection& c) {
+    Stmt(c, "UPDATE invites SET uses = max(0, uses - 1) WHERE code = ?1").bind(1, code).run();
+  });
+}
+
+core::Result<Report> SqliteStore::create_report(MessageId message, UserId reporter,
+                                                const std::string& reason, Millis at) {
+  return impl_->write([&](Connection& c) -> core::Result<Report> {
+    try {
+      Stmt s(c,
+             "INSERT INTO reports (message_id, reporter, reason, created_at) VALUES (?1, ?2, ?3, "
+             "?4)");
+      s.bind(1, message).bind(2, reporter).bind(3, reason).bind(4, at);
+      s.run();
+    } catch (const DbError& e) {
+      if (e.constraint()) {
+        return core::make_error(core::Errc::kConflict, "You already reported this message");
+      }
+      throw;
+    }
+    return *report_of(c, c.last_insert_id());
+  });
+}
+
+std::vector<Report> SqliteStore::list_reports(bool resolved, int limit) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, std::string(kReportQuery) +
+                  " WHERE (r.resolved_at <> 0) = ?1 ORDER BY r.id DESC LIMIT ?2");
+    s.bind(1, resolved).bind(2, limit);
+    std::vector<Report> out;
+    while (s.step()) out.push_back(read_report(s));
+    return out;
+  });
+}
+
+std::optional<Report> SqliteStore::resolve_report(std::int64_t id, UserId by, bool resolved,
+                                                  Millis at) {
+  return impl_->write([&](Connection& c) {
+    Stmt s(c, "UPDATE reports SET resolved_at = ?2, resolved_by = ?3 WHERE id = ?1");
+    s.bind(1, id).bind(2, resolved ? at : 0).bind(3, resolved ? by : 0);
+    s.run();
+    return report_of(c, id);
+  });
+}
+
+std::vector<AdminRoom> SqliteStore::admin_rooms(const std::string& query, int limit) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, R"(
+      SELECT r.id, r.kind, r.name, r.topic, r.created_by, r.last_seq, r.group_id,
+        (SELECT count(*) FROM members z WHERE z.room_id = r.id),
+        (SELECT count(*) FROM messages z WHERE z.room_id = r.id AND z.deleted = 0), r.last_at
+      FROM rooms r WHERE r.kind <> 'direct' AND r.name_key LIKE ?1 ESCAPE '\'
+      ORDER BY r.name_key, r.id LIMIT ?2)");
+    s.bind(1, "%" + like_escape(query) + "%").bind(2, limit);
+    std::vector<AdminRoom> out;
+    while (s.step()) {
+      AdminRoom a;
+      a.room.id = s.i64(0);
+      a.room.kind = s.text(1) == "private" ? RoomKind::kPrivate : RoomKind::kChannel;
+      a.room.name = s.text(2);
+      a.room.topic = s.text(3);
+      a.room.created_by = s.i64(4);
+      a.room.last_seq = s.i64(5);
+      a.room.group = s.i64(6);
+      a.members = static_cast<int>(s.i64(7));
+      a.messages = s.i64(8);
+      a.last_at = s.i64(9);
+      out.push_back(std::move(a));
+    }
+    for (auto& a : out) {
+      Stmt m(c,
+             "SELECT u.id, u.username, u.display_name FROM members m JOIN users u ON u.id = "
+             "m.user_id WHERE m.room_id = ?1 AND m.role = 'admin' ORDER BY u.username_key "
+             "LIMIT 10");
+      m.bind(1, a.room.id);
+      while (m.step()) a.admins.push_back(UserBrief{m.i64(0), m.text(1), m.text(2), 0, ""});
+    }
+    return out;
+  });
+}
+
+Health SqliteStore::health(Millis messages_since) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, R"(
+      SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM rooms),
+        (SELECT count(*) FROM messages WHERE created_at >= ?1),
+        (SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()),
+        (SELECT coalesce(sum(size), 0) FROM blobs))");
+    s.bind(1, messages_since);
+    s.step();
+    return Health{s.i64(0), s.i64(1), s.i64(2), s.i64(3), s.i64(4)};
+  });
+}
+
+}  // namespace parley::store
