@@ -70,6 +70,15 @@ bool may_moderate(ChatTx& tx, const Room& room, const Membership& m) {
   return m.admin || (room.kind == RoomKind::kChannel && tx.is_server_admin(m.user));
 }
 
+// A member a room admin muted: they read, but do not post, edit or react until then.
+std::optional<core::Error> muted(const Membership& m, core::Millis now) {
+  if (m.muted_until <= now) return std::nullopt;
+  return make_error(Errc::kForbidden, "A room admin muted you here for now", "room");
+}
+
+constexpr int kMaxPins = 50;
+constexpr std::int64_t kMaxMuteMinutes = 30LL * 24 * 60;
+
 }  // namespace
 
 // What one command does inside its job: the events it appended, to publish after the commit.
@@ -507,6 +516,7 @@ void ChatService::post(UserId user, std::string cid, RoomId room, std::string te
         auto m = tx.membership(room, w.user);
         if (!r || (!m && !visible_channel(tx, *r, w.user))) return not_found();
         if (!m) return make_error(Errc::kForbidden, "Join the channel to post in it", "room");
+        if (auto e = muted(*m, w.now)) return *e;
         if (reply_to) {
           auto parent = tx.message(reply_to);
           if (!parent || parent->room != room) {
@@ -546,12 +556,14 @@ void ChatService::edit(UserId user, std::string cid, MessageId id, std::string t
       user, std::move(cid),
       [id, text = std::move(text)](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto msg = tx.message(id);
-        if (!msg || msg->deleted || !tx.membership(msg->room, w.user)) {
+        auto m = msg ? tx.membership(msg->room, w.user) : std::nullopt;
+        if (!msg || msg->deleted || !m) {
           return make_error(Errc::kNotFound, "No such message", "id");
         }
         if (msg->author != w.user) {
           return make_error(Errc::kForbidden, "Only the author can edit a message");
         }
+        if (auto e = muted(*m, w.now)) return *e;
         tx.edit_message(id, text, w.now);
         Event e;
         e.room = msg->room;
@@ -598,9 +610,11 @@ void ChatService::react(UserId user, std::string cid, MessageId id, std::string 
       user, std::move(cid),
       [id, emoji = std::move(emoji)](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto msg = tx.message(id);
-        if (!msg || msg->deleted || !tx.membership(msg->room, w.user)) {
+        auto m = msg ? tx.membership(msg->room, w.user) : std::nullopt;
+        if (!msg || msg->deleted || !m) {
           return make_error(Errc::kNotFound, "No such message", "id");
         }
+        if (auto e = muted(*m, w.now)) return *e;
         Event e;
         e.room = msg->room;
         e.kind = EventKind::kReaction;
@@ -610,6 +624,74 @@ void ChatService::react(UserId user, std::string cid, MessageId id, std::string 
         return w.ack(w.append(tx, e));
       },
       std::move(done));
+}
+
+void ChatService::pin(UserId user, std::string cid, MessageId id, bool on, Done<Ack> done) {
+  run(
+      user, std::move(cid),
+      [id, on](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto msg = tx.message(id);
+        auto m = msg ? tx.membership(msg->room, w.user) : std::nullopt;
+        if (!msg || msg->deleted || !m) {
+          return make_error(Errc::kNotFound, "No such message", "id");
+        }
+        auto r = tx.room(msg->room);
+        if (r->kind != RoomKind::kDirect && !may_moderate(tx, *r, *m)) {
+          return make_error(Errc::kForbidden, "Only a room admin can pin messages here");
+        }
+        if ((msg->pinned_at != 0) == on) {
+          return make_error(Errc::kConflict, on ? "Already pinned" : "Not pinned", "id");
+        }
+        if (on && tx.pinned_count(msg->room) >= kMaxPins) {
+          return make_error(Errc::kConflict, "A room holds at most 50 pinned messages", "id");
+        }
+        tx.set_pinned(id, on ? w.now : 0);
+        Event e;
+        e.room = msg->room;
+        e.kind = EventKind::kPinned;
+        e.message = id;
+        e.on = on;
+        return w.ack(w.append(tx, e));
+      },
+      std::move(done));
+}
+
+void ChatService::mute_member(UserId user, std::string cid, RoomId room, UserId target,
+                              std::int64_t minutes, Done<Ack> done) {
+  if (minutes < 0 || minutes > kMaxMuteMinutes) {
+    return done(make_error(Errc::kInvalid, "'minutes' is 0 (unmute) to 43200", "minutes"));
+  }
+  run(
+      user, std::move(cid),
+      [room, target, minutes](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        auto m = tx.membership(room, w.user);
+        if (!r || (!m && !visible_channel(tx, *r, w.user))) return not_found();
+        if (!m || r->kind == RoomKind::kDirect || !may_moderate(tx, *r, *m)) {
+          return make_error(Errc::kForbidden, "Only a room admin can mute members");
+        }
+        auto t = tx.membership(room, target);
+        if (!t) return make_error(Errc::kNotFound, "Not a member of this room", "user");
+        if (target == w.user || t->admin) {
+          return make_error(Errc::kForbidden, "Room admins cannot be muted", "user");
+        }
+        core::Millis until = minutes ? w.now + minutes * 60000 : 0;
+        tx.set_muted_until(room, target, until);
+        Event e;
+        e.room = room;
+        e.kind = EventKind::kMemberMuted;
+        e.target = target;
+        e.target_name = tx.user(target)->username;
+        e.until = until;
+        return w.ack(w.append(tx, e));
+      },
+      std::move(done));
+}
+
+core::Result<std::vector<Event>> ChatService::pins(UserId user, RoomId room) {
+  auto r = readable(user, room);
+  if (!r) return r.error();
+  return store_.pins(room, kMaxPins);
 }
 
 void ChatService::mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> done) {

@@ -100,6 +100,12 @@ class ChatService {
   void edit(UserId user, std::string cid, MessageId id, std::string text, Done<Ack> done);
   void delete_message(UserId user, std::string cid, MessageId id, Done<Ack> done);
   void react(UserId user, std::string cid, MessageId id, std::string emoji, Done<Ack> done);
+  // Pins (or unpins) a message: room admins (anyone in a direct room); at most 50 per room.
+  void pin(UserId user, std::string cid, MessageId id, bool on, Done<Ack> done);
+  // A room admin mutes a member for `minutes` (0 unmutes): they read but do not post, edit or
+  // react until then.
+  void mute_member(UserId user, std::string cid, RoomId room, UserId target, std::int64_t minutes,
+                   Done<Ack> done);
   // Moves the user's delivered (and, when `read`, read) position forward to `seq`.
   void mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> done);
 
@@ -132,6 +138,8 @@ class ChatService {
   };
   core::Result<Edits> edits(UserId user, MessageId id);
   core::Result<std::vector<store::MemberInfo>> members(UserId user, RoomId room);
+  // The room's pinned messages, the latest pinned first.
+  core::Result<std::vector<Event>> pins(UserId user, RoomId room);
   core::Result<std::vector<store::DirectoryEntry>> directory(UserId user, const std::string& query);
   // People by name; their presence only where they share a room with `user`.
   core::Result<std::vector<store::UserBrief>> users(UserId user, const std::string& query);

@@ -95,6 +95,13 @@ void install_chat_commands(Commands& t, chat::ChatService& chat, bus::Bus& bus, 
       return encode_search(call.cid(), *r);
     });
   });
+  t.add("pins", kOptional, &decode<Pins>, [&chat](const Call& call, Pins& c) {
+    call.read([&chat, call, c]() -> R {
+      auto r = chat.pins(call.user(), c.room);
+      if (!r) return r.error();
+      return encode_pins(call.cid(), c.room, *r);
+    });
+  });
   t.add("groups", kOptional, &decode<ListGroups>, [&chat](const Call& call, ListGroups&) {
     call.read([&chat, call]() -> R {
       auto r = chat.groups(call.user());
@@ -139,6 +146,15 @@ void install_chat_commands(Commands& t, chat::ChatService& chat, bus::Bus& bus, 
   });
   t.add("delete", kRequired, &decode<Delete>, [&chat](const Call& call, Delete& c) {
     chat.delete_message(call.user(), c.cid, c.id, acked(call));
+  });
+  t.add("pin", kRequired, &decode<Pin>, [&chat](const Call& call, Pin& c) {
+    chat.pin(call.user(), c.cid, c.id, true, acked(call));
+  });
+  t.add("unpin", kRequired, &decode<Unpin>, [&chat](const Call& call, Unpin& c) {
+    chat.pin(call.user(), c.cid, c.id, false, acked(call));
+  });
+  t.add("mute_member", kRequired, &decode<MuteMember>, [&chat](const Call& call, MuteMember& c) {
+    chat.mute_member(call.user(), c.cid, c.room, c.user, c.minutes, acked(call));
   });
   t.add("react", kRequired, &decode<React>, [&chat](const Call& call, React& c) {
     chat.react(call.user(), c.cid, c.id, std::move(c.emoji), acked(call));

@@ -138,6 +138,24 @@ Edits decode<Edits>(Fields& f) {
   return {f.cid(), f.id("id")};
 }
 template <>
+Pin decode<Pin>(Fields& f) {
+  return {f.required_cid(), f.id("id")};
+}
+template <>
+Unpin decode<Unpin>(Fields& f) {
+  return {f.required_cid(), f.id("id")};
+}
+template <>
+MuteMember decode<MuteMember>(Fields& f) {
+  MuteMember c{f.required_cid(), f.id("room"), f.id("user")};
+  c.minutes = f.opt_int("minutes", 0, 43200, true).value_or(0);
+  return c;
+}
+template <>
+Pins decode<Pins>(Fields& f) {
+  return {f.cid(), f.id("room")};
+}
+template <>
 Members decode<Members>(Fields& f) {
   return {f.cid(), f.id("room")};
 }
@@ -210,6 +228,10 @@ std::string_view event_kind(chat::EventKind k) {
       return "user_renamed";
     case chat::EventKind::kCall:
       return "call";
+    case chat::EventKind::kPinned:
+      return "pinned";
+    case chat::EventKind::kMemberMuted:
+      return "member_muted";
   }
   return "unknown";
 }
@@ -313,6 +335,15 @@ json::object event_object(const store::Event& e, bool live) {
       o["video"] = e.on;
       o["duration"] = e.text == "ended" ? json::value(e.duration) : json::value(nullptr);
       break;
+    case chat::EventKind::kPinned:
+      o["id"] = e.message;
+      o["on"] = e.on;
+      break;
+    case chat::EventKind::kMemberMuted:
+      o["target"] = e.target;
+      o["target_name"] = e.target_name;
+      o["until"] = opt_time(e.until);
+      break;
     case chat::EventKind::kJoined:
     case chat::EventKind::kLeft:
       break;
@@ -351,6 +382,7 @@ json::array room_array(const std::vector<store::RoomSummary>& rooms) {
         {"volume", r.volume},
         {"muted", r.muted},
         {"hidden", r.hidden},
+        {"muted_until", opt_time(r.me.muted_until)},
         {"last_at", r.last_at},
         {"group", r.room.group ? json::value(r.room.group) : json::value(nullptr)},
     });
@@ -433,6 +465,13 @@ std::string encode_event(const store::Event& event) {
 std::string encode_rooms(const Cid& cid, const std::vector<store::RoomSummary>& rooms) {
   auto o = answer("rooms", cid);
   o["rooms"] = room_array(rooms);
+  return json::serialize(o);
+}
+
+std::string encode_pins(const Cid& cid, Id room, const std::vector<store::Event>& items) {
+  auto o = answer("pins", cid);
+  o["room"] = room;
+  o["items"] = event_array(items);
   return json::serialize(o);
 }
 

@@ -133,6 +133,24 @@ struct Edits {
   Cid cid;
   Id id = 0;
 };
+struct Pin {
+  std::string cid;
+  Id id = 0;
+};
+struct Unpin {
+  std::string cid;
+  Id id = 0;
+};
+struct MuteMember {
+  std::string cid;
+  Id room = 0;
+  Id user = 0;
+  std::int64_t minutes = 0;
+};
+struct Pins {
+  Cid cid;
+  Id room = 0;
+};
 struct Members {
   Cid cid;
   Id room = 0;
@@ -195,6 +213,10 @@ PARLEY_DECODES(History)
 PARLEY_DECODES(Sync)
 PARLEY_DECODES(Thread)
 PARLEY_DECODES(Edits)
+PARLEY_DECODES(Pin)
+PARLEY_DECODES(Unpin)
+PARLEY_DECODES(MuteMember)
+PARLEY_DECODES(Pins)
 PARLEY_DECODES(Members)
 PARLEY_DECODES(Typing)
 PARLEY_DECODES(CreateGroup)
@@ -217,6 +239,7 @@ std::string encode_error(const FrameError& error);
 std::string encode_ack(const Cid& cid, const chat::Ack& ack);
 std::string encode_event(const store::Event& event);
 std::string encode_rooms(const Cid& cid, const std::vector<store::RoomSummary>& rooms);
+std::string encode_pins(const Cid& cid, Id room, const std::vector<store::Event>& items);
 std::string encode_history(const Cid& cid, const chat::ChatService::Page& page);
 std::string encode_sync(const Cid& cid, Id room, const chat::ChatService::SyncPage& page);
 std::string encode_thread(const Cid& cid, Id parent, const chat::ChatService::Page& page);

@@ -47,6 +47,8 @@ enum class EventKind {
   kRenamed = 10,
   kUserRenamed = 11,  // the user changed their display name (in `text`)
   kCall = 12,         // a call started or ended (`text`: started, ended, missed, declined)
+  kPinned = 13,       // a message pinned (`on`) or unpinned
+  kMemberMuted = 14,  // `target` may not post until `until` (0: unmuted)
 };
 
 struct Room {
@@ -77,6 +79,7 @@ struct Membership {
   bool admin = false;
   Seq read_seq = 0;
   Seq delivered_seq = 0;
+  Millis muted_until = 0;  // a room admin muted this member until then
 };
 
 struct Reaction {
@@ -104,6 +107,7 @@ struct Event {
   std::string topic;     // created / renamed
   RoomKind room_kind{};  // created
   Millis duration = 0;   // call ended: how long it lasted
+  Millis until = 0;      // member muted: until when (0: unmuted)
   // The message's current state (history, sync, thread).
   bool has_state = false;
   bool deleted = false;
@@ -120,6 +124,7 @@ struct Message {
   std::string text;
   MessageId reply_to = 0;
   bool deleted = false;
+  Millis pinned_at = 0;  // 0: not pinned
 };
 
 struct UserBrief {
@@ -243,6 +248,10 @@ class ChatTx {
   virtual void remove_member(RoomId room, UserId user) = 0;
   virtual void update_member(RoomId room, UserId user, const MemberSettings& s) = 0;
   virtual void set_member_admin(RoomId room, UserId user, bool admin) = 0;
+  virtual void set_muted_until(RoomId room, UserId user, Millis until) = 0;
+  // Pins (at > 0) or unpins (0) a message.
+  virtual void set_pinned(MessageId id, Millis at) = 0;
+  virtual int pinned_count(RoomId room) = 0;
   // Moves the positions forward only; returns the positions after the move.
   virtual Membership advance(RoomId room, UserId user, Seq delivered, Seq read) = 0;
 

@@ -130,6 +130,8 @@ class Store {
   // Replies to `parent` before `before`, newest first.
   virtual std::vector<Event> thread(MessageId parent, Seq before, int limit) = 0;
   virtual std::vector<Edit> edits(MessageId id) = 0;
+  // The room's pinned messages (as history shows them), the latest pinned first.
+  virtual std::vector<Event> pins(RoomId room, int limit) = 0;
   // Full-text search of messages (chat.hpp SearchQuery).
   virtual SearchHits search(const SearchQuery& query) = 0;
   virtual std::vector<MemberInfo> members(RoomId room) = 0;

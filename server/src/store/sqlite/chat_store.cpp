@@ -50,17 +50,21 @@ std::optional<bool> group_role_of(Connection& c, GroupId group, UserId user) {
 
 std::optional<Membership> membership_of(Connection& c, RoomId room, UserId user) {
   Stmt s(c,
-         "SELECT role, read_seq, delivered_seq FROM members WHERE room_id = ?1 AND user_id = ?2");
+         "SELECT role, read_seq, delivered_seq, muted_until FROM members WHERE room_id = ?1 AND "
+         "user_id = ?2");
   s.bind(1, room).bind(2, user);
   if (!s.step()) return std::nullopt;
-  return Membership{room, user, s.text(0) == "admin", s.i64(1), s.i64(2)};
+  return Membership{room, user, s.text(0) == "admin", s.i64(1), s.i64(2), s.i64(3)};
 }
 
 std::optional<Message> message_of(Connection& c, MessageId id) {
-  Stmt s(c, "SELECT id, room_id, seq, author, text, reply_to, deleted FROM messages WHERE id = ?1");
+  Stmt s(c,
+         "SELECT id, room_id, seq, author, text, reply_to, deleted, pinned_at FROM messages WHERE "
+         "id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return Message{s.i64(0), s.i64(1), s.i64(2), s.i64(3), s.text(4), s.i64(5), s.i64(6) != 0};
+  return Message{s.i64(0),  s.i64(1), s.i64(2),      s.i64(3),
+                 s.text(4), s.i64(5), s.i64(6) != 0, s.i64(7)};
 }
 
 std::optional<UserBrief> user_where(Connection& c, std::string_view where, auto&& value) {
@@ -80,7 +84,7 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
          x.seq > m.read_seq AND x.author <> m.user_id AND x.deleted = 0 LIMIT 1000)),
       (SELECT count(*) FROM mentions y JOIN messages x ON x.id = y.message_id
          WHERE y.user_id = m.user_id AND x.room_id = r.id AND x.seq > m.read_seq AND x.deleted = 0),
-      (SELECT count(*) FROM members z WHERE z.room_id = r.id), r.group_id
+      (SELECT count(*) FROM members z WHERE z.room_id = r.id), r.group_id, m.muted_until
     FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?1 ORDER BY r.last_at DESC)");
   s.bind(1, user);
   std::vector<RoomSummary> out;
@@ -88,7 +92,7 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
     RoomSummary r;
     r.room =
         Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5), s.i64(17)};
-    r.me = Membership{r.room.id, user, s.text(6) == "admin", s.i64(7), s.i64(8)};
+    r.me = Membership{r.room.id, user, s.text(6) == "admin", s.i64(7), s.i64(8), s.i64(18)};
     r.notify = s.i64(9) != 0;
     r.volume = static_cast<int>(s.i64(10));
     r.muted = s.i64(11) != 0;
@@ -115,7 +119,7 @@ constexpr std::string_view kEventColumns = R"(
   e.extra, coalesce(t.username, ''), m.deleted, m.edited_at, m.replies, m.text)";
 constexpr std::string_view kEventJoins = R"(
   JOIN users u ON u.id = e.user_id
-  LEFT JOIN users t ON t.id = e.ref AND e.kind IN (8, 9)
+  LEFT JOIN users t ON t.id = e.ref AND e.kind IN (8, 9, 14)
   LEFT JOIN messages m ON m.id = e.message_id AND e.kind = 2)";
 
 Event read_event(const Stmt& s) {
@@ -157,6 +161,16 @@ Event read_event(const Stmt& s) {
       e.duration = s.i64(8);
       e.on = s.i64(9) != 0;
       break;
+    case EventKind::kPinned:
+      e.on = s.i64(9) != 0;
+      break;
+    case EventKind::kMemberMuted: {
+      e.target = s.i64(8);
+      e.target_name = s.text(11);
+      auto until = s.text(10);
+      std::from_chars(until.data(), until.data() + until.size(), e.until);
+      break;
+    }
     default:
       break;
   }
@@ -353,6 +367,22 @@ class SqliteChatTx final : public ChatTx {
     s.bind(1, room).bind(2, user);
     s.run();
   }
+  void set_muted_until(RoomId room, UserId user, Millis until) override {
+    Stmt s(c_, "UPDATE members SET muted_until = ?3 WHERE room_id = ?1 AND user_id = ?2");
+    s.bind(1, room).bind(2, user).bind(3, until);
+    s.run();
+  }
+  void set_pinned(MessageId id, Millis at) override {
+    Stmt s(c_, "UPDATE messages SET pinned_at = ?2 WHERE id = ?1");
+    s.bind(1, id).bind(2, at);
+    s.run();
+  }
+  int pinned_count(RoomId room) override {
+    Stmt s(c_, "SELECT count(*) FROM messages WHERE room_id = ?1 AND pinned_at <> 0");
+    s.bind(1, room);
+    s.step();
+    return static_cast<int>(s.i64(0));
+  }
   std::optional<RoomId> channel_named(const std::string& name) override {
     Stmt s(c_,
            "SELECT id FROM rooms WHERE kind = 'channel' AND group_id = 0 AND name_key = ?1 "
@@ -408,7 +438,9 @@ class SqliteChatTx final : public ChatTx {
                                                      : e.target;
     std::int64_t flag =
         e.kind == EventKind::kCreated ? static_cast<std::int64_t>(e.room_kind) : std::int64_t{e.on};
-    std::string extra = e.kind == EventKind::kMessage ? join_ids(e.mentions) : e.topic;
+    std::string extra = e.kind == EventKind::kMessage       ? join_ids(e.mentions)
+                        : e.kind == EventKind::kMemberMuted ? std::to_string(e.until)
+                                                            : e.topic;
     Stmt s(c_,
            "INSERT INTO events (room_id, seq, kind, user_id, at, message_id, text, ref, flag, "
            "extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
@@ -477,7 +509,7 @@ class SqliteChatTx final : public ChatTx {
   }
 
   void delete_message(MessageId id) override {
-    for (auto sql : {"UPDATE messages SET text = '', deleted = 1 WHERE id = ?1",
+    for (auto sql : {"UPDATE messages SET text = '', deleted = 1, pinned_at = 0 WHERE id = ?1",
                      "UPDATE events SET text = '', extra = '' WHERE message_id = ?1",
                      "DELETE FROM message_edits WHERE message_id = ?1",
                      "DELETE FROM reactions WHERE message_id = ?1",
@@ -837,6 +869,16 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
                 [](const Event& a, const Event& b) { return a.message > b.message; });
     }
     return hits;
+  });
+}
+
+std::vector<Event> SqliteStore::pins(RoomId room, int limit) {
+  return impl_->read([&](Connection& c) {
+    return query_events(c,
+                        "JOIN messages r ON r.room_id = e.room_id AND r.seq = e.seq WHERE "
+                        "r.room_id = ?1 AND r.pinned_at <> 0 AND r.deleted = 0 ORDER BY "
+                        "r.pinned_at DESC LIMIT ?2",
+                        [&](Stmt& s) { s.bind(1, room).bind(2, limit); });
   });
 }
 

@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
   std::vector<Event> events_after(RoomId room, Seq after, int limit) override;
   std::vector<Event> thread(MessageId parent, Seq before, int limit) override;
   std::vector<Edit> edits(MessageId id) override;
+  std::vector<Event> pins(RoomId room, int limit) override;
   SearchHits search(const SearchQuery& query) override;
   std::vector<MemberInfo> members(RoomId room) override;
   std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
