@@ -35,3 +35,13 @@ export async function sharedChannel(ann: Page, bob: Page, prefix = 'room'): Prom
   await expect(bob.getByRole('heading', { name: `#${channel}` })).toBeVisible()
   return channel
 }
+
+// `page`'s user makes a channel named after `prefix` and has it open.
+export async function newChannel(page: Page, prefix = 'room'): Promise<string> {
+  const channel = unique(prefix)
+  await page.getByRole('button', { name: 'New room' }).click()
+  await page.getByLabel('Room name').fill(channel)
+  await page.getByRole('button', { name: 'Create' }).click()
+  await expect(page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
+  return channel
+}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Connection, STABLE_AFTER_HELLO_MS, type ConnectionState } from './socket'
+import { CLOSE_TOO_LARGE, Connection, STABLE_AFTER_HELLO_MS, type ConnectionState } from './socket'
 
 // Just enough of a WebSocket for Connection: the test plays the server through its handlers.
 class FakeSocket {
@@ -104,5 +104,46 @@ describe('Connection: reconnect backoff', () => {
     await dropAfter(STABLE_AFTER_HELLO_MS, true)
     expect(retries).toHaveLength(5)
     expect(retries[4]).toBe(retries[0])
+  })
+})
+
+describe('Connection: a message too large for the server', () => {
+  let refused: string[]
+  let conn: Connection
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    vi.stubGlobal('WebSocket', FakeSocket)
+    FakeSocket.all = []
+    refused = []
+    conn = new Connection('ws://x/ws', {
+      onState() {},
+      onFrame() {},
+      onTooLarge: (text) => refused.push(text),
+    })
+    conn.start()
+  })
+
+  afterEach(() => {
+    conn.stop()
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+    vi.restoreAllMocks()
+  })
+
+  it('names the largest message the socket sent when the server closes it with 1009', async () => {
+    latest().serverOpens()
+    conn.send('{"type":"read"}')
+    conn.send(`{"type":"post","text":"${'é'.repeat(40)}"}`) // more bytes than characters
+    conn.send(`{"type":"post","text":"${'x'.repeat(60)}"}`)
+    latest().serverCloses(CLOSE_TOO_LARGE)
+    expect(refused).toEqual([`{"type":"post","text":"${'é'.repeat(40)}"}`])
+
+    // The next socket starts afresh, and other closes name nothing.
+    await vi.runOnlyPendingTimersAsync()
+    latest().serverOpens()
+    conn.send('{"type":"typing"}')
+    latest().serverCloses(1006)
+    expect(refused).toHaveLength(1)
   })
 })

@@ -1,6 +1,7 @@
 // The one WebSocket of this tab: connects to /ws on the page's own origin, decodes frames and
 // reconnects with backoff and jitter when the socket drops.
 import { decodeServerFrame, type ServerFrame } from '../protocol/frames'
+import { utf8Bytes } from '../protocol/limits'
 import { reconnectDelay } from './backoff'
 
 export type ConnectionState = 'connecting' | 'online' | 'offline'
@@ -10,9 +11,14 @@ export interface ConnectionEvents {
   onFrame(frame: ServerFrame): void
   // The server ended this sign-in (close 4001): reconnecting would be refused.
   onSignedOut?(): void
+  // The server closed the socket over a message too large (1009): `text`, the largest this socket
+  // sent, is one it refused (the one it choked on was over the limit, and this one is no smaller).
+  // Sending it again would close the next socket too.
+  onTooLarge?(text: string): void
 }
 
 export const CLOSE_SIGNED_OUT = 4001
+export const CLOSE_TOO_LARGE = 1009
 
 // How long a socket must stay open after `hello` before the backoff starts again from the shortest
 // delay. Resetting on open alone let a server that accepts and then drops every socket (overloaded,
@@ -30,6 +36,7 @@ export class Connection {
   private timer: ReturnType<typeof setTimeout> | null = null
   private stableTimer: ReturnType<typeof setTimeout> | null = null
   private stopped = false
+  private largest = { text: '', bytes: 0 } // the largest message sent on this socket
 
   constructor(
     private readonly url: string,
@@ -45,6 +52,8 @@ export class Connection {
   send(text: string): boolean {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false
     this.ws.send(text)
+    const bytes = utf8Bytes(text)
+    if (bytes > this.largest.bytes) this.largest = { text, bytes }
     return true
   }
 
@@ -60,6 +69,7 @@ export class Connection {
     this.events.onState('connecting')
     const ws = new WebSocket(this.url)
     this.ws = ws
+    this.largest = { text: '', bytes: 0 }
     ws.onopen = () => {
       this.events.onState('online')
     }
@@ -78,6 +88,7 @@ export class Connection {
         this.events.onSignedOut?.()
         return
       }
+      if (ev.code === CLOSE_TOO_LARGE && this.largest.bytes > 0) this.events.onTooLarge?.(this.largest.text)
       const delay = reconnectDelay(this.attempt++, Math.random())
       this.events.onState('offline', delay)
       this.timer = setTimeout(() => this.open(), delay)

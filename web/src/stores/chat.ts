@@ -7,6 +7,7 @@ import { defineStore } from 'pinia'
 import { computed, reactive, ref, toRaw, watch } from 'vue'
 import type {
   ChatEvent,
+  ClientCommand,
   DirectoryEntry,
   FoundUser,
   Member,
@@ -17,7 +18,7 @@ import type {
 import * as cache from './cache'
 import { eraseMediaCache } from '../media-cache'
 import { noteMembers, noteProfile, noteRename, type Profile } from './profiles'
-import { CommandError, newCid, useConnectionStore, type Command } from './connection'
+import { CommandError, fitsFrame, newCid, useConnectionStore, type Command } from './connection'
 import { useSessionStore } from './session'
 import { Timeline } from './timeline'
 
@@ -29,6 +30,9 @@ export interface OutboxEntry {
   files?: number[] // uploaded files (stores/uploads.ts), in the order shown
   failed?: string // why the server refused it
 }
+
+// Why a message is not sent: the server cannot take it, so it would be refused after every reconnect.
+export const TOO_LARGE = 'Too large for the server. Shorten it, or share it as a file.'
 
 const OUTBOX_KEY = 'parley.outbox'
 const TYPING_MS = 5000
@@ -174,17 +178,34 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
-  // An outbox entry goes out as the same command every time: same cid, same text.
-  function sendEntry(entry: OutboxEntry): void {
+  function postCommand(entry: OutboxEntry): Extract<ClientCommand, { type: 'post' }> {
     const { cid, room, text, reply_to, files } = entry
-    connection.send({
+    return {
       type: 'post',
       cid,
       room,
       text,
       ...(reply_to ? { reply_to } : {}),
       ...(files?.length ? { files } : {}),
-    })
+    }
+  }
+
+  // Whether a message can go to the server as it is; the composer asks before it lets go of the text.
+  function fits(room: number, text: string, reply_to?: number, files?: number[]): boolean {
+    return fitsFrame(postCommand({ cid: newCid(), room, text, reply_to, files }))
+  }
+
+  // An outbox entry goes out as the same command every time: same cid, same text. One the server
+  // cannot take is not sent at all: it would close the socket (1009), again after every reconnect.
+  function sendEntry(entry: OutboxEntry): void {
+    const command = postCommand(entry)
+    if (!fitsFrame(command)) return refuse(entry, TOO_LARGE)
+    connection.send(command)
+  }
+
+  function refuse(entry: OutboxEntry, why: string): void {
+    entry.failed = why
+    saveOutbox()
   }
 
   function flushOutbox(): void {
@@ -395,10 +416,7 @@ export const useChatStore = defineStore('chat', () => {
         break
       case 'error': {
         const entry = frame.cid ? outbox.value.find((e) => e.cid === frame.cid) : undefined
-        if (entry) {
-          entry.failed = frame.message
-          saveOutbox()
-        }
+        if (entry) refuse(entry, frame.message)
         break
       }
       case 'presence':
@@ -566,6 +584,12 @@ export const useChatStore = defineStore('chat', () => {
   })
 
   connection.onFrame(handle)
+  // A message the server refused by closing the socket is never sent again; the others are, after
+  // the reconnect, and go through.
+  connection.onRefused((cid) => {
+    const entry = outbox.value.find((e) => e.cid === cid)
+    if (entry) refuse(entry, TOO_LARGE)
+  })
 
   return {
     me,
@@ -585,6 +609,7 @@ export const useChatStore = defineStore('chat', () => {
     open,
     loadOlder,
     post,
+    fits,
     discard,
     command,
     createRoom,
