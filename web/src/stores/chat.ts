@@ -16,6 +16,7 @@ import type {
   UserBrief,
 } from '../protocol/frames'
 import * as cache from './cache'
+import { MESSAGE_MAX_BYTES, utf8Bytes } from '../protocol/limits'
 import { eraseMediaCache } from '../media-cache'
 import { noteMembers, noteProfile, noteRename, type Profile } from './profiles'
 import { CommandError, fitsFrame, newCid, useConnectionStore, type Command } from './connection'
@@ -192,15 +193,18 @@ export const useChatStore = defineStore('chat', () => {
 
   // Whether a message can go to the server as it is; the composer asks before it lets go of the text.
   function fits(room: number, text: string, reply_to?: number, files?: number[]): boolean {
-    return fitsFrame(postCommand({ cid: newCid(), room, text, reply_to, files }))
+    return (
+      utf8Bytes(text) <= MESSAGE_MAX_BYTES &&
+      fitsFrame(postCommand({ cid: newCid(), room, text, reply_to, files }))
+    )
   }
 
   // An outbox entry goes out as the same command every time: same cid, same text. One the server
   // cannot take is not sent at all: it would close the socket (1009), again after every reconnect.
   function sendEntry(entry: OutboxEntry): void {
-    const command = postCommand(entry)
-    if (!fitsFrame(command)) return refuse(entry, TOO_LARGE)
-    connection.send(command)
+    const { room, text, reply_to, files } = entry
+    if (!fits(room, text, reply_to, files)) return refuse(entry, TOO_LARGE)
+    connection.send(postCommand(entry))
   }
 
   function refuse(entry: OutboxEntry, why: string): void {
