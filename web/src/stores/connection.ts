@@ -33,6 +33,10 @@ export const useConnectionStore = defineStore('connection', () => {
   const serverVersion = ref<string | null>(null)
   const retryAt = ref<number | null>(null)
   const lastError = ref<string | null>(null)
+  // What the browser says of its network: the status says "no network" rather than a countdown.
+  const network = ref(navigator.onLine)
+  window.addEventListener('online', () => (network.value = true))
+  window.addEventListener('offline', () => (network.value = false))
   let connection: Connection | null = null
   const listeners = new Set<Listener>()
   const refusedListeners = new Set<RefusedListener>()
@@ -143,6 +147,7 @@ export const useConnectionStore = defineStore('connection', () => {
     serverVersion,
     retryAt,
     lastError,
+    network,
     connect,
     disconnect,
     handleFrame,
