@@ -382,6 +382,30 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
+  // This user read the room on another device (its `read` comes back as a receipt to every socket
+  // of the room): the badge and the title's count follow at once.
+  function onOwnRead(room: number, read: number): void {
+    const r = rooms.get(room)
+    if (!r || read <= r.read_seq) return
+    r.read_seq = read
+    if (read >= r.last_seq) {
+      r.unread = 0
+      r.mentions = 0
+      return
+    }
+    // Read part of the way: counted here when this tab holds everything after it, else asked.
+    const t = timelines.get(room)
+    const first = t?.items[0]
+    if (!t || t.last < r.last_seq || (t.hasOlder && (!first || first.seq > read + 1))) {
+      void refreshRooms()
+      return
+    }
+    const mine = me.value?.id
+    const after = t.items.filter((m) => m.seq > read && m.kind === 'message' && m.user !== mine)
+    r.unread = Math.min(after.length, 1000)
+    r.mentions = after.filter((m) => mine !== undefined && m.mentions?.includes(mine)).length
+  }
+
   // Whether this event takes the signed-in user out of the room.
   function leavesMe(e: ChatEvent): boolean {
     return (
@@ -444,6 +468,8 @@ export const useChatStore = defineStore('chat', () => {
         if (session.user && frame.user === session.user.id) session.user.avatar_url = frame.avatar
         break
       case 'receipt':
+        if (frame.user === me.value?.id) onOwnRead(frame.room, frame.read)
+        break
       case 'pong':
       case 'rooms':
       case 'history':
