@@ -161,6 +161,16 @@ export const useChatStore = defineStore('chat', () => {
     for (const m of f.members) online.set(m.id, m.online)
   }
 
+  // The name a person goes by: their display name when known (the session for oneself, members
+  // lists, profile frames and renames for others, a direct room's peer), else their username.
+  function nameOf(user: number, username: string): string {
+    if (user === session.user?.id) return session.user.display_name || username
+    const known = profiles.get(user)?.display_name
+    if (known) return known
+    for (const r of rooms.values()) if (r.peer?.id === user && r.peer.display_name) return r.peer.display_name
+    return username
+  }
+
   // The avatar URL of a user, when known; the signed-in user's own comes from the session.
   function avatarOf(user: number): string | null {
     if (user === session.user?.id) return session.user.avatar_url
@@ -327,7 +337,9 @@ export const useChatStore = defineStore('chat', () => {
 
   function typingIn(room: number): string[] {
     const now = Date.now()
-    return [...(typing.get(room)?.values() ?? [])].filter((t) => t.until > now).map((t) => t.username)
+    return [...(typing.get(room)?.entries() ?? [])]
+      .filter(([, t]) => t.until > now)
+      .map(([user, t]) => nameOf(user, t.username))
   }
 
   let lastTypingSent = 0
@@ -632,6 +644,7 @@ export const useChatStore = defineStore('chat', () => {
     members,
     profiles,
     avatarOf,
+    nameOf,
     loadMembers,
     roomList,
     totalUnread,
