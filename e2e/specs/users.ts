@@ -1,17 +1,19 @@
 // Fresh people for a spec: a unique name, and a user registered in a browser context of their own
 // with the app open and online.
-import type { Browser, Page } from '@playwright/test'
+import type { Browser, BrowserContextOptions, Page } from '@playwright/test'
 import { expect } from './fixtures'
 
 export const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
 
-// `permissions`, e.g. ['microphone'], are granted to the user's context.
+// `permissions`, e.g. ['microphone'], are granted to the user's context; `options` shape it further
+// (a touch screen, a phone's viewport).
 export async function newUser(
   browser: Browser,
   prefix: string,
   permissions: string[] = [],
+  options: BrowserContextOptions = {},
 ): Promise<{ page: Page; name: string }> {
-  const context = await browser.newContext({ permissions })
+  const context = await browser.newContext({ ...options, permissions })
   const page = await context.newPage()
   const name = unique(prefix)
   await page.goto('/register')
