@@ -1,8 +1,8 @@
 // Rooms and their timelines, kept by the seq rules (stores/timeline.ts); the outbox of messages
 // not yet acknowledged, resent with their cid after a reconnect (the server keeps each once);
 // presence and typing. Components call these actions; frames come from the connection store.
-// Rooms and timelines are also kept offline (stores/cache.ts): shown at once on start, then synced
-// from their cached `last` seq when hello comes.
+// Rooms, timelines and people's names are also kept offline (stores/cache.ts): shown at once on
+// start, then synced from their cached `last` seq when hello comes.
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, toRaw, watch } from 'vue'
 import type {
@@ -526,6 +526,8 @@ export const useChatStore = defineStore('chat', () => {
         me.value = cached.me
         for (const r of cached.rooms) if (!rooms.has(r.id)) rooms.set(r.id, r)
       }
+      // Names and faces as last known, until members lists and profile frames bring newer ones.
+      for (const [id, p] of cached.profiles ?? []) if (!profiles.has(id)) profiles.set(id, p)
       for (const c of cached.timelines) {
         if (!rooms.has(c.room) || timelines.has(c.room)) continue
         const t = new Timeline()
@@ -562,7 +564,7 @@ export const useChatStore = defineStore('chat', () => {
     dirty.clear()
     dropped.forEach((id) => persisted.delete(id))
     changed.forEach((t) => persisted.add(t.room))
-    const head = { me: toRaw(who), rooms: [...rooms.values()] }
+    const head = { me: toRaw(who), rooms: [...rooms.values()], profiles: [...profiles.entries()] }
     void cache.saveChat(user, head, changed, dropped).catch(() => undefined) // best effort
   }
 
@@ -613,7 +615,7 @@ export const useChatStore = defineStore('chat', () => {
     },
     { flush: 'sync', immediate: true },
   )
-  watch([me, rooms], () => saveSoon(), { deep: true })
+  watch([me, rooms, profiles], () => saveSoon(), { deep: true })
   // Members are asked once per room per connection.
   watch(
     () => connection.state,
