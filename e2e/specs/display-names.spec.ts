@@ -1,16 +1,7 @@
 // People go by their display names everywhere, not only in the timeline: the room's events, who
 // is typing, the thread panel and desktop notifications.
-import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
-import { newUser, sharedChannel } from './users'
-
-async function setDisplayName(page: Page, name: string): Promise<void> {
-  await page.getByRole('link', { name: 'Profile' }).click()
-  await page.getByLabel('Display name').fill(name)
-  await page.getByRole('button', { name: 'Save profile' }).click()
-  await expect(page.getByText('Saved.')).toBeVisible()
-  await page.getByRole('link', { name: 'Parley home' }).click()
-}
+import { newUser, setDisplayName, sharedChannel } from './users'
 
 test('display names in events, typing, threads and notifications', async ({ browser }) => {
   const ann = await newUser(browser, 'annnames')

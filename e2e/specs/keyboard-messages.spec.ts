@@ -4,7 +4,7 @@
 // (no hover) every message shows its actions, which made 146 stops of 24 messages.
 import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
-import { newChannel, newUser } from './users'
+import { newChannel, newUser, shownMessage } from './users'
 
 // Tabs from the focused element until the composer has focus (at most `limit`).
 async function tabsToComposer(page: Page, limit = 300): Promise<number> {
@@ -24,7 +24,7 @@ test('24 messages are one tab stop, and the arrows move through them', async ({ 
     await box.press('Enter')
   }
   const messages = page.getByRole('list', { name: 'Messages' })
-  await expect(messages.getByText('message 24', { exact: true })).toBeVisible()
+  await expect(shownMessage(page, name, 'message 24')).toBeVisible()
   await expect(page.getByText('sending…')).toHaveCount(0)
 
   // Header to composer: the members button, the newest message and its six actions.

@@ -1,10 +1,10 @@
 // A message over the server's text limit (16 KiB of UTF-8) is counted in bytes as it is typed and
 // held in the composer, text and all, instead of being sent to come back "Not sent".
 import { test, expect } from './fixtures'
-import { newChannel, newUser } from './users'
+import { newChannel, newUser, shownMessage } from './users'
 
 test('a message over the size limit is counted, refused, and kept in the composer', async ({ browser }) => {
-  const { page } = await newUser(browser, 'longwriter')
+  const { page, name } = await newUser(browser, 'longwriter')
   const channel = await newChannel(page, 'long')
   const box = page.getByLabel(`Message #${channel}`)
   const send = page.getByRole('button', { name: 'Send', exact: true })
@@ -29,7 +29,6 @@ test('a message over the size limit is counted, refused, and kept in the compose
   await box.press('Enter')
   await expect(box).toHaveValue('')
   await expect(page.getByText('sending…')).toHaveCount(0)
-  const messages = page.getByRole('list', { name: 'Messages' })
-  await expect(messages.getByText('ü'.repeat(8192))).toBeVisible()
+  await expect(shownMessage(page, name, 'ü'.repeat(8192))).toBeVisible()
   await expect(page.getByText(/Not sent/)).toHaveCount(0)
 })

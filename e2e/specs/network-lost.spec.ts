@@ -3,7 +3,7 @@
 // cuts the page's traffic, the open socket's included, without closing anything.
 import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
-import { newChannel, newUser } from './users'
+import { newChannel, newUser, shownMessage } from './users'
 
 // The e2e run's network namespace holds only loopback, so Chromium says navigator.onLine is false
 // from the start and never fires `offline` or `online`: the spec fires the event a browser with a
@@ -17,7 +17,7 @@ const statusOf = (page: Page) => page.getByRole('status').filter({ hasText: /Onl
 test('the browser going offline shows at once, and the outbox goes out when it is back', async ({
   browser,
 }) => {
-  const { page } = await newUser(browser, 'offline')
+  const { page, name } = await newUser(browser, 'offline')
   const channel = await newChannel(page, 'offline')
   const status = statusOf(page)
 
@@ -33,13 +33,11 @@ test('the browser going offline shows at once, and the outbox goes out when it i
   await browserSays(page, 'online')
   await expect(status).toHaveText('Online')
   await expect(page.getByText('sending…')).toHaveCount(0)
-  await expect(
-    page.getByRole('list', { name: 'Messages' }).getByText('written without a network'),
-  ).toBeVisible()
+  await expect(shownMessage(page, name, 'written without a network')).toBeVisible()
 })
 
 test('a network that silently stops carrying anything is noticed within seconds', async ({ browser }) => {
-  const { page } = await newUser(browser, 'silent')
+  const { page, name } = await newUser(browser, 'silent')
   const channel = await newChannel(page, 'silent')
   const status = statusOf(page)
 
@@ -54,5 +52,5 @@ test('a network that silently stops carrying anything is noticed within seconds'
   await page.context().setOffline(false)
   await expect(status).toHaveText('Online', { timeout: 20_000 })
   await expect(page.getByText('sending…')).toHaveCount(0)
-  await expect(page.getByRole('list', { name: 'Messages' }).getByText('written into the void')).toHaveCount(1)
+  await expect(shownMessage(page, name, 'written into the void')).toHaveCount(1)
 })

@@ -5,36 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
+import { chatCacheHolds } from './offline-cache'
 import { freePort, newUserAt, startParley, stopParley } from './own-server'
-
-async function setDisplayName(page: Page, name: string): Promise<void> {
-  await page.getByRole('link', { name: 'Profile' }).click()
-  await page.getByLabel('Display name').fill(name)
-  await page.getByRole('button', { name: 'Save profile' }).click()
-  await expect(page.getByText('Saved.')).toBeVisible()
-  await page.getByRole('link', { name: 'Parley home' }).click()
-}
-
-// Whether this page's offline copy (IndexedDB) holds the account and Bob's display name yet: the
-// app writes it a moment after a change.
-async function cached(page: Page): Promise<boolean> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('parley')
-      r.onsuccess = () => resolve(r.result)
-      r.onerror = () => reject(r.error)
-    })
-    const all = await new Promise<unknown[]>((resolve) => {
-      const r = db.transaction('cache', 'readonly').objectStore('cache').getAll()
-      r.onsuccess = () => resolve(r.result)
-    })
-    db.close()
-    const text = JSON.stringify(all)
-    return text.includes('"display_name":"Bob Builder"') && text.includes('"display_name":"Ann Admin"')
-  })
-}
+import { setDisplayName } from './users'
 
 test('a reload without the server shows the cached session in full; signing out still works', async ({
   browser,
@@ -61,7 +35,11 @@ test('a reload without the server shows the cached session in full; signing out 
     await expect(annMessages.getByText('hello from bob')).toBeVisible()
     await expect(annMessages.getByText('Bob Builder', { exact: true })).toBeVisible()
     await ann.waitForFunction(() => navigator.serviceWorker?.controller != null)
-    await expect.poll(() => cached(ann)).toBe(true)
+    // The app writes its offline copy a moment after a change: the reload waits until it holds
+    // Bob's message and both names.
+    await expect.poll(() => chatCacheHolds(ann, 'hello from bob')).toBe(true)
+    await expect.poll(() => chatCacheHolds(ann, '"display_name":"Bob Builder"')).toBe(true)
+    await expect.poll(() => chatCacheHolds(ann, '"display_name":"Ann Admin"')).toBe(true)
 
     await stopParley(server)
     await ann.reload()

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page, WebSocket } from '@playwright/test'
 import { test, expect } from './fixtures'
-import { newChannel, newUser } from './users'
+import { newChannel, newUser, shownMessage } from './users'
 import { freePort, newUserAt, startParley, stopParley } from './own-server'
 
 function countSockets(page: Page): WebSocket[] {
@@ -18,7 +18,7 @@ function countSockets(page: Page): WebSocket[] {
 test('a pasted text over the frame limit stays in the composer and the socket stays up', async ({
   browser,
 }) => {
-  const { page } = await newUser(browser, 'paster')
+  const { page, name } = await newUser(browser, 'paster')
   const channel = await newChannel(page, 'paste')
   const sockets = countSockets(page) // none opens after this unless the socket drops
   const box = page.getByLabel(`Message #${channel}`)
@@ -33,7 +33,7 @@ test('a pasted text over the frame limit stays in the composer and the socket st
   // The same socket carries the next message.
   await box.fill('a short one')
   await box.press('Enter')
-  await expect(page.getByRole('list', { name: 'Messages' }).getByText('a short one')).toBeVisible()
+  await expect(shownMessage(page, name, 'a short one')).toBeVisible()
   await expect(page.getByText('sending…')).toHaveCount(0)
   expect(sockets).toHaveLength(0)
   await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
@@ -62,7 +62,7 @@ test('a message the server refused by closing the socket is not resent, and late
 
     await box.fill('after the big one')
     await box.press('Enter')
-    await expect(page.getByRole('list', { name: 'Messages' }).getByText('after the big one')).toBeVisible()
+    await expect(shownMessage(page, 'bigsender', 'after the big one')).toBeVisible()
     await expect(page.getByText('sending…')).toHaveCount(0)
     await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
     // One reconnect after the refusal, not one after every resend.

@@ -47,3 +47,20 @@ export async function newChannel(page: Page, prefix = 'room'): Promise<string> {
   await expect(page.getByRole('heading', { name: `#${channel}` })).toBeVisible()
   return channel
 }
+
+// `page`'s user takes `name` as display name (on the Profile page), then goes back to the chat.
+export async function setDisplayName(page: Page, name: string): Promise<void> {
+  await page.getByRole('link', { name: 'Profile' }).click()
+  await page.getByLabel('Display name').fill(name)
+  await page.getByRole('button', { name: 'Save profile' }).click()
+  await expect(page.getByText('Saved.')).toBeVisible()
+  await page.getByRole('link', { name: 'Parley home' }).click()
+}
+
+// A message in the room's timeline, by its author and text: the server's copy, not the one still
+// waiting in the outbox (which shows the same text until the event replaces it).
+export function shownMessage(page: Page, author: string, text: string) {
+  return page
+    .getByRole('list', { name: 'Messages' })
+    .getByRole('listitem', { name: `${author}: ${text.slice(0, 120)}`, exact: true })
+}
