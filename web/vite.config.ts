@@ -7,8 +7,10 @@ import type { Plugin, Rolldown } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
 // The entry chunk, its static imports (the modulepreload links) and their CSS: what the first screen
-// loads. Lazily loaded routes are left out; the service worker caches them on first use.
-function firstScreenFiles(bundle: Rolldown.OutputBundle): string[] {
+// loads; and the pages of src/views/ (sign-in, profile, settings...), loaded on demand but small,
+// which a start without the server must be able to show too (a sign-out lands on the sign-in page).
+// Other lazily loaded chunks (calls, emoji, code highlighting) join the cache on first use.
+function shellFiles(bundle: Rolldown.OutputBundle): string[] {
   const files = new Set<string>()
   const visit = (fileName: string): void => {
     const item = bundle[fileName]
@@ -18,13 +20,15 @@ function firstScreenFiles(bundle: Rolldown.OutputBundle): string[] {
     item.imports.forEach(visit)
   }
   for (const item of Object.values(bundle)) {
-    if (item.type === 'chunk' && item.isEntry) visit(item.fileName)
+    if (item.type !== 'chunk') continue
+    if (item.isEntry || (item.isDynamicEntry && item.facadeModuleId?.includes('/src/views/')))
+      visit(item.fileName)
   }
   return [...files].sort()
 }
 
 // Bundles src/sw.ts (with what it imports) to dist/sw.js, stamped with this build's shell (index.html
-// and the first screen's files) and a hash of it, so each deploy installs a new worker with a cache
+// and the files above) and a hash of it, so each deploy installs a new worker with a cache
 // of its own.
 function serviceWorker(): Plugin {
   const source = fileURLToPath(new URL('./src/sw.ts', import.meta.url))
@@ -35,7 +39,7 @@ function serviceWorker(): Plugin {
     async generateBundle(_options, bundle) {
       const html = bundle['index.html']
       if (html?.type !== 'asset') this.error('service worker: index.html is not in the bundle')
-      const urls = ['/index.html', ...firstScreenFiles(bundle).map((f) => `/${f}`)]
+      const urls = ['/index.html', ...shellFiles(bundle).map((f) => `/${f}`)]
       // A classic worker script (module workers are not supported everywhere): one IIFE, no imports.
       const worker = await rolldown({ input: source, platform: 'browser', transform: { target: 'es2022' } })
       let code: string

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, expect } from './fixtures'
+import { chatCacheHolds } from './offline-cache'
 import { freePort, newUserAt, startParley, stopParley } from './own-server'
 import { newUser, unique } from './users'
 import type { Locator, Page } from '@playwright/test'
@@ -18,30 +19,6 @@ function mediaCacheHolds(page: Page, url: string): Promise<boolean> {
     async ([url, name]) => (await caches.match(url, { cacheName: name })) !== undefined,
     [url, MEDIA_CACHE],
   )
-}
-
-// Whether the offline copy of the chat (IndexedDB, web/src/stores/cache.ts) holds `text` yet.
-function chatCacheHolds(page: Page, text: string): Promise<boolean> {
-  return page.evaluate(async (text) => {
-    const db = await new Promise<IDBDatabase | null>((ok) => {
-      const open = indexedDB.open('parley')
-      open.onupgradeneeded = () => open.transaction?.abort() // not made yet: leave that to the app
-      open.onsuccess = () => ok(open.result)
-      open.onerror = () => ok(null)
-    })
-    if (!db) return false
-    try {
-      if (!db.objectStoreNames.contains('cache')) return false
-      const all = await new Promise<unknown[]>((ok, fail) => {
-        const get = db.transaction('cache').objectStore('cache').getAll()
-        get.onsuccess = () => ok(get.result)
-        get.onerror = () => fail(get.error)
-      })
-      return JSON.stringify(all).includes(text)
-    } finally {
-      db.close()
-    }
-  }, text)
 }
 
 // A PNG drawn in the page (800×450, so the server makes a thumbnail), pasted into the message box as

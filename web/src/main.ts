@@ -53,6 +53,13 @@ watch(
   (unreachable) => unreachable && retryLoad(),
   { immediate: true },
 )
+// Started from the cached session: the socket reaching the server is the sign to ask at once.
+watch(
+  () => connection.state,
+  (state) => {
+    if (state === 'online' && !session.loaded) void session.load().catch(() => undefined)
+  },
+)
 watch(
   () => session.signedIn,
   (signedIn) => {

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Connection, STABLE_AFTER_HELLO_MS, type ConnectionState } from './socket'
+import {
+  CLOSE_TOO_LARGE,
+  Connection,
+  DEAD_AFTER_MS,
+  HEARTBEAT_MS,
+  STABLE_AFTER_HELLO_MS,
+  type ConnectionState,
+} from './socket'
 
 // Just enough of a WebSocket for Connection: the test plays the server through its handlers.
 class FakeSocket {
@@ -17,7 +24,13 @@ class FakeSocket {
     FakeSocket.all.push(this)
   }
 
-  send(): void {}
+  static answersPings = true // a live server; false plays one whose network went silent
+  sent: string[] = []
+  send(text: string): void {
+    this.sent.push(text)
+    const frame = JSON.parse(text) as { type?: string; cid?: string }
+    if (frame.type === 'ping' && FakeSocket.answersPings) this.serverSays({ type: 'pong', cid: frame.cid })
+  }
   close(): void {
     this.readyState = FakeSocket.CLOSED
   }
@@ -104,5 +117,109 @@ describe('Connection: reconnect backoff', () => {
     await dropAfter(STABLE_AFTER_HELLO_MS, true)
     expect(retries).toHaveLength(5)
     expect(retries[4]).toBe(retries[0])
+  })
+})
+
+describe('Connection: a message too large for the server', () => {
+  let refused: string[]
+  let conn: Connection
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    vi.stubGlobal('WebSocket', FakeSocket)
+    FakeSocket.all = []
+    refused = []
+    conn = new Connection('ws://x/ws', {
+      onState() {},
+      onFrame() {},
+      onTooLarge: (text) => refused.push(text),
+    })
+    conn.start()
+  })
+
+  afterEach(() => {
+    conn.stop()
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+    vi.restoreAllMocks()
+  })
+
+  it('names the largest message the socket sent when the server closes it with 1009', async () => {
+    latest().serverOpens()
+    conn.send('{"type":"read"}')
+    conn.send(`{"type":"post","text":"${'é'.repeat(40)}"}`) // more bytes than characters
+    conn.send(`{"type":"post","text":"${'x'.repeat(60)}"}`)
+    latest().serverCloses(CLOSE_TOO_LARGE)
+    expect(refused).toEqual([`{"type":"post","text":"${'é'.repeat(40)}"}`])
+
+    // The next socket starts afresh, and other closes name nothing.
+    await vi.runOnlyPendingTimersAsync()
+    latest().serverOpens()
+    conn.send('{"type":"typing"}')
+    latest().serverCloses(1006)
+    expect(refused).toHaveLength(1)
+  })
+})
+
+describe('Connection: a socket that went silent', () => {
+  let states: string[]
+  let conn: Connection
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    vi.stubGlobal('WebSocket', FakeSocket)
+    FakeSocket.all = []
+    states = []
+    conn = new Connection('ws://x/ws', {
+      onState: (state, retryInMs) => states.push(retryInMs === undefined ? state : `${state} (retry)`),
+      onFrame() {},
+    })
+    conn.start()
+    latest().serverOpens()
+    latest().serverSays(hello)
+    FakeSocket.answersPings = false
+  })
+
+  afterEach(() => {
+    FakeSocket.answersPings = true
+    conn.stop()
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+    vi.restoreAllMocks()
+  })
+
+  it('pings when nothing was heard, and gives the socket up when the ping goes unanswered', async () => {
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS)
+    expect(latest().sent.map((t) => JSON.parse(t).type)).toEqual(['ping'])
+    expect(states.at(-1)).toBe('online')
+    await vi.advanceTimersByTimeAsync(DEAD_AFTER_MS)
+    expect(states.at(-1)).toBe('offline (retry)')
+    await vi.runOnlyPendingTimersAsync()
+    expect(FakeSocket.all).toHaveLength(2)
+  })
+
+  it('keeps a socket that answers', async () => {
+    FakeSocket.answersPings = true
+    await vi.advanceTimersByTimeAsync(5 * HEARTBEAT_MS)
+    await vi.advanceTimersByTimeAsync(DEAD_AFTER_MS)
+    expect(states.at(-1)).toBe('online')
+    expect(FakeSocket.all).toHaveLength(1)
+    expect(latest().sent).toHaveLength(5)
+  })
+
+  it('is offline as soon as the browser loses the network, and reconnects at once when it is back', async () => {
+    FakeSocket.answersPings = true // the socket itself would go on looking fine
+    window.dispatchEvent(new Event('offline'))
+    expect(states.at(-1)).toBe('offline (retry)')
+    expect(FakeSocket.all[0]!.readyState).toBe(FakeSocket.CLOSED)
+
+    window.dispatchEvent(new Event('online'))
+    expect(FakeSocket.all).toHaveLength(2) // without waiting for the retry
+    expect(states.at(-1)).toBe('connecting')
+    latest().serverOpens()
+    latest().serverSays(hello)
+    expect(states.at(-1)).toBe('online')
+    await vi.runOnlyPendingTimersAsync() // the cancelled retry opens nothing more
+    expect(FakeSocket.all).toHaveLength(2)
   })
 })

@@ -27,7 +27,7 @@ export function startNotifications(): void {
     if (d.sound > 0) chime(d.sound)
     if (d.desktop && room) {
       showDesktop(
-        `${frame.event.username} in ${chat.roomName(room)}`,
+        `${chat.nameOf(frame.event.user, frame.event.username)} in ${chat.roomName(room)}`,
         frame.event.text ?? '',
         () => void router.push({ name: 'room', params: { room: String(frame.room) } }),
         chat.avatarOf(frame.event.user),

@@ -1,6 +1,8 @@
-// The offline copy of the chat in IndexedDB, per signed-in user: the rooms list and `me` under
-// `${user}:rooms`, and each room's newest timeline items with its `last` seq under
-// `${user}:room:${id}`, so a reload renders at once and syncs from where it stopped.
+// The offline copy of the chat in IndexedDB, per signed-in user: the rooms list, `me` and the
+// others' display names and avatars under `${user}:rooms`, each room's newest timeline items with
+// its `last` seq under `${user}:room:${id}`, so a reload renders at once and syncs from where it
+// stopped, and the account and its settings under `${user}:session`, so a reload with the server
+// out of reach still shows whose app it is (stores/session.ts).
 // A second object store keeps the messages still uploading their files (stores/uploads.ts), so a
 // reload resumes them: each message's description under `${user}:u:${pid}` and the bytes of its
 // files, one Blob each, under `${user}:b:${pid}:${n}`. Both go with the rest on sign-out.
@@ -16,6 +18,7 @@ export const CACHED_ITEMS = 200 // the newest timeline items kept per room
 export interface CachedRooms {
   me: UserBrief
   rooms: RoomSummary[]
+  profiles?: [number, { display_name: string; avatar: string | null }][] // absent in older caches
 }
 
 export interface CachedTimeline {
@@ -25,14 +28,13 @@ export interface CachedTimeline {
   items: ChatEvent[] // oldest first
 }
 
-export interface CachedChat {
-  me: UserBrief
-  rooms: RoomSummary[]
+export interface CachedChat extends CachedRooms {
   timelines: CachedTimeline[]
 }
 
 const roomsKey = (user: number): string => `${user}:rooms`
 const roomKey = (user: number, room: number): string => `${user}:room:${room}`
+const sessionKey = (user: number): string => `${user}:session`
 // Every key of one user and none of another's (`1:` does not prefix `12:`).
 const userRange = (user: number): IDBKeyRange => IDBKeyRange.bound(`${user}:`, `${user}:\uffff`)
 
@@ -117,7 +119,23 @@ export async function loadChat(user: number): Promise<CachedChat | null> {
   ])
   if (!head) return null
   const timelines = all.filter((v): v is CachedTimeline => !!v && typeof v === 'object' && 'last' in v)
-  return { me: head.me, rooms: head.rooms, timelines }
+  return { me: head.me, rooms: head.rooms, profiles: head.profiles ?? [], timelines }
+}
+
+// The signed-in account as the server last described it (stores/session.ts keeps its shape).
+export async function loadSession<T extends { user: { id: number } }>(user: number): Promise<T | null> {
+  const tx = (await db()).transaction(STORE, 'readonly')
+  const saved = (await result(tx.objectStore(STORE).get(sessionKey(user)))) as T | undefined
+  return saved && saved.user?.id === user ? saved : null
+}
+
+export function saveSession<T extends { user: { id: number } }>(user: number, session: T): Promise<void> {
+  const snapshot: unknown = JSON.parse(JSON.stringify(session))
+  return inOrder(async () => {
+    const tx = (await db()).transaction(STORE, 'readwrite')
+    tx.objectStore(STORE).put(snapshot, sessionKey(user))
+    await done(tx)
+  })
 }
 
 // Writes the rooms list, the timelines given and drops the rooms named, in one transaction.

@@ -1,12 +1,13 @@
 // Rooms and their timelines, kept by the seq rules (stores/timeline.ts); the outbox of messages
 // not yet acknowledged, resent with their cid after a reconnect (the server keeps each once);
 // presence and typing. Components call these actions; frames come from the connection store.
-// Rooms and timelines are also kept offline (stores/cache.ts): shown at once on start, then synced
-// from their cached `last` seq when hello comes.
+// Rooms, timelines and people's names are also kept offline (stores/cache.ts): shown at once on
+// start, then synced from their cached `last` seq when hello comes.
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, toRaw, watch } from 'vue'
 import type {
   ChatEvent,
+  ClientCommand,
   DirectoryEntry,
   FoundUser,
   Member,
@@ -15,9 +16,10 @@ import type {
   UserBrief,
 } from '../protocol/frames'
 import * as cache from './cache'
+import { MESSAGE_MAX_BYTES, utf8Bytes } from '../protocol/limits'
 import { eraseMediaCache } from '../media-cache'
 import { noteMembers, noteProfile, noteRename, type Profile } from './profiles'
-import { CommandError, newCid, useConnectionStore, type Command } from './connection'
+import { CommandError, fitsFrame, newCid, useConnectionStore, type Command } from './connection'
 import { useSessionStore } from './session'
 import { Timeline } from './timeline'
 
@@ -29,6 +31,9 @@ export interface OutboxEntry {
   files?: number[] // uploaded files (stores/uploads.ts), in the order shown
   failed?: string // why the server refused it
 }
+
+// Why a message is not sent: the server cannot take it, so it would be refused after every reconnect.
+export const TOO_LARGE = 'Too large for the server. Shorten it, or share it as a file.'
 
 const OUTBOX_KEY = 'parley.outbox'
 const TYPING_MS = 5000
@@ -217,6 +222,16 @@ export const useChatStore = defineStore('chat', () => {
     for (const m of f.members) online.set(m.id, m.online)
   }
 
+  // The name a person goes by: their display name when known (the session for oneself, members
+  // lists, profile frames and renames for others, a direct room's peer), else their username.
+  function nameOf(user: number, username: string): string {
+    if (user === session.user?.id) return session.user.display_name || username
+    const known = profiles.get(user)?.display_name
+    if (known) return known
+    for (const r of rooms.values()) if (r.peer?.id === user && r.peer.display_name) return r.peer.display_name
+    return username
+  }
+
   // The avatar URL of a user, when known; the signed-in user's own comes from the session.
   function avatarOf(user: number): string | null {
     if (user === session.user?.id) return session.user.avatar_url
@@ -235,17 +250,37 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
-  // An outbox entry goes out as the same command every time: same cid, same text.
-  function sendEntry(entry: OutboxEntry): void {
+  function postCommand(entry: OutboxEntry): Extract<ClientCommand, { type: 'post' }> {
     const { cid, room, text, reply_to, files } = entry
-    connection.send({
+    return {
       type: 'post',
       cid,
       room,
       text,
       ...(reply_to ? { reply_to } : {}),
       ...(files?.length ? { files } : {}),
-    })
+    }
+  }
+
+  // Whether a message can go to the server as it is; the composer asks before it lets go of the text.
+  function fits(room: number, text: string, reply_to?: number, files?: number[]): boolean {
+    return (
+      utf8Bytes(text) <= MESSAGE_MAX_BYTES &&
+      fitsFrame(postCommand({ cid: newCid(), room, text, reply_to, files }))
+    )
+  }
+
+  // An outbox entry goes out as the same command every time: same cid, same text. One the server
+  // cannot take is not sent at all: it would close the socket (1009), again after every reconnect.
+  function sendEntry(entry: OutboxEntry): void {
+    const { room, text, reply_to, files } = entry
+    if (!fits(room, text, reply_to, files)) return refuse(entry, TOO_LARGE)
+    connection.send(postCommand(entry))
+  }
+
+  function refuse(entry: OutboxEntry, why: string): void {
+    entry.failed = why
+    saveOutbox()
   }
 
   function flushOutbox(): void {
@@ -363,7 +398,9 @@ export const useChatStore = defineStore('chat', () => {
 
   function typingIn(room: number): string[] {
     const now = Date.now()
-    return [...(typing.get(room)?.values() ?? [])].filter((t) => t.until > now).map((t) => t.username)
+    return [...(typing.get(room)?.entries() ?? [])]
+      .filter(([, t]) => t.until > now)
+      .map(([user, t]) => nameOf(user, t.username))
   }
 
   let lastTypingSent = 0
@@ -418,6 +455,30 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
+  // This user read the room on another device (its `read` comes back as a receipt to every socket
+  // of the room): the badge and the title's count follow at once.
+  function onOwnRead(room: number, read: number): void {
+    const r = rooms.get(room)
+    if (!r || read <= r.read_seq) return
+    r.read_seq = read
+    if (read >= r.last_seq) {
+      r.unread = 0
+      r.mentions = 0
+      return
+    }
+    // Read part of the way: counted here when this tab holds everything after it, else asked.
+    const t = timelines.get(room)
+    const first = t?.items[0]
+    if (!t || t.last < r.last_seq || (t.hasOlder && (!first || first.seq > read + 1))) {
+      void refreshRooms()
+      return
+    }
+    const mine = me.value?.id
+    const after = t.items.filter((m) => m.seq > read && m.kind === 'message' && m.user !== mine)
+    r.unread = Math.min(after.length, 1000)
+    r.mentions = after.filter((m) => mine !== undefined && m.mentions?.includes(mine)).length
+  }
+
   // Whether this event takes the signed-in user out of the room.
   function leavesMe(e: ChatEvent): boolean {
     return (
@@ -456,10 +517,7 @@ export const useChatStore = defineStore('chat', () => {
         break
       case 'error': {
         const entry = frame.cid ? outbox.value.find((e) => e.cid === frame.cid) : undefined
-        if (entry) {
-          entry.failed = frame.message
-          saveOutbox()
-        }
+        if (entry) refuse(entry, frame.message)
         break
       }
       case 'presence':
@@ -483,6 +541,8 @@ export const useChatStore = defineStore('chat', () => {
         if (session.user && frame.user === session.user.id) session.user.avatar_url = frame.avatar
         break
       case 'receipt':
+        if (frame.user === me.value?.id) onOwnRead(frame.room, frame.read)
+        break
       case 'pong':
       case 'rooms':
       case 'history':
@@ -529,6 +589,8 @@ export const useChatStore = defineStore('chat', () => {
         me.value = cached.me
         for (const r of cached.rooms) if (!rooms.has(r.id)) rooms.set(r.id, r)
       }
+      // Names and faces as last known, until members lists and profile frames bring newer ones.
+      for (const [id, p] of cached.profiles ?? []) if (!profiles.has(id)) profiles.set(id, p)
       for (const c of cached.timelines) {
         if (!rooms.has(c.room) || timelines.has(c.room)) continue
         const t = new Timeline()
@@ -568,7 +630,7 @@ export const useChatStore = defineStore('chat', () => {
     dirty.clear()
     dropped.forEach((id) => persisted.delete(id))
     changed.forEach((t) => persisted.add(t.room))
-    const head = { me: toRaw(who), rooms: [...rooms.values()] }
+    const head = { me: toRaw(who), rooms: [...rooms.values()], profiles: [...profiles.entries()] }
     void cache.saveChat(user, head, changed, dropped).catch(() => undefined) // best effort
   }
 
@@ -620,7 +682,7 @@ export const useChatStore = defineStore('chat', () => {
     },
     { flush: 'sync', immediate: true },
   )
-  watch([me, rooms], () => saveSoon(), { deep: true })
+  watch([me, rooms, profiles], () => saveSoon(), { deep: true })
   // Members are asked once per room per connection.
   watch(
     () => connection.state,
@@ -633,6 +695,12 @@ export const useChatStore = defineStore('chat', () => {
   })
 
   connection.onFrame(handle)
+  // A message the server refused by closing the socket is never sent again; the others are, after
+  // the reconnect, and go through.
+  connection.onRefused((cid) => {
+    const entry = outbox.value.find((e) => e.cid === cid)
+    if (entry) refuse(entry, TOO_LARGE)
+  })
 
   return {
     me,
@@ -645,6 +713,7 @@ export const useChatStore = defineStore('chat', () => {
     members,
     profiles,
     avatarOf,
+    nameOf,
     loadMembers,
     roomList,
     totalUnread,
@@ -656,6 +725,7 @@ export const useChatStore = defineStore('chat', () => {
     backToLive,
     focus,
     post,
+    fits,
     discard,
     command,
     createRoom,

@@ -5,6 +5,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { Connection, socketUrl, type ConnectionState } from '../connection/socket'
 import { encodeCommand, type ClientCommand, type ErrorFrame, type ServerFrame } from '../protocol/frames'
+import { FRAME_MAX_BYTES, frameBytes } from '../protocol/limits'
 
 // A command the server refused: its error frame.
 export class CommandError extends Error {
@@ -18,6 +19,12 @@ export function newCid(): string {
 }
 
 type Listener = (frame: ServerFrame) => void
+type RefusedListener = (cid: string) => void
+
+// Whether the server can take a command at all: a larger one would close the socket (1009).
+export function fitsFrame(command: ClientCommand): boolean {
+  return frameBytes(command) <= FRAME_MAX_BYTES
+}
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 export type Command = DistributiveOmit<ClientCommand, 'cid'>
 
@@ -26,8 +33,13 @@ export const useConnectionStore = defineStore('connection', () => {
   const serverVersion = ref<string | null>(null)
   const retryAt = ref<number | null>(null)
   const lastError = ref<string | null>(null)
+  // What the browser says of its network: the status says "no network" rather than a countdown.
+  const network = ref(navigator.onLine)
+  window.addEventListener('online', () => (network.value = true))
+  window.addEventListener('offline', () => (network.value = false))
   let connection: Connection | null = null
   const listeners = new Set<Listener>()
+  const refusedListeners = new Set<RefusedListener>()
   const waiting = new Map<string, { resolve(f: ServerFrame): void; reject(e: Error): void }>()
   let signedOutHandler: (() => void) | null = null
 
@@ -61,6 +73,22 @@ export const useConnectionStore = defineStore('connection', () => {
     return () => listeners.delete(listener)
   }
 
+  // Called with the cid of a command the server refused by closing the socket (too large).
+  function onRefused(listener: RefusedListener): () => void {
+    refusedListeners.add(listener)
+    return () => refusedListeners.delete(listener)
+  }
+
+  function tooLarge(text: string): void {
+    let cid: unknown
+    try {
+      cid = (JSON.parse(text) as { cid?: unknown }).cid
+    } catch {
+      return
+    }
+    if (typeof cid === 'string') for (const l of refusedListeners) l(cid)
+  }
+
   function onSignedOut(handler: () => void): void {
     signedOutHandler = handler
   }
@@ -73,6 +101,10 @@ export const useConnectionStore = defineStore('connection', () => {
   // Sends a command with a fresh cid and resolves with the frame that answers it.
   function request(command: Command, cid = newCid()): Promise<ServerFrame> {
     return new Promise((resolve, reject) => {
+      if (!fitsFrame({ ...command, cid } as ClientCommand)) {
+        reject(new Error('Too large to send'))
+        return
+      }
       waiting.set(cid, { resolve, reject })
       if (!send({ ...command, cid } as ClientCommand)) {
         waiting.delete(cid)
@@ -95,6 +127,7 @@ export const useConnectionStore = defineStore('connection', () => {
         if (next !== 'online') failWaiting()
       },
       onFrame: handleFrame,
+      onTooLarge: tooLarge,
       onSignedOut() {
         connection = null
         signedOutHandler?.()
@@ -114,10 +147,13 @@ export const useConnectionStore = defineStore('connection', () => {
     serverVersion,
     retryAt,
     lastError,
+    network,
     connect,
     disconnect,
     handleFrame,
     onFrame,
+    onRefused,
+    handleTooLarge: tooLarge,
     onSignedOut,
     send,
     request,

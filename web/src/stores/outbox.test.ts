@@ -3,7 +3,8 @@
 // same cid when the socket is back, and leaves the outbox only when the server acknowledges it.
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { useChatStore } from './chat'
+import { TOO_LARGE, useChatStore } from './chat'
+import { FRAME_MAX_BYTES, MESSAGE_MAX_BYTES } from '../protocol/limits'
 import { useConnectionStore } from './connection'
 
 const hello = {
@@ -53,6 +54,47 @@ describe('outbox', () => {
     expect(send.mock.calls.filter(([c]) => c.type === 'post')).toHaveLength(0)
     chat.discard(cid)
     expect(chat.outbox).toHaveLength(0)
+  })
+})
+
+describe('outbox: what the server cannot take', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  it('never sends a message larger than a frame, and says why', () => {
+    const connection = useConnectionStore()
+    const send = vi.spyOn(connection, 'send').mockReturnValue(true)
+    const chat = useChatStore()
+    const big = 'x'.repeat(FRAME_MAX_BYTES)
+    expect(chat.fits(3, big)).toBe(false)
+    expect(chat.fits(3, 'small')).toBe(true)
+    expect(chat.fits(3, 'ü'.repeat(MESSAGE_MAX_BYTES / 2))).toBe(true)
+    expect(chat.fits(3, 'ü'.repeat(MESSAGE_MAX_BYTES / 2 + 1))).toBe(false) // bytes, not characters
+    expect(chat.fits(3, '"'.repeat(MESSAGE_MAX_BYTES))).toBe(true) // escaped, still within a frame
+    chat.post(3, big) // a message queued by an older client, say
+    expect(chat.outbox[0]!.failed).toBe(TOO_LARGE)
+    chat.handle(hello)
+    expect(send.mock.calls.filter(([c]) => c.type === 'post')).toHaveLength(0)
+  })
+
+  it('stops resending a message the server refused by closing the socket; the others go on', () => {
+    const connection = useConnectionStore()
+    const send = vi.spyOn(connection, 'send').mockReturnValue(true)
+    const chat = useChatStore()
+    chat.post(3, 'y'.repeat(10_000)) // within the limits the client knows; the server's are smaller
+    chat.post(3, 'a later message')
+    const [big, later] = chat.outbox.map((e) => e.cid)
+    expect(send.mock.calls.filter(([c]) => c.type === 'post')).toHaveLength(2)
+    // The socket closed with 1009; the largest thing it sent was that post.
+    connection.handleTooLarge(JSON.stringify({ type: 'post', cid: big, room: 3, text: 'y'.repeat(10_000) }))
+    expect(chat.outbox.find((e) => e.cid === big)?.failed).toBe(TOO_LARGE)
+    expect(JSON.parse(localStorage.getItem('parley.outbox') ?? '[]')[0].failed).toBe(TOO_LARGE)
+
+    send.mockClear()
+    chat.handle(hello)
+    expect(send.mock.calls.map(([c]) => c.type === 'post' && c.cid)).toEqual([later])
   })
 })
 

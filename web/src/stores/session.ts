@@ -1,9 +1,21 @@
 // The signed-in account: who it is, its roaming settings, and every account action. Components call
-// these actions; only connection/http.ts talks to the server.
+// these actions; only connection/http.ts talks to the server. The account is kept with the chat's
+// offline copy (stores/cache.ts): a start with the server out of reach shows it as last known (the
+// header, the profile and settings pages, the display name), and a sign-out without the server
+// forgets it here at once and ends the sign-in on the server at the next start that reaches it.
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import { ApiError, api, setCsrfToken } from '../connection/http'
+import { cacheAvailable, loadSession, rememberedUser, saveSession } from './cache'
 import { applyTheme, isTheme, type Theme } from './theme'
+
+// A sign-out made without the server: done at the next start that reaches it ('one' or 'all').
+const SIGNOUT_PENDING_KEY = 'parley.signout-pending'
+
+// The server did not answer (down, or no network), as opposed to answering with a refusal.
+function unanswered(e: unknown): boolean {
+  return !(e instanceof ApiError) || e.status === 0 || e.status >= 500
+}
 
 export interface User {
   id: number
@@ -82,8 +94,10 @@ export const useSessionStore = defineStore('session', () => {
     let s: SessionResponse
     try {
       s = await api<SessionResponse>('GET', '/api/session')
+      s = await finishSignOut(s)
     } catch (e) {
-      unreachable.value = !(e instanceof ApiError) || e.status === 0 || e.status >= 500
+      unreachable.value = unanswered(e)
+      if (unreachable.value && !user.value) await adoptCached()
       throw e
     }
     unreachable.value = false
@@ -94,6 +108,42 @@ export const useSessionStore = defineStore('session', () => {
     loaded.value = true
   }
 
+  // The account of whoever used this browser last, as cached, while the server is out of reach.
+  async function adoptCached(): Promise<void> {
+    const who = rememberedUser()
+    if (who === null || !cacheAvailable()) return
+    const cached = await loadSession<SignedInResponse>(who).catch(() => null)
+    if (cached && !user.value && !loaded.value) adopt(cached)
+  }
+
+  // A sign-out asked for offline ends the sign-in on the server now that it answers.
+  async function finishSignOut(s: SessionResponse): Promise<SessionResponse> {
+    const pending = localStorage.getItem(SIGNOUT_PENDING_KEY)
+    if (!pending) return s
+    if (s.user) {
+      setCsrfToken(s.csrf)
+      await api('POST', pending === 'all' ? '/api/auth/logout-all' : '/api/auth/logout')
+      s = await api<SessionResponse>('GET', '/api/session')
+    }
+    localStorage.removeItem(SIGNOUT_PENDING_KEY)
+    return s
+  }
+
+  // Every change to the account or its settings updates the cached copy.
+  watch(
+    [user, settings],
+    ([u, st]) => {
+      if (u && cacheAvailable()) void saveSession(u.id, { user: u, settings: st }).catch(() => undefined)
+    },
+    { deep: true },
+  )
+
+  // A new sign-in: a sign-out still pending from offline must not end it.
+  function signedInAs(r: SignedInResponse): void {
+    localStorage.removeItem(SIGNOUT_PENDING_KEY)
+    adopt(r)
+  }
+
   async function register(input: {
     username: string
     password: string
@@ -101,19 +151,30 @@ export const useSessionStore = defineStore('session', () => {
     display_name?: string
     invite?: string // the code of the invitation link it came from
   }) {
-    adopt(await api<SignedInResponse>('POST', '/api/auth/register', { body: input }))
+    signedInAs(await api<SignedInResponse>('POST', '/api/auth/register', { body: input }))
   }
 
   async function login(login: string, password: string) {
-    adopt(await api<SignedInResponse>('POST', '/api/auth/login', { body: { login, password } }))
+    signedInAs(await api<SignedInResponse>('POST', '/api/auth/login', { body: { login, password } }))
   }
 
   async function guest() {
-    adopt(await api<SignedInResponse>('POST', '/api/auth/guest'))
+    signedInAs(await api<SignedInResponse>('POST', '/api/auth/guest'))
   }
 
+  // Without the server, this browser forgets the account at once (its cached chat with it) and the
+  // server is told at the next start that reaches it.
   async function logout(everywhere = false) {
-    await api('POST', everywhere ? '/api/auth/logout-all' : '/api/auth/logout')
+    // Started from the cache: the server has not been asked yet, and its CSRF token is unknown.
+    if (!loaded.value) await load().catch(() => undefined)
+    if (loaded.value && !user.value) return
+    try {
+      await api('POST', everywhere ? '/api/auth/logout-all' : '/api/auth/logout')
+    } catch (e) {
+      if (!unanswered(e)) throw e
+      localStorage.setItem(SIGNOUT_PENDING_KEY, everywhere ? 'all' : 'one')
+      loaded.value = true // nobody is signed in here now, whatever the server still thinks
+    }
     adopt({ user: null, settings: null })
   }
 
