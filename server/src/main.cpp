@@ -18,9 +18,11 @@
 #include "chat/files.hpp"
 #include "chat/service.hpp"
 #include "config/config.hpp"
+#include "core/base64.hpp"
 #include "core/timer_thread.hpp"
 #include "core/worker_pool.hpp"
 #include "gateway/gateway.hpp"
+#include "gateway/push_notifier.hpp"
 #include "gateway/rtc_commands.hpp"
 #include "gateway/transfer_commands.hpp"
 #include "hub/hub.hpp"
@@ -30,6 +32,7 @@
 #include "net/server.hpp"
 #include "net/websocket.hpp"
 #include "notify/mailer.hpp"
+#include "notify/push_sender.hpp"
 #include "protocol/frames.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -125,12 +128,28 @@ int main(int argc, char** argv) {
     gateway::TransferCommands transfers(chat, bus, ice, rtc::TransferOptions{}, timers.schedule());
     transfers.install(ws.commands());
     transfers.follow(stream);
+    net::Metrics metrics;
+    // Web Push to people with no open tab (mentions, direct messages, calls).
+    notify::VapidKey vapid = notify::VapidKey::load_or_create(data / "vapid.pem");
+    notify::PushOptions push_options;
+    push_options.subject =
+        config.push.subject.empty()
+            ? "mailto:admin@" + (config.host == "0.0.0.0" ? std::string("localhost") : config.host)
+            : config.push.subject;
+    push_options.gone = [&store](std::int64_t id) { store.delete_push_subscription(0, id); };
+    notify::PushSender push_sender(vapid, push_options);
+    gateway::PushNotifier notifier(
+        store, bus, push_sender,
+        {&metrics.counter("parley_push_events_total", "Room events the push notifier looked at."),
+         &metrics.counter("parley_push_skipped_online_total",
+                          "People not sent a push because a tab of theirs was open."),
+         &metrics.counter("parley_push_queued_total", "Push messages handed to the sender.")});
+    notifier.follow(stream);
     ws.on_closed([&rtc, &transfers](bus::ConnectionId conn) {
       rtc.closed(conn);
       transfers.closed(conn);
     });
 
-    net::Metrics metrics;
     net::Router router;
     net::Server server(config, router, ws, metrics);
     unsigned short port = server.listen();
@@ -180,9 +199,15 @@ int main(int argc, char** argv) {
           ws.broadcast(notice_frame(n));
         });
     if (auto n = admin.notice()) ws.set_after_hello(notice_frame(n));
-    api::AdminApi admin_api(
-        router, auth, admin, chat, pool, api_options,
-        api::AdminApiOptions{std::string(gateway::kVersion), [&ws] { return ws.open_sockets(); }});
+    admin.allow_any_push_endpoint(config.push.any_endpoint);
+    api::AdminApiOptions admin_api_options;
+    admin_api_options.version = std::string(gateway::kVersion);
+    admin_api_options.push_key = core::base64url(vapid.public_raw());
+    admin_api_options.push_test = [&notifier](store::UserId user) {
+      return notifier.send_test(user);
+    };
+    admin_api_options.sockets = [&ws] { return ws.open_sockets(); };
+    api::AdminApi admin_api(router, auth, admin, chat, pool, api_options, admin_api_options);
     media::Storage storage(data / "files");
     chat::FileOptions file_options;
     file_options.max_bytes = static_cast<std::int64_t>(config.files.max_bytes);

@@ -229,6 +229,57 @@ void add_invite_routes(Routes& r) {
                });
 }
 
+json::value device_json(const store::PushSubscription& s) {
+  return json::object{{"id", s.id},
+                      {"endpoint", s.endpoint},
+                      {"user_agent", s.user_agent},
+                      {"created_at", s.created_at}};
+}
+
+void add_push_routes(Routes& r) {
+  r.add("GET", "/api/push/key", [&r](const HttpRequest&) {
+    if (r.admin_options.push_key.empty()) {
+      return HttpResponse::error(404, "not_found", "Push notifications are off on this server");
+    }
+    return ok_json(200, json::object{{"key", r.admin_options.push_key}});
+  });
+  r.add_authed("POST", "/api/push/subscriptions",
+               [&r](const HttpRequest& req, const auth::Authenticated& who) {
+                 auto o = parse_object(req);
+                 auto keys = o.find("keys");
+                 if (keys == o.end() || !keys->value().is_object()) {
+                   throw BadRequest{"'keys' is the subscription's keys object", "keys"};
+                 }
+                 const auto& k = keys->value().as_object();
+                 auto added = r.admin.add_push_device(
+                     who.user, req_string(o, "endpoint"), req_string(k, "p256dh"),
+                     req_string(k, "auth"), std::string(req.header("user-agent")));
+                 if (!added) return error_response(added.error());
+                 return ok_json(201, json::object{{"device", device_json(*added)}});
+               });
+  r.add_authed("GET", "/api/push/subscriptions",
+               [&r](const HttpRequest&, const auth::Authenticated& who) {
+                 json::array list;
+                 for (const auto& d : r.admin.push_devices(who.user))
+                   list.push_back(device_json(d));
+                 return ok_json(200, json::object{{"devices", std::move(list)}});
+               });
+  r.add_authed(
+      "DELETE", "/api/push/subscriptions/",
+      [&r](const HttpRequest& req, const auth::Authenticated& who) {
+        auto [id, rest] = path_id(req, "/api/push/subscriptions/");
+        if (!rest.empty() || !r.admin.remove_push_device(who.user, id)) {
+          return HttpResponse::error(404, "not_found", "No such device of yours");
+        }
+        return no_content();
+      },
+      true);
+  r.add_authed("POST", "/api/push/test", [&r](const HttpRequest&, const auth::Authenticated& who) {
+    int n = r.admin_options.push_test ? r.admin_options.push_test(who.user.id) : 0;
+    return ok_json(202, json::object{{"devices", n}});
+  });
+}
+
 void add_admin_area_routes(Routes& r) {
   r.add_admin("GET", "/api/admin/users", [&r](const HttpRequest& req, const auth::Authenticated&) {
     std::int64_t total = 0;
@@ -382,6 +433,7 @@ AdminApi::AdminApi(net::Router& router, auth::AuthService& auth, auth::Admin& ad
           Impl{Routes{router, auth, admin, chat, pool, options, std::move(admin_options)}})) {
   add_invite_routes(impl_->routes);
   add_admin_area_routes(impl_->routes);
+  add_push_routes(impl_->routes);
 }
 
 AdminApi::~AdminApi() = default;

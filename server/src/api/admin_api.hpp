@@ -15,6 +15,9 @@ namespace parley::api {
 
 struct AdminApiOptions {
   std::string version;
+  std::string push_key;  // the server's VAPID public key, base64url ("" when push is off)
+  // Queues a test notification to each of the user's devices; returns how many.
+  std::function<int(store::UserId)> push_test;
   // Open sockets on this node and the people they belong to.
   std::function<std::pair<std::size_t, std::size_t>()> sockets;
 };

@@ -6,6 +6,7 @@
 
 #include "auth/tokens.hpp"
 #include "auth/validation.hpp"
+#include "core/base64.hpp"
 #include "core/text.hpp"
 
 namespace parley::auth {
@@ -149,6 +150,49 @@ void Admin::clear_notice() {
 
 store::Health Admin::health() {
   return store_.health(clock_() - 3600 * 1000);
+}
+
+core::Result<store::PushSubscription> Admin::add_push_device(const store::User& by,
+                                                             const std::string& endpoint,
+                                                             const std::string& p256dh,
+                                                             const std::string& auth,
+                                                             const std::string& user_agent) {
+  auto bad = [](const char* what, const char* field) {
+    return make_error(Errc::kInvalid, what, field);
+  };
+  if (endpoint.size() > 2000 || core::has_control(endpoint)) {
+    return bad("'endpoint' is a URL of at most 2000 characters", "endpoint");
+  }
+  bool https = endpoint.rfind("https://", 0) == 0;
+  if (!any_endpoint_) {
+    // A named host over https: never a bare address or this machine (the server posts there).
+    auto host = endpoint.substr(8, endpoint.find_first_of("/:?#", 8) - 8);
+    bool named = !host.empty() && host.find_first_not_of("0123456789.") != std::string::npos &&
+                 host.find('[') == std::string::npos && host != "localhost" &&
+                 !host.ends_with(".localhost") && host.find('.') != std::string::npos;
+    if (!https || !named) return bad("'endpoint' must be a push service's https URL", "endpoint");
+  } else if (!https && endpoint.rfind("http://", 0) != 0) {
+    return bad("'endpoint' must be an http(s) URL", "endpoint");
+  }
+  auto key = core::from_base64url(p256dh);
+  if (!key || key->size() != 65 || (*key)[0] != '\x04') {
+    return bad("'keys.p256dh' is an uncompressed P-256 key in base64url", "p256dh");
+  }
+  auto secret = core::from_base64url(auth);
+  if (!secret || secret->size() != 16) return bad("'keys.auth' is 16 bytes in base64url", "auth");
+  if (store_.push_subscriptions(by.id).size() >= 20) {
+    return make_error(Errc::kConflict, "At most 20 devices get notifications; remove one first");
+  }
+  store::PushSubscription s{0, by.id, endpoint, p256dh, auth, user_agent.substr(0, 256), clock_()};
+  return store_.add_push_subscription(s);
+}
+
+std::vector<store::PushSubscription> Admin::push_devices(const store::User& by) {
+  return store_.push_subscriptions(by.id);
+}
+
+bool Admin::remove_push_device(const store::User& by, std::int64_t id) {
+  return store_.delete_push_subscription(by.id, id);
 }
 
 }  // namespace parley::auth

@@ -64,12 +64,24 @@ class Admin {
 
   store::Health health();
 
+  // Web Push devices of an account. The endpoint must be an https URL on a named host (push
+  // services' are) unless `any_endpoint` (tests): the server posts to it.
+  core::Result<store::PushSubscription> add_push_device(const store::User& by,
+                                                        const std::string& endpoint,
+                                                        const std::string& p256dh,
+                                                        const std::string& auth,
+                                                        const std::string& user_agent);
+  std::vector<store::PushSubscription> push_devices(const store::User& by);
+  bool remove_push_device(const store::User& by, std::int64_t id);
+  void allow_any_push_endpoint(bool yes) { any_endpoint_ = yes; }
+
  private:
   store::Store& store_;
   AuthService& auth_;
   core::SendEmail send_email_;
   std::function<void(const std::optional<Notice>&)> notice_changed_;
   core::Clock clock_;
+  bool any_endpoint_ = false;
 };
 
 }  // namespace parley::auth

@@ -175,6 +175,11 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--default-rooms", default_rooms,
       "Comma-separated channels every new account joins (the first account creates them); "
       "\"\" for none");
+  add("--push-subject", c.push.subject,
+      "How push services reach this server's admin (mailto:you@example.org), sent with Web Push");
+  app.add_flag("--push-any-endpoint", c.push.any_endpoint,
+               "Accept Web Push endpoints over http or on local addresses (tests only)");
+  flags.push_back("--push-any-endpoint");
   add("--argon2-ops", a.argon2_ops, "Argon2id passes per password hash")
       ->check(CLI::Range(1u, 20u));
   add("--argon2-mem-kib", a.argon2_mem_kib, "Argon2id memory per password hash, in KiB")

@@ -68,6 +68,11 @@ struct Calls {
   double call_grace_ms = 8000;     // a peer whose socket closed stays this long (a reconnect)
 };
 
+struct Push {
+  std::string subject;        // VAPID contact (mailto: or https:); "" = mailto:admin@<host>
+  bool any_endpoint = false;  // accept http and local push endpoints (tests only)
+};
+
 struct Config {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0 = pick a free port and print it
@@ -84,6 +89,7 @@ struct Config {
   std::string metrics_token;
   Limits limits;
   Accounts accounts;
+  Push push;
   Files files;
   Calls calls;
 

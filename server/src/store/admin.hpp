@@ -54,4 +54,21 @@ struct Health {
   std::int64_t files_bytes = 0;  // stored files, each content once
 };
 
+struct PushSubscription {
+  std::int64_t id = 0;
+  UserId user = 0;
+  std::string endpoint;
+  std::string p256dh;  // base64url, as the browser gave it
+  std::string auth;
+  std::string user_agent;
+  Millis created_at = 0;
+};
+
+// What a push notification needs to know of a member: whether they want one from this room.
+struct PushMember {
+  UserId user = 0;
+  bool notify = true;  // the room's notification setting
+  bool muted = false;
+};
+
 }  // namespace parley::store

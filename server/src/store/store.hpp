@@ -179,6 +179,14 @@ class Store {
   virtual std::vector<AdminRoom> admin_rooms(const std::string& query, int limit) = 0;
   virtual Health health(Millis messages_since) = 0;
 
+  // Web Push. Adding an endpoint already known moves it to `s.user` (a browser signed in anew).
+  virtual PushSubscription add_push_subscription(const PushSubscription& s) = 0;
+  virtual std::vector<PushSubscription> push_subscriptions(UserId user) = 0;
+  // Deletes the user's subscription (`user` 0: whoever's); false when there was none.
+  virtual bool delete_push_subscription(UserId user, std::int64_t id) = 0;
+  // The members of `room` among `users`, with their notification settings there.
+  virtual std::vector<PushMember> push_members(RoomId room, const std::vector<UserId>& users) = 0;
+
   // Files (docs/api.md "Files"). An upload row lives while its bytes arrive.
   virtual void create_upload(const Upload& upload) = 0;
   virtual std::optional<Upload> find_upload(const std::string& id) = 0;

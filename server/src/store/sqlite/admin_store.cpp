@@ -298,4 +298,62 @@ Health SqliteStore::health(Millis messages_since) {
   });
 }
 
+PushSubscription SqliteStore::add_push_subscription(const PushSubscription& in) {
+  return impl_->write([&](Connection& c) {
+    Stmt s(c, R"(
+      INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, user_agent, created_at)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+      ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh,
+        auth = excluded.auth, user_agent = excluded.user_agent, created_at = excluded.created_at
+      RETURNING id)");
+    s.bind(1, in.user)
+        .bind(2, in.endpoint)
+        .bind(3, in.p256dh)
+        .bind(4, in.auth)
+        .bind(5, in.user_agent)
+        .bind(6, in.created_at);
+    s.step();
+    PushSubscription out = in;
+    out.id = s.i64(0);
+    s.run();
+    return out;
+  });
+}
+
+std::vector<PushSubscription> SqliteStore::push_subscriptions(UserId user) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c,
+           "SELECT id, user_id, endpoint, p256dh, auth, user_agent, created_at FROM "
+           "push_subscriptions WHERE user_id = ?1 ORDER BY id");
+    s.bind(1, user);
+    std::vector<PushSubscription> out;
+    while (s.step()) {
+      out.push_back(PushSubscription{s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                                     s.i64(6)});
+    }
+    return out;
+  });
+}
+
+bool SqliteStore::delete_push_subscription(UserId user, std::int64_t id) {
+  return impl_->write([&](Connection& c) {
+    Stmt s(c, "DELETE FROM push_subscriptions WHERE id = ?1 AND (?2 = 0 OR user_id = ?2)");
+    s.bind(1, id).bind(2, user);
+    s.run();
+    return c.changes() > 0;
+  });
+}
+
+std::vector<PushMember> SqliteStore::push_members(RoomId room, const std::vector<UserId>& users) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c,
+           "SELECT user_id, notify, muted FROM members WHERE room_id = ?1 AND user_id IN (SELECT "
+           "value FROM json_each(?2))");
+    s.bind(1, room).bind(2, "[" + join_ids(users) + "]");
+    std::vector<PushMember> out;
+    while (s.step()) out.push_back(PushMember{s.i64(0), s.i64(1) != 0, s.i64(2) != 0});
+    return out;
+  });
+}
+
 }  // namespace parley::store

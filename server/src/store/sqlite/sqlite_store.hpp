@@ -93,6 +93,10 @@ class SqliteStore final : public Store {
                                        Millis at) override;
   std::vector<AdminRoom> admin_rooms(const std::string& query, int limit) override;
   Health health(Millis messages_since) override;
+  PushSubscription add_push_subscription(const PushSubscription& s) override;
+  std::vector<PushSubscription> push_subscriptions(UserId user) override;
+  bool delete_push_subscription(UserId user, std::int64_t id) override;
+  std::vector<PushMember> push_members(RoomId room, const std::vector<UserId>& users) override;
 
   // Stores what is queued and stops the chat writer: call before the event sinks go away.
   void stop_chat_writer();
