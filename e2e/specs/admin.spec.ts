@@ -153,6 +153,22 @@ test('registration by invitation only: a visitor is told, a link brings someone 
   await late.context().close()
 })
 
+test('the admin makes a member the admin of a room', async () => {
+  await openTab(admin, 'Rooms')
+  await admin.getByLabel('Search rooms').fill('design')
+  const row = admin.getByRole('row', { name: 'design' })
+  await expect(row).toContainText('@root')
+  await row.getByRole('button', { name: 'Make someone room admin…' }).click()
+  const dialog = admin.getByRole('alertdialog', { name: 'New admin for #design' })
+  await expect(dialog.getByLabel('Find a person')).toBeFocused()
+  await dialog.getByLabel('Find a person').fill('bobadmin')
+  await dialog.getByRole('radio', { name: '@bobadmin' }).check()
+  await dialog.getByRole('button', { name: 'Make bobadmin room admin' }).click()
+  await expect(dialog).toHaveCount(0)
+  await expect(row).toContainText('@bobadmin')
+  await expect(row.getByRole('cell').nth(1)).toHaveText('3') // root, dana, and bob who joined
+})
+
 test('a reported message reaches the admin, who resolves it', async () => {
   // Everyone is in #general; the admin says something Bob reports.
   await admin.goto('/')
