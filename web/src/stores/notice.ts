@@ -1,5 +1,6 @@
-// The server-wide notice an admin posted: it comes with every hello and is pushed when it changes
-// (a `notice` frame; text null = cleared). A dismissed notice stays hidden in this browser until
+// The server-wide notice an admin posted. Each hello starts it over (from its `notice`, should a
+// server put it there); Parley's server then sends a `notice` frame while one stands, and another
+// whenever it changes (text null = cleared). A dismissed notice stays hidden in this browser until
 // another one is posted (notices are told apart by the time they were posted).
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
