@@ -90,6 +90,7 @@ struct ChatService::Work {
   struct Receipt {
     RoomId room;
     Seq delivered, read;
+    bool to_room;
   };
   std::optional<Receipt> receipt;
   std::vector<UserId> group_notices;
@@ -158,7 +159,7 @@ void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
         for (const auto& [event, change] : state->work.events) sink_.publish(event, change);
         if (!state->work.group_notices.empty()) sink_.groups_changed(state->work.group_notices);
         if (auto& r = state->work.receipt)
-          sink_.receipt(r->room, state->work.user, r->delivered, r->read);
+          sink_.receipt(r->room, state->work.user, r->delivered, r->read, r->to_room);
         done(std::move(*state->result));
       });
 }
@@ -707,8 +708,9 @@ void ChatService::mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> d
         auto after = tx.advance(room, w.user, at, read ? at : 0);
         bool moved =
             after.read_seq != before->read_seq || after.delivered_seq != before->delivered_seq;
-        if (moved && tx.member_count(room) <= receipts_up_to) {
-          w.receipt = Work::Receipt{room, after.delivered_seq, after.read_seq};
+        if (moved) {
+          w.receipt = Work::Receipt{room, after.delivered_seq, after.read_seq,
+                                    tx.member_count(room) <= receipts_up_to};
         }
         return Ack{room, 0, 0};
       },

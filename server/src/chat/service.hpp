@@ -56,8 +56,9 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void publish(const Event& event, const MembershipChange& change) = 0;
-  // A member's delivered/read positions moved (only for rooms up to Options::receipts_up_to).
-  virtual void receipt(RoomId room, UserId user, Seq delivered, Seq read) = 0;
+  // A member's delivered/read positions moved: for the room's members (`to_room`, in rooms of
+  // up to Options::receipts_up_to members), else for the member's own other devices only.
+  virtual void receipt(RoomId room, UserId user, Seq delivered, Seq read, bool to_room) = 0;
   // The groups of these users changed (added, removed, deleted): their clients ask again.
   virtual void groups_changed(const std::vector<UserId>& users) = 0;
 };

@@ -59,9 +59,14 @@ void EventStream::publish(const chat::Event& event, const chat::MembershipChange
 }
 
 void EventStream::receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered,
-                          chat::Seq read) {
+                          chat::Seq read, bool to_room) {
   bus::Message m;
-  m.room = room;
+  if (to_room) {
+    m.room = room;
+  } else {  // a large room: only the reader's own devices hear of it (their unread badges)
+    m.kind = bus::Message::Kind::kUser;
+    m.user = user;
+  }
   m.frame = frame(protocol::encode_receipt(room, user, delivered, read));
   then(std::move(m));
 }

@@ -26,8 +26,9 @@ class RecordingSink : public EventSink {
     events.push_back(e);
     changes.push_back(c);
   }
-  void receipt(RoomId room, UserId user, Seq delivered, Seq read) override {
+  void receipt(RoomId room, UserId user, Seq delivered, Seq read, bool to_room) override {
     std::lock_guard lock(mu);
+    if (!to_room) return;  // the reader's own devices only (rooms over receipts_up_to)
     receipts.push_back({room, user, delivered, read});
   }
   void groups_changed(const std::vector<UserId>& users) override {
