@@ -26,7 +26,9 @@
 #include "gateway/rtc_commands.hpp"
 #include "gateway/transfer_commands.hpp"
 #include "hub/hub.hpp"
+#include "media/gifs.hpp"
 #include "media/media.hpp"
+#include "net/http_policy.hpp"
 #include "net/metrics.hpp"
 #include "net/router.hpp"
 #include "net/server.hpp"
@@ -171,7 +173,7 @@ int main(int argc, char** argv) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });
     auth_service = &auth;
-    api::ApiOptions api_options{config.https(), config.allowed_origins, data / "avatars", {}};
+    api::ApiOptions api_options{config.https(), config.allowed_origins, data / "avatars", {}, {}};
     // Finishing uploads (hashing, images) and avatars run apart from the REST pool, two at a
     // time, one per user at a time, users in turns; a bounded number wait (then 429/503).
     core::WorkerPool media_pool(2);
@@ -183,6 +185,14 @@ int main(int argc, char** argv) {
                    [&stored](const core::Result<chat::Ack>&) { stored.set_value(); });
       stored.get_future().wait();
     };
+    media::GifOptions gif_options;
+    gif_options.provider = config.gifs.provider;
+    gif_options.api_key = config.gifs.api_key;
+    gif_options.api_url = config.gifs.api_url;
+    gif_options.media_hosts = config.gifs.media_hosts;
+    media::GifSearch gifs(gif_options);
+    net::allow_images_from(gifs.csp_sources());
+    api_options.gif_hosts = gifs.csp_sources();
     api::AccountsApi accounts(router, auth, pool, heavy, api_options);
     // The admin area, invitations, reports; a server-wide notice reaches every socket.
     auto notice_frame = [](const std::optional<auth::Notice>& n) {
@@ -207,6 +217,7 @@ int main(int argc, char** argv) {
       return notifier.send_test(user);
     };
     admin_api_options.sockets = [&ws] { return ws.open_sockets(); };
+    admin_api_options.gifs = &gifs;
     api::AdminApi admin_api(router, auth, admin, chat, pool, api_options, admin_api_options);
     media::Storage storage(data / "files");
     chat::FileOptions file_options;

@@ -297,7 +297,8 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
                       {"user", who ? user_json(who->user) : json::value(nullptr)},
                       {"settings", who ? settings_json(who->user.settings) : json::value(nullptr)},
                       {"guest_signin", r.auth.options().guest_signin},
-                      {"registration", r.auth.registration_mode()}};
+                      {"registration", r.auth.registration_mode()},
+                      {"gifs", json::value_from(r.options.gif_hosts)}};
     auto res = HttpResponse::json(200, json::serialize(body)).with("Cache-Control", "no-store");
     if (fresh) res.with("Set-Cookie", r.cookies.csrf(csrf));
     if (who) {

@@ -23,6 +23,8 @@ struct ApiOptions {
   // A new account's first rooms (default channels, its invitation's rooms); returns once they
   // are stored, so the account's first socket finds them.
   std::function<void(const auth::SignedIn&)> welcome;
+  // The hosts GIFs are shown from ([] when GIF search is off): the session tells the client.
+  std::vector<std::string> gif_hosts;
 };
 
 inline constexpr const char* kSessionCookie = "parley_session";

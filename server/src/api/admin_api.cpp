@@ -280,6 +280,29 @@ void add_push_routes(Routes& r) {
   });
 }
 
+void add_gif_routes(Routes& r) {
+  r.add_authed(
+      "GET", "/api/gifs/search", [&r](const HttpRequest& req, const auth::Authenticated& who) {
+        if (!r.admin_options.gifs || !r.admin_options.gifs->enabled()) {
+          return HttpResponse::error(404, "not_found", "GIF search is off on this server");
+        }
+        auto page = r.admin_options.gifs->search(who.user.id, param(req, "q"), param(req, "from"));
+        if (!page) return error_response(page.error());
+        json::array list;
+        for (const auto& g : page->results) {
+          list.push_back(json::object{{"id", g.id},
+                                      {"title", g.title},
+                                      {"url", g.url},
+                                      {"preview", g.preview},
+                                      {"width", g.width},
+                                      {"height", g.height}});
+        }
+        return ok_json(200, json::object{{"results", std::move(list)},
+                                         {"next", page->next.empty() ? json::value(nullptr)
+                                                                     : json::value(page->next)}});
+      });
+}
+
 void add_admin_area_routes(Routes& r) {
   r.add_admin("GET", "/api/admin/users", [&r](const HttpRequest& req, const auth::Authenticated&) {
     std::int64_t total = 0;
@@ -434,6 +457,7 @@ AdminApi::AdminApi(net::Router& router, auth::AuthService& auth, auth::Admin& ad
   add_invite_routes(impl_->routes);
   add_admin_area_routes(impl_->routes);
   add_push_routes(impl_->routes);
+  add_gif_routes(impl_->routes);
 }
 
 AdminApi::~AdminApi() = default;

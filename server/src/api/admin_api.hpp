@@ -10,6 +10,7 @@
 #include "api/accounts_api.hpp"
 #include "auth/admin.hpp"
 #include "chat/service.hpp"
+#include "media/gifs.hpp"
 
 namespace parley::api {
 
@@ -18,6 +19,7 @@ struct AdminApiOptions {
   std::string push_key;  // the server's VAPID public key, base64url ("" when push is off)
   // Queues a test notification to each of the user's devices; returns how many.
   std::function<int(store::UserId)> push_test;
+  media::GifSearch* gifs = nullptr;  // GIF search, when configured
   // Open sockets on this node and the people they belong to.
   std::function<std::pair<std::size_t, std::size_t>()> sockets;
 };

@@ -65,7 +65,7 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
     return opt;
   };
 
-  std::vector<std::string> origins, stun, turn;
+  std::vector<std::string> origins, stun, turn, gif_hosts;
 
   std::string default_rooms = "general";
   double read_timeout = c.limits.read_timeout.count();
@@ -175,6 +175,15 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--default-rooms", default_rooms,
       "Comma-separated channels every new account joins (the first account creates them); "
       "\"\" for none");
+  add("--gif-provider", c.gifs.provider, "GIF search: giphy or tenor (\"\" = off)")
+      ->check(CLI::IsMember({"", "giphy", "tenor"}));
+  add("--gif-api-key", c.gifs.api_key, "The GIF provider's API key (kept on the server)");
+  add("--gif-api-url", c.gifs.api_url,
+      "The GIF provider's search endpoint, when not its usual one (a compatible service)");
+  add("--gif-media-hosts", gif_hosts,
+      "Comma-separated hosts the provider serves GIFs from (allowed in the page's CSP); default: "
+      "the provider's")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add("--push-subject", c.push.subject,
       "How push services reach this server's admin (mailto:you@example.org), sent with Web Push");
   app.add_flag("--push-any-endpoint", c.push.any_endpoint,
@@ -261,6 +270,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
     for (auto& o : split_list(item)) c.allowed_origins.push_back(std::move(o));
   }
   c.accounts.default_rooms = split_list(default_rooms);
+  for (const auto& item : gif_hosts) {
+    for (auto& h : split_list(item)) c.gifs.media_hosts.push_back(std::move(h));
+  }
   for (const auto& item : stun) {
     for (auto& u : split_list(item)) c.calls.stun.push_back(std::move(u));
   }

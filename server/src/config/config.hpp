@@ -68,6 +68,13 @@ struct Calls {
   double call_grace_ms = 8000;     // a peer whose socket closed stays this long (a reconnect)
 };
 
+struct Gifs {
+  std::string provider;  // giphy, tenor, or "" (off)
+  std::string api_key;
+  std::string api_url;                   // "" = the provider's search endpoint
+  std::vector<std::string> media_hosts;  // "" = the provider's
+};
+
 struct Push {
   std::string subject;        // VAPID contact (mailto: or https:); "" = mailto:admin@<host>
   bool any_endpoint = false;  // accept http and local push endpoints (tests only)
@@ -90,6 +97,7 @@ struct Config {
   Limits limits;
   Accounts accounts;
   Push push;
+  Gifs gifs;
   Files files;
   Calls calls;
 

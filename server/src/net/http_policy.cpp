@@ -4,18 +4,32 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <string>
 
 namespace parley::net {
 
+namespace {
+std::string& extra_img_sources() {
+  static std::string sources;
+  return sources;
+}
+}  // namespace
+
+void allow_images_from(const std::vector<std::string>& sources) {
+  for (const auto& s : sources) extra_img_sources() += " " + s;
+}
+
 const std::vector<std::pair<std::string_view, std::string_view>>& security_headers() {
   // 'self' covers same-origin ws:/wss: in CSP Level 3. Styles stay 'self' only: Vite emits CSS
-  // files.
+  // files. Images also from the GIF provider's media hosts, when one is configured.
+  static const std::string kCsp =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:" +
+      extra_img_sources() +
+      "; media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+      "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+      "frame-src https://www.youtube-nocookie.com";
   static const std::vector<std::pair<std::string_view, std::string_view>> kHeaders{
-      {"Content-Security-Policy",
-       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
-       "frame-src https://www.youtube-nocookie.com"},
+      {"Content-Security-Policy", kCsp},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "strict-origin-when-cross-origin"},
       {"X-Frame-Options", "DENY"},

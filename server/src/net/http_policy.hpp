@@ -14,6 +14,9 @@ namespace parley::net {
 
 // Headers sent with every response (the page's CSP among them).
 const std::vector<std::pair<std::string_view, std::string_view>>& security_headers();
+// More image sources for the page's CSP (the GIF provider's media hosts); before the first
+// response is made, once.
+void allow_images_from(const std::vector<std::string>& sources);
 
 // A browser always sends Origin on a WebSocket upgrade; it must be the page's own origin (scheme
 // from the connection, host from the Host header) or one configured as allowed.
