@@ -8,7 +8,8 @@ import vue from '@vitejs/plugin-vue'
 
 // The entry chunk, its static imports (the modulepreload links) and their CSS: what the first screen
 // loads; and the pages of src/views/ (sign-in, profile, settings...), loaded on demand but small,
-// which a start without the server must be able to show too (a sign-out lands on the sign-in page).
+// which a start without the server must be able to show too (a sign-out lands on the sign-in page),
+// and the catalogs of the other languages, so a German or Arabic page starts offline in its language.
 // Other lazily loaded chunks (calls, emoji, code highlighting) join the cache on first use.
 function shellFiles(bundle: Rolldown.OutputBundle): string[] {
   const files = new Set<string>()
@@ -21,8 +22,8 @@ function shellFiles(bundle: Rolldown.OutputBundle): string[] {
   }
   for (const item of Object.values(bundle)) {
     if (item.type !== 'chunk') continue
-    if (item.isEntry || (item.isDynamicEntry && item.facadeModuleId?.includes('/src/views/')))
-      visit(item.fileName)
+    const page = item.facadeModuleId?.includes('/src/views/') || item.facadeModuleId?.includes('/src/i18n/')
+    if (item.isEntry || (item.isDynamicEntry && page)) visit(item.fileName)
   }
   return [...files].sort()
 }

@@ -1,4 +1,5 @@
-// Entry point: the remembered theme first (no flash), then Pinia, the router and the app shell.
+// Entry point: the remembered theme first (no flash), the language (its catalog loaded before the
+// first paint, so a German page never flashes English), then Pinia, the router and the app shell.
 // The tab's one WebSocket is open while someone is signed in.
 import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
@@ -12,9 +13,11 @@ import { useUploadsStore } from './stores/uploads'
 import { registerServiceWorker } from './pwa'
 import { startNotifications } from './notify/start'
 import { applyTheme, rememberedTheme } from './stores/theme'
+import { applyLanguage, rememberedLanguage } from './i18n'
 import './theme.css'
 
 applyTheme(rememberedTheme())
+await applyLanguage(rememberedLanguage())
 const app = createApp(App)
 app.use(createPinia())
 app.use(router)

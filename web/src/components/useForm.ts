@@ -1,6 +1,7 @@
 // Form state shared by the account pages: busy flag, errors by field, and a general message.
 import { reactive, ref } from 'vue'
 import { ApiError } from '../connection/http'
+import { t } from '../i18n'
 
 export function useForm() {
   const busy = ref(false)
@@ -17,11 +18,13 @@ export function useForm() {
       return true
     } catch (e) {
       if (e instanceof ApiError) {
-        const text = e.retryAfter ? `${e.message} (wait ${e.retryAfter} s)` : e.message
+        const text = e.retryAfter
+          ? t('common.waitSeconds', { message: e.message, seconds: e.retryAfter })
+          : e.message
         if (e.field) errors[e.field] = text
         else message.value = text
       } else {
-        message.value = 'Something went wrong. Please try again.'
+        message.value = t('common.somethingWrong')
       }
       return false
     } finally {

@@ -1,5 +1,7 @@
 // The REST side of the one way in and out of the network: JSON calls to /api with the CSRF token,
 // and errors turned into ApiError with the field they concern.
+import { t } from '../i18n'
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -37,7 +39,13 @@ export function apiErrorFrom(status: number, body: unknown, retryAfterHeader: st
     const field = typeof body.field === 'string' ? body.field : null
     return new ApiError(status, body.error, body.message, field, retryAfter)
   }
-  return new ApiError(status, 'http_' + status, `The server answered ${status}`, null, retryAfter)
+  return new ApiError(
+    status,
+    'http_' + status,
+    t('errors.serverAnswered', { status: String(status) }),
+    null,
+    retryAfter,
+  )
 }
 
 export async function toApiError(res: Response): Promise<ApiError> {
@@ -70,7 +78,7 @@ export async function api<T = unknown>(method: string, path: string, opts: CallO
   try {
     res = await fetch(path, { method, headers, body, credentials: 'same-origin' })
   } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.')
+    throw new ApiError(0, 'network', t('errors.unreachable'))
   }
   if (!res.ok) throw await toApiError(res)
   if (res.status === 204) return null as T

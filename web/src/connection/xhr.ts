@@ -1,6 +1,7 @@
 // REST calls that need what fetch() cannot give: upload progress and a clean abort. Used for file
 // uploads (stores/uploads.ts); everything else goes through api() in http.ts.
 import { ApiError, csrfHeaders } from './http'
+import { t } from '../i18n'
 
 export interface XhrOptions {
   json?: unknown // a JSON body
@@ -40,8 +41,7 @@ export function xhr(method: string, url: string, opts: XhrOptions = {}): XhrCall
       }
       resolve({ status: req.status, body, retryAfter: req.getResponseHeader('Retry-After') })
     }
-    req.onerror = req.ontimeout = () =>
-      reject(new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.'))
+    req.onerror = req.ontimeout = () => reject(new ApiError(0, 'network', t('errors.unreachable')))
     req.onabort = () => reject(new ApiError(0, 'aborted', 'Cancelled'))
     req.send(opts.json !== undefined ? JSON.stringify(opts.json) : (opts.raw ?? null))
   })

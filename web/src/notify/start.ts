@@ -4,6 +4,7 @@ import { useChatStore } from '../stores/chat'
 import { useConnectionStore } from '../stores/connection'
 import { useSessionStore } from '../stores/session'
 import { armAudio, chime, decide, showDesktop } from './notifier'
+import { t } from '../i18n'
 
 export function startNotifications(): void {
   const connection = useConnectionStore()
@@ -27,7 +28,10 @@ export function startNotifications(): void {
     if (d.sound > 0) chime(d.sound)
     if (d.desktop && room) {
       showDesktop(
-        `${chat.nameOf(frame.event.user, frame.event.username)} in ${chat.roomName(room)}`,
+        t('notify.title', {
+          name: chat.nameOf(frame.event.user, frame.event.username),
+          room: chat.roomName(room),
+        }),
         frame.event.text ?? '',
         () => void router.push({ name: 'room', params: { room: String(frame.room) } }),
         chat.avatarOf(frame.event.user),

@@ -1,5 +1,6 @@
 // How calls read in a room's timeline: "Call ended · 1:05". Small: it is on the first screen.
 import type { ChatEvent } from '../protocol/frames'
+import { t } from '../i18n'
 
 // m:ss under an hour, else h:mm:ss (whole seconds, rounded down).
 export function formatDuration(ms: number): string {
@@ -15,12 +16,14 @@ export function formatDuration(ms: number): string {
 export function callText(e: ChatEvent): string {
   switch (e.call) {
     case 'started':
-      return e.video ? 'Video call started' : 'Call started'
+      return e.video ? t('call.event.videoStarted') : t('call.event.started')
     case 'missed':
-      return 'Missed call'
+      return t('call.event.missed')
     case 'declined':
-      return 'Call declined'
+      return t('call.event.declined')
     default:
-      return `Call ended${typeof e.duration === 'number' ? ` · ${formatDuration(e.duration)}` : ''}`
+      return typeof e.duration === 'number'
+        ? t('call.event.endedAfter', { duration: formatDuration(e.duration) })
+        : t('call.event.ended')
   }
 }

@@ -2,6 +2,7 @@
 // shared screen, and the helpers the lobby and the settings page share (device lists, a level
 // meter, the speaker). Devices are remembered by label, which is the same on another machine with
 // the same hardware, where the device ids are not; an unknown label falls back to the default.
+import { t } from '../i18n'
 
 export interface DevicePrefs {
   camera: string // labels; "" = the system's default
@@ -38,15 +39,17 @@ function constraints(kind: 'audio' | 'video', id: string | undefined): MediaTrac
 }
 
 // What the user understands of a getUserMedia failure.
-export function mediaError(e: unknown, what = 'the camera or microphone'): string {
+export function mediaError(e: unknown, what = t('call.media.either')): string {
   const name = e instanceof Error || e instanceof DOMException ? e.name : ''
-  if (name === 'NotAllowedError' || name === 'SecurityError')
-    return `The browser did not allow ${what}: allow it for this site and try again.`
-  if (name === 'NotFoundError' || name === 'OverconstrainedError')
-    return `No usable device for ${what} was found.`
-  if (name === 'NotReadableError')
-    return `${what[0]?.toUpperCase()}${what.slice(1)} is in use by another program.`
-  return `Could not use ${what}${e instanceof Error && e.message ? `: ${e.message}` : '.'}`
+  if (name === 'NotAllowedError' || name === 'SecurityError') return t('call.media.notAllowed', { what })
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return t('call.media.notFound', { what })
+  if (name === 'NotReadableError') {
+    const text = t('call.media.inUse', { what })
+    return `${text[0]?.toLocaleUpperCase()}${text.slice(1)}`
+  }
+  return e instanceof Error && e.message
+    ? t('call.media.failedWhy', { what, reason: e.message })
+    : t('call.media.failed', { what })
 }
 
 // One track of a kind from the preferred device (matched by label), else the default. Before the

@@ -13,6 +13,7 @@ import type {
 } from '../protocol/frames'
 import type { Command } from '../stores/connection'
 import { applySpeaker, mediaError, openTrack, type DevicePrefs } from './media'
+import { t } from '../i18n'
 import {
   Peer,
   parseSignal,
@@ -71,9 +72,9 @@ interface Link {
   sample: Sample | undefined
 }
 
-export const TAKEN = 'The call moved to your other tab or device.'
-export const REMOVED = 'You are no longer in this call.'
-export const ENDED_OFFLINE = 'The call ended while you were offline.'
+export const TAKEN = (): string => t('call.ended.taken')
+export const REMOVED = (): string => t('call.ended.removed')
+export const ENDED_OFFLINE = (): string => t('call.ended.offline')
 const STATS_MS = 500
 
 export function newPeerId(): string {
@@ -166,7 +167,7 @@ export class CallSession {
     try {
       this.mic = await open('audio', prefs)
     } catch (e) {
-      if (!this.ended) this.end(mediaError(e, 'the microphone'), true)
+      if (!this.ended) this.end(mediaError(e, t('call.devices.theMicrophone')), true)
       return
     }
     if (this.state.video) {
@@ -174,7 +175,7 @@ export class CallSession {
         this.cam = await open('video', prefs)
       } catch (e) {
         this.state.video = false
-        this.state.warning = mediaError(e, 'the camera')
+        this.state.warning = mediaError(e, t('call.devices.theCamera'))
       }
     }
     if (this.ended) return this.stopLocal() // hung up meanwhile
@@ -202,7 +203,7 @@ export class CallSession {
     } catch (e) {
       if (this.ended) return
       const refused = typeof e === 'object' && e !== null && 'frame' in e // the server's error frame
-      if (refused) this.end(e instanceof Error ? e.message : 'The call could not be joined.', true)
+      if (refused) this.end(e instanceof Error ? e.message : t('call.ended.notJoined'), true)
       // Else the socket dropped: the next hello brings us back (resume).
       return
     }
@@ -243,7 +244,7 @@ export class CallSession {
   // After every hello (the socket reconnected), with the room's call as `calls` reported it.
   resume(call: CallInfo | undefined): void {
     if (this.ended || this.state.phase === 'starting') return
-    if (this.callId !== undefined && call?.id !== this.callId) return this.end(ENDED_OFFLINE, false)
+    if (this.callId !== undefined && call?.id !== this.callId) return this.end(ENDED_OFFLINE(), false)
     void this.join(true)
   }
 
@@ -266,7 +267,7 @@ export class CallSession {
     const mine = call.peers.find((p) => p.peer === this.peerId)
     if (!mine) {
       const elsewhere = call.peers.some((p) => p.user === this.deps.user)
-      return this.end(elsewhere ? TAKEN : REMOVED, false)
+      return this.end(elsewhere ? TAKEN() : REMOVED(), false)
     }
     if (this.mySince !== undefined && mine.since !== this.mySince) {
       for (const l of [...this.links.values()]) this.closeLink(l) // the others dropped us meanwhile
@@ -307,7 +308,7 @@ export class CallSession {
 
   onDropped(f: CallDroppedFrame): void {
     if (f.room !== this.room || f.peer !== this.peerId || this.ended) return
-    this.end(f.reason === 'taken' ? TAKEN : REMOVED, false)
+    this.end(f.reason === 'taken' ? TAKEN() : REMOVED(), false)
   }
 
   private config(): RTCConfiguration {
@@ -436,7 +437,7 @@ export class CallSession {
       try {
         cam = await (this.deps.openTrack ?? openTrack)('video', this.deps.prefs())
       } catch (e) {
-        this.state.warning = mediaError(e, 'the camera')
+        this.state.warning = mediaError(e, t('call.devices.theCamera'))
         return
       }
       if (this.ended) return cam.stop()
@@ -472,7 +473,7 @@ export class CallSession {
         )()
       } catch (e) {
         if (!(e instanceof DOMException && e.name === 'NotAllowedError')) {
-          this.state.warning = mediaError(e, 'screen sharing')
+          this.state.warning = mediaError(e, t('call.media.screen'))
         }
         return // a cancelled picker is no error
       }

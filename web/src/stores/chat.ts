@@ -22,6 +22,7 @@ import { noteMembers, noteProfile, noteRename, type Profile } from './profiles'
 import { CommandError, fitsFrame, newCid, useConnectionStore, type Command } from './connection'
 import { useSessionStore } from './session'
 import { Timeline } from './timeline'
+import { t } from '../i18n'
 
 export interface OutboxEntry {
   cid: string
@@ -33,7 +34,7 @@ export interface OutboxEntry {
 }
 
 // Why a message is not sent: the server cannot take it, so it would be refused after every reconnect.
-export const TOO_LARGE = 'Too large for the server. Shorten it, or share it as a file.'
+export const TOO_LARGE = (): string => t('errors.tooLargeServer')
 
 const OUTBOX_KEY = 'parley.outbox'
 const TYPING_MS = 5000
@@ -177,14 +178,14 @@ export const useChatStore = defineStore('chat', () => {
     const jump = ++jumps
     focus.value = { room, seq }
     try {
-      if (!(await ensureTimeline(room))) throw new Error('Could not load the room')
-      const t = timelines.get(room)
-      if (!t || jump !== jumps) return
-      if (t.shows(seq) || t.backToLive(seq)) return
+      if (!(await ensureTimeline(room))) throw new Error(t('errors.loadRoom'))
+      const tl = timelines.get(room)
+      if (!tl || jump !== jumps) return
+      if (tl.shows(seq) || tl.backToLive(seq)) return
       const before = seq + 26
       const f = await connection.request({ type: 'history', room, before, limit: 51 })
-      if (f.type !== 'history' || jump !== jumps || timelines.get(room) !== t) return
-      t.jump(f.items, f.more, before)
+      if (f.type !== 'history' || jump !== jumps || timelines.get(room) !== tl) return
+      tl.jump(f.items, f.more, before)
     } catch (e) {
       if (jump === jumps) focus.value = null
       throw e
@@ -274,7 +275,7 @@ export const useChatStore = defineStore('chat', () => {
   // cannot take is not sent at all: it would close the socket (1009), again after every reconnect.
   function sendEntry(entry: OutboxEntry): void {
     const { room, text, reply_to, files } = entry
-    if (!fits(room, text, reply_to, files)) return refuse(entry, TOO_LARGE)
+    if (!fits(room, text, reply_to, files)) return refuse(entry, TOO_LARGE())
     connection.send(postCommand(entry))
   }
 
@@ -349,7 +350,7 @@ export const useChatStore = defineStore('chat', () => {
 
   async function createRoom(kind: 'channel' | 'private', name: string, topic = ''): Promise<number> {
     const f = await connection.request({ type: 'create_room', kind, name, topic })
-    if (f.type !== 'ack' || f.room === undefined) throw new Error('Unexpected answer')
+    if (f.type !== 'ack' || f.room === undefined) throw new Error(t('errors.unexpected'))
     await refreshRooms()
     return f.room
   }
@@ -361,7 +362,7 @@ export const useChatStore = defineStore('chat', () => {
 
   async function openDirect(user: number): Promise<number> {
     const f = await connection.request({ type: 'direct', user })
-    if (f.type !== 'ack' || f.room === undefined) throw new Error('Unexpected answer')
+    if (f.type !== 'ack' || f.room === undefined) throw new Error(t('errors.unexpected'))
     await refreshRooms()
     return f.room
   }
@@ -699,7 +700,7 @@ export const useChatStore = defineStore('chat', () => {
   // the reconnect, and go through.
   connection.onRefused((cid) => {
     const entry = outbox.value.find((e) => e.cid === cid)
-    if (entry) refuse(entry, TOO_LARGE)
+    if (entry) refuse(entry, TOO_LARGE())
   })
 
   return {

@@ -6,6 +6,7 @@ import { ref } from 'vue'
 import { Connection, socketUrl, type ConnectionState } from '../connection/socket'
 import { encodeCommand, type ClientCommand, type ErrorFrame, type ServerFrame } from '../protocol/frames'
 import { FRAME_MAX_BYTES, frameBytes } from '../protocol/limits'
+import { t } from '../i18n'
 
 // A command the server refused: its error frame.
 export class CommandError extends Error {
@@ -102,19 +103,19 @@ export const useConnectionStore = defineStore('connection', () => {
   function request(command: Command, cid = newCid()): Promise<ServerFrame> {
     return new Promise((resolve, reject) => {
       if (!fitsFrame({ ...command, cid } as ClientCommand)) {
-        reject(new Error('Too large to send'))
+        reject(new Error(t('errors.tooLargeToSend')))
         return
       }
       waiting.set(cid, { resolve, reject })
       if (!send({ ...command, cid } as ClientCommand)) {
         waiting.delete(cid)
-        reject(new Error('Not connected'))
+        reject(new Error(t('errors.notConnected')))
       }
     })
   }
 
   function failWaiting(): void {
-    for (const w of waiting.values()) w.reject(new Error('Connection lost'))
+    for (const w of waiting.values()) w.reject(new Error(t('errors.connectionLost')))
     waiting.clear()
   }
 

@@ -74,7 +74,7 @@ describe('outbox: what the server cannot take', () => {
     expect(chat.fits(3, 'ü'.repeat(MESSAGE_MAX_BYTES / 2 + 1))).toBe(false) // bytes, not characters
     expect(chat.fits(3, '"'.repeat(MESSAGE_MAX_BYTES))).toBe(true) // escaped, still within a frame
     chat.post(3, big) // a message queued by an older client, say
-    expect(chat.outbox[0]!.failed).toBe(TOO_LARGE)
+    expect(chat.outbox[0]!.failed).toBe(TOO_LARGE())
     chat.handle(hello)
     expect(send.mock.calls.filter(([c]) => c.type === 'post')).toHaveLength(0)
   })
@@ -89,8 +89,8 @@ describe('outbox: what the server cannot take', () => {
     expect(send.mock.calls.filter(([c]) => c.type === 'post')).toHaveLength(2)
     // The socket closed with 1009; the largest thing it sent was that post.
     connection.handleTooLarge(JSON.stringify({ type: 'post', cid: big, room: 3, text: 'y'.repeat(10_000) }))
-    expect(chat.outbox.find((e) => e.cid === big)?.failed).toBe(TOO_LARGE)
-    expect(JSON.parse(localStorage.getItem('parley.outbox') ?? '[]')[0].failed).toBe(TOO_LARGE)
+    expect(chat.outbox.find((e) => e.cid === big)?.failed).toBe(TOO_LARGE())
+    expect(JSON.parse(localStorage.getItem('parley.outbox') ?? '[]')[0].failed).toBe(TOO_LARGE())
 
     send.mockClear()
     chat.handle(hello)

@@ -6,6 +6,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import type { SearchItem, UserBrief } from '../protocol/frames'
 import { CommandError, useConnectionStore, type Command } from './connection'
+import { t } from '../i18n'
 
 export type Scope = 'room' | 'all'
 export type SearchStatus = 'idle' | 'searching' | 'done' | 'error'
@@ -85,10 +86,10 @@ export const useSearchStore = defineStore('search', () => {
 
   function failure(e: unknown): string {
     if (e instanceof CommandError) {
-      if (e.frame.code === 'not_found') return 'That room cannot be searched.'
+      if (e.frame.code === 'not_found') return t('search.roomNotSearchable')
       return e.frame.message
     }
-    return 'Search failed: not connected. Try again when the connection is back.'
+    return t('search.offline')
   }
 
   // Asks now (the first page), replacing what is shown.
@@ -107,7 +108,7 @@ export const useSearchStore = defineStore('search', () => {
     if ([...query.value.trim()].length > MAX_QUERY) {
       clear()
       status.value = 'error'
-      error.value = `A search can be at most ${MAX_QUERY} characters long.`
+      error.value = t('search.tooLong', { max: MAX_QUERY })
       return
     }
     status.value = 'searching'

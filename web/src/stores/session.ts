@@ -8,6 +8,7 @@ import { computed, ref, watch } from 'vue'
 import { ApiError, api, setCsrfToken } from '../connection/http'
 import { cacheAvailable, loadSession, rememberedUser, saveSession } from './cache'
 import { applyTheme, isTheme, type Theme } from './theme'
+import { applyLanguage, isLanguageChoice, languageChoice, type LanguageChoice } from '../i18n'
 
 // A sign-out made without the server: done at the next start that reaches it ('one' or 'all').
 const SIGNOUT_PENDING_KEY = 'parley.signout-pending'
@@ -42,7 +43,12 @@ export interface Settings {
   call_camera?: string
   call_microphone?: string
   call_speaker?: string
+  // The interface language ('auto' or a locale); absent from servers that do not keep it, where it
+  // stays in this browser alone.
+  language?: string
 }
+
+export const languageRoams = (s: Settings | null | undefined): boolean => typeof s?.language === 'string'
 
 export interface SessionInfo {
   id: number
@@ -84,6 +90,8 @@ export const useSessionStore = defineStore('session', () => {
     user.value = next.user
     settings.value = next.settings
     if (next.settings && isTheme(next.settings.theme)) applyTheme(next.settings.theme)
+    const language = next.settings?.language
+    if (isLanguageChoice(language) && language !== languageChoice.value) void applyLanguage(language)
   }
 
   // Set when the server could not be reached at start (not when it answered): the app then shows
@@ -212,6 +220,12 @@ export const useSessionStore = defineStore('session', () => {
     adopt({ user: user.value, settings: next })
   }
 
+  // Shown at once; saved with the account where the server keeps the language.
+  async function setLanguage(choice: LanguageChoice) {
+    await applyLanguage(choice)
+    if (languageRoams(settings.value)) await updateSettings({ language: choice })
+  }
+
   async function listSessions(): Promise<SessionInfo[]> {
     return (await api<{ sessions: SessionInfo[] }>('GET', '/api/me/sessions')).sessions
   }
@@ -241,6 +255,7 @@ export const useSessionStore = defineStore('session', () => {
     changePassword,
     uploadAvatar,
     updateSettings,
+    setLanguage,
     listSessions,
     revokeSession,
   }

@@ -18,6 +18,7 @@ import * as cache from './cache'
 import { useChatStore } from './chat'
 import { newCid, useConnectionStore } from './connection'
 import { useSessionStore } from './session'
+import { t } from '../i18n'
 
 export const MAX_PARALLEL = 2 // files uploading at once, over every message
 export const MAX_RETRIES = 5 // network failures in a row before an upload shows as failed
@@ -116,7 +117,8 @@ function refusal(a: XhrAnswer): Error {
     return new Transient(e.message, e.retryAfter === null ? null : e.retryAfter * 1000)
   }
   if (a.status === 413) {
-    const what = e.code === 'quota' || e.field === 'quota' ? 'Your storage is full' : 'This file is too large'
+    const what =
+      e.code === 'quota' || e.field === 'quota' ? t('errors.storageFull') : t('errors.fileTooLarge')
     return new Error(e.message && !e.code.startsWith('http_') ? e.message : what)
   }
   return e
@@ -149,7 +151,7 @@ export const useUploadsStore = defineStore('uploads', () => {
     notice.delete(room)
     for (const f of files) {
       if (list.length >= MAX_FILES) {
-        notice.set(room, `A message holds at most ${MAX_FILES} files; send these first.`)
+        notice.set(room, t('errors.maxFiles', { max: MAX_FILES }))
         break
       }
       const image = f.type.startsWith('image/')
@@ -444,7 +446,7 @@ export const useUploadsStore = defineStore('uploads', () => {
     const a = await call(u, 'POST', '/api/uploads', { json })
     if (a.status !== 200 && a.status !== 201) throw refusal(a)
     const up = decodeUpload(a.body)
-    if (!up) throw new Error('Unexpected answer from the server')
+    if (!up) throw new Error(t('errors.unexpectedServer'))
     u.id = up.id
     return up.offset
   }
@@ -456,11 +458,11 @@ export const useUploadsStore = defineStore('uploads', () => {
     if (a.status === 404) return null
     if (a.status !== 200) throw refusal(a)
     const up = decodeUpload(a.body)
-    if (!up) throw new Error('Unexpected answer from the server')
+    if (!up) throw new Error(t('errors.unexpectedServer'))
     const finished = (a.body as { file?: unknown } | null)?.file
     if (finished !== undefined) {
       const file = decodeFile(finished)
-      if (!file) throw new Error('Unexpected answer from the server')
+      if (!file) throw new Error(t('errors.unexpectedServer'))
       u.file = file
     }
     return up.offset
@@ -503,7 +505,7 @@ export const useUploadsStore = defineStore('uploads', () => {
           })
           if (a.status === 201) {
             const file = decodeFile((a.body as { file?: unknown } | null)?.file)
-            if (!file) throw new Error('Unexpected answer from the server')
+            if (!file) throw new Error(t('errors.unexpectedServer'))
             u.file = file
             u.sent = u.size
             u.status = 'done'
@@ -513,7 +515,7 @@ export const useUploadsStore = defineStore('uploads', () => {
           if (a.status === 200) {
             // Bytes are still missing (the server kept part of them): go on from its offset.
             const up = decodeUpload(a.body)
-            if (!up || up.offset <= from) throw new Error('The upload did not move on')
+            if (!up || up.offset <= from) throw new Error(t('errors.uploadStuck'))
             offset = up.offset
             failures = 0
             continue
@@ -551,7 +553,7 @@ export const useUploadsStore = defineStore('uploads', () => {
       if (e instanceof Cancelled || cancelled.has(u.key)) return
       u.status = 'failed'
       u.speed = 0
-      u.error = e instanceof Error ? e.message : 'The upload failed'
+      u.error = e instanceof Error ? e.message : t('errors.uploadFailed')
     } finally {
       meters.delete(u.key)
     }

@@ -1,12 +1,17 @@
 // Pure helpers for showing files: human sizes and speeds, the box an image or video reserves before
 // it loads (so the list never jumps), and the srcset of an image's variants.
 import type { FileInfo } from '../../protocol/frames'
+import { t } from '../../i18n'
+import { formatNumber } from '../../i18n/format'
 
-const UNITS = ['KB', 'MB', 'GB', 'TB']
+const UNITS = ['files.sizeKB', 'files.sizeMB', 'files.sizeGB', 'files.sizeTB'] as const
+const fixed = (v: number, digits: number) =>
+  formatNumber(v, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false })
 
-// 0 B, 999 B, 1.5 KB, 12 KB, 3.4 MB... (1 KB = 1024 bytes).
+// 0 B, 999 B, 1.5 KB, 12 KB, 3.4 MB... (1 KB = 1024 bytes), in the language's digits.
 export function formatSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes || 0))} B`
+  if (!Number.isFinite(bytes) || bytes < 1024)
+    return t('files.sizeB', { n: fixed(Math.max(0, Math.round(bytes || 0)), 0) })
   let v = bytes / 1024
   let unit = 0
   while (v >= 1024 && unit < UNITS.length - 1) {
@@ -15,12 +20,13 @@ export function formatSize(bytes: number): string {
   }
   const digits = v < 10 ? 1 : 0
   // 1023.96 KB rounds to "1024 KB": say 1.0 MB instead.
-  if (Number(v.toFixed(digits)) >= 1024 && unit < UNITS.length - 1) return `1.0 ${UNITS[unit + 1]}`
-  return `${v.toFixed(digits)} ${UNITS[unit]}`
+  if (Number(v.toFixed(digits)) >= 1024 && unit < UNITS.length - 1)
+    return t(UNITS[unit + 1]!, { n: fixed(1, 1) })
+  return t(UNITS[unit]!, { n: fixed(Number(v.toFixed(digits)), digits) })
 }
 
 export function formatSpeed(bytesPerSecond: number): string {
-  return `${formatSize(bytesPerSecond)}/s`
+  return t('files.speed', { size: formatSize(bytesPerSecond) })
 }
 
 export function percent(sent: number, size: number): number {

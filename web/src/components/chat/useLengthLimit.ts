@@ -2,14 +2,14 @@
 // in bytes as it is typed: a note near the limit, and past it a refusal that keeps the text.
 import { computed, type Ref } from 'vue'
 import { MESSAGE_MAX_BYTES, utf8Bytes } from '../../protocol/limits'
+import { t } from '../../i18n'
 
 const SHOW_FROM = 0.8 // the count shows from this share of the limit
-const format = (n: number) => n.toLocaleString('en')
 
 export function lengthNote(bytes: number, fitsFrame = true): { tooLarge: boolean; note: string | null } {
   const tooLarge = bytes > MESSAGE_MAX_BYTES || !fitsFrame
-  const count = `${format(bytes)} of ${format(MESSAGE_MAX_BYTES)} bytes`
-  if (tooLarge) return { tooLarge, note: `Too long to send: ${count}. Shorten it, or share it as a file.` }
+  const count = t('composer.count', { bytes, max: MESSAGE_MAX_BYTES })
+  if (tooLarge) return { tooLarge, note: t('composer.tooLong', { count }) }
   return { tooLarge, note: bytes >= MESSAGE_MAX_BYTES * SHOW_FROM ? count : null }
 }
 
