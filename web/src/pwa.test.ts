@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { registerServiceWorker } from './pwa'
+import { router } from './router'
 
 function fakeServiceWorker(): ReturnType<typeof vi.fn> {
   const register = vi.fn(() => Promise.resolve())
-  Object.defineProperty(navigator, 'serviceWorker', { value: { register }, configurable: true })
+  Object.defineProperty(navigator, 'serviceWorker', {
+    value: { register, addEventListener: vi.fn() },
+    configurable: true,
+  })
   return register
 }
 
@@ -30,5 +34,22 @@ describe('registerServiceWorker', () => {
   it('does nothing in a browser without service workers', () => {
     vi.stubEnv('PROD', true)
     expect(() => registerServiceWorker()).not.toThrow()
+  })
+
+  it('shows the room a notification’s click asks for, in the app itself', () => {
+    vi.stubEnv('PROD', true)
+    const listen = vi.fn()
+    Object.defineProperty(navigator, 'serviceWorker', {
+      value: { register: vi.fn(() => Promise.resolve()), addEventListener: listen },
+      configurable: true,
+    })
+    const push = vi.spyOn(router, 'push').mockResolvedValue(undefined)
+    registerServiceWorker()
+    const [type, onMessage] = listen.mock.calls[0] as [string, (e: { data: unknown }) => void]
+    expect(type).toBe('message')
+    onMessage({ data: { type: 'parley:open', url: '/room/7' } })
+    onMessage({ data: { type: 'parley:open', url: 'https://evil.example/' } })
+    expect(push.mock.calls).toEqual([['/room/7']])
+    push.mockRestore()
   })
 })

@@ -1,7 +1,8 @@
 // Service worker: keeps the app shell available offline. Navigations try the network first and fall
 // back to the cached index.html; hashed /assets/* are cache-first; the chat's pictures (image files
 // and avatars, media-cache.ts) are cache-first from a bounded bucket of their own, so cached history
-// shows its images offline; the rest of /api/* and /ws is never touched.
+// shows its images offline; the rest of /api/* and /ws is never touched. It also shows Web Push
+// notifications and opens their room on a click (notify/push.ts).
 // A plugin in vite.config.ts bundles this file to dist/sw.js and defines the two build-time constants.
 import {
   MEDIA_CACHE,
@@ -12,6 +13,14 @@ import {
   storableBytes,
   type MediaKind,
 } from './media-cache'
+import {
+  OPEN_MESSAGE,
+  notificationFor,
+  parsePushPayload,
+  seenInWindow,
+  windowFor,
+  type NotificationData,
+} from './notify/push'
 
 /** The shell's URLs for this build: /index.html and the files the first screen loads. */
 declare const PRECACHE_URLS: readonly string[]
@@ -28,13 +37,44 @@ interface FetchEvent extends ExtendableEvent {
   readonly preloadResponse: Promise<Response | undefined>
   respondWith(response: Promise<Response>): void
 }
+interface PushEvent extends ExtendableEvent {
+  readonly data: { text(): string } | null
+}
+interface NotificationEvent extends ExtendableEvent {
+  readonly notification: Notification
+}
+interface PushSubscriptionChangeEvent extends ExtendableEvent {
+  readonly oldSubscription?: PushSubscription | null
+  readonly newSubscription?: PushSubscription | null
+}
+interface WindowClient {
+  readonly url: string
+  readonly focused: boolean
+  readonly visibilityState: DocumentVisibilityState
+  focus(): Promise<WindowClient>
+  postMessage(message: unknown): void
+}
 interface WorkerScope {
   readonly location: { readonly origin: string }
-  readonly registration: { readonly navigationPreload?: NavigationPreloadManager }
-  readonly clients: { claim(): Promise<void> }
+  readonly registration: {
+    readonly navigationPreload?: NavigationPreloadManager
+    readonly pushManager: PushManager
+    showNotification(title: string, options?: NotificationOptions): Promise<void>
+  }
+  readonly clients: {
+    claim(): Promise<void>
+    matchAll(options: { type: 'window'; includeUncontrolled: boolean }): Promise<readonly WindowClient[]>
+    openWindow(url: string): Promise<WindowClient | null>
+  }
   skipWaiting(): Promise<void>
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void
+  addEventListener(type: 'push', listener: (event: PushEvent) => void): void
+  addEventListener(type: 'notificationclick', listener: (event: NotificationEvent) => void): void
+  addEventListener(
+    type: 'pushsubscriptionchange',
+    listener: (event: PushSubscriptionChangeEvent) => void,
+  ): void
 }
 
 const sw = self as unknown as WorkerScope
@@ -208,4 +248,80 @@ async function sizeOf(cache: Cache, key: Request): Promise<number> {
   const bytes = Number(stored?.headers.get('content-length')) || 0
   sizes.set(key.url, bytes)
   return bytes
+}
+
+// ---- Web Push --------------------------------------------------------------------------------------
+
+const appWindows = () => sw.clients.matchAll({ type: 'window', includeUncontrolled: true })
+
+sw.addEventListener('push', (event) => {
+  event.waitUntil(showPush(event.data?.text()))
+})
+
+async function showPush(text: string | undefined): Promise<void> {
+  const payload = parsePushPayload(text)
+  if (!payload) return // not ours; the server only sends its own payload
+  if (seenInWindow(payload, await appWindows())) return
+  const { title, options } = notificationFor(payload)
+  await sw.registration.showNotification(title, options)
+}
+
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const data = event.notification.data as Partial<NotificationData> | null
+  event.waitUntil(openInApp(typeof data?.url === 'string' ? data.url : '/'))
+})
+
+// An open window shows the room in the app itself (pwa.ts follows the message, no reload); without
+// one, a new window opens on it.
+async function openInApp(url: string): Promise<void> {
+  const target = windowFor(url, await appWindows())
+  if (!target) {
+    await sw.clients.openWindow(url)
+    return
+  }
+  target.postMessage({ type: OPEN_MESSAGE, url })
+  await target.focus().catch(() => undefined) // refused without a user's click: it is still shown
+}
+
+// The push service replaced the subscription (or dropped it): subscribe again with the server's key
+// and tell the server, so this device keeps receiving.
+sw.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(resubscribe(event.oldSubscription ?? null, event.newSubscription ?? null))
+})
+
+async function resubscribe(old: PushSubscription | null, fresh: PushSubscription | null): Promise<void> {
+  try {
+    const subscription =
+      fresh ??
+      (await sw.registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: await serverKey(),
+      }))
+    const session = (await (await fetch('/api/session')).json()) as { csrf?: unknown }
+    if (typeof session.csrf !== 'string') return
+    const headers = { 'X-CSRF-Token': session.csrf, 'Content-Type': 'application/json' }
+    const sent = await fetch('/api/push/subscriptions', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(subscription.toJSON()),
+    })
+    if (!sent.ok) console.warn('push: the server refused the new subscription', sent.status)
+    if (old && old.endpoint !== subscription.endpoint) await forget(old.endpoint, headers)
+  } catch (error) {
+    console.warn('push: could not subscribe again', error)
+  }
+}
+
+async function serverKey(): Promise<string> {
+  const { key } = (await (await fetch('/api/push/key')).json()) as { key: string }
+  return key
+}
+
+async function forget(endpoint: string, headers: Record<string, string>): Promise<void> {
+  const list = (await (await fetch('/api/push/subscriptions')).json()) as {
+    devices?: { id: number; endpoint: string }[]
+  }
+  const gone = list.devices?.find((d) => d.endpoint === endpoint)
+  if (gone) await fetch(`/api/push/subscriptions/${gone.id}`, { method: 'DELETE', headers })
 }
