@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
             ? "mailto:admin@" + (config.host == "0.0.0.0" ? std::string("localhost") : config.host)
             : config.push.subject;
     push_options.gone = [&store](std::int64_t id) { store.delete_push_subscription(0, id); };
+    push_options.any_endpoint = config.push.any_endpoint;
     notify::PushSender push_sender(vapid, push_options);
     gateway::PushNotifier notifier(
         store, bus, push_sender,
@@ -182,7 +183,13 @@ int main(int argc, char** argv) {
       std::promise<void> stored;
       chat.welcome(in.user.id, config.accounts.default_rooms, in.invite ? in.invite->created_by : 0,
                    in.invite ? in.invite->rooms : std::vector<store::RoomId>{},
-                   [&stored](const core::Result<chat::Ack>&) { stored.set_value(); });
+                   [&stored, &in](const core::Result<chat::Ack>& r) {
+                     if (!r) {
+                       spdlog::error("joining {}'s first rooms failed: {}", in.user.username,
+                                     r.error().message);
+                     }
+                     stored.set_value();
+                   });
       stored.get_future().wait();
     };
     media::GifOptions gif_options;

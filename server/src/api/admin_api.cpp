@@ -275,6 +275,8 @@ void add_push_routes(Routes& r) {
       },
       true);
   r.add_authed("POST", "/api/push/test", [&r](const HttpRequest&, const auth::Authenticated& who) {
+    auto allowed = r.admin.may_send_push_test(who.user);
+    if (!allowed) return error_response(allowed.error());
     int n = r.admin_options.push_test ? r.admin_options.push_test(who.user.id) : 0;
     return ok_json(202, json::object{{"devices", n}});
   });

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 
 #include "auth/tokens.hpp"
 #include "auth/validation.hpp"
@@ -49,7 +50,10 @@ core::Result<store::User> Admin::update_user(const store::User& by, store::UserI
   }
   auto user = store_.set_user_flags(id, admin, deactivated);
   if (!user) return user;
-  if (user->deactivated && deactivated.value_or(false)) auth_.end_sessions(id);
+  if (user->deactivated && deactivated.value_or(false)) {
+    auth_.end_sessions(id);
+    for (const auto& s : store_.push_subscriptions(id)) store_.delete_push_subscription(id, s.id);
+  }
   return user;
 }
 
@@ -73,6 +77,11 @@ core::Result<store::Invite> Admin::create_invite(const store::User& by, const Ne
   if (n.rooms.size() > 20) return make_error(Errc::kInvalid, "At most 20 rooms", "rooms");
   if (n.email) {
     if (auto e = check_email(*n.email)) return make_error(Errc::kInvalid, *e, "email");
+    if (int wait = invite_mails_.take(std::to_string(by.id), clock_())) {
+      auto e = make_error(Errc::kRateLimited, "Too many invitations by e-mail; try again later");
+      e.retry_after = wait;
+      return e;
+    }
   }
   store::Invite invite;
   invite.code = random_token();
@@ -163,16 +172,25 @@ core::Result<store::PushSubscription> Admin::add_push_device(const store::User& 
   if (endpoint.size() > 2000 || core::has_control(endpoint)) {
     return bad("'endpoint' is a URL of at most 2000 characters", "endpoint");
   }
-  bool https = endpoint.rfind("https://", 0) == 0;
-  if (!any_endpoint_) {
-    // A named host over https: never a bare address or this machine (the server posts there).
-    auto host = endpoint.substr(8, endpoint.find_first_of("/:?#", 8) - 8);
-    bool named = !host.empty() && host.find_first_not_of("0123456789.") != std::string::npos &&
-                 host.find('[') == std::string::npos && host != "localhost" &&
-                 !host.ends_with(".localhost") && host.find('.') != std::string::npos;
-    if (!https || !named) return bad("'endpoint' must be a push service's https URL", "endpoint");
-  } else if (!https && endpoint.rfind("http://", 0) != 0) {
+  auto url = boost::urls::parse_absolute_uri(endpoint);
+  if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->has_userinfo() ||
+      url->host().empty()) {
     return bad("'endpoint' must be an http(s) URL", "endpoint");
+  }
+  if (!any_endpoint_) {
+    // A push service's host by name over https: never an address literal, this machine, or a
+    // name without a dot (the server posts there; the sender also refuses private addresses
+    // whatever a name resolves to).
+    std::string host(url->encoded_host());
+    for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    while (!host.empty() && host.back() == '.') host.pop_back();
+    bool named = url->host_type() == boost::urls::host_type::name &&
+                 host.find('.') != std::string::npos && host != "localhost" &&
+                 !host.ends_with(".localhost") &&
+                 host.find_first_not_of("0123456789abcdefx.") != std::string::npos;
+    if (url->scheme() != "https" || !named) {
+      return bad("'endpoint' must be a push service's https URL", "endpoint");
+    }
   }
   auto key = core::from_base64url(p256dh);
   if (!key || key->size() != 65 || (*key)[0] != '\x04') {
@@ -185,6 +203,15 @@ core::Result<store::PushSubscription> Admin::add_push_device(const store::User& 
   }
   store::PushSubscription s{0, by.id, endpoint, p256dh, auth, user_agent.substr(0, 256), clock_()};
   return store_.add_push_subscription(s);
+}
+
+core::Result<bool> Admin::may_send_push_test(const store::User& by) {
+  if (int wait = push_tests_.take(std::to_string(by.id), clock_())) {
+    auto e = make_error(Errc::kRateLimited, "Too many test notifications; try again in a minute");
+    e.retry_after = wait;
+    return e;
+  }
+  return true;
 }
 
 std::vector<store::PushSubscription> Admin::push_devices(const store::User& by) {

@@ -74,6 +74,8 @@ class Admin {
   std::vector<store::PushSubscription> push_devices(const store::User& by);
   bool remove_push_device(const store::User& by, std::int64_t id);
   void allow_any_push_endpoint(bool yes) { any_endpoint_ = yes; }
+  // kRateLimited past a few test notifications a minute.
+  core::Result<bool> may_send_push_test(const store::User& by);
 
  private:
   store::Store& store_;
@@ -82,6 +84,8 @@ class Admin {
   std::function<void(const std::optional<Notice>&)> notice_changed_;
   core::Clock clock_;
   bool any_endpoint_ = false;
+  KeyedLimiter invite_mails_{10, 6 * 60000};  // 10 at once, then one every 6 minutes
+  KeyedLimiter push_tests_{5, 60000};
 };
 
 }  // namespace parley::auth

@@ -280,15 +280,15 @@ std::string AuthService::registration_mode() {
 }
 
 int AuthService::end_sessions(store::UserId user) {
+  // Signed out everywhere: no device keeps getting its notifications either.
+  for (const auto& s : store_.push_subscriptions(user)) store_.delete_push_subscription(user, s.id);
   int n = store_.delete_sessions(user, 0);
   ended(user, 0);
   return n;
 }
 
 int AuthService::logout_everywhere(const Authenticated& a) {
-  int n = store_.delete_sessions(a.user.id, 0);
-  ended(a.user.id, 0);
-  return n;
+  return end_sessions(a.user.id);
 }
 
 std::vector<store::Session> AuthService::sessions(const Authenticated& a) {

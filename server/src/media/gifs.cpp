@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+
 #include "core/text.hpp"
 
 namespace parley::media {
@@ -57,12 +60,16 @@ std::string str_at(const json::value& v, std::initializer_list<const char*> path
   return x && x->is_string() ? std::string(x->as_string()) : std::string();
 }
 
+// A whole number from 0 to 1,000,000 (Giphy sends some as strings: "200"); 0 otherwise.
 int int_at(const json::value& v, std::initializer_list<const char*> path) {
   auto* x = at_path(v, path);
-  if (!x) return 0;
-  if (x->is_int64()) return static_cast<int>(x->as_int64());
-  if (x->is_string()) return std::atoi(std::string(x->as_string()).c_str());  // Giphy: "200"
-  return 0;
+  std::int64_t n = 0;
+  if (x && x->is_int64()) n = x->as_int64();
+  if (x && x->is_string()) {
+    auto s = x->as_string();
+    std::from_chars(s.data(), s.data() + s.size(), n);
+  }
+  return static_cast<int>(std::clamp<std::int64_t>(n, 0, 1'000'000));
 }
 
 }  // namespace
@@ -110,9 +117,12 @@ std::optional<GifPage> GifSearch::parse(const std::string& provider, const std::
             0,
             0};
       auto* dims = at_path(r, {"media_formats", "gif", "dims"});
-      if (dims && dims->is_array() && dims->as_array().size() == 2) {
-        g.width = static_cast<int>(dims->as_array()[0].to_number<double>());
-        g.height = static_cast<int>(dims->as_array()[1].to_number<double>());
+      if (dims && dims->is_array() && dims->as_array().size() == 2 &&
+          dims->as_array()[0].is_int64() && dims->as_array()[1].is_int64()) {
+        g.width =
+            static_cast<int>(std::clamp<std::int64_t>(dims->as_array()[0].as_int64(), 0, 10000));
+        g.height =
+            static_cast<int>(std::clamp<std::int64_t>(dims->as_array()[1].as_int64(), 0, 10000));
       }
       if (g.preview.empty()) g.preview = g.url;
       if (!g.id.empty() && on_hosts(g.url, media_hosts) && on_hosts(g.preview, media_hosts)) {

@@ -3,6 +3,12 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
 #include <ctime>
 
 namespace parley::notify {
@@ -12,7 +18,37 @@ size_t discard(char*, size_t size, size_t n, void*) {
   return size * n;
 }
 
+curl_socket_t open_public(void*, curlsocktype, curl_sockaddr* a) {
+  if (internal_address(&a->addr)) return CURL_SOCKET_BAD;
+  return ::socket(a->family, a->socktype, a->protocol);
+}
+
 }  // namespace
+
+// Whether an address is one the server must not post to for a stranger: loopback, private,
+// link-local, CGNAT, unspecified, multicast, and their IPv6 counterparts (ULA, mapped v4).
+bool internal_address(const sockaddr* sa) {
+  auto v4 = [](std::uint32_t a) {
+    return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xA9FE ||
+           (a >> 20) == 0xAC1 || (a >> 16) == 0xC0A8 || (a >> 22) == (100u << 2 | 1) ||
+           (a >> 28) >= 0xE;
+  };
+  if (sa->sa_family == AF_INET) {
+    return v4(ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr));
+  }
+  if (sa->sa_family == AF_INET6) {
+    const auto& b = reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr.s6_addr;
+    static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(b, kMapped, 12) == 0) {
+      return v4(static_cast<std::uint32_t>(b[12]) << 24 | static_cast<std::uint32_t>(b[13]) << 16 |
+                static_cast<std::uint32_t>(b[14]) << 8 | b[15]);
+    }
+    bool zero = std::all_of(b, b + 15, [](unsigned char c) { return c == 0; });
+    return (zero && (b[15] == 0 || b[15] == 1)) || (b[0] & 0xFE) == 0xFC ||
+           (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) || b[0] == 0xFF;
+  }
+  return true;
+}
 
 PushSender::PushSender(const VapidKey& key, PushOptions options)
     : key_(key), options_(std::move(options)) {
@@ -68,7 +104,13 @@ void PushSender::run() {
     busy_.insert(endpoint);
     Job job = by_endpoint_[endpoint].front();
     lock.unlock();
-    long status = post(job.m);
+    long status = 0;
+    try {
+      status = post(job.m);
+    } catch (const std::exception& e) {  // a sender thread never takes the process down
+      spdlog::error("push to {} failed: {}", endpoint_origin(endpoint), e.what());
+      status = 0;
+    }
     lock.lock();
     busy_.erase(endpoint);
     auto& q = by_endpoint_[endpoint];
@@ -90,7 +132,11 @@ void PushSender::run() {
       q.clear();
       if (options_.gone) {
         lock.unlock();
-        options_.gone(job.m.to.id);
+        try {
+          options_.gone(job.m.to.id);
+        } catch (const std::exception& e) {
+          spdlog::error("removing a gone push subscription failed: {}", e.what());
+        }
         lock.lock();
       }
     } else {
@@ -130,8 +176,12 @@ long PushSender::post(const PushMessage& m) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, options_.timeout_s);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, options_.timeout_s);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, options_.any_endpoint ? "http,https" : "https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  if (!options_.any_endpoint) {
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_public);
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");  // the address check is on the endpoint itself
+  }
   long status = 0;
   if (curl_easy_perform(curl) == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

@@ -17,9 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include "notify/webpush.hpp"
 
 namespace parley::notify {
+
+// Whether the server must not post to this address for a stranger: loopback, private,
+// link-local, CGNAT, unspecified, multicast, and their IPv6 counterparts (ULA, v4-mapped).
+bool internal_address(const sockaddr* address);
 
 struct PushTarget {
   std::int64_t id = 0;  // the subscription's id in the store
@@ -43,6 +49,9 @@ struct PushOptions {
   int max_attempts = 4;
   std::chrono::milliseconds first_retry{1000};  // then ×4 each time
   long timeout_s = 10;
+  // Post to http and to loopback/private addresses too (tests only): otherwise https only, and
+  // never to an address a name resolves to inside this machine's networks.
+  bool any_endpoint = false;
   // A subscription the push service says no longer exists (404, 410).
   std::function<void(std::int64_t id)> gone;
 };

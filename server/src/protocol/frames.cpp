@@ -148,7 +148,7 @@ Unpin decode<Unpin>(Fields& f) {
 template <>
 MuteMember decode<MuteMember>(Fields& f) {
   MuteMember c{f.required_cid(), f.id("room"), f.id("user")};
-  c.minutes = f.opt_int("minutes", 0, 43200, true).value_or(0);
+  c.minutes = f.opt_int("minutes", 0, 43200, /*required=*/true).value_or(0);
   return c;
 }
 template <>

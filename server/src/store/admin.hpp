@@ -71,4 +71,21 @@ struct PushMember {
   bool muted = false;
 };
 
+struct Identity {
+  std::string provider;
+  std::string subject;
+  UserId user = 0;
+  std::string email;
+  Millis linked_at = 0;
+};
+
+struct OidcState {
+  std::string state_hash;
+  std::string provider;
+  std::string nonce;
+  std::string verifier;
+  UserId link_user = 0;
+  Millis created_at = 0;
+};
+
 }  // namespace parley::store

@@ -187,6 +187,17 @@ class Store {
   // The members of `room` among `users`, with their notification settings there.
   virtual std::vector<PushMember> push_members(RoomId room, const std::vector<UserId>& users) = 0;
 
+  // OpenID Connect. Linking a (provider, subject) already linked is kConflict.
+  virtual core::Result<Identity> link_identity(const Identity& identity) = 0;
+  virtual std::optional<Identity> find_identity(const std::string& provider,
+                                                const std::string& subject) = 0;
+  virtual std::vector<Identity> identities(UserId user) = 0;
+  virtual bool unlink_identity(UserId user, const std::string& provider) = 0;
+  virtual void create_oidc_state(const OidcState& state) = 0;
+  // Takes (deletes and returns) a state made after `made_after`; nothing when absent or used.
+  virtual std::optional<OidcState> take_oidc_state(const std::string& state_hash,
+                                                   Millis made_after) = 0;
+
   // Files (docs/api.md "Files"). An upload row lives while its bytes arrive.
   virtual void create_upload(const Upload& upload) = 0;
   virtual std::optional<Upload> find_upload(const std::string& id) = 0;

@@ -100,3 +100,19 @@ test('a muted member reads but cannot post, edit or react until unmuted; everyon
   assert.equal(unmuted.target, bob.id)
   await b.post(r, 'back')
 })
+
+test('leaving and joining again does not lift a mute', async () => {
+  const a = await tabs.connect(alice)
+  const b = await tabs.connect(bob)
+  const r = (await a.must({ type: 'create_room', kind: 'channel', name: `mod-${++counter}` })).room
+  await b.must({ type: 'join', room: r })
+  await a.must({ type: 'mute_member', room: r, user: bob.id, minutes: 5 })
+  await b.must({ type: 'leave', room: r })
+  await b.must({ type: 'join', room: r })
+  refused(await b.command({ type: 'post', room: r, text: 'free again?' }), 'forbidden')
+  assert.ok((await b.must({ type: 'rooms' })).rooms.find((x) => x.id === r).muted_until > Date.now())
+  await a.must({ type: 'mute_member', room: r, user: bob.id, minutes: 0 })
+  await b.must({ type: 'leave', room: r })
+  await b.must({ type: 'join', room: r })
+  await b.post(r, 'free again')
+})

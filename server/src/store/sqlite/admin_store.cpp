@@ -21,7 +21,9 @@ Invite read_invite(const Stmt& s) {
   return i;
 }
 
-constexpr std::string_view kUsable = "revoked = 0 AND uses < max_uses AND expires_at > ?2";
+constexpr std::string_view kUsable =
+    "revoked = 0 AND uses < max_uses AND expires_at > ?2 AND created_by NOT IN (SELECT id FROM "
+    "users WHERE deactivated = 1)";
 
 // A report with its message, room and people; `r` reports, `m` messages, `o` rooms, `a` author,
 // `p` reporter.
@@ -347,12 +349,106 @@ bool SqliteStore::delete_push_subscription(UserId user, std::int64_t id) {
 std::vector<PushMember> SqliteStore::push_members(RoomId room, const std::vector<UserId>& users) {
   return impl_->read([&](Connection& c) {
     Stmt s(c,
-           "SELECT user_id, notify, muted FROM members WHERE room_id = ?1 AND user_id IN (SELECT "
-           "value FROM json_each(?2))");
+           "SELECT m.user_id, m.notify, m.muted FROM members m JOIN users u ON u.id = m.user_id "
+           "WHERE m.room_id = ?1 AND u.deactivated = 0 AND m.user_id IN (SELECT value FROM "
+           "json_each(?2))");
     s.bind(1, room).bind(2, "[" + join_ids(users) + "]");
     std::vector<PushMember> out;
     while (s.step()) out.push_back(PushMember{s.i64(0), s.i64(1) != 0, s.i64(2) != 0});
     return out;
+  });
+}
+
+core::Result<Identity> SqliteStore::link_identity(const Identity& id) {
+  return impl_->write([&](Connection& c) -> core::Result<Identity> {
+    try {
+      Stmt(c,
+           "INSERT INTO identities (provider, subject, user_id, email, linked_at) VALUES (?1, ?2, "
+           "?3, ?4, ?5)")
+          .bind(1, id.provider)
+          .bind(2, id.subject)
+          .bind(3, id.user)
+          .bind(4, id.email)
+          .bind(5, id.linked_at)
+          .run();
+    } catch (const DbError& e) {
+      if (e.constraint()) {
+        return core::make_error(core::Errc::kConflict,
+                                "That account of the provider is linked to another Parley account");
+      }
+      throw;
+    }
+    return id;
+  });
+}
+
+namespace {
+constexpr std::string_view kIdentityColumns = "provider, subject, user_id, email, linked_at";
+Identity read_identity(const Stmt& s) {
+  return Identity{s.text(0), s.text(1), s.i64(2), s.text(3), s.i64(4)};
+}
+}  // namespace
+
+std::optional<Identity> SqliteStore::find_identity(const std::string& provider,
+                                                   const std::string& subject) {
+  return impl_->read([&](Connection& c) -> std::optional<Identity> {
+    Stmt s(c, fmt::format("SELECT {} FROM identities WHERE provider = ?1 AND subject = ?2",
+                          kIdentityColumns));
+    s.bind(1, provider).bind(2, subject);
+    if (!s.step()) return std::nullopt;
+    return read_identity(s);
+  });
+}
+
+std::vector<Identity> SqliteStore::identities(UserId user) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, fmt::format("SELECT {} FROM identities WHERE user_id = ?1 ORDER BY provider",
+                          kIdentityColumns));
+    s.bind(1, user);
+    std::vector<Identity> out;
+    while (s.step()) out.push_back(read_identity(s));
+    return out;
+  });
+}
+
+bool SqliteStore::unlink_identity(UserId user, const std::string& provider) {
+  return impl_->write([&](Connection& c) {
+    Stmt(c, "DELETE FROM identities WHERE user_id = ?1 AND provider = ?2")
+        .bind(1, user)
+        .bind(2, provider)
+        .run();
+    return c.changes() > 0;
+  });
+}
+
+void SqliteStore::create_oidc_state(const OidcState& st) {
+  impl_->write([&](Connection& c) {
+    Stmt(c, "DELETE FROM oidc_states WHERE created_at < ?1").bind(1, st.created_at - 3600000).run();
+    Stmt(c,
+         "INSERT INTO oidc_states (state_hash, provider, nonce, verifier, link_user, created_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, st.state_hash)
+        .bind(2, st.provider)
+        .bind(3, st.nonce)
+        .bind(4, st.verifier)
+        .bind(5, st.link_user)
+        .bind(6, st.created_at)
+        .run();
+  });
+}
+
+std::optional<OidcState> SqliteStore::take_oidc_state(const std::string& state_hash,
+                                                      Millis made_after) {
+  return impl_->write([&](Connection& c) -> std::optional<OidcState> {
+    Stmt s(c,
+           "DELETE FROM oidc_states WHERE state_hash = ?1 RETURNING provider, nonce, verifier, "
+           "link_user, created_at");
+    s.bind(1, state_hash);
+    if (!s.step()) return std::nullopt;
+    OidcState st{state_hash, s.text(0), s.text(1), s.text(2), s.i64(3), s.i64(4)};
+    s.run();
+    if (st.created_at <= made_after) return std::nullopt;
+    return st;
   });
 }
 

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
+#include "core/text.hpp"
 
 #include "store/sqlite/store_impl.hpp"
 
@@ -357,8 +358,9 @@ class SqliteChatTx final : public ChatTx {
   }
   void add_member(RoomId room, UserId user, bool admin, Millis at) override {
     Stmt s(c_,
-           "INSERT INTO members (room_id, user_id, role, joined_at) VALUES (?1, ?2, ?3, ?4) ON "
-           "CONFLICT DO NOTHING");
+           "INSERT INTO members (room_id, user_id, role, joined_at, muted_until) VALUES (?1, ?2, "
+           "?3, ?4, coalesce((SELECT until FROM room_mutes WHERE room_id = ?1 AND user_id = ?2 "
+           "AND until > ?4), 0)) ON CONFLICT DO NOTHING");
     s.bind(1, room).bind(2, user).bind(3, admin ? "admin" : "member").bind(4, at);
     s.run();
   }
@@ -371,6 +373,13 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_, "UPDATE members SET muted_until = ?3 WHERE room_id = ?1 AND user_id = ?2");
     s.bind(1, room).bind(2, user).bind(3, until);
     s.run();
+    // Kept apart from the membership, so leaving and joining again does not lift it.
+    Stmt keep(c_, until ? "INSERT INTO room_mutes (room_id, user_id, until) VALUES (?1, ?2, ?3) "
+                          "ON CONFLICT DO UPDATE SET until = excluded.until"
+                        : "DELETE FROM room_mutes WHERE room_id = ?1 AND user_id = ?2");
+    keep.bind(1, room).bind(2, user);
+    if (until) keep.bind(3, until);
+    keep.run();
   }
   void set_pinned(MessageId id, Millis at) override {
     Stmt s(c_, "UPDATE messages SET pinned_at = ?2 WHERE id = ?1");
@@ -684,13 +693,6 @@ std::vector<Edit> SqliteStore::edits(MessageId id) {
 
 namespace {
 
-// Code points of UTF-8 text.
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-  return n;
-}
-
 // Whether a short term can be looked up as the start of a word: no code point of a script written
 // without spaces (CJK ideographs, kana, Hangul), which unicode61 keeps in one long token.
 bool word_term(std::string_view s) {
@@ -739,7 +741,7 @@ int past_deadline(void* deadline) {
 SearchHits SqliteStore::search(const SearchQuery& q) {
   std::vector<std::string> grams, words, likes;
   for (const auto& t : q.terms) {
-    if (code_points(t) >= 3) {
+    if (core::utf8_length(t) >= 3) {
       grams.push_back(fts_phrase(t));
     } else if (word_term(t)) {
       words.push_back(fts_phrase(t) + "*");
@@ -836,6 +838,10 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
     std::string ids = "[";
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(q.budget_ms);
     sqlite3_progress_handler(c.get(), 2000, &past_deadline, &deadline);
+    struct Unset {  // whatever happens, the reader connection keeps no pointer to `deadline`
+      sqlite3* db;
+      ~Unset() { sqlite3_progress_handler(db, 0, nullptr, nullptr); }
+    } unset{c.get()};
     try {
       Stmt s(c, sql);
       int i = 1;
@@ -851,13 +857,9 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
         ids += std::to_string(s.i64(0));
       }
     } catch (const DbError& e) {
-      if ((e.code() & 0xff) != SQLITE_INTERRUPT) {
-        sqlite3_progress_handler(c.get(), 0, nullptr, nullptr);
-        throw;
-      }
+      if ((e.code() & 0xff) != SQLITE_INTERRUPT) throw;
       hits.partial = true;
     }
-    sqlite3_progress_handler(c.get(), 0, nullptr, nullptr);
     ids += ']';
     if (ids.size() > 2) {
       // By the events' key (the planner would otherwise walk every event to join messages).

@@ -97,6 +97,14 @@ class SqliteStore final : public Store {
   std::vector<PushSubscription> push_subscriptions(UserId user) override;
   bool delete_push_subscription(UserId user, std::int64_t id) override;
   std::vector<PushMember> push_members(RoomId room, const std::vector<UserId>& users) override;
+  core::Result<Identity> link_identity(const Identity& identity) override;
+  std::optional<Identity> find_identity(const std::string& provider,
+                                        const std::string& subject) override;
+  std::vector<Identity> identities(UserId user) override;
+  bool unlink_identity(UserId user, const std::string& provider) override;
+  void create_oidc_state(const OidcState& state) override;
+  std::optional<OidcState> take_oidc_state(const std::string& state_hash,
+                                           Millis made_after) override;
 
   // Stores what is queued and stops the chat writer: call before the event sinks go away.
   void stop_chat_writer();

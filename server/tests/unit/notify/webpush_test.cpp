@@ -1,6 +1,9 @@
 // Web Push crypto: RFC 8291's published example byte for byte, a VAPID token another party can
 // verify with the public key alone, and the key file kept across restarts.
 #include "notify/webpush.hpp"
+#include "notify/push_sender.hpp"
+
+#include <arpa/inet.h>
 
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
@@ -127,6 +130,29 @@ TEST(Base64Url, RoundTripsAndRefusesOtherText) {
   }
   EXPECT_FALSE(core::from_base64url("a*b"));
   EXPECT_EQ(core::from_base64url("YQ=="), "a");
+}
+
+bool internal(const char* text) {
+  sockaddr_storage ss{};
+  if (inet_pton(AF_INET, text, &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr) == 1) {
+    ss.ss_family = AF_INET;
+  } else {
+    inet_pton(AF_INET6, text, &reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr);
+    ss.ss_family = AF_INET6;
+  }
+  return internal_address(reinterpret_cast<const sockaddr*>(&ss));
+}
+
+TEST(PushSender, NeverPostsToThisMachineOrItsNetworks) {
+  for (const char* a : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
+                        "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::",
+                        "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "ff02::1"}) {
+    EXPECT_TRUE(internal(a)) << a;
+  }
+  for (const char* a : {"142.250.74.46", "172.32.0.1", "100.128.0.1", "8.8.8.8",
+                        "2a00:1450:4001:80b::200e", "::ffff:8.8.8.8"}) {
+    EXPECT_FALSE(internal(a)) << a;
+  }
 }
 
 }  // namespace
