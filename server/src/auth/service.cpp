@@ -62,6 +62,7 @@ std::optional<std::string> check_setting(std::string_view key, const json::value
   };
   if (key == "theme") return one_of({"system", "light", "dark", "high-contrast"});
   if (key == "send_on") return one_of({"enter", "ctrl-enter"});
+  if (key == "language") return one_of({"auto", "en", "de", "ar"});
   if (key == "volume") {
     if (v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 100) return std::nullopt;
     return std::string("'volume' must be a whole number from 0 to 100");
@@ -81,7 +82,7 @@ std::optional<std::string> check_setting(std::string_view key, const json::value
 constexpr std::string_view kDefaultSettings =
     R"({"theme":"system","sound":true,"volume":70,"desktop_notifications":false,)"
     R"("send_on":"enter","embed_youtube":true,"show_logs":false,"call_camera":"",)"
-    R"("call_microphone":"","call_speaker":""})";
+    R"("call_microphone":"","call_speaker":"","language":"auto"})";
 
 // The defaults with every stored setting laid over them (a corrupt stored value counts as none).
 json::object merged_settings(const std::string& stored) {

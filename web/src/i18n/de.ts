@@ -518,6 +518,31 @@ const de: Catalog = {
     hint: 'Das Quadrat wird zu deinem Profilbild ({size} × {size} Pixel des Bildes). Verschiebe das Bild mit der Maus oder den Pfeiltasten; zoome mit dem Mausrad, dem Schieberegler oder mit + und −.',
     zoom: 'Zoom',
   },
+  push: {
+    title: 'Benachrichtigungen auf diesem Gerät',
+    intro:
+      'Erwähnungen, Direktnachrichten und Anrufe erreichen dieses Gerät, solange kein Parley-Tab offen ist.',
+    checking: 'Browser wird geprüft …',
+    unsupported: 'Dieser Browser unterstützt keine Push-Benachrichtigungen.',
+    denied:
+      'Benachrichtigungen sind für diese Seite blockiert. Erlaube sie in den Website-Einstellungen des Browsers und lade die Seite dann neu.',
+    off: 'Auf diesem Gerät aus.',
+    on: 'An: Dieses Gerät bekommt Benachrichtigungen.',
+    noService: 'Dieser Browser kann keine Push-Benachrichtigungen empfangen.',
+    noServiceHint:
+      'Ihm fehlt ein Push-Dienst, der sie zustellt (manche Chromium-Builds haben keinen). Ein anderer Browser wie Firefox kann das.',
+    dismissed: 'Die Frage des Browsers blieb unbeantwortet. Schalte erneut ein, dann fragt er noch einmal.',
+    turnOn: 'Einschalten',
+    turnOff: 'Ausschalten',
+    test: 'Testbenachrichtigung senden',
+    testSent:
+      '{count, plural, =0 {Kein Gerät zum Senden.} one {An # Gerät gesendet.} other {An # Geräte gesendet.}}',
+    devices: 'Geräte, die Benachrichtigungen bekommen',
+    noDevices: 'Noch bekommt kein Gerät Benachrichtigungen.',
+    thisDevice: '(dieses Gerät)',
+    added: 'Hinzugefügt am {date}',
+    removeLabel: '{device} entfernen',
+  },
   notify: {
     title: '{name} in {room}',
   },

@@ -511,6 +511,30 @@ const en = {
     hint: 'The square becomes your avatar ({size} × {size} pixels of the picture). Drag the picture or use the arrow keys to move it; zoom with the wheel, the slider, or + and −.',
     zoom: 'Zoom',
   },
+  push: {
+    title: 'Notifications on this device',
+    intro: 'Mentions, direct messages and calls reach this device while no Parley tab is open.',
+    checking: 'Checking this browser…',
+    unsupported: 'This browser does not support push notifications.',
+    denied:
+      'Notifications are blocked for this site. Allow them in the browser’s site settings, then reload this page.',
+    off: 'Off on this device.',
+    on: 'On: this device gets notifications.',
+    noService: 'This browser cannot receive push notifications.',
+    noServiceHint:
+      'It has no push service to deliver them (some builds of Chromium come without one). Another browser, such as Firefox, can.',
+    dismissed: 'The browser’s question went unanswered. Turn on again to be asked once more.',
+    turnOn: 'Turn on',
+    turnOff: 'Turn off',
+    test: 'Send a test notification',
+    testSent:
+      '{count, plural, =0 {No device to send to.} one {Sent to # device.} other {Sent to # devices.}}',
+    devices: 'Devices that get notifications',
+    noDevices: 'No device gets notifications yet.',
+    thisDevice: '(this device)',
+    added: 'Added {date}',
+    removeLabel: 'Remove {device}',
+  },
   notify: {
     title: '{name} in {room}',
   },
