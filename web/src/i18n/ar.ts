@@ -548,6 +548,37 @@ const ar: Catalog = {
   notify: {
     title: '{name} في {room}',
   },
+  moderation: {
+    pin: 'تثبيت',
+    unpin: 'إلغاء التثبيت',
+    pinMark: 'مثبّتة',
+    pinsButton: 'الرسائل المثبّتة',
+    pinsTitle: 'الرسائل المثبّتة',
+    noPins: 'لا توجد رسائل مثبّتة بعد.',
+    loadingPins: 'جارٍ التحميل…',
+    showMessage: 'عرض رسالة {name}: {text}',
+    jumpFailed: 'تعذّر عرض هذه الرسالة.',
+    pinnedLine: 'ثبّت {name} رسالة',
+    unpinnedLine: 'ألغى {name} تثبيت رسالة',
+    showPinned: 'عرضها',
+    mutedLine: 'كتم {name} {target} لمدة {duration}',
+    unmutedLine: 'ألغى {name} كتم {target}',
+    minutes:
+      '{count, plural, zero {# دقيقة} one {دقيقة واحدة} two {دقيقتين} few {# دقائق} many {# دقيقة} other {# دقيقة}}',
+    hours:
+      '{count, plural, zero {# ساعة} one {ساعة واحدة} two {ساعتين} few {# ساعات} many {# ساعة} other {# ساعة}}',
+    days: '{count, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}',
+    weeks:
+      '{count, plural, zero {# أسبوع} one {أسبوع واحد} two {أسبوعين} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}}',
+    mute: 'كتم…',
+    muteLabel: 'كتم {name}',
+    muteFor: 'كتم {name} لمدة',
+    unmute: 'إلغاء الكتم',
+    unmuteLabel: 'إلغاء كتم {name}',
+    mutedUntil: 'مكتوم حتى {time}',
+    mutedYou: 'كتمك أحد مشرفي الغرفة هنا حتى {time}.',
+    mutedNow: 'كتمك أحد مشرفي الغرفة هنا.',
+  },
   errors: {
     tooLargeServer: 'الرسالة أكبر مما يقبله الخادم. اختصرها أو شاركها كملف.',
     tooLargeToSend: 'أكبر من أن تُرسل',

@@ -225,3 +225,32 @@ describe('search answers', () => {
     expect(decodeServerFrame(JSON.stringify(frame))).toBeNull()
   })
 })
+
+describe('moderation frames', () => {
+  it('decodes pins, pinned and member_muted events, and a room muted until a time', () => {
+    const pins = decodeServerFrame(
+      '{"type":"pins","cid":"c-1","room":3,"items":[{"seq":4,"kind":"message","at":1,"user":1,"username":"ann","id":9,"text":"hi","reply_to":null,"mentions":[],"files":[]}]}',
+    )
+    expect(pins).toMatchObject({ type: 'pins', cid: 'c-1', room: 3, items: [{ id: 9, files: [] }] })
+    const pinned = decodeServerFrame(
+      '{"type":"event","room":3,"seq":5,"kind":"pinned","at":2,"user":1,"username":"ann","id":9,"on":true}',
+    )
+    expect(pinned).toMatchObject({ event: { kind: 'pinned', id: 9, on: true } })
+    const muted = decodeServerFrame(
+      '{"type":"event","room":3,"seq":6,"kind":"member_muted","at":2,"user":1,"username":"ann","target":2,"target_name":"bob","until":null}',
+    )
+    expect(muted).toMatchObject({ event: { kind: 'member_muted', target: 2, until: null } })
+    expect(
+      decodeServerFrame(
+        '{"type":"event","room":3,"seq":6,"kind":"member_muted","at":2,"user":1,"username":"ann","target":2,"until":"soon"}',
+      ),
+    ).toBeNull()
+    const room =
+      '{"id":3,"kind":"channel","name":"g","topic":"","last_seq":1,"read_seq":1,"delivered_seq":1,"unread":0,"mentions":0,"role":"member","members":2,"peer":null,"notify":true,"volume":100,"muted":false,"hidden":false,"last_at":1,"group":null'
+    const rooms = decodeServerFrame(`{"type":"rooms","rooms":[${room},"muted_until":1764140000000}]}`)
+    expect(rooms).toMatchObject({ rooms: [{ muted_until: 1764140000000 }] })
+    expect(decodeServerFrame(`{"type":"rooms","rooms":[${room}}]}`)).toMatchObject({
+      rooms: [{ muted_until: null }],
+    })
+  })
+})

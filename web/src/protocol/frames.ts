@@ -26,6 +26,8 @@ export interface RoomSummary {
   volume: number
   muted: boolean
   hidden: boolean
+  // When a room admin's mute of the caller ends (ms); null or absent (a cached room): not muted.
+  muted_until?: number | null
   last_at: number
   group: number | null
 }
@@ -43,6 +45,8 @@ export type EventKind =
   | 'renamed'
   | 'user_renamed'
   | 'call'
+  | 'pinned'
+  | 'member_muted'
 
 export type CallOutcome = 'started' | 'ended' | 'missed' | 'declined'
 
@@ -95,6 +99,8 @@ export interface ChatEvent {
   call?: CallOutcome
   video?: boolean
   duration?: number | null
+  // `member_muted` events: when the mute of `target` ends (ms); null: unmuted.
+  until?: number | null
   // The message as it is now (sync, history, thread).
   deleted?: boolean
   edited_at?: number | null
@@ -241,6 +247,13 @@ export interface SearchFrame {
   partial: boolean
 }
 // The server-wide notice changed; `text` null: it was cleared.
+// The pinned messages of a room, as history items, the latest pinned first.
+export interface PinsFrame {
+  type: 'pins'
+  cid?: string
+  room: number
+  items: ChatEvent[]
+}
 export interface NoticeFrame {
   type: 'notice'
   text: string | null
@@ -335,6 +348,7 @@ export type ServerFrame =
   | NoticeFrame
   | ThreadFrame
   | SearchFrame
+  | PinsFrame
   | ProfileFrame
   | CallStateFrame
   | CallJoinedFrame
@@ -381,6 +395,10 @@ export type ClientCommand =
   | { type: 'edit'; cid: string; id: number; text: string }
   | { type: 'delete'; cid: string; id: number }
   | { type: 'react'; cid: string; id: number; emoji: string }
+  | { type: 'pin'; cid: string; id: number }
+  | { type: 'unpin'; cid: string; id: number }
+  | { type: 'pins'; cid?: string; room: number }
+  | { type: 'mute_member'; cid: string; room: number; user: number; minutes: number } // 0 unmutes
   | { type: 'read'; cid?: string; room: number; seq: number }
   | { type: 'history'; cid?: string; room: number; before?: number; limit?: number }
   | { type: 'sync'; cid?: string; room: number; after: number; limit?: number }
@@ -448,6 +466,8 @@ const EVENT_KINDS = new Set([
   'renamed',
   'user_renamed',
   'call',
+  'pinned',
+  'member_muted',
 ])
 
 function decodeRoom(v: unknown): RoomSummary | null {
@@ -471,8 +491,11 @@ function decodeRoom(v: unknown): RoomSummary | null {
     isBool(v.muted) &&
     isBool(v.hidden) &&
     isNum(v.last_at) &&
-    isNumOrNull(v.group ?? null)
-  return ok ? ({ ...v, group: v.group ?? null } as unknown as RoomSummary) : null
+    isNumOrNull(v.group ?? null) &&
+    isNumOrNull(v.muted_until ?? null)
+  return ok
+    ? ({ ...v, group: v.group ?? null, muted_until: v.muted_until ?? null } as unknown as RoomSummary)
+    : null
 }
 
 const FILE_KINDS = new Set(['image', 'audio', 'video', 'file'])
@@ -534,6 +557,7 @@ const OPTIONAL: Record<string, (x: unknown) => boolean> = {
   call: (x) => isStr(x) && CALL_OUTCOMES.has(x),
   video: isBool,
   duration: isNumOrNull,
+  until: isNumOrNull,
   deleted: isBool,
   edited_at: isNumOrNull,
   replies: isNum,
@@ -740,6 +764,11 @@ function decodeRecord(v: Rec): ServerFrame | null {
       const partial = v.partial ?? false
       if (!items || !isStrs(v.terms) || !isBool(v.more) || !isNumOrNull(next) || !isBool(partial)) return null
       return withCid({ type: 'search' as const, terms: v.terms, items, more: v.more, next, partial }, v)
+    }
+    case 'pins': {
+      const items = arrayOf(v.items, decodeEvent)
+      if (!isNum(v.room) || !items) return null
+      return withCid({ type: 'pins' as const, room: v.room, items }, v)
     }
     case 'call_state': {
       const call = v.call === null ? null : decodeCall(v.call)

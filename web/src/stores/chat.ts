@@ -518,7 +518,9 @@ export const useChatStore = defineStore('chat', () => {
         break
       case 'error': {
         const entry = frame.cid ? outbox.value.find((e) => e.cid === frame.cid) : undefined
-        if (entry) refuse(entry, frame.message)
+        // A post refused for a room admin's mute says so in the reader's language.
+        const muted = frame.code === 'forbidden' && frame.field === 'room'
+        if (entry) refuse(entry, muted ? t('moderation.mutedNow') : frame.message)
         break
       }
       case 'presence':
@@ -553,6 +555,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'users':
       case 'thread':
       case 'search': // stores/search.ts asks and reads these
+      case 'pins': // stores/moderation.ts
       case 'notice': // stores/notice.ts
       case 'call_state': // calls are the calls store's (stores/calls.ts)
       case 'call_joined':

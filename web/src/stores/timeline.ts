@@ -29,6 +29,8 @@ const SHOWN = new Set([
   'renamed',
   'user_renamed',
   'call',
+  'pinned',
+  'member_muted',
 ])
 
 export class Timeline {
