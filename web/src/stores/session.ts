@@ -71,6 +71,7 @@ interface SessionResponse {
   settings: Settings | null
   guest_signin: boolean
   registration?: unknown // absent from servers before invitations: open
+  gifs?: unknown // the hosts GIFs come from (docs/api.md, "GIF search"); [] or absent: no GIF search
 }
 
 interface SignedInResponse {
@@ -83,6 +84,7 @@ export const useSessionStore = defineStore('session', () => {
   const settings = ref<Settings | null>(null)
   const guestSignin = ref(false)
   const registration = ref<RegistrationMode>('open')
+  const gifs = ref<string[]>([])
   const loaded = ref(false)
   const signedIn = computed(() => user.value !== null)
 
@@ -112,6 +114,7 @@ export const useSessionStore = defineStore('session', () => {
     setCsrfToken(s.csrf)
     guestSignin.value = s.guest_signin
     registration.value = isRegistrationMode(s.registration) ? s.registration : 'open'
+    gifs.value = Array.isArray(s.gifs) ? s.gifs.filter((h): h is string => typeof h === 'string') : []
     adopt(s)
     loaded.value = true
   }
@@ -239,6 +242,7 @@ export const useSessionStore = defineStore('session', () => {
     settings,
     guestSignin,
     registration,
+    gifs,
     loaded,
     signedIn,
     unreachable,
