@@ -70,6 +70,12 @@ test('an admin pins a message and mutes a member; the member sees both', async (
   await react.click({ force: true })
   await expect(bobCopy.getByRole('alert')).toHaveText('A room admin muted you here.')
   await expect(bobCopy.getByRole('button', { name: 'React with 👍' })).toHaveCount(0)
+  // Nor can he answer in a thread.
+  await bobCopy.getByRole('button', { name: 'Reply', exact: true }).click()
+  const thread = bob.page.getByRole('complementary', { name: 'Thread' })
+  await expect(thread.getByRole('status')).toHaveText(/^A room admin muted you here until .+\.$/)
+  await expect(thread.getByLabel('Reply in thread')).toHaveCount(0)
+  await thread.getByRole('button', { name: 'Close thread' }).click()
 
   // Unmuted, Bob posts again and Ann reads it.
   await members.getByRole('button', { name: `Unmute ${bob.name}` }).click()

@@ -22,6 +22,7 @@ import { noteMembers, noteProfile, noteRename, type Profile } from './profiles'
 import { CommandError, fitsFrame, newCid, useConnectionStore, type Command } from './connection'
 import { useSessionStore } from './session'
 import { Timeline } from './timeline'
+import { isMuted } from './moderationRules'
 import { t } from '../i18n'
 
 export interface OutboxEntry {
@@ -518,8 +519,9 @@ export const useChatStore = defineStore('chat', () => {
         break
       case 'error': {
         const entry = frame.cid ? outbox.value.find((e) => e.cid === frame.cid) : undefined
-        // A post refused for a room admin's mute says so in the reader's language.
-        const muted = frame.code === 'forbidden' && frame.field === 'room'
+        // A post refused for a room admin's mute this page knows of says so in the reader's language.
+        const muted =
+          frame.code === 'forbidden' && isMuted(entry && rooms.get(entry.room)?.muted_until, Date.now())
         if (entry) refuse(entry, muted ? t('moderation.mutedNow') : frame.message)
         break
       }

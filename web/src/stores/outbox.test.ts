@@ -141,3 +141,57 @@ describe('opening a room', () => {
     await vi.waitFor(() => expect(chat.timelines.has(3)).toBe(true))
   })
 })
+
+describe('outbox: a room admin muted the writer', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  const room = {
+    id: 3,
+    kind: 'channel' as const,
+    name: 'general',
+    topic: '',
+    last_seq: 0,
+    read_seq: 0,
+    delivered_seq: 0,
+    unread: 0,
+    mentions: 0,
+    role: 'member' as const,
+    members: 2,
+    peer: null,
+    notify: true,
+    volume: 100,
+    muted: false,
+    hidden: false,
+    last_at: 0,
+    group: null,
+  }
+
+  it('says a refused post was refused for the mute, never leaving it "sending…"', () => {
+    vi.spyOn(useConnectionStore(), 'send').mockReturnValue(true)
+    const chat = useChatStore()
+    chat.handle({ ...hello, rooms: [{ ...room, muted_until: Date.now() + 60_000 }] })
+    chat.post(3, 'let me speak')
+    const cid = chat.outbox[0]!.cid
+    chat.handle({ type: 'error', code: 'forbidden', message: 'A room admin muted you here for now', cid })
+    expect(chat.outbox[0]!.failed).toBe('A room admin muted you here.')
+  })
+
+  it('keeps the server’s words for another refusal', () => {
+    vi.spyOn(useConnectionStore(), 'send').mockReturnValue(true)
+    const chat = useChatStore()
+    chat.handle({ ...hello, rooms: [{ ...room, muted_until: Date.now() - 1 }] })
+    chat.post(3, 'hello')
+    const cid = chat.outbox[0]!.cid
+    chat.handle({
+      type: 'error',
+      code: 'forbidden',
+      message: 'Join the channel to post in it',
+      cid,
+      field: 'room',
+    })
+    expect(chat.outbox[0]!.failed).toBe('Join the channel to post in it')
+  })
+})
