@@ -174,7 +174,8 @@ int main(int argc, char** argv) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });
     auth_service = &auth;
-    api::ApiOptions api_options{config.https(), config.allowed_origins, data / "avatars", {}, {}};
+    api::ApiOptions api_options{config.https(), config.allowed_origins, data / "avatars", {}, {},
+                                nullptr};
     // Finishing uploads (hashing, images) and avatars run apart from the REST pool, two at a
     // time, one per user at a time, users in turns; a bounded number wait (then 429/503).
     core::WorkerPool media_pool(2);
@@ -200,6 +201,13 @@ int main(int argc, char** argv) {
     media::GifSearch gifs(gif_options);
     net::allow_images_from(gifs.csp_sources());
     api_options.gif_hosts = gifs.csp_sources();
+    std::vector<auth::OidcProvider> oidc_providers;
+    for (const auto& p : config.oidc) {
+      oidc_providers.push_back({p.id, p.name, p.issuer, p.client_id, p.client_secret});
+    }
+    auth::OidcSignIn oidc(store, auth, std::move(oidc_providers), options.public_url,
+                          config.oidc_allow_http);
+    api_options.oidc = &oidc;
     api::AccountsApi accounts(router, auth, pool, heavy, api_options);
     // The admin area, invitations, reports; a server-wide notice reaches every socket.
     auto notice_frame = [](const std::optional<auth::Notice>& n) {

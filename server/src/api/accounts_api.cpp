@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
+#include <boost/url/params_view.hpp>
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 
@@ -113,6 +115,15 @@ struct Cookies {
   }
   std::string clear_session() const {
     return fmt::format("{}=; Max-Age=0; HttpOnly{}", kSessionCookie, attributes("Lax"));
+  }
+  // Binds a sign-in with a provider to this browser for 10 minutes (only the OIDC routes see it).
+  std::string oidc(const std::string& state) const {
+    return fmt::format("parley_oidc={}; Max-Age=600; HttpOnly; Path=/api/auth/oidc; SameSite=Lax{}",
+                       state, options.secure_cookies ? "; Secure" : "");
+  }
+  std::string clear_oidc() const {
+    return fmt::format("parley_oidc=; Max-Age=0; HttpOnly; Path=/api/auth/oidc; SameSite=Lax{}",
+                       options.secure_cookies ? "; Secure" : "");
   }
   std::string csrf(const std::string& token) const {
     // Readable by the page's own script (not HttpOnly): it echoes the value in X-CSRF-Token.
@@ -321,6 +332,94 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
     if (r.options.welcome) r.options.welcome(*out);
     return r.signed_in(201, *out);
   });
+
+  // Sign-in with an OpenID provider (docs/api.md): the browser is sent there and comes back.
+  r.add("GET", "/api/auth/oidc/providers", [&r](const HttpRequest&) {
+    json::array list;
+    if (r.options.oidc) {
+      for (const auto& p : r.options.oidc->providers()) {
+        list.push_back(json::object{{"id", p.id}, {"name", p.name}});
+      }
+    }
+    return HttpResponse::json(200, json::serialize(json::object{{"providers", std::move(list)}}));
+  });
+  r.add(
+      "GET", "/api/auth/oidc/",
+      [&r](const HttpRequest& req) {
+        auto rest = std::string_view(req.path).substr(std::string_view("/api/auth/oidc/").size());
+        auto slash = rest.find('/');
+        std::string id(rest.substr(0, slash));
+        std::string_view step = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+        auto param = [&](std::string_view key) {
+          for (auto p : boost::urls::params_view(req.query)) {
+            if (p.key == key) return std::string(p.value);
+          }
+          return std::string();
+        };
+        auto back_to = [](std::string location) {
+          return HttpResponse{
+              302, {{"Location", std::move(location)}, {"Cache-Control", "no-store"}}, {}};
+        };
+        auto refused = [&](const std::string& why) {
+          std::string q;
+          for (unsigned char ch : why) {
+            q += std::isalnum(ch) || ch == ' '
+                     ? std::string(1, static_cast<char>(ch == ' ' ? '+' : ch))
+                     : fmt::format("%{:02X}", ch);
+          }
+          return back_to("/login?oidc_error=" + q).with("Set-Cookie", r.cookies.clear_oidc());
+        };
+        if (!r.options.oidc) return HttpResponse::error(404, "not_found", "No such provider");
+        if (step == "start") {
+          store::UserId link = 0;
+          if (param("link") == "1") {
+            auto who = r.auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie));
+            if (!who) return back_to("/login");
+            link = who->user.id;
+          }
+          auto started = r.options.oidc->start(id, link);
+          if (!started) return refused(started.error().message);
+          return back_to(started->redirect).with("Set-Cookie", r.cookies.oidc(started->state));
+        }
+        if (step == "callback") {
+          if (!param("error").empty()) return refused("The sign-in was cancelled at the provider");
+          auto done = r.options.oidc->finish(id, param("code"), param("state"),
+                                             cookie_value(req.header("cookie"), "parley_oidc"),
+                                             client_of(req));
+          if (!done) return refused(done.error().message);
+          if (done->linked) {
+            return back_to("/profile?linked=" + id).with("Set-Cookie", r.cookies.clear_oidc());
+          }
+          const auto& s = *done->signed_in;
+          return back_to("/")
+              .with("Set-Cookie", r.cookies.session(s.token, r.auth.options().session_ttl_ms))
+              .with("Set-Cookie", r.cookies.clear_oidc());
+        }
+        return HttpResponse::error(404, "not_found", "No such route");
+      },
+      true);
+  r.add_authed("GET", "/api/me/identities",
+               [&r](const HttpRequest&, const auth::Authenticated& who) {
+                 json::array list;
+                 if (r.options.oidc) {
+                   for (const auto& i : r.options.oidc->identities(who.user.id)) {
+                     list.push_back(json::object{
+                         {"provider", i.provider}, {"email", i.email}, {"linked_at", i.linked_at}});
+                   }
+                 }
+                 return HttpResponse::json(
+                     200, json::serialize(json::object{{"identities", std::move(list)}}));
+               });
+  r.add_authed(
+      "DELETE", "/api/me/identities/",
+      [&r](const HttpRequest& req, const auth::Authenticated& who) {
+        if (!r.options.oidc) return HttpResponse::error(404, "not_found", "Not linked");
+        std::string provider = req.path.substr(std::string_view("/api/me/identities/").size());
+        auto out = r.options.oidc->unlink(who.user, provider);
+        if (!out) return error_response(out.error());
+        return HttpResponse{204, {}, {}};
+      },
+      true);
 
   r.add("POST", "/api/auth/guest", [&r](const HttpRequest& req) {
     auto out = r.auth.sign_in_guest(client_of(req));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/oidc_signin.hpp"
 #include "auth/service.hpp"
 #include "core/fair_queue.hpp"
 #include "core/worker_pool.hpp"
@@ -25,6 +26,7 @@ struct ApiOptions {
   std::function<void(const auth::SignedIn&)> welcome;
   // The hosts GIFs are shown from ([] when GIF search is off): the session tells the client.
   std::vector<std::string> gif_hosts;
+  auth::OidcSignIn* oidc = nullptr;  // sign-in providers, when configured
 };
 
 inline constexpr const char* kSessionCookie = "parley_session";

@@ -189,6 +189,41 @@ core::Result<SignedIn> AuthService::register_user(const Registration& r, const C
   return out;
 }
 
+core::Result<SignedIn> AuthService::sign_in_user(store::UserId id, const Client& c) {
+  auto user = store_.find_user(id);
+  if (!user) return make_error(Errc::kUnauthorized, "The account no longer exists");
+  if (user->deactivated) return make_error(Errc::kForbidden, "This account is deactivated");
+  return open_session(*user, c);
+}
+
+core::Result<SignedIn> AuthService::register_external(const std::string& username_hint,
+                                                      const std::string& display_name,
+                                                      const std::string& verified_email,
+                                                      const Client& c) {
+  if (int wait = address_limit(c)) return limited(wait);
+  if (store_.has_accounts() && registration_mode() != "open") {
+    return make_error(Errc::kForbidden,
+                      "Registration here needs an invitation: ask a member for a link");
+  }
+  std::string name = display_name.substr(0, 64);
+  if (check_display_name(name)) name = username_hint;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    std::string username =
+        attempt == 0 ? username_hint
+                     : username_hint +
+                           std::to_string(attempt < 10 ? attempt + 1 : randombytes_uniform(100000));
+    if (check_username(username)) continue;
+    store::NewUser nu{username, std::nullopt, "", name, false, clock_()};  // no password
+    auto user = store_.create_user(nu);
+    if (!user) continue;  // taken: the next name
+    if (!verified_email.empty() && !check_email(verified_email)) {
+      if (auto with = store_.set_email(user->id, verified_email, true)) user = with;
+    }
+    return open_session(*user, c);
+  }
+  return make_error(Errc::kConflict, "Could not choose a username; register with a password");
+}
+
 core::Result<SignedIn> AuthService::sign_in_guest(const Client& c) {
   if (!options_.guest_signin)
     return make_error(Errc::kForbidden, "Guest sign-in is turned off here");
@@ -233,9 +268,9 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
     }
   }
   bool ok = false;
-  if (user) {
+  if (user && !user->password_hash.empty()) {
     ok = hasher_.verify(user->password_hash, password);
-  } else {
+  } else {  // no account, or one that signs in only through a provider
     hasher_.verify_dummy(password);
   }
   if (!ok) {

@@ -80,6 +80,13 @@ class AuthService {
 
   core::Result<SignedIn> register_user(const Registration& r, const Client& c);
   core::Result<SignedIn> sign_in_guest(const Client& c);
+  // Sign-in through a provider (auth/oidc_signin): a session for an account already linked...
+  core::Result<SignedIn> sign_in_user(store::UserId user, const Client& c);
+  // ...or a new account without a password (when registration is open), its username from
+  // `username_hint` (made unique), its e-mail address confirmed when the provider verified it.
+  core::Result<SignedIn> register_external(const std::string& username_hint,
+                                           const std::string& display_name,
+                                           const std::string& verified_email, const Client& c);
   core::Result<SignedIn> login(const std::string& login, const std::string& password,
                                const Client& c);
 

@@ -65,7 +65,7 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
     return opt;
   };
 
-  std::vector<std::string> origins, stun, turn, gif_hosts;
+  std::vector<std::string> origins, stun, turn, gif_hosts, oidc;
 
   std::string default_rooms = "general";
   double read_timeout = c.limits.read_timeout.count();
@@ -184,6 +184,13 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       "Comma-separated hosts the provider serves GIFs from (allowed in the page's CSP); default: "
       "the provider's")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add("--oidc-provider", oidc,
+      "A sign-in provider: id=NAME,issuer=URL,client-id=ID,client-secret=SECRET[,name=LABEL] "
+      "(preset=google fills the issuer and label); repeat for more")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag("--oidc-allow-http", c.oidc_allow_http,
+               "Accept sign-in providers over http (tests only)");
+  flags.push_back("--oidc-allow-http");
   add("--push-subject", c.push.subject,
       "How push services reach this server's admin (mailto:you@example.org), sent with Web Push");
   app.add_flag("--push-any-endpoint", c.push.any_endpoint,
@@ -270,6 +277,45 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
     for (auto& o : split_list(item)) c.allowed_origins.push_back(std::move(o));
   }
   c.accounts.default_rooms = split_list(default_rooms);
+  for (const auto& item : oidc) {
+    OidcProviderConfig p;
+    std::string preset;
+    for (const auto& kv : split_list(item)) {
+      auto eq = kv.find('=');
+      std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      if (k == "id")
+        p.id = v;
+      else if (k == "name")
+        p.name = v;
+      else if (k == "issuer")
+        p.issuer = v;
+      else if (k == "client-id")
+        p.client_id = v;
+      else if (k == "client-secret")
+        p.client_secret = v;
+      else if (k == "preset")
+        preset = v;
+      else
+        return ParseOutcome{std::nullopt, 2, "--oidc-provider: unknown key '" + k + "'\n"};
+    }
+    if (preset == "google") {
+      if (p.issuer.empty()) p.issuer = "https://accounts.google.com";
+      if (p.name.empty()) p.name = "Google";
+      if (p.id.empty()) p.id = "google";
+    } else if (!preset.empty()) {
+      return ParseOutcome{std::nullopt, 2, "--oidc-provider: unknown preset '" + preset + "'\n"};
+    }
+    if (p.name.empty()) p.name = p.id;
+    bool id_ok =
+        !p.id.empty() && p.id.size() <= 32 &&
+        p.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+    if (!id_ok || p.issuer.empty() || p.client_id.empty() || p.client_secret.empty()) {
+      return ParseOutcome{std::nullopt, 2,
+                          "--oidc-provider needs id (a-z, 0-9, -), issuer, client-id and "
+                          "client-secret\n"};
+    }
+    c.oidc.push_back(std::move(p));
+  }
   for (const auto& item : gif_hosts) {
     for (auto& h : split_list(item)) c.gifs.media_hosts.push_back(std::move(h));
   }

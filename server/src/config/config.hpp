@@ -75,6 +75,10 @@ struct Gifs {
   std::vector<std::string> media_hosts;  // "" = the provider's
 };
 
+struct OidcProviderConfig {
+  std::string id, name, issuer, client_id, client_secret;
+};
+
 struct Push {
   std::string subject;        // VAPID contact (mailto: or https:); "" = mailto:admin@<host>
   bool any_endpoint = false;  // accept http and local push endpoints (tests only)
@@ -97,6 +101,8 @@ struct Config {
   Limits limits;
   Accounts accounts;
   Push push;
+  std::vector<OidcProviderConfig> oidc;  // sign-in providers
+  bool oidc_allow_http = false;          // http issuers (tests only)
   Gifs gifs;
   Files files;
   Calls calls;

@@ -532,7 +532,14 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     if (r.file) co_return co_await write_file(r, req, keep);
     http::response<http::string_body> res{static_cast<http::status>(r.status),
                                           req.version() ? req.version() : 11};
-    for (const auto& [k, v] : r.headers) res.set(k, v);
+    for (const auto& [k, v] : r.headers) {
+      // Set-Cookie may come more than once (a session and a cleared cookie); others replace.
+      if (beast::iequals(k, "set-cookie")) {
+        res.insert(k, v);
+      } else {
+        res.set(k, v);
+      }
+    }
     res.body() = r.body;
     co_return co_await send(std::move(res), req, keep);
   }
@@ -552,7 +559,14 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     }
     http::response<http::buffer_body> res{static_cast<http::status>(r.status),
                                           req.version() ? req.version() : 11};
-    for (const auto& [k, v] : r.headers) res.set(k, v);
+    for (const auto& [k, v] : r.headers) {
+      // Set-Cookie may come more than once (a session and a cleared cookie); others replace.
+      if (beast::iequals(k, "set-cookie")) {
+        res.insert(k, v);
+      } else {
+        res.set(k, v);
+      }
+    }
     res.set(http::field::server, kServerName);
     for (const auto& [k, v] : security_headers()) {
       if (res.find(k) == res.end()) res.set(k, v);

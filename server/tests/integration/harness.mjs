@@ -142,7 +142,7 @@ export class Client {
     }
   }
 
-  async raw(method, path, { body, headers = {}, csrf = true } = {}) {
+  async raw(method, path, { body, headers = {}, csrf = true, redirect = 'follow' } = {}) {
     const h = { ...headers }
     if (this.cookies.size) h.cookie = this.cookieHeader()
     if (csrf && this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf
@@ -150,7 +150,7 @@ export class Client {
       body = JSON.stringify(body)
       h['content-type'] = 'application/json'
     }
-    const res = await fetch(`${this.server.url}${path}`, { method, headers: h, body })
+    const res = await fetch(`${this.server.url}${path}`, { method, headers: h, body, redirect })
     this.keepCookies(res)
     // `bytes`: the body exactly as sent (files); `text` decodes it as UTF-8.
     const bytes = Buffer.from(await res.arrayBuffer())
