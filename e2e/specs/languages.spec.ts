@@ -90,3 +90,33 @@ test('a browser set to German gets German on the sign-in page', async ({ browser
   await expect(page).toHaveTitle('Anmelden · Parley')
   await context.close()
 })
+
+test('the language follows the account to another browser', async ({ page, browser }) => {
+  const name = unique('roam')
+  await page.goto('/register')
+  await page.getByLabel('Username').fill(name)
+  await page.getByLabel('Password').fill('a fine long secret')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page.getByRole('heading', { name: `Welcome to Parley, ${name}` })).toBeVisible()
+  const saved = page.waitForResponse(
+    (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PATCH' && r.ok(),
+  )
+  await chooseLanguage(page, 'Settings', 'Language', 'de')
+  await saved
+  await expect(page.getByText('Kept in this browser')).toHaveCount(0)
+
+  // Another browser, set to English: English until the account says otherwise, then German.
+  const context = await browser.newContext({ locale: 'en-US' })
+  const other = await context.newPage()
+  await other.goto('/login')
+  await expect(other.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+  await other.getByLabel('Username or e-mail').fill(name)
+  await other.getByLabel('Password').fill('a fine long secret')
+  await other.getByRole('button', { name: 'Sign in' }).click()
+  await expect(other.getByRole('navigation', { name: 'Konto' })).toBeVisible()
+  await expect(other.locator('html')).toHaveAttribute('lang', 'de')
+  // And it stays German there after a reload (kept for the first paint too).
+  await other.reload()
+  await expect(other.getByRole('navigation', { name: 'Konto' })).toBeVisible()
+  await context.close()
+})

@@ -23,6 +23,10 @@ export const formatPercent = (share: number): string =>
 // 09:41 or 9:41 AM, as the language writes it.
 export const formatTime = (ms: number): string => dates({ hour: '2-digit', minute: '2-digit' }).format(ms)
 
+// 09:41:07, with the seconds (a reading that changes every few seconds).
+export const formatClock = (ms: number): string =>
+  dates({ hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms)
+
 export const formatDateTime = (
   ms: number,
   dateStyle: 'short' | 'medium' | 'long' = 'medium',

@@ -90,8 +90,11 @@ export async function setLocale(l: Locale): Promise<void> {
   document.documentElement.dir = RTL.has(l) ? 'rtl' : 'ltr'
 }
 
-// The user's choice is kept in this browser (and with the account where the server keeps it).
+// The user's choice roams with the account (stores/session.ts); this browser keeps it too, to paint
+// the first screen in it before the session arrives.
 const CHOICE_KEY = 'parley.language'
+// Set once an account's language has been seen here: a choice kept without it predates roaming.
+const ROAMED_KEY = 'parley.language.roamed'
 export function rememberedLanguage(): LanguageChoice {
   try {
     const v = localStorage.getItem(CHOICE_KEY)
@@ -100,6 +103,24 @@ export function rememberedLanguage(): LanguageChoice {
     return 'auto'
   }
 }
+
+// A language chosen in this browser before the choice roamed with the account, or null.
+export function languageFromBeforeRoaming(): Locale | null {
+  try {
+    const v = localStorage.getItem(CHOICE_KEY)
+    return localStorage.getItem(ROAMED_KEY) === null && isLocale(v) ? v : null
+  } catch {
+    return null
+  }
+}
+export function markLanguageRoamed(): void {
+  try {
+    localStorage.setItem(ROAMED_KEY, '1')
+  } catch {
+    // storage refused: nothing kept here either
+  }
+}
+
 const chosen = shallowRef<LanguageChoice>('auto')
 export const languageChoice = computed(() => chosen.value)
 

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { fakeFetch } from './fake-fetch'
+import { setLocale } from '../i18n'
 import { formatBytes, formatUptime, pageOf, PAGE_SIZE, useAdminStore, who } from './admin'
 import { useSessionStore, type User } from './session'
 
@@ -31,14 +32,22 @@ describe('admin helpers', () => {
     expect(pageOf(0, 0, 0)).toEqual({ label: '0 of 0', previous: false, next: false })
   })
   it('formats sizes, uptimes and names', () => {
-    expect(formatBytes(512)).toBe('512 bytes')
-    expect(formatBytes(1536)).toBe('1.5 KiB')
-    expect(formatBytes(300 * 1024 * 1024)).toBe('300 MiB')
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1536)).toBe('1.5 KB')
+    expect(formatBytes(300 * 1024 * 1024)).toBe('300 MB')
     expect(formatUptime(59)).toBe('0 min 59 s')
     expect(formatUptime(3 * 3600 + 120)).toBe('3 h 2 min')
     expect(formatUptime(2 * 86400 + 3600)).toBe('2 d 1 h')
     expect(who({ username: 'al', display_name: 'Alice' })).toBe('Alice (@al)')
     expect(who({ username: 'al', display_name: '' })).toBe('@al')
+  })
+  it('says them in German and Arabic', async () => {
+    await setLocale('de')
+    expect(pageOf(0, 50, 1200).label).toBe('1–50 von 1.200')
+    expect(formatUptime(2 * 86400 + 3600)).toBe('2 T. 1 Std.')
+    await setLocale('ar')
+    expect(formatUptime(2 * 86400 + 3 * 3600)).toBe(`يومان و${new Intl.NumberFormat('ar').format(3)} ساعات`)
+    await setLocale('en')
   })
 })
 

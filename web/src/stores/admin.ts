@@ -6,6 +6,9 @@ import { api } from '../connection/http'
 import { failure } from './errors'
 import type { RoomKind, UserBrief } from '../protocol/frames'
 import { useSessionStore, type RegistrationMode, type User } from './session'
+import { t } from '../i18n'
+import { formatDateTime } from '../i18n/format'
+import { formatSize } from '../components/chat/attachments'
 
 export interface AdminUser extends User {
   deactivated: boolean
@@ -62,40 +65,34 @@ export const HEALTH_EVERY_MS = 10_000
 
 // "51–100 of 230", and whether there are pages before and after.
 export function pageOf(offset: number, shown: number, total: number) {
-  const from = shown ? offset + 1 : 0
   return {
-    label: shown ? `${from}–${offset + shown} of ${total}` : `0 of ${total}`,
+    label: shown
+      ? t('admin.users.page', { from: offset + 1, to: offset + shown, total })
+      : t('admin.users.pageEmpty', { shown: 0, total }),
     previous: offset > 0,
     next: offset + shown < total,
   }
 }
 
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u += 1
-  }
-  return u === 0 ? `${n} bytes` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`
-}
+// 512 B, 1.5 KB, 300 MB (1 KB = 1024 bytes), as the chat shows file sizes.
+export const formatBytes = formatSize
 
 export function formatUptime(s: number): string {
-  const d = Math.floor(s / 86400)
-  const h = Math.floor((s % 86400) / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  if (d) return `${d} d ${h} h`
-  if (h) return `${h} h ${m} min`
-  return `${m} min ${Math.floor(s % 60)} s`
+  const days = Math.floor(s / 86400)
+  const hours = Math.floor((s % 86400) / 3600)
+  const minutes = Math.floor((s % 3600) / 60)
+  if (days) return t('admin.health.days', { days, hours })
+  if (hours) return t('admin.health.hours', { hours, minutes })
+  return t('admin.health.minutes', { minutes, seconds: Math.floor(s % 60) })
 }
 
-// A date and time, short: "6 Dec 2026, 19:59".
-export const when = (ms: number | null): string =>
-  ms ? new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—'
+// A date and time, short: "6 Dec 2026, 19:59", as the language writes it.
+export const when = (ms: number | null): string => (ms ? formatDateTime(ms, 'medium', 'short') : '—')
 
 export const who = (u: { username: string; display_name: string }): string =>
-  u.display_name && u.display_name !== u.username ? `${u.display_name} (@${u.username})` : `@${u.username}`
+  u.display_name && u.display_name !== u.username
+    ? t('admin.who', { name: u.display_name, username: u.username })
+    : `@${u.username}`
 
 const query = (params: Record<string, string | number>) =>
   new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString()

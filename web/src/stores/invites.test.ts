@@ -1,6 +1,7 @@
 // Invitations: the code read from the register page's address, the full link to share, the preview
 // sentence, and the calls the contract names.
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { setLocale } from '../i18n'
 import { ApiError } from '../connection/http'
 import { fakeFetch } from './fake-fetch'
 import {
@@ -53,7 +54,8 @@ describe('invite codes and links', () => {
     expect(inviteSummary(preview(['design', 'general']))).toBe(
       'Alice invited you to join #design and #general.',
     )
-    expect(inviteSummary(preview(['a', 'b', 'c']))).toBe('Alice invited you to join #a, #b and #c.')
+    // The list as Intl.ListFormat writes it (English: a serial comma).
+    expect(inviteSummary(preview(['a', 'b', 'c']))).toBe('Alice invited you to join #a, #b, and #c.')
     expect(inviteSummary(preview(['design'], ''))).toBe('alice invited you to join #design.')
     expect(inviteSummary(preview([]))).toBe('Alice invited you to join Parley.')
   })
@@ -61,9 +63,23 @@ describe('invite codes and links', () => {
   it('says roughly when a link expires', () => {
     const now = 1_000_000_000
     expect(expiresIn(now - 1, now)).toBe('expired')
-    expect(expiresIn(now + 5 * 60_000, now)).toBe('expires in 5 min')
-    expect(expiresIn(now + 3 * 3_600_000, now)).toBe('expires in 3 h')
+    expect(expiresIn(now + 5 * 60_000, now)).toBe('expires in 5 minutes')
+    expect(expiresIn(now + 3 * 3_600_000, now)).toBe('expires in 3 hours')
     expect(expiresIn(now + 7 * 86_400_000, now)).toBe('expires in 7 days')
+    expect(expiresIn(now + 3_600_000, now)).toBe('expires in 1 hour')
+  })
+
+  it('says it in German and Arabic, the rooms listed as the language lists them', async () => {
+    await setLocale('de')
+    expect(inviteSummary(preview(['design', 'general']))).toBe(
+      'Alice hat dich eingeladen, #design und #general beizutreten.',
+    )
+    expect(expiresIn(2 * 86_400_000, 0)).toBe('läuft in 2 Tagen ab')
+    await setLocale('ar')
+    const and = new Intl.ListFormat('ar', { type: 'conjunction' }).format(['#a', '#b'])
+    expect(inviteSummary(preview(['a', 'b']))).toBe(`دعاك Alice إلى الانضمام إلى ${and}.`)
+    expect(expiresIn(2 * 86_400_000, 0)).toBe('ينتهي بعد يومين')
+    await setLocale('en')
   })
 })
 

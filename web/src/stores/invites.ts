@@ -3,6 +3,8 @@
 // code carried through the registration form. Only connection/http.ts talks to the server.
 import { ApiError, api } from '../connection/http'
 import type { UserBrief } from '../protocol/frames'
+import { t } from '../i18n'
+import { formatList } from '../i18n/format'
 
 export interface InviteRoom {
   id: number
@@ -56,28 +58,26 @@ export function inviteLink(origin: string, url: string): string {
 
 export const roomLabel = (r: InviteRoom): string => `#${r.name}`
 
-// "Alice invited you to join #design and #general."
+// "Alice invited you to join #design and #general.": the rooms as the language lists them.
 export function inviteSummary(p: InvitePreview): string {
-  const who = p.inviter.display_name || p.inviter.username
-  const rooms = p.rooms.map(roomLabel)
-  if (!rooms.length) return `${who} invited you to join Parley.`
-  const list =
-    rooms.length === 1 ? rooms[0] : `${rooms.slice(0, -1).join(', ')} and ${rooms[rooms.length - 1]}`
-  return `${who} invited you to join ${list}.`
+  const name = p.inviter.display_name || p.inviter.username
+  if (!p.rooms.length) return t('invite.summaryParley', { name })
+  return t('invite.summary', { name, rooms: formatList(p.rooms.map(roomLabel)) })
 }
 
 // "expires in 3 days", "expired" — coarse, for lists.
 export function expiresIn(at: number, now = Date.now()): string {
   const ms = at - now
-  if (ms <= 0) return 'expired'
+  if (ms <= 0) return t('invite.expired')
   const hours = ms / 3_600_000
-  if (hours < 1) return `expires in ${Math.max(1, Math.round(ms / 60_000))} min`
-  if (hours < 48) return `expires in ${Math.round(hours)} h`
-  return `expires in ${Math.round(hours / 24)} days`
+  if (hours < 1) return t('invite.expiresMinutes', { count: Math.max(1, Math.round(ms / 60_000)) })
+  if (hours < 48) return t('invite.expiresHours', { count: Math.round(hours) })
+  return t('invite.expiresDays', { count: Math.round(hours / 24) })
 }
 
 export function usesLeft(i: Invite): string {
-  return i.max_uses === 1 ? (i.uses ? 'used' : 'single use') : `${i.uses} of ${i.max_uses} uses`
+  if (i.max_uses === 1) return t(i.uses ? 'invite.used' : 'invite.singleUse')
+  return t('invite.usesOf', { uses: i.uses, max: i.max_uses })
 }
 
 // The preview of a link, or null when it cannot be used (unknown, expired, used up or revoked);

@@ -8,7 +8,14 @@ import { computed, ref, watch } from 'vue'
 import { ApiError, api, setCsrfToken } from '../connection/http'
 import { cacheAvailable, loadSession, rememberedUser, saveSession } from './cache'
 import { applyTheme, isTheme, type Theme } from './theme'
-import { applyLanguage, isLanguageChoice, languageChoice, type LanguageChoice } from '../i18n'
+import {
+  applyLanguage,
+  isLanguageChoice,
+  languageChoice,
+  languageFromBeforeRoaming,
+  markLanguageRoamed,
+  type LanguageChoice,
+} from '../i18n'
 
 // A sign-out made without the server: done at the next start that reaches it ('one' or 'all').
 const SIGNOUT_PENDING_KEY = 'parley.signout-pending'
@@ -43,8 +50,8 @@ export interface Settings {
   call_camera?: string
   call_microphone?: string
   call_speaker?: string
-  // The interface language ('auto' or a locale); absent from servers that do not keep it, where it
-  // stays in this browser alone.
+  // The interface language ('auto' or a locale), roaming with the account; absent from servers
+  // before it, where the choice stays in this browser alone.
   language?: string
 }
 
@@ -88,12 +95,27 @@ export const useSessionStore = defineStore('session', () => {
   const loaded = ref(false)
   const signedIn = computed(() => user.value !== null)
 
-  function adopt(next: { user: User | null; settings: Settings | null }): void {
+  // `live`: the server's answer (not the cached copy shown while it is out of reach).
+  function adopt(next: { user: User | null; settings: Settings | null }, live = true): void {
     user.value = next.user
     settings.value = next.settings
     if (next.settings && isTheme(next.settings.theme)) applyTheme(next.settings.theme)
-    const language = next.settings?.language
-    if (isLanguageChoice(language) && language !== languageChoice.value) void applyLanguage(language)
+    adoptLanguage(next.settings, live)
+  }
+
+  // The account's language wins over this browser's (which only paints the page before the session
+  // arrives), except once: a choice this browser kept before the language roamed, met by an account
+  // still on 'auto' (the server's default), becomes the account's instead of being lost.
+  function adoptLanguage(s: Settings | null, live: boolean): void {
+    const language = s?.language
+    if (!isLanguageChoice(language)) return
+    const earlier = live ? languageFromBeforeRoaming() : null
+    if (language === 'auto' && earlier) {
+      void updateSettings({ language: earlier }).catch(() => undefined)
+      return
+    }
+    if (live) markLanguageRoamed()
+    if (language !== languageChoice.value) void applyLanguage(language)
   }
 
   // Set when the server could not be reached at start (not when it answered): the app then shows
@@ -124,7 +146,7 @@ export const useSessionStore = defineStore('session', () => {
     const who = rememberedUser()
     if (who === null || !cacheAvailable()) return
     const cached = await loadSession<SignedInResponse>(who).catch(() => null)
-    if (cached && !user.value && !loaded.value) adopt(cached)
+    if (cached && !user.value && !loaded.value) adopt(cached, false)
   }
 
   // A sign-out asked for offline ends the sign-in on the server now that it answers.
@@ -223,7 +245,8 @@ export const useSessionStore = defineStore('session', () => {
     adopt({ user: user.value, settings: next })
   }
 
-  // Shown at once; saved with the account where the server keeps the language.
+  // Shown at once, and saved with the account (where the server keeps the language), so it follows
+  // the account to every browser; this browser remembers it too, for its next first paint.
   async function setLanguage(choice: LanguageChoice) {
     await applyLanguage(choice)
     if (languageRoams(settings.value)) await updateSettings({ language: choice })
