@@ -164,4 +164,8 @@ test('too many searches are said so', async () => {
   const picker = bob.getByRole('dialog', { name: 'GIFs' })
   await picker.getByRole('searchbox', { name: 'Search GIFs' }).fill('one more')
   await expect(picker.getByRole('alert')).toHaveText('Too many searches, wait a moment')
+  // Escape closes the picker and puts the writer back in the message box.
+  await bob.keyboard.press('Escape')
+  await expect(picker).toHaveCount(0)
+  await expect(bob.getByRole('textbox', { name: /^Message #/ })).toBeFocused()
 })

@@ -17,7 +17,7 @@ function originOf(host: string): string | null {
 // and `https://evil.example/?u=https://media.giphy.com/…` are not it), carry no user name or
 // password (`https://media.giphy.com@evil.example/`), and read the same to the browser's parser.
 export function gifUrl(text: string | undefined, hosts: readonly string[]): string | null {
-  if (!text || hosts.length === 0 || text.length > 2048) return null
+  if (!text || hosts.length === 0 || text.length > 2048 || !/^https?:\/\//.test(text)) return null
   if (/[\s\u0000-\u001f\u007f\\]/.test(text)) return null
   let url: URL
   try {

@@ -3,7 +3,7 @@
 // whose pinned messages are open beside it, pinning, and muting members. The caller's own mute is
 // the room's `muted_until`, which `member_muted` events about them move.
 import { defineStore } from 'pinia'
-import { reactive, ref, watch } from 'vue'
+import { computed, reactive, ref, watch, type ComputedRef } from 'vue'
 import type { ChatEvent, ServerFrame } from '../protocol/frames'
 import { useChatStore } from './chat'
 import { useConnectionStore } from './connection'
@@ -36,9 +36,16 @@ export const useModerationStore = defineStore('moderation', () => {
     await connection.request({ type: 'mute_member', room, user, minutes })
   }
 
-  // The mutes of the room's members its loaded log tells of (the members list does not carry them).
+  // The mutes of the room's members its loaded log tells of (the members list does not carry them):
+  // read once per change of the log, however many members ask.
+  const mutes = new Map<number, ComputedRef<Map<number, number | null>>>()
   function mutesIn(room: number): Map<number, number | null> {
-    return mutesFrom(chat.timelines.get(room)?.liveRun().items ?? [])
+    let list = mutes.get(room)
+    if (!list) {
+      list = computed(() => mutesFrom(chat.timelines.get(room)?.liveRun().items ?? []))
+      mutes.set(room, list)
+    }
+    return list.value
   }
 
   function openPanel(room: number): void {
