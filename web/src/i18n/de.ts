@@ -686,7 +686,7 @@ const de: Catalog = {
       noAdmins: 'keine',
       makeAdmin: 'Jemanden zum Raum-Admin machen …',
       none: 'Keine passenden Räume.',
-      newAdminTitle: 'Neuer Admin für #{room}',
+      newAdminTitle: 'Neuer Admin für {room}',
       newAdminText:
         'Die Person tritt dem Raum bei, falls sie noch nicht drin ist, und kann ihn dann umbenennen, Mitglieder entfernen und Nachrichten löschen.',
       confirm: 'Zum Raum-Admin machen',
@@ -694,7 +694,7 @@ const de: Catalog = {
       findPerson: 'Person suchen',
       chooseOne: 'Eine Person wählen',
       nobody: 'Niemand gefunden.',
-      done: '{name} ist jetzt Admin von #{room}.',
+      done: '{name} ist jetzt Admin von {room}.',
     },
     reports: {
       which: 'Welche Meldungen',

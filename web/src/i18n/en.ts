@@ -675,7 +675,7 @@ const en = {
       noAdmins: 'none',
       makeAdmin: 'Make someone room admin…',
       none: 'No rooms match.',
-      newAdminTitle: 'New admin for #{room}',
+      newAdminTitle: 'New admin for {room}',
       newAdminText:
         'They join the room if they are not in it, and can then rename it, remove members and delete messages.',
       confirm: 'Make room admin',
@@ -683,7 +683,7 @@ const en = {
       findPerson: 'Find a person',
       chooseOne: 'Choose one',
       nobody: 'Nobody matches.',
-      done: '{name} is now an admin of #{room}.',
+      done: '{name} is now an admin of {room}.',
     },
     reports: {
       which: 'Which reports',

@@ -1,6 +1,6 @@
 // Dates, times, numbers and lists in the current language (Intl), formatters cached per
 // language. Every date or number the client shows goes through here.
-import { locale, numberFormat, type Locale } from './index'
+import { isRightToLeft, locale, numberFormat, type Locale } from './index'
 
 const cache = new Map<string, unknown>()
 function cached<T>(kind: string, l: Locale, options: object, make: () => T): T {
@@ -59,6 +59,10 @@ export function formatRelative(ms: number, now = Date.now()): string {
   }
   return ''
 }
+
+// A name or "#room" set into a sentence, isolated (FSI…PDI) in a right-to-left language so it keeps
+// its own direction there ("#general", not "general#"); left as it is in a left-to-right one.
+export const isolate = (text: string): string => (isRightToLeft(locale.value) ? `\u2068${text}\u2069` : text)
 
 // "Alice, Bob and Carol" with the language's own conjunction.
 export const formatList = (items: readonly string[]): string =>

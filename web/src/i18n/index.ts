@@ -12,6 +12,7 @@ export type LanguageChoice = 'auto' | Locale
 // Each language in its own name, as a menu of languages shows them.
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', de: 'Deutsch', ar: 'العربية' }
 const RTL = new Set<Locale>(['ar'])
+export const isRightToLeft = (l: Locale): boolean => RTL.has(l)
 
 // 'chat.composer.placeholder' for every string leaf of the English catalog.
 type Paths<T, P extends string = ''> = {

@@ -76,8 +76,10 @@ describe('invite codes and links', () => {
     )
     expect(expiresIn(2 * 86_400_000, 0)).toBe('läuft in 2 Tagen ab')
     await setLocale('ar')
-    const and = new Intl.ListFormat('ar', { type: 'conjunction' }).format(['#a', '#b'])
-    expect(inviteSummary(preview(['a', 'b']))).toBe(`دعاك Alice إلى الانضمام إلى ${and}.`)
+    // Right to left, the name and each room are isolated so "#a" does not turn into "a#".
+    const iso = (s: string) => `\u2068${s}\u2069`
+    const and = new Intl.ListFormat('ar', { type: 'conjunction' }).format([iso('#a'), iso('#b')])
+    expect(inviteSummary(preview(['a', 'b']))).toBe(`دعاك ${iso('Alice')} إلى الانضمام إلى ${and}.`)
     expect(expiresIn(2 * 86_400_000, 0)).toBe('ينتهي بعد يومين')
     await setLocale('en')
   })

@@ -4,7 +4,7 @@
 import { ApiError, api } from '../connection/http'
 import type { UserBrief } from '../protocol/frames'
 import { t } from '../i18n'
-import { formatList } from '../i18n/format'
+import { formatList, isolate } from '../i18n/format'
 
 export interface InviteRoom {
   id: number
@@ -60,9 +60,9 @@ export const roomLabel = (r: InviteRoom): string => `#${r.name}`
 
 // "Alice invited you to join #design and #general.": the rooms as the language lists them.
 export function inviteSummary(p: InvitePreview): string {
-  const name = p.inviter.display_name || p.inviter.username
+  const name = isolate(p.inviter.display_name || p.inviter.username)
   if (!p.rooms.length) return t('invite.summaryParley', { name })
-  return t('invite.summary', { name, rooms: formatList(p.rooms.map(roomLabel)) })
+  return t('invite.summary', { name, rooms: formatList(p.rooms.map((r) => isolate(roomLabel(r)))) })
 }
 
 // "expires in 3 days", "expired" — coarse, for lists.
