@@ -33,13 +33,17 @@ test('concurrent posters, three rooms, sockets on four shards: one order per roo
   for (let r = 0; r < 3; r++) {
     rooms.push((await owner.must({ type: 'create_room', kind: 'channel', name: `order-${r}` })).room)
   }
+  // The room's last seq before the posts: the latest join's (from its ack: another socket may
+  // not have that event yet).
+  const lastSeq = new Map(rooms.map((room) => [room, 1]))
   for (const s of sockets.slice(2).filter((_, i) => i % 2 === 0)) {
-    for (const room of rooms) await s.must({ type: 'join', room })
+    for (const room of rooms) {
+      const ack = await s.must({ type: 'join', room })
+      lastSeq.set(room, Math.max(lastSeq.get(room), ack.seq))
+    }
   }
   // Everyone follows every room: settle, then remember where each socket's live log stands.
-  const lastSeq = new Map()
   for (const room of rooms) {
-    lastSeq.set(room, Math.max(...sockets.map((s) => s.last(room))))
     for (const s of sockets) await s.waitForSeq(room, lastSeq.get(room))
   }
   const liveFrom = sockets.map((s) => new Map(rooms.map((room) => [room, s.log(room).live.length])))
