@@ -82,7 +82,7 @@ const CACHE_PREFIX = 'parley-shell-'
 const CACHE = CACHE_PREFIX + VERSION
 const SHELL = '/index.html'
 
-type Route = 'shell' | 'asset' | MediaKind | 'network'
+type Route = 'shell' | 'asset' | 'preloaded' | MediaKind | 'network'
 
 function routeOf(request: Request): Route {
   const url = new URL(request.url)
@@ -91,7 +91,10 @@ function routeOf(request: Request): Route {
   const media = mediaKind(request, sw.location.origin)
   if (media) return media
   // The rest of the API and the socket are live data: never cached, never answered with the shell.
-  if (/^\/(api|ws)(\/|$)/.test(url.pathname)) return 'network'
+  // A page navigation there (a provider's sign-in, whose server answers are redirects) takes the
+  // navigation preload's answer: letting the browser fall back to the network would ask the server a
+  // second time, and the sign-in's callback, whose state is good once, would then fail.
+  if (/^\/(api|ws)(\/|$)/.test(url.pathname)) return request.mode === 'navigate' ? 'preloaded' : 'network'
   if (request.mode === 'navigate') return 'shell'
   if (url.pathname.startsWith('/assets/')) return 'asset' // content-hashed, so never stale
   return 'network'
@@ -136,6 +139,9 @@ sw.addEventListener('fetch', (event) => {
     case 'asset':
       event.respondWith(cacheThenNetwork(event))
       return
+    case 'preloaded':
+      event.respondWith(preloadedThenNetwork(event))
+      return
     case 'file':
     case 'avatar':
       event.respondWith(mediaThenNetwork(event, route))
@@ -158,6 +164,10 @@ async function networkThenShell(event: FetchEvent): Promise<Response> {
     if (shell) return shell
     throw error
   }
+}
+
+async function preloadedThenNetwork(event: FetchEvent): Promise<Response> {
+  return (await event.preloadResponse) ?? (await fetch(event.request))
 }
 
 async function cacheThenNetwork(event: FetchEvent): Promise<Response> {
