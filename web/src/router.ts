@@ -87,7 +87,13 @@ router.beforeEach(async (to) => {
   const offlineUser = session.unreachable && rememberedUser() !== null
   if (to.meta.auth && !session.signedIn && !offlineUser)
     return { path: '/login', query: to.path === '/' ? {} : { next: to.fullPath } }
-  if (to.meta.guest && session.signedIn) return { path: '/' }
+  if (to.meta.guest && session.signedIn) {
+    // A provider that could not be linked sends the browser back to the sign-in page with the
+    // reason: the signed-in user reads it where they started, on the profile.
+    const oidcError = to.query.oidc_error
+    if (to.path === '/login' && oidcError) return { path: '/profile', query: { oidc_error: oidcError } }
+    return { path: '/' }
+  }
   return true
 })
 
