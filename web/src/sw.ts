@@ -1,7 +1,8 @@
 // Service worker: keeps the app shell available offline. Navigations try the network first and fall
 // back to the cached index.html; hashed /assets/* are cache-first; the chat's pictures (image files
 // and avatars, media-cache.ts) are cache-first from a bounded bucket of their own, so cached history
-// shows its images offline; the rest of /api/* and /ws is never touched. It also shows Web Push
+// shows its images offline; the rest of /api/* and /ws is never cached (a page navigation there,
+// such as a sign-in through a provider, takes the navigation preload's answer). It also shows Web Push
 // notifications and opens their room on a click (notify/push.ts).
 // A plugin in vite.config.ts bundles this file to dist/sw.js and defines the two build-time constants.
 import {
