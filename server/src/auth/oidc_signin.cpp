@@ -153,8 +153,8 @@ core::Result<std::shared_ptr<OidcSignIn::Discovered>> OidcSignIn::discover(const
     }
   }
   if (!d) {
-    std::string well_known = p.issuer + (p.issuer.ends_with('/') ? "" : "/") +
-                             ".well-known/openid-configuration";
+    std::string well_known =
+        p.issuer + (p.issuer.ends_with('/') ? "" : "/") + ".well-known/openid-configuration";
     auto [status, body] = http(well_known, allow_http_);
     auto doc = json_object(body);
     if (status != 200 || !doc) {

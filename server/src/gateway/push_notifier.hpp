@@ -29,8 +29,8 @@ class PushNotifier {
     std::atomic<std::int64_t>* skipped_online = nullptr;
     std::atomic<std::int64_t>* queued = nullptr;
   };
-  PushNotifier(store::Store& store, bus::Bus& bus, notify::PushSender& sender,
-               Counters counters, std::size_t max_queued = 10000);
+  PushNotifier(store::Store& store, bus::Bus& bus, notify::PushSender& sender, Counters counters,
+               std::size_t max_queued = 10000);
   ~PushNotifier();  // stops the thread; what is still queued is dropped
 
   // Before the stream starts.

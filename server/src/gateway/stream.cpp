@@ -58,8 +58,8 @@ void EventStream::publish(const chat::Event& event, const chat::MembershipChange
   push(std::make_shared<const Published>(event, change));
 }
 
-void EventStream::receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered,
-                          chat::Seq read, bool to_room) {
+void EventStream::receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered, chat::Seq read,
+                          bool to_room) {
   bus::Message m;
   if (to_room) {
     m.room = room;

@@ -46,7 +46,8 @@ class AuthServiceTest : public ::testing::Test {
 };
 
 TEST_F(AuthServiceTest, ExpiredResetLinkIsRefusedAndPasswordUnchanged) {
-  ASSERT_TRUE(auth_.register_user({"ruth", "ruths secret words", "ruth@example.org", {}, {}}, client_));
+  ASSERT_TRUE(
+      auth_.register_user({"ruth", "ruths secret words", "ruth@example.org", {}, {}}, client_));
   ASSERT_TRUE(auth_.begin_password_reset("ruth", client_));
   auth_.send_password_reset("ruth");
   std::string token = last_link_token();
@@ -87,7 +88,8 @@ TEST_F(AuthServiceTest, AnUnconfirmedAddressDoesNotKeepItsOwnerOut) {
   ASSERT_TRUE(
       auth_.register_user({"squatter", "squatters secret", "wren@example.org", {}, {}}, client_));
   std::string squatter_link = last_link_token();
-  auto owner = auth_.register_user({"wren", "wrens secret words", "Wren@example.org", {}, {}}, client_);
+  auto owner =
+      auth_.register_user({"wren", "wrens secret words", "Wren@example.org", {}, {}}, client_);
   ASSERT_TRUE(owner) << owner.error().message;
   ASSERT_TRUE(auth_.confirm_email(last_link_token()));
   auto late = auth_.confirm_email(squatter_link);
@@ -105,7 +107,8 @@ TEST_F(AuthServiceTest, AnUnconfirmedAddressDoesNotKeepItsOwnerOut) {
 }
 
 TEST_F(AuthServiceTest, ResetMailsPerAccountAreBounded) {
-  ASSERT_TRUE(auth_.register_user({"ugo", "ugos secret words", "ugo@example.org", {}, {}}, client_));
+  ASSERT_TRUE(
+      auth_.register_user({"ugo", "ugos secret words", "ugo@example.org", {}, {}}, client_));
   mails_.clear();
   for (int i = 0; i < 10; ++i) auth_.send_password_reset("ugo");
   EXPECT_EQ(mails_.size(), 3u);
