@@ -233,6 +233,8 @@ int main(int argc, char** argv) {
     };
     admin_api_options.sockets = [&ws] { return ws.open_sockets(); };
     admin_api_options.gifs = &gifs;
+    core::WorkerPool gif_pool(2);
+    admin_api_options.gif_pool = &gif_pool;
     api::AdminApi admin_api(router, auth, admin, chat, pool, api_options, admin_api_options);
     media::Storage storage(data / "files");
     chat::FileOptions file_options;
@@ -253,6 +255,7 @@ int main(int argc, char** argv) {
     timers.stop();  // no ring or grace timer fires into the services being torn down
     media_pool.join();
     pool.join();  // finish what the last requests started while the services still exist
+    gif_pool.join();
     store.stop_chat_writer();  // and the last chat writes, while their listeners exist
     spdlog::info("stopped");
   } catch (const std::exception& e) {

@@ -2,10 +2,12 @@
 #include "api/admin_api.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 #include <boost/url/params_view.hpp>
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <future>
@@ -282,26 +284,52 @@ void add_push_routes(Routes& r) {
   });
 }
 
+HttpResponse gif_search(Routes& r, const HttpRequest& req) {
+  auto who = r.auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie));
+  if (!who) return HttpResponse::error(401, "unauthorized", "Sign in first");
+  auto page = r.admin_options.gifs->search(who->user.id, param(req, "q"), param(req, "from"));
+  if (!page) return error_response(page.error());
+  json::array list;
+  for (const auto& g : page->results) {
+    list.push_back(json::object{{"id", g.id},
+                                {"title", g.title},
+                                {"url", g.url},
+                                {"preview", g.preview},
+                                {"width", g.width},
+                                {"height", g.height}});
+  }
+  return ok_json(200, json::object{{"results", std::move(list)},
+                                   {"next", page->next.empty() ? json::value(nullptr)
+                                                               : json::value(page->next)}});
+}
+
 void add_gif_routes(Routes& r) {
-  r.add_authed(
-      "GET", "/api/gifs/search", [&r](const HttpRequest& req, const auth::Authenticated& who) {
-        if (!r.admin_options.gifs || !r.admin_options.gifs->enabled()) {
-          return HttpResponse::error(404, "not_found", "GIF search is off on this server");
+  // Not through add_route: the search runs on the GIF pool, a bounded number at a time.
+  static constexpr int kMaxWaiting = 16;
+  auto waiting = std::make_shared<std::atomic<int>>(0);
+  r.router.add(
+      "GET", "/api/gifs/search",
+      [&r, waiting](std::shared_ptr<const HttpRequest> req, net::Reply reply) {
+        if (!r.admin_options.gifs || !r.admin_options.gifs->enabled() ||
+            !r.admin_options.gif_pool) {
+          return reply(HttpResponse::error(404, "not_found", "GIF search is off on this server"));
         }
-        auto page = r.admin_options.gifs->search(who.user.id, param(req, "q"), param(req, "from"));
-        if (!page) return error_response(page.error());
-        json::array list;
-        for (const auto& g : page->results) {
-          list.push_back(json::object{{"id", g.id},
-                                      {"title", g.title},
-                                      {"url", g.url},
-                                      {"preview", g.preview},
-                                      {"width", g.width},
-                                      {"height", g.height}});
+        if (waiting->fetch_add(1) >= kMaxWaiting) {
+          waiting->fetch_sub(1);
+          return reply(HttpResponse::error(503, "busy", "GIF search is busy; try again")
+                           .with("Retry-After", "1"));
         }
-        return ok_json(200, json::object{{"results", std::move(list)},
-                                         {"next", page->next.empty() ? json::value(nullptr)
-                                                                     : json::value(page->next)}});
+        r.admin_options.gif_pool->post([&r, waiting, req, reply = std::move(reply)] {
+          HttpResponse res;
+          try {
+            res = gif_search(r, *req);
+          } catch (const std::exception& e) {
+            spdlog::error("GIF search failed: {}", e.what());
+            res = HttpResponse::error(500, "internal", "GIF search failed");
+          }
+          waiting->fetch_sub(1);
+          reply(std::move(res));
+        });
       });
 }
 

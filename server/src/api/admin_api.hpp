@@ -20,6 +20,9 @@ struct AdminApiOptions {
   // Queues a test notification to each of the user's devices; returns how many.
   std::function<int(store::UserId)> push_test;
   media::GifSearch* gifs = nullptr;  // GIF search, when configured
+  // Where GIF searches wait on the provider, apart from the REST pool (a slow provider must not
+  // hold the threads every other request needs).
+  core::WorkerPool* gif_pool = nullptr;
   // Open sockets on this node and the people they belong to.
   std::function<std::pair<std::size_t, std::size_t>()> sockets;
 };

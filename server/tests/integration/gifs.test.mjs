@@ -12,11 +12,16 @@ let server
 let provider
 let alice, bob
 const requests = []
+const held = [] // answers of 'slow' searches, held until a test lets them go
 before(async () => {
   provider = createServer((req, res) => {
     const url = new URL(req.url, 'http://x')
     requests.push(url)
     if (url.searchParams.get('q') === 'broken') return res.writeHead(500).end('oops')
+    if (url.searchParams.get('q').startsWith('slow')) {
+      held.push(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"pagination":{}}'))
+      return
+    }
     const media = `http://127.0.0.1:${provider.address().port}`
     const offset = Number(url.searchParams.get('offset') ?? 0)
     const item = (id, host = media) => ({
@@ -103,4 +108,24 @@ test('the session names the GIF hosts and the page’s CSP allows them', async (
   const page = await fetch(`${server.url}/`)
   const csp = page.headers.get('content-security-policy')
   assert.match(csp, new RegExp(`img-src 'self' data: blob: http://127\\.0\\.0\\.1:${port};`))
+})
+
+test('searches waiting on a slow provider never hold the threads other requests need', async () => {
+  const slow = [1, 2, 3, 4].map((i) => alice.http.call('GET', `/api/gifs/search?q=slow${i}`))
+  // The provider holds all four: were they on the REST pool (a thread per core, at least two),
+  // this request would wait for them.
+  while (held.length < 2) await new Promise((resolve) => setImmediate(resolve))
+  const me = await bob.http.call('GET', '/api/me')
+  assert.equal(me.status, 200)
+  assert.ok(held.length < 5)
+  let done = false
+  const all = Promise.all(slow).then((answers) => {
+    done = true
+    return answers
+  })
+  while (!done) {
+    held.shift()?.()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  for (const r of await all) assert.equal(r.status, 200)
 })
