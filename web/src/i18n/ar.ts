@@ -643,6 +643,7 @@ const ar: Catalog = {
     tabs: {
       users: 'المستخدمون',
       rooms: 'الغرف',
+      groups: 'المجموعات',
       reports: 'البلاغات',
       settings: 'الإعدادات',
       notice: 'الإشعار',
@@ -712,6 +713,29 @@ const ar: Catalog = {
       chooseOne: 'اختر شخصًا',
       nobody: 'لا أحد مطابق.',
       done: 'أصبح {name} مشرفًا لـ {room}.',
+      delete: 'حذف الغرفة',
+      deleteTitle: 'حذف الغرفة {room}؟',
+      deleteText:
+        'تُحذف الغرفة للجميع: يُزال كل أعضائها، ولا تعود رسائلها وملفاتها متاحة للقراءة. لا يمكن التراجع عن ذلك.',
+      deleteConfirm: 'حذف الغرفة',
+      deleteDone: 'حُذفت الغرفة {room}.',
+    },
+    groups: {
+      search: 'البحث عن مجموعات',
+      placeholder: 'اسم المجموعة',
+      table: 'المجموعات',
+      group: 'المجموعة',
+      members: 'الأعضاء',
+      rooms: 'الغرف',
+      admins: 'مشرفو المجموعة',
+      noAdmins: 'لا أحد',
+      delete: 'حذف المجموعة',
+      none: 'لا توجد مجموعات مطابقة.',
+      deleteTitle: 'حذف المجموعة {group}؟',
+      deleteText:
+        'تصبح قنواتها غرفًا خاصة لأعضائها، فيحتفظون بها وبرسائلها؛ وتزول المجموعة وحدها. لا يمكن التراجع عن ذلك.',
+      deleteConfirm: 'حذف المجموعة',
+      deleteDone: 'حُذفت المجموعة {group}.',
     },
     reports: {
       which: 'أي البلاغات',

@@ -639,6 +639,7 @@ const de: Catalog = {
     tabs: {
       users: 'Benutzer',
       rooms: 'Räume',
+      groups: 'Gruppen',
       reports: 'Meldungen',
       settings: 'Einstellungen',
       notice: 'Hinweis',
@@ -711,6 +712,29 @@ const de: Catalog = {
       chooseOne: 'Eine Person wählen',
       nobody: 'Niemand gefunden.',
       done: '{name} ist jetzt Admin von {room}.',
+      delete: 'Raum löschen',
+      deleteTitle: '{room} löschen?',
+      deleteText:
+        'Der Raum wird für alle gelöscht: Alle Mitglieder werden entfernt, und seine Nachrichten und Dateien sind nicht mehr lesbar. Das lässt sich nicht rückgängig machen.',
+      deleteConfirm: 'Raum löschen',
+      deleteDone: '{room} wurde gelöscht.',
+    },
+    groups: {
+      search: 'Gruppen suchen',
+      placeholder: 'Gruppenname',
+      table: 'Gruppen',
+      group: 'Gruppe',
+      members: 'Mitglieder',
+      rooms: 'Räume',
+      admins: 'Gruppen-Admins',
+      noAdmins: 'keine',
+      delete: 'Gruppe löschen',
+      none: 'Keine passenden Gruppen.',
+      deleteTitle: 'Gruppe {group} löschen?',
+      deleteText:
+        'Ihre Kanäle werden zu privaten Räumen ihrer Mitglieder, die sie samt Nachrichten behalten; nur die Gruppe selbst verschwindet. Das lässt sich nicht rückgängig machen.',
+      deleteConfirm: 'Gruppe löschen',
+      deleteDone: 'Die Gruppe {group} wurde gelöscht.',
     },
     reports: {
       which: 'Welche Meldungen',

@@ -629,6 +629,7 @@ const en = {
     tabs: {
       users: 'Users',
       rooms: 'Rooms',
+      groups: 'Groups',
       reports: 'Reports',
       settings: 'Settings',
       notice: 'Notice',
@@ -700,6 +701,29 @@ const en = {
       chooseOne: 'Choose one',
       nobody: 'Nobody matches.',
       done: '{name} is now an admin of {room}.',
+      delete: 'Delete room',
+      deleteTitle: 'Delete {room}?',
+      deleteText:
+        'The room is deleted for everyone: all its members are removed, and its messages and files can no longer be read. This cannot be undone.',
+      deleteConfirm: 'Delete room',
+      deleteDone: '{room} is deleted.',
+    },
+    groups: {
+      search: 'Search groups',
+      placeholder: 'Group name',
+      table: 'Groups',
+      group: 'Group',
+      members: 'Members',
+      rooms: 'Rooms',
+      admins: 'Group admins',
+      noAdmins: 'none',
+      delete: 'Delete group',
+      none: 'No groups match.',
+      deleteTitle: 'Delete the group {group}?',
+      deleteText:
+        'Its channels become private rooms of their members, who keep them with their messages; the group itself is gone. This cannot be undone.',
+      deleteConfirm: 'Delete group',
+      deleteDone: 'The group {group} is deleted.',
     },
     reports: {
       which: 'Which reports',

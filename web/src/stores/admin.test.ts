@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The admin store: the users' search and pages (latest answer wins), changes to a user, the
-// registration mode shared with the session, reports leaving their list once resolved, and the
-// small formatting helpers.
+// registration mode shared with the session, reports leaving their list once resolved, rooms and
+// groups deleted (and kept when the server refuses), and the small formatting helpers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { fakeFetch } from './fake-fetch'
@@ -160,6 +160,63 @@ describe('admin store', () => {
       ['POST', '/api/admin/rooms/4/owner', { user: 9 }],
       ['GET', '/api/admin/rooms?query=', undefined],
     ])
+  })
+
+  it('deletes a room and drops it from the list', async () => {
+    const server = fakeFetch()
+    const admin = useAdminStore()
+    server.answer(200, { rooms: [{ id: 4 }, { id: 5 }] })
+    await admin.loadRooms('')
+    server.answer(204)
+    await admin.deleteRoom(4)
+    expect(server.calls[1]).toEqual({ method: 'DELETE', path: '/api/admin/rooms/4', body: undefined })
+    expect(admin.rooms.map((r) => r.id)).toEqual([5])
+  })
+
+  it('keeps a room the server would not delete', async () => {
+    const server = fakeFetch()
+    const admin = useAdminStore()
+    server.answer(200, { rooms: [{ id: 4 }] })
+    await admin.loadRooms('')
+    server.answer(404, { error: 'not_found', message: 'No such room' })
+    await expect(admin.deleteRoom(4)).rejects.toThrow('No such room')
+    expect(admin.rooms.map((r) => r.id)).toEqual([4])
+  })
+
+  it('searches groups, the latest answer winning, and says why the list failed', async () => {
+    const server = fakeFetch()
+    const admin = useAdminStore()
+    const slow = server.hold()
+    server.answer(200, { groups: [{ id: 2, name: 'Design team', members: 3, rooms: 1, admins: [] }] })
+    const first = admin.loadGroups('d')
+    await admin.loadGroups(' design ')
+    slow(200, { groups: [{ id: 1 }] })
+    await first
+    expect(server.calls.map((c) => c.path)).toEqual([
+      '/api/admin/groups?query=d',
+      '/api/admin/groups?query=design',
+    ])
+    expect(admin.groups.map((g) => g.id)).toEqual([2])
+    expect(admin.groupsQuery).toBe(' design ')
+    server.answer(403, { error: 'forbidden', message: 'Admins only' })
+    await admin.loadGroups()
+    expect(server.calls[2]?.path).toBe('/api/admin/groups?query=design')
+    expect(admin.errors.groups).toBe('Admins only')
+    expect(admin.groups.map((g) => g.id)).toEqual([2])
+  })
+
+  it('deletes a group and drops it from the list', async () => {
+    const server = fakeFetch()
+    const admin = useAdminStore()
+    server.answer(200, { groups: [{ id: 1 }, { id: 2 }] })
+    await admin.loadGroups('')
+    server.answer(204)
+    await admin.deleteGroup(1)
+    expect(server.calls[1]).toEqual({ method: 'DELETE', path: '/api/admin/groups/1', body: undefined })
+    expect(admin.groups.map((g) => g.id)).toEqual([2])
+    server.answer(404, { error: 'not_found', message: 'No such group' })
+    await expect(admin.deleteGroup(2)).rejects.toThrow('No such group')
+    expect(admin.groups.map((g) => g.id)).toEqual([2])
   })
 
   it('posts and clears the notice', async () => {

@@ -1,4 +1,4 @@
-// The admin area's data (docs/api.md, "Administration"): users, rooms, reports, the server's
+// The admin area's data (docs/api.md, "Administration"): users, rooms, groups, reports, the server's
 // settings and notice, and its health. Loaded only with the admin pages, and only for admins.
 import { defineStore } from 'pinia'
 import { reactive, ref } from 'vue'
@@ -24,6 +24,14 @@ export interface AdminRoom {
   messages: number
   group: number | null
   last_at: number
+  admins: UserBrief[]
+}
+
+export interface AdminGroup {
+  id: number
+  name: string
+  members: number
+  rooms: number
   admins: UserBrief[]
 }
 
@@ -99,9 +107,12 @@ const query = (params: Record<string, string | number>) =>
 
 export const useAdminStore = defineStore('admin', () => {
   const session = useSessionStore()
-  const errors = reactive<Record<'users' | 'rooms' | 'reports' | 'settings' | 'health', string | null>>({
+  const errors = reactive<
+    Record<'users' | 'rooms' | 'groups' | 'reports' | 'settings' | 'health', string | null>
+  >({
     users: null,
     rooms: null,
+    groups: null,
     reports: null,
     settings: null,
     health: null,
@@ -183,6 +194,37 @@ export const useAdminStore = defineStore('admin', () => {
   async function makeRoomAdmin(room: number, user: number): Promise<void> {
     await api('POST', `/api/admin/rooms/${room}/owner`, { body: { user } })
     await loadRooms()
+  }
+
+  // Deletes a room for everyone in it (their clients drop it on the `removed` event each gets).
+  async function deleteRoom(id: number): Promise<void> {
+    await api('DELETE', `/api/admin/rooms/${id}`)
+    rooms.value = rooms.value.filter((r) => r.id !== id)
+  }
+
+  // Groups: by name, with their size and admins.
+  const groups = ref<AdminGroup[]>([])
+  const groupsQuery = ref('')
+  let groupsAsked = 0
+
+  async function loadGroups(q = groupsQuery.value): Promise<void> {
+    groupsQuery.value = q
+    const asked = ++groupsAsked
+    try {
+      const r = await api<{ groups: AdminGroup[] }>('GET', `/api/admin/groups?${query({ query: q.trim() })}`)
+      if (asked !== groupsAsked) return
+      groups.value = r.groups
+      errors.groups = null
+    } catch (e) {
+      if (asked === groupsAsked) errors.groups = failure(e)
+    }
+  }
+
+  // Deletes a group as its own admin would: its channels become private rooms of their members,
+  // so the rooms list (kinds, groups) is stale afterwards and is asked again when next shown.
+  async function deleteGroup(id: number): Promise<void> {
+    await api('DELETE', `/api/admin/groups/${id}`)
+    groups.value = groups.value.filter((g) => g.id !== id)
   }
 
   // Reports: the open ones, or the resolved ones; newest first.
@@ -270,6 +312,11 @@ export const useAdminStore = defineStore('admin', () => {
     roomsQuery,
     loadRooms,
     makeRoomAdmin,
+    deleteRoom,
+    groups,
+    groupsQuery,
+    loadGroups,
+    deleteGroup,
     reports,
     showResolved,
     loadReports,
