@@ -1,8 +1,9 @@
 // Administration, invitations and moderation. The first account of a server is its admin, so this
 // spec runs a server of its own (the shared one's first account belongs to whichever spec ran
 // first): the admin turns registration to invitation only and brings someone in with a link into a
-// room; a non-admin sees "Admins only" and the admin API refuses them; a deactivated user's open
-// page is signed out; a report reaches the admin, who resolves it; a notice reaches open pages.
+// room; a non-admin sees "Admins only" and the admin API refuses them; the admin deletes a room
+// someone has open and a group someone made; a deactivated user's open page is signed out; a report
+// reaches the admin, who resolves it; a notice reaches open pages.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -76,6 +77,28 @@ async function call(page: Page, method: string, path: string, body?: unknown): P
     },
     [method, path, body] as const,
   )
+}
+
+// One command over a socket of the page's own (signed in by its cookie): its ack, or the error.
+async function command(page: Page, frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return page.evaluate(async (frame) => {
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`)
+    const cid = `e2e-${Math.random().toString(36).slice(2)}`
+    try {
+      return await new Promise<Record<string, unknown>>((ok, fail) => {
+        ws.onerror = () => fail(new Error('socket failed'))
+        ws.onmessage = (m) => {
+          const f = JSON.parse(String(m.data)) as Record<string, unknown>
+          if (f.type === 'hello') ws.send(JSON.stringify({ ...frame, cid }))
+          if (f.cid !== cid) return
+          if (f.type === 'ack') ok(f)
+          else fail(new Error(`refused: ${String(m.data)}`))
+        }
+      })
+    } finally {
+      ws.close()
+    }
+  }, frame)
 }
 
 test('a non-admin sees "Admins only" and the admin API refuses them', async () => {
@@ -169,6 +192,64 @@ test('the admin makes a member the admin of a room', async () => {
   await expect(row.getByRole('cell').nth(1)).toHaveText('3') // root, dana, and bob who joined
 })
 
+test('the admin deletes a room someone has open: it leaves their room list', async () => {
+  await bob.goto('/')
+  const bobsRooms = bob.getByRole('navigation', { name: 'Rooms' })
+  await bobsRooms.getByRole('button', { name: /^design/ }).click()
+  await expect(bob.getByRole('heading', { name: '#design' })).toBeVisible()
+
+  await openTab(admin, 'Rooms')
+  await admin.getByLabel('Search rooms').fill('design')
+  const row = admin.getByRole('row', { name: 'design' })
+  await row.getByRole('button', { name: 'Delete room' }).click()
+  const dialog = admin.getByRole('alertdialog', { name: 'Delete #design?' })
+  await expect(dialog).toContainText('all its members are removed')
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused()
+  await dialog.getByRole('button', { name: 'Delete room' }).click()
+  await expect(dialog).toHaveCount(0)
+  await expect(admin.getByText('#design is deleted.')).toBeVisible()
+  await expect(row).toHaveCount(0)
+
+  await expect(bobsRooms.getByRole('button', { name: /^design/ })).toHaveCount(0)
+  await expect(bob.getByRole('heading', { name: '#design' })).toHaveCount(0)
+  await bob.reload() // and it does not come back from the server
+  await expect(bobsRooms.getByRole('button', { name: /^general/ })).toBeVisible()
+  await expect(bobsRooms.getByRole('button', { name: /^design/ })).toHaveCount(0)
+})
+
+test('the admin deletes a group a user made: its channel stays, as a private room', async () => {
+  const made = await command(bob, { type: 'create_group', name: 'Bob crew' })
+  const group = made.group as number
+  expect(group).toBeGreaterThan(0)
+  await command(bob, { type: 'create_room', kind: 'channel', name: 'crewchat', group })
+
+  await openTab(admin, 'Groups')
+  const tabs = await admin.getByRole('tab').allTextContents()
+  expect(tabs.map((t) => t.trim()).slice(1, 3)).toEqual(['Rooms', 'Groups'])
+  await admin.getByLabel('Search groups').fill('Bob crew')
+  const row = admin.getByRole('row', { name: 'Bob crew' })
+  await expect(row).toContainText('@bobadmin')
+  await expect(row.getByRole('cell').nth(1)).toHaveText('1') // members
+  await expect(row.getByRole('cell').nth(2)).toHaveText('1') // rooms
+  await row.getByRole('button', { name: 'Delete group' }).click()
+  const dialog = admin.getByRole('alertdialog', { name: 'Delete the group Bob crew?' })
+  await expect(dialog).toContainText('channels become private rooms of their members')
+  await dialog.getByRole('button', { name: 'Delete group' }).click()
+  await expect(dialog).toHaveCount(0)
+  await expect(row).toHaveCount(0)
+  await admin.reload() // gone on the server too
+  await expect(admin.getByRole('tab', { name: 'Groups' })).toHaveAttribute('aria-selected', 'true')
+  await admin.getByLabel('Search groups').fill('Bob crew')
+  await expect(admin.getByText('No groups match.')).toBeVisible()
+
+  await admin.getByRole('tab', { name: 'Rooms' }).click()
+  await admin.getByLabel('Search rooms').fill('crewchat')
+  await expect(admin.getByRole('row', { name: 'crewchat' })).toContainText('Private')
+  await expect(
+    bob.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: /^crewchat/ }),
+  ).toBeVisible()
+})
+
 test('a reported message reaches the admin, who resolves it', async () => {
   // Everyone is in #general; the admin says something Bob reports.
   await admin.goto('/')
@@ -260,8 +341,17 @@ test('health shows the server numbers, and the tabs fit a phone', async () => {
   await expect(admin.getByText('Accounts')).toBeVisible()
   await expect(health.first()).not.toBeEmpty()
   await admin.setViewportSize({ width: 390, height: 844 })
-  await admin.getByRole('tab', { name: 'Users' }).click()
-  await expect(admin.getByRole('tab', { name: 'Users' })).toHaveAttribute('aria-selected', 'true')
-  const width = await admin.evaluate(() => document.documentElement.scrollWidth)
-  expect(width).toBeLessThanOrEqual(390) // nothing wider than the screen: tabs scroll, tables are lists
+  await command(bob, { type: 'create_group', name: 'A group whose name is long enough to wrap on a phone' })
+  for (const [tab, search] of [
+    ['Users', 'Search users'],
+    ['Rooms', 'Search rooms'],
+    ['Groups', 'Search groups'],
+  ] as const) {
+    await admin.getByRole('tab', { name: tab }).click()
+    await expect(admin.getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true')
+    await admin.getByLabel(search).fill('')
+    await expect(admin.getByRole('table').locator('tbody tr').first()).toBeVisible() // a card
+    const width = await admin.evaluate(() => document.documentElement.scrollWidth)
+    expect(width, tab).toBeLessThanOrEqual(390) // nothing wider than the screen: tabs scroll, tables are lists
+  }
 })
