@@ -405,6 +405,44 @@ void add_admin_area_routes(Routes& r) {
       },
       true);
 
+  // Waits for a chat write (made on the writer thread) and answers 204 or its error.
+  auto written = [](auto start) {
+    std::promise<core::Result<chat::Ack>> done;
+    start([&done](core::Result<chat::Ack> a) { done.set_value(std::move(a)); });
+    auto out = done.get_future().get();
+    if (!out) return error_response(out.error());
+    return HttpResponse{204, {}, {}};
+  };
+  r.add_admin(
+      "DELETE", "/api/admin/rooms/",
+      [&r, written](const HttpRequest& req, const auth::Authenticated& who) {
+        auto [room, rest] = path_id(req, "/api/admin/rooms/");
+        if (!rest.empty()) return HttpResponse::error(404, "not_found", "No such route");
+        return written([&](auto done) { r.chat.admin_delete_room(who.user.id, room, done); });
+      },
+      true);
+  r.add_admin("GET", "/api/admin/groups", [&r](const HttpRequest& req, const auth::Authenticated&) {
+    json::array list;
+    for (const auto& g : r.chat.admin_groups(param(req, "query"))) {
+      json::array admins;
+      for (const auto& u : g.admins) admins.push_back(brief_json(u));
+      list.push_back(json::object{{"id", g.group.id},
+                                  {"name", g.group.name},
+                                  {"members", g.members},
+                                  {"rooms", g.rooms},
+                                  {"admins", std::move(admins)}});
+    }
+    return ok_json(200, json::object{{"groups", std::move(list)}});
+  });
+  r.add_admin(
+      "DELETE", "/api/admin/groups/",
+      [&r, written](const HttpRequest& req, const auth::Authenticated& who) {
+        auto [group, rest] = path_id(req, "/api/admin/groups/");
+        if (!rest.empty()) return HttpResponse::error(404, "not_found", "No such route");
+        return written([&](auto done) { r.chat.admin_delete_group(who.user.id, group, done); });
+      },
+      true);
+
   r.add_admin("GET", "/api/admin/settings", [&r](const HttpRequest&, const auth::Authenticated&) {
     return ok_json(
         200, json::object{{"settings", json::object{{"registration", r.admin.registration()}}}});

@@ -63,7 +63,8 @@ std::optional<core::Error> check_label(const std::string& s, std::size_t min, st
 
 // A channel the user may see without being in it: one in no group, or in one of theirs.
 bool visible_channel(ChatTx& tx, const Room& room, UserId user) {
-  return room.kind == RoomKind::kChannel && (!room.group || tx.group_role(room.group, user));
+  return room.kind == RoomKind::kChannel && !room.deleted &&
+         (!room.group || tx.group_role(room.group, user));
 }
 
 bool may_moderate(ChatTx& tx, const Room& room, const Membership& m) {
@@ -249,7 +250,8 @@ void ChatService::welcome(UserId user, std::vector<std::string> channels, UserId
         }
         for (RoomId id : rooms) {
           auto r = tx.room(id);
-          if (!r || r->kind == RoomKind::kDirect || r->group || !tx.membership(id, inviter)) {
+          if (!r || r->deleted || r->kind == RoomKind::kDirect || r->group ||
+              !tx.membership(id, inviter)) {
             continue;
           }
           join(id);
@@ -287,6 +289,45 @@ std::vector<store::AdminRoom> ChatService::admin_rooms(const std::string& query)
   return store_.admin_rooms(query, 200);
 }
 
+std::vector<store::AdminGroup> ChatService::admin_groups(const std::string& query) {
+  return store_.admin_groups(query, 200);
+}
+
+void ChatService::admin_delete_room(UserId admin, RoomId room, Done<Ack> done) {
+  run(
+      admin, "",
+      [room](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        auto r = tx.room(room);
+        if (!r || r->deleted || r->kind == RoomKind::kDirect) return not_found();
+        Ack last{room, 0, 0, 0};
+        for (UserId member : tx.room_members(room)) {
+          auto who = tx.user(member);
+          tx.remove_member(room, member);
+          Event e;
+          e.room = room;
+          e.kind = EventKind::kRemoved;
+          e.target = member;
+          e.target_name = who ? who->username : "";
+          last = *w.ack(w.append(tx, e, MembershipChange{{}, {member}}));
+        }
+        tx.delete_room(room);
+        return last;
+      },
+      std::move(done));
+}
+
+void ChatService::admin_delete_group(UserId admin, GroupId group, Done<Ack> done) {
+  run(
+      admin, "",
+      [group](ChatTx& tx, Work& w) -> core::Result<Ack> {
+        if (!tx.group(group)) return make_error(Errc::kNotFound, "No such group", "group");
+        w.group_notices = tx.group_members(group);
+        tx.delete_group(group);
+        return Ack{0, 0, 0, group};
+      },
+      std::move(done));
+}
+
 std::vector<store::Report> ChatService::reports(bool resolved) {
   return store_.list_reports(resolved, 200);
 }
@@ -301,7 +342,7 @@ void ChatService::make_room_admin(UserId by, RoomId room, UserId target, Done<Ac
       by, "",
       [room, target](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
-        if (!r || r->kind == RoomKind::kDirect) return not_found();
+        if (!r || r->deleted || r->kind == RoomKind::kDirect) return not_found();
         auto who = tx.user(target);
         if (!who) return make_error(Errc::kNotFound, "No such user", "user");
         if (r->group && !tx.group_role(r->group, target)) {
@@ -724,7 +765,7 @@ core::Result<std::vector<store::RoomSummary>> ChatService::attach(
 
 core::Result<Room> ChatService::readable(UserId user, RoomId room) {
   auto r = store_.room(room);
-  if (!r) return not_found();
+  if (!r || r->deleted) return not_found();
   if (store_.membership(room, user)) return *r;
   if (r->kind != RoomKind::kChannel) return not_found();
   if (r->group && !store_.group_role(r->group, user)) return not_found();

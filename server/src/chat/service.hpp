@@ -182,6 +182,11 @@ class ChatService {
   core::Result<store::Report> report(UserId user, MessageId message, const std::string& reason);
   // The admin area's lists (the caller checks who asks).
   std::vector<store::AdminRoom> admin_rooms(const std::string& query);
+  std::vector<store::AdminGroup> admin_groups(const std::string& query);
+  // An admin deletes a room: every member removed (each told by a `removed` event), then it is
+  // gone from every list, search and join. Or a group, as its own admins would.
+  void admin_delete_room(UserId admin, RoomId room, Done<Ack> done);
+  void admin_delete_group(UserId admin, GroupId group, Done<Ack> done);
   std::vector<store::Report> reports(bool resolved);
   std::optional<store::Report> resolve_report(UserId by, std::int64_t id, bool resolved);
   // Makes `target` an admin of a channel or private room, adding them first if needed (an

@@ -46,6 +46,13 @@ struct AdminRoom {
   std::vector<UserBrief> admins;
 };
 
+struct AdminGroup {
+  Group group;
+  int members = 0;
+  int rooms = 0;
+  std::vector<UserBrief> admins;
+};
+
 struct Health {
   std::int64_t users = 0;  // accounts, guests included
   std::int64_t rooms = 0;

@@ -58,7 +58,8 @@ struct Room {
   std::string topic;
   UserId created_by = 0;
   Seq last_seq = 0;
-  GroupId group = 0;  // 0: in no group
+  GroupId group = 0;     // 0: in no group
+  bool deleted = false;  // by an admin: no members, in no list
 };
 
 struct Group {
@@ -248,6 +249,9 @@ class ChatTx {
   virtual void remove_member(RoomId room, UserId user) = 0;
   virtual void update_member(RoomId room, UserId user, const MemberSettings& s) = 0;
   virtual void set_member_admin(RoomId room, UserId user, bool admin) = 0;
+  virtual std::vector<UserId> room_members(RoomId room) = 0;
+  // Marks the room deleted (its members are removed by the caller, with their events).
+  virtual void delete_room(RoomId room) = 0;
   virtual void set_muted_until(RoomId room, UserId user, Millis until) = 0;
   // Pins (at > 0) or unpins (0) a message.
   virtual void set_pinned(MessageId id, Millis at) = 0;

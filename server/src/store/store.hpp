@@ -177,6 +177,8 @@ class Store {
                                                Millis at) = 0;
   // Channels and private rooms (never direct ones) whose name contains `query`, by name.
   virtual std::vector<AdminRoom> admin_rooms(const std::string& query, int limit) = 0;
+  // Groups whose name contains `query`, by name.
+  virtual std::vector<AdminGroup> admin_groups(const std::string& query, int limit) = 0;
   virtual Health health(Millis messages_since) = 0;
 
   // Web Push. Adding an endpoint already known moves it to `s.user` (a browser signed in anew).

@@ -121,6 +121,9 @@ test('non-admins and signed-out visitors reach none of the admin routes', async 
     ['GET', '/api/admin/reports'],
     ['PATCH', '/api/admin/reports/1', { resolved: true }],
     ['GET', '/api/admin/health'],
+    ['DELETE', '/api/admin/rooms/1'],
+    ['GET', '/api/admin/groups'],
+    ['DELETE', '/api/admin/groups/1'],
   ]
   const anonymous = new Client(server)
   for (const [method, path, body] of routes) {
@@ -217,4 +220,35 @@ test('a notice reaches every open socket and every later one, until it is cleare
   await root.http.call('DELETE', '/api/admin/notice')
   const cleared = await a.waitFor((f) => f.type === 'notice' && f.text === null)
   assert.equal(cleared.at, null)
+})
+
+test('an admin deletes a room (its members are told, it is gone everywhere) and a group', async () => {
+  const a = await tabs.connect(alice)
+  const b = await tabs.connect(bob)
+  const room = (await a.must({ type: 'create_room', kind: 'channel', name: 'doomed-room' })).room
+  await b.must({ type: 'join', room })
+  await a.post(room, 'soon gone')
+  assert.equal((await root.http.call('DELETE', `/api/admin/rooms/${room}`)).status, 204)
+  const removed = await b.waitFor((f) => f.type === 'event' && f.room === room && f.kind === 'removed' && f.target === bob.id)
+  assert.equal(removed.user, root.id)
+  assert.ok(!(await b.must({ type: 'rooms' })).rooms.some((x) => x.id === room))
+  const dir = await b.must({ type: 'directory', query: 'doomed' })
+  assert.deepEqual(dir.rooms, [])
+  const join = await b.command({ type: 'join', room })
+  assert.equal(join.code, 'not_found')
+  assert.equal((await b.command({ type: 'search', query: 'gone', room })).code, 'not_found')
+  assert.equal((await b.command({ type: 'history', room })).code, 'not_found')
+  assert.ok(!(await root.http.call('GET', '/api/admin/rooms?query=doomed')).json.rooms.length)
+  assert.equal((await root.http.call('DELETE', `/api/admin/rooms/${room}`)).status, 404)
+
+  const group = (await a.must({ type: 'create_group', name: 'Doomed team' })).group
+  const inGroup = (await a.must({ type: 'create_room', kind: 'channel', name: 'team-room', group })).room
+  const listed = (await root.http.call('GET', '/api/admin/groups?query=doomed')).json.groups
+  assert.deepEqual(listed.map((g) => [g.id, g.name, g.members, g.rooms, g.admins.map((u) => u.username)]), [
+    [group, 'Doomed team', 1, 1, ['alice']],
+  ])
+  assert.equal((await root.http.call('DELETE', `/api/admin/groups/${group}`)).status, 204)
+  assert.deepEqual((await root.http.call('GET', '/api/admin/groups?query=doomed')).json.groups, [])
+  const kept = (await a.must({ type: 'rooms' })).rooms.find((x) => x.id === inGroup)
+  assert.equal(kept.kind, 'private', 'its channels became private rooms of their members')
 })

@@ -257,7 +257,7 @@ std::vector<AdminRoom> SqliteStore::admin_rooms(const std::string& query, int li
       SELECT r.id, r.kind, r.name, r.topic, r.created_by, r.last_seq, r.group_id,
         (SELECT count(*) FROM members z WHERE z.room_id = r.id),
         (SELECT count(*) FROM messages z WHERE z.room_id = r.id AND z.deleted = 0), r.last_at
-      FROM rooms r WHERE r.kind <> 'direct' AND r.name_key LIKE ?1 ESCAPE '\'
+      FROM rooms r WHERE r.kind <> 'direct' AND r.deleted = 0 AND r.name_key LIKE ?1 ESCAPE '\'
       ORDER BY r.name_key, r.id LIMIT ?2)");
     s.bind(1, "%" + like_escape(query) + "%").bind(2, limit);
     std::vector<AdminRoom> out;
@@ -282,6 +282,30 @@ std::vector<AdminRoom> SqliteStore::admin_rooms(const std::string& query, int li
              "LIMIT 10");
       m.bind(1, a.room.id);
       while (m.step()) a.admins.push_back(UserBrief{m.i64(0), m.text(1), m.text(2), 0, ""});
+    }
+    return out;
+  });
+}
+
+std::vector<AdminGroup> SqliteStore::admin_groups(const std::string& query, int limit) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c, R"(
+      SELECT g.id, g.name, (SELECT count(*) FROM group_members z WHERE z.group_id = g.id),
+        (SELECT count(*) FROM rooms r WHERE r.group_id = g.id AND r.deleted = 0)
+      FROM groups g WHERE lower(g.name) LIKE ?1 ESCAPE '\' ORDER BY lower(g.name), g.id LIMIT ?2)");
+    s.bind(1, "%" + like_escape(query) + "%").bind(2, limit);
+    std::vector<AdminGroup> out;
+    while (s.step()) {
+      out.push_back(AdminGroup{
+          Group{s.i64(0), s.text(1)}, static_cast<int>(s.i64(2)), static_cast<int>(s.i64(3)), {}});
+    }
+    for (auto& g : out) {
+      Stmt m(c,
+             "SELECT u.id, u.username, u.display_name FROM group_members m JOIN users u ON u.id = "
+             "m.user_id WHERE m.group_id = ?1 AND m.role = 'admin' ORDER BY u.username_key "
+             "LIMIT 10");
+      m.bind(1, g.group.id);
+      while (m.step()) g.admins.push_back(UserBrief{m.i64(0), m.text(1), m.text(2), 0, ""});
     }
     return out;
   });

@@ -36,10 +36,12 @@ RoomKind kind_of(std::string_view s) {
 
 std::optional<Room> room_of(Connection& c, RoomId id) {
   Stmt s(c,
-         "SELECT id, kind, name, topic, created_by, last_seq, group_id FROM rooms WHERE id = ?1");
+         "SELECT id, kind, name, topic, created_by, last_seq, group_id, deleted FROM rooms WHERE "
+         "id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5), s.i64(6)};
+  return Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3),
+              s.i64(4), s.i64(5),           s.i64(6),  s.i64(7) != 0};
 }
 
 std::optional<bool> group_role_of(Connection& c, GroupId group, UserId user) {
@@ -91,8 +93,8 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
   std::vector<RoomSummary> out;
   while (s.step()) {
     RoomSummary r;
-    r.room =
-        Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3), s.i64(4), s.i64(5), s.i64(17)};
+    r.room = Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3),
+                  s.i64(4), s.i64(5),           s.i64(17), false};
     r.me = Membership{r.room.id, user, s.text(6) == "admin", s.i64(7), s.i64(8), s.i64(18)};
     r.notify = s.i64(9) != 0;
     r.volume = static_cast<int>(s.i64(10));
@@ -392,10 +394,22 @@ class SqliteChatTx final : public ChatTx {
     s.step();
     return static_cast<int>(s.i64(0));
   }
+  std::vector<UserId> room_members(RoomId room) override {
+    Stmt s(c_, "SELECT user_id FROM members WHERE room_id = ?1 ORDER BY user_id");
+    s.bind(1, room);
+    std::vector<UserId> out;
+    while (s.step()) out.push_back(s.i64(0));
+    return out;
+  }
+  void delete_room(RoomId room) override {
+    Stmt s(c_, "UPDATE rooms SET deleted = 1 WHERE id = ?1");
+    s.bind(1, room);
+    s.run();
+  }
   std::optional<RoomId> channel_named(const std::string& name) override {
     Stmt s(c_,
            "SELECT id FROM rooms WHERE kind = 'channel' AND group_id = 0 AND name_key = ?1 "
-           "ORDER BY id LIMIT 1");
+           "AND deleted = 0 ORDER BY id LIMIT 1");
     s.bind(1, lower(name));
     if (!s.step()) return std::nullopt;
     return s.i64(0);
@@ -907,7 +921,7 @@ std::vector<DirectoryEntry> SqliteStore::directory(UserId viewer, const std::str
       SELECT r.id, r.group_id, r.name, r.topic,
         (SELECT count(*) FROM members z WHERE z.room_id = r.id),
         EXISTS (SELECT 1 FROM members z WHERE z.room_id = r.id AND z.user_id = ?1)
-      FROM rooms r WHERE r.kind = 'channel' AND r.name_key LIKE ?2 ESCAPE '\' AND
+      FROM rooms r WHERE r.kind = 'channel' AND r.deleted = 0 AND r.name_key LIKE ?2 ESCAPE '\' AND
         (r.group_id = 0 OR EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = r.group_id
                                    AND g.user_id = ?1))
       ORDER BY r.name_key LIMIT ?3)");

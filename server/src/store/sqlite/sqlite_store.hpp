@@ -92,6 +92,7 @@ class SqliteStore final : public Store {
   std::optional<Report> resolve_report(std::int64_t id, UserId by, bool resolved,
                                        Millis at) override;
   std::vector<AdminRoom> admin_rooms(const std::string& query, int limit) override;
+  std::vector<AdminGroup> admin_groups(const std::string& query, int limit) override;
   Health health(Millis messages_since) override;
   PushSubscription add_push_subscription(const PushSubscription& s) override;
   std::vector<PushSubscription> push_subscriptions(UserId user) override;
