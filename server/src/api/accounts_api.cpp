@@ -91,6 +91,21 @@ void add_route(net::Router& router, core::WorkerPool& pool, const ApiOptions& op
   prefix ? router.add_prefix(method, path, std::move(h)) : router.add(method, path, std::move(h));
 }
 
+Work signed_in_only(auth::AuthService& auth, AuthedWork work) {
+  return [&auth, work = std::move(work)](const HttpRequest& req) {
+    auto who = auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie));
+    if (!who) return HttpResponse::error(401, "unauthorized", "Sign in first");
+    return work(req, *who);
+  };
+}
+
+std::string query_param(const HttpRequest& req, std::string_view key) {
+  for (auto p : boost::urls::params_view(req.query)) {
+    if (p.key == key) return p.value;
+  }
+  return {};
+}
+
 namespace {
 
 json::value settings_json(const std::string& stored) {
@@ -158,8 +173,6 @@ namespace {
 
 // ---- handler plumbing --------------------------------------------------------------------
 
-using AuthedWork = std::function<HttpResponse(const HttpRequest&, const auth::Authenticated&)>;
-
 struct Routes {
   net::Router& router;
   auth::AuthService& auth;
@@ -173,14 +186,7 @@ struct Routes {
   }
 
   void add_authed(const char* method, const char* path, AuthedWork work, bool prefix = false) {
-    add(
-        method, path,
-        [this, work = std::move(work)](const HttpRequest& req) {
-          auto who = auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie));
-          if (!who) return HttpResponse::error(401, "unauthorized", "Sign in first");
-          return work(req, *who);
-        },
-        prefix);
+    add(method, path, signed_in_only(auth, std::move(work)), prefix);
   }
 
   // An avatar from the request's image: a centred 256 px square as WebP, no metadata.
@@ -350,12 +356,6 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
         auto slash = rest.find('/');
         std::string id(rest.substr(0, slash));
         std::string_view step = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
-        auto param = [&](std::string_view key) {
-          for (auto p : boost::urls::params_view(req.query)) {
-            if (p.key == key) return std::string(p.value);
-          }
-          return std::string();
-        };
         auto back_to = [](std::string location) {
           return HttpResponse{
               302, {{"Location", std::move(location)}, {"Cache-Control", "no-store"}}, {}};
@@ -372,7 +372,7 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
         if (!r.options.oidc) return HttpResponse::error(404, "not_found", "No such provider");
         if (step == "start") {
           store::UserId link = 0;
-          if (param("link") == "1") {
+          if (query_param(req, "link") == "1") {
             auto who = r.auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie));
             if (!who) return back_to("/login");
             link = who->user.id;
@@ -382,10 +382,11 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
           return back_to(started->redirect).with("Set-Cookie", r.cookies.oidc(started->state));
         }
         if (step == "callback") {
-          if (!param("error").empty()) return refused("The sign-in was cancelled at the provider");
-          auto done = r.options.oidc->finish(id, param("code"), param("state"),
-                                             cookie_value(req.header("cookie"), "parley_oidc"),
-                                             client_of(req));
+          if (!query_param(req, "error").empty())
+            return refused("The sign-in was cancelled at the provider");
+          auto done = r.options.oidc->finish(
+              id, query_param(req, "code"), query_param(req, "state"),
+              cookie_value(req.header("cookie"), "parley_oidc"), client_of(req));
           if (!done) return refused(done.error().message);
           if (done->linked) {
             return back_to("/profile?linked=" + id).with("Set-Cookie", r.cookies.clear_oidc());

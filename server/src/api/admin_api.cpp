@@ -21,8 +21,6 @@ namespace json = boost::json;
 using net::HttpRequest;
 using net::HttpResponse;
 
-using AuthedWork = std::function<HttpResponse(const HttpRequest&, const auth::Authenticated&)>;
-
 const auto kStarted = std::chrono::steady_clock::now();
 
 HttpResponse ok_json(int status, json::object body) {
@@ -76,17 +74,9 @@ json::value report_json(const store::Report& r) {
       {"resolved_by", r.resolved_by ? json::value(r.resolved_by) : json::value(nullptr)}};
 }
 
-// The query parameter `key`, decoded, or "".
-std::string param(const HttpRequest& req, std::string_view key) {
-  for (auto p : boost::urls::params_view(req.query)) {
-    if (p.key == key) return p.value;
-  }
-  return {};
-}
-
 std::int64_t int_param(const HttpRequest& req, std::string_view key, std::int64_t fallback,
                        std::int64_t lo, std::int64_t hi) {
-  auto text = param(req, key);
+  auto text = query_param(req, key);
   if (text.empty()) return fallback;
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -137,14 +127,7 @@ struct Routes {
     add_route(router, pool, options, method, path, std::move(work), prefix);
   }
   void add_authed(const char* method, const char* path, AuthedWork work, bool prefix = false) {
-    add(
-        method, path,
-        [this, work = std::move(work)](const HttpRequest& req) {
-          auto who = auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie));
-          if (!who) return HttpResponse::error(401, "unauthorized", "Sign in first");
-          return work(req, *who);
-        },
-        prefix);
+    add(method, path, signed_in_only(auth, std::move(work)), prefix);
   }
   // Admins only: everyone else is refused before anything is read or changed.
   void add_admin(const char* method, const char* path, AuthedWork work, bool prefix = false) {
@@ -284,10 +267,9 @@ void add_push_routes(Routes& r) {
   });
 }
 
-HttpResponse gif_search(Routes& r, const HttpRequest& req) {
-  auto who = r.auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie));
-  if (!who) return HttpResponse::error(401, "unauthorized", "Sign in first");
-  auto page = r.admin_options.gifs->search(who->user.id, param(req, "q"), param(req, "from"));
+HttpResponse gif_search(Routes& r, const HttpRequest& req, const auth::Authenticated& who) {
+  auto page =
+      r.admin_options.gifs->search(who.user.id, query_param(req, "q"), query_param(req, "from"));
   if (!page) return error_response(page.error());
   json::array list;
   for (const auto& g : page->results) {
@@ -322,7 +304,10 @@ void add_gif_routes(Routes& r) {
         r.admin_options.gif_pool->post([&r, waiting, req, reply = std::move(reply)] {
           HttpResponse res;
           try {
-            res = gif_search(r, *req);
+            res =
+                signed_in_only(r.auth, [&r](const HttpRequest& q, const auth::Authenticated& who) {
+                  return gif_search(r, q, who);
+                })(*req);
           } catch (const std::exception& e) {
             spdlog::error("GIF search failed: {}", e.what());
             res = HttpResponse::error(500, "internal", "GIF search failed");
@@ -336,7 +321,7 @@ void add_gif_routes(Routes& r) {
 void add_admin_area_routes(Routes& r) {
   r.add_admin("GET", "/api/admin/users", [&r](const HttpRequest& req, const auth::Authenticated&) {
     std::int64_t total = 0;
-    auto users = r.admin.users(param(req, "query"),
+    auto users = r.admin.users(query_param(req, "query"),
                                static_cast<int>(int_param(req, "offset", 0, 0, 1'000'000'000)),
                                static_cast<int>(int_param(req, "limit", 50, 1, 100)), total);
     json::array list;
@@ -370,7 +355,7 @@ void add_admin_area_routes(Routes& r) {
 
   r.add_admin("GET", "/api/admin/rooms", [&r](const HttpRequest& req, const auth::Authenticated&) {
     json::array list;
-    for (const auto& a : r.chat.admin_rooms(param(req, "query"))) {
+    for (const auto& a : r.chat.admin_rooms(query_param(req, "query"))) {
       json::array admins;
       for (const auto& u : a.admins) admins.push_back(brief_json(u));
       list.push_back(
@@ -423,7 +408,7 @@ void add_admin_area_routes(Routes& r) {
       true);
   r.add_admin("GET", "/api/admin/groups", [&r](const HttpRequest& req, const auth::Authenticated&) {
     json::array list;
-    for (const auto& g : r.chat.admin_groups(param(req, "query"))) {
+    for (const auto& g : r.chat.admin_groups(query_param(req, "query"))) {
       json::array admins;
       for (const auto& u : g.admins) admins.push_back(brief_json(u));
       list.push_back(json::object{{"id", g.group.id},
@@ -473,7 +458,7 @@ void add_admin_area_routes(Routes& r) {
   r.add_admin("GET", "/api/admin/reports",
               [&r](const HttpRequest& req, const auth::Authenticated&) {
                 json::array list;
-                for (const auto& rep : r.chat.reports(param(req, "resolved") == "true")) {
+                for (const auto& rep : r.chat.reports(query_param(req, "resolved") == "true")) {
                   list.push_back(report_json(rep));
                 }
                 return ok_json(200, json::object{{"reports", std::move(list)}});

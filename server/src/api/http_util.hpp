@@ -36,4 +36,12 @@ using Work = std::function<net::HttpResponse(const net::HttpRequest&)>;
 void add_route(net::Router& router, core::WorkerPool& pool, const ApiOptions& options,
                const char* method, const char* path, Work work, bool prefix = false);
 
+using AuthedWork =
+    std::function<net::HttpResponse(const net::HttpRequest&, const auth::Authenticated&)>;
+// `work` for the signed-in user of the request's session cookie; 401 when there is none.
+Work signed_in_only(auth::AuthService& auth, AuthedWork work);
+
+// The query parameter `key`, percent-decoded, or "".
+std::string query_param(const net::HttpRequest& req, std::string_view key);
+
 }  // namespace parley::api
