@@ -38,11 +38,10 @@ class PushNotifier {
   // A test notification to every device of `user`; returns how many were queued.
   int send_test(store::UserId user);
 
-  // The notification for an event, for tests: "" when it needs none.
+ private:
+  // The notification's JSON for a message or call event.
   static std::string payload(const store::Event& e, const std::string& sender_name,
                              const store::Room& room, bool direct);
-
- private:
   void run();
   void handle(const store::Event& e);
   void deliver(store::UserId user, const std::string& payload, const std::string& topic, int ttl_s,
