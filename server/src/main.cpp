@@ -203,7 +203,10 @@ int main(int argc, char** argv) {
     api_options.gif_hosts = gifs.csp_sources();
     std::vector<auth::OidcProvider> oidc_providers;
     for (const auto& p : config.oidc) {
-      oidc_providers.push_back({p.id, p.name, p.issuer, p.client_id, p.client_secret});
+      oidc_providers.push_back(
+          {p.id, p.name, p.issuer, p.client_id, p.client_secret,
+           p.facebook ? auth::OidcProvider::Kind::kFacebook : auth::OidcProvider::Kind::kOpenId,
+           p.authorize_url, p.token_url, p.userinfo_url});
     }
     auth::OidcSignIn oidc(store, auth, std::move(oidc_providers), options.public_url,
                           config.oidc_allow_http);

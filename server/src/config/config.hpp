@@ -77,6 +77,8 @@ struct Gifs {
 
 struct OidcProviderConfig {
   std::string id, name, issuer, client_id, client_secret;
+  bool facebook = false;  // preset=facebook: OAuth 2.0 and the Graph API, not OpenID Connect
+  std::string authorize_url, token_url, userinfo_url;  // Facebook's, unless overridden
 };
 
 struct Push {

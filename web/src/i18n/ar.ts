@@ -113,6 +113,12 @@ const ar: Catalog = {
     linked: 'تم ربط {provider}. يمكنك الآن تسجيل الدخول به.',
     unlinked: 'تم إلغاء ربط {provider}.',
     onlyWay: 'سيبقى {provider} مربوطًا: فهو طريقتك الوحيدة لتسجيل الدخول.',
+    linkTitle: 'اربط {provider} بحسابك',
+    linkExplain:
+      'الحساب {username} يستخدم {email}. أدخل كلمة مروره مرة واحدة لربطهما؛ بعد ذلك يمكنك الدخول بأيّ منهما.',
+    linkPassword: 'كلمة مرور {username}',
+    linkSubmit: 'اربط {provider} وسجّل الدخول',
+    linkExpired: 'انتهت صلاحية تسجيل الدخول هذا. ابدأه من جديد.',
   },
   settings: {
     title: 'الإعدادات',

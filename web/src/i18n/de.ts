@@ -112,6 +112,12 @@ const de: Catalog = {
     linked: '{provider} ist verknüpft. Du kannst dich jetzt damit anmelden.',
     unlinked: 'Die Verknüpfung mit {provider} ist gelöst.',
     onlyWay: '{provider} bleibt verknüpft: Es ist deine einzige Möglichkeit, dich anzumelden.',
+    linkTitle: '{provider} mit deinem Konto verknüpfen',
+    linkExplain:
+      'Das Konto {username} verwendet {email}. Gib einmal sein Passwort ein, um beide zu verknüpfen; danach meldet dich beides an.',
+    linkPassword: 'Passwort von {username}',
+    linkSubmit: '{provider} verknüpfen und anmelden',
+    linkExpired: 'Diese Anmeldung ist abgelaufen. Starte sie noch einmal.',
   },
   settings: {
     title: 'Einstellungen',

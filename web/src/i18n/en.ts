@@ -111,6 +111,12 @@ const en = {
     linked: '{provider} is linked. You can now sign in with it.',
     unlinked: '{provider} is unlinked.',
     onlyWay: '{provider} stays linked: it is your only way to sign in.',
+    linkTitle: 'Link {provider} to your account',
+    linkExplain:
+      'The account {username} uses {email}. Enter its password once to link them; from then on either way signs you in.',
+    linkPassword: 'Password of {username}',
+    linkSubmit: 'Link {provider} and sign in',
+    linkExpired: 'This sign-in has expired. Start it again.',
   },
   settings: {
     title: 'Settings',
