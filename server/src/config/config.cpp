@@ -89,6 +89,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   add("--threads", c.threads, "I/O threads; 0 means one per CPU core")->check(CLI::Range(0u, 256u));
+  add("--bus", c.bus,
+      "redis://host:port: nodes of a cluster exchange events and presence through this Redis "
+      "(docs/deploy.md); default: this node alone");
   add("--shutdown-grace", grace, "Seconds to finish in-flight work on SIGTERM")
       ->check(CLI::Range(0.0, 60.0));
   add("--max-header-bytes", c.limits.max_header_bytes, "Largest request line + headers")
