@@ -26,7 +26,9 @@ describe('ToolMachine', () => {
     const done = m.up(at(20, 20))
     expect(types(done)).toEqual(['draft', 'commit'])
     const op = commit(done)
-    expect(op?.type === 'commit' && op.op.kind === 'stroke' && op.op.points.map((p) => p.x)).toEqual([0, 10, 20])
+    expect(op?.type === 'commit' && op.op.kind === 'stroke' && op.op.points.map((p) => p.x)).toEqual([
+      0, 10, 20,
+    ])
     expect(m.busy).toBe(false)
   })
 
@@ -34,16 +36,14 @@ describe('ToolMachine', () => {
     const m = new ToolMachine(image)
     m.down(at(10, 20, { kind: 'pen', pressure: 0.9 }))
     const e = commit(m.up(at(10, 20, { kind: 'pen', pressure: 0.9 })))
-    expect(e?.type === 'commit' && e.op.kind === 'stroke' && [e.op.pressure, e.op.points[0]?.pressure]).toEqual([
-      true,
-      0.9,
-    ])
+    expect(
+      e?.type === 'commit' && e.op.kind === 'stroke' && [e.op.pressure, e.op.points[0]?.pressure],
+    ).toEqual([true, 0.9])
     m.down(at(10, 20, { pressure: 1 }))
     const f = commit(m.up(at(10, 20)))
-    expect(f?.type === 'commit' && f.op.kind === 'stroke' && [f.op.pressure, f.op.points[0]?.pressure]).toEqual([
-      false,
-      0.5,
-    ])
+    expect(
+      f?.type === 'commit' && f.op.kind === 'stroke' && [f.op.pressure, f.op.points[0]?.pressure],
+    ).toEqual([false, 0.5])
   })
 
   it('makes a rectangle from press to release with the style of the press', () => {
@@ -55,7 +55,12 @@ describe('ToolMachine', () => {
     expect(types(m.move(at(60, 70)))).toEqual(['draft'])
     const e = commit(m.up(at(60, 70)))
     expect(e).toMatchObject({
-      op: { kind: 'rect', from: { x: 0, y: 0 }, to: { x: 100, y: 100 }, style: { filled: true, color: '#e03131' } },
+      op: {
+        kind: 'rect',
+        from: { x: 0, y: 0 },
+        to: { x: 100, y: 100 },
+        style: { filled: true, color: '#e03131' },
+      },
     })
   })
 
@@ -104,8 +109,12 @@ describe('ToolMachine', () => {
     const m = new ToolMachine(image)
     m.setTool('crop')
     m.down(at(0, 0)) // outside the image, up and to the left
-    expect(m.move(at(60, 45))).toEqual([{ type: 'crop', rect: { x: 0, y: 0, width: 100, height: 50 }, done: false }])
-    expect(m.up(at(500, 500))).toEqual([{ type: 'crop', rect: { x: 0, y: 0, width: 400, height: 300 }, done: true }])
+    expect(m.move(at(60, 45))).toEqual([
+      { type: 'crop', rect: { x: 0, y: 0, width: 100, height: 50 }, done: false },
+    ])
+    expect(m.up(at(500, 500))).toEqual([
+      { type: 'crop', rect: { x: 0, y: 0, width: 400, height: 300 }, done: true },
+    ])
   })
 
   it('fills, picks and places text at a press', () => {

@@ -5,17 +5,7 @@ import type { Pos, Rect, Size } from './view'
 import { rectBetween } from './view'
 
 export type Tool =
-  | 'pen'
-  | 'eraser'
-  | 'line'
-  | 'arrow'
-  | 'rect'
-  | 'ellipse'
-  | 'text'
-  | 'fill'
-  | 'picker'
-  | 'pan'
-  | 'crop'
+  'pen' | 'eraser' | 'line' | 'arrow' | 'rect' | 'ellipse' | 'text' | 'fill' | 'picker' | 'pan' | 'crop'
 
 export const TOOLS: readonly Tool[] = [
   'pen',
@@ -138,7 +128,11 @@ export class ToolMachine {
     const style = { ...this.style }
     switch (this.tool) {
       case 'pen':
-        this.mode = { kind: 'draw', id: p.id, op: { kind: 'stroke', points: [at], style, pressure: p.kind === 'pen' } }
+        this.mode = {
+          kind: 'draw',
+          id: p.id,
+          op: { kind: 'stroke', points: [at], style, pressure: p.kind === 'pen' },
+        }
         return [{ type: 'draft', op: this.mode.op }]
       case 'eraser':
         this.mode = { kind: 'draw', id: p.id, op: { kind: 'erase', points: [at], style } }

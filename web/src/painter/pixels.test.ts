@@ -7,7 +7,9 @@ function picture(w: number, h: number, wall: number): Pixels {
   for (let y = 0; y < h; y++) data.fill(0, (y * w + wall) * 4, (y * w + wall) * 4 + 3)
   return { data, width: w, height: h }
 }
-const pixel = (p: Pixels, x: number, y: number) => [...p.data.slice((y * p.width + x) * 4, (y * p.width + x) * 4 + 4)]
+const pixel = (p: Pixels, x: number, y: number) => [
+  ...p.data.slice((y * p.width + x) * 4, (y * p.width + x) * 4 + 4),
+]
 
 describe('floodFill', () => {
   it('fills the region up to a wall and says what it changed', () => {

@@ -3,8 +3,16 @@ import { fitView, padRect, toImage, toScreen, visibleRect, zoomAt } from './view
 
 describe('view', () => {
   it('fits a large image and shows a small one at its own size, centred on whole pixels', () => {
-    expect(fitView({ width: 4000, height: 3000 }, { width: 832, height: 632 })).toEqual({ zoom: 0.2, x: 16, y: 16 })
-    expect(fitView({ width: 480, height: 320 }, { width: 1001, height: 600 })).toEqual({ zoom: 1, x: 261, y: 140 })
+    expect(fitView({ width: 4000, height: 3000 }, { width: 832, height: 632 })).toEqual({
+      zoom: 0.2,
+      x: 16,
+      y: 16,
+    })
+    expect(fitView({ width: 480, height: 320 }, { width: 1001, height: 600 })).toEqual({
+      zoom: 1,
+      x: 261,
+      y: 140,
+    })
   })
 
   it('keeps the point under the cursor while zooming', () => {
@@ -17,9 +25,15 @@ describe('view', () => {
   })
 
   it('draws only the visible part of a zoomed image', () => {
-    const r = visibleRect({ zoom: 4, x: -400, y: -800 }, { width: 800, height: 600 }, { width: 4000, height: 3000 })
+    const r = visibleRect(
+      { zoom: 4, x: -400, y: -800 },
+      { width: 800, height: 600 },
+      { width: 4000, height: 3000 },
+    )
     expect(r).toEqual({ x: 100, y: 200, width: 200, height: 150 })
-    expect(visibleRect({ zoom: 1, x: 900, y: 0 }, { width: 800, height: 600 }, { width: 10, height: 10 }).width).toBe(0)
+    expect(
+      visibleRect({ zoom: 1, x: 900, y: 0 }, { width: 800, height: 600 }, { width: 10, height: 10 }).width,
+    ).toBe(0)
   })
 
   it('pads a rectangle inside the image', () => {

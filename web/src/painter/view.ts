@@ -43,7 +43,11 @@ export const toScreen = (v: View, p: Pos): Pos => ({ x: p.x * v.zoom + v.x, y: p
 // Zooms to `zoom` keeping the image point under `center` (a screen point) where it is.
 export function zoomAt(v: View, zoom: number, center: Pos): View {
   const z = clampZoom(zoom)
-  return { zoom: z, x: center.x - ((center.x - v.x) * z) / v.zoom, y: center.y - ((center.y - v.y) * z) / v.zoom }
+  return {
+    zoom: z,
+    x: center.x - ((center.x - v.x) * z) / v.zoom,
+    y: center.y - ((center.y - v.y) * z) / v.zoom,
+  }
 }
 
 export const panBy = (v: View, dx: number, dy: number): View => ({ ...v, x: v.x + dx, y: v.y + dy })
