@@ -13,11 +13,11 @@
 //
 // Environment: PARLEY_BIN (build/release/bin/parley), PARLEY_WEB_ROOT (web/dist), STROKES (8),
 // MOVES (60 pointer moves per stroke).
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
+import { startServer } from './server.mjs'
 import { chromiumArgs } from '../chromium-args.mjs'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -27,22 +27,6 @@ const STROKES = Number(process.env.STROKES ?? 8)
 const MOVES = Number(process.env.MOVES ?? 60)
 const log = (...a) => console.error('[bench-painter]', ...a)
 
-function startServer(dataDir) {
-  const args = ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot]
-  args.push('--argon2-ops', '1', '--argon2-mem-kib', '8')
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  const url = new Promise((ok, fail) => {
-    let text = ''
-    proc.stdout.on('data', (d) => {
-      text += d.toString()
-      const m = text.match(/listening on (https?:\/\/\S+)/)
-      if (m) ok(m[1])
-    })
-    proc.on('exit', (code) => fail(new Error(`parley exited with ${code} before listening`)))
-  })
-  return { proc, url }
-}
-
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN
@@ -51,7 +35,7 @@ const ms = (v) => `${v.toFixed(1)} ms`
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-painter-'))
-  const server = startServer(dataDir)
+  const server = startServer(bin, webRoot, dataDir)
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
   try {
     const baseURL = await server.url
