@@ -180,6 +180,16 @@ test('a picture from a message is drawn on, cropped and sent; the other user get
   expect(result.inside[2], 'pixels changed by the word').toBeGreaterThan(40)
   expect(result.outsideChecked).toBeGreaterThan(80_000)
   expect(result.outside, 'pixels changed where nothing was drawn').toBe(0)
+
+  // Bob can take it further from the image viewer; unchanged, Cancel closes without asking.
+  await edited.click()
+  const viewer = bob.page.getByRole('dialog', { name: 'Image pattern-edited.png' })
+  await viewer.getByRole('button', { name: 'Edit image' }).click()
+  await expect(viewer).toHaveCount(0)
+  const bobPainter = bob.page.getByRole('dialog', { name: 'Painter' })
+  await expect(bobPainter.getByRole('img', { name: `Picture, ${width} × ${height} pixels` })).toBeVisible()
+  await bobPainter.getByRole('button', { name: 'Cancel' }).click()
+  await expect(bobPainter).toHaveCount(0)
 })
 
 test('the painter opens on a blank page from the composer and fits a phone', async ({ browser }) => {
