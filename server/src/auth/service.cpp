@@ -122,6 +122,13 @@ int AuthService::address_limit(const Client& c) {
 
 SignedIn AuthService::open_session(const store::User& user, const Client& c) {
   auto now = clock_();
+  // Now and then (at most hourly, at a sign-in), expired sessions go, and with them the push
+  // subscriptions of browsers whose sign-in ran out: nothing is sent to a signed-out device.
+  auto last = last_sweep_.load(std::memory_order_relaxed);
+  if (now - last >= kSweepEveryMs &&
+      last_sweep_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+    if (int n = store_.delete_expired_sessions(now)) spdlog::info("{} expired sessions removed", n);
+  }
   std::string token = random_token();
   store::Session s;
   s.user_id = user.id;

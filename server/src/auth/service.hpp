@@ -135,6 +135,8 @@ class AuthService {
   Options options_;
   core::SendEmail send_email_;
   core::Clock clock_;
+  static constexpr core::Millis kSweepEveryMs = 60 * 60 * 1000;
+  std::atomic<core::Millis> last_sweep_{0};  // when expired sessions were last removed
   PasswordHasher hasher_;
   KeyedLimiter per_address_;
   KeyedLimiter per_account_;           // failed sign-ins per account and address, password checks

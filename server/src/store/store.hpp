@@ -94,6 +94,8 @@ class Store {
   virtual bool delete_session(UserId user, SessionId id) = 0;
   // Deletes every session of `user` but `keep` (0 keeps none); returns how many went.
   virtual int delete_sessions(UserId user, SessionId keep) = 0;
+  // Deletes the sessions expired by `now` (and what belongs to them: push subscriptions).
+  virtual int delete_expired_sessions(Millis now) = 0;
 
   // Single-use e-mail tokens: taking one marks it used, atomically; expired or used ones are
   // absent.

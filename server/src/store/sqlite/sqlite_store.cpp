@@ -272,6 +272,13 @@ int SqliteStore::delete_sessions(UserId user, SessionId keep) {
   });
 }
 
+int SqliteStore::delete_expired_sessions(Millis now) {
+  return impl_->write([&](Connection& c) {
+    Stmt(c, "DELETE FROM sessions WHERE expires_at <= ?1").bind(1, now).run();
+    return c.changes();
+  });
+}
+
 void SqliteStore::create_email_token(const EmailToken& t) {
   impl_->write([&](Connection& c) {
     Transaction tx(c);

@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   std::vector<Session> list_sessions(UserId user) override;
   bool delete_session(UserId user, SessionId id) override;
   int delete_sessions(UserId user, SessionId keep) override;
+  int delete_expired_sessions(Millis now) override;
 
   void create_email_token(const EmailToken& token) override;
   std::optional<EmailToken> find_email_token(const std::string& token_hash,

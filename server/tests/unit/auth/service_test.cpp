@@ -213,5 +213,27 @@ TEST_F(AuthServiceTest, HashesRecordTheirParametersAndAreUpgradedAtLogin) {
   EXPECT_NE(after.find("m=16,t=2"), std::string::npos) << after;
 }
 
+TEST_F(AuthServiceTest, ExpiredSessionsGoWithThePushSubscriptionsTheyMade) {
+  auto first = auth_.register_user({"sid", "sids secret words", {}, {}, {}}, client_);
+  ASSERT_TRUE(first);
+  store_.add_push_subscription(store::PushSubscription{0, first->user.id, "https://push.example/a",
+                                                       "p", "a", "", now_, first->session.id});
+  now_ += 30 * 60 * 1000;  // half an hour: a second sign-in, the first still valid
+  auto second = auth_.login("sid", "sids secret words", client_);
+  ASSERT_TRUE(second);
+  store_.add_push_subscription(store::PushSubscription{0, first->user.id, "https://push.example/b",
+                                                       "p", "a", "", now_, second->session.id});
+  EXPECT_EQ(store_.push_subscriptions(first->user.id).size(), 2u);
+
+  // Past the first sign-in's hour (and an hour since the last sweep): the next sign-in sweeps.
+  now_ += 31 * 60 * 1000;
+  EXPECT_FALSE(auth_.authenticate(first->token)) << "expired";
+  ASSERT_TRUE(auth_.login("sid", "sids secret words", client_));
+  auto left = store_.push_subscriptions(first->user.id);
+  ASSERT_EQ(left.size(), 1u) << "the expired sign-in's device gets nothing any more";
+  EXPECT_EQ(left[0].endpoint, "https://push.example/b");
+  EXPECT_EQ(store_.list_sessions(first->user.id).size(), 2u) << "the second and the new one";
+}
+
 }  // namespace
 }  // namespace parley::auth
