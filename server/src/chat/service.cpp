@@ -80,6 +80,17 @@ std::optional<core::Error> muted(const Membership& m, core::Millis now) {
 constexpr int kMaxPins = 50;
 constexpr std::int64_t kMaxMuteMinutes = 30LL * 24 * 60;
 
+// A group deleted: its channels become private rooms of their members and its rooms leave it,
+// so nothing is exposed to people outside it and nothing is lost.
+void dissolve_group(ChatTx& tx, GroupId group) {
+  for (auto id : tx.group_rooms(group)) {
+    auto room = tx.room(id);
+    if (room && room->kind == RoomKind::kChannel) tx.set_room_kind(id, RoomKind::kPrivate);
+    tx.set_room_group(id, 0);
+  }
+  tx.delete_group(group);
+}
+
 }  // namespace
 
 // What one command does inside its job: the events it appended, to publish after the commit.
@@ -102,6 +113,7 @@ struct ChatService::Work {
     e.at = now;
     if (e.kind == EventKind::kMessage) {
       tx.post(e);
+      tx.show_room(e.room);  // a room someone hid (a direct one) shows again with a new message
     } else {
       tx.append(e);
     }
@@ -322,7 +334,7 @@ void ChatService::admin_delete_group(UserId admin, GroupId group, Done<Ack> done
       [group](ChatTx& tx, Work& w) -> core::Result<Ack> {
         if (!tx.group(group)) return make_error(Errc::kNotFound, "No such group", "group");
         w.group_notices = tx.group_members(group);
-        tx.delete_group(group);
+        dissolve_group(tx, group);
         return Ack{0, 0, 0, group};
       },
       std::move(done));
@@ -802,6 +814,10 @@ bool cut_to_bytes(std::vector<Event>& items, std::size_t budget) {
 
 }  // namespace
 
+// Edits, deletions and reactions change a message: a timeline shows the message as it is now.
+const std::vector<EventKind> kMessageUpdates{EventKind::kEdited, EventKind::kDeleted,
+                                             EventKind::kReaction};
+
 core::Result<ChatService::Page> ChatService::history(UserId user, RoomId room,
                                                      std::optional<Seq> before, int limit) {
   if (limit < 1 || limit > options_.max_page) {
@@ -810,8 +826,8 @@ core::Result<ChatService::Page> ChatService::history(UserId user, RoomId room,
   }
   auto r = readable(user, room);
   if (!r) return r.error();
-  Page page{room,
-            store_.history(room, before.value_or(std::numeric_limits<Seq>::max()), limit + 1)};
+  Page page{room, store_.history(room, before.value_or(std::numeric_limits<Seq>::max()), limit + 1,
+                                 kMessageUpdates)};
   page.more = static_cast<int>(page.items.size()) > limit;
   if (page.more) page.items.pop_back();
   if (cut_to_bytes(page.items, options_.max_page_bytes)) page.more = true;
@@ -1074,7 +1090,7 @@ void ChatService::delete_group(UserId user, std::string cid, GroupId group, Done
         if (!admin) return admin.error();
         if (!*admin) return make_error(Errc::kForbidden, "Only a group admin can delete it");
         w.group_notices = tx.group_members(group);
-        tx.delete_group(group);
+        dissolve_group(tx, group);
         return Ack{0, 0, 0, group};
       },
       std::move(done));

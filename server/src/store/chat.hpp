@@ -226,8 +226,8 @@ class ChatTx {
   virtual int member_count(RoomId room) = 0;
   virtual std::vector<RoomId> room_ids_of(UserId user) = 0;
 
-  // Groups. Deleting one turns its channels into private rooms of their members and takes the
-  // rooms out of it: nothing is exposed, nothing is lost.
+  // Groups. Deleting one removes the group and its membership only: what becomes of its rooms is
+  // chat's to decide (set_room_kind, set_room_group) before.
   virtual std::optional<Group> group(GroupId id) = 0;
   // nullopt when not a member; otherwise whether an admin.
   virtual std::optional<bool> group_role(GroupId group, UserId user) = 0;
@@ -245,6 +245,10 @@ class ChatTx {
                              UserId creator, const std::optional<std::string>& direct_key,
                              GroupId group, Millis at) = 0;
   virtual void rename_room(RoomId id, const std::string& name, const std::string& topic) = 0;
+  virtual void set_room_kind(RoomId id, RoomKind kind) = 0;
+  virtual void set_room_group(RoomId id, GroupId group) = 0;
+  // Every member who hid the room sees it again.
+  virtual void show_room(RoomId id) = 0;
   virtual void add_member(RoomId room, UserId user, bool admin, Millis at) = 0;
   virtual void remove_member(RoomId room, UserId user) = 0;
   virtual void update_member(RoomId room, UserId user, const MemberSettings& s) = 0;
@@ -262,8 +266,7 @@ class ChatTx {
   // Appends `e` to its room's log with the room's next seq (set in `e`).
   virtual void append(Event& e) = 0;
   // Appends a message event and stores the message (its id set in `e.message`), its mentions, and
-  // one more reply on its parent. A direct room hidden by a member shows again.
-  // Also attaches the files in `e.files` to the message.
+  // one more reply on its parent. Also attaches the files in `e.files` to the message.
   virtual void post(Event& e) = 0;
   // The files among `ids` that `uploader` uploaded to `room` and no message holds yet, in the
   // order of `ids` (an id that does not qualify is left out).

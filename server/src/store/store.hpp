@@ -124,9 +124,10 @@ class Store {
   virtual std::optional<Membership> membership(RoomId room, UserId user) = 0;
   virtual std::optional<Message> message(MessageId id) = 0;
   virtual std::vector<RoomSummary> rooms_of(UserId user) = 0;
-  // The timeline (messages in their current state, membership and room events) before `before`,
-  // newest first.
-  virtual std::vector<Event> history(RoomId room, Seq before, int limit) = 0;
+  // The events before `before` but those of the kinds in `skip`, newest first (chat decides what
+  // a timeline shows).
+  virtual std::vector<Event> history(RoomId room, Seq before, int limit,
+                                     const std::vector<EventKind>& skip) = 0;
   // Every event after `after`, oldest first.
   virtual std::vector<Event> events_after(RoomId room, Seq after, int limit) = 0;
   // Replies to `parent` before `before`, newest first.

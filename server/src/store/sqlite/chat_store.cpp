@@ -332,10 +332,7 @@ class SqliteChatTx final : public ChatTx {
   }
   void delete_group(GroupId group) override {
     for (auto sql :
-         {"UPDATE rooms SET kind = 'private', group_id = 0 WHERE group_id = ?1 AND "
-          "kind = 'channel'",
-          "UPDATE rooms SET group_id = 0 WHERE group_id = ?1",
-          "DELETE FROM group_members WHERE group_id = ?1", "DELETE FROM groups WHERE id = ?1"}) {
+         {"DELETE FROM group_members WHERE group_id = ?1", "DELETE FROM groups WHERE id = ?1"}) {
       Stmt s(c_, sql);
       s.bind(1, group);
       s.run();
@@ -501,9 +498,22 @@ class SqliteChatTx final : public ChatTx {
       s.bind(1, e.files[i].id).bind(2, e.message).bind(3, static_cast<std::int64_t>(i));
       s.run();
     }
-    Stmt show(c_, "UPDATE members SET hidden = 0 WHERE room_id = ?1 AND hidden <> 0");
-    show.bind(1, e.room);
-    show.run();
+  }
+
+  void show_room(RoomId id) override {
+    Stmt s(c_, "UPDATE members SET hidden = 0 WHERE room_id = ?1 AND hidden <> 0");
+    s.bind(1, id);
+    s.run();
+  }
+  void set_room_kind(RoomId id, RoomKind kind) override {
+    Stmt s(c_, "UPDATE rooms SET kind = ?2 WHERE id = ?1");
+    s.bind(1, id).bind(2, kind_name(kind));
+    s.run();
+  }
+  void set_room_group(RoomId id, GroupId group) override {
+    Stmt s(c_, "UPDATE rooms SET group_id = ?2 WHERE id = ?1");
+    s.bind(1, id).bind(2, group);
+    s.run();
   }
 
   std::vector<FileInfo> unattached_files(RoomId room, UserId uploader,
@@ -669,13 +679,15 @@ std::vector<RoomSummary> SqliteStore::rooms_of(UserId user) {
   return impl_->read([&](Connection& c) { return rooms_of_user(c, user); });
 }
 
-std::vector<Event> SqliteStore::history(RoomId room, Seq before, int limit) {
+std::vector<Event> SqliteStore::history(RoomId room, Seq before, int limit,
+                                        const std::vector<EventKind>& skip) {
+  std::string kinds;
+  for (auto k : skip) kinds += (kinds.empty() ? "" : ", ") + std::to_string(static_cast<int>(k));
   return impl_->read([&](Connection& c) {
-    return query_events(
-        c,
-        "WHERE e.room_id = ?1 AND e.seq < ?2 AND e.kind NOT IN (3, 4, 5) ORDER BY e.seq DESC "
-        "LIMIT ?3",
-        [&](Stmt& s) { s.bind(1, room).bind(2, before).bind(3, limit); });
+    return query_events(c,
+                        "WHERE e.room_id = ?1 AND e.seq < ?2 AND e.kind NOT IN (" + kinds +
+                            ") ORDER BY e.seq DESC LIMIT ?3",
+                        [&](Stmt& s) { s.bind(1, room).bind(2, before).bind(3, limit); });
   });
 }
 

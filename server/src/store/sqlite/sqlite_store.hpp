@@ -49,7 +49,8 @@ class SqliteStore final : public Store {
   std::optional<Membership> membership(RoomId room, UserId user) override;
   std::optional<Message> message(MessageId id) override;
   std::vector<RoomSummary> rooms_of(UserId user) override;
-  std::vector<Event> history(RoomId room, Seq before, int limit) override;
+  std::vector<Event> history(RoomId room, Seq before, int limit,
+                             const std::vector<EventKind>& skip) override;
   std::vector<Event> events_after(RoomId room, Seq after, int limit) override;
   std::vector<Event> thread(MessageId parent, Seq before, int limit) override;
   std::vector<Edit> edits(MessageId id) override;
