@@ -277,6 +277,16 @@ end)";
 
 constexpr std::size_t kMaxQueuedBytes = 64u << 20;
 
+wire::Envelope presence_envelope(NodeId origin, UserId user, bool online, std::uint64_t version) {
+  wire::Envelope e;
+  e.type = wire::Envelope::Type::kPresence;
+  e.origin = origin;
+  e.user = user;
+  e.online = online;
+  e.version = version;
+  return e;
+}
+
 std::int64_t to_int(const redisReply* r) {
   if (!r) return 0;
   if (r->type == REDIS_REPLY_INTEGER) return r->integer;
@@ -345,12 +355,9 @@ void RedisBus::stop() {
     auto gone = command(cmd_, "EVAL %s 0 %s %s", kSweep, opt_.prefix.c_str(), n.c_str());
     if (gone && gone->type == REDIS_REPLY_ARRAY) {
       for (std::size_t i = 0; i + 1 < gone->elements; i += 2) {
-        wire::Envelope e;
-        e.type = wire::Envelope::Type::kPresence;
-        e.origin = node_;
-        e.user = to_int(gone->element[i]);
-        e.version = static_cast<std::uint64_t>(to_int(gone->element[i + 1]));
-        auto bytes = wire::encode(e);
+        auto bytes = wire::encode(
+            presence_envelope(node_, to_int(gone->element[i]), false,
+                              static_cast<std::uint64_t>(to_int(gone->element[i + 1]))));
         command(cmd_, "PUBLISH %s %b", all_channel_.c_str(), bytes.data(), bytes.size());
       }
     }
@@ -571,6 +578,12 @@ void RedisBus::resync(bool tell_others) {
   if (fn) fn();
 }
 
+// A user's new state, here at once and announced to the other nodes.
+void RedisBus::changed(UserId user, bool is_online, std::uint64_t version) {
+  apply_presence(user, is_online, version);
+  send(all_channel_, wire::encode(presence_envelope(node_, user, is_online, version)));
+}
+
 void RedisBus::apply_presence(UserId user, bool is_online, std::uint64_t version) {
   std::lock_guard lock(presence_mu_);
   if (version <= floor_) return;
@@ -640,15 +653,7 @@ void RedisBus::reregister_connections() {
   for (const auto& [conn, user] : local_) {
     auto v = to_int(
         run({"EVAL", kConnected, "0", opt_.prefix, std::to_string(user), conn.str(), n}).get());
-    if (v > 0) {
-      wire::Envelope e;
-      e.type = wire::Envelope::Type::kPresence;
-      e.origin = node_;
-      e.user = user;
-      e.online = true;
-      e.version = static_cast<std::uint64_t>(v);
-      send(all_channel_, wire::encode(e));
-    }
+    if (v > 0) changed(user, true, static_cast<std::uint64_t>(v));
   }
 }
 
@@ -664,14 +669,7 @@ bool RedisBus::connected(UserId user, ConnectionId conn) {
     v = to_int(r.get());
   }
   if (v <= 0) return false;
-  apply_presence(user, true, static_cast<std::uint64_t>(v));
-  wire::Envelope e;
-  e.type = wire::Envelope::Type::kPresence;
-  e.origin = node_;
-  e.user = user;
-  e.online = true;
-  e.version = static_cast<std::uint64_t>(v);
-  send(all_channel_, wire::encode(e));
+  changed(user, true, static_cast<std::uint64_t>(v));
   return true;
 }
 
@@ -684,14 +682,7 @@ bool RedisBus::disconnected(UserId user, ConnectionId conn) {
         run({"EVAL", kDisconnected, "0", opt_.prefix, std::to_string(user), conn.str()}).get());
   }
   if (v <= 0) return false;
-  apply_presence(user, false, static_cast<std::uint64_t>(v));
-  wire::Envelope e;
-  e.type = wire::Envelope::Type::kPresence;
-  e.origin = node_;
-  e.user = user;
-  e.online = false;
-  e.version = static_cast<std::uint64_t>(v);
-  send(all_channel_, wire::encode(e));
+  changed(user, false, static_cast<std::uint64_t>(v));
   return true;
 }
 
@@ -725,14 +716,7 @@ void RedisBus::heartbeat_loop() {
       }
     }
     for (auto [user, version] : gone) {
-      apply_presence(user, false, version);
-      wire::Envelope e;
-      e.type = wire::Envelope::Type::kPresence;
-      e.origin = node_;
-      e.user = user;
-      e.online = false;
-      e.version = version;
-      send(all_channel_, wire::encode(e));
+      changed(user, false, version);
       std::function<void(UserId)> fn;
       {
         std::lock_guard lock(callbacks_mu_);

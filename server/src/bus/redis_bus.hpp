@@ -103,6 +103,7 @@ class RedisBus final : public Bus {
   void heartbeat_loop();
   void deliver(const wire::Envelope& e);
   void apply_presence(UserId user, bool online, std::uint64_t version);
+  void changed(UserId user, bool online, std::uint64_t version);
   struct ReplyDeleter {
     void operator()(redisReply* r) const;
   };
