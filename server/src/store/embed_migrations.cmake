@@ -1,9 +1,18 @@
-# Build step: turns server/migrations/sqlite/NNNN_*.sql into a C++ table compiled into the binary,
-# so the binary carries its schema and needs no files beside it.
+# Build step: turns server/migrations/<engine>/NNNN_*.sql into a C++ table compiled into the binary,
+# so the binary carries its schema and needs no files beside it. ENGINE: sqlite (default) or
+# postgres; the table is `parley::store::<NS>::migrations()` declared in store/<engine>/migrations.hpp.
+if(NOT ENGINE)
+  set(ENGINE sqlite)
+endif()
+if(ENGINE STREQUAL "postgres")
+  set(NS pg)
+else()
+  set(NS sqlite)
+endif()
 file(GLOB files "${MIGRATIONS_DIR}/*.sql")
 list(SORT files)
-set(out "// Generated from server/migrations/sqlite by embed_migrations.cmake. Do not edit.\n")
-string(APPEND out "#include \"store/sqlite/migrations.hpp\"\n\nnamespace parley::store::sqlite {\n\n")
+set(out "// Generated from server/migrations/${ENGINE} by embed_migrations.cmake. Do not edit.\n")
+string(APPEND out "#include \"store/${ENGINE}/migrations.hpp\"\n\nnamespace parley::store::${NS} {\n\n")
 string(APPEND out "const std::vector<Migration>& migrations() {\n  static const std::vector<Migration> kAll{\n")
 foreach(f IN LISTS files)
   get_filename_component(name "${f}" NAME_WE)
@@ -12,6 +21,6 @@ foreach(f IN LISTS files)
   file(READ "${f}" sql)
   string(APPEND out "    {${number}, \"${name}\", R\"parley_sql(${sql})parley_sql\"},\n")
 endforeach()
-string(APPEND out "  };\n  return kAll;\n}\n\n}  // namespace parley::store::sqlite\n")
+string(APPEND out "  };\n  return kAll;\n}\n\n}  // namespace parley::store::${NS}\n")
 file(WRITE "${OUTPUT}.tmp" "${out}")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

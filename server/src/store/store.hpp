@@ -70,9 +70,11 @@ struct ProfileUpdate {
   std::optional<std::string> avatar;
 };
 
-class Store {
+// Accounts: users, sessions, e-mail tokens. Its own interface so that a store can be built (and
+// tested by the shared suite, tests/unit/store/account_store_test.cpp) a part at a time.
+class AccountStore {
  public:
-  virtual ~Store() = default;
+  virtual ~AccountStore() = default;
 
   // Users. Username and e-mail are unique case-insensitively (kConflict names which one).
   // The first (non-guest) user ever created is made admin, in the same transaction.
@@ -105,7 +107,10 @@ class Store {
                                                      const std::string& purpose, Millis now) = 0;
   virtual std::optional<EmailToken> take_email_token(const std::string& token_hash,
                                                      const std::string& purpose, Millis now) = 0;
+};
 
+class Store : public AccountStore {
+ public:
   // Chat writes: `job` runs on the one writer, inside a transaction shared with the jobs queued
   // beside it (group commit), in its own savepoint: returning false rolls back its changes alone.
   // `done(committed)` follows on the writer thread once the transaction is on disk (true), or
