@@ -157,10 +157,23 @@ const ar: Catalog = {
   chat: {
     welcome: 'مرحبًا بك في Parley يا {name}',
     pickRoom: 'اختر غرفة من القائمة على اليمين، أو أنشئ غرفة، أو تصفّح القنوات.',
+    guide: {
+      general: 'افتح #general',
+      generalText: 'حيث يلتقي الجميع على هذا الخادم.',
+      create: 'أنشئ غرفة',
+      createText: 'قناة لموضوع أو فريق، أو غرفة خاصة.',
+      browse: 'ابحث عن قنوات',
+      browseText: 'انضم إلى القنوات العامة التي أنشأها الآخرون.',
+      invite: 'ادعُ أشخاصًا',
+      inviteText: 'أرسل رابطًا يسجّلهم ويحضرهم إلى هنا.',
+    },
     confirmSent: 'أرسلنا رابط تأكيد إلى {email}.',
     serverVersion: 'إصدار الخادم {version}',
   },
   sidebar: {
+    channels: 'القنوات',
+    private: 'الغرف الخاصة',
+    direct: 'الرسائل المباشرة',
     drawerTitle: 'الغرف',
     closeDrawer: 'إغلاق الغرف',
     label: 'الغرف',
@@ -208,6 +221,9 @@ const ar: Catalog = {
     label: 'الغرفة {name}',
     drop: 'أفلت الملفات لمشاركتها في {name}',
     roomsLabel: '{count, plural, =0 {الغرف} other {الغرف، # غير مقروءة}}',
+    more: 'إجراءات أخرى للغرفة',
+    memberCount:
+      '{count, plural, zero {لا أعضاء} one {عضو واحد} two {عضوان} few {# أعضاء} many {# عضوًا} other {# عضو}}',
     rooms: 'الغرف',
     joinCall: 'الانضمام إلى المكالمة',
     startVideo: 'بدء مكالمة فيديو',
@@ -276,6 +292,7 @@ const ar: Catalog = {
     keep: 'أبقِها',
   },
   composer: {
+    more: 'إضافة ملف أو GIF',
     editFailed: 'تعذّر حفظ التعديل',
     editing: 'أنت تعدّل رسالتك',
     replyingTo: 'ردًّا على {name}: «{text}»',
