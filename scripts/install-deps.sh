@@ -12,7 +12,7 @@ PACKAGES=(
   libsqlite3-dev libsodium-dev libcurl4-openssl-dev libvips-dev libwebp-dev libmagic-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format openssl sqlite3 chromium curl iproute2 util-linux
-  coturn
+  coturn redis-server libhiredis-dev
 )
 
 missing=()

@@ -12,11 +12,11 @@
 //   cd e2e && node scripts/bench-calls.mjs     (make bench runs it in a loopback-only namespace)
 //
 // Environment: PARLEY_BIN (build/release/bin/parley), PARLEY_WEB_ROOT (web/dist), REPS (7).
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
+import { startServer } from './server.mjs'
 import { chromiumArgs } from '../chromium-args.mjs'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -24,39 +24,6 @@ const bin = process.env.PARLEY_BIN ?? join(root, 'build/release/bin/parley')
 const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
 const REPS = Number(process.env.REPS ?? 7)
 const log = (...a) => console.error('[bench-calls]', ...a)
-
-function startServer(dataDir) {
-  const proc = spawn(
-    bin,
-    [
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir,
-      '--web-root',
-      webRoot,
-      '--argon2-ops',
-      '1',
-      '--argon2-mem-kib',
-      '8',
-      '--auth-attempts-per-minute',
-      '100000',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const url = new Promise((ok, fail) => {
-    let text = ''
-    proc.stdout.on('data', (d) => {
-      text += d.toString()
-      const m = text.match(/listening on (https?:\/\/\S+)/)
-      if (m) ok(m[1])
-    })
-    proc.on('exit', (code) => fail(new Error(`parley exited with ${code} before listening`)))
-  })
-  return { proc, url }
-}
 
 // In every page before its scripts: keep the peer connections, and note when the count of remote
 // video streams decoding first reached 1, 2, 3... (polled every 5 ms), and when each inbound video
@@ -235,7 +202,7 @@ const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-calls-'))
-  const { proc, url } = startServer(dataDir)
+  const { proc, url } = startServer(bin, webRoot, dataDir, ['--auth-attempts-per-minute', '100000'])
   const base = await url
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
   try {

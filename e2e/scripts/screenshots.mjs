@@ -4,35 +4,16 @@
 // a channel (a code block, a mention, an image with a caption, a PDF, a voice message, a reaction),
 // and photographs the chat on a desktop (light and dark, and with the image viewer open) and on a
 // phone. Every picture and file is made here: nothing is downloaded.
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
+import { startServer } from './server.mjs'
 
 const root = resolve(import.meta.dirname, '../..')
 const out = join(root, 'docs/screenshots')
 const bin = process.env.PARLEY_BIN ?? join(root, 'build/asan/bin/parley')
 const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
-
-function startServer(dataDir) {
-  const proc = spawn(
-    bin,
-    ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot,
-      '--argon2-ops', '1', '--argon2-mem-kib', '8'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const url = new Promise((ok, fail) => {
-    let text = ''
-    proc.stdout.on('data', (d) => {
-      text += d.toString()
-      const m = text.match(/listening on (https?:\/\/\S+)/)
-      if (m) ok(m[1])
-    })
-    proc.on('exit', (code) => fail(new Error(`parley exited with ${code} before listening`)))
-  })
-  return { proc, url }
-}
 
 // --- Pictures and files, drawn here ------------------------------------------------------------
 
@@ -440,7 +421,7 @@ async function shot(page, file) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-shots-'))
-const server = startServer(dataDir)
+const server = startServer(bin, webRoot, dataDir)
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',

@@ -18,6 +18,7 @@ export interface TestAccount {
 export const ACCOUNTS: Record<string, TestAccount> = {
   robin: { sub: 'robin', email: 'robin@id.test', name: 'Robin Provider', preferred_username: 'robin' },
   sam: { sub: 'sam', email: 'sam@id.test', name: 'Sam Linked', preferred_username: 'sam' },
+  tess: { sub: 'tess', email: 'tess@id.test', name: 'Tess Existing', preferred_username: 'tess-id' },
 }
 
 export interface LocalProvider {

@@ -4,7 +4,9 @@
 // provider's name; signs out and back in the same way to the same account; a provider account
 // that is the only way in cannot be unlinked. A sign-in cancelled at the provider, or a callback
 // with a forged state, comes back to the sign-in page with the reason. A password user links the
-// provider from the profile page and sees it listed.
+// provider from the profile page and sees it listed. Someone with a password account whose
+// confirmed e-mail address the provider vouches for is asked for that password once, and the
+// provider is linked to it (the confirmation link is read from the server's log: no SMTP here).
 //
 // Parley runs on a server of its own, started with the provider: `--public-url` must be the very
 // address the browser uses, since the provider sends the browser back to it.
@@ -23,6 +25,7 @@ let op: LocalProvider
 let server: ChildProcess
 let dataDir: string
 let base: string
+let log = ''
 const errors: string[] = []
 
 test.beforeAll(async () => {
@@ -37,7 +40,7 @@ test.beforeAll(async () => {
     '--oidc-allow-http',
     '--public-url',
     base,
-  ])
+  ], (text) => (log += text))
 })
 
 test.afterAll(async () => {
@@ -164,4 +167,51 @@ test('a password user links the provider from the profile page and sees it liste
   await expect(methods.getByRole('listitem')).toHaveCount(0)
   await expect(methods.getByRole('button', { name: 'Link Local ID', exact: true })).toBeVisible()
   await page.context().close()
+})
+
+test('an account with the provider’s e-mail address is linked once its password is given', async ({ browser }) => {
+  // Tess has a password account and confirmed tess@id.test, the address the provider vouches for.
+  const { context, page } = await newBrowser(browser)
+  const { csrf } = (await (await page.request.get(`${base}/api/session`)).json()) as { csrf: string }
+  const registered = await page.request.post(`${base}/api/auth/register`, {
+    headers: { 'x-csrf-token': csrf },
+    data: { username: 'tess', password: 'tess has a long secret', email: 'tess@id.test' },
+  })
+  expect(registered.status()).toBe(201)
+  let token = ''
+  await expect
+    .poll(() => (token = /tess@id\.test[^\n]*\n[\s\S]*?confirm-email\?token=([\w-]+)/.exec(log)?.[1] ?? ''))
+    .not.toBe('')
+  const confirmed = await page.request.post(`${base}/api/auth/confirm-email`, {
+    headers: { 'x-csrf-token': csrf },
+    data: { token },
+  })
+  expect(confirmed.status()).toBe(200)
+  await page.request.post(`${base}/api/auth/logout`, { headers: { 'x-csrf-token': csrf } })
+  await context.clearCookies({ name: 'parley_session' })
+
+  await continueWithLocalId(page)
+  await atProvider(page, 'tess')
+  const form = page.getByRole('form', { name: 'Link Local ID to your account' })
+  await expect(form).toContainText('The account tess uses tess@id.test.')
+  expect((await page.request.get(`${base}/api/me`)).status()).toBe(401)
+  await form.getByLabel('Password of tess').fill('not the password')
+  await form.getByRole('button', { name: 'Link Local ID and sign in' }).click()
+  await expect(form.getByRole('alert')).toHaveText('Wrong username or password')
+  await form.getByLabel('Password of tess').fill('tess has a long secret')
+  await form.getByRole('button', { name: 'Link Local ID and sign in' }).click()
+  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+  expect((await me(page)).username).toBe('tess')
+
+  // Linked: the profile lists the provider, and signing in with it needs no password any more.
+  await page.getByRole('link', { name: 'Profile' }).click()
+  await expect(page.getByRole('region', { name: 'Sign-in methods' }).getByText('tess@id.test')).toBeVisible()
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+  await context.clearCookies({ domain: '127.0.0.1', name: /^_/ })
+  await continueWithLocalId(page)
+  await atProvider(page, 'tess')
+  await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+  expect((await me(page)).username).toBe('tess')
+  await context.close()
 })

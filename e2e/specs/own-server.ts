@@ -20,13 +20,24 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export async function startParley(port: number, dataDir: string, extra: string[] = []): Promise<ChildProcess> {
+// `onLog` reads the server's log (its stderr, still shown) as it comes: e-mails with their links
+// are written there when no SMTP server is configured.
+export async function startParley(
+  port: number,
+  dataDir: string,
+  extra: string[] = [],
+  onLog?: (text: string) => void,
+): Promise<ChildProcess> {
   const proc = spawn(
     bin,
     ['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot,
       '--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '10000', ...extra],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', onLog ? 'pipe' : 'inherit'] },
   )
+  proc.stderr?.on('data', (d: Buffer) => {
+    process.stderr.write(d)
+    onLog?.(d.toString())
+  })
   await new Promise<void>((ok, fail) => {
     let out = ''
     proc.stdout?.on('data', (d: Buffer) => {

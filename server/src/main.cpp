@@ -15,6 +15,7 @@
 #include "auth/admin.hpp"
 #include "auth/service.hpp"
 #include "bus/bus.hpp"
+#include "bus/redis_bus.hpp"
 #include "chat/files.hpp"
 #include "chat/service.hpp"
 #include "config/config.hpp"
@@ -95,8 +96,24 @@ int main(int argc, char** argv) {
     // bus hands them to this node's hub, whose lanes (one per I/O thread) put them on sockets.
     const unsigned io_threads =
         config.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : config.threads;
-    bus::LocalBus bus;
-    hub::Hub hub(1, io_threads);
+    // One node alone: a local bus. A cluster's nodes share Redis (--bus redis://...).
+    std::unique_ptr<bus::Bus> bus_owner;
+    bus::RedisBus* redis = nullptr;
+    if (config.bus.empty()) {
+      bus_owner = std::make_unique<bus::LocalBus>();
+    } else {
+      std::string why;
+      auto redis_options = bus::parse_redis_url(config.bus, &why);
+      if (!redis_options) {
+        spdlog::critical("--bus: {}", why);
+        return 2;
+      }
+      auto r = std::make_unique<bus::RedisBus>(*redis_options);
+      redis = r.get();
+      bus_owner = std::move(r);
+    }
+    bus::Bus& bus = *bus_owner;
+    hub::Hub hub(redis ? redis->node() : 1, io_threads);
     bus.subscribe([&hub](const bus::Message& m) { hub.deliver(m); });
     gateway::EventStream stream(bus);
     chat::Options chat_options;
@@ -148,6 +165,10 @@ int main(int argc, char** argv) {
                           "People not sent a push because a tab of theirs was open."),
          &metrics.counter("parley_push_queued_total", "Push messages handed to the sender.")});
     notifier.follow(stream);
+    if (redis) {
+      redis->on_offline([&ws](bus::UserId user) { ws.went_offline_elsewhere(user); });
+      redis->on_resync([&ws] { ws.resync_all(); });
+    }
     ws.on_closed([&rtc, &transfers](bus::ConnectionId conn) {
       rtc.closed(conn);
       transfers.closed(conn);
@@ -203,7 +224,10 @@ int main(int argc, char** argv) {
     api_options.gif_hosts = gifs.csp_sources();
     std::vector<auth::OidcProvider> oidc_providers;
     for (const auto& p : config.oidc) {
-      oidc_providers.push_back({p.id, p.name, p.issuer, p.client_id, p.client_secret});
+      oidc_providers.push_back(
+          {p.id, p.name, p.issuer, p.client_id, p.client_secret,
+           p.facebook ? auth::OidcProvider::Kind::kFacebook : auth::OidcProvider::Kind::kOpenId,
+           p.authorize_url, p.token_url, p.userinfo_url});
     }
     auth::OidcSignIn oidc(store, auth, std::move(oidc_providers), options.public_url,
                           config.oidc_allow_http);
@@ -257,6 +281,7 @@ int main(int argc, char** argv) {
     pool.join();  // finish what the last requests started while the services still exist
     gif_pool.join();
     store.stop_chat_writer();  // and the last chat writes, while their listeners exist
+    if (redis) redis->stop();  // nothing more from other nodes into what is torn down next
     spdlog::info("stopped");
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

@@ -140,6 +140,17 @@ struct Cookies {
     return fmt::format("parley_oidc=; Max-Age=0; HttpOnly; Path=/api/auth/oidc; SameSite=Lax{}",
                        options.secure_cookies ? "; Secure" : "");
   }
+  // A provider's sign-in waiting for an existing account's password (only its route sees it).
+  std::string oidc_link(const std::string& token) const {
+    return fmt::format(
+        "parley_oidc_link={}; Max-Age=600; HttpOnly; Path=/api/auth/oidc-link; SameSite=Lax{}",
+        token, options.secure_cookies ? "; Secure" : "");
+  }
+  std::string clear_oidc_link() const {
+    return fmt::format(
+        "parley_oidc_link=; Max-Age=0; HttpOnly; Path=/api/auth/oidc-link; SameSite=Lax{}",
+        options.secure_cookies ? "; Secure" : "");
+  }
   std::string csrf(const std::string& token) const {
     // Readable by the page's own script (not HttpOnly): it echoes the value in X-CSRF-Token.
     return fmt::format("{}={}; Max-Age=31536000{}", kCsrfCookie, token, attributes("Strict"));
@@ -391,6 +402,11 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
           if (done->linked) {
             return back_to("/profile?linked=" + id).with("Set-Cookie", r.cookies.clear_oidc());
           }
+          if (!done->link_token.empty()) {
+            return back_to("/login?link=" + id)
+                .with("Set-Cookie", r.cookies.oidc_link(done->link_token))
+                .with("Set-Cookie", r.cookies.clear_oidc());
+          }
           const auto& s = *done->signed_in;
           return back_to("/")
               .with("Set-Cookie", r.cookies.session(s.token, r.auth.options().session_ttl_ms))
@@ -399,6 +415,24 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
         return HttpResponse::error(404, "not_found", "No such route");
       },
       true);
+  // The provider's e-mail address belongs to an account: its password links them (docs/api.md).
+  r.add("GET", "/api/auth/oidc-link", [&r](const HttpRequest& req) {
+    if (!r.options.oidc) return HttpResponse::error(404, "not_found", "No such sign-in");
+    auto l = r.options.oidc->pending_link(cookie_value(req.header("cookie"), "parley_oidc_link"));
+    if (!l) return error_response(l.error());
+    return HttpResponse::json(200, json::serialize(json::object{{"provider", l->provider_name},
+                                                                {"username", l->username},
+                                                                {"email", l->email}}))
+        .with("Cache-Control", "no-store");
+  });
+  r.add("POST", "/api/auth/oidc-link", [&r](const HttpRequest& req) {
+    if (!r.options.oidc) return HttpResponse::error(404, "not_found", "No such sign-in");
+    auto o = parse_object(req);
+    auto out = r.options.oidc->confirm_link(cookie_value(req.header("cookie"), "parley_oidc_link"),
+                                            req_string(o, "password"), client_of(req));
+    if (!out) return error_response(out.error());
+    return r.signed_in(200, *out).with("Set-Cookie", r.cookies.clear_oidc_link());
+  });
   r.add_authed("GET", "/api/me/identities",
                [&r](const HttpRequest&, const auth::Authenticated& who) {
                  json::array list;

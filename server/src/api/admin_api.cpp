@@ -237,7 +237,7 @@ void add_push_routes(Routes& r) {
                  }
                  const auto& k = keys->value().as_object();
                  auto added = r.admin.add_push_device(
-                     who.user, req_string(o, "endpoint"), req_string(k, "p256dh"),
+                     who.user, who.session.id, req_string(o, "endpoint"), req_string(k, "p256dh"),
                      req_string(k, "auth"), std::string(req.header("user-agent")));
                  if (!added) return error_response(added.error());
                  return ok_json(201, json::object{{"device", device_json(*added)}});

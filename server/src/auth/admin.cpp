@@ -161,11 +161,9 @@ store::Health Admin::health() {
   return store_.health(clock_() - 3600 * 1000);
 }
 
-core::Result<store::PushSubscription> Admin::add_push_device(const store::User& by,
-                                                             const std::string& endpoint,
-                                                             const std::string& p256dh,
-                                                             const std::string& auth,
-                                                             const std::string& user_agent) {
+core::Result<store::PushSubscription> Admin::add_push_device(
+    const store::User& by, store::SessionId session, const std::string& endpoint,
+    const std::string& p256dh, const std::string& auth, const std::string& user_agent) {
   auto bad = [](const char* what, const char* field) {
     return make_error(Errc::kInvalid, what, field);
   };
@@ -201,7 +199,8 @@ core::Result<store::PushSubscription> Admin::add_push_device(const store::User& 
   if (store_.push_subscriptions(by.id).size() >= 20) {
     return make_error(Errc::kConflict, "At most 20 devices get notifications; remove one first");
   }
-  store::PushSubscription s{0, by.id, endpoint, p256dh, auth, user_agent.substr(0, 256), clock_()};
+  store::PushSubscription s{0,        by.id,  endpoint, p256dh, auth, user_agent.substr(0, 256),
+                            clock_(), session};
   return store_.add_push_subscription(s);
 }
 

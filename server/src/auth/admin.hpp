@@ -66,11 +66,10 @@ class Admin {
 
   // Web Push devices of an account. The endpoint must be an https URL on a named host (push
   // services' are) unless `any_endpoint` (tests): the server posts to it.
-  core::Result<store::PushSubscription> add_push_device(const store::User& by,
-                                                        const std::string& endpoint,
-                                                        const std::string& p256dh,
-                                                        const std::string& auth,
-                                                        const std::string& user_agent);
+  // The device's notifications end with the sign-in `session` (signing out there ends them).
+  core::Result<store::PushSubscription> add_push_device(
+      const store::User& by, store::SessionId session, const std::string& endpoint,
+      const std::string& p256dh, const std::string& auth, const std::string& user_agent);
   std::vector<store::PushSubscription> push_devices(const store::User& by);
   bool remove_push_device(const store::User& by, std::int64_t id);
   void allow_any_push_endpoint(bool yes) { any_endpoint_ = yes; }

@@ -1,7 +1,9 @@
 #include "auth/oidc_signin.hpp"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
@@ -187,11 +189,19 @@ core::Result<std::shared_ptr<OidcSignIn::Discovered>> OidcSignIn::discover(const
   return d;
 }
 
+std::string OidcSignIn::redirect_uri(const OidcProvider& p) const {
+  return public_url_ + "/api/auth/oidc/" + p.id + "/callback";
+}
+
 core::Result<OidcSignIn::Start> OidcSignIn::start(const std::string& id, store::UserId link_user) {
   const auto* p = find(id);
   if (!p) return make_error(Errc::kNotFound, "No such sign-in provider");
-  auto d = discover(*p, false);
-  if (!d) return d.error();
+  std::string authorize = p->authorization_endpoint;
+  if (p->kind == OidcProvider::Kind::kOpenId) {
+    auto d = discover(*p, false);
+    if (!d) return d.error();
+    authorize = (*d)->authorization_endpoint;
+  }
   store::OidcState st;
   std::string state = random_token();
   st.state_hash = token_hash(state);
@@ -201,19 +211,98 @@ core::Result<OidcSignIn::Start> OidcSignIn::start(const std::string& id, store::
   st.link_user = link_user;
   st.created_at = clock_();
   store_.create_oidc_state(st);
-  auto url = boost::urls::parse_uri((*d)->authorization_endpoint);
+  auto url = boost::urls::parse_uri(authorize);
   if (!url) return failed("The sign-in provider's configuration is not usable");
   boost::urls::url u(*url);
   auto params = u.params();
   params.append({"response_type", "code"});
   params.append({"client_id", p->client_id});
-  params.append({"redirect_uri", public_url_ + "/api/auth/oidc/" + p->id + "/callback"});
-  params.append({"scope", "openid email profile"});
+  params.append({"redirect_uri", redirect_uri(*p)});
   params.append({"state", state});
-  params.append({"nonce", st.nonce});
-  params.append({"code_challenge", sha256_b64(st.verifier)});
-  params.append({"code_challenge_method", "S256"});
+  if (p->kind == OidcProvider::Kind::kFacebook) {
+    // Facebook's login dialog: OAuth 2.0 scopes; the code is exchanged with the app secret.
+    params.append({"scope", "email,public_profile"});
+  } else {
+    params.append({"scope", "openid email profile"});
+    params.append({"nonce", st.nonce});
+    params.append({"code_challenge", sha256_b64(st.verifier)});
+    params.append({"code_challenge_method", "S256"});
+  }
   return Start{std::string(u.buffer()), state};
+}
+
+core::Result<oidc::IdToken> OidcSignIn::openid_claims(const OidcProvider& p,
+                                                      const std::string& code,
+                                                      const store::OidcState& st) {
+  auto d = discover(p, false);
+  if (!d) return d.error();
+  std::string form = "grant_type=authorization_code&code=" + form_escape(code) +
+                     "&redirect_uri=" + form_escape(redirect_uri(p)) +
+                     "&client_id=" + form_escape(p.client_id) +
+                     "&code_verifier=" + form_escape(st.verifier);
+  auto [status, body] =
+      http((*d)->token_endpoint, allow_http_, &form, &p.client_id, &p.client_secret);
+  auto answer = json_object(body);
+  std::string id_token = answer ? str(*answer, "id_token") : "";
+  if (status != 200 || id_token.empty()) {
+    spdlog::warn("OpenID token request to {} failed ({})", p.id, status);
+    return failed("The sign-in provider refused the sign-in");
+  }
+  auto kid = oidc::token_kid(id_token);
+  if (kid && !(*d)->keys.has(*kid)) {
+    auto again = discover(p, true);
+    if (!again) return again.error();
+    d = again;
+  }
+  oidc::Expected expect{p.issuer, p.client_id, st.nonce, clock_() / 1000, 60};
+  return oidc::verify_id_token(id_token, (*d)->keys, expect);
+}
+
+// Facebook: the code for an access token (with the app secret), then who it belongs to from the
+// Graph API, the call proven with `appsecret_proof` (HMAC-SHA256 of the token by the secret).
+core::Result<oidc::IdToken> OidcSignIn::facebook_claims(const OidcProvider& p,
+                                                        const std::string& code) {
+  auto token_url = boost::urls::parse_uri(p.token_endpoint);
+  auto me_url = boost::urls::parse_uri(p.userinfo_endpoint);
+  if (!token_url || !me_url) return failed("The sign-in provider's configuration is not usable");
+  boost::urls::url t(*token_url);
+  t.params().append({"client_id", p.client_id});
+  t.params().append({"redirect_uri", redirect_uri(p)});
+  t.params().append({"client_secret", p.client_secret});
+  t.params().append({"code", code});
+  auto [status, body] = http(std::string(t.buffer()), allow_http_);
+  auto answer = json_object(body);
+  std::string access = answer ? str(*answer, "access_token") : "";
+  if (status != 200 || access.empty() || access.size() > 4096) {
+    spdlog::warn("Facebook token request for {} failed ({})", p.id, status);
+    return failed("The sign-in provider refused the sign-in");
+  }
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha256(), p.client_secret.data(), static_cast<int>(p.client_secret.size()),
+       reinterpret_cast<const unsigned char*>(access.data()), access.size(), mac, &mac_len);
+  std::string proof;
+  for (unsigned i = 0; i < mac_len; ++i) proof += fmt::format("{:02x}", mac[i]);
+  boost::urls::url me(*me_url);
+  me.params().append({"fields", "id,name,email"});
+  me.params().append({"access_token", access});
+  me.params().append({"appsecret_proof", proof});
+  auto [me_status, me_body] = http(std::string(me.buffer()), allow_http_);
+  auto who = json_object(me_body);
+  std::string subject = who ? str(*who, "id") : "";
+  if (me_status != 200 || subject.empty() || subject.size() > 255) {
+    spdlog::warn("Facebook Graph 'me' for {} failed ({})", p.id, me_status);
+    return failed("The sign-in provider did not say who signed in");
+  }
+  oidc::IdToken out;
+  out.issuer = p.id;
+  out.subject = subject;
+  out.email = str(*who, "email");
+  // Facebook returns only a confirmed primary address (none without one), so it counts as
+  // verified, as other chat and forum servers take it.
+  out.email_verified = !out.email.empty();
+  out.name = str(*who, "name");
+  return out;
 }
 
 core::Result<OidcSignIn::Finished> OidcSignIn::finish(const std::string& id,
@@ -230,29 +319,8 @@ core::Result<OidcSignIn::Finished> OidcSignIn::finish(const std::string& id,
   auto st = store_.take_oidc_state(token_hash(state), clock_() - kStateLife);
   if (!st || st->provider != p->id) return failed("This sign-in link was used or has expired");
   if (code.empty() || code.size() > 2048) return failed("The sign-in provider sent no code");
-  auto d = discover(*p, false);
-  if (!d) return d.error();
-
-  std::string form =
-      "grant_type=authorization_code&code=" + form_escape(code) +
-      "&redirect_uri=" + form_escape(public_url_ + "/api/auth/oidc/" + p->id + "/callback") +
-      "&client_id=" + form_escape(p->client_id) + "&code_verifier=" + form_escape(st->verifier);
-  auto [status, body] =
-      http((*d)->token_endpoint, allow_http_, &form, &p->client_id, &p->client_secret);
-  auto answer = json_object(body);
-  std::string id_token = answer ? str(*answer, "id_token") : "";
-  if (status != 200 || id_token.empty()) {
-    spdlog::warn("OpenID token request to {} failed ({})", p->id, status);
-    return failed("The sign-in provider refused the sign-in");
-  }
-  auto kid = oidc::token_kid(id_token);
-  if (kid && !(*d)->keys.has(*kid)) {
-    auto again = discover(*p, true);
-    if (!again) return again.error();
-    d = again;
-  }
-  oidc::Expected expect{p->issuer, p->client_id, st->nonce, clock_() / 1000, 60};
-  auto token = oidc::verify_id_token(id_token, (*d)->keys, expect);
+  auto token = p->kind == OidcProvider::Kind::kFacebook ? facebook_claims(*p, code)
+                                                        : openid_claims(*p, code, *st);
   if (!token) return token.error();
 
   Finished out;
@@ -275,16 +343,25 @@ core::Result<OidcSignIn::Finished> OidcSignIn::finish(const std::string& id,
     out.signed_in = std::move(*s);
     return out;
   }
-  // A new person: an account of their own, never someone else's found by e-mail.
+  // A verified address of an existing account: linked once that account's password is given
+  // (confirm_link), never by the address alone.
   if (token->email_verified && !token->email.empty()) {
     if (auto other = store_.find_user_by_name_or_email(token->email);
-        other && other->email_confirmed) {
-      return failed(
-          "An account with this e-mail address exists: sign in with its password, "
-          "then link " +
-          p->name + " in your profile");
+        other && other->email_confirmed && !other->deactivated) {
+      if (other->password_hash.empty()) {
+        return failed(
+            "An account with this e-mail address exists: sign in to it another way, "
+            "then link " +
+            p->name + " in your profile");
+      }
+      std::string link = random_token();
+      store_.create_oidc_link(store::OidcLink{token_hash(link), p->id, token->subject, token->email,
+                                              other->id, clock_()});
+      out.link_token = std::move(link);
+      return out;
     }
   }
+  // A new person: an account of their own.
   auto s = auth_.register_external(username_hint(*token),
                                    token->name.empty() ? username_hint(*token) : token->name,
                                    token->email_verified ? token->email : "", client);
@@ -294,6 +371,42 @@ core::Result<OidcSignIn::Finished> OidcSignIn::finish(const std::string& id,
   if (!linked) return failed(linked.error().message);
   out.signed_in = std::move(*s);
   return out;
+}
+
+core::Result<OidcSignIn::PendingLink> OidcSignIn::pending_link(const std::string& token) {
+  auto gone = make_error(Errc::kNotFound, "This sign-in has expired; start it again");
+  if (token.empty() || token.size() > 128) return gone;
+  auto l = store_.find_oidc_link(token_hash(token), clock_() - kStateLife);
+  if (!l) return gone;
+  auto user = store_.find_user(l->user);
+  const auto* p = find(l->provider);
+  if (!user || !p) return gone;
+  return PendingLink{p->name, user->username, l->email};
+}
+
+core::Result<SignedIn> OidcSignIn::confirm_link(const std::string& token,
+                                                const std::string& password, const Client& client) {
+  auto gone = make_error(Errc::kNotFound, "This sign-in has expired; start it again");
+  if (token.empty() || token.size() > 128) return gone;
+  auto l = store_.find_oidc_link(token_hash(token), clock_() - kStateLife);
+  if (!l) return gone;
+  auto user = store_.find_user(l->user);
+  if (!user) return gone;
+  auto known = store_.find_identity(l->provider, l->subject);
+  if (known && known->user != user->id) {
+    store_.delete_oidc_link(l->token_hash);
+    return failed("That account of the provider is linked to another Parley account");
+  }
+  // The password as at sign-in: the same checks, counts and limits.
+  auto s = auth_.login(user->username, password, client);
+  if (!s) return s.error();
+  store_.delete_oidc_link(l->token_hash);
+  if (!known) {
+    auto linked = store_.link_identity(
+        store::Identity{l->provider, l->subject, user->id, l->email, clock_()});
+    if (!linked) return failed(linked.error().message);
+  }
+  return s;
 }
 
 std::vector<store::Identity> OidcSignIn::identities(store::UserId user) {

@@ -89,6 +89,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   add("--threads", c.threads, "I/O threads; 0 means one per CPU core")->check(CLI::Range(0u, 256u));
+  add("--bus", c.bus,
+      "redis://host:port: nodes of a cluster exchange events and presence through this Redis "
+      "(docs/deploy.md); default: this node alone");
   add("--shutdown-grace", grace, "Seconds to finish in-flight work on SIGTERM")
       ->check(CLI::Range(0.0, 60.0));
   add("--max-header-bytes", c.limits.max_header_bytes, "Largest request line + headers")
@@ -186,7 +189,8 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add("--oidc-provider", oidc,
       "A sign-in provider: id=NAME,issuer=URL,client-id=ID,client-secret=SECRET[,name=LABEL] "
-      "(preset=google fills the issuer and label); repeat for more")
+      "(preset=google fills the issuer and label; preset=facebook uses Facebook Login and the "
+      "Graph API, no issuer); repeat for more")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--oidc-allow-http", c.oidc_allow_http,
                "Accept sign-in providers over http (tests only)");
@@ -295,6 +299,12 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
         p.client_secret = v;
       else if (k == "preset")
         preset = v;
+      else if (k == "authorize-url")
+        p.authorize_url = v;
+      else if (k == "token-url")
+        p.token_url = v;
+      else if (k == "userinfo-url")
+        p.userinfo_url = v;
       else
         return ParseOutcome{std::nullopt, 2, "--oidc-provider: unknown key '" + k + "'\n"};
     }
@@ -302,6 +312,16 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       if (p.issuer.empty()) p.issuer = "https://accounts.google.com";
       if (p.name.empty()) p.name = "Google";
       if (p.id.empty()) p.id = "google";
+    } else if (preset == "facebook") {
+      // Facebook Login's dialog and token endpoint, and the Graph API's `me` (a Graph API version
+      // Meta supports; override the URLs when it retires).
+      p.facebook = true;
+      if (p.id.empty()) p.id = "facebook";
+      if (p.name.empty()) p.name = "Facebook";
+      if (p.authorize_url.empty()) p.authorize_url = "https://www.facebook.com/v21.0/dialog/oauth";
+      if (p.token_url.empty()) p.token_url = "https://graph.facebook.com/v21.0/oauth/access_token";
+      if (p.userinfo_url.empty()) p.userinfo_url = "https://graph.facebook.com/v21.0/me";
+      p.issuer = "https://www.facebook.com";
     } else if (!preset.empty()) {
       return ParseOutcome{std::nullopt, 2, "--oidc-provider: unknown preset '" + preset + "'\n"};
     }
@@ -309,6 +329,12 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
     bool id_ok =
         !p.id.empty() && p.id.size() <= 32 &&
         p.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+    if (!p.facebook &&
+        !(p.authorize_url.empty() && p.token_url.empty() && p.userinfo_url.empty())) {
+      return ParseOutcome{std::nullopt, 2,
+                          "--oidc-provider: authorize-url, token-url and userinfo-url are for "
+                          "preset=facebook (OpenID providers are discovered from their issuer)\n"};
+    }
     if (!id_ok || p.issuer.empty() || p.client_id.empty() || p.client_secret.empty()) {
       return ParseOutcome{std::nullopt, 2,
                           "--oidc-provider needs id (a-z, 0-9, -), issuer, client-id and "

@@ -77,6 +77,8 @@ struct Gifs {
 
 struct OidcProviderConfig {
   std::string id, name, issuer, client_id, client_secret;
+  bool facebook = false;  // preset=facebook: OAuth 2.0 and the Graph API, not OpenID Connect
+  std::string authorize_url, token_url, userinfo_url;  // Facebook's, unless overridden
 };
 
 struct Push {
@@ -94,6 +96,7 @@ struct Config {
   std::vector<std::string> allowed_origins;  // besides the page's own origin
   std::string log_level = "info";
   unsigned threads = 0;  // I/O threads; 0 = one per core
+  std::string bus;       // "" = this node alone; redis://host:port = a cluster's bus
   Seconds shutdown_grace{1.5};
   // GET /metrics answers loopback clients (not through a proxy) and, when set, requests with
   // `Authorization: Bearer <metrics_token>`; anyone else gets 404.

@@ -319,6 +319,30 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   });
 }
 
+void Gateway::went_offline_elsewhere(chat::UserId user) {
+  pool_.post([this, user] {
+    try {
+      auto rooms = chat_.rooms(user);
+      if (!rooms || bus_.online(user)) return;
+      std::vector<chat::RoomId> ids;
+      for (const auto& r : *rooms) ids.push_back(r.room.id);
+      const auto stored = chat_.went_offline(user, chat_.now());
+      bus::Message m;
+      m.kind = bus::Message::Kind::kPresence;
+      m.user = user;
+      m.rooms = std::move(ids);
+      m.frame = frame(protocol::encode_presence(user, false, stored));
+      bus_.publish(m);
+    } catch (const std::exception& e) {
+      spdlog::error("announcing a stopped node's user offline failed: {}", e.what());
+    }
+  });
+}
+
+void Gateway::resync_all() {
+  hub_.close_all(hub::kCloseRestart, "reconnect to catch up");
+}
+
 void Gateway::sessions_ended(chat::UserId user, std::int64_t session) {
   bus::Message m;
   m.kind = bus::Message::Kind::kSignOut;

@@ -49,6 +49,11 @@ class Gateway final : public net::WsHandler {
   // Closes the sockets opened with that sign-in (`session` 0: with any of the user's), on every
   // node: a sign-out travels on the bus.
   void sessions_ended(chat::UserId user, std::int64_t session);
+  // A user left offline by another node that stopped (the bus swept its connections): their rooms
+  // are told, as when a last tab closes.
+  void went_offline_elsewhere(chat::UserId user);
+  // The bus may have lost messages: every socket here reconnects and catches up from the store.
+  void resync_all();
   // A frame for every socket of every node (a server-wide notice).
   void broadcast(std::string frame);
   // Open sockets on this node, and the people they belong to.

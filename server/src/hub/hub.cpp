@@ -64,6 +64,13 @@ void Hub::follow(ConnId conn, const std::vector<RoomId>& rooms) {
   for (auto room : rooms) follow_locked(s, *it->second, room);
 }
 
+void Hub::close_all(std::uint16_t code, const std::string& reason) {
+  for (auto& s : shards_) {
+    std::shared_lock lock(s->mu);
+    for (auto& [id, c] : s->conns) c->subscriber->close(code, reason);
+  }
+}
+
 void Hub::remove(ConnId conn) {
   auto& s = shard_of(conn);
   std::unique_lock lock(s.mu);

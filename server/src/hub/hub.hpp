@@ -37,6 +37,7 @@ class Subscriber {
 };
 
 inline constexpr std::uint16_t kCloseSignedOut = 4001;  // application range: the sign-in ended
+inline constexpr std::uint16_t kCloseRestart = 1012;    // "service restart": reconnect and resync
 
 class Hub {
  public:
@@ -59,6 +60,10 @@ class Hub {
 
   // A message from the bus: queued to the lanes of the sockets it may concern.
   void deliver(const bus::Message& m);
+
+  // Closes every socket of this node (they reconnect and catch up from the store): the bus lost
+  // messages, so what they hold may have gaps nobody will fill.
+  void close_all(std::uint16_t code, const std::string& reason);
 
   bool follows(ConnId conn, RoomId room) const;
   std::vector<RoomId> rooms_of(ConnId conn) const;

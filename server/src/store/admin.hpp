@@ -69,6 +69,8 @@ struct PushSubscription {
   std::string auth;
   std::string user_agent;
   Millis created_at = 0;
+  std::int64_t session =
+      0;  // the sign-in (a SessionId) that made it: it ends with it (0: none recorded)
 };
 
 // What a push notification needs to know of a member: whether they want one from this room.
@@ -92,6 +94,16 @@ struct OidcState {
   std::string nonce;
   std::string verifier;
   UserId link_user = 0;
+  Millis created_at = 0;
+};
+
+// A provider's sign-in waiting for the password of the account its verified e-mail belongs to.
+struct OidcLink {
+  std::string token_hash;
+  std::string provider;
+  std::string subject;
+  std::string email;
+  UserId user = 0;
   Millis created_at = 0;
 };
 

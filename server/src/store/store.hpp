@@ -199,6 +199,11 @@ class Store {
   // Takes (deletes and returns) a state made after `made_after`; nothing when absent or used.
   virtual std::optional<OidcState> take_oidc_state(const std::string& state_hash,
                                                    Millis made_after) = 0;
+  virtual void create_oidc_link(const OidcLink& link) = 0;
+  // A link made after `made_after`; it stays until deleted (a wrong password may be retried).
+  virtual std::optional<OidcLink> find_oidc_link(const std::string& token_hash,
+                                                 Millis made_after) = 0;
+  virtual void delete_oidc_link(const std::string& token_hash) = 0;
 
   // Files (docs/api.md "Files"). An upload row lives while its bytes arrive.
   virtual void create_upload(const Upload& upload) = 0;

@@ -234,3 +234,40 @@ export function sql(server, query) {
 export function dump(server) {
   return execFileSync('sqlite3', ['-readonly', join(server.dataDir, 'parley.db'), '.dump'], { encoding: 'utf8' })
 }
+
+// A real redis-server on 127.0.0.1 (nothing saved to disk): `kill()` is kill -9, `start()` brings
+// it back on the same port, empty, as a crashed Redis restarted.
+export async function startRedis() {
+  const { port } = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const address = s.address()
+      s.close(() => resolve(address))
+    })
+  })
+  let proc = null
+  const redis = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      await new Promise((resolve, reject) => {
+        let out = ''
+        proc.stdout.on('data', (d) => {
+          out += d
+          if (out.includes('Ready to accept connections')) resolve()
+        })
+        proc.on('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${out}`)))
+      })
+    },
+    async kill() {
+      if (!proc || proc.exitCode !== null) return
+      const gone = once(proc, 'exit')
+      proc.kill('SIGKILL')
+      await gone
+    },
+  }
+  await redis.start()
+  return redis
+}

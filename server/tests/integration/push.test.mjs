@@ -156,3 +156,39 @@ test('a test notification goes to each of the user’s devices', async () => {
   assert.equal((await bob.http.call('DELETE', `/api/push/subscriptions/${id}`)).status, 404, 'not bob’s')
   assert.equal((await alice.http.call('DELETE', `/api/push/subscriptions/${id}`)).status, 204)
 })
+
+test('signing out on a device ends its notifications; the user’s other devices keep theirs', async () => {
+  const dan = await signUp(server, 'dan')
+  const laptop = new (await import('./harness.mjs')).Client(server)
+  const signedIn = await laptop.call('POST', '/api/auth/login', { login: 'dan', password: 'a long enough secret' })
+  assert.equal(signedIn.status, 200, signedIn.text)
+  const phone = push.device('dan-phone')
+  const desk = push.device('dan-laptop')
+  await subscribe(dan, phone)
+  await subscribe({ http: laptop }, desk)
+  const endpoints = async (who) => (await who.call('GET', '/api/push/subscriptions')).json.devices.map((d) => d.endpoint)
+  assert.deepEqual(await endpoints(laptop), [phone.endpoint, desk.endpoint])
+
+  assert.equal((await dan.http.call('POST', '/api/auth/logout')).status, 204)
+  assert.deepEqual(await endpoints(laptop), [desk.endpoint], 'the phone signed out: no more notifications there')
+
+  // A sign-in ended from another device (Settings → sessions) ends that device's too.
+  const tablet = new (await import('./harness.mjs')).Client(server)
+  await tablet.call('POST', '/api/auth/login', { login: 'dan', password: 'a long enough secret' })
+  const pad = push.device('dan-tablet')
+  await subscribe({ http: tablet }, pad)
+  const sessions = (await laptop.call('GET', '/api/me/sessions')).json.sessions
+  assert.equal(sessions.length, 2, JSON.stringify(sessions))
+  const tabletSession = sessions.find((s) => !s.current)
+  assert.equal((await laptop.call('DELETE', `/api/me/sessions/${tabletSession.id}`)).status, 204)
+  assert.deepEqual(await endpoints(laptop), [desk.endpoint])
+
+  // And a mention while he is away reaches the device still signed in.
+  const a = await tabs.connect(alice)
+  const d = await tabs.connect({ ...dan, cookie: laptop.cookieHeader() })
+  const room = await channel(a, d)
+  await d.close()
+  await a.waitFor((f) => f.type === 'presence' && f.user === dan.id && !f.online)
+  await a.post(room, '@dan still there?')
+  assert.equal(desk.decrypt((await desk.next()).body).body, '@dan still there?')
+})

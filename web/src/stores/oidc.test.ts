@@ -7,6 +7,7 @@ import { ApiError } from '../connection/http'
 import { fakeFetch } from './fake-fetch'
 import {
   decodeIdentities,
+  decodePendingLink,
   decodeProviders,
   readLinked,
   readOidcError,
@@ -146,5 +147,19 @@ describe('the providers store', () => {
     expect(refused).toBeInstanceOf(ApiError)
     expect((refused as ApiError).status).toBe(409)
     expect(oidc.identities).toHaveLength(1)
+  })
+})
+
+describe('a sign-in waiting for an existing account’s password', () => {
+  it('reads what the server says, and nothing from a malformed answer', () => {
+    expect(decodePendingLink({ provider: 'Google', username: 'tess', email: 'tess@x.test' })).toEqual({
+      provider: 'Google',
+      username: 'tess',
+      email: 'tess@x.test',
+    })
+    expect(decodePendingLink({ provider: 'Google', username: 'tess' })?.email).toBe('')
+    expect(decodePendingLink({ provider: 'Google' })).toBeNull()
+    expect(decodePendingLink(null)).toBeNull()
+    expect(decodePendingLink({ provider: 1, username: 'tess' })).toBeNull()
   })
 })

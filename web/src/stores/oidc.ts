@@ -58,6 +58,28 @@ export function startUrl(id: string, link = false): string {
   return `/api/auth/oidc/${encodeURIComponent(id)}/start${link ? '?link=1' : ''}`
 }
 
+// A provider's sign-in waiting for the password of the account its e-mail address belongs to.
+export interface PendingLink {
+  provider: string
+  username: string
+  email: string
+}
+
+export function decodePendingLink(body: unknown): PendingLink | null {
+  const { provider, username, email } = record(body)
+  if (!isStr(provider) || !isStr(username) || !username) return null
+  return { provider, username, email: isStr(email) ? email : '' }
+}
+
+// The link waiting in this browser (its cookie), or null when there is none or it expired.
+export async function loadPendingLink(): Promise<PendingLink | null> {
+  try {
+    return decodePendingLink(await api<unknown>('GET', '/api/auth/oidc-link'))
+  } catch {
+    return null
+  }
+}
+
 export function decodeProviders(body: unknown): OidcProvider[] {
   const list = record(body).providers
   if (!Array.isArray(list)) return []

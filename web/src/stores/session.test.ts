@@ -87,4 +87,19 @@ describe('the session without the server', () => {
     expect(back.signedIn).toBe(false)
     expect(back.loaded).toBe(true)
   })
+
+  it('lets go of this browser’s push subscription at a sign-out', async () => {
+    const unsubscribe = vi.fn(async () => true)
+    const pushManager = { getSubscription: vi.fn(async () => ({ unsubscribe })) }
+    vi.stubGlobal('navigator', {
+      ...navigator,
+      serviceWorker: { getRegistration: vi.fn(async () => ({ pushManager })) },
+    })
+    answer = signedIn
+    const session = await start()
+    expect(unsubscribe).not.toHaveBeenCalled()
+    await session.logout()
+    expect(calls).toContain('POST /api/auth/logout')
+    await vi.waitFor(() => expect(unsubscribe).toHaveBeenCalledOnce())
+  })
 })

@@ -86,6 +86,19 @@ interface SignedInResponse {
   settings: Settings
 }
 
+// This browser's notifications belonged to the sign-in that ended (the server forgot them with
+// it): the browser lets go of its subscription too, so the push service stops holding it.
+async function dropPushSubscription(): Promise<void> {
+  if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return
+  try {
+    const reg = await navigator.serviceWorker.getRegistration()
+    const sub = await reg?.pushManager?.getSubscription()
+    await sub?.unsubscribe()
+  } catch {
+    // Nothing to let go of, or the browser refused: the server no longer sends to it anyway.
+  }
+}
+
 export const useSessionStore = defineStore('session', () => {
   const user = ref<User | null>(null)
   const settings = ref<Settings | null>(null)
@@ -209,6 +222,13 @@ export const useSessionStore = defineStore('session', () => {
       loaded.value = true // nobody is signed in here now, whatever the server still thinks
     }
     adopt({ user: null, settings: null })
+    void dropPushSubscription()
+  }
+
+  // Signed in with a provider whose e-mail address is an existing account's: that account's
+  // password links the provider and signs in (docs/api.md, "Sign-in with an OpenID provider").
+  async function confirmProviderLink(password: string) {
+    signedInAs(await api<SignedInResponse>('POST', '/api/auth/oidc-link', { body: { password } }))
   }
 
   async function confirmEmail(token: string) {
@@ -274,6 +294,7 @@ export const useSessionStore = defineStore('session', () => {
     login,
     guest,
     logout,
+    confirmProviderLink,
     confirmEmail,
     forgotPassword,
     resetPassword,

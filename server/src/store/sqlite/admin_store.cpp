@@ -327,10 +327,12 @@ Health SqliteStore::health(Millis messages_since) {
 PushSubscription SqliteStore::add_push_subscription(const PushSubscription& in) {
   return impl_->write([&](Connection& c) {
     Stmt s(c, R"(
-      INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, user_agent, created_at)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+      INSERT INTO push_subscriptions
+        (user_id, endpoint, p256dh, auth, user_agent, created_at, session_id)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
       ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh,
-        auth = excluded.auth, user_agent = excluded.user_agent, created_at = excluded.created_at
+        auth = excluded.auth, user_agent = excluded.user_agent, created_at = excluded.created_at,
+        session_id = excluded.session_id
       RETURNING id)");
     s.bind(1, in.user)
         .bind(2, in.endpoint)
@@ -338,6 +340,10 @@ PushSubscription SqliteStore::add_push_subscription(const PushSubscription& in) 
         .bind(4, in.auth)
         .bind(5, in.user_agent)
         .bind(6, in.created_at);
+    if (in.session)
+      s.bind(7, in.session);
+    else
+      s.bind_null(7);
     s.step();
     PushSubscription out = in;
     out.id = s.i64(0);
@@ -349,13 +355,13 @@ PushSubscription SqliteStore::add_push_subscription(const PushSubscription& in) 
 std::vector<PushSubscription> SqliteStore::push_subscriptions(UserId user) {
   return impl_->read([&](Connection& c) {
     Stmt s(c,
-           "SELECT id, user_id, endpoint, p256dh, auth, user_agent, created_at FROM "
-           "push_subscriptions WHERE user_id = ?1 ORDER BY id");
+           "SELECT id, user_id, endpoint, p256dh, auth, user_agent, created_at, "
+           "coalesce(session_id, 0) FROM push_subscriptions WHERE user_id = ?1 ORDER BY id");
     s.bind(1, user);
     std::vector<PushSubscription> out;
     while (s.step()) {
       out.push_back(PushSubscription{s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                                     s.i64(6)});
+                                     s.i64(6), s.i64(7)});
     }
     return out;
   });
@@ -473,6 +479,40 @@ std::optional<OidcState> SqliteStore::take_oidc_state(const std::string& state_h
     s.run();
     if (st.created_at <= made_after) return std::nullopt;
     return st;
+  });
+}
+
+void SqliteStore::create_oidc_link(const OidcLink& l) {
+  impl_->write([&](Connection& c) {
+    Stmt(c, "DELETE FROM oidc_links WHERE created_at < ?1").bind(1, l.created_at - 3600000).run();
+    Stmt(c,
+         "INSERT INTO oidc_links (token_hash, provider, subject, email, user_id, created_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, l.token_hash)
+        .bind(2, l.provider)
+        .bind(3, l.subject)
+        .bind(4, l.email)
+        .bind(5, l.user)
+        .bind(6, l.created_at)
+        .run();
+  });
+}
+
+std::optional<OidcLink> SqliteStore::find_oidc_link(const std::string& token_hash,
+                                                    Millis made_after) {
+  return impl_->read([&](Connection& c) -> std::optional<OidcLink> {
+    Stmt s(c,
+           "SELECT provider, subject, email, user_id, created_at FROM oidc_links WHERE "
+           "token_hash = ?1 AND created_at > ?2");
+    s.bind(1, token_hash).bind(2, made_after);
+    if (!s.step()) return std::nullopt;
+    return OidcLink{token_hash, s.text(0), s.text(1), s.text(2), s.i64(3), s.i64(4)};
+  });
+}
+
+void SqliteStore::delete_oidc_link(const std::string& token_hash) {
+  impl_->write([&](Connection& c) {
+    Stmt(c, "DELETE FROM oidc_links WHERE token_hash = ?1").bind(1, token_hash).run();
   });
 }
 

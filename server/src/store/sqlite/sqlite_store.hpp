@@ -106,6 +106,9 @@ class SqliteStore final : public Store {
   void create_oidc_state(const OidcState& state) override;
   std::optional<OidcState> take_oidc_state(const std::string& state_hash,
                                            Millis made_after) override;
+  void create_oidc_link(const OidcLink& link) override;
+  std::optional<OidcLink> find_oidc_link(const std::string& token_hash, Millis made_after) override;
+  void delete_oidc_link(const std::string& token_hash) override;
 
   // Stores what is queued and stops the chat writer: call before the event sinks go away.
   void stop_chat_writer();

@@ -167,5 +167,29 @@ TEST(Config, TlsNeedsBothCertificateAndKey) {
   EXPECT_TRUE(both.config->tls());
 }
 
+TEST(Config, SignInProviderPresets) {
+  auto out = run({"--oidc-provider", "preset=google,client-id=g,client-secret=gs",
+                  "--oidc-provider", "preset=facebook,client-id=f,client-secret=fs"});
+  ASSERT_TRUE(out.config) << out.output;
+  ASSERT_EQ(out.config->oidc.size(), 2u);
+  const auto& google = out.config->oidc[0];
+  EXPECT_EQ(google.id, "google");
+  EXPECT_EQ(google.issuer, "https://accounts.google.com");
+  EXPECT_FALSE(google.facebook);
+  const auto& facebook = out.config->oidc[1];
+  EXPECT_EQ(facebook.id, "facebook");
+  EXPECT_EQ(facebook.name, "Facebook");
+  EXPECT_TRUE(facebook.facebook);
+  EXPECT_TRUE(facebook.authorize_url.starts_with("https://www.facebook.com/"));
+  EXPECT_TRUE(facebook.token_url.starts_with("https://graph.facebook.com/"));
+  EXPECT_TRUE(facebook.userinfo_url.ends_with("/me"));
+  // Endpoints are Facebook's to override; an OpenID provider is discovered from its issuer.
+  auto wrong =
+      run({"--oidc-provider",
+           "id=x,issuer=https://id.example,client-id=a,client-secret=b,token-url=https://t"});
+  EXPECT_FALSE(wrong.config);
+  EXPECT_NE(wrong.output.find("preset=facebook"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace parley::config

@@ -1,0 +1,348 @@
+// The Redis bus against a real redis-server started on loopback for each test: two nodes (two
+// RedisBus instances, as two processes would have) exchange room, user- and connection-addressed
+// messages in order; presence agrees on both; a node that dies is swept by the other, which says
+// who went offline; Redis restarting empty makes both nodes register again and resync.
+#include "bus/redis_bus.hpp"
+
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace parley::bus {
+namespace {
+
+using namespace std::chrono_literals;
+
+int free_port() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+bool answers(int port) {
+  timeval tv{0, 200000};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+  bool ok = false;
+  if (c && !c->err) {
+    auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+    ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r) freeReplyObject(r);
+  }
+  if (c) redisFree(c);
+  return ok;
+}
+
+// redis-server on 127.0.0.1, nothing saved to disk; stopped (kill -9) and started again on the same
+// port on demand.
+class RedisServer {
+ public:
+  RedisServer() : port_(free_port()) { start(); }
+  ~RedisServer() { kill(); }
+  int port() const { return port_; }
+
+  void start() {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      auto port = std::to_string(port_);
+      ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
+               "--save", "", "--appendonly", "no", "--loglevel", "warning", "--dir",
+               std::filesystem::temp_directory_path().c_str(), nullptr);
+      ::_exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!answers(port_)) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid_, &status, WNOHANG), 0) << "redis-server exited";
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "redis-server did not answer";
+      std::this_thread::sleep_for(10ms);  // polling for readiness, not ordering events
+    }
+  }
+
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+// What one node's subscribers received, and waiting for it.
+struct Inbox {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Message> got;
+  std::vector<UserId> offline;
+  int resyncs = 0;
+
+  void attach(RedisBus& bus) {
+    bus.subscribe([this](const Message& m) {
+      std::lock_guard lock(mu);
+      got.push_back(m);
+      cv.notify_all();
+    });
+    bus.on_offline([this](UserId u) {
+      std::lock_guard lock(mu);
+      offline.push_back(u);
+      cv.notify_all();
+    });
+    bus.on_resync([this] {
+      std::lock_guard lock(mu);
+      ++resyncs;
+      cv.notify_all();
+    });
+  }
+  template <class Pred>
+  bool wait(Pred pred, std::chrono::milliseconds limit = 10s) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, limit, [&] { return pred(); });
+  }
+  std::vector<std::string> frames() {
+    std::lock_guard lock(mu);
+    std::vector<std::string> out;
+    for (const auto& m : got) out.push_back(m.frame ? *m.frame : "");
+    return out;
+  }
+};
+
+// Waits for a condition only another thread can make true (presence copies, sweeping).
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);  // polling a state, not ordering events
+  }
+  return true;
+}
+
+Message room_message(RoomId room, std::string text) {
+  Message m;
+  m.kind = Message::Kind::kRoom;
+  m.room = room;
+  m.frame = std::make_shared<const std::string>(std::move(text));
+  return m;
+}
+
+RedisOptions options(const RedisServer& redis, std::chrono::milliseconds ttl = 10s) {
+  RedisOptions o;
+  o.port = redis.port();
+  o.node_ttl = ttl;
+  return o;
+}
+
+TEST(RedisBusWire, EveryEnvelopeComesBackAsSent) {
+  wire::Envelope e;
+  e.origin = 3;
+  e.message.kind = Message::Kind::kPresence;
+  e.message.room = 11;
+  e.message.user = 12;
+  e.message.skip_user = true;
+  e.message.added = {1, 2};
+  e.message.removed = {3};
+  e.message.rooms = {4, 5, 6};
+  e.message.connection = {7, 8};
+  e.message.session = 9;
+  e.message.frame = std::make_shared<const std::string>(std::string("{\"x\":1}\0tail", 12));
+  auto back = wire::decode(wire::encode(e));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->origin, 3u);
+  EXPECT_EQ(back->message.kind, Message::Kind::kPresence);
+  EXPECT_EQ(back->message.room, 11);
+  EXPECT_EQ(back->message.user, 12);
+  EXPECT_TRUE(back->message.skip_user);
+  EXPECT_EQ(back->message.added, (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(back->message.removed, (std::vector<std::int64_t>{3}));
+  EXPECT_EQ(back->message.rooms, (std::vector<std::int64_t>{4, 5, 6}));
+  EXPECT_EQ(back->message.connection, (ConnectionId{7, 8}));
+  EXPECT_EQ(back->message.session, 9);
+  EXPECT_EQ(*back->message.frame, *e.message.frame);
+
+  wire::Envelope p;
+  p.type = wire::Envelope::Type::kPresence;
+  p.origin = 1;
+  p.user = 42;
+  p.online = true;
+  p.version = 77;
+  auto pb = wire::decode(wire::encode(p));
+  ASSERT_TRUE(pb);
+  EXPECT_EQ(pb->type, wire::Envelope::Type::kPresence);
+  EXPECT_EQ(pb->user, 42);
+  EXPECT_TRUE(pb->online);
+  EXPECT_EQ(pb->version, 77u);
+
+  wire::Envelope none;
+  none.message.kind = Message::Kind::kSignOut;
+  auto nb = wire::decode(wire::encode(none));
+  ASSERT_TRUE(nb);
+  EXPECT_EQ(nb->message.frame, nullptr);
+}
+
+TEST(RedisBusWire, CutOrForeignBytesAreNotEnvelopes) {
+  wire::Envelope e;
+  e.message = room_message(1, "hello");
+  auto bytes = wire::encode(e);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(wire::decode(std::string_view(bytes).substr(0, n))) << n;
+  }
+  EXPECT_FALSE(wire::decode(bytes + "x"));
+  EXPECT_FALSE(wire::decode("hello world"));
+  std::string absurd = bytes;
+  absurd[6 + 8 + 8 + 1] = '\xff';  // the first list's count: far more ids than bytes
+  absurd[6 + 8 + 8 + 2] = '\xff';
+  EXPECT_FALSE(wire::decode(absurd));
+}
+
+TEST(RedisBusWire, RedisUrls) {
+  auto o = parse_redis_url("redis://10.0.0.5:6380/");
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->host, "10.0.0.5");
+  EXPECT_EQ(o->port, 6380);
+  EXPECT_EQ(parse_redis_url("redis://cache")->port, 6379);
+  std::string why;
+  EXPECT_FALSE(parse_redis_url("http://x:1", &why));
+  EXPECT_FALSE(why.empty());
+  EXPECT_FALSE(parse_redis_url("redis://x:0"));
+  EXPECT_FALSE(parse_redis_url("redis://x:99999"));
+  EXPECT_FALSE(parse_redis_url("redis://user@x:1"));
+}
+
+TEST(RedisBus, RefusesToStartWithoutRedis) {
+  RedisOptions o;
+  o.port = free_port();
+  EXPECT_THROW(RedisBus bus(o), std::runtime_error);
+}
+
+TEST(RedisBus, TwoNodesShareRoomMessagesInOrderAndAddressConnections) {
+  RedisServer redis;
+  RedisBus a(options(redis)), b(options(redis));
+  ASSERT_NE(a.node(), b.node());
+  Inbox at_a, at_b;
+  at_a.attach(a);
+  at_b.attach(b);
+
+  for (int i = 0; i < 200; ++i) a.publish(room_message(1, "m" + std::to_string(i)));
+  ASSERT_TRUE(at_b.wait([&] { return at_b.got.size() == 200; }));
+  auto frames = at_b.frames();
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(frames[i], "m" + std::to_string(i));
+  EXPECT_EQ(at_a.frames().size(), 200u) << "each delivered once where it was published";
+
+  // Addressed to one connection: only its node gets it. What follows it on the shared channel
+  // arrives after it, so its absence elsewhere is known once the marker is there.
+  Message to_b;
+  to_b.kind = Message::Kind::kConnection;
+  to_b.connection = {b.node(), 5};
+  to_b.frame = std::make_shared<const std::string>("for b");
+  Message to_a = to_b;
+  to_a.connection = {a.node(), 6};
+  to_a.frame = std::make_shared<const std::string>("for a");
+  a.publish(to_b);
+  b.publish(to_a);
+  a.publish(room_message(1, "marker a"));
+  b.publish(room_message(1, "marker b"));
+  ASSERT_TRUE(at_b.wait([&] { return at_b.got.size() == 203; }));
+  ASSERT_TRUE(at_a.wait([&] { return at_a.got.size() == 203; }));
+  auto fb = at_b.frames();
+  auto fa = at_a.frames();
+  auto at = [](const std::vector<std::string>& v, const char* what) {
+    return std::find(v.begin(), v.end(), what) - v.begin();
+  };
+  // Each node's own marker is delivered at once; the other's come in the order sent.
+  EXPECT_LT(at(fb, "for b"), at(fb, "marker a"));
+  EXPECT_LT(at(fa, "for a"), at(fa, "marker b"));
+  EXPECT_EQ(std::count(fa.begin(), fa.end(), "for b"), 0);
+  EXPECT_EQ(std::count(fb.begin(), fb.end(), "for a"), 0);
+  EXPECT_EQ(at_b.got[at(fb, "for b")].connection, (ConnectionId{b.node(), 5}));
+}
+
+TEST(RedisBus, PresenceIsTheClustersOnEveryNode) {
+  RedisServer redis;
+  RedisBus a(options(redis)), b(options(redis));
+  EXPECT_TRUE(a.connected(7, {a.node(), 1})) << "first connection anywhere";
+  EXPECT_TRUE(a.online(7));
+  EXPECT_TRUE(eventually([&] { return b.online(7); }));
+  EXPECT_FALSE(b.connected(7, {b.node(), 1})) << "already online on the other node";
+  EXPECT_FALSE(a.connected(7, {a.node(), 2}));
+  EXPECT_FALSE(a.disconnected(7, {a.node(), 1}));
+  EXPECT_FALSE(a.disconnected(7, {a.node(), 1})) << "closed twice counts once";
+  EXPECT_FALSE(a.disconnected(7, {a.node(), 2}));
+  EXPECT_TRUE(b.online(7));
+  EXPECT_TRUE(b.disconnected(7, {b.node(), 1})) << "the last one, on any node";
+  EXPECT_FALSE(b.online(7));
+  EXPECT_TRUE(eventually([&] { return !a.online(7); }));
+  EXPECT_FALSE(a.online(8));
+
+  // A node that starts later sees who is online already.
+  EXPECT_TRUE(a.connected(8, {a.node(), 3}));
+  RedisBus c(options(redis));
+  EXPECT_TRUE(c.online(8) || eventually([&] { return c.online(8); }));
+  EXPECT_FALSE(c.online(7));
+}
+
+TEST(RedisBus, ADeadNodesUsersGoOfflineAndAreReportedOnce) {
+  RedisServer redis;
+  auto quick = options(redis, 300ms);
+  RedisBus b(quick);
+  Inbox at_b;
+  at_b.attach(b);
+  {
+    RedisBus a(quick);
+    EXPECT_TRUE(a.connected(21, {a.node(), 1}));
+    EXPECT_TRUE(a.connected(22, {a.node(), 2}));
+    EXPECT_TRUE(b.connected(22, {b.node(), 1}) == false);
+    ASSERT_TRUE(eventually([&] { return b.online(21) && b.online(22); }));
+    a.crash_for_tests();  // no goodbye: its key expires
+  }
+  ASSERT_TRUE(at_b.wait([&] { return !at_b.offline.empty(); }));
+  EXPECT_TRUE(eventually([&] { return !b.online(21); }));
+  EXPECT_TRUE(b.online(22)) << "still connected on b";
+  std::lock_guard lock(at_b.mu);
+  EXPECT_EQ(at_b.offline, std::vector<UserId>{21});
+}
+
+TEST(RedisBus, RedisRestartingEmptyMakesNodesRegisterAgainAndResync) {
+  RedisServer redis;
+  RedisBus a(options(redis)), b(options(redis));
+  Inbox at_a, at_b;
+  at_a.attach(a);
+  at_b.attach(b);
+  EXPECT_TRUE(a.connected(31, {a.node(), 1}));
+  ASSERT_TRUE(eventually([&] { return b.online(31); }));
+
+  redis.kill();
+  redis.start();
+  ASSERT_TRUE(at_a.wait([&] { return at_a.resyncs > 0; }, 20s));
+  ASSERT_TRUE(at_b.wait([&] { return at_b.resyncs > 0; }, 20s));
+  // a's connection is registered again: the cluster still has 31 online, and a new node agrees.
+  RedisBus c(options(redis));
+  EXPECT_TRUE(eventually([&] { return c.online(31); }));
+  EXPECT_TRUE(eventually([&] { return b.online(31); }));
+  // And messages flow again.
+  a.publish(room_message(2, "after"));
+  ASSERT_TRUE(at_b.wait([&] {
+    return !at_b.got.empty() && at_b.got.back().frame && *at_b.got.back().frame == "after";
+  }));
+}
+
+}  // namespace
+}  // namespace parley::bus
