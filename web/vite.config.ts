@@ -1,5 +1,8 @@
 // Vite build of the client; `vitest/config` so the test key type-checks.
 import { createHash } from 'node:crypto'
+import { copyFileSync, createReadStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { rolldown } from 'rolldown'
@@ -63,8 +66,50 @@ function serviceWorker(): Plugin {
   }
 }
 
+// The emoji pictures (Twemoji, an npm package) served by Parley itself under /emoji/: copied into
+// dist at build time, served from node_modules by the dev server. Their names lose U+FE0F
+// ('2764-fe0f' → '2764'), as src/emoji/images.ts asks for them. They are not precached: an emoji is
+// fetched when first shown (<img loading="lazy">) and kept by the HTTP cache.
+function emojiAssets(): Plugin {
+  const require = createRequire(import.meta.url)
+  const source = join(dirname(require.resolve('@discordapp/twemoji/package.json')), 'dist/svg')
+  const files = (): Map<string, string> => {
+    const map = new Map<string, string>()
+    for (const name of readdirSync(source)) {
+      if (name.endsWith('.svg')) map.set(name.replace(/-fe0f/g, ''), name)
+    }
+    return map
+  }
+  let outDir = 'dist'
+  return {
+    name: 'parley:emoji',
+    configResolved(config) {
+      outDir = config.build.outDir
+    },
+    configureServer(server) {
+      const map = files()
+      server.middlewares.use('/emoji/', (req, res, next) => {
+        const name = map.get((req.url ?? '').slice(1).split('?')[0] ?? '')
+        if (!name) return next()
+        res.setHeader('Content-Type', 'image/svg+xml')
+        createReadStream(join(source, name)).pipe(res)
+      })
+    },
+    writeBundle() {
+      const dir = join(outDir, 'emoji')
+      mkdirSync(dir, { recursive: true })
+      for (const [to, from] of files()) copyFileSync(join(source, from), join(dir, to))
+      writeFileSync(
+        join(dir, 'LICENSE.txt'),
+        'Emoji graphics: Twemoji, (c) Twitter, Inc. and other contributors, licensed under CC-BY 4.0\n' +
+          '(https://creativecommons.org/licenses/by/4.0/). Packaged by @discordapp/twemoji.\n',
+      )
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [vue(), serviceWorker()],
+  plugins: [vue(), serviceWorker(), emojiAssets()],
   build: {
     target: 'es2022',
     sourcemap: false,

@@ -4,10 +4,11 @@ import { test, expect } from './fixtures'
 import type { Locator } from '@playwright/test'
 
 const unique = (p: string) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
+// The message box is painted by its form (the text field inside it is transparent).
 const colours = (box: Locator) =>
   box.evaluate((el) => ({
     page: getComputedStyle(document.body).backgroundColor,
-    box: getComputedStyle(el).backgroundColor,
+    box: getComputedStyle(el.closest('form') ?? el).backgroundColor,
   }))
 
 test('the dark theme chosen in Settings colours the chat', async ({ page }) => {
@@ -36,4 +37,5 @@ test('the dark theme chosen in Settings colours the chat', async ({ page }) => {
   expect(dark.page).not.toBe(light.page)
   expect(dark.box).not.toBe(light.box)
   expect(dark.page).toBe('rgb(21, 23, 28)') // --bg of the dark theme
+  expect(dark.box).toBe('rgb(30, 33, 40)') // --surface of the dark theme
 })

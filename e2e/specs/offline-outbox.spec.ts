@@ -32,6 +32,9 @@ test('a message typed while the server is down is delivered exactly once after i
     await box.fill('said before the outage')
     await box.press('Enter')
     await expect(bobMessages.getByText('said before the outage')).toBeVisible()
+    // And Ann has its acknowledgement (Bob getting it does not mean she has): else it waits in her
+    // outbox through the outage, a second "sending…" below.
+    await expect(ann.getByText('sending…')).toHaveCount(0)
     await stopParley(server)
     await expect(ann.getByRole('status').filter({ hasText: /Offline|Connecting/ })).toBeVisible()
     // A reload with the server down shows the cached room (shell from the service worker, rooms

@@ -196,7 +196,13 @@ test('the painter opens on a blank page from the composer and fits a phone', asy
   const ann = await newUser(browser, 'ann', [], { viewport: { width: 390, height: 844 }, hasTouch: true })
   const bob = await newUser(browser, 'bob')
   const channel = await sharedChannel(ann.page, bob.page, 'sketch')
-  await ann.page.getByRole('button', { name: 'Draw a picture' }).click()
+  // On a phone the brush is in the composer's "+" menu.
+  // It opens above the composer, whole on the screen, without scrolling the page.
+  await ann.page.getByRole('button', { name: 'Add a file, a GIF or a drawing' }).click()
+  const draw = ann.page.getByRole('menuitem', { name: 'Draw a picture' })
+  await expect(draw).toBeInViewport({ ratio: 1 })
+  expect(await ann.page.evaluate(() => document.scrollingElement!.scrollTop)).toBe(0)
+  await draw.click()
   const painter = ann.page.getByRole('dialog', { name: 'Painter' })
   const canvas = painter.getByRole('img', { name: 'Picture, 1,600 × 1,200 pixels' })
   await expect(canvas).toBeVisible()

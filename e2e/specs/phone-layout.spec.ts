@@ -1,6 +1,7 @@
 // On a phone (390×844): the chat fits the screen whatever people post (a 300-character word, a long
 // link), the room list is a drawer opened from the room header and closed by Escape or a choice,
-// and a thread and the members panel cover the room with their own close buttons.
+// a message's actions show for the message tapped (not under every message), and a thread and the
+// members panel cover the room with their own close buttons.
 import { test, expect } from './fixtures'
 import type { Page } from '@playwright/test'
 
@@ -56,8 +57,17 @@ test('the chat fits a phone screen and the rooms open in a drawer', async ({ pag
   await expect(page.getByText('sending…')).toHaveCount(0)
   await noHorizontalScroll(page)
 
-  // A thread covers the room, with focus on its close button.
+  // A message's actions are not a row under every message: a tap on one shows its actions (and only
+  // its), a tap on another moves them there.
   const longMessage = messages.getByRole('listitem').filter({ hasText: word })
+  const linkMessage = messages.getByRole('listitem').filter({ hasText: 'see https' })
+  await expect(messages.getByRole('button', { name: 'Reply' })).toHaveCount(0)
+  await linkMessage.locator('p').first().tap({ position: { x: 5, y: 5 } })
+  await expect(linkMessage.getByRole('button', { name: 'Reply' })).toBeVisible()
+  await expect(messages.getByRole('button', { name: 'Reply' })).toHaveCount(1)
+  await longMessage.getByText(word).tap()
+  await expect(linkMessage.getByRole('button', { name: 'Reply' })).toHaveCount(0)
+  // A thread covers the room, with focus on its close button.
   await longMessage.getByRole('button', { name: 'Reply' }).click()
   const thread = page.getByRole('complementary', { name: 'Thread' })
   await expect(thread.getByRole('button', { name: 'Close thread' })).toBeFocused()

@@ -64,8 +64,11 @@ test('two users chat in real time in a channel', async ({ browser }) => {
 
   // Bob away in another room: Ann's message counts as unread for him.
   await bob.page.getByRole('button', { name: 'New room' }).click()
-  await bob.page.getByLabel('Room name').fill(unique('quiet'))
+  const quiet = unique('quiet')
+  await bob.page.getByLabel('Room name').fill(quiet)
   await bob.page.getByRole('button', { name: 'Create' }).click()
+  // He is in it before Ann speaks (still in the channel, he would read her message at once).
+  await expect(bob.page.getByRole('heading', { name: `#${quiet}` })).toBeVisible()
   await annBox.fill('are you there?')
   await annBox.press('Enter')
   await expect(bob.page.getByRole('button', { name: `${channel}, 1 unread` })).toBeVisible()

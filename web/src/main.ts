@@ -15,6 +15,7 @@ import { startNotifications } from './notify/start'
 import { applyTheme, rememberedTheme } from './stores/theme'
 import { applyLanguage, rememberedLanguage } from './i18n'
 import './theme.css'
+import { installEmojiCopy } from './emoji/copy'
 
 applyTheme(rememberedTheme())
 await applyLanguage(rememberedLanguage())
@@ -23,6 +24,7 @@ app.use(createPinia())
 app.use(router)
 app.mount('#app')
 registerServiceWorker()
+installEmojiCopy()
 
 const session = useSessionStore()
 const connection = useConnectionStore()

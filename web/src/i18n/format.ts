@@ -33,6 +33,10 @@ export const formatDateTime = (
   timeStyle: 'short' | 'medium' = 'short',
 ): string => dates({ dateStyle, timeStyle }).format(ms)
 
+// A message's date and time where it is shown out of its timeline (the pinned messages, search
+// results): one format for both.
+export const formatMessageWhen = (ms: number): string => formatDateTime(ms, 'medium', 'short')
+
 export const formatDate = (ms: number, dateStyle: 'short' | 'medium' | 'long' | 'full' = 'long'): string =>
   dates({ dateStyle }).format(ms)
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { around, atEnd, grown, newer, older } from './timelineWindow'
+import { around, atEdge, atEnd, grown, newer, older } from './timelineWindow'
 
 const o = { initial: 100, step: 50, max: 200 }
 
@@ -40,5 +40,45 @@ describe('timeline window', () => {
     expect(around(3, 1000, o)).toEqual({ start: 0, end: 100, following: false })
     expect(around(990, 1000, o)).toEqual({ start: 900, end: 1000, following: true })
     expect(around(10, 30, o)).toEqual({ start: 0, end: 30, following: true })
+  })
+
+  it('near an edge slides the window, or below an older run loads what follows', () => {
+    const mid = { start: 100, end: 200, following: false }
+    const edges = { nearTop: false, nearBottom: false, detached: false }
+    expect(atEdge(mid, 1000, edges, o)).toBeNull()
+    expect(atEdge(mid, 1000, { ...edges, nearTop: true }, o)).toEqual({
+      start: 50,
+      end: 200,
+      following: false,
+    })
+    expect(atEdge(mid, 1000, { ...edges, nearBottom: true }, o)).toEqual({
+      start: 100,
+      end: 250,
+      following: false,
+    })
+    // The window reaches the end of an older run: it does not follow (newer messages are not next).
+    expect(
+      atEdge({ start: 0, end: 26, following: false }, 30, { ...edges, nearBottom: true, detached: true }, o),
+    ).toEqual({ start: 0, end: 30, following: false })
+    const runEnd = { start: 0, end: 26, following: false }
+    expect(atEdge(runEnd, 26, { ...edges, nearBottom: true, detached: true }, o)).toBe('load-newer')
+    expect(atEdge(runEnd, 26, { ...edges, nearBottom: true }, o)).toBeNull()
+  })
+
+  it('a short window near both edges goes to the bottom once nothing older is in memory', () => {
+    // A search result's short run: 26 messages, the next page loaded below but not shown yet.
+    const both = { nearTop: true, nearBottom: true, detached: true }
+    expect(atEdge({ start: 0, end: 26, following: false }, 51, both, o)).toEqual({
+      start: 0,
+      end: 51,
+      following: false,
+    })
+    expect(atEdge({ start: 0, end: 26, following: false }, 26, both, o)).toBe('load-newer')
+    // With older items in memory the top still comes first.
+    expect(atEdge({ start: 10, end: 36, following: false }, 51, both, o)).toEqual({
+      start: 0,
+      end: 36,
+      following: false,
+    })
   })
 })

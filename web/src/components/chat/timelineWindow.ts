@@ -48,3 +48,24 @@ export function around(index: number, length: number, o = defaultWindow): Window
   const end = Math.min(length, start + o.initial)
   return { start, end, following: end === length }
 }
+
+// What scrolling near an edge of the window does: the window to show instead, 'load-newer' (the
+// shown run is an older one, `detached`, and its end is in the page: the next part of the log is
+// fetched), or null. A short window (its items no taller than both margins together) is near both
+// edges at once; the top slides it only when older items are in memory, else the bottom has its
+// turn: the top first and nothing else left a reader below a short run stuck there.
+export function atEdge(
+  w: WindowState,
+  length: number,
+  edges: { nearTop: boolean; nearBottom: boolean; detached: boolean },
+  o = defaultWindow,
+): WindowState | 'load-newer' | null {
+  const before = edges.nearTop ? older(w, o) : null
+  if (before) return before
+  if (!edges.nearBottom) return null
+  if (w.end < length) {
+    const next = newer(w, length, o)
+    return edges.detached ? { ...next, following: false } : next
+  }
+  return edges.detached ? 'load-newer' : null
+}
