@@ -153,6 +153,45 @@ describe('a direct transfer', () => {
     expect(sink.data).toEqual([...bytes])
   })
 
+  // The receiver's side of the channels opens first: its hello can reach the sender before the
+  // open events of the sender's data channels, on the first connection and on a resumed one.
+  it('starts when the hello comes before the sender has its channels, also after a cut', async () => {
+    const bytes = file(300)
+    const sink = new FakeSink()
+    const w = wire(bytes, sink)
+    let done = false
+    w.receiver.onEnd = () => (done = true)
+    const helloFirst = () => {
+      w.receiver.attach((c) => w.toSender.push(c))
+      for (const c of w.toSender.splice(0)) w.sender.receive(c)
+      w.sender.attach(w.lanes, (c) => w.toReceiver.push(c))
+    }
+    helloFirst()
+    await w.step()
+    await w.step()
+    const had = w.receiver.received
+    expect(had).toBeGreaterThan(0)
+    expect(had).toBeLessThan(300)
+    w.sender.detach()
+    w.receiver.detach()
+    for (const l of w.lanes) l.drain(() => undefined)
+    w.toReceiver.length = 0
+    helloFirst()
+    for (let i = 0; i < 80 && !done; i++) await w.step()
+    expect(done).toBe(true)
+    expect(sink.data).toEqual([...bytes])
+  })
+
+  it('a hello of a broken connection is forgotten: the next connection waits for its own', async () => {
+    const w = wire(file(100), new FakeSink())
+    w.receiver.attach((c) => w.toSender.push(c))
+    for (const c of w.toSender.splice(0)) w.sender.receive(c)
+    w.sender.detach()
+    w.sender.attach(w.lanes, () => undefined)
+    await w.step()
+    expect(w.lanes.every((l) => l.queue.length === 0)).toBe(true)
+  })
+
   it('a mismatched checksum throws the file away and tells the sender', async () => {
     const sink = new FakeSink('b'.repeat(64))
     const w = wire(file(50), sink, 'a'.repeat(64))

@@ -32,7 +32,11 @@ export class SendCore {
 
   private lanes: Lane[] = []
   private control: ((c: Control) => void) | null = null
-  private run = 0 // bumped on every attach and detach: a pump of an older run stops
+  private run = 0 // bumped on every attach, detach and hello: a pump of an older run stops
+  // The receiver's hello came on this connection. It may come before the connection is attached
+  // (the receiver's side of the channels opens first, and its hello can overtake the open events of
+  // our data channels): the pump then starts at attach, not at the hello.
+  private hello = false
   private turn = 0
   private wake: (() => void) | null = null
   private block: { offset: number; bytes: Uint8Array } | null = null
@@ -44,20 +48,26 @@ export class SendCore {
     private readonly tuning: SendTuning,
   ) {}
 
-  // A connection is open: bytes go once the receiver says from where.
+  // A connection is open: bytes go once the receiver says from where (which it may have said).
   attach(lanes: Lane[], control: (c: Control) => void): void {
-    this.run++
     this.lanes = lanes
     this.control = control
-    this.poke()
+    this.restart()
   }
 
-  // The connection broke: nothing more goes until the next one.
+  // The connection broke: nothing more goes until the next one, whose receiver says hello again.
   detach(): void {
-    this.run++
+    this.hello = false
     this.lanes = []
     this.control = null
+    this.restart()
+  }
+
+  // Stops the pump of the last run; starts one when there are lanes and the receiver said hello.
+  private restart(): void {
+    const run = ++this.run
     this.poke()
+    if (this.hello && this.lanes.length > 0 && this.control) void this.pump(run)
   }
 
   // A channel's bufferedAmount fell under its threshold.
@@ -76,7 +86,8 @@ export class SendCore {
         this.acked = Math.max(this.acked, offset)
         this.onProgress(this.acked)
         this.onStart()
-        void this.pump(this.run)
+        this.hello = true
+        this.restart()
         return
       }
       case 'ack':
