@@ -20,9 +20,62 @@ test.beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'parley-transfers-'))
 })
 test.afterAll(() => rmSync(dir, { recursive: true, force: true }))
-test.afterEach(async () => {
+// Each page's transfer trace (console.debug, parley.transferTrace) and, when a test fails, what its
+// connections and data channels were doing: printed, so a stall in a loaded run can be read after.
+const traces = new Map<Page, string[]>()
+test.afterEach(async ({}, testInfo) => {
+  // TRANSFER_TRACES=dir keeps every test's traces (passing ones too) in that folder.
+  const keep = process.env.TRANSFER_TRACES
+  if (keep) {
+    const name = `${testInfo.title.slice(0, 40)}-${testInfo.repeatEachIndex}-${testInfo.status}.log`
+    writeFileSync(join(keep, name.replace(/[^\w.-]+/g, '_')), mergeByTime([...traces.values()]).join('\n'))
+  }
+  if (testInfo.status !== testInfo.expectedStatus) {
+    for (const [page, lines] of traces) {
+      const state = await diagnose(page).catch((e: unknown) => [`(no diagnosis: ${String(e)})`])
+      const text = [...lines, '-- at the end --', ...state].join('\n')
+      await testInfo.attach(`trace ${traces.size}`, {
+        body: text,
+        contentType: 'text/plain',
+      })
+      console.log(`==== ${page.url()}\n${text}`)
+    }
+  }
+  traces.clear()
   await closeCallers()
 })
+
+// Lines of several pages in the order of their times, each page's own order kept.
+const mergeByTime = (pages: string[][]): string[] =>
+  pages
+    .flat()
+    .sort((a, b) => (a.slice(0, 12) < b.slice(0, 12) ? -1 : a.slice(0, 12) > b.slice(0, 12) ? 1 : 0))
+
+// Connection, ICE and data channel states of a page, with the selected candidate pair's counters.
+function diagnose(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const out: string[] = []
+    for (const [i, pc] of window.__pcs.entries()) {
+      out.push(`pc ${i}: ${pc.connectionState} ice=${pc.iceConnectionState} sig=${pc.signalingState}`)
+      const stats = await pc.getStats()
+      stats.forEach((s: Record<string, unknown>) => {
+        if (
+          s.type === 'data-channel' ||
+          (s.type === 'candidate-pair' && s.nominated) ||
+          s.type === 'transport'
+        ) {
+          const { id, type, state, label, messagesSent, messagesReceived, bytesSent, bytesReceived } = s
+          out.push(
+            `  ${JSON.stringify({ id, type, state, label, messagesSent, messagesReceived, bytesSent, bytesReceived })}`,
+          )
+        }
+      })
+    }
+    for (const c of window.__channels)
+      out.push(`channel ${c.label}: ${c.readyState} buffered=${c.bufferedAmount}`)
+    return out
+  })
+}
 
 // A file of random bytes in the temporary folder, and its SHA-256.
 function randomFile(name: string, bytes: number): { path: string; sha256: string } {
@@ -85,7 +138,15 @@ async function pair(browser: Parameters<typeof caller>[0], opts: { base?: string
   const bob = await caller(browser, 'bob', opts)
   await directRoom(ann, bob)
   for (const p of [ann, bob]) {
-    await p.page.evaluate(() => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker)
+    await p.page.evaluate(() => {
+      delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker
+      localStorage.setItem('parley.transferTrace', '1')
+    })
+    const lines: string[] = []
+    traces.set(p.page, lines)
+    p.page.on('console', (m) => {
+      if (m.type() === 'debug') lines.push(`${new Date().toISOString().slice(11, 23)} ${p.name} ${m.text()}`)
+    })
   }
   return { ann, bob }
 }
@@ -98,7 +159,9 @@ test('a 50 MiB file arrives byte-identical, with progress, speed and the path sh
   expect(download.suggestedFilename()).toBe('fifty.bin')
   await expect.poll(() => percent(bob), { timeout: 60_000 }).toBeGreaterThan(0)
   await expect(item(bob)).toContainText(/\d+(\.\d)? [KMGT]?B\/s, (\d+:\d\d left|time left unknown)/)
-  await expect(item(bob)).toHaveAttribute('data-state', 'done', { timeout: 90_000 })
+  await expect(item(bob)).toHaveAttribute('data-state', 'done', {
+    timeout: 90_000,
+  })
   await expect(item(ann)).toHaveAttribute('data-state', 'done')
   await expect(item(ann).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100')
   await expect(item(bob)).toContainText('Direct')
@@ -151,7 +214,9 @@ test('a transfer cut in the middle (socket and peer connections closed) resumes 
     window.__sockets.at(-1)?.close()
     for (const pc of window.__pcs) pc.close()
   })
-  await expect(item(bob)).toHaveAttribute('data-state', 'done', { timeout: 90_000 })
+  await expect(item(bob)).toHaveAttribute('data-state', 'done', {
+    timeout: 90_000,
+  })
   await expect(item(ann)).toHaveAttribute('data-state', 'done')
   expect(await download.failure()).toBeNull()
   expect(await sha256Of(await download.path())).toBe(file.sha256)
@@ -169,7 +234,9 @@ test('relay-only ICE through coturn completes and shows the transfer as relayed'
     const file = randomFile('relayed.bin', 8 * MIB)
     await offer(ann, bob, file.path, 'relayed.bin', 8 * MIB)
     const download = await accept(bob)
-    await expect(item(bob)).toHaveAttribute('data-state', 'done', { timeout: 90_000 })
+    await expect(item(bob)).toHaveAttribute('data-state', 'done', {
+      timeout: 90_000,
+    })
     await expect(item(bob)).toContainText('Relayed')
     await expect(item(ann)).toContainText('Relayed')
     expect(await sha256Of(await download.path())).toBe(file.sha256)
@@ -195,7 +262,9 @@ test('a chunk damaged on the way fails the checksum and no file is kept', async 
   const file = randomFile('damaged.bin', 16 * MIB)
   await offer(ann, bob, file.path, 'damaged.bin', 16 * MIB)
   const download = await accept(bob)
-  await expect(item(bob)).toHaveAttribute('data-state', 'failed', { timeout: 60_000 })
+  await expect(item(bob)).toHaveAttribute('data-state', 'failed', {
+    timeout: 60_000,
+  })
   await expect(item(bob)).toContainText('The file arrived damaged (checksum mismatch)')
   await expect(item(ann)).toHaveAttribute('data-state', 'failed')
   expect(await download.failure()).not.toBeNull()

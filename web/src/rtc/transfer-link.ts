@@ -17,6 +17,7 @@ export interface LinkEvents {
   control(text: string): void
   low(): void // a data channel's bufferedAmount fell under `low`
   broken(): void
+  trace?(what: string): void // diagnostics (transfer.ts's trace)
 }
 
 export type Path = 'direct' | 'relayed'
@@ -46,6 +47,7 @@ export class Link {
           signal: (data) => this.events.signal(i, data),
           track: () => undefined,
           state: (s) => {
+            this.events.trace?.(`pc ${i} ${s} ice=${peer.pc.iceConnectionState}`)
             if (s === 'failed' || s === 'closed') this.break()
           },
           failed: () => this.break(),
@@ -72,7 +74,10 @@ export class Link {
   private setUp(ch: RTCDataChannel): RTCDataChannel {
     ch.binaryType = 'arraybuffer'
     ch.bufferedAmountLowThreshold = this.tuning.low
-    ch.onopen = () => this.checkOpen()
+    ch.onopen = () => {
+      this.events.trace?.(`channel ${ch.label} open`)
+      this.checkOpen()
+    }
     ch.onclose = () => this.break()
     ch.onbufferedamountlow = () => this.events.low()
     ch.onmessage = ({ data }: MessageEvent<unknown>) => {
@@ -87,6 +92,7 @@ export class Link {
     if (this.opened || this.closed || this.control?.readyState !== 'open') return
     if (this.role === 'send' && this.lanes.some((l) => l.readyState !== 'open')) return
     this.opened = true
+    this.events.trace?.('link open')
     this.events.open()
   }
 
@@ -112,6 +118,7 @@ export class Link {
 
   private break(): void {
     if (this.closed) return
+    this.events.trace?.('link broken')
     this.close()
     this.events.broken()
   }
@@ -127,6 +134,15 @@ export class Link {
       ch.close()
     }
     for (const p of this.peers) p.close()
+  }
+
+  // What the channels and connections are doing now (diagnostics).
+  describe(): string {
+    const pcs = this.peers.map((p) => `${p.pc.connectionState}/${p.pc.iceConnectionState}`).join(',')
+    const chs = [this.control, ...this.lanes]
+      .map((c) => c && `${c.label}:${c.readyState}:${c.bufferedAmount}`)
+      .join(' ')
+    return `gen ${this.gen} open=${this.open} pcs=${pcs} ${chs}`
   }
 
   // Whether the bytes go straight between the two browsers or through a TURN relay.

@@ -83,6 +83,16 @@ function iceTransportPolicy(): RTCIceTransportPolicy {
   }
 }
 
+// Diagnostics: with localStorage 'parley.transferTrace' set to '1' every step of a transfer is
+// logged (console.debug), for the end-to-end tests and for a bug report.
+function tracing(): boolean {
+  try {
+    return localStorage.getItem('parley.transferTrace') === '1'
+  } catch {
+    return false
+  }
+}
+
 export function newTransferId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(10))
   return `t-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`
@@ -136,6 +146,7 @@ abstract class Transfer {
   private timer: ReturnType<typeof setInterval> | null = null
   private samples: { at: number; bytes: number }[] = []
   private ticks = 0
+  private readonly tracing = tracing()
 
   constructor(
     view: Omit<TransferView, 'state' | 'bytes' | 'speed' | 'eta' | 'path' | 'error'>,
@@ -153,6 +164,11 @@ abstract class Transfer {
     return FINAL.has(this.view.state)
   }
 
+  protected trace(what: string): void {
+    if (this.tracing)
+      console.debug(`transfer ${this.id} ${this.view.direction} @${performance.now().toFixed(1)}: ${what}`)
+  }
+
   protected setIce(servers: IceServer[] | undefined): void {
     if (servers) this.iceServers = servers.map((s) => ({ ...s }))
   }
@@ -164,6 +180,7 @@ abstract class Transfer {
   protected newLink(gen: number, role: 'send' | 'receive'): Link {
     this.link?.close()
     this.gen = gen
+    this.trace(`new link gen ${gen}`)
     const link: Link = new Link(
       gen,
       role,
@@ -178,12 +195,14 @@ abstract class Transfer {
         chunk: (m) => this.chunk(m),
         control: (text) => {
           const c = parseControl(text)
+          if (c && c.t !== 'ack') this.trace(`gen ${gen} got ${text}`)
           if (c) this.control(c)
         },
         low: () => this.low(),
         broken: () => {
           if (this.link === link) this.linkBroken(link)
         },
+        trace: (what) => this.trace(`gen ${gen} ${what}`),
       },
       this.deps.createPeerConnection,
     )
@@ -198,6 +217,7 @@ abstract class Transfer {
 
   protected send(c: Control): void {
     const ch = this.link?.control
+    if (c.t !== 'ack') this.trace(`send ${JSON.stringify(c)} on ${ch?.readyState ?? 'no channel'}`)
     if (ch?.readyState === 'open') ch.send(JSON.stringify(c))
   }
 
@@ -250,6 +270,7 @@ abstract class Transfer {
     this.view.speed = dt > 0 ? Math.max(0, (this.view.bytes - first.bytes) / dt) : 0
     this.view.eta = this.view.speed > 0 ? (this.view.size - this.view.bytes) / this.view.speed : null
     if (this.ticks++ % 3 === 0 && this.link?.open) this.readPath(this.link)
+    if (this.tracing) this.trace(`${this.view.state} ${this.detail()} ${this.link?.describe() ?? 'no link'}`)
   }
 
   private readPath(link: Link): void {
@@ -263,6 +284,7 @@ abstract class Transfer {
 
   protected finish(state: TransferState, error: string | null): void {
     if (this.over) return
+    this.trace(`finish ${state} ${error ?? ''}`)
     this.view.state = state
     this.view.error = error
     this.view.speed = 0
@@ -275,6 +297,7 @@ abstract class Transfer {
     setTimeout(() => link?.close(), state === 'done' ? 1000 : 0)
   }
   protected abstract cleanUp(): void
+  protected abstract detail(): string
 
   // The server forgets a transfer only when one side ends it; the other side hears how it ended
   // (its transfer_closed can arrive before the data channel's last message).
@@ -349,6 +372,7 @@ export class OutgoingTransfer extends Transfer {
   onAnswer(accept: boolean): void {
     if (this.over || this.view.state !== 'waiting') return
     if (!accept) return this.finish('declined', null)
+    this.trace('accepted')
     this.view.state = 'connecting'
     this.newLink(1, 'send')
   }
@@ -394,6 +418,10 @@ export class OutgoingTransfer extends Transfer {
     this.tellServerEnded()
   }
 
+  protected detail(): string {
+    return `next=${this.core.next} acked=${this.core.acked}`
+  }
+
   protected cleanUp(): void {
     this.core.stop()
     this.hash.stop()
@@ -432,6 +460,7 @@ export class IncomingTransfer extends Transfer {
     this.sink = sink
     try {
       await sink.ready // the download has started before we say yes
+      this.trace('sink ready')
       const ack = await this.deps.request({ type: 'transfer_answer', id: v.id, accept: true })
       if (ack.type === 'ack') this.setIce(ack.ice_servers)
     } catch (e) {
@@ -455,6 +484,7 @@ export class IncomingTransfer extends Transfer {
     core.onCancel = () => this.finish('cancelled', t('transfer.error.cancelledThere'))
     const early = this.early
     this.early = []
+    this.trace(`answer acknowledged, ${early.length} signals waited`)
     for (const s of early) this.onSignal(s)
   }
 
@@ -516,6 +546,10 @@ export class IncomingTransfer extends Transfer {
     this.send({ t: 'cancel' })
     this.finish('cancelled', null)
     this.tellServerEnded()
+  }
+
+  protected detail(): string {
+    return this.core ? `received=${this.core.received} written=${this.core.written}` : 'no core'
   }
 
   protected cleanUp(): void {
