@@ -351,7 +351,15 @@ export class OutgoingTransfer extends Transfer {
     this.core.onCancel = () => this.finish('cancelled', t('transfer.error.cancelledThere'))
   }
 
-  async offer(): Promise<void> {
+  // The offer's ack carries the ICE servers (TURN credentials): it settles before a link is made.
+  private offered: Promise<void> = Promise.resolve()
+
+  offer(): Promise<void> {
+    this.offered = this.sendOffer()
+    return this.offered
+  }
+
+  private async sendOffer(): Promise<void> {
     const v = this.view
     try {
       const ack = await this.deps.request({
@@ -374,7 +382,12 @@ export class OutgoingTransfer extends Transfer {
     if (!accept) return this.finish('declined', null)
     this.trace('accepted')
     this.view.state = 'connecting'
-    this.newLink(1, 'send')
+    // The server acks the offer and forwards it at once, and the answer needs a person's click, but
+    // on a loaded machine the answer may still come first: without the ack's ICE servers a relay-only
+    // connection would have no candidate at all.
+    void this.offered.then(() => {
+      if (!this.over && !this.link) this.newLink(1, 'send')
+    })
   }
 
   protected linkOpen(link: Link): void {
