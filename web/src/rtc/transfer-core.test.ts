@@ -192,6 +192,35 @@ describe('a direct transfer', () => {
     expect(w.lanes.every((l) => l.queue.length === 0)).toBe(true)
   })
 
+  // Chromium may drop the receiver's hello sent while its channel's opening events are handled.
+  it('starts on the hello that answers ready when the first hello is lost', async () => {
+    const bytes = file(120)
+    const sink = new FakeSink()
+    const w = wire(bytes, sink)
+    let done = false
+    w.receiver.onEnd = () => (done = true)
+    w.connect()
+    expect(w.toReceiver).toEqual([{ t: 'ready' }])
+    expect(w.toSender).toEqual([{ t: 'hello', offset: 0 }])
+    w.toSender.length = 0 // lost
+    for (let i = 0; i < 60 && !done; i++) await w.step()
+    expect(done).toBe(true)
+    expect(sink.data).toEqual([...bytes])
+  })
+
+  it('takes the first hello of a connection and no other', async () => {
+    const w = wire(file(300), new FakeSink())
+    w.connect()
+    await w.step() // the first hello: bytes go from 0; ready reaches the receiver, which says hello again
+    const sent = w.sender.next
+    expect(sent).toBeGreaterThan(0)
+    const again = w.toSender.filter((c) => c.t === 'hello')
+    expect(again).toEqual([{ t: 'hello', offset: w.receiver.received }])
+    w.sender.receive(again[0]!)
+    w.sender.receive({ t: 'hello', offset: 0 })
+    expect(w.sender.next).toBe(sent)
+  })
+
   it('a mismatched checksum throws the file away and tells the sender', async () => {
     const sink = new FakeSink('b'.repeat(64))
     const w = wire(file(50), sink, 'a'.repeat(64))

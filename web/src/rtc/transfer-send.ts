@@ -33,9 +33,9 @@ export class SendCore {
   private lanes: Lane[] = []
   private control: ((c: Control) => void) | null = null
   private run = 0 // bumped on every attach, detach and hello: a pump of an older run stops
-  // The receiver's hello came on this connection. It may come before the connection is attached
-  // (the receiver's side of the channels opens first, and its hello can overtake the open events of
-  // our data channels): the pump then starts at attach, not at the hello.
+  // The receiver's hello came on this connection (the first one counts: it says hello when its side
+  // opens and again in answer to our ready). It may come before the connection is attached (the
+  // receiver's side of the channels opens first): the pump then starts at attach.
   private hello = false
   private turn = 0
   private wake: (() => void) | null = null
@@ -53,6 +53,7 @@ export class SendCore {
     this.lanes = lanes
     this.control = control
     this.restart()
+    if (!this.hello) control({ t: 'ready' })
   }
 
   // The connection broke: nothing more goes until the next one, whose receiver says hello again.
@@ -81,6 +82,7 @@ export class SendCore {
     if (this.finished) return
     switch (c.t) {
       case 'hello': {
+        if (this.hello) return // its answer to our ready, after the hello it sent on opening
         const offset = Math.min(c.offset, this.source.size)
         this.next = offset
         this.acked = Math.max(this.acked, offset)
@@ -106,7 +108,8 @@ export class SendCore {
         this.onCancel()
         return
       case 'end':
-        return // the receiver's word, not ours
+      case 'ready':
+        return // our own words, not the receiver's
       default: {
         const never: never = c
         return never

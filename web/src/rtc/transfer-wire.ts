@@ -19,7 +19,10 @@ export function decodeChunk(message: ArrayBuffer): { offset: number; bytes: Uint
 }
 
 export type Control =
-  // receiver → sender, on every new connection: send from this offset (0, or where a cut left it)
+  // sender → receiver, once its channels of a new connection are open: say from where
+  | { t: 'ready' }
+  // receiver → sender, when its control channel opens and in answer to every `ready`: send from
+  // this offset (0, or where a cut left it). The sender takes the first of a connection.
   | { t: 'hello'; offset: number }
   // receiver → sender: the bytes up to here are on disk (the sender's window moves on)
   | { t: 'ack'; offset: number }
@@ -50,8 +53,9 @@ export function parseControl(text: string): Control | null {
         : null
     case 'result':
       return typeof o.ok === 'boolean' ? { t: 'result', ok: o.ok } : null
+    case 'ready':
     case 'cancel':
-      return { t: 'cancel' }
+      return { t: o.t }
     default:
       return null
   }
