@@ -21,6 +21,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
+import { chromiumArgs } from '../chromium-args.mjs'
 
 const root = resolve(import.meta.dirname, '../..')
 const bin = process.env.PARLEY_BIN ?? join(root, 'build/release/bin/parley')
@@ -30,20 +31,6 @@ const CURVE_MIB = Number(process.env.CURVE_MIB ?? Math.min(128, SIZE_MIB))
 const CURVE = process.env.CURVE !== '0'
 const MIB = 1024 * 1024
 const log = (...a) => console.error('[bench-transfer]', ...a)
-// As playwright.config.ts has them.
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-]
 
 function startServer(dataDir) {
   const args = ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot]

@@ -10,22 +10,10 @@
 // Measured with Chromium 156 here: 'early' lost in 9 of 100 rounds (24 of 530 over seven runs, fewer
 // the more loaded the machine), 'ready' and 'hello' never (0 of 220).
 import { chromium } from '@playwright/test'
+import { chromiumArgs } from '../chromium-args.mjs'
 
-const args = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-]
 const rounds = Number(process.env.ROUNDS ?? 100)
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args })
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
 // Media permission: without it host candidates hide behind mDNS names, unresolvable on loopback.
 const context = await browser.newContext({ permissions: ['camera', 'microphone'] })
 const creator = await context.newPage()

@@ -77,7 +77,15 @@ function wire(bytes: Uint8Array, sink: FakeSink, sha = 'a'.repeat(64)) {
     await tick()
     return moved
   }
-  return { sender, receiver, lanes, connect, step, toSender, toReceiver }
+  // The connection breaks: what was in flight is lost.
+  const cut = () => {
+    sender.detach()
+    receiver.detach()
+    for (const l of lanes) l.drain(() => undefined)
+    toReceiver.length = 0
+    toSender.length = 0
+  }
+  return { sender, receiver, lanes, connect, step, cut, toSender, toReceiver }
 }
 
 describe('the transfer wire', () => {
@@ -138,12 +146,7 @@ describe('a direct transfer', () => {
     const had = w.receiver.received
     expect(had).toBeGreaterThan(0)
     expect(had).toBeLessThan(200)
-    // The connection breaks: what was in flight is lost.
-    w.sender.detach()
-    w.receiver.detach()
-    for (const l of w.lanes) l.drain(() => undefined)
-    w.toReceiver.length = 0
-    w.toSender.length = 0
+    w.cut()
     w.connect()
     expect(w.toSender[0]).toEqual({ t: 'hello', offset: had })
     let done = false
@@ -172,10 +175,7 @@ describe('a direct transfer', () => {
     const had = w.receiver.received
     expect(had).toBeGreaterThan(0)
     expect(had).toBeLessThan(300)
-    w.sender.detach()
-    w.receiver.detach()
-    for (const l of w.lanes) l.drain(() => undefined)
-    w.toReceiver.length = 0
+    w.cut()
     helloFirst()
     for (let i = 0; i < 80 && !done; i++) await w.step()
     expect(done).toBe(true)
