@@ -7,17 +7,24 @@
 //
 //   cd e2e && unshare -n sh -c 'ip link set lo up && ROUNDS=100 node scripts/probe-first-message.mjs'
 //
-// Measured with Chromium 156 here: 'early' lost in 9 of 100 rounds (24 of 530 over seven runs, fewer
-// the more loaded the machine), 'ready' and 'hello' never (0 of 220).
+// Measured with Chromium 156 here: 'early' lost in 35 of 730 rounds over nine runs (pages in one
+// context or in two, the channel set up as rtc/transfer-link.ts does or not; fewer the more loaded
+// the machine), 'ready' and 'hello' never (0 of 420).
 import { chromium } from '@playwright/test'
 import { chromiumArgs } from '../chromium-args.mjs'
 
 const rounds = Number(process.env.ROUNDS ?? 100)
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
 // Media permission: without it host candidates hide behind mDNS names, unresolvable on loopback.
-const context = await browser.newContext({ permissions: ['camera', 'microphone'] })
-const creator = await context.newPage()
-const receiver = await context.newPage()
+// SAME_CONTEXT=1: both pages in one browser context (one renderer process) instead of one each.
+const contexts = process.env.SAME_CONTEXT === '1' ? 1 : 2
+const pages = []
+for (let i = 0; i < 2; i++) {
+  if (i < contexts) pages.push(await browser.newContext({ permissions: ['camera', 'microphone'] }))
+  else pages.push(pages[0])
+}
+const creator = await pages[0].newPage()
+const receiver = await pages[1].newPage()
 const wait = (ms) => new Promise((r) => setTimeout(r, ms))
 let early = 0
 let handshake = 0
