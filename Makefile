@@ -43,6 +43,7 @@ bench: deps release
 	node scripts/bench-abuse.mjs
 	./scripts/bench-calls.sh
 	cd e2e && node scripts/bench-painter.mjs
+	./scripts/bench-transfer.sh
 
 # Minutes, not seconds (not in `make test`): 100 kill -9 cycles under load, every acknowledged
 # message present once and in place; 1,000 random disconnects during traffic, every client ending

@@ -11,6 +11,7 @@ declare global {
     __pcs: RTCPeerConnection[]
     __frames: string[]
     __sockets: WebSocket[]
+    __channels: RTCDataChannel[]
   }
 }
 
@@ -19,7 +20,9 @@ function recordRtc(relay: boolean) {
   const pcs: RTCPeerConnection[] = []
   const frames: string[] = []
   const sockets: WebSocket[] = []
+  const channels: RTCDataChannel[] = []
   window.__pcs = pcs
+  window.__channels = channels
   window.__frames = frames
   window.__sockets = sockets
   const Pc = window.RTCPeerConnection
@@ -27,6 +30,12 @@ function recordRtc(relay: boolean) {
     constructor(config?: RTCConfiguration) {
       super(config)
       pcs.push(this)
+      this.addEventListener('datachannel', (e) => channels.push(e.channel))
+    }
+    override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+      const channel = super.createDataChannel(label, init)
+      channels.push(channel)
+      return channel
     }
   } as typeof RTCPeerConnection
   const Ws = window.WebSocket

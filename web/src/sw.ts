@@ -3,7 +3,9 @@
 // and avatars, media-cache.ts) are cache-first from a bounded bucket of their own, so cached history
 // shows its images offline; the rest of /api/* and /ws is never cached (a page navigation there,
 // such as a sign-in through a provider, takes the navigation preload's answer). It also shows Web Push
-// notifications and opens their room on a click (notify/push.ts).
+// notifications and opens their room on a click (notify/push.ts). A file arriving by direct
+// transfer is served from a stream the page hands over (/transfer-download/...), so the browser's
+// download writes it to disk as it arrives.
 // A plugin in vite.config.ts bundles this file to dist/sw.js and defines the two build-time constants.
 import {
   MEDIA_CACHE,
@@ -55,6 +57,9 @@ interface WindowClient {
   focus(): Promise<WindowClient>
   postMessage(message: unknown): void
 }
+interface ExtendableMessageEvent extends ExtendableEvent {
+  readonly data: unknown
+}
 interface WorkerScope {
   readonly location: { readonly origin: string }
   readonly registration: {
@@ -76,6 +81,7 @@ interface WorkerScope {
     type: 'pushsubscriptionchange',
     listener: (event: PushSubscriptionChangeEvent) => void,
   ): void
+  addEventListener(type: 'message', listener: (event: ExtendableMessageEvent) => void): void
 }
 
 const sw = self as unknown as WorkerScope
@@ -83,11 +89,12 @@ const CACHE_PREFIX = 'parley-shell-'
 const CACHE = CACHE_PREFIX + VERSION
 const SHELL = '/index.html'
 
-type Route = 'shell' | 'asset' | 'preloaded' | MediaKind | 'network'
+type Route = 'shell' | 'asset' | 'preloaded' | 'transfer' | MediaKind | 'network'
 
 function routeOf(request: Request): Route {
   const url = new URL(request.url)
   if (request.method !== 'GET' || url.origin !== sw.location.origin) return 'network'
+  if (url.pathname.startsWith(TRANSFER_PREFIX)) return 'transfer'
   // The chat's pictures: cache-first, so cached history shows them offline.
   const media = mediaKind(request, sw.location.origin)
   if (media) return media
@@ -142,6 +149,9 @@ sw.addEventListener('fetch', (event) => {
       return
     case 'preloaded':
       event.respondWith(preloadedThenNetwork(event))
+      return
+    case 'transfer':
+      event.respondWith(Promise.resolve(transferDownload(event.request)))
       return
     case 'file':
     case 'avatar':
@@ -335,4 +345,45 @@ async function forget(endpoint: string, headers: Record<string, string>): Promis
   }
   const gone = list.devices?.find((d) => d.endpoint === endpoint)
   if (gone) await fetch(`/api/push/subscriptions/${gone.id}`, { method: 'DELETE', headers })
+}
+
+// ---- direct transfers -----------------------------------------------------------------------------
+
+const TRANSFER_PREFIX = '/transfer-download/'
+// Streams handed over by a page's transfer worker (which writes into them), by path; each is served
+// once. Only pages of this origin can post here.
+const downloads = new Map<string, { stream: ReadableStream<Uint8Array>; size: number }>()
+
+sw.addEventListener('message', (event) => {
+  const m = event.data as { type?: unknown; path?: unknown; size?: unknown; port?: unknown; done?: unknown }
+  if (m.type !== 'transfer-download') return // transfer-keepalive: the event itself keeps us up
+  const { path, size, port, done } = m
+  if (typeof path !== 'string' || !path.startsWith(TRANSFER_PREFIX) || typeof size !== 'number') return
+  if (!(port instanceof MessagePort) || !(done instanceof MessagePort)) return
+  // The page's transfer worker sends the stream's readable side over `port`.
+  port.onmessage = (e: MessageEvent<{ readable?: unknown }>) => {
+    const stream = e.data.readable
+    port.close()
+    if (!(stream instanceof ReadableStream)) return
+    downloads.set(path, { stream: stream as ReadableStream<Uint8Array>, size })
+    done.postMessage('ready')
+    done.close()
+  }
+})
+
+function transferDownload(request: Request): Response {
+  const path = new URL(request.url).pathname
+  const download = downloads.get(path)
+  if (!download) return new Response('This transfer is not here any more.', { status: 404 })
+  downloads.delete(path)
+  const name = decodeURIComponent(path.split('/').pop() ?? 'file')
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return new Response(download.stream, {
+    headers: {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(download.size),
+      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'X-Content-Type-Options': 'nosniff',
+    },
+  })
 }

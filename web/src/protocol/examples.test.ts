@@ -37,6 +37,56 @@ describe('shared protocol examples', () => {
     expect(decodeServerFrame(text)).toEqual(JSON.parse(text))
   })
 
+  it.each([
+    'server.transfer_offer.json',
+    'server.transfer_answer.json',
+    'server.transfer_signal.json',
+    'server.transfer_closed.json',
+  ])('decodes %s', (name) => {
+    const text = example(name)
+    expect(decodeServerFrame(text)).toEqual(JSON.parse(text))
+  })
+
+  it('decodes the ICE servers an ack of a transfer carries', () => {
+    const ice = [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1:2', credential: 'x' }]
+    const text = JSON.stringify({ type: 'ack', cid: 'c-1', room: 3, ice_servers: ice })
+    expect(decodeServerFrame(text)).toEqual({ type: 'ack', cid: 'c-1', room: 3, ice_servers: ice })
+    expect(decodeServerFrame('{"type":"ack","cid":"c-1","ice_servers":[{"urls":"x"}]}')).toBeNull()
+  })
+
+  it('encodes the transfer commands as client-commands.json has them', () => {
+    const all = JSON.parse(example('client-commands.json')) as { type: string }[]
+    const transfers = all.filter((c) => c.type.startsWith('transfer_'))
+    const mine: ClientCommand[] = [
+      {
+        type: 'transfer_offer',
+        cid: 'c-33',
+        room: 3,
+        user: 2,
+        id: 't-6b1f0c9e2a',
+        name: 'holiday.mov',
+        size: 1073741824,
+        mime: 'video/quicktime',
+        sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      },
+      { type: 'transfer_answer', cid: 'c-34', id: 't-6b1f0c9e2a', accept: true },
+      {
+        type: 'transfer_signal',
+        id: 't-6b1f0c9e2a',
+        data: {
+          candidate: {
+            candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
+            sdpMid: '0',
+            sdpMLineIndex: 0,
+          },
+        },
+      },
+      { type: 'transfer_resume', cid: 'c-35', id: 't-6b1f0c9e2a' },
+      { type: 'transfer_cancel', cid: 'c-36', id: 't-6b1f0c9e2a', reason: 'cancelled' },
+    ]
+    expect(mine.map((c) => JSON.parse(encodeCommand(c)) as unknown)).toEqual(transfers)
+  })
+
   it('decodes the end of a call in the room log', () => {
     const { type, room, ...event } = JSON.parse(example('server.call_event.json')) as Record<string, unknown>
     expect(type).toBe('event')

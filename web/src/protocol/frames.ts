@@ -161,6 +161,7 @@ export interface AckFrame {
   seq?: number
   id?: number
   group?: number
+  ice_servers?: IceServer[] // the ack of transfer_offer and of an accepting transfer_answer
 }
 export interface EventFrame {
   type: 'event'
@@ -329,6 +330,34 @@ export interface CallDroppedFrame {
   reason: string // "taken" (another tab of this user joined), "removed" (left the room)
 }
 
+// Direct file transfers (docs/protocol.md, "Direct file transfers"): named by the sender tab's id.
+export interface TransferOfferFrame {
+  type: 'transfer_offer'
+  room: number
+  id: string
+  from: number
+  username: string
+  name: string
+  size: number
+  mime: string
+  sha256: string | null
+}
+export interface TransferAnswerFrame {
+  type: 'transfer_answer'
+  id: string
+  accept: boolean
+}
+export interface TransferSignalFrame {
+  type: 'transfer_signal'
+  id: string
+  data: Record<string, unknown>
+}
+export interface TransferClosedFrame {
+  type: 'transfer_closed'
+  id: string
+  reason: string // cancelled, answered, expired, left
+}
+
 export type ServerFrame =
   | HelloFrame
   | PongFrame
@@ -355,6 +384,10 @@ export type ServerFrame =
   | CallsFrame
   | CallSignalFrame
   | CallDroppedFrame
+  | TransferOfferFrame
+  | TransferAnswerFrame
+  | TransferSignalFrame
+  | TransferClosedFrame
 
 // What a tab sends in a call (absent: audio true, the others false).
 export interface CallMedia {
@@ -422,6 +455,26 @@ export type ClientCommand =
   | { type: 'call_decline'; cid?: string; room: number }
   | ({ type: 'call_media'; cid?: string; room: number; peer: string } & CallMedia)
   | { type: 'call_signal'; room: number; peer: string; to: string; data: Record<string, unknown> }
+  | {
+      type: 'transfer_offer'
+      cid: string
+      room: number
+      user: number
+      id: string
+      name: string
+      size: number
+      mime: string
+      sha256?: string
+    }
+  | { type: 'transfer_answer'; cid?: string; id: string; accept: boolean }
+  | { type: 'transfer_signal'; id: string; data: Record<string, unknown> }
+  | {
+      type: 'transfer_cancel'
+      cid?: string
+      id: string
+      reason?: 'cancelled' | 'done' | 'failed' | 'damaged'
+    }
+  | { type: 'transfer_resume'; cid?: string; id: string }
 
 export function encodeCommand(command: ClientCommand): string {
   return JSON.stringify(command)
@@ -703,6 +756,11 @@ function decodeRecord(v: Rec): ServerFrame | null {
         if (!isNum(x)) return null
         frame[k] = x
       }
+      if (v.ice_servers !== undefined) {
+        const ice = arrayOf(v.ice_servers, decodeIceServer)
+        if (!ice) return null
+        frame.ice_servers = ice
+      }
       return frame
     }
     case 'event': {
@@ -791,6 +849,19 @@ function decodeRecord(v: Rec): ServerFrame | null {
     case 'call_dropped':
       if (!isNum(v.room) || !isStr(v.peer) || !isStr(v.reason)) return null
       return { type: 'call_dropped', room: v.room, peer: v.peer, reason: v.reason }
+    case 'transfer_offer': {
+      const { room, id, from, username, name, size, mime } = v
+      const sha256 = v.sha256 ?? null
+      if (!isNum(room) || !isStr(id) || !isNum(from) || !isStr(username) || !isStr(name)) return null
+      if (!isNum(size) || !isStr(mime) || !(sha256 === null || isStr(sha256))) return null
+      return { type: 'transfer_offer', room, id, from, username, name, size, mime, sha256 }
+    }
+    case 'transfer_answer':
+      return isStr(v.id) && isBool(v.accept) ? { type: 'transfer_answer', id: v.id, accept: v.accept } : null
+    case 'transfer_signal':
+      return isStr(v.id) && isRecord(v.data) ? { type: 'transfer_signal', id: v.id, data: v.data } : null
+    case 'transfer_closed':
+      return isStr(v.id) && isStr(v.reason) ? { type: 'transfer_closed', id: v.id, reason: v.reason } : null
     default:
       return null
   }

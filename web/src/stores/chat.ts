@@ -564,6 +564,10 @@ export const useChatStore = defineStore('chat', () => {
       case 'calls':
       case 'call_signal':
       case 'call_dropped':
+      case 'transfer_offer': // direct transfers are stores/transfers.ts's
+      case 'transfer_answer':
+      case 'transfer_signal':
+      case 'transfer_closed':
         break
       default: {
         const unhandled: never = frame

@@ -1,0 +1,300 @@
+// Direct transfer throughput (docs/benchmarks.md, direct transfers issue), in Debian's Chromium,
+// two people in browser contexts of their own on loopback, against the release server:
+//   - ceiling: the same browser sending zero-filled buffers over bare RTCDataChannels as fast as
+//     they take them (bufferedAmount flow control; no hashing, no disk), SDP passed by this driver;
+//   - Parley: "Send directly" → "Accept" → the file streams to a download through the service
+//     worker, hashed on both sides in workers; timed from the receiver's first byte to "done";
+//   - a curve over chunk size, channel count and bufferedAmountLowThreshold (localStorage
+//     'parley.transferTuning', which only this benchmark sets), and over the same for the ceiling.
+// Memory: the receiver page's peak JSHeapUsedSize (CDP Performance.getMetrics, every 100 ms; the
+// workers' heaps are not in it) and the peak RSS of all Chromium processes (ps), both sampled during
+// the transfer. Prints markdown tables on stdout (progress on stderr).
+//
+//   cd e2e && node scripts/bench-transfer.mjs   (scripts/bench-transfer.sh runs it in a loopback-only
+//   network namespace, as make bench does)
+//
+// Environment: PARLEY_BIN (build/release/bin/parley), PARLEY_WEB_ROOT (web/dist), SIZE_MIB (1024:
+// the main comparison), CURVE_MIB (128: each point of the curves), CURVE (1; 0 skips the curves).
+import { spawn, execFileSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium } from '@playwright/test'
+import { chromiumArgs } from '../chromium-args.mjs'
+
+const root = resolve(import.meta.dirname, '../..')
+const bin = process.env.PARLEY_BIN ?? join(root, 'build/release/bin/parley')
+const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
+const SIZE_MIB = Number(process.env.SIZE_MIB ?? 1024)
+const CURVE_MIB = Number(process.env.CURVE_MIB ?? Math.min(128, SIZE_MIB))
+const CURVE = process.env.CURVE !== '0'
+const MIB = 1024 * 1024
+const log = (...a) => console.error('[bench-transfer]', ...a)
+
+function startServer(dataDir) {
+  const args = ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot]
+  args.push('--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '100000')
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = new Promise((ok, fail) => {
+    let text = ''
+    proc.stdout.on('data', (d) => {
+      text += d.toString()
+      const m = text.match(/listening on (https?:\/\/\S+)/)
+      if (m) ok(m[1])
+    })
+    proc.on('exit', (code) => fail(new Error(`parley exited with ${code} before listening`)))
+  })
+  return { proc, url }
+}
+
+async function person(browser, base, name) {
+  // Camera/microphone permission: without it Chromium hides host candidates behind mDNS names,
+  // which a loopback-only namespace cannot resolve (the page is even torn down).
+  const context = await browser.newContext({ baseURL: base, permissions: ['camera', 'microphone'] })
+  const page = await context.newPage()
+  await page.goto('/register')
+  await page.getByLabel('Username').fill(name)
+  await page.getByLabel('Password').fill('a fine long secret')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.getByRole('status').filter({ hasText: 'Online' }).waitFor()
+  // Headless Chromium never settles showSaveFilePicker: the download path is the one measured.
+  await page.evaluate(() => delete window.showSaveFilePicker)
+  return { page, name, context }
+}
+
+async function directRoom(a, b) {
+  const channel = `bench${Date.now().toString(36)}`
+  await a.page.getByRole('button', { name: 'New room' }).click()
+  await a.page.getByLabel('Room name').fill(channel)
+  await a.page.getByRole('button', { name: 'Create' }).click()
+  await a.page.getByRole('heading', { name: `#${channel}` }).waitFor()
+  await b.page.getByRole('button', { name: 'Browse channels' }).click()
+  await b.page.getByRole('button', { name: `Join #${channel}` }).click()
+  await b.page.getByRole('heading', { name: `#${channel}` }).waitFor()
+  await b.page.getByRole('button', { name: /^Members/ }).click()
+  await b.page.getByRole('button', { name: `Message ${a.name}` }).click()
+  const box = b.page.getByRole('textbox', { name: `Message ${a.name}` })
+  await box.fill('hi')
+  await box.press('Enter')
+  await a.page.getByRole('button', { name: `${b.name}, 1 unread` }).click()
+}
+
+function writeRandomFile(path, mib) {
+  const fd = openSync(path, 'w')
+  const block = randomBytes(MIB)
+  const hash = createHash('sha256')
+  for (let i = 0; i < mib; i++) {
+    block[0] = i & 0xff // every MiB differs
+    writeSync(fd, block)
+    hash.update(block)
+  }
+  closeSync(fd)
+  return hash.digest('hex')
+}
+
+// Peak RSS (MiB) of all Chromium processes together, and the receiver page's JS heap.
+async function sampler(receiver) {
+  const cdp = await receiver.context.newCDPSession(receiver.page)
+  await cdp.send('Performance.enable')
+  let heap = 0
+  let rss = 0
+  let on = true
+  const loop = (async () => {
+    while (on) {
+      const { metrics } = await cdp.send('Performance.getMetrics')
+      heap = Math.max(heap, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0)
+      const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss=']).toString()
+      rss = Math.max(rss, out.split('\n').reduce((s, l) => s + (Number(l) || 0), 0) / 1024)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  })()
+  return async () => {
+    on = false
+    await loop
+    await cdp.detach()
+    return { heapMiB: heap / MIB, rssMiB: rss }
+  }
+}
+
+const item = (p) =>
+  p.page.getByRole('region', { name: 'Transfers', exact: true }).locator('[data-transfer-id]')
+
+// One transfer through Parley's UI with the given tuning; MB/s from the first byte to "done".
+async function parleyRun(ann, bob, path, mib, tuning, sha256) {
+  for (const p of [ann, bob]) {
+    await p.page.evaluate((t) => {
+      if (t) localStorage.setItem('parley.transferTuning', JSON.stringify(t))
+      else localStorage.removeItem('parley.transferTuning')
+    }, tuning)
+  }
+  await ann.page.getByRole('button', { name: 'Send directly', exact: true }).click()
+  await ann.page.getByLabel('File to send directly').setInputFiles(path)
+  const dialog = bob.page.getByRole('alertdialog', { name: 'Incoming file' })
+  await dialog.waitFor()
+  const stop = await sampler(bob)
+  const [download] = await Promise.all([
+    bob.page.waitForEvent('download'),
+    dialog.getByRole('button', { name: 'Accept' }).click(),
+  ])
+  const started = await bob.page.evaluate(
+    () =>
+      new Promise((ok) => {
+        const check = () => {
+          const bar = document.querySelector('[data-transfer-id] [role=progressbar]')
+          if (bar && bar.getAttribute('aria-valuenow') !== '0') ok(performance.now())
+          else setTimeout(check, 5)
+        }
+        check()
+      }),
+  )
+  await item(bob).and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 1_800_000 })
+  const ended = await bob.page.evaluate(() => performance.now())
+  const mem = await stop()
+  const state = await item(ann).getAttribute('data-state')
+  const file = await download.path()
+  const got = createHash('sha256')
+  await new Promise((ok) => {
+    import('node:fs').then(({ createReadStream }) =>
+      createReadStream(file)
+        .on('data', (d) => got.update(d))
+        .on('end', ok),
+    )
+  })
+  if (got.digest('hex') !== sha256) throw new Error('the download differs from the file')
+  await download.delete()
+  for (const p of [ann, bob]) await item(p).getByRole('button', { name: 'Dismiss' }).click()
+  // The first byte counts after 1% of the file arrived: the speed is measured from there.
+  const mb = (mib * MIB * 0.99) / 1e6
+  return { mbps: mb / ((ended - started) / 1000), state, ...mem }
+}
+
+// The ceiling: bare data channels between the same two pages, zero-filled buffers.
+async function ceilingRun(a, b, mib, { chunk, channels, low }) {
+  await a.page.evaluate((channels) => {
+    window.__bench = { pc: new RTCPeerConnection(), chs: [] }
+    for (let i = 0; i < channels; i++) {
+      const ch = window.__bench.pc.createDataChannel(`d${i}`)
+      ch.binaryType = 'arraybuffer'
+      window.__bench.chs.push(ch)
+    }
+  }, channels)
+  const offer = await a.page.evaluate(async () => {
+    const pc = window.__bench.pc
+    await pc.setLocalDescription()
+    await new Promise((r) => {
+      if (pc.iceGatheringState === 'complete') r()
+      pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r()
+    })
+    return pc.localDescription.toJSON()
+  })
+  const answer = await b.page.evaluate(async (offer) => {
+    const pc = new RTCPeerConnection()
+    window.__bench = { pc, got: 0, first: 0, last: 0 }
+    pc.ondatachannel = ({ channel }) => {
+      channel.binaryType = 'arraybuffer'
+      channel.onmessage = (e) => {
+        const w = window.__bench
+        if (!w.first) w.first = performance.now()
+        w.got += e.data.byteLength
+        w.last = performance.now()
+      }
+    }
+    await pc.setRemoteDescription(offer)
+    await pc.setLocalDescription()
+    await new Promise((r) => {
+      if (pc.iceGatheringState === 'complete') r()
+      pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r()
+    })
+    return pc.localDescription.toJSON()
+  }, offer)
+  await a.page.evaluate(
+    async ({ answer, chunk, low, total }) => {
+      const { pc, chs } = window.__bench
+      await pc.setRemoteDescription(answer)
+      await Promise.all(chs.map((ch) => (ch.readyState === 'open' ? 0 : new Promise((r) => (ch.onopen = r)))))
+      const buf = new ArrayBuffer(chunk)
+      const high = Math.max(low * 4, chunk * 4)
+      let sent = 0
+      await new Promise((done) => {
+        const pump = (ch) => {
+          while (sent < total && ch.bufferedAmount < high) {
+            ch.send(buf)
+            sent += chunk
+          }
+          if (sent >= total) done()
+        }
+        for (const ch of chs) {
+          ch.bufferedAmountLowThreshold = low
+          ch.onbufferedamountlow = () => pump(ch)
+          pump(ch)
+        }
+      })
+    },
+    { answer, chunk, low, total: mib * MIB },
+  )
+  await b.page.waitForFunction((t) => window.__bench.got >= t, mib * MIB, { timeout: 1_800_000, polling: 20 })
+  const ms = await b.page.evaluate(() => window.__bench.last - window.__bench.first)
+  for (const p of [a, b]) await p.page.evaluate(() => window.__bench.pc.close())
+  return (mib * MIB) / 1e6 / (ms / 1000)
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-transfer-'))
+const server = startServer(join(dataDir, 'server'))
+let browser
+try {
+  const base = await server.url
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
+  const ann = await person(browser, base, `ann${Date.now().toString(36)}`)
+  const bob = await person(browser, base, `bob${Date.now().toString(36)}`)
+  await directRoom(ann, bob)
+  const big = join(dataDir, 'big.bin')
+  log(`writing ${SIZE_MIB} MiB of random bytes`)
+  const bigSha = writeRandomFile(big, SIZE_MIB)
+  log('warming up (the first transfer on a new SCTP association is slow)')
+  await ceilingRun(ann, bob, 16, { chunk: 65536, channels: 1, low: 262144 })
+
+  const defaults = { chunk: 65536, channels: 2, low: 65536 } // as rtc/transfer.ts's DEFAULT_TUNING
+  log(`ceiling, ${SIZE_MIB} MiB`)
+  const ceiling = await ceilingRun(ann, bob, SIZE_MIB, defaults)
+  log(`Parley, ${SIZE_MIB} MiB, defaults`)
+  const parley = await parleyRun(ann, bob, big, SIZE_MIB, null, bigSha)
+  console.log(`\n### Direct transfer, ${SIZE_MIB} MiB, two Chromium contexts on loopback\n`)
+  console.log('| what | MB/s | × ceiling | receiver JS heap peak | Chromium RSS peak (all processes) |')
+  console.log('|---|---|---|---|---|')
+  console.log(
+    `| raw data channels (ceiling: ${defaults.channels} channels, 64 KiB, zeros) | ${ceiling.toFixed(1)} | 1.00 | | |`,
+  )
+  console.log(
+    `| Parley (defaults; SHA-256 both sides, streamed to a download) | ${parley.mbps.toFixed(1)} | ${(parley.mbps / ceiling).toFixed(2)} | ${parley.heapMiB.toFixed(0)} MiB | ${parley.rssMiB.toFixed(0)} MiB |`,
+  )
+
+  if (CURVE) {
+    const small = join(dataDir, 'curve.bin')
+    const smallSha = writeRandomFile(small, CURVE_MIB)
+    console.log(`\n### Curve, ${CURVE_MIB} MiB each\n`)
+    console.log(
+      '| chunk | channels | low threshold | ceiling MB/s | Parley MB/s | Parley × ceiling | receiver heap peak |',
+    )
+    console.log('|---|---|---|---|---|---|---|')
+    for (const chunk of [16384, 65536, 262144]) {
+      for (const channels of [1, 2, 4]) {
+        for (const low of [chunk, 4 * chunk]) {
+          // Chromium's data channels take at most 256 KiB per message.
+          const c = Math.min(chunk, 262144)
+          const t = { chunk: c, channels, low, high: Math.max(4 * low, 1024 * 1024), pcs: 1 }
+          log(`curve: chunk ${c} channels ${channels} low ${low}`)
+          const ceil = await ceilingRun(ann, bob, CURVE_MIB, { chunk: c, channels, low })
+          const p = await parleyRun(ann, bob, small, CURVE_MIB, t, smallSha)
+          console.log(
+            `| ${c / 1024} KiB | ${channels} | ${low / 1024} KiB | ${ceil.toFixed(1)} | ${p.mbps.toFixed(1)} | ${(p.mbps / ceil).toFixed(2)} | ${p.heapMiB.toFixed(0)} MiB |`,
+          )
+        }
+      }
+    }
+  }
+} finally {
+  await browser?.close()
+  server.proc.kill('SIGTERM')
+  rmSync(dataDir, { recursive: true, force: true })
+}
