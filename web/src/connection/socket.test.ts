@@ -198,6 +198,18 @@ describe('Connection: a socket that went silent', () => {
     expect(FakeSocket.all).toHaveLength(2)
   })
 
+  it('gives a frozen tab the time again before taking the socket for gone', async () => {
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS)
+    expect(latest().sent.map((t) => JSON.parse(t).type)).toEqual(['ping'])
+    vi.setSystemTime(Date.now() + 20_000) // the page did not run for 20 s: no timer fired
+    await vi.advanceTimersByTimeAsync(DEAD_AFTER_MS)
+    expect(states.at(-1)).toBe('online')
+    expect(FakeSocket.all).toHaveLength(1)
+    // Once: with still nothing heard, it is gone.
+    await vi.advanceTimersByTimeAsync(DEAD_AFTER_MS)
+    expect(states.at(-1)).toBe('offline (retry)')
+  })
+
   it('keeps a socket that answers', async () => {
     FakeSocket.answersPings = true
     await vi.advanceTimersByTimeAsync(5 * HEARTBEAT_MS)

@@ -33,6 +33,8 @@ export const STABLE_AFTER_HELLO_MS = 10_000
 // network vanished stays "open" until TCP gives up, which takes minutes.
 export const HEARTBEAT_MS = 4_000
 export const DEAD_AFTER_MS = 3_000
+// A timer this much later than asked means the page was not running, not that the server was silent.
+const LATE_TIMER_MS = 2_000
 
 export function socketUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`
@@ -157,9 +159,22 @@ export class Connection {
     this.heartbeat = setTimeout(() => {
       this.heartbeat = null
       if (this.ws !== ws) return
-      this.deadline = setTimeout(() => this.abandon(ws), DEAD_AFTER_MS)
+      this.armDeadline(ws, true)
       this.send(`{"type":"ping","cid":"heartbeat-${++this.pings}"}`)
     }, HEARTBEAT_MS)
+  }
+
+  // The ping's answer is given DEAD_AFTER_MS. When this tab itself did not run for a while (a
+  // starved or frozen page: the timer fires far later than asked), the answer may be waiting
+  // behind the timer, unread: it gets the same time again, once, counted from now.
+  private armDeadline(ws: WebSocket, mayWait: boolean): void {
+    const armed = Date.now()
+    this.deadline = setTimeout(() => {
+      this.deadline = null
+      if (this.ws !== ws) return
+      if (mayWait && Date.now() - armed > DEAD_AFTER_MS + LATE_TIMER_MS) this.armDeadline(ws, false)
+      else this.abandon(ws)
+    }, DEAD_AFTER_MS)
   }
 
   private clearHeartbeat(): void {
