@@ -15,13 +15,14 @@
 //
 // Environment: PARLEY_BIN (build/release/bin/parley), PARLEY_WEB_ROOT (web/dist), SIZE_MIB (1024:
 // the main comparison), CURVE_MIB (128: each point of the curves), CURVE (1; 0 skips the curves).
-import { spawn, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
 import { chromiumArgs } from '../chromium-args.mjs'
+import { startServer } from './server.mjs'
 
 const root = resolve(import.meta.dirname, '../..')
 const bin = process.env.PARLEY_BIN ?? join(root, 'build/release/bin/parley')
@@ -31,22 +32,6 @@ const CURVE_MIB = Number(process.env.CURVE_MIB ?? Math.min(128, SIZE_MIB))
 const CURVE = process.env.CURVE !== '0'
 const MIB = 1024 * 1024
 const log = (...a) => console.error('[bench-transfer]', ...a)
-
-function startServer(dataDir) {
-  const args = ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--web-root', webRoot]
-  args.push('--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '100000')
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  const url = new Promise((ok, fail) => {
-    let text = ''
-    proc.stdout.on('data', (d) => {
-      text += d.toString()
-      const m = text.match(/listening on (https?:\/\/\S+)/)
-      if (m) ok(m[1])
-    })
-    proc.on('exit', (code) => fail(new Error(`parley exited with ${code} before listening`)))
-  })
-  return { proc, url }
-}
 
 async function person(browser, base, name) {
   // Camera/microphone permission: without it Chromium hides host candidates behind mDNS names,
@@ -240,7 +225,7 @@ async function ceilingRun(a, b, mib, { chunk, channels, low }) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-transfer-'))
-const server = startServer(join(dataDir, 'server'))
+const server = startServer(bin, webRoot, join(dataDir, 'server'), ['--auth-attempts-per-minute', '100000'])
 let browser
 try {
   const base = await server.url

@@ -336,8 +336,9 @@ RedisBus::~RedisBus() {
   stop();
 }
 
-void RedisBus::stop() {
-  bool crashed = stop_.exchange(true);
+// Ends the three threads; true when they had been ended already (a crash, or a stop before).
+bool RedisBus::halt_threads() {
+  bool was = stop_.exchange(true);
   out_cv_.notify_all();
   hb_cv_.notify_all();
   {
@@ -347,6 +348,11 @@ void RedisBus::stop() {
   if (publisher_.joinable()) publisher_.join();
   if (subscriber_.joinable()) subscriber_.join();
   if (heartbeat_.joinable()) heartbeat_.join();
+  return was;
+}
+
+void RedisBus::stop() {
+  bool crashed = halt_threads();
   std::lock_guard lock(cmd_mu_);
   if (cmd_ && !crashed && !local_.empty()) {
     // A clean stop: this node's connections go at once, not when its key expires.
@@ -367,16 +373,7 @@ void RedisBus::stop() {
 }
 
 void RedisBus::crash_for_tests() {
-  stop_.store(true);
-  out_cv_.notify_all();
-  hb_cv_.notify_all();
-  {
-    std::lock_guard lock(sub_mu_);
-    if (auto* s = sub_.load()) ::shutdown(s->fd, SHUT_RDWR);
-  }
-  if (publisher_.joinable()) publisher_.join();
-  if (subscriber_.joinable()) subscriber_.join();
-  if (heartbeat_.joinable()) heartbeat_.join();
+  halt_threads();
 }
 
 std::string RedisBus::key(std::string_view rest) const {

@@ -98,6 +98,7 @@ class RedisBus final : public Bus {
   void crash_for_tests();
 
  private:
+  bool halt_threads();
   void publish_loop();
   void subscribe_loop();
   void heartbeat_loop();
