@@ -37,6 +37,7 @@
 #include "notify/mailer.hpp"
 #include "notify/push_sender.hpp"
 #include "protocol/frames.hpp"
+#include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
@@ -83,7 +84,14 @@ int main(int argc, char** argv) {
       spdlog::warn("no client at {}/index.html: build it with `make web`; pages will 404",
                    config.web_root);
     }
-    store::SqliteStore store(data / "parley.db");
+    // One machine: SQLite in the data directory. A cluster's nodes share PostgreSQL.
+    std::unique_ptr<store::SqliteStore> sqlite;
+    std::unique_ptr<store::PgStore> postgres;
+    if (config.store.empty())
+      sqlite = std::make_unique<store::SqliteStore>(data / "parley.db");
+    else
+      postgres = std::make_unique<store::PgStore>(config.store);
+    store::Store& store = sqlite ? static_cast<store::Store&>(*sqlite) : *postgres;
     // Blocking work (SQLite, Argon2id, SMTP) runs here, never on the I/O threads.
     core::WorkerPool pool(std::max(2u, std::thread::hardware_concurrency()));
     const auto& a = config.accounts;
@@ -273,14 +281,20 @@ int main(int argc, char** argv) {
     std::printf("parley listening on %s://%s:%u\n", config.tls() ? "https" : "http",
                 config.host.c_str(), port);
     std::fflush(stdout);
-    spdlog::info("data in {} (schema {}), client from {}", config.data_dir, store.schema_version(),
-                 config.web_root);
+    if (sqlite)
+      spdlog::info("data in {} (schema {}), client from {}", config.data_dir,
+                   sqlite->schema_version(), config.web_root);
+    else
+      spdlog::info("data in PostgreSQL (schema {}), files in {}, client from {}",
+                   postgres->schema_version(), config.data_dir, config.web_root);
     server.run();
     timers.stop();  // no ring or grace timer fires into the services being torn down
     media_pool.join();
     pool.join();  // finish what the last requests started while the services still exist
     gif_pool.join();
-    store.stop_chat_writer();  // and the last chat writes, while their listeners exist
+    // and the last chat writes, while their listeners exist
+    if (sqlite) sqlite->stop_chat_writer();
+    if (postgres) postgres->stop_chat_writer();
     if (redis) redis->stop();  // nothing more from other nodes into what is torn down next
     spdlog::info("stopped");
   } catch (const std::exception& e) {

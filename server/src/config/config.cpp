@@ -89,6 +89,14 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   add("--threads", c.threads, "I/O threads; 0 means one per CPU core")->check(CLI::Range(0u, 256u));
+  add("--store", c.store,
+      "postgres://user@host/db: keep everything in this PostgreSQL database, which the nodes of a "
+      "cluster share (docs/deploy.md); default: SQLite in --data-dir")
+      ->check([](const std::string& v) {
+        return v.empty() || v.starts_with("postgres://") || v.starts_with("postgresql://")
+                   ? std::string()
+                   : std::string("--store takes postgres://... (or nothing, for SQLite)");
+      });
   add("--bus", c.bus,
       "redis://host:port: nodes of a cluster exchange events and presence through this Redis "
       "(docs/deploy.md); default: this node alone");

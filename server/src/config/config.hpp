@@ -96,6 +96,7 @@ struct Config {
   std::vector<std::string> allowed_origins;  // besides the page's own origin
   std::string log_level = "info";
   unsigned threads = 0;  // I/O threads; 0 = one per core
+  std::string store;     // "" = SQLite in data_dir; postgres://... = a cluster's shared store
   std::string bus;       // "" = this node alone; redis://host:port = a cluster's bus
   Seconds shutdown_grace{1.5};
   // GET /metrics answers loopback clients (not through a proxy) and, when set, requests with

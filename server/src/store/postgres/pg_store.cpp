@@ -8,6 +8,7 @@
 
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/pg.hpp"
+#include "store/postgres/pg_store_impl.hpp"
 
 namespace parley::store {
 namespace {
@@ -319,6 +320,92 @@ std::optional<EmailToken> PgAccountStore::take_email_token(const std::string& to
                   token_hash, purpose, now);
   if (r.rows() == 0) return std::nullopt;
   return read_email_token(r, 0);
+}
+
+PgStore::PgStore(const std::string& conninfo, int readers)
+    : impl_(std::make_unique<Impl>(conninfo, readers)) {}
+
+PgStore::~PgStore() {
+  stop_chat_writer();
+}
+
+int PgStore::known_schema_version() {
+  return PgAccountStore::known_schema_version();
+}
+
+int PgStore::schema_version() {
+  return impl_->accounts.schema_version();
+}
+
+core::Result<User> PgStore::create_user(const NewUser& user) {
+  return impl_->accounts.create_user(user);
+}
+
+std::optional<User> PgStore::find_user(UserId id) {
+  return impl_->accounts.find_user(id);
+}
+
+std::optional<User> PgStore::find_user_by_name_or_email(const std::string& login) {
+  return impl_->accounts.find_user_by_name_or_email(login);
+}
+
+core::Result<User> PgStore::update_profile(UserId id, const ProfileUpdate& update) {
+  return impl_->accounts.update_profile(id, update);
+}
+
+core::Result<User> PgStore::set_email(UserId id, const std::optional<std::string>& email,
+                                      bool confirmed) {
+  return impl_->accounts.set_email(id, email, confirmed);
+}
+
+void PgStore::set_password_hash(UserId id, const std::string& hash) {
+  return impl_->accounts.set_password_hash(id, hash);
+}
+
+void PgStore::set_settings(UserId id, const std::string& json) {
+  return impl_->accounts.set_settings(id, json);
+}
+
+Session PgStore::create_session(const Session& session) {
+  return impl_->accounts.create_session(session);
+}
+
+std::optional<Session> PgStore::find_session(const std::string& token_hash) {
+  return impl_->accounts.find_session(token_hash);
+}
+
+void PgStore::touch_session(SessionId id, Millis last_seen, Millis expires_at) {
+  return impl_->accounts.touch_session(id, last_seen, expires_at);
+}
+
+std::vector<Session> PgStore::list_sessions(UserId user) {
+  return impl_->accounts.list_sessions(user);
+}
+
+bool PgStore::delete_session(UserId user, SessionId id) {
+  return impl_->accounts.delete_session(user, id);
+}
+
+int PgStore::delete_sessions(UserId user, SessionId keep) {
+  return impl_->accounts.delete_sessions(user, keep);
+}
+
+int PgStore::delete_expired_sessions(Millis now) {
+  return impl_->accounts.delete_expired_sessions(now);
+}
+
+void PgStore::create_email_token(const EmailToken& token) {
+  return impl_->accounts.create_email_token(token);
+}
+
+std::optional<EmailToken> PgStore::find_email_token(const std::string& token_hash,
+                                                    const std::string& purpose, Millis now) {
+  return impl_->accounts.find_email_token(token_hash, purpose, now);
+}
+
+std::optional<EmailToken> PgStore::take_email_token(const std::string& token_hash,
+                                                    const std::string& purpose, Millis now) {
+  return impl_->accounts.take_email_token(token_hash, purpose, now);
 }
 
 }  // namespace parley::store
