@@ -192,7 +192,7 @@ TEST(PgClusterFilesTest, AnUploadFinishingWhileAnotherNodeSweepsKeepsItsBlob) {
     std::vector<std::string> freed;
     std::thread finishing([&] {
       start.arrive_and_wait();
-      made = b.add_file(blob, second, 5000);
+      made = b.add_file(blob, second, 5000).id;
     });
     std::thread sweeping([&] {
       start.arrive_and_wait();

@@ -27,7 +27,8 @@ struct SqliteStoreFixture {
   // The first column of the first row (0 when none).
   std::int64_t sql(const std::string& statement) {
     sqlite::Stmt s(side, statement);
-    std::int64_t out = s.step() ? s.i64(0) : 0;
+    if (!s.step()) return 0;  // done: stepping again would run it again
+    std::int64_t out = s.i64(0);
     s.run();
     return out;
   }
