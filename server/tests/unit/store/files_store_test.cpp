@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <latch>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "store/postgres/pg_store.hpp"
@@ -190,16 +192,25 @@ TEST(PgClusterFilesTest, AnUploadFinishingWhileAnotherNodeSweepsKeepsItsBlob) {
     std::latch start(2);
     FileId made = 0;
     std::vector<std::string> freed;
-    std::thread finishing([&] {
-      start.arrive_and_wait();
-      made = b.add_file(blob, second, 5000).id;
-    });
-    std::thread sweeping([&] {
-      start.arrive_and_wait();
-      freed = a.sweep_files(2000);
-    });
+    std::string failed;  // what either side threw
+    std::mutex failed_mu;
+    auto run = [&](auto fn) {
+      return std::thread([&, fn] {
+        start.arrive_and_wait();
+        try {
+          fn();
+        } catch (const std::exception& e) {
+          std::lock_guard lock(failed_mu);
+          failed += e.what();
+        }
+      });
+    };
+    auto finishing = run([&] { made = b.add_file(blob, second, 5000).id; });
+    auto sweeping = run([&] { freed = a.sweep_files(2000); });
     finishing.join();
     sweeping.join();
+    ASSERT_EQ(failed, "") << "round " << round;
+    EXPECT_LE(freed.size(), 1u);
 
     auto file = a.find_file(made);
     ASSERT_TRUE(file) << "round " << round << ": the file's blob row is there";
