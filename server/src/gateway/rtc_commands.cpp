@@ -1,8 +1,12 @@
 // Reads that need the store (is the caller a member?) run on the worker pool; the rest is the
-// in-memory call state and answers at once.
+// in-memory call state and answers at once. In a cluster, commands for a call living on another
+// node are handed to it (rtc_commands.hpp).
 #include "gateway/rtc_commands.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <deque>
 
 #include "protocol/frames.hpp"
 #include "protocol/rtc_frames.hpp"
@@ -10,9 +14,11 @@
 namespace parley::gateway {
 namespace {
 
+namespace json = boost::json;
 using R = core::Result<std::string>;
 constexpr auto kRequired = Commands::CidRule::kRequired;
 constexpr auto kOptional = Commands::CidRule::kOptional;
+constexpr std::size_t kMaxRemoteQueue = 64;  // commands of one remote socket waiting here
 
 // Answers a command that changes only the call state: `ack` when it had a cid, or its error.
 void answer(const Call& call, protocol::Id room, const core::Result<bool>& r) {
@@ -20,15 +26,90 @@ void answer(const Call& call, protocol::Id room, const core::Result<bool>& r) {
   if (call.cid()) call.send(protocol::encode_room_ack(call.cid(), room));
 }
 
+std::string claim_key(rtc::RoomId room) {
+  return "call:" + std::to_string(room);
+}
+
+bus::ConnectionId parse_connection(std::string_view s) {
+  bus::ConnectionId c;
+  auto dot = s.find('.');
+  if (dot == std::string_view::npos) return c;
+  c.node = static_cast<bus::NodeId>(std::stoul(std::string(s.substr(0, dot))));
+  c.local = std::stoull(std::string(s.substr(dot + 1)));
+  return c;
+}
+
 }  // namespace
 
-RtcCommands::RtcCommands(chat::ChatService& chat, bus::Bus& bus, hub::Hub& hub, rtc::IceOptions ice,
-                         rtc::Options options, rtc::Calls::Schedule schedule)
+// A socket on another node whose call commands run here: answers go back over the bus, reads
+// run one at a time in the order they came.
+class RtcCommands::RemoteSocket final : public Socket,
+                                        public std::enable_shared_from_this<RemoteSocket> {
+ public:
+  RemoteSocket(bus::Bus& bus, bus::ConnectionId conn, Principal who)
+      : bus_(bus), conn_(conn), who_(std::move(who)) {}
+  void send(std::string frame) override {
+    bus::Message m;
+    m.kind = bus::Message::Kind::kConnection;
+    m.connection = conn_;
+    m.frame = std::make_shared<const std::string>(std::move(frame));
+    bus_.publish(m);
+  }
+  void send_after_events(std::string frame) override { send(std::move(frame)); }
+  const Principal& who() const override { return who_; }
+  bus::ConnectionId address() const override { return conn_; }
+  void read_in_turn(core::WorkerPool& pool, std::function<void()> work) override {
+    {
+      std::lock_guard lock(mu_);
+      if (queue_.size() >= kMaxRemoteQueue) return;  // its node bounds what it sends; dropped
+      queue_.push_back(std::move(work));
+      if (running_) return;
+      running_ = true;
+    }
+    pool.post([self = shared_from_this()] { self->drain(); });
+  }
+
+ private:
+  void drain() {
+    for (;;) {
+      std::function<void()> work;
+      {
+        std::lock_guard lock(mu_);
+        if (queue_.empty()) {
+          running_ = false;
+          return;
+        }
+        work = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      work();
+    }
+  }
+  bus::Bus& bus_;
+  bus::ConnectionId conn_;
+  Principal who_;
+  std::mutex mu_;
+  std::deque<std::function<void()>> queue_;  // under mu_
+  bool running_ = false;                     // under mu_
+};
+
+RtcCommands::RtcCommands(chat::ChatService& chat, bus::Bus& bus, hub::Hub& hub,
+                         core::WorkerPool& pool, rtc::IceOptions ice, rtc::Options options,
+                         rtc::Calls::Schedule schedule)
     : chat_(chat),
       bus_(bus),
       hub_(hub),
+      pool_(pool),
       ice_(std::move(ice)),
-      calls_(options, *this, std::move(schedule), [&chat] { return chat.now(); }) {}
+      calls_(options, *this, std::move(schedule), [&chat] { return chat.now(); }) {
+  install_handlers(forwarded_commands_);
+  bus_.subscribe([this](const bus::Message& m) {
+    if (m.kind == bus::Message::Kind::kNode &&
+        (m.connection.node == 0 || m.connection.node == hub_.node())) {
+      on_node_message(m);
+    }
+  });
+}
 
 void RtcCommands::state(rtc::RoomId room, const rtc::Call* call) {
   bus::Message m;
@@ -36,6 +117,11 @@ void RtcCommands::state(rtc::RoomId room, const rtc::Call* call) {
   m.room = room;
   m.frame = std::make_shared<const std::string>(protocol::encode_call_state(room, call));
   bus_.publish(m);
+  // The other nodes' copy, and the claim let go when the call ends.
+  json::object o{{"op", "state"}, {"room", room}, {"home", hub_.node()}};
+  if (call) o["call"] = protocol::call_text(*call);
+  send_to(0, room, json::serialize(o));
+  if (!call) bus_.release(claim_key(room), hub_.node());
 }
 
 void RtcCommands::dropped(bus::ConnectionId conn, rtc::RoomId room, const std::string& peer,
@@ -56,67 +142,251 @@ void RtcCommands::record(rtc::RoomId room, rtc::UserId caller, const std::string
 
 void RtcCommands::follow(EventStream& stream) {
   stream.follow([this](const Published& p) {
-    for (auto user : p.change().removed) calls_.member_gone(p.event().room, user);
+    const auto room = p.event().room;
+    for (auto user : p.change().removed) {
+      calls_.member_gone(room, user);
+      // Committed here, the call living elsewhere: its home hears it from this node.
+      auto home = home_of(room);
+      if (home != 0 && home != hub_.node()) {
+        send_to(home, room, json::serialize(json::object{{"op", "gone"}, {"user", user}}));
+      }
+    }
+  });
+}
+
+void RtcCommands::closed(bus::ConnectionId conn) {
+  calls_.closed(conn);
+  bool announce = false;
+  {
+    std::lock_guard lock(mu_);
+    announce = handed_on_.erase(conn) != 0;
+  }
+  if (announce) {
+    send_to(0, 0, json::serialize(json::object{{"op", "closed"}, {"conn", conn.str()}}));
+  }
+}
+
+void RtcCommands::node_gone(bus::NodeId node) {
+  calls_.node_gone(node);
+  std::vector<rtc::RoomId> ended;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = elsewhere_.begin(); it != elsewhere_.end();) {
+      if (it->second.home == node) {
+        ended.push_back(it->first);
+        it = elsewhere_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto it = remote_.begin(); it != remote_.end();) {
+      it = it->first.node == node ? remote_.erase(it) : std::next(it);
+    }
+  }
+  // Calls whose home died are over: this node tells its own sockets (each node does).
+  for (auto room : ended) {
+    bus::Message m;
+    m.kind = bus::Message::Kind::kRoom;
+    m.room = room;
+    m.frame = std::make_shared<const std::string>(protocol::encode_call_state(room, nullptr));
+    hub_.deliver(m);
+  }
+}
+
+bus::NodeId RtcCommands::home_of(rtc::RoomId room) {
+  if (calls_.find(room)) return hub_.node();
+  std::lock_guard lock(mu_);
+  auto it = elsewhere_.find(room);
+  return it == elsewhere_.end() ? 0 : it->second.home;
+}
+
+void RtcCommands::send_to(bus::NodeId node, rtc::RoomId room, std::string payload) {
+  bus::Message m;
+  m.kind = bus::Message::Kind::kNode;
+  m.connection.node = node;
+  m.room = room;
+  m.frame = std::make_shared<const std::string>(std::move(payload));
+  bus_.publish(m);
+}
+
+bool RtcCommands::hand_on(const Call& call, rtc::RoomId room, const std::string& frame) {
+  auto home = home_of(room);
+  if (home == 0 || home == hub_.node() || !here(call)) return false;
+  {
+    std::lock_guard lock(mu_);
+    handed_on_.insert(call.connection());
+  }
+  const auto& who = call.who();
+  send_to(home, room,
+          json::serialize(json::object{{"op", "command"},
+                                       {"conn", call.connection().str()},
+                                       {"user", who.user},
+                                       {"session", who.session},
+                                       {"username", who.username},
+                                       {"display_name", who.display_name},
+                                       {"frame", frame}}));
+  return true;
+}
+
+void RtcCommands::on_node_message(const bus::Message& m) {
+  if (!m.frame) return;
+  boost::system::error_code ec;
+  auto v = json::parse(*m.frame, ec);
+  if (ec || !v.is_object()) return;
+  const auto& o = v.as_object();
+  try {
+    auto op = std::string(o.at("op").as_string());
+    if (op == "state") {
+      auto home = static_cast<bus::NodeId>(o.at("home").to_number<std::int64_t>());
+      if (home == hub_.node()) return;  // this node's own announcement
+      std::lock_guard lock(mu_);
+      if (auto* call = o.if_contains("call")) {
+        elsewhere_[m.room] = Elsewhere{home, std::string(call->as_string())};
+      } else if (auto it = elsewhere_.find(m.room);
+                 it != elsewhere_.end() && it->second.home == home) {
+        elsewhere_.erase(it);
+      }
+    } else if (op == "closed") {
+      auto conn = parse_connection(o.at("conn").as_string());
+      if (conn.node == hub_.node()) return;
+      calls_.closed(conn);
+      std::lock_guard lock(mu_);
+      remote_.erase(conn);
+    } else if (op == "gone") {
+      calls_.member_gone(m.room, o.at("user").to_number<std::int64_t>());
+    } else if (op == "command") {
+      auto conn = parse_connection(o.at("conn").as_string());
+      std::shared_ptr<RemoteSocket> socket;
+      {
+        std::lock_guard lock(mu_);
+        auto& s = remote_[conn];
+        if (!s) {
+          s = std::make_shared<RemoteSocket>(
+              bus_, conn,
+              Principal{o.at("user").to_number<std::int64_t>(),
+                        o.at("session").to_number<std::int64_t>(),
+                        std::string(o.at("username").as_string()),
+                        std::string(o.at("display_name").as_string())});
+        }
+        socket = s;
+      }
+      auto decoded = forwarded_commands_.decode(o.at("frame").as_string());
+      if (auto* d = std::get_if<Commands::Decoded>(&decoded)) {
+        d->action(Call(socket, d->cid, pool_));
+      } else {
+        socket->send(protocol::encode_error(std::get<protocol::FrameError>(decoded)));
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("calls: a message from another node was not understood: {}", e.what());
+  }
+}
+
+template <class C, class Handle>
+void RtcCommands::add(Commands& t, const char* type, Commands::CidRule rule,
+                      C (*read)(protocol::Fields&), Handle handle) {
+  // The frame as received travels with the command, in case its call lives on another node.
+  t.add(type, rule, [read, handle](protocol::Fields& f) -> Commands::Action {
+    return [handle, c = read(f), frame = json::serialize(f.object())](const Call& call) mutable {
+      handle(call, c, frame);
+    };
   });
 }
 
 void RtcCommands::install(Commands& t) {
+  install_handlers(t);
+}
+
+void RtcCommands::install_handlers(Commands& t) {
   using namespace protocol;
   t.add("calls", kOptional, &decode_list_calls, [this](const Call& call, ListCalls&) {
     const auto conn = call.connection();
-    auto running = calls_.running([&](rtc::RoomId room) {
+    auto visible = [&](rtc::RoomId room) {
       return conn.node == hub_.node() && hub_.follows(conn.local, room);
-    });
-    call.send(encode_calls(call.cid(), running));
-  });
-
-  t.add("call_join", kRequired, &decode_call_join, [this](const Call& call, CallJoin& c) {
-    call.read([this, call, c]() -> R {
-      auto room = chat_.call_room(call.user(), c.room);
-      if (!room) return room.error();
-      rtc::Joining j;
-      j.room = c.room;
-      j.peer = c.peer;
-      j.user = call.user();
-      j.username = call.who().username;
-      j.conn = call.connection();
-      j.media = c.media;
-      j.direct = room->kind == chat::RoomKind::kDirect;
-      j.members = std::move(room->members);
-      auto joined = calls_.join(j);
-      if (!joined) {
-        const auto& e = joined.error();
-        if (e.field == "call_full") {
-          return encode_error(FrameError{"call_full", e.message, call.cid(), "room"});
-        }
-        return e;
+    };
+    auto running = calls_.running(visible);
+    std::vector<std::string> elsewhere;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [room, e] : elsewhere_) {
+        if (visible(room)) elsewhere.push_back(e.call);
       }
-      return encode_call_joined(c.cid, *joined, rtc::ice_servers(ice_, call.user(), chat_.now()));
-    });
+    }
+    call.send(encode_calls(call.cid(), running, elsewhere));
   });
 
-  t.add("call_leave", kOptional, &decode_call_leave, [this](const Call& call, CallLeave& c) {
-    answer(call, c.room, calls_.leave(c.room, c.peer, call.user()));
-  });
+  add(t, "call_join", kRequired, &decode_call_join,
+      [this](const Call& call, CallJoin& c, const std::string& frame) {
+        if (hand_on(call, c.room, frame)) return;
+        call.read([this, call, c, frame]() -> R {
+          auto room = chat_.call_room(call.user(), c.room);
+          if (!room) return room.error();
+          // The call's home: this node unless another holds the room's claim.
+          auto home = bus_.claim(claim_key(c.room), hub_.node());
+          if (home != hub_.node()) {
+            // Handed on here by a node that took this one for the home: not any more.
+            if (!here(call))
+              return core::Error{core::Errc::kConflict, "The call moved; try again", "room"};
+            {
+              std::lock_guard lock(mu_);
+              elsewhere_[c.room].home = home;  // its state follows when the home announces it
+            }
+            hand_on(call, c.room, frame);
+            return std::string();
+          }
+          rtc::Joining j;
+          j.room = c.room;
+          j.peer = c.peer;
+          j.user = call.user();
+          j.username = call.who().username;
+          j.conn = call.connection();
+          j.media = c.media;
+          j.direct = room->kind == chat::RoomKind::kDirect;
+          j.members = std::move(room->members);
+          auto joined = calls_.join(j);
+          if (!joined) {
+            if (!calls_.find(c.room)) bus_.release(claim_key(c.room), hub_.node());  // none began
+            const auto& e = joined.error();
+            if (e.field == "call_full") {
+              return encode_error(FrameError{"call_full", e.message, call.cid(), "room"});
+            }
+            return e;
+          }
+          return encode_call_joined(c.cid, *joined,
+                                    rtc::ice_servers(ice_, call.user(), chat_.now()));
+        });
+      });
 
-  t.add("call_decline", kOptional, &decode_call_decline, [this](const Call& call, CallDecline& c) {
-    answer(call, c.room, calls_.decline(c.room, call.user()));
-  });
+  add(t, "call_leave", kOptional, &decode_call_leave,
+      [this](const Call& call, CallLeave& c, const std::string& frame) {
+        if (hand_on(call, c.room, frame)) return;
+        answer(call, c.room, calls_.leave(c.room, c.peer, call.user()));
+      });
 
-  t.add("call_media", kOptional, &decode_call_media, [this](const Call& call, CallMedia& c) {
-    answer(call, c.room, calls_.set_media(c.room, c.peer, call.connection(), c.media));
-  });
+  add(t, "call_decline", kOptional, &decode_call_decline,
+      [this](const Call& call, CallDecline& c, const std::string& frame) {
+        if (hand_on(call, c.room, frame)) return;
+        answer(call, c.room, calls_.decline(c.room, call.user()));
+      });
 
-  t.add("call_signal", kOptional, &decode_call_signal, [this](const Call& call, CallSignal& c) {
-    auto route = calls_.route(c.room, c.peer, call.connection(), c.to);
-    if (!route) return call.refuse(route.error());
-    bus::Message m;
-    m.kind = bus::Message::Kind::kConnection;
-    m.connection = route->to;
-    m.frame = std::make_shared<const std::string>(
-        encode_call_signal(c.room, c.peer, route->from_user, c.data));
-    bus_.publish(m);
-  });
+  add(t, "call_media", kOptional, &decode_call_media,
+      [this](const Call& call, CallMedia& c, const std::string& frame) {
+        if (hand_on(call, c.room, frame)) return;
+        answer(call, c.room, calls_.set_media(c.room, c.peer, call.connection(), c.media));
+      });
+
+  add(t, "call_signal", kOptional, &decode_call_signal,
+      [this](const Call& call, CallSignal& c, const std::string& frame) {
+        if (hand_on(call, c.room, frame)) return;
+        auto route = calls_.route(c.room, c.peer, call.connection(), c.to);
+        if (!route) return call.refuse(route.error());
+        bus::Message m;
+        m.kind = bus::Message::Kind::kConnection;
+        m.connection = route->to;
+        m.frame = std::make_shared<const std::string>(
+            encode_call_signal(c.room, c.peer, route->from_user, c.data));
+        bus_.publish(m);
+      });
 }
 
 }  // namespace parley::gateway
