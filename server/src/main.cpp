@@ -152,7 +152,8 @@ int main(int argc, char** argv) {
     gateway::RtcCommands rtc(chat, bus, hub, pool, ice, call_options, timers.schedule());
     rtc.install(ws.commands());
     rtc.follow(stream);
-    gateway::TransferCommands transfers(chat, bus, ice, rtc::TransferOptions{}, timers.schedule());
+    gateway::TransferCommands transfers(chat, bus, hub.node(), pool, ice, rtc::TransferOptions{},
+                                        timers.schedule());
     transfers.install(ws.commands());
     transfers.follow(stream);
     net::Metrics metrics;
@@ -175,7 +176,10 @@ int main(int argc, char** argv) {
     notifier.follow(stream);
     if (redis) {
       redis->on_offline([&ws](bus::UserId user) { ws.went_offline_elsewhere(user); });
-      redis->on_node_gone([&rtc](bus::NodeId node) { rtc.node_gone(node); });
+      redis->on_node_gone([&rtc, &transfers](bus::NodeId node) {
+        rtc.node_gone(node);
+        transfers.node_gone(node);
+      });
       redis->on_resync([&ws] { ws.resync_all(); });
     }
     ws.on_closed([&rtc, &transfers](bus::ConnectionId conn) {

@@ -18,7 +18,6 @@ namespace json = boost::json;
 using R = core::Result<std::string>;
 constexpr auto kRequired = Commands::CidRule::kRequired;
 constexpr auto kOptional = Commands::CidRule::kOptional;
-constexpr std::size_t kMaxRemoteQueue = 64;  // commands of one remote socket waiting here
 
 // Answers a command that changes only the call state: `ack` when it had a cid, or its error.
 void answer(const Call& call, protocol::Id room, const core::Result<bool>& r) {
@@ -30,68 +29,7 @@ std::string claim_key(rtc::RoomId room) {
   return "call:" + std::to_string(room);
 }
 
-bus::ConnectionId parse_connection(std::string_view s) {
-  bus::ConnectionId c;
-  auto dot = s.find('.');
-  if (dot == std::string_view::npos) return c;
-  c.node = static_cast<bus::NodeId>(std::stoul(std::string(s.substr(0, dot))));
-  c.local = std::stoull(std::string(s.substr(dot + 1)));
-  return c;
-}
-
 }  // namespace
-
-// A socket on another node whose call commands run here: answers go back over the bus, reads
-// run one at a time in the order they came.
-class RtcCommands::RemoteSocket final : public Socket,
-                                        public std::enable_shared_from_this<RemoteSocket> {
- public:
-  RemoteSocket(bus::Bus& bus, bus::ConnectionId conn, Principal who)
-      : bus_(bus), conn_(conn), who_(std::move(who)) {}
-  void send(std::string frame) override {
-    bus::Message m;
-    m.kind = bus::Message::Kind::kConnection;
-    m.connection = conn_;
-    m.frame = std::make_shared<const std::string>(std::move(frame));
-    bus_.publish(m);
-  }
-  void send_after_events(std::string frame) override { send(std::move(frame)); }
-  const Principal& who() const override { return who_; }
-  bus::ConnectionId address() const override { return conn_; }
-  void read_in_turn(core::WorkerPool& pool, std::function<void()> work) override {
-    {
-      std::lock_guard lock(mu_);
-      if (queue_.size() >= kMaxRemoteQueue) return;  // its node bounds what it sends; dropped
-      queue_.push_back(std::move(work));
-      if (running_) return;
-      running_ = true;
-    }
-    pool.post([self = shared_from_this()] { self->drain(); });
-  }
-
- private:
-  void drain() {
-    for (;;) {
-      std::function<void()> work;
-      {
-        std::lock_guard lock(mu_);
-        if (queue_.empty()) {
-          running_ = false;
-          return;
-        }
-        work = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      work();
-    }
-  }
-  bus::Bus& bus_;
-  bus::ConnectionId conn_;
-  Principal who_;
-  std::mutex mu_;
-  std::deque<std::function<void()>> queue_;  // under mu_
-  bool running_ = false;                     // under mu_
-};
 
 RtcCommands::RtcCommands(chat::ChatService& chat, bus::Bus& bus, hub::Hub& hub,
                          core::WorkerPool& pool, rtc::IceOptions ice, rtc::Options options,
@@ -99,16 +37,13 @@ RtcCommands::RtcCommands(chat::ChatService& chat, bus::Bus& bus, hub::Hub& hub,
     : chat_(chat),
       bus_(bus),
       hub_(hub),
-      pool_(pool),
       ice_(std::move(ice)),
+      handoff_("calls", bus, hub.node(), pool),
       calls_(options, *this, std::move(schedule), [&chat] { return chat.now(); }) {
-  install_handlers(forwarded_commands_);
-  bus_.subscribe([this](const bus::Message& m) {
-    if (m.kind == bus::Message::Kind::kNode &&
-        (m.connection.node == 0 || m.connection.node == hub_.node())) {
-      on_node_message(m);
-    }
-  });
+  install_handlers(handoff_.commands());
+  handoff_.on_message(
+      [this](std::int64_t room, const json::object& o) { on_node_message(room, o); });
+  handoff_.on_closed_elsewhere([this](bus::ConnectionId conn) { calls_.closed(conn); });
 }
 
 void RtcCommands::state(rtc::RoomId room, const rtc::Call* call) {
@@ -118,9 +53,9 @@ void RtcCommands::state(rtc::RoomId room, const rtc::Call* call) {
   m.frame = std::make_shared<const std::string>(protocol::encode_call_state(room, call));
   bus_.publish(m);
   // The other nodes' copy, and the claim let go when the call ends.
-  json::object o{{"op", "state"}, {"room", room}, {"home", hub_.node()}};
+  json::object o{{"op", "state"}};
   if (call) o["call"] = protocol::call_text(*call);
-  send_to(0, room, json::serialize(o));
+  handoff_.send(0, room, o);
   if (!call) bus_.release(claim_key(room), hub_.node());
 }
 
@@ -148,7 +83,7 @@ void RtcCommands::follow(EventStream& stream) {
       // Committed here, the call living elsewhere: its home hears it from this node.
       auto home = home_of(room);
       if (home != 0 && home != hub_.node()) {
-        send_to(home, room, json::serialize(json::object{{"op", "gone"}, {"user", user}}));
+        handoff_.send(home, room, json::object{{"op", "gone"}, {"user", user}});
       }
     }
   });
@@ -156,18 +91,12 @@ void RtcCommands::follow(EventStream& stream) {
 
 void RtcCommands::closed(bus::ConnectionId conn) {
   calls_.closed(conn);
-  bool announce = false;
-  {
-    std::lock_guard lock(mu_);
-    announce = handed_on_.erase(conn) != 0;
-  }
-  if (announce) {
-    send_to(0, 0, json::serialize(json::object{{"op", "closed"}, {"conn", conn.str()}}));
-  }
+  handoff_.closed(conn);
 }
 
 void RtcCommands::node_gone(bus::NodeId node) {
   calls_.node_gone(node);
+  handoff_.node_gone(node);
   std::vector<rtc::RoomId> ended;
   {
     std::lock_guard lock(mu_);
@@ -178,9 +107,6 @@ void RtcCommands::node_gone(bus::NodeId node) {
       } else {
         ++it;
       }
-    }
-    for (auto it = remote_.begin(); it != remote_.end();) {
-      it = it->first.node == node ? remote_.erase(it) : std::next(it);
     }
   }
   // Calls whose home died are over: this node tells its own sockets (each node does).
@@ -200,97 +126,27 @@ bus::NodeId RtcCommands::home_of(rtc::RoomId room) {
   return it == elsewhere_.end() ? 0 : it->second.home;
 }
 
-void RtcCommands::send_to(bus::NodeId node, rtc::RoomId room, std::string payload) {
-  bus::Message m;
-  m.kind = bus::Message::Kind::kNode;
-  m.connection.node = node;
-  m.room = room;
-  m.frame = std::make_shared<const std::string>(std::move(payload));
-  bus_.publish(m);
-}
-
 bool RtcCommands::hand_on(const Call& call, rtc::RoomId room, const std::string& frame) {
   auto home = home_of(room);
-  if (home == 0 || home == hub_.node() || !here(call)) return false;
-  {
-    std::lock_guard lock(mu_);
-    handed_on_.insert(call.connection());
-  }
-  const auto& who = call.who();
-  send_to(home, room,
-          json::serialize(json::object{{"op", "command"},
-                                       {"conn", call.connection().str()},
-                                       {"user", who.user},
-                                       {"session", who.session},
-                                       {"username", who.username},
-                                       {"display_name", who.display_name},
-                                       {"frame", frame}}));
+  if (home == 0 || home == hub_.node() || !handoff_.here(call)) return false;
+  handoff_.hand_on(call, home, frame);
   return true;
 }
 
-void RtcCommands::on_node_message(const bus::Message& m) {
-  if (!m.frame) return;
-  boost::system::error_code ec;
-  auto v = json::parse(*m.frame, ec);
-  if (ec || !v.is_object()) return;
-  const auto& o = v.as_object();
-  try {
-    auto op = std::string(o.at("op").as_string());
-    if (op == "state") {
-      auto home = static_cast<bus::NodeId>(o.at("home").to_number<std::int64_t>());
-      if (home == hub_.node()) return;  // this node's own announcement
-      std::lock_guard lock(mu_);
-      if (auto* call = o.if_contains("call")) {
-        elsewhere_[m.room] = Elsewhere{home, std::string(call->as_string())};
-      } else if (auto it = elsewhere_.find(m.room);
-                 it != elsewhere_.end() && it->second.home == home) {
-        elsewhere_.erase(it);
-      }
-    } else if (op == "closed") {
-      auto conn = parse_connection(o.at("conn").as_string());
-      if (conn.node == hub_.node()) return;
-      calls_.closed(conn);
-      std::lock_guard lock(mu_);
-      remote_.erase(conn);
-    } else if (op == "gone") {
-      calls_.member_gone(m.room, o.at("user").to_number<std::int64_t>());
-    } else if (op == "command") {
-      auto conn = parse_connection(o.at("conn").as_string());
-      std::shared_ptr<RemoteSocket> socket;
-      {
-        std::lock_guard lock(mu_);
-        auto& s = remote_[conn];
-        if (!s) {
-          s = std::make_shared<RemoteSocket>(
-              bus_, conn,
-              Principal{o.at("user").to_number<std::int64_t>(),
-                        o.at("session").to_number<std::int64_t>(),
-                        std::string(o.at("username").as_string()),
-                        std::string(o.at("display_name").as_string())});
-        }
-        socket = s;
-      }
-      auto decoded = forwarded_commands_.decode(o.at("frame").as_string());
-      if (auto* d = std::get_if<Commands::Decoded>(&decoded)) {
-        d->action(Call(socket, d->cid, pool_));
-      } else {
-        socket->send(protocol::encode_error(std::get<protocol::FrameError>(decoded)));
-      }
+void RtcCommands::on_node_message(std::int64_t room, const json::object& o) {
+  const auto from = static_cast<bus::NodeId>(o.at("from").to_number<std::int64_t>());
+  const auto& op = o.at("op").as_string();
+  if (op == "state") {
+    if (from == hub_.node()) return;  // this node's own announcement
+    std::lock_guard lock(mu_);
+    if (auto* call = o.if_contains("call")) {
+      elsewhere_[room] = Elsewhere{from, std::string(call->as_string())};
+    } else if (auto it = elsewhere_.find(room); it != elsewhere_.end() && it->second.home == from) {
+      elsewhere_.erase(it);
     }
-  } catch (const std::exception& e) {
-    spdlog::warn("calls: a message from another node was not understood: {}", e.what());
+  } else if (op == "gone") {
+    calls_.member_gone(room, o.at("user").to_number<std::int64_t>());
   }
-}
-
-template <class C, class Handle>
-void RtcCommands::add(Commands& t, const char* type, Commands::CidRule rule,
-                      C (*read)(protocol::Fields&), Handle handle) {
-  // The frame as received travels with the command, in case its call lives on another node.
-  t.add(type, rule, [read, handle](protocol::Fields& f) -> Commands::Action {
-    return [handle, c = read(f), frame = json::serialize(f.object())](const Call& call) mutable {
-      handle(call, c, frame);
-    };
-  });
 }
 
 void RtcCommands::install(Commands& t) {
@@ -315,7 +171,8 @@ void RtcCommands::install_handlers(Commands& t) {
     call.send(encode_calls(call.cid(), running, elsewhere));
   });
 
-  add(t, "call_join", kRequired, &decode_call_join,
+  Handoff::add(
+      t, "call_join", kRequired, &decode_call_join,
       [this](const Call& call, CallJoin& c, const std::string& frame) {
         if (hand_on(call, c.room, frame)) return;
         call.read([this, call, c, frame]() -> R {
@@ -325,7 +182,7 @@ void RtcCommands::install_handlers(Commands& t) {
           auto home = bus_.claim(claim_key(c.room), hub_.node());
           if (home != hub_.node()) {
             // Handed on here by a node that took this one for the home: not any more.
-            if (!here(call))
+            if (!handoff_.here(call))
               return core::Error{core::Errc::kConflict, "The call moved; try again", "room"};
             {
               std::lock_guard lock(mu_);
@@ -357,36 +214,36 @@ void RtcCommands::install_handlers(Commands& t) {
         });
       });
 
-  add(t, "call_leave", kOptional, &decode_call_leave,
-      [this](const Call& call, CallLeave& c, const std::string& frame) {
-        if (hand_on(call, c.room, frame)) return;
-        answer(call, c.room, calls_.leave(c.room, c.peer, call.user()));
-      });
+  Handoff::add(t, "call_leave", kOptional, &decode_call_leave,
+               [this](const Call& call, CallLeave& c, const std::string& frame) {
+                 if (hand_on(call, c.room, frame)) return;
+                 answer(call, c.room, calls_.leave(c.room, c.peer, call.user()));
+               });
 
-  add(t, "call_decline", kOptional, &decode_call_decline,
-      [this](const Call& call, CallDecline& c, const std::string& frame) {
-        if (hand_on(call, c.room, frame)) return;
-        answer(call, c.room, calls_.decline(c.room, call.user()));
-      });
+  Handoff::add(t, "call_decline", kOptional, &decode_call_decline,
+               [this](const Call& call, CallDecline& c, const std::string& frame) {
+                 if (hand_on(call, c.room, frame)) return;
+                 answer(call, c.room, calls_.decline(c.room, call.user()));
+               });
 
-  add(t, "call_media", kOptional, &decode_call_media,
-      [this](const Call& call, CallMedia& c, const std::string& frame) {
-        if (hand_on(call, c.room, frame)) return;
-        answer(call, c.room, calls_.set_media(c.room, c.peer, call.connection(), c.media));
-      });
+  Handoff::add(t, "call_media", kOptional, &decode_call_media,
+               [this](const Call& call, CallMedia& c, const std::string& frame) {
+                 if (hand_on(call, c.room, frame)) return;
+                 answer(call, c.room, calls_.set_media(c.room, c.peer, call.connection(), c.media));
+               });
 
-  add(t, "call_signal", kOptional, &decode_call_signal,
-      [this](const Call& call, CallSignal& c, const std::string& frame) {
-        if (hand_on(call, c.room, frame)) return;
-        auto route = calls_.route(c.room, c.peer, call.connection(), c.to);
-        if (!route) return call.refuse(route.error());
-        bus::Message m;
-        m.kind = bus::Message::Kind::kConnection;
-        m.connection = route->to;
-        m.frame = std::make_shared<const std::string>(
-            encode_call_signal(c.room, c.peer, route->from_user, c.data));
-        bus_.publish(m);
-      });
+  Handoff::add(t, "call_signal", kOptional, &decode_call_signal,
+               [this](const Call& call, CallSignal& c, const std::string& frame) {
+                 if (hand_on(call, c.room, frame)) return;
+                 auto route = calls_.route(c.room, c.peer, call.connection(), c.to);
+                 if (!route) return call.refuse(route.error());
+                 bus::Message m;
+                 m.kind = bus::Message::Kind::kConnection;
+                 m.connection = route->to;
+                 m.frame = std::make_shared<const std::string>(
+                     encode_call_signal(c.room, c.peer, route->from_user, c.data));
+                 bus_.publish(m);
+               });
 }
 
 }  // namespace parley::gateway

@@ -16,12 +16,12 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "bus/bus.hpp"
 #include "chat/service.hpp"
 #include "core/worker_pool.hpp"
 #include "gateway/commands.hpp"
+#include "gateway/handoff.hpp"
 #include "gateway/stream.hpp"
 #include "hub/hub.hpp"
 #include "rtc/calls.hpp"
@@ -51,34 +51,24 @@ class RtcCommands final : public rtc::Listener {
               core::Millis duration) override;
 
  private:
-  class RemoteSocket;
   struct Elsewhere {
     bus::NodeId home = 0;
     std::string call;  // protocol::call_text
   };
-  template <class C, class Handle>
-  void add(Commands& t, const char* type, Commands::CidRule rule, C (*read)(protocol::Fields&),
-           Handle handle);
   void install_handlers(Commands& t);
   // The node the room's call lives on: this one, another, or 0 (no call known).
   bus::NodeId home_of(rtc::RoomId room);
-  bool here(const Call& call) const { return call.connection().node == hub_.node(); }
-  // Hands the command to `home`; false when it is this node (run it here).
+  // Hands the command to the call's home; false when it is this node (run it here).
   bool hand_on(const Call& call, rtc::RoomId room, const std::string& frame);
-  void send_to(bus::NodeId node, rtc::RoomId room, std::string payload);
-  void on_node_message(const bus::Message& m);
+  void on_node_message(std::int64_t room, const boost::json::object& o);
 
   chat::ChatService& chat_;
   bus::Bus& bus_;
   hub::Hub& hub_;
-  core::WorkerPool& pool_;
   rtc::IceOptions ice_;
-  Commands forwarded_commands_;  // the same handlers, for commands handed on from other nodes
+  Handoff handoff_;
   std::mutex mu_;
-  std::unordered_map<rtc::RoomId, Elsewhere> elsewhere_;                    // under mu_
-  std::unordered_set<bus::ConnectionId, bus::ConnectionIdHash> handed_on_;  // under mu_
-  std::unordered_map<bus::ConnectionId, std::shared_ptr<RemoteSocket>, bus::ConnectionIdHash>
-      remote_;        // sockets of other nodes with commands here; under mu_
+  std::unordered_map<rtc::RoomId, Elsewhere> elsewhere_;  // under mu_
   rtc::Calls calls_;  // last: its timers call back into the members above
 };
 

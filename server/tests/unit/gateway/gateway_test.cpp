@@ -102,7 +102,8 @@ struct Node {
         chat(store, stream, chat::Options{}),
         gateway(chat, stream, hub, bus, pool, [](auto, auto done) { done(net::WsAdmission{}); }),
         rtc(chat, bus, hub, pool, rtc::IceOptions{}, rtc::Options{}, [](auto, auto) {}),
-        transfers(chat, bus, rtc::IceOptions{}, rtc::TransferOptions{}, [](auto, auto) {}) {
+        transfers(chat, bus, id, pool, rtc::IceOptions{}, rtc::TransferOptions{},
+                  [](auto, auto) {}) {
     bus.subscribe([this](const bus::Message& m) { hub.deliver(m); });
     rtc.install(gateway.commands());  // as main.cpp does: every module's frame types
     rtc.follow(stream);
@@ -403,6 +404,46 @@ TEST_F(GatewayTest, ACallLivesOnOneNodeAndPeopleOnAnotherJoinAndSignal) {
   two.gateway.on_message(b2, R"({"type":"calls","cid":"l2"})");
   EXPECT_TRUE(b2->wait_for("calls", "l2").at("calls").as_array().empty());
   EXPECT_EQ(bus.claim("call:" + r, 2), 2u) << "a new call may begin anywhere";
+}
+
+// A direct transfer across two nodes: it lives on the sender's node; the receiver's answer,
+// signals and cancel, sent on the other node, are handed to it.
+TEST_F(GatewayTest, ATransferBetweenNodesLivesWithItsSender) {
+  Node one(store, bus, pool, 1), two(store, bus, pool, 2);
+  auto room = wait([&](auto done) {
+                return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "files", "",
+                                            {bob}, 0, done);
+              }).room;
+  auto r = std::to_string(room);
+  auto a = one.open(1, alice, 10, "alice");
+  auto b = two.open(1, bob, 20, "bobby");
+  one.gateway.on_message(a, R"({"type":"transfer_offer","cid":"o1","room":)" + r + R"(,"user":)" +
+                                std::to_string(bob) +
+                                R"(,"id":"transfer-0001","name":"a.bin","size":5,"mime":""})");
+  EXPECT_FALSE(a->wait_for("ack", "o1").empty());
+  EXPECT_FALSE(b->wait_for("transfer_offer").empty()) << "bob on node 2 is offered it";
+  two.gateway.on_message(
+      b, R"({"type":"transfer_answer","cid":"a1","id":"transfer-0001","accept":true})");
+  EXPECT_FALSE(b->wait_for("ack", "a1").empty()) << "answered on node 1, acked on node 2";
+  EXPECT_TRUE(a->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "transfer_answer" && f.at("accept").as_bool();
+  }));
+  two.gateway.on_message(b, R"({"type":"transfer_signal","id":"transfer-0001","data":{"x":1}})");
+  EXPECT_TRUE(a->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "transfer_signal";
+  })) << "bob (node 2) to alice (node 1)";
+  one.gateway.on_message(a, R"({"type":"transfer_signal","id":"transfer-0001","data":{"y":2}})");
+  EXPECT_TRUE(b->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "transfer_signal";
+  })) << "alice (node 1) to bob (node 2)";
+  EXPECT_TRUE(one.transfers.transfers().has("transfer-0001"));
+  EXPECT_FALSE(two.transfers.transfers().has("transfer-0001")) << "it lives on node 1 only";
+  two.gateway.on_message(b, R"({"type":"transfer_cancel","cid":"c1","id":"transfer-0001"})");
+  EXPECT_FALSE(b->wait_for("ack", "c1").empty());
+  EXPECT_TRUE(a->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "transfer_closed" &&
+           f.at("reason").as_string() == "cancelled";
+  }));
 }
 
 // Two nodes of a cluster: each its own Redis bus (real Redis), one store shared as the database
