@@ -321,11 +321,14 @@ export function sql(server, query) {
 export function dump(server) {
   const db = databaseOf(server)
   if (db)
-    // Sequences left out: a refused INSERT still takes a number, and changed nothing. The
-    // \restrict lines pg_dump 15.14+ adds carry a random key each time: not the data either.
+    // Sequences left out: a refused INSERT still takes a number, and changed nothing (-T does not
+    // leave out a sequence a table owns: its setval goes too). The \restrict lines pg_dump 15.14+
+    // adds carry a random key each time: not the data either.
     return execFileSync('pg_dump', ['--data-only', '--inserts', '-T', '*_seq', db], {
       encoding: 'utf8',
-    }).replace(/^\\(un)?restrict .*\n/gm, '')
+    })
+      .replace(/^\\(un)?restrict .*\n/gm, '')
+      .replace(/^SELECT pg_catalog\.setval\(.*\n/gm, '')
   return execFileSync('sqlite3', ['-readonly', join(server.dataDir, 'parley.db'), '.dump'], {
     encoding: 'utf8',
   })
