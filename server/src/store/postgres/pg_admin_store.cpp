@@ -29,7 +29,7 @@ Invite read_invite(const pg::Result& r, int row) {
                 r.i64(row, 3),
                 static_cast<int>(r.i64(row, 4)),
                 static_cast<int>(r.i64(row, 5)),
-                pg::split_ids(r.text(row, 6)),
+                split_ids(r.text(row, 6)),
                 r.opt_text(row, 7)};
 }
 
@@ -132,7 +132,7 @@ std::vector<User> PgStore::list_users(const std::string& query, int offset, int 
   constexpr std::string_view kWhere =
       "username_key LIKE $1 ESCAPE '\\' OR lower(display_name) LIKE $1 ESCAPE '\\' OR "
       "lower(coalesce(email, '')) LIKE $1 ESCAPE '\\'";
-  std::string pattern = "%" + pg::like_escape(query) + "%";
+  std::string pattern = "%" + like_escape(query) + "%";
   // One snapshot for the count and the page.
   Transaction tx(*c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   total = c->run(fmt::format("SELECT count(*) FROM users WHERE {}", kWhere), pattern).i64(0, 0);
@@ -177,7 +177,7 @@ void PgStore::create_invite(const Invite& i) {
   c->run(
       "INSERT INTO invites (code, created_by, created_at, expires_at, max_uses, rooms, email) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      i.code, i.created_by, i.created_at, i.expires_at, i.max_uses, pg::join_ids(i.rooms), i.email);
+      i.code, i.created_by, i.created_at, i.expires_at, i.max_uses, join_ids(i.rooms), i.email);
 }
 
 std::optional<Invite> PgStore::find_invite(const std::string& code, Millis now) {
@@ -271,7 +271,7 @@ std::vector<AdminRoom> PgStore::admin_rooms(const std::string& query, int limit)
       (SELECT count(*) FROM messages z WHERE z.room_id = r.id AND z.deleted = 0), r.last_at
     FROM rooms r WHERE r.kind <> 'direct' AND r.deleted = 0 AND r.name_key LIKE $1 ESCAPE '\'
     ORDER BY r.name_key, r.id LIMIT $2)",
-                  "%" + pg::like_escape(query) + "%", limit);
+                  "%" + like_escape(query) + "%", limit);
   std::vector<AdminRoom> out;
   for (int i = 0; i < r.rows(); ++i) {
     Room room{r.i64(i, 0),  r.text(i, 1) == "private" ? RoomKind::kPrivate : RoomKind::kChannel,
@@ -291,7 +291,7 @@ std::vector<AdminGroup> PgStore::admin_groups(const std::string& query, int limi
     SELECT g.id, g.name, (SELECT count(*) FROM group_members z WHERE z.group_id = g.id),
       (SELECT count(*) FROM rooms r WHERE r.group_id = g.id AND r.deleted = 0)
     FROM groups g WHERE lower(g.name) LIKE $1 ESCAPE '\' ORDER BY lower(g.name), g.id LIMIT $2)",
-                  "%" + pg::like_escape(query) + "%", limit);
+                  "%" + like_escape(query) + "%", limit);
   std::vector<AdminGroup> out;
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back(AdminGroup{Group{r.i64(i, 0), r.text(i, 1)},

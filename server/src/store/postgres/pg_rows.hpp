@@ -1,60 +1,17 @@
-// Internal to store/postgres: rows read into the store's values and the small text helpers the
+// Internal to store/postgres: rows read into the store's values, and array literals, which the
 // PostgreSQL store's parts share (accounts, administration, files).
 #pragma once
 
-#include <cctype>
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/postgres/pg.hpp"
+#include "store/sql_text.hpp"
 #include "store/store.hpp"
 
 namespace parley::store::pg {
-
-// The lower-case keys that make names unique and searchable case-insensitively (ASCII), as
-// SQLite's.
-inline std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-// LIKE pattern for a user-given fragment, lower-cased: its wildcards match literally (ESCAPE '\').
-inline std::string like_escape(std::string_view s) {
-  std::string out;
-  for (char ch : lower(s)) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-
-// Ids as 'id,id' (invites' rooms, as SQLite keeps them).
-inline std::string join_ids(const std::vector<std::int64_t>& ids) {
-  std::string out;
-  for (auto id : ids) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(id);
-  }
-  return out;
-}
-
-inline std::vector<std::int64_t> split_ids(std::string_view s) {
-  std::vector<std::int64_t> out;
-  while (!s.empty()) {
-    auto comma = s.find(',');
-    auto part = s.substr(0, comma);
-    std::int64_t id = 0;
-    std::from_chars(part.data(), part.data() + part.size(), id);
-    if (id) out.push_back(id);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 // Ids as a PostgreSQL array literal, for `= ANY($n::bigint[])`.
 inline std::string id_array(const std::vector<std::int64_t>& ids) {

@@ -15,7 +15,6 @@ namespace {
 
 using pg::Connection;
 using pg::kUserColumns;
-using pg::lower;
 using pg::PgError;
 using pg::read_user;
 using pg::Transaction;

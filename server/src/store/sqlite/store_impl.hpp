@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sql_text.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -25,46 +26,6 @@ using sqlite::Connection;
 using sqlite::DbError;
 using sqlite::Stmt;
 using sqlite::Transaction;
-
-// The lower-case keys that make names unique and searchable case-insensitively (ASCII).
-inline std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-inline std::string join_ids(const std::vector<UserId>& ids) {
-  std::string out;
-  for (auto id : ids) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(id);
-  }
-  return out;
-}
-
-inline std::vector<UserId> split_ids(std::string_view s) {
-  std::vector<UserId> out;
-  while (!s.empty()) {
-    auto comma = s.find(',');
-    auto part = s.substr(0, comma);
-    UserId id = 0;
-    std::from_chars(part.data(), part.data() + part.size(), id);
-    if (id) out.push_back(id);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
-// LIKE pattern for a user-given fragment: its wildcards are matched literally.
-inline std::string like_escape(std::string_view s) {
-  std::string out;
-  for (char ch : lower(s)) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out;
-}
 
 inline constexpr std::string_view kUserColumns =
     "id, username, email, email_confirmed, password_hash, display_name, about, avatar, is_admin, "
