@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <latch>
+#include <stdexcept>
 #include <thread>
 
 #include "store/postgres/pg_store.hpp"
@@ -525,6 +526,40 @@ TEST_F(PgClusterAdminTest, TwoAdminsDemotingEachOtherAtOnceLeaveOne) {
     int active = 0;
     for (const auto& u : a.list_users("", 0, 10, total)) active += u.is_admin && !u.deactivated;
     EXPECT_EQ(active, 1) << "round " << round;
+  }
+}
+
+TEST_F(PgClusterAdminTest, AnOidcStateTakenFromBothNodesAtOnceComesBackOnce) {
+  for (int round = 0; round < 20; ++round) {
+    auto state = "state-" + std::to_string(round);
+    a.create_oidc_state(OidcState{state, "google", "n", "v", 0, 1000});
+    std::atomic<int> taken{0};
+    at_once(8, [&](PgStore& node, int) {
+      if (node.take_oidc_state(state, 0)) ++taken;
+    });
+    EXPECT_EQ(taken.load(), 1) << "round " << round;
+  }
+}
+
+TEST_F(PgClusterAdminTest, OneEndpointSubscribedOnBothNodesAtOnceIsOneSubscription) {
+  auto ann = a.create_user(NewUser{"ann", std::nullopt, "h", "Ann", false, 1});
+  auto bob = b.create_user(NewUser{"bob", std::nullopt, "h", "Bob", false, 1});
+  ASSERT_TRUE(ann && bob);
+  for (int round = 0; round < 10; ++round) {
+    auto endpoint = "https://push.example/" + std::to_string(round);
+    std::atomic<int> failed{0};
+    at_once(8, [&](PgStore& node, int i) {
+      try {
+        node.add_push_subscription(
+            PushSubscription{0, i % 2 ? bob->id : ann->id, endpoint, "k", "a", "", i, 0});
+      } catch (const std::exception&) {
+        ++failed;
+      }
+    });
+    EXPECT_EQ(failed.load(), 0) << "round " << round;
+    EXPECT_EQ(a.push_subscriptions(ann->id).size() + a.push_subscriptions(bob->id).size(),
+              static_cast<std::size_t>(round + 1))
+        << "round " << round << ": one subscription per endpoint, whoever holds it";
   }
 }
 
