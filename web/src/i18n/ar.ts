@@ -455,8 +455,8 @@ const ar: Catalog = {
     position: '{index} من {count}',
     previousLabel: 'الصورة السابقة',
     nextLabel: 'الصورة التالية',
-    previous: '‹ السابقة',
-    next: 'التالية ›',
+    zoomIn: 'تكبير',
+    zoomOut: 'تصغير',
   },
   emoji: {
     label: 'الرموز التعبيرية',
@@ -464,6 +464,8 @@ const ar: Catalog = {
   },
   render: {
     youtube: 'فيديو يوتيوب',
+    playYoutube: 'تشغيل فيديو يوتيوب',
+    youtubeNote: 'يُشغَّل من يوتيوب',
     copyCode: 'نسخ الشيفرة',
     copied: 'تم النسخ',
     copyFailed: 'فشل النسخ',

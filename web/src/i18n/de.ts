@@ -449,8 +449,8 @@ const de: Catalog = {
     position: '{index} von {count}',
     previousLabel: 'Vorheriges Bild',
     nextLabel: 'Nächstes Bild',
-    previous: '‹ Zurück',
-    next: 'Weiter ›',
+    zoomIn: 'Vergrößern',
+    zoomOut: 'Verkleinern',
   },
   emoji: {
     label: 'Emoji',
@@ -458,6 +458,8 @@ const de: Catalog = {
   },
   render: {
     youtube: 'YouTube-Video',
+    playYoutube: 'YouTube-Video abspielen',
+    youtubeNote: 'Wird von YouTube abgespielt',
     copyCode: 'Code kopieren',
     copied: 'Kopiert',
     copyFailed: 'Kopieren fehlgeschlagen',

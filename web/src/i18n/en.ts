@@ -446,8 +446,8 @@ const en = {
     position: '{index} of {count}',
     previousLabel: 'Previous image',
     nextLabel: 'Next image',
-    previous: '‹ Previous',
-    next: 'Next ›',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
   },
   emoji: {
     label: 'Emoji',
@@ -455,6 +455,8 @@ const en = {
   },
   render: {
     youtube: 'YouTube video',
+    playYoutube: 'Play YouTube video',
+    youtubeNote: 'Plays from YouTube',
     copyCode: 'Copy code',
     copied: 'Copied',
     copyFailed: 'Copy failed',
