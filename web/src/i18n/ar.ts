@@ -14,6 +14,8 @@ const ar: Catalog = {
     aRoom: 'غرفة',
     tryAgain: 'لم ينجح ذلك؛ حاول مرة أخرى.',
     download: 'تنزيل',
+    undo: 'تراجع',
+    dismiss: 'إغلاق',
   },
   titles: {
     parley: 'Parley',

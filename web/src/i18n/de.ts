@@ -13,6 +13,8 @@ const de: Catalog = {
     aRoom: 'einem Raum',
     tryAgain: 'Das hat nicht geklappt. Bitte versuche es noch einmal.',
     download: 'Herunterladen',
+    undo: 'Rückgängig',
+    dismiss: 'Schließen',
   },
   titles: {
     parley: 'Parley',

@@ -12,6 +12,8 @@ const en = {
     aRoom: 'a room',
     tryAgain: 'That did not work; try again.',
     download: 'Download',
+    undo: 'Undo',
+    dismiss: 'Dismiss',
   },
   titles: {
     parley: 'Parley',
