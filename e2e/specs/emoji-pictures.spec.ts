@@ -75,7 +75,7 @@ test('a :shortcode: typed out in full is sent as its emoji, but not inside code'
   const box = ann.page.getByLabel(`Message #${channel}`)
   await box.pressSequentially('done :tada: with `:tada:` left as typed')
   await box.press('Enter')
-  const message = shownMessage(ann.page, ann.name, 'done 🎉 with :tada: left as typed')
+  const message = shownMessage(ann.page, ann.name, 'done 🎉 with `:tada:` left as typed')
   await expect(message).toBeVisible()
   await loaded(message.locator('img.emoji'))
   await expect(message.locator('code')).toHaveText(':tada:')
