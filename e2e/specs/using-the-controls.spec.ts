@@ -72,10 +72,14 @@ test('the image viewer is a dark stage with zoom, download and close', async ({ 
   await ann.page.getByRole('list', { name: 'Messages' }).getByRole('img', { name: 'sunset.png' }).click()
   const viewer = ann.page.getByRole('dialog', { name: 'Image sunset.png' })
   await expect(viewer).toBeVisible()
-  // The scrim is dark in the light theme too.
-  const scrim = await viewer.evaluate((el) => getComputedStyle(el, '::backdrop').backgroundColor)
-  const [r, g, b] = (scrim.match(/[\d.]+/g) ?? []).map(Number)
+  // The scrim is dark and nearly opaque in the light theme too, and covers the window.
+  const scrim = await viewer.evaluate((el) => getComputedStyle(el).backgroundColor)
+  const [r, g, b, a] = (scrim.match(/[\d.]+/g) ?? []).map(Number)
   expect(Math.max(r!, g!, b!)).toBeLessThan(40)
+  expect(a).toBeGreaterThan(0.85)
+  const cover = (await viewer.boundingBox())!
+  expect(cover.width).toBe(ann.page.viewportSize()!.width)
+  expect(cover.height).toBe(ann.page.viewportSize()!.height)
   const picture = viewer.getByRole('img', { name: 'sunset.png' })
   const fitted = (await picture.boundingBox())!.width
   await viewer.getByRole('button', { name: 'Zoom in' }).click()
