@@ -313,7 +313,6 @@ const ar: Catalog = {
   },
   files: {
     tray: 'الملفات المراد إرسالها',
-    fileIcon: 'ملف',
     remove: 'إزالة {name}',
     sizeB: '{n} بايت',
     sizeKB: '{n} ك.ب',

@@ -307,7 +307,6 @@ const de: Catalog = {
   },
   files: {
     tray: 'Zu sendende Dateien',
-    fileIcon: 'DATEI',
     remove: '{name} entfernen',
     sizeB: '{n} B',
     sizeKB: '{n} KB',

@@ -306,7 +306,6 @@ const en = {
   },
   files: {
     tray: 'Files to send',
-    fileIcon: 'FILE',
     remove: 'Remove {name}',
     sizeB: '{n} B',
     sizeKB: '{n} KB',
