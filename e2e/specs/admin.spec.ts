@@ -291,6 +291,14 @@ test('a reported message reaches the admin, who resolves it', async () => {
   await expect(report).toContainText('spam')
   await report.getByRole('button', { name: 'Resolve' }).click()
   await expect(report).toHaveCount(0)
+  // The toast says so and offers Undo, which brings the report back among the open ones.
+  const toast = admin.getByRole('status').filter({ hasText: 'Report resolved.' })
+  await expect(toast).toBeVisible()
+  await toast.getByRole('button', { name: 'Undo' }).click()
+  await expect(report).toBeVisible()
+  await expect(admin.getByRole('status').filter({ hasText: 'Report reopened.' })).toBeVisible()
+  await report.getByRole('button', { name: 'Resolve' }).click()
+  await expect(report).toHaveCount(0)
   await admin.getByRole('radio', { name: 'Resolved' }).check()
   await expect(admin.getByRole('article', { name: 'Report by bobadmin' })).toContainText(
     'buy cheap watches here',

@@ -68,3 +68,15 @@ test('emoji in messages, the picker and reactions are pictures that keep their c
   await loaded(reaction.locator('img.emoji'))
   await expect(reaction.locator('img.emoji')).toHaveAttribute('alt', '🎉')
 })
+
+test('a :shortcode: typed out in full is sent as its emoji, but not inside code', async ({ browser }) => {
+  const ann = await newUser(browser, 'ann')
+  const channel = await newChannel(ann.page, 'codes')
+  const box = ann.page.getByLabel(`Message #${channel}`)
+  await box.pressSequentially('done :tada: with `:tada:` left as typed')
+  await box.press('Enter')
+  const message = shownMessage(ann.page, ann.name, 'done 🎉 with `:tada:` left as typed')
+  await expect(message).toBeVisible()
+  await loaded(message.locator('img.emoji'))
+  await expect(message.locator('code')).toHaveText(':tada:')
+})

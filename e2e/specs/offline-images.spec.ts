@@ -1,6 +1,6 @@
 // Pictures in the cached history show without a network: the service worker keeps the images it
-// fetched in a Cache Storage bucket of its own, signing out erases that bucket, and a copy the server
-// no longer serves (files are private to a room's members) is dropped. The first test runs its own
+// fetched in a Cache Storage bucket of its own (and the emoji pictures in another), signing out
+// erases the images' bucket, and a copy the server no longer serves (files are private to a room's members) is dropped. The first test runs its own
 // server, to stop and restart it.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -74,6 +74,15 @@ test('an image seen before an outage shows after a reload without the server, an
     // The worker stores it after answering; the chat cache saves the message after a short pause.
     await expect.poll(() => mediaCacheHolds(ann, url)).toBe(true)
     await expect.poll(() => chatCacheHolds(ann, 'a meadow before the outage')).toBe(true)
+    // An emoji seen online is kept too (emoji/offline.ts), so the cached history shows it as a picture.
+    await ann.getByLabel('Message #pictures').fill('sunflowers 🌻')
+    await ann.getByLabel('Message #pictures').press('Enter')
+    const sunflower = ann.getByRole('list', { name: 'Messages' }).getByRole('img', { name: '🌻' })
+    await expect.poll(() => sunflower.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+    await expect
+      .poll(() => ann.evaluate(async () => (await caches.match('/emoji/1f33b.svg')) !== undefined))
+      .toBe(true)
+    await expect.poll(() => chatCacheHolds(ann, 'sunflowers 🌻')).toBe(true)
 
     await stopParley(server)
     await expect(ann.getByRole('status').filter({ hasText: /Offline|Connecting/ })).toBeVisible()
@@ -85,6 +94,7 @@ test('an image seen before an outage shows after a reload without the server, an
     await expect(ann.getByRole('list', { name: 'Messages' }).getByText('a meadow before the outage')).toBeVisible()
     await expect(image).toBeVisible()
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+    await expect.poll(() => sunflower.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
 
     // Back online, signing out erases the pictures with the rest of the offline copy; the app
     // shell stays, so the sign-in page still starts offline.

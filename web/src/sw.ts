@@ -17,6 +17,13 @@ import {
   type MediaKind,
 } from './media-cache'
 import {
+  EMOJI_CACHE,
+  EMOJI_CACHE_ENTRIES,
+  EMOJI_CACHE_PREFIX,
+  isEmojiPicture,
+  keepsEmojiPicture,
+} from './emoji/offline'
+import {
   OPEN_MESSAGE,
   notificationFor,
   parsePushPayload,
@@ -89,7 +96,7 @@ const CACHE_PREFIX = 'parley-shell-'
 const CACHE = CACHE_PREFIX + VERSION
 const SHELL = '/index.html'
 
-type Route = 'shell' | 'asset' | 'preloaded' | 'transfer' | MediaKind | 'network'
+type Route = 'shell' | 'asset' | 'preloaded' | 'transfer' | 'emoji' | MediaKind | 'network'
 
 function routeOf(request: Request): Route {
   const url = new URL(request.url)
@@ -104,6 +111,7 @@ function routeOf(request: Request): Route {
   // second time, and the sign-in's callback, whose state is good once, would then fail.
   if (/^\/(api|ws)(\/|$)/.test(url.pathname)) return request.mode === 'navigate' ? 'preloaded' : 'network'
   if (request.mode === 'navigate') return 'shell'
+  if (isEmojiPicture(request, sw.location.origin)) return 'emoji' // emoji/offline.ts
   if (url.pathname.startsWith('/assets/')) return 'asset' // content-hashed, so never stale
   return 'network'
 }
@@ -127,7 +135,8 @@ sw.addEventListener('activate', (event) => {
           .filter(
             (n) =>
               (n.startsWith(CACHE_PREFIX) && n !== CACHE) ||
-              (n.startsWith(MEDIA_CACHE_PREFIX) && n !== MEDIA_CACHE),
+              (n.startsWith(MEDIA_CACHE_PREFIX) && n !== MEDIA_CACHE) ||
+              (n.startsWith(EMOJI_CACHE_PREFIX) && n !== EMOJI_CACHE),
           )
           .map((n) => caches.delete(n)),
       )
@@ -152,6 +161,9 @@ sw.addEventListener('fetch', (event) => {
       return
     case 'transfer':
       event.respondWith(Promise.resolve(transferDownload(event.request)))
+      return
+    case 'emoji':
+      event.respondWith(emojiThenNetwork(event))
       return
     case 'file':
     case 'avatar':
@@ -189,6 +201,27 @@ async function cacheThenNetwork(event: FetchEvent): Promise<Response> {
   // Lazily loaded chunks join the cache on first use, so screens visited once also work offline.
   if (response.status === 200 && response.type === 'basic') {
     event.waitUntil(cache.put(event.request, response.clone()))
+  }
+  return response
+}
+
+// Emoji pictures: cache-first, each kept the first time a page shows it (emoji/offline.ts).
+let emojiEntries: number | null = null
+async function emojiThenNetwork(event: FetchEvent): Promise<Response> {
+  const cache = await caches.open(EMOJI_CACHE)
+  const hit = await cache.match(event.request)
+  if (hit) return hit
+  const response = await fetch(event.request)
+  if (keepsEmojiPicture(response)) {
+    const copy = response.clone()
+    event.waitUntil(
+      (async () => {
+        emojiEntries ??= (await cache.keys()).length
+        if (emojiEntries >= EMOJI_CACHE_ENTRIES) return
+        emojiEntries++
+        await cache.put(event.request, copy)
+      })().catch(() => undefined), // best effort: the quota, an aborted body
+    )
   }
   return response
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emoji, searchEmoji } from './data'
+import { emoji, replaceShortcodes, searchEmoji } from './data'
 
 describe('emoji data', () => {
   it('has unique shortcodes', () => {
@@ -16,5 +16,15 @@ describe('emoji data', () => {
 
   it('is bounded', () => {
     expect(searchEmoji('', 5)).toHaveLength(5)
+  })
+})
+
+describe('replaceShortcodes', () => {
+  it('turns known :codes: into their emoji, outside code only', () => {
+    expect(replaceShortcodes('plan :smile: :no_such_code: ok')).toBe('plan 😄 :no_such_code: ok')
+    expect(replaceShortcodes('say `:smile:` or\n```\n:smile:\n```\n:thumbsup:')).toBe(
+      'say `:smile:` or\n```\n:smile:\n```\n👍',
+    )
+    expect(replaceShortcodes('12:30:45')).toBe('12:30:45')
   })
 })

@@ -249,3 +249,16 @@ export function searchEmoji(query: string, limit = 8): Emoji[] {
   const contains = emoji.filter((e) => !e.name.startsWith(q) && e.name.includes(q))
   return [...starts, ...contains].slice(0, limit)
 }
+
+// `:shortcode:` typed out in full becomes its emoji when the message is sent (the composer's
+// completion does the same as one types); unknown codes, and anything in `code` or a ``` block,
+// stay as they are.
+const byName = new Map(emoji.map((e) => [e.name, e.char]))
+export function replaceShortcodes(text: string): string {
+  return text
+    .split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/)
+    .map((part, i) =>
+      i % 2 ? part : part.replace(/:([a-z0-9_+-]+):/g, (code, name: string) => byName.get(name) ?? code),
+    )
+    .join('')
+}

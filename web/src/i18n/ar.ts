@@ -14,6 +14,8 @@ const ar: Catalog = {
     aRoom: 'غرفة',
     tryAgain: 'لم ينجح ذلك؛ حاول مرة أخرى.',
     download: 'تنزيل',
+    undo: 'تراجع',
+    dismiss: 'إغلاق',
   },
   titles: {
     parley: 'Parley',
@@ -311,7 +313,6 @@ const ar: Catalog = {
   },
   files: {
     tray: 'الملفات المراد إرسالها',
-    fileIcon: 'ملف',
     remove: 'إزالة {name}',
     sizeB: '{n} بايت',
     sizeKB: '{n} ك.ب',
@@ -455,8 +456,8 @@ const ar: Catalog = {
     position: '{index} من {count}',
     previousLabel: 'الصورة السابقة',
     nextLabel: 'الصورة التالية',
-    previous: '‹ السابقة',
-    next: 'التالية ›',
+    zoomIn: 'تكبير',
+    zoomOut: 'تصغير',
   },
   emoji: {
     label: 'الرموز التعبيرية',
@@ -464,6 +465,8 @@ const ar: Catalog = {
   },
   render: {
     youtube: 'فيديو يوتيوب',
+    playYoutube: 'تشغيل فيديو يوتيوب',
+    youtubeNote: 'يُشغَّل من يوتيوب',
     copyCode: 'نسخ الشيفرة',
     copied: 'تم النسخ',
     copyFailed: 'فشل النسخ',

@@ -13,6 +13,8 @@ const de: Catalog = {
     aRoom: 'einem Raum',
     tryAgain: 'Das hat nicht geklappt. Bitte versuche es noch einmal.',
     download: 'Herunterladen',
+    undo: 'Rückgängig',
+    dismiss: 'Schließen',
   },
   titles: {
     parley: 'Parley',
@@ -305,7 +307,6 @@ const de: Catalog = {
   },
   files: {
     tray: 'Zu sendende Dateien',
-    fileIcon: 'DATEI',
     remove: '{name} entfernen',
     sizeB: '{n} B',
     sizeKB: '{n} KB',
@@ -449,8 +450,8 @@ const de: Catalog = {
     position: '{index} von {count}',
     previousLabel: 'Vorheriges Bild',
     nextLabel: 'Nächstes Bild',
-    previous: '‹ Zurück',
-    next: 'Weiter ›',
+    zoomIn: 'Vergrößern',
+    zoomOut: 'Verkleinern',
   },
   emoji: {
     label: 'Emoji',
@@ -458,6 +459,8 @@ const de: Catalog = {
   },
   render: {
     youtube: 'YouTube-Video',
+    playYoutube: 'YouTube-Video abspielen',
+    youtubeNote: 'Wird von YouTube abgespielt',
     copyCode: 'Code kopieren',
     copied: 'Kopiert',
     copyFailed: 'Kopieren fehlgeschlagen',

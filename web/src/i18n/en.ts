@@ -12,6 +12,8 @@ const en = {
     aRoom: 'a room',
     tryAgain: 'That did not work; try again.',
     download: 'Download',
+    undo: 'Undo',
+    dismiss: 'Dismiss',
   },
   titles: {
     parley: 'Parley',
@@ -304,7 +306,6 @@ const en = {
   },
   files: {
     tray: 'Files to send',
-    fileIcon: 'FILE',
     remove: 'Remove {name}',
     sizeB: '{n} B',
     sizeKB: '{n} KB',
@@ -446,8 +447,8 @@ const en = {
     position: '{index} of {count}',
     previousLabel: 'Previous image',
     nextLabel: 'Next image',
-    previous: '‹ Previous',
-    next: 'Next ›',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
   },
   emoji: {
     label: 'Emoji',
@@ -455,6 +456,8 @@ const en = {
   },
   render: {
     youtube: 'YouTube video',
+    playYoutube: 'Play YouTube video',
+    youtubeNote: 'Plays from YouTube',
     copyCode: 'Copy code',
     copied: 'Copied',
     copyFailed: 'Copy failed',

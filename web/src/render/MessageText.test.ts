@@ -204,17 +204,20 @@ describe('MessageText: embeds', () => {
     expect(w.findAll('a')).toHaveLength(2)
   })
 
-  it('embeds a YouTube-only message in a sandboxed, privacy-enhanced frame', () => {
+  it('embeds a YouTube-only message as a play button, then a sandboxed, privacy-enhanced frame', async () => {
     const w = render({ text: video, embeds: true })
+    // Nothing from YouTube loads until the reader asks for the video.
+    expect(w.find('iframe').exists()).toBe(false)
+    await w.get('button[aria-label="Play YouTube video"]').trigger('click')
     const frame = w.get('iframe')
     expect(frame.attributes()).toMatchObject({
-      src: 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ',
+      src: 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1',
       title: 'YouTube video',
-      loading: 'lazy',
       referrerpolicy: 'strict-origin-when-cross-origin',
       sandbox: 'allow-scripts allow-same-origin allow-presentation',
     })
-    expect(frame.attributes('allow')).not.toMatch(/camera|microphone|geolocation|autoplay/)
+    // Playing at once is what the click asked for; nothing else is delegated to the frame.
+    expect(frame.attributes('allow')).not.toMatch(/camera|microphone|geolocation/)
     expect(w.get('a').attributes('href')).toBe(video)
   })
 

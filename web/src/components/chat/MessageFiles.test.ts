@@ -113,7 +113,7 @@ describe('MessageFiles', () => {
     })
   })
 
-  it('opens the viewer on a click, moves with the arrows between the images, closes with Close', async () => {
+  it('opens the viewer on a click, moves with the arrows between the images, zooms, closes with Close', async () => {
     const w = render([base, hostile, dog])
     await w.findAll('button.picture')[0]!.trigger('click')
     const dialog = () => document.body.querySelector('dialog')
@@ -126,8 +126,17 @@ describe('MessageFiles', () => {
     dialog()!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }))
     await w.vm.$nextTick()
     expect(dialog()?.getAttribute('aria-label')).toBe('Image cat.jpg') // wraps around
-    const close = [...dialog()!.querySelectorAll('button')].find((b) => b.textContent === 'Close')!
-    close.click()
+    // + zooms in (Zoom out becomes possible), 0 fits again.
+    const button = (name: string) =>
+      dialog()!.querySelector<HTMLButtonElement>(`button[aria-label="${name}"]`)!
+    expect(button('Zoom out').disabled).toBe(true)
+    dialog()!.dispatchEvent(new KeyboardEvent('keydown', { key: '+', bubbles: true }))
+    await w.vm.$nextTick()
+    expect(button('Zoom out').disabled).toBe(false)
+    dialog()!.dispatchEvent(new KeyboardEvent('keydown', { key: '0', bubbles: true }))
+    await w.vm.$nextTick()
+    expect(button('Zoom out').disabled).toBe(true)
+    button('Close').click()
     await w.vm.$nextTick()
     expect(dialog()).toBeNull()
   })

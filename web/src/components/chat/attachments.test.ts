@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { FileInfo } from '../../protocol/frames'
 import { fileInfo } from '../../protocol/files.fixture'
-import { extension, fitBox, formatSize, formatSpeed, imageSrc, imageSrcset, percent } from './attachments'
+import {
+  extension,
+  fileIcon,
+  fitBox,
+  formatSize,
+  formatSpeed,
+  imageSrc,
+  imageSrcset,
+  percent,
+} from './attachments'
 
 const image = (over: Partial<FileInfo> = {}): FileInfo => fileInfo({ id: 12, ...over })
 
@@ -64,5 +73,12 @@ describe('image boxes and variants', () => {
     expect(extension('backup.tar.gz')).toBe('GZ')
     expect(extension('notes.txt')).toBe('TXT')
     expect(extension('README')).toBe('')
+  })
+
+  it('picks a file card’s picture from the extension', () => {
+    expect(fileIcon('backup.tar.gz')).toBe('fileArchive')
+    expect(fileIcon('report.PDF')).toBe('fileText')
+    expect(fileIcon('main.cpp')).toBe('fileCode')
+    expect(fileIcon('README')).toBe('file')
   })
 })

@@ -77,3 +77,57 @@ export function extension(name: string): string {
   const m = /\.([A-Za-z0-9]{1,5})$/.exec(name)
   return m?.[1] ? m[1].toUpperCase() : ''
 }
+
+// The picture on a file card: an archive, text, code, or a plain page, from the extension.
+export type FileIconName = 'fileArchive' | 'fileText' | 'fileCode' | 'file'
+const ICONS: Record<string, FileIconName> = {}
+for (const e of ['ZIP', 'GZ', 'TGZ', 'XZ', 'BZ2', 'ZST', '7Z', 'RAR', 'TAR', 'DEB', 'RPM', 'DMG', 'ISO'])
+  ICONS[e] = 'fileArchive'
+for (const e of [
+  'TXT',
+  'MD',
+  'PDF',
+  'DOC',
+  'DOCX',
+  'ODT',
+  'RTF',
+  'CSV',
+  'XLS',
+  'XLSX',
+  'ODS',
+  'PPT',
+  'PPTX',
+  'ODP',
+  'EPUB',
+])
+  ICONS[e] = 'fileText'
+for (const e of [
+  'JS',
+  'TS',
+  'PY',
+  'C',
+  'H',
+  'CPP',
+  'HPP',
+  'CC',
+  'RS',
+  'GO',
+  'JAVA',
+  'KT',
+  'RB',
+  'PHP',
+  'SH',
+  'JSON',
+  'XML',
+  'HTML',
+  'CSS',
+  'SQL',
+  'YAML',
+  'YML',
+  'TOML',
+  'VUE',
+])
+  ICONS[e] = 'fileCode'
+export function fileIcon(name: string): FileIconName {
+  return ICONS[extension(name)] ?? 'file'
+}
