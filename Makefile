@@ -7,7 +7,7 @@ DATA ?= ./data
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE ?= 5G
 
-.PHONY: run test deps web release asan debug lint format bench fuzz reliability clean
+.PHONY: run test deps web release asan debug lint format bench fuzz reliability cluster clean
 
 run: deps web release
 	./build/release/bin/parley --host 127.0.0.1 --port $(PORT) --data-dir $(DATA) --web-root web/dist
@@ -44,6 +44,11 @@ bench: deps release
 	./scripts/bench-calls.sh
 	cd e2e && node scripts/bench-painter.mjs
 	./scripts/bench-transfer.sh
+
+# A cluster on this machine to try: PostgreSQL, Redis, three nodes and nginx on :$(PORT)
+# (docs/deploy.md "A cluster"). Ctrl+C stops it; state in ./cluster-data.
+cluster: deps web release
+	PORT=$(PORT) ./scripts/cluster.sh
 
 # Minutes, not seconds (not in `make test`): 100 kill -9 cycles under load, every acknowledged
 # message present once and in place; 1,000 random disconnects during traffic, every client ending

@@ -8,8 +8,11 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -164,17 +167,20 @@ VapidKey& VapidKey::operator=(VapidKey&&) noexcept = default;
 VapidKey::~VapidKey() = default;
 
 VapidKey VapidKey::load_or_create(const std::filesystem::path& pem_file) {
-  if (std::filesystem::exists(pem_file)) {
+  auto load = [&] {
     FILE* f = std::fopen(pem_file.c_str(), "r");
     if (!f) fail("cannot read the VAPID key file");
     Pkey key(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
     std::fclose(f);
     if (!key) fail("the VAPID key file holds no private key");
     return VapidKey(std::make_unique<Key>(Key{std::move(key)}));
-  }
+  };
+  if (std::filesystem::exists(pem_file)) return load();
   Pkey key = generate();
+  // A name of this process's own, then link(): the nodes of a cluster share the data directory,
+  // and when several start at once exactly one key wins; the others load it.
   auto tmp = pem_file;
-  tmp += ".part";
+  tmp += ".part." + std::to_string(::getpid());
   FILE* f = std::fopen(tmp.c_str(), "w");
   if (!f) fail("cannot write the VAPID key file");
   std::filesystem::permissions(
@@ -182,7 +188,13 @@ VapidKey VapidKey::load_or_create(const std::filesystem::path& pem_file) {
   bool ok = PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
   ok = std::fclose(f) == 0 && ok;
   if (!ok) fail("cannot write the VAPID key file");
-  std::filesystem::rename(tmp, pem_file);
+  bool mine = ::link(tmp.c_str(), pem_file.c_str()) == 0;
+  int err = errno;
+  std::filesystem::remove(tmp);
+  if (!mine) {
+    if (err == EEXIST) return load();
+    fail("cannot write the VAPID key file");
+  }
   return VapidKey(std::make_unique<Key>(Key{std::move(key)}));
 }
 
