@@ -88,7 +88,8 @@ std::optional<Room> room_of(Connection& c, RoomId id) {
 }
 
 std::optional<bool> group_role_of(Connection& c, GroupId group, UserId user) {
-  auto r = c.run("SELECT role FROM group_members WHERE group_id = $1 AND user_id = $2", group, user);
+  auto r =
+      c.run("SELECT role FROM group_members WHERE group_id = $1 AND user_id = $2", group, user);
   if (r.rows() == 0) return std::nullopt;
   return r.text(0, 0) == "admin";
 }
@@ -138,7 +139,7 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
     RoomSummary r;
     r.room = Room{s.i64(i, 0), kind_of(s.text(i, 1)), s.text(i, 2), s.text(i, 3),
                   s.i64(i, 4), s.i64(i, 5),           s.i64(i, 17), false};
-    r.me = Membership{r.room.id,   user,         s.text(i, 6) == "admin",
+    r.me = Membership{r.room.id,   user,        s.text(i, 6) == "admin",
                       s.i64(i, 7), s.i64(i, 8), s.i64(i, 18)};
     r.notify = s.i64(i, 9) != 0;
     r.volume = static_cast<int>(s.i64(i, 10));
@@ -267,15 +268,16 @@ void add_reactions_and_files(Connection& c, std::vector<Event>& events) {
                              "f.message_id, f.position",
                              kFileInfoColumns),
                  array);
-  for (int i = 0; i < f.rows(); ++i) by_id.at(f.i64(i, 0))->files.push_back(read_file_info(f, i, 1));
+  for (int i = 0; i < f.rows(); ++i)
+    by_id.at(f.i64(i, 0))->files.push_back(read_file_info(f, i, 1));
 }
 
 }  // namespace
 
 std::vector<Event> query_events(Connection& c, std::string_view tail,
                                 const std::vector<pg::Param>& params) {
-  auto r =
-      c.exec(fmt::format("SELECT {} FROM events e {} {}", kEventColumns, kEventJoins, tail), params);
+  auto r = c.exec(fmt::format("SELECT {} FROM events e {} {}", kEventColumns, kEventJoins, tail),
+                  params);
   std::vector<Event> out;
   out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(read_event(r, i));
@@ -350,8 +352,7 @@ std::vector<Event> PgStore::thread(MessageId parent, Seq before, int limit) {
 
 std::vector<Edit> PgStore::edits(MessageId id) {
   auto c = impl_->pool.take();
-  auto r =
-      c->run("SELECT text, at FROM message_edits WHERE message_id = $1 ORDER BY at, id", id);
+  auto r = c->run("SELECT text, at FROM message_edits WHERE message_id = $1 ORDER BY at, id", id);
   std::vector<Edit> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(Edit{r.text(i, 0), r.i64(i, 1)});
   return out;
@@ -374,9 +375,9 @@ std::vector<MemberInfo> PgStore::members(RoomId room) {
       room);
   std::vector<MemberInfo> out;
   for (int i = 0; i < s.rows(); ++i) {
-    out.push_back(MemberInfo{
-        UserBrief{s.i64(i, 0), s.text(i, 1), s.text(i, 2), s.i64(i, 3), s.text(i, 5)},
-        s.text(i, 4) == "admin"});
+    out.push_back(
+        MemberInfo{UserBrief{s.i64(i, 0), s.text(i, 1), s.text(i, 2), s.i64(i, 3), s.text(i, 5)},
+                   s.text(i, 4) == "admin"});
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <random>
 #include <stdexcept>
 
 #include "core/clock.hpp"
@@ -57,9 +58,9 @@ class PgChatTx final : public ChatTx {
         c_.run("SELECT id, username, display_name, last_seen FROM users WHERE id = $1", id));
   }
   std::optional<UserBrief> user_by_name(const std::string& username) override {
-    return user_brief(c_.run(
-        "SELECT id, username, display_name, last_seen FROM users WHERE username_key = $1",
-        lower(username)));
+    return user_brief(
+        c_.run("SELECT id, username, display_name, last_seen FROM users WHERE username_key = $1",
+               lower(username)));
   }
   bool is_server_admin(UserId id) override {
     auto r = c_.run("SELECT is_admin FROM users WHERE id = $1", id);
@@ -126,8 +127,8 @@ class PgChatTx final : public ChatTx {
     return ids_of(c_.run("SELECT id FROM rooms WHERE group_id = $1 ORDER BY id", group));
   }
   std::vector<UserId> group_members(GroupId group) override {
-    return ids_of(c_.run(
-        "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id", group));
+    return ids_of(
+        c_.run("SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id", group));
   }
   void delete_group(GroupId group) override {
     c_.run("DELETE FROM group_members WHERE group_id = $1", group);
@@ -180,8 +181,7 @@ class PgChatTx final : public ChatTx {
             .i64(0, 0));
   }
   std::vector<UserId> room_members(RoomId room) override {
-    return ids_of(
-        c_.run("SELECT user_id FROM members WHERE room_id = $1 ORDER BY user_id", room));
+    return ids_of(c_.run("SELECT user_id FROM members WHERE room_id = $1 ORDER BY user_id", room));
   }
   void delete_room(RoomId room) override {
     c_.run("UPDATE rooms SET deleted = 1 WHERE id = $1", room);
@@ -235,8 +235,7 @@ class PgChatTx final : public ChatTx {
     c_.run(
         "INSERT INTO events (room_id, seq, kind, user_id, at, message_id, text, ref, flag, "
         "extra) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        e.room, e.seq, static_cast<int>(e.kind), e.user, e.at, e.message, e.text, ref, flag,
-        extra);
+        e.room, e.seq, static_cast<int>(e.kind), e.user, e.at, e.message, e.text, ref, flag, extra);
   }
 
   void post(Event& e) override {
@@ -254,9 +253,8 @@ class PgChatTx final : public ChatTx {
     }
     if (e.reply_to) c_.run("UPDATE messages SET replies = replies + 1 WHERE id = $1", e.reply_to);
     for (std::size_t i = 0; i < e.files.size(); ++i) {
-      c_.run(
-          "UPDATE files SET message_id = $2, position = $3 WHERE id = $1 AND message_id IS NULL",
-          e.files[i].id, e.message, static_cast<int>(i));
+      c_.run("UPDATE files SET message_id = $2, position = $3 WHERE id = $1 AND message_id IS NULL",
+             e.files[i].id, e.message, static_cast<int>(i));
     }
   }
 
@@ -360,8 +358,8 @@ enum class BatchEnd { kCommitted, kRunAgain, kFailed };
 // batch that did not reach COMMIT left nothing behind, so it may run again; one whose COMMIT got
 // no answer (the connection went) may have committed, so it fails (a client resends under the
 // same cid, which finds it).
-BatchEnd run_batch(PgChatWriter& w, std::deque<PgChatWriter::Job>& batch,
-                          std::vector<char>& failed, std::unique_lock<std::mutex>& publish) {
+BatchEnd run_batch(PgChatWriter& w, std::deque<PgChatWriter::Job>& batch, std::vector<char>& failed,
+                   std::unique_lock<std::mutex>& publish) {
   bool commit_sent = false;
   try {
     if (!w.connection || w.connection->broken()) {
@@ -379,8 +377,8 @@ BatchEnd run_batch(PgChatWriter& w, std::deque<PgChatWriter::Job>& batch,
   } catch (const PgError& e) {
     if (publish.owns_lock()) publish.unlock();
     if (rerun_batch(e)) {
-      spdlog::info("chat transaction of {} commands meets another node's: again ({})",
-                   batch.size(), e.sqlstate());
+      spdlog::info("chat transaction of {} commands meets another node's: again ({})", batch.size(),
+                   e.sqlstate());
       return BatchEnd::kRunAgain;
     }
     bool lost = !w.connection || w.connection->broken();
@@ -403,6 +401,7 @@ void PgChatWriter::run() {
   constexpr Millis kKeepCommands = 7LL * 24 * 3600 * 1000;
   constexpr int kAttempts = 5;
   auto next_sweep = std::chrono::steady_clock::now() + kSweepEvery;
+  std::minstd_rand random(std::random_device{}());
   for (;;) {
     std::deque<Job> batch;
     {
@@ -421,6 +420,11 @@ void PgChatWriter::run() {
       if (!connection || connection->broken()) {
         // PostgreSQL is away (restarting, failing over): a moment before connecting again.
         std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+      } else {
+        // A deadlock: the other batch goes on first. Run at once, this one could take the first
+        // row again before the other has woken up, and deadlock with it once more.
+        std::uniform_int_distribution<int> ms(1, 10 * attempt);
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms(random)));
       }
     }
     if (!publish.owns_lock()) publish.lock();

@@ -72,7 +72,8 @@ SearchHits PgStore::search(const SearchQuery& q) {
   };
   std::string from = "messages m", where = "m.deleted = 0";
   if (q.room == 0) {
-    from += " JOIN members mb ON mb.room_id = m.room_id AND mb.user_id = " + add(pg::param(q.member));
+    from +=
+        " JOIN members mb ON mb.room_id = m.room_id AND mb.user_id = " + add(pg::param(q.member));
   } else {
     where += " AND m.room_id = " + add(pg::param(q.room));
   }
@@ -88,9 +89,10 @@ SearchHits PgStore::search(const SearchQuery& q) {
   if (q.from) where += " AND m.author = " + add(pg::param(q.from));
   if (q.after) where += " AND m.created_at >= " + add(pg::param(q.after));
   if (q.before) where += " AND m.created_at < " + add(pg::param(q.before));
-  auto sql = fmt::format("DECLARE hits NO SCROLL CURSOR FOR SELECT m.id FROM {} WHERE {} ORDER BY "
-                         "m.id DESC LIMIT {}",
-                         from, where, add(pg::param(q.limit)));
+  auto sql = fmt::format(
+      "DECLARE hits NO SCROLL CURSOR FOR SELECT m.id FROM {} WHERE {} ORDER BY "
+      "m.id DESC LIMIT {}",
+      from, where, add(pg::param(q.limit)));
 
   auto c = impl_->pool.take();
   SearchHits hits;

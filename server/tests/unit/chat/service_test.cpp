@@ -258,8 +258,7 @@ TEST_P(ChatServiceTest, ReactionsRepliesPinsAndCountsReadBackAsTheyAre) {
   RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
   auto parent = post(alice, room, "parent for @bobby");
   ASSERT_TRUE(parent);
-  auto reply =
-      wait([&](auto d) { chat.post(bob, "r1", room, "a reply", parent->message, {}, d); });
+  auto reply = wait([&](auto d) { chat.post(bob, "r1", room, "a reply", parent->message, {}, d); });
   ASSERT_TRUE(reply);
   for (auto [who, cid, emoji] : {std::tuple{bob, "x1", "👍"}, std::tuple{alice, "x2", "👍"},
                                  std::tuple{alice, "x3", "🎉"}, std::tuple{bob, "x4", "👍"}}) {
