@@ -1,7 +1,7 @@
 // Several nodes on one PostgreSQL database: two PgStores (two "nodes"), each with its own chat
 // writer, writing to the same rooms at once. A room's seqs stay 1..N without gaps or duplicates, a
-// client command id takes effect once whichever nodes it reaches, and batches that deadlock run
-// again.
+// client command id takes effect once whichever nodes it reaches, batches that deadlock run
+// again, and a writer whose connection is cut connects again.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -223,6 +223,22 @@ TEST_F(PgChatClusterTest, BatchesThatDeadlockAcrossNodesRunAgainAndCommitOnce) {
         << "created, and one event of each batch: a rerun left nothing of its first run";
     EXPECT_EQ(number(fmt::format("SELECT max(seq) FROM events WHERE room_id = {}", room)), 3);
   }
+}
+
+TEST_F(PgChatClusterTest, AWriterWhoseConnectionWasCutConnectsAgainAndCommits) {
+  CommandOutcome first, second;
+  ASSERT_TRUE(write(*a, post_once(users[0], rooms[0], "before", first)));
+  // Every other connection to the database ends (as in a PostgreSQL restart or failover).
+  pg::Connection admin(url);
+  EXPECT_GT(admin
+                .exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                      "datname = current_database() AND pid <> pg_backend_pid()")
+                .i64(0, 0),
+            0);
+  EXPECT_TRUE(write(*a, post_once(users[0], rooms[0], "after", second)))
+      << "the batch ran again on a new connection";
+  EXPECT_EQ(second.seq, first.seq + 1);
+  EXPECT_EQ(number("SELECT count(*) FROM messages"), 2);
 }
 
 }  // namespace
