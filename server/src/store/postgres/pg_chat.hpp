@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/chat_codec.hpp"
 #include "store/postgres/pg.hpp"
 #include "store/store.hpp"
 
@@ -42,13 +43,13 @@ struct PgChatWriter {
 
 namespace pgchat {
 
+using codec::kind_name;
+using codec::kind_of;
+
 std::string lower(std::string_view s);  // ASCII, as the *_key columns are
 // A LIKE pattern's body for a user-given fragment: its wildcards match literally.
 std::string like_escape(std::string_view s);
 std::string id_array(const std::vector<std::int64_t>& ids);  // a bigint[] literal: {1,2}
-
-std::string_view kind_name(RoomKind k);
-RoomKind kind_of(std::string_view s);
 
 std::optional<Room> room_of(pg::Connection& c, RoomId id);
 std::optional<bool> group_role_of(pg::Connection& c, GroupId group, UserId user);

@@ -41,42 +41,6 @@ std::string id_array(const std::vector<std::int64_t>& ids) {
   return out + '}';
 }
 
-namespace {
-
-std::vector<UserId> split_ids(std::string_view s) {
-  std::vector<UserId> out;
-  while (!s.empty()) {
-    auto comma = s.find(',');
-    auto part = s.substr(0, comma);
-    UserId id = 0;
-    std::from_chars(part.data(), part.data() + part.size(), id);
-    if (id) out.push_back(id);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string_view kind_name(RoomKind k) {
-  switch (k) {
-    case RoomKind::kChannel:
-      return "channel";
-    case RoomKind::kPrivate:
-      return "private";
-    case RoomKind::kDirect:
-      return "direct";
-  }
-  return "channel";
-}
-
-RoomKind kind_of(std::string_view s) {
-  if (s == "private") return RoomKind::kPrivate;
-  if (s == "direct") return RoomKind::kDirect;
-  return RoomKind::kChannel;
-}
-
 std::optional<Room> room_of(Connection& c, RoomId id) {
   auto r = c.run(
       "SELECT id, kind, name, topic, created_by, last_seq, group_id, deleted FROM rooms WHERE id "
@@ -200,7 +164,7 @@ Event read_event(const pg::Result& s, int i) {
   switch (e.kind) {
     case EventKind::kMessage:
       e.reply_to = s.i64(i, 8);
-      e.mentions = split_ids(s.text(i, 10));
+      e.mentions = codec::split_ids(s.text(i, 10));
       e.has_state = true;
       e.deleted = s.i64(i, 12) != 0;
       e.edited_at = s.i64(i, 13);

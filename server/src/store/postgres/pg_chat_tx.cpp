@@ -40,15 +40,6 @@ pg::Param opt_int(std::optional<int> v) {
   return std::to_string(*v);
 }
 
-std::string join_ids(const std::vector<UserId>& ids) {
-  std::string out;
-  for (auto id : ids) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(id);
-  }
-  return out;
-}
-
 class PgChatTx final : public ChatTx {
  public:
   explicit PgChatTx(Connection& c) : c_(c) {}
@@ -224,14 +215,7 @@ class PgChatTx final : public ChatTx {
         e.room, e.at);
     if (next.rows() == 0) throw std::runtime_error("append to a room that does not exist");
     e.seq = next.i64(0, 0);
-    std::int64_t ref = e.kind == EventKind::kMessage ? e.reply_to
-                       : e.kind == EventKind::kCall  ? e.duration
-                                                     : e.target;
-    std::int64_t flag =
-        e.kind == EventKind::kCreated ? static_cast<std::int64_t>(e.room_kind) : std::int64_t{e.on};
-    std::string extra = e.kind == EventKind::kMessage       ? join_ids(e.mentions)
-                        : e.kind == EventKind::kMemberMuted ? std::to_string(e.until)
-                                                            : e.topic;
+    auto [ref, flag, extra] = codec::columns_of(e);
     c_.run(
         "INSERT INTO events (room_id, seq, kind, user_id, at, message_id, text, ref, flag, "
         "extra) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "core/text.hpp"
@@ -15,28 +14,7 @@
 namespace parley::store {
 namespace {
 
-// Whether a short term can be looked up as the start of a word: no code point of a script written
-// without spaces (CJK ideographs, kana, Hangul), which has no words to start.
-bool word_term(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    auto ch = static_cast<unsigned char>(s[i]);
-    if (ch < 0x80) {
-      if (!std::isalnum(ch)) return false;  // punctuation: no word to look up
-      ++i;
-      continue;
-    }
-    std::uint32_t cp = 0;
-    int len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
-    cp = ch & (0xFF >> (len + 1));
-    for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-    if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
-        (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF) || cp >= 0x20000) {
-      return false;
-    }
-    i += static_cast<std::size_t>(len);
-  }
-  return true;
-}
+using codec::word_term;
 
 // A tsquery matching words that start with `term`: 'term':*, quotes and backslashes escaped.
 std::string word_prefix(std::string_view term) {

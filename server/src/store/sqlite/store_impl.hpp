@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/chat_codec.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -33,28 +34,8 @@ inline std::string lower(std::string_view s) {
   return out;
 }
 
-inline std::string join_ids(const std::vector<UserId>& ids) {
-  std::string out;
-  for (auto id : ids) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(id);
-  }
-  return out;
-}
-
-inline std::vector<UserId> split_ids(std::string_view s) {
-  std::vector<UserId> out;
-  while (!s.empty()) {
-    auto comma = s.find(',');
-    auto part = s.substr(0, comma);
-    UserId id = 0;
-    std::from_chars(part.data(), part.data() + part.size(), id);
-    if (id) out.push_back(id);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
+using codec::join_ids;
+using codec::split_ids;
 
 // LIKE pattern for a user-given fragment: its wildcards are matched literally.
 inline std::string like_escape(std::string_view s) {
