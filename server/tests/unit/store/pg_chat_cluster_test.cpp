@@ -6,14 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "chat/service.hpp"
 #include "postgres_server.hpp"
 #include "store/postgres/pg.hpp"
 #include "store/postgres/pg_store.hpp"
@@ -239,6 +242,58 @@ TEST_F(PgChatClusterTest, AWriterWhoseConnectionWasCutConnectsAgainAndCommits) {
       << "the batch ran again on a new connection";
   EXPECT_EQ(second.seq, first.seq + 1);
   EXPECT_EQ(number("SELECT count(*) FROM messages"), 2);
+}
+
+// What a ChatService job run again publishes is what its last run did: the first run of B's post
+// (rolled back when A's commit of the same cid made its save fail) leaves no event behind.
+TEST_F(PgChatClusterTest, AChatServiceJobRunAgainPublishesOnlyWhatItsLastRunDid) {
+  struct Sink : chat::EventSink {
+    void publish(const Event& e, const chat::MembershipChange&) override {
+      std::lock_guard lock(mu);
+      events.push_back(e);
+    }
+    void receipt(RoomId, UserId, Seq, Seq, bool) override {}
+    void groups_changed(const std::vector<UserId>&) override {}
+    std::mutex mu;
+    std::vector<Event> events;
+  } sink;
+  chat::ChatService on_b(*b, sink, chat::Options{});
+  const UserId user = users[0];
+  const RoomId room = rooms[0];
+  std::promise<void> holding, release;
+  auto release_f = release.get_future().share();
+  CommandOutcome from_a;
+  std::promise<bool> a_done;
+  a->write_chat(
+      [&](ChatTx& tx) {
+        bool kept = post_once(user, room, "twice", from_a)(tx);
+        holding.set_value();
+        release_f.wait();
+        return kept;
+      },
+      [&](bool ok) { a_done.set_value(ok); });
+  holding.get_future().wait();  // A holds the room's row and its uncommitted cid
+  std::promise<core::Result<chat::Ack>> b_answer;
+  on_b.post(user, "twice", room, "from b", 0, {},
+            [&](core::Result<chat::Ack> r) { b_answer.set_value(std::move(r)); });
+  // B looked the cid up (not there: A has not committed) and waits for the room's row.
+  pg::Connection watch(url);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (watch
+             .exec("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                   "wait_event_type = 'Lock'")
+             .i64(0, 0) == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "B never waited for A's lock";
+  }
+  release.set_value();
+  EXPECT_TRUE(a_done.get_future().get());
+  auto answer = b_answer.get_future().get();
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  EXPECT_EQ(answer->message, from_a.message) << "B answers A's stored outcome";
+  EXPECT_EQ(answer->seq, from_a.seq);
+  std::lock_guard lock(sink.mu);
+  EXPECT_TRUE(sink.events.empty()) << "B's first run (rolled back) published nothing";
+  EXPECT_EQ(number("SELECT count(*) FROM messages"), 1);
 }
 
 }  // namespace
