@@ -38,6 +38,7 @@ bench: deps release
 	./build/release/bin/parley_password_bench --benchmark_min_time=0.5
 	node scripts/bench-logins.mjs
 	BENCH_BUILD=0 ./scripts/bench-chat.sh
+	BENCH_BUILD=0 ./scripts/bench-cluster.sh
 	cd web && npm run --silent build && node scripts/budget.mjs && npm run --silent bench
 	node scripts/bench-files.mjs
 	node scripts/bench-abuse.mjs

@@ -149,10 +149,11 @@ int main(int argc, char** argv) {
         std::chrono::milliseconds(static_cast<std::int64_t>(config.calls.ring_timeout_ms));
     call_options.grace =
         std::chrono::milliseconds(static_cast<std::int64_t>(config.calls.call_grace_ms));
-    gateway::RtcCommands rtc(chat, bus, hub, ice, call_options, timers.schedule());
+    gateway::RtcCommands rtc(chat, bus, hub, pool, ice, call_options, timers.schedule());
     rtc.install(ws.commands());
     rtc.follow(stream);
-    gateway::TransferCommands transfers(chat, bus, ice, rtc::TransferOptions{}, timers.schedule());
+    gateway::TransferCommands transfers(chat, bus, hub.node(), pool, ice, rtc::TransferOptions{},
+                                        timers.schedule());
     transfers.install(ws.commands());
     transfers.follow(stream);
     net::Metrics metrics;
@@ -175,6 +176,10 @@ int main(int argc, char** argv) {
     notifier.follow(stream);
     if (redis) {
       redis->on_offline([&ws](bus::UserId user) { ws.went_offline_elsewhere(user); });
+      redis->on_node_gone([&rtc, &transfers](bus::NodeId node) {
+        rtc.node_gone(node);
+        transfers.node_gone(node);
+      });
       redis->on_resync([&ws] { ws.resync_all(); });
     }
     ws.on_closed([&rtc, &transfers](bus::ConnectionId conn) {

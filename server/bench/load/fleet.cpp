@@ -83,11 +83,16 @@ std::size_t Fleet::connect(std::vector<std::size_t> account_of_socket, FrameFn o
     while (i - settled() >= static_cast<std::size_t>(options_.open_window) && now_ns() < deadline)
       sleep_ms(1);
     sockets_[i].client =
-        open_ws(*loops_[loop_of(i)], options_.at, account_of(i).cookie, events_for(i));
+        open_ws(*loops_[loop_of(i)], endpoint_of(i), account_of(i).cookie, events_for(i));
   }
   double left = static_cast<double>(deadline - now_ns()) / 1e9;
   wait_until([&] { return settled() >= sockets_.size(); }, std::max(left, 0.0));
   return opened_;
+}
+
+const Endpoint& Fleet::endpoint_of(std::size_t socket) const {
+  std::size_t n = socket % (1 + options_.also.size());
+  return n == 0 ? options_.at : options_.also[n - 1];
 }
 
 void Fleet::send(std::size_t socket, std::string frame) {

@@ -16,6 +16,7 @@ namespace parley::load {
 
 struct FleetOptions {
   Endpoint at;
+  std::vector<Endpoint> also;   // more nodes of a cluster: socket i opens on node i % (1 + size)
   int threads = 1;              // event loops, one thread each
   std::string prefix = "load";  // accounts are prefix0, prefix1, ...
   int sign_up_parallel = 8;     // concurrent REST connections while signing up
@@ -51,6 +52,7 @@ class Fleet {
   }
   std::size_t loop_count() const { return loops_.size(); }
   std::size_t loop_of(std::size_t socket) const { return socket % loops_.size(); }
+  const Endpoint& endpoint_of(std::size_t socket) const;
   Loop& loop(std::size_t i) { return *loops_[i]; }
 
   double sign_up_seconds() const { return sign_up_s_; }

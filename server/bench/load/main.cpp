@@ -14,6 +14,7 @@
 
 namespace {
 
+using parley::load::Endpoint;
 using parley::load::Options;
 using Setter = std::function<void(Options&, const std::string&)>;
 
@@ -28,6 +29,16 @@ const std::map<std::string, Setter>& flags() {
       {"--port",
        [](Options& o, const std::string& v) {
          o.fleet.at.port = static_cast<std::uint16_t>(std::stoi(v));
+       }},
+      {"--also-ports",  // more nodes of a cluster, comma-separated: sockets go round robin
+       [](Options& o, const std::string& v) {
+         for (std::size_t at = 0; at < v.size();) {
+           auto comma = std::min(v.find(',', at), v.size());
+           Endpoint e = o.fleet.at;
+           e.port = static_cast<std::uint16_t>(std::stoi(v.substr(at, comma - at)));
+           o.fleet.also.push_back(e);
+           at = comma + 1;
+         }
        }},
       {"--threads", [](Options& o, const std::string& v) { o.fleet.threads = std::stoi(v); }},
       {"--prefix", [](Options& o, const std::string& v) { o.fleet.prefix = v; }},

@@ -42,6 +42,8 @@ struct Message {
     kFollow,      // `connection` follows `rooms` from here on (its snapshot was taken before)
     kSignOut,     // closes `user`'s connections opened with sign-in `session` (0: every one)
     kEveryone,    // to every connection (a server-wide notice)
+    kNode,        // to the node `connection.node` (0: every node), for its own services (calls):
+                  // `room` and `frame` are theirs; no socket sees it
   };
   Kind kind = Kind::kRoom;
   RoomId room = 0;
@@ -68,6 +70,12 @@ class Bus {
   virtual bool connected(UserId user, ConnectionId conn) = 0;
   virtual bool disconnected(UserId user, ConnectionId conn) = 0;
   virtual bool online(UserId user) = 0;
+
+  // Cluster-wide claims (the node a room's call lives on): `claim` answers the node holding `key`
+  // now, which is `node` when the key was free or its holder is gone. A claim lasts until its
+  // holder releases it or dies.
+  virtual NodeId claim(const std::string& key, NodeId node) = 0;
+  virtual void release(const std::string& key, NodeId node) = 0;
 };
 
 // In-process: publishing is delivering, on the publisher's thread; presence is a map.
@@ -82,11 +90,14 @@ class LocalBus final : public Bus {
   bool connected(UserId user, ConnectionId conn) override;
   bool disconnected(UserId user, ConnectionId conn) override;
   bool online(UserId user) override;
+  NodeId claim(const std::string& key, NodeId node) override;
+  void release(const std::string& key, NodeId node) override;
 
  private:
   std::vector<std::function<void(const Message&)>> handlers_;
   std::mutex mu_;
   std::unordered_map<UserId, std::vector<ConnectionId>> online_;  // under mu_
+  std::unordered_map<std::string, NodeId> claims_;                // under mu_
 };
 
 }  // namespace parley::bus

@@ -1,4 +1,4 @@
-// LocalBus presence: the connections of each online user, under one mutex.
+// LocalBus presence (the connections of each online user) and claims, under one mutex.
 #include <algorithm>
 
 #include "bus/bus.hpp"
@@ -28,6 +28,17 @@ bool LocalBus::disconnected(UserId user, ConnectionId conn) {
 bool LocalBus::online(UserId user) {
   std::lock_guard lock(mu_);
   return online_.count(user) != 0;
+}
+
+NodeId LocalBus::claim(const std::string& key, NodeId node) {
+  std::lock_guard lock(mu_);
+  return claims_.try_emplace(key, node).first->second;
+}
+
+void LocalBus::release(const std::string& key, NodeId node) {
+  std::lock_guard lock(mu_);
+  auto it = claims_.find(key);
+  if (it != claims_.end() && it->second == node) claims_.erase(it);
 }
 
 }  // namespace parley::bus

@@ -111,7 +111,7 @@ std::optional<Envelope> decode(std::string_view bytes) {
       e.type = Envelope::Type::kMessage;
       auto& m = e.message;
       auto kind = r.get<std::uint8_t>();
-      if (kind > static_cast<std::uint8_t>(Message::Kind::kEveryone)) return std::nullopt;
+      if (kind > static_cast<std::uint8_t>(Message::Kind::kNode)) return std::nullopt;
       m.kind = static_cast<Message::Kind>(kind);
       m.room = r.get<RoomId>();
       m.user = r.get<UserId>();
@@ -238,8 +238,29 @@ for _, u in ipairs(redis.call('SMEMBERS', users)) do
   end
 end
 redis.call('DEL', users)
+local claims = p .. ':node:' .. n .. ':claims'
+for _, k in ipairs(redis.call('SMEMBERS', claims)) do
+  if redis.call('GET', p .. ':claim:' .. k) == n then redis.call('DEL', p .. ':claim:' .. k) end
+end
+redis.call('DEL', claims)
 redis.call('SREM', p .. ':nodes', n)
 return gone)";
+
+// A claim: the node holding the key, taken by ARGV[3] when free or its holder's key expired.
+constexpr const char* kClaim = R"(
+local p, k, n = ARGV[1], ARGV[2], ARGV[3]
+local key = p .. ':claim:' .. k
+local v = redis.call('GET', key)
+if v and v ~= n and redis.call('EXISTS', p .. ':alive:' .. v) == 1 then return tonumber(v) end
+redis.call('SET', key, n)
+redis.call('SADD', p .. ':node:' .. n .. ':claims', k)
+return tonumber(n))";
+
+constexpr const char* kRelease = R"(
+local p, k, n = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('GET', p .. ':claim:' .. k) == n then redis.call('DEL', p .. ':claim:' .. k) end
+redis.call('SREM', p .. ':node:' .. n .. ':claims', k)
+return 0)";
 
 // Who is online, and the version that picture is at.
 constexpr const char* kSnapshot = R"(
@@ -396,7 +417,8 @@ void RedisBus::on_resync(std::function<void()> fn) {
 }
 
 void RedisBus::publish(const Message& m) {
-  const bool addressed = m.kind == Message::Kind::kConnection || m.kind == Message::Kind::kFollow;
+  const bool addressed = m.kind == Message::Kind::kConnection || m.kind == Message::Kind::kFollow ||
+                         (m.kind == Message::Kind::kNode && m.connection.node != 0);
   if (!addressed || m.connection.node == node_) {
     std::shared_lock lock(handlers_mu_);
     for (auto& h : handlers_) h(m);
@@ -652,6 +674,27 @@ void RedisBus::reregister_connections() {
         run({"EVAL", kConnected, "0", opt_.prefix, std::to_string(user), conn.str(), n}).get());
     if (v > 0) changed(user, true, static_cast<std::uint64_t>(v));
   }
+  for (const auto& k : claims_) run({"EVAL", kClaim, "0", opt_.prefix, k, n});
+}
+
+NodeId RedisBus::claim(const std::string& key, NodeId node) {
+  std::lock_guard lock(cmd_mu_);
+  auto r = run({"EVAL", kClaim, "0", opt_.prefix, key, std::to_string(node)});
+  if (!r) return node;  // out of reach: this node answers for itself until Redis is back
+  auto holder = static_cast<NodeId>(to_int(r.get()));
+  if (holder == node) claims_.insert(key);
+  return holder;
+}
+
+void RedisBus::release(const std::string& key, NodeId node) {
+  std::lock_guard lock(cmd_mu_);
+  claims_.erase(key);
+  run({"EVAL", kRelease, "0", opt_.prefix, key, std::to_string(node)});
+}
+
+void RedisBus::on_node_gone(std::function<void(NodeId)> fn) {
+  std::lock_guard lock(callbacks_mu_);
+  on_node_gone_ = std::move(fn);
 }
 
 bool RedisBus::connected(UserId user, ConnectionId conn) {
@@ -694,6 +737,7 @@ void RedisBus::heartbeat_loop() {
   const auto ttl = std::to_string(opt_.node_ttl.count());
   while (!stop_) {
     std::vector<std::pair<UserId, std::uint64_t>> gone;
+    std::vector<NodeId> dead_nodes;
     {
       std::lock_guard lock(cmd_mu_);
       {
@@ -704,6 +748,7 @@ void RedisBus::heartbeat_loop() {
             spdlog::warn("bus: node {} stopped answering; its connections are removed", d);
             auto swept = run({"EVAL", kSweep, "0", opt_.prefix, d});
             if (!swept || swept->type != REDIS_REPLY_ARRAY) continue;
+            dead_nodes.push_back(static_cast<NodeId>(to_int(dead->element[i])));
             for (std::size_t j = 0; j + 1 < swept->elements; j += 2) {
               gone.emplace_back(to_int(swept->element[j]),
                                 static_cast<std::uint64_t>(to_int(swept->element[j + 1])));
@@ -720,6 +765,14 @@ void RedisBus::heartbeat_loop() {
         fn = on_offline_;
       }
       if (fn) fn(user);
+    }
+    for (auto d : dead_nodes) {
+      std::function<void(NodeId)> fn;
+      {
+        std::lock_guard lock(callbacks_mu_);
+        fn = on_node_gone_;
+      }
+      if (fn) fn(d);
     }
     std::unique_lock lock(hb_mu_);
     hb_cv_.wait_for(lock, every, [&] { return stop_.load(); });

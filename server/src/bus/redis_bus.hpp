@@ -10,7 +10,8 @@
 //   change of a user's online state bumps a version and is announced to every node, which keeps a
 //   copy: `online()` never asks Redis. A node refreshes its own key with a TTL; a node whose key
 //   expired (it died) is swept by any other: its connections are removed, and the users it leaves
-//   offline are reported through `on_offline` (the gateway tells their rooms).
+//   offline are reported through `on_offline` (the gateway tells their rooms), and the node
+//   through `on_node_gone`. Claims (`claim`) are keys naming their node, swept with it.
 // - Losing Redis: the node reconnects (backoff), registers its open connections again (Redis may
 //   have restarted empty) and calls `on_resync`: messages may have been lost meanwhile, so the
 //   node's clients must catch up from the store. A node that lost messages it published also
@@ -85,7 +86,11 @@ class RedisBus final : public Bus {
   bool connected(UserId user, ConnectionId conn) override;
   bool disconnected(UserId user, ConnectionId conn) override;
   bool online(UserId user) override;
+  NodeId claim(const std::string& key, NodeId node) override;
+  void release(const std::string& key, NodeId node) override;
 
+  // A node that died, once swept (on the node that swept it): what lived there is gone.
+  void on_node_gone(std::function<void(NodeId)> fn);
   // Users left offline by a dead node (called on a bus thread, on the node that swept it).
   void on_offline(std::function<void(UserId)> fn);
   // Messages may have been lost (Redis was out of reach): this node's clients must catch up.
@@ -124,12 +129,14 @@ class RedisBus final : public Bus {
   std::shared_mutex handlers_mu_;
   std::vector<std::function<void(const Message&)>> handlers_;  // under handlers_mu_
   std::mutex callbacks_mu_;
-  std::function<void(UserId)> on_offline_;  // under callbacks_mu_
-  std::function<void()> on_resync_;         // under callbacks_mu_
+  std::function<void(UserId)> on_offline_;    // under callbacks_mu_
+  std::function<void()> on_resync_;           // under callbacks_mu_
+  std::function<void(NodeId)> on_node_gone_;  // under callbacks_mu_
 
   std::mutex cmd_mu_;
   redisContext* cmd_ = nullptr;                                       // under cmd_mu_
   std::unordered_map<ConnectionId, UserId, ConnectionIdHash> local_;  // under cmd_mu_
+  std::unordered_set<std::string> claims_;  // held by this node; under cmd_mu_
 
   std::mutex presence_mu_;
   std::uint64_t floor_ = 0;                            // the snapshot's version; under presence_mu_

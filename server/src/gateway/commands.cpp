@@ -18,7 +18,7 @@ void Call::read(std::function<core::Result<std::string>()> read) const {
     try {
       auto answer = read();
       if (answer) {
-        call.send(std::move(*answer));
+        if (!answer->empty()) call.send(std::move(*answer));  // empty: answered elsewhere
       } else {
         call.refuse(answer.error());
       }

@@ -59,7 +59,8 @@ class Call {
   void send_after_events(std::string frame) const { socket_->send_after_events(std::move(frame)); }
   // The error frame for a refused command, with its cid.
   void refuse(const core::Error& error) const;
-  // Runs `read` on the worker pool (it may block on the store) and sends its frame or its error.
+  // Runs `read` on the worker pool (it may block on the store) and sends its frame or its error
+  // (an empty frame: nothing, the command was handed on and is answered from elsewhere).
   void read(std::function<core::Result<std::string>()> read) const;
 
  private:

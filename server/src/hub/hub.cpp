@@ -104,6 +104,7 @@ void Hub::unfollow_locked(Shard& s, Conn& c, RoomId room) {
 
 void Hub::deliver(const bus::Message& m) {
   using Kind = bus::Message::Kind;
+  if (m.kind == Kind::kNode) return;  // for the node's services, not its sockets
   auto item = std::make_shared<const bus::Message>(m);
   if (m.kind == Kind::kConnection || m.kind == Kind::kFollow) {
     if (m.connection.node == node_) shard_of(m.connection.local).lane.push(std::move(item));
@@ -148,6 +149,8 @@ void Hub::apply(Shard& s, const bus::Message& m) {
       subscriber->followed();
       return;
     }
+    case Kind::kNode:
+      return;
     case Kind::kEveryone: {
       std::shared_lock lock(s.mu);
       for (auto& [id, c] : s.conns) c->subscriber->send(m.frame, false);

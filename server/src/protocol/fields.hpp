@@ -52,6 +52,8 @@ class Fields {
   std::string object_text(const char* name, std::size_t max_bytes);
 
   std::nullopt_t fail(const char* field, std::string message);
+  // The frame as received (a module that hands a command to another node sends it on).
+  const boost::json::object& object() const { return o_; }
 
  private:
   const boost::json::value* find(const char* name, bool required);

@@ -138,11 +138,21 @@ std::string encode_call_joined(const std::string& cid, const rtc::Call& call,
                                       {"ice_servers", ice_array(ice)}});
 }
 
-std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls) {
+std::string call_text(const rtc::Call& call) {
+  return json::serialize(call_object(call));
+}
+
+std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls,
+                         const std::vector<std::string>& call_texts) {
   json::object o{{"type", "calls"}};
   if (cid) o["cid"] = *cid;
   json::array a;
   for (const auto& c : calls) a.push_back(call_object(c));
+  for (const auto& t : call_texts) {
+    boost::system::error_code ec;
+    auto v = json::parse(t, ec);
+    if (!ec && v.is_object()) a.push_back(std::move(v));
+  }
   o["calls"] = std::move(a);
   return json::serialize(o);
 }

@@ -83,7 +83,11 @@ CallSignal decode_call_signal(Fields& f);
 std::string encode_call_state(Id room, const rtc::Call* call);
 std::string encode_call_joined(const std::string& cid, const rtc::Call& call,
                                const std::vector<rtc::IceServer>& ice);
-std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls);
+// `call_texts`: calls on other nodes of a cluster, as `call_text` wrote them there.
+std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls,
+                         const std::vector<std::string>& call_texts = {});
+// A call as the `call` object of call_state and calls, serialized.
+std::string call_text(const rtc::Call& call);
 std::string encode_call_signal(Id room, const std::string& from, Id user,
                                const std::string& data_json);
 std::string encode_call_dropped(Id room, const std::string& peer, const std::string& reason);

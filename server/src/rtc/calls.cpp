@@ -229,6 +229,23 @@ void Calls::closed(ConnectionId conn) {
   }
 }
 
+void Calls::node_gone(bus::NodeId node) {
+  std::lock_guard lock(mu_);
+  std::vector<RoomId> rooms;
+  for (const auto& [room, c] : calls_) rooms.push_back(room);
+  for (auto room : rooms) {
+    for (;;) {
+      auto it = calls_.find(room);
+      if (it == calls_.end()) break;
+      auto& peers = it->second.peers;
+      auto p = std::find_if(peers.begin(), peers.end(),
+                            [&](const Peer& peer) { return peer.conn.node == node; });
+      if (p == peers.end()) break;
+      remove_peer_locked(it->second, static_cast<std::size_t>(p - peers.begin()));
+    }
+  }
+}
+
 void Calls::grace_expired(RoomId room, std::string peer, std::uint64_t generation) {
   std::lock_guard lock(mu_);
   auto it = calls_.find(room);

@@ -120,6 +120,8 @@ class Calls {
                             const std::string& to);
   // The socket closed: its peers go away, and out after the grace.
   void closed(ConnectionId conn);
+  // A node of the cluster died: its connections' peers leave at once (no grace: they are gone).
+  void node_gone(bus::NodeId node);
   // The user is no longer a member of the room: out of its call at once.
   void member_gone(RoomId room, UserId user);
   // The running calls in the rooms `visible` says yes to.

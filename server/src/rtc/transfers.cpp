@@ -145,9 +145,23 @@ core::Result<bool> Transfers::resume(const std::string& id, TransferUser user,
 
 void Transfers::closed(bus::ConnectionId conn) {
   std::lock_guard lock(mu_);
+  away_locked([conn](bus::ConnectionId c) { return c == conn; });
+}
+
+void Transfers::node_gone(bus::NodeId node) {
+  std::lock_guard lock(mu_);
+  away_locked([node](bus::ConnectionId c) { return c.node == node; });
+}
+
+bool Transfers::has(const std::string& id) {
+  std::lock_guard lock(mu_);
+  return transfers_.contains(id);
+}
+
+void Transfers::away_locked(const std::function<bool(bus::ConnectionId)>& gone) {
   for (auto& [id, t] : transfers_) {
     for (Side* side : {&t.sender, &t.receiver}) {
-      if (!side->bound || side->away || side->conn != conn) continue;
+      if (!side->bound || side->away || !gone(side->conn)) continue;
       side->away = true;
       side->away_generation = ++next_;
       schedule_(options_.grace, [this, id = id, sender = side == &t.sender,

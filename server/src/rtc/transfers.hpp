@@ -85,11 +85,15 @@ class Transfers {
   // After a reconnect: `conn` takes its user's side back.
   core::Result<bool> resume(const std::string& id, TransferUser user, bus::ConnectionId conn);
   void closed(bus::ConnectionId conn);
+  // A node of the cluster died: its sockets' sides are away (they may come back from another).
+  void node_gone(bus::NodeId node);
   void member_gone(TransferRoom room, TransferUser user);
+  bool has(const std::string& id);
   std::size_t size();
 
  private:
   void close_locked(const std::string& id, const std::string& reason);
+  void away_locked(const std::function<bool(bus::ConnectionId)>& gone);
   void expire(const std::string& id, bool sender, std::uint64_t generation);
   Side new_side(bus::ConnectionId conn, bool bound, core::Millis now) const;
 

@@ -1,15 +1,15 @@
-// How both stores (sqlite/, postgres/) keep chat values in their tables: room kinds as text, id
-// lists as "id,id", the columns an event's kind-specific fields go into; and which short search
-// terms have words to start. Internal to store/.
+// How both stores (sqlite/, postgres/) keep chat values in their tables: room kinds as text, the
+// columns an event's kind-specific fields go into (id lists as sql_text.hpp's); and which short
+// search terms have words to start. Internal to store/.
 #pragma once
 
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/chat.hpp"
+#include "store/sql_text.hpp"
 
 namespace parley::store::codec {
 
@@ -29,29 +29,6 @@ inline RoomKind kind_of(std::string_view s) {
   if (s == "private") return RoomKind::kPrivate;
   if (s == "direct") return RoomKind::kDirect;
   return RoomKind::kChannel;
-}
-
-inline std::string join_ids(const std::vector<std::int64_t>& ids) {
-  std::string out;
-  for (auto id : ids) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(id);
-  }
-  return out;
-}
-
-inline std::vector<std::int64_t> split_ids(std::string_view s) {
-  std::vector<std::int64_t> out;
-  while (!s.empty()) {
-    auto comma = s.find(',');
-    auto part = s.substr(0, comma);
-    std::int64_t id = 0;
-    std::from_chars(part.data(), part.data() + part.size(), id);
-    if (id) out.push_back(id);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
 }
 
 // An event's kind-specific fields, as the events table's ref, flag and extra columns hold them

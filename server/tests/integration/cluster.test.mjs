@@ -3,7 +3,7 @@
 // on different nodes chat in one room and every client ends with the same log in the same order;
 // kill -9 of a node loses no acknowledged message and its clients go on through another node with
 // nothing missed or twice; Redis restarting mid-traffic loses nothing (clients resync); presence
-// and sign-out hold across nodes.
+// and sign-out hold across nodes; a call started on one node is answered and signalled from another.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -60,7 +60,13 @@ function assertContiguous(client, room) {
 test('people on three nodes chat in one room: every client has the same log in the same order', async () => {
   const people = await Promise.all(['ann', 'bob', 'cat'].map((name, i) => signUp(nodes[i], name)))
   const clients = await Promise.all(people.map((p, i) => connect(nodes[i], p)))
-  const room = (await clients[0].must({ type: 'create_room', kind: 'channel', name: 'everywhere' })).room
+  const room = (
+    await clients[0].must({
+      type: 'create_room',
+      kind: 'channel',
+      name: 'everywhere',
+    })
+  ).room
   await clients[1].must({ type: 'join', room })
   await clients[2].must({ type: 'join', room })
 
@@ -68,7 +74,9 @@ test('people on three nodes chat in one room: every client has the same log in t
   const perPerson = 40
   const acks = await Promise.all(
     clients.flatMap((c, who) =>
-      Array.from({ length: perPerson }, (_, i) => c.must({ type: 'post', room, text: `${who}:${i}`, cid: newCid() })),
+      Array.from({ length: perPerson }, (_, i) =>
+        c.must({ type: 'post', room, text: `${who}:${i}`, cid: newCid() }),
+      ),
     ),
   )
   const last = Math.max(...acks.map((a) => a.seq))
@@ -127,7 +135,9 @@ test('kill -9 of a node loses no acked message; its client goes on through anoth
   // Dan's client reconnects through node 1, continues from its log and sends again every post it
   // has no ack for (and the acked ones, to be sure): each is stored once.
   const d2 = await connect(nodes[0], dan, { logs: d.logs })
-  const again = await Promise.all(cids.map((cid, i) => d2.command({ type: 'post', room, text: `crash ${i}`, cid })))
+  const again = await Promise.all(
+    cids.map((cid, i) => d2.command({ type: 'post', room, text: `crash ${i}`, cid })),
+  )
   for (const [i, ans] of again.entries()) {
     assert.equal(ans.type, 'ack', `resend ${i}: ${JSON.stringify(ans)}`)
     if (acks.has(i)) assert.deepEqual(ans, acks.get(i), `the resend of acked post ${i} gets the same ack`)
@@ -155,7 +165,13 @@ test('Redis restarting mid-traffic loses nothing: clients are closed with 1012 a
   const gus = await signUp(nodes[1], 'gus')
   const f = await connect(nodes[0], fay)
   const g = await connect(nodes[1], gus)
-  const room = (await f.must({ type: 'create_room', kind: 'channel', name: 'redis-restart' })).room
+  const room = (
+    await f.must({
+      type: 'create_room',
+      kind: 'channel',
+      name: 'redis-restart',
+    })
+  ).room
   await g.must({ type: 'join', room })
 
   const acked = []
@@ -176,7 +192,12 @@ test('Redis restarting mid-traffic loses nothing: clients are closed with 1012 a
   // Back, each on another node: from their logs, with everything acked before.
   const f2 = await connect(nodes[2], fay, { logs: f.logs })
   const g2 = await connect(nodes[0], gus, { logs: g.logs })
-  const end = await f2.must({ type: 'post', room, text: 'after', cid: newCid() })
+  const end = await f2.must({
+    type: 'post',
+    room,
+    text: 'after',
+    cid: newCid(),
+  })
   acked.push('after')
   await Promise.all([f2.waitForSeq(room, end.seq), g2.waitForSeq(room, end.seq)])
   await Promise.all([f2.settled(), g2.settled()])
@@ -200,7 +221,10 @@ test('presence and sign-out hold across nodes', async () => {
 
   // Ivy opens a second sign-in's socket on node 3, then closes the first: still online.
   const http = new Client(nodes[2])
-  const r = await http.call('POST', '/api/auth/login', { login: 'ivy', password: 'a long enough secret' })
+  const r = await http.call('POST', '/api/auth/login', {
+    login: 'ivy',
+    password: 'a long enough secret',
+  })
   assert.equal(r.status, 200, r.text)
   const phone = { ...ivy, cookie: http.cookieHeader(), http }
   const i2 = await connect(nodes[2], phone)
@@ -222,4 +246,78 @@ test('presence and sign-out hold across nodes', async () => {
   const i3 = await connect(nodes[1], ivy)
   await h.waitFor(presenceOf(true), mark2)
   await Promise.all([h.close(), i3.close()])
+})
+
+test('calls signal across nodes: a direct call started on one node is answered and signalled from another', async () => {
+  const jay = await signUp(nodes[0], 'jay')
+  const kim = await signUp(nodes[1], 'kim')
+  const j = await connect(nodes[0], jay)
+  const room = (await j.must({ type: 'direct', user: kim.id })).room
+  const k = await connect(nodes[1], kim)
+  const lastState = (client, pred) =>
+    client.until(() => {
+      const f = client.frames.findLast((x) => x.type === 'call_state' && x.room === room)
+      return f && pred(f.call) ? f : null
+    }, 'call_state')
+
+  const joined = await j.must({
+    type: 'call_join',
+    room,
+    peer: 'peer-jay-1',
+    audio: true,
+  })
+  assert.deepEqual(joined.call.ringing, [kim.id])
+  await lastState(k, (c) => c?.ringing.includes(kim.id)) // kim's tab on node 2 rings
+  const listed = await k.must({ type: 'calls' })
+  assert.deepEqual(
+    listed.calls.map((c) => c.id),
+    [joined.call.id],
+    'node 2 lists the call living on node 1',
+  )
+
+  const answered = await k.must({
+    type: 'call_join',
+    room,
+    peer: 'peer-kim-1',
+    audio: true,
+  })
+  assert.equal(answered.call.id, joined.call.id, 'one call, wherever people join it')
+  assert.deepEqual(answered.call.peers.map((p) => p.peer).sort(), ['peer-jay-1', 'peer-kim-1'])
+  await lastState(j, (c) => c?.peers.length === 2)
+
+  const offer = { description: { type: 'offer', sdp: 'v=0' } }
+  j.send({
+    type: 'call_signal',
+    room,
+    peer: 'peer-jay-1',
+    to: 'peer-kim-1',
+    data: offer,
+  })
+  assert.deepEqual(await k.waitFor((f) => f.type === 'call_signal'), {
+    type: 'call_signal',
+    room,
+    from: 'peer-jay-1',
+    user: jay.id,
+    data: offer,
+  })
+  const answer = { description: { type: 'answer', sdp: 'v=0' } }
+  k.send({
+    type: 'call_signal',
+    room,
+    peer: 'peer-kim-1',
+    to: 'peer-jay-1',
+    data: answer,
+  })
+  assert.deepEqual((await j.waitFor((f) => f.type === 'call_signal')).data, answer)
+
+  // Kim hangs up from node 2: the call ends everywhere and the log says so once.
+  await k.must({ type: 'call_leave', room, peer: 'peer-kim-1', cid: newCid() })
+  await Promise.all([lastState(j, (c) => c === null), lastState(k, (c) => c === null)])
+  const ended = await j.waitFor(
+    (f) => f.type === 'event' && f.room === room && f.kind === 'call' && f.call === 'ended',
+  )
+  await k.waitForSeq(room, ended.seq)
+  assert.equal(k.events(room).filter((e) => e.kind === 'call' && e.call === 'ended').length, 1)
+  assert.deepEqual((await k.must({ type: 'calls' })).calls, [])
+  await Promise.all([j.close(), k.close()])
 })

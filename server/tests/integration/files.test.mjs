@@ -837,12 +837,12 @@ test('hostile names are stored cleaned, shown safely, and never become paths', a
   assert.ok(longShown.endsWith('.txt'), `the extension is kept: …${longShown.slice(-10)}`)
   assert.ok(Buffer.byteLength(longShown) <= 255 && Buffer.byteLength(longShown) >= 240, `${Buffer.byteLength(longShown)} bytes`)
 
-  // Nothing outside data/files: the data directory holds only the database, the Web Push key,
-  // avatars and blobs.
+  // Nothing outside data/files: the data directory holds only the database (on PostgreSQL, the
+  // harness's note of which), the Web Push key, avatars and blobs.
   for (const p of tree(server.dataDir)) {
     assert.match(
       p,
-      /^(parley\.db(-wal|-shm|-journal)?|vapid\.pem|avatars\/([0-9a-f]{32}\.webp)?|files\/(tmp\/([A-Za-z0-9_-]+\.part)?|[0-9a-f]{2}\/([0-9a-f]{64}(\.thumb|\.preview)?)?)?)$/,
+      /^(parley\.db(-wal|-shm|-journal)?|postgres-database|vapid\.pem|avatars\/([0-9a-f]{32}\.webp)?|files\/(tmp\/([A-Za-z0-9_-]+\.part)?|[0-9a-f]{2}\/([0-9a-f]{64}(\.thumb|\.preview)?)?)?)$/,
       `unexpected path in the data directory: ${p}`,
     )
   }

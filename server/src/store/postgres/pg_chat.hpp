@@ -46,9 +46,6 @@ namespace pgchat {
 using codec::kind_name;
 using codec::kind_of;
 
-std::string lower(std::string_view s);  // ASCII, as the *_key columns are
-// A LIKE pattern's body for a user-given fragment: its wildcards match literally.
-std::string like_escape(std::string_view s);
 std::string id_array(const std::vector<std::int64_t>& ids);  // a bigint[] literal: {1,2}
 
 std::optional<Room> room_of(pg::Connection& c, RoomId id);

@@ -17,21 +17,6 @@ namespace pgchat {
 using pg::Connection;
 using pg::param;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-std::string like_escape(std::string_view s) {
-  std::string out;
-  for (char ch : lower(s)) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-
 std::string id_array(const std::vector<std::int64_t>& ids) {
   std::string out = "{";
   for (auto id : ids) {
@@ -164,7 +149,7 @@ Event read_event(const pg::Result& s, int i) {
   switch (e.kind) {
     case EventKind::kMessage:
       e.reply_to = s.i64(i, 8);
-      e.mentions = codec::split_ids(s.text(i, 10));
+      e.mentions = split_ids(s.text(i, 10));
       e.has_state = true;
       e.deleted = s.i64(i, 12) != 0;
       e.edited_at = s.i64(i, 13);

@@ -56,7 +56,7 @@ SearchHits PgStore::search(const SearchQuery& q) {
     where += " AND m.room_id = " + add(pg::param(q.room));
   }
   for (const auto& t : anywhere) {
-    where += " AND m.text ILIKE " + add("%" + pgchat::like_escape(t) + "%");
+    where += " AND m.text ILIKE " + add("%" + like_escape(t) + "%");
   }
   if (!words.empty()) {
     std::string query;

@@ -3,61 +3,35 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/pg.hpp"
+#include "store/postgres/pg_rows.hpp"
 #include "store/postgres/pg_store_impl.hpp"
 
 namespace parley::store {
 namespace {
 
 using pg::Connection;
+using pg::kUserColumns;
 using pg::PgError;
+using pg::read_user;
 using pg::Transaction;
 
 // Any number: the same on every node, so they take the same lock.
 constexpr std::int64_t kMigrationLock = 0x7061726c6579;      // "parley"
 constexpr std::int64_t kFirstUserLock = 0x7061726c6579 + 1;  // the first account is the admin
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
 std::optional<std::string> lower_opt(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
   return lower(*s);
 }
 
-constexpr std::string_view kUserColumns =
-    "id, username, email, email_confirmed, password_hash, display_name, about, avatar, is_admin, "
-    "is_guest, settings, created_at, deactivated, last_seen";
 constexpr std::string_view kSessionColumns =
     "id, user_id, token_hash, user_agent, ip, created_at, last_seen, expires_at";
 constexpr std::string_view kEmailTokenColumns =
     "token_hash, user_id, purpose, email, created_at, expires_at";
-
-User read_user(const pg::Result& r, int row) {
-  User u;
-  u.id = r.i64(row, 0);
-  u.username = r.text(row, 1);
-  u.email = r.opt_text(row, 2);
-  u.email_confirmed = r.boolean(row, 3);
-  u.password_hash = r.text(row, 4);
-  u.display_name = r.text(row, 5);
-  u.about = r.text(row, 6);
-  u.avatar = r.text(row, 7);
-  u.is_admin = r.boolean(row, 8);
-  u.is_guest = r.boolean(row, 9);
-  u.settings = r.text(row, 10);
-  u.created_at = r.i64(row, 11);
-  u.deactivated = r.boolean(row, 12);
-  u.last_seen = r.i64(row, 13);
-  return u;
-}
 
 Session read_session(const pg::Result& r, int row) {
   return Session{r.i64(row, 0),  r.i64(row, 1), r.text(row, 2), r.text(row, 3),

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "store/chat_codec.hpp"
+#include "store/sql_text.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -26,26 +27,6 @@ using sqlite::Connection;
 using sqlite::DbError;
 using sqlite::Stmt;
 using sqlite::Transaction;
-
-// The lower-case keys that make names unique and searchable case-insensitively (ASCII).
-inline std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-using codec::join_ids;
-using codec::split_ids;
-
-// LIKE pattern for a user-given fragment: its wildcards are matched literally.
-inline std::string like_escape(std::string_view s) {
-  std::string out;
-  for (char ch : lower(s)) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out;
-}
 
 inline constexpr std::string_view kUserColumns =
     "id, username, email, email_confirmed, password_hash, display_name, about, avatar, is_admin, "

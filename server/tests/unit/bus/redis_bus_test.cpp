@@ -260,6 +260,39 @@ TEST(RedisBus, ADeadNodesUsersGoOfflineAndAreReportedOnce) {
   EXPECT_EQ(at_b.offline, std::vector<UserId>{21});
 }
 
+TEST(RedisBus, AClaimIsHeldByOneNodeUntilReleasedOrItsNodeDies) {
+  RedisServer redis;
+  auto quick = options(redis, 300ms);
+  RedisBus b(quick);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<NodeId> gone;
+  b.on_node_gone([&](NodeId n) {
+    std::lock_guard lock(mu);
+    gone.push_back(n);
+    cv.notify_all();
+  });
+  NodeId a_id = 0;
+  {
+    RedisBus a(quick);
+    a_id = a.node();
+    EXPECT_EQ(a.claim("call:7", a.node()), a.node());
+    EXPECT_EQ(b.claim("call:7", b.node()), a.node()) << "held by a";
+    EXPECT_EQ(a.claim("call:7", a.node()), a.node()) << "a claiming again keeps it";
+    a.release("call:7", a.node());
+    EXPECT_EQ(b.claim("call:7", b.node()), b.node()) << "free once released";
+    EXPECT_EQ(a.claim("call:8", a.node()), a.node());
+    b.release("call:8", b.node());  // not b's: nothing changes
+    EXPECT_EQ(b.claim("call:8", b.node()), a.node());
+    a.crash_for_tests();
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return !gone.empty(); }));
+  EXPECT_EQ(gone, std::vector<NodeId>{a_id}) << "reported once, by the node that swept it";
+  lock.unlock();
+  EXPECT_EQ(b.claim("call:8", b.node()), b.node()) << "a dead node's claims go with it";
+}
+
 TEST(RedisBus, RedisRestartingEmptyMakesNodesRegisterAgainAndResync) {
   RedisServer redis;
   RedisBus a(options(redis)), b(options(redis));

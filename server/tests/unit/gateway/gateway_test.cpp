@@ -101,8 +101,9 @@ struct Node {
         hub(id, 2),
         chat(store, stream, chat::Options{}),
         gateway(chat, stream, hub, bus, pool, [](auto, auto done) { done(net::WsAdmission{}); }),
-        rtc(chat, bus, hub, rtc::IceOptions{}, rtc::Options{}, [](auto, auto) {}),
-        transfers(chat, bus, rtc::IceOptions{}, rtc::TransferOptions{}, [](auto, auto) {}) {
+        rtc(chat, bus, hub, pool, rtc::IceOptions{}, rtc::Options{}, [](auto, auto) {}),
+        transfers(chat, bus, id, pool, rtc::IceOptions{}, rtc::TransferOptions{},
+                  [](auto, auto) {}) {
     bus.subscribe([this](const bus::Message& m) { hub.deliver(m); });
     rtc.install(gateway.commands());  // as main.cpp does: every module's frame types
     rtc.follow(stream);
@@ -324,6 +325,125 @@ TEST_F(GatewayTest, TwoNodesAgreeOnPresenceAndASignOutClosesSocketsOnBoth) {
   });
   ASSERT_NE(offline, frames.end()) << "bob hears alice went offline";
   EXPECT_EQ(offline->at("user").as_int64(), alice);
+}
+
+// A call across two nodes sharing one bus: it lives on the node where it began (its home); the
+// other node lists it, hands its sockets' commands to the home, and signals reach the right
+// sockets both ways. A socket closing on the other node puts its peer away on the home node.
+TEST_F(GatewayTest, ACallLivesOnOneNodeAndPeopleOnAnotherJoinAndSignal) {
+  Node one(store, bus, pool, 1), two(store, bus, pool, 2);
+  auto room = wait([&](auto done) {
+                return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "call", "",
+                                            {bob}, 0, done);
+              }).room;
+  auto r = std::to_string(room);
+  auto a = one.open(1, alice, 10, "alice");
+  auto b = two.open(1, bob, 20, "bobby");
+  one.gateway.on_message(
+      a, R"({"type":"call_join","cid":"j1","room":)" + r + R"(,"peer":"alicepeer1"})");
+  auto joined = a->wait_for("call_joined", "j1");
+  ASSERT_FALSE(joined.empty()) << "alice starts the call on node 1";
+  EXPECT_TRUE(b->wait_frame([&](const json::object& f) {
+    return f.at("type").as_string() == "call_state" && f.at("call").is_object();
+  })) << "bob on node 2 sees the call";
+
+  // Node 2 lists the call living on node 1.
+  two.gateway.on_message(b, R"({"type":"calls","cid":"l1"})");
+  auto list = b->wait_for("calls", "l1");
+  ASSERT_EQ(list.at("calls").as_array().size(), 1u);
+  EXPECT_EQ(list.at("calls").as_array()[0].at("id"), joined.at("call").at("id"));
+
+  // Bob joins through node 2: the same call, with both peers.
+  two.gateway.on_message(
+      b, R"({"type":"call_join","cid":"j2","room":)" + r + R"(,"peer":"bobbypeer1"})");
+  auto bob_joined = b->wait_for("call_joined", "j2");
+  ASSERT_FALSE(bob_joined.empty()) << "bob's join, handed to node 1, is answered on node 2";
+  EXPECT_EQ(bob_joined.at("call").at("id"), joined.at("call").at("id"));
+  EXPECT_EQ(bob_joined.at("call").at("peers").as_array().size(), 2u);
+  EXPECT_FALSE(one.rtc.calls().find(room)->peers.empty());
+  EXPECT_FALSE(two.rtc.calls().find(room)) << "the call lives on node 1 only";
+
+  // Signals both ways.
+  two.gateway.on_message(b, R"({"type":"call_signal","room":)" + r +
+                                R"(,"peer":"bobbypeer1","to":"alicepeer1","data":{"sdp":"b"}})");
+  EXPECT_TRUE(a->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "call_signal" && f.at("from").as_string() == "bobbypeer1";
+  })) << "bob (node 2) to alice (node 1)";
+  one.gateway.on_message(a, R"({"type":"call_signal","room":)" + r +
+                                R"(,"peer":"alicepeer1","to":"bobbypeer1","data":{"sdp":"a"}})");
+  EXPECT_TRUE(b->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "call_signal" && f.at("from").as_string() == "alicepeer1";
+  })) << "alice (node 1) to bob (node 2)";
+  // Someone else's peer id is refused, on the home node, answered on node 2.
+  two.gateway.on_message(b, R"({"type":"call_signal","cid":"s9","room":)" + r +
+                                R"(,"peer":"alicepeer1","to":"bobbypeer1","data":{}})");
+  EXPECT_FALSE(b->wait_for("error", "s9").empty());
+
+  // Bob's socket on node 2 closes: his peer is away on node 1, and alice sees it.
+  two.gateway.on_close(b);
+  EXPECT_TRUE(a->wait_frame([](const json::object& f) {
+    if (f.at("type").as_string() != "call_state" || !f.at("call").is_object()) return false;
+    for (const auto& p : f.at("call").at("peers").as_array()) {
+      if (p.at("peer").as_string() == "bobbypeer1" && p.at("away").as_bool()) return true;
+    }
+    return false;
+  })) << "bob's peer is away once his socket on node 2 closed";
+
+  // Bob, from a new tab on node 2, takes his peer out; alice leaves: the call ends, node 2
+  // forgets it, and the room's claim is free again.
+  auto b2 = two.open(2, bob, 20, "bobby");
+  two.gateway.on_message(
+      b2, R"({"type":"call_leave","cid":"x0","room":)" + r + R"(,"peer":"bobbypeer1"})");
+  EXPECT_FALSE(b2->wait_for("ack", "x0").empty());
+  one.gateway.on_message(
+      a, R"({"type":"call_leave","cid":"x1","room":)" + r + R"(,"peer":"alicepeer1"})");
+  EXPECT_FALSE(a->wait_for("ack", "x1").empty());
+  EXPECT_TRUE(b2->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "call_state" && f.at("call").is_null();
+  }));
+  two.gateway.on_message(b2, R"({"type":"calls","cid":"l2"})");
+  EXPECT_TRUE(b2->wait_for("calls", "l2").at("calls").as_array().empty());
+  EXPECT_EQ(bus.claim("call:" + r, 2), 2u) << "a new call may begin anywhere";
+}
+
+// A direct transfer across two nodes: it lives on the sender's node; the receiver's answer,
+// signals and cancel, sent on the other node, are handed to it.
+TEST_F(GatewayTest, ATransferBetweenNodesLivesWithItsSender) {
+  Node one(store, bus, pool, 1), two(store, bus, pool, 2);
+  auto room = wait([&](auto done) {
+                return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "files", "",
+                                            {bob}, 0, done);
+              }).room;
+  auto r = std::to_string(room);
+  auto a = one.open(1, alice, 10, "alice");
+  auto b = two.open(1, bob, 20, "bobby");
+  one.gateway.on_message(a, R"({"type":"transfer_offer","cid":"o1","room":)" + r + R"(,"user":)" +
+                                std::to_string(bob) +
+                                R"(,"id":"transfer-0001","name":"a.bin","size":5,"mime":""})");
+  EXPECT_FALSE(a->wait_for("ack", "o1").empty());
+  EXPECT_FALSE(b->wait_for("transfer_offer").empty()) << "bob on node 2 is offered it";
+  two.gateway.on_message(
+      b, R"({"type":"transfer_answer","cid":"a1","id":"transfer-0001","accept":true})");
+  EXPECT_FALSE(b->wait_for("ack", "a1").empty()) << "answered on node 1, acked on node 2";
+  EXPECT_TRUE(a->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "transfer_answer" && f.at("accept").as_bool();
+  }));
+  two.gateway.on_message(b, R"({"type":"transfer_signal","id":"transfer-0001","data":{"x":1}})");
+  EXPECT_TRUE(a->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "transfer_signal";
+  })) << "bob (node 2) to alice (node 1)";
+  one.gateway.on_message(a, R"({"type":"transfer_signal","id":"transfer-0001","data":{"y":2}})");
+  EXPECT_TRUE(b->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "transfer_signal";
+  })) << "alice (node 1) to bob (node 2)";
+  EXPECT_TRUE(one.transfers.transfers().has("transfer-0001"));
+  EXPECT_FALSE(two.transfers.transfers().has("transfer-0001")) << "it lives on node 1 only";
+  two.gateway.on_message(b, R"({"type":"transfer_cancel","cid":"c1","id":"transfer-0001"})");
+  EXPECT_FALSE(b->wait_for("ack", "c1").empty());
+  EXPECT_TRUE(a->wait_frame([](const json::object& f) {
+    return f.at("type").as_string() == "transfer_closed" &&
+           f.at("reason").as_string() == "cancelled";
+  }));
 }
 
 // Two nodes of a cluster: each its own Redis bus (real Redis), one store shared as the database

@@ -122,6 +122,19 @@ TEST_F(CallsTest, ADroppedSocketKeepsItsPeerForTheGraceAndARejoinKeepsTheCall) {
   EXPECT_EQ(rec.records.back().substr(0, 6), "ended/");
 }
 
+TEST_F(CallsTest, ANodeThatDiedTakesItsPeersOutAtOnce) {
+  auto j = joining(3, "peer-carol", 30, false, {1, 2, 3});
+  j.conn = ConnectionId{2, 30};  // carol on node 2
+  ASSERT_TRUE(calls->join(joining(1, "peer-alice", 10, false, {1, 2, 3})));
+  ASSERT_TRUE(calls->join(j));
+  calls->node_gone(2);
+  ASSERT_TRUE(calls->find(7));
+  EXPECT_EQ(calls->find(7)->peers.size(), 1u) << "no grace: node 2 is gone";
+  EXPECT_EQ(calls->find(7)->peers[0].id, "peer-alice");
+  calls->node_gone(1);
+  EXPECT_FALSE(calls->find(7)) << "its last peer gone, the call ends";
+}
+
 TEST_F(CallsTest, ASecondTabTakesOverAndPeerIdsBelongToTheirUser) {
   ASSERT_TRUE(calls->join(joining(1, "peer-alice", 10)));
   ASSERT_TRUE(calls->join(joining(2, "peer-bobby", 20)));

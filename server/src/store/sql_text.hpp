@@ -1,0 +1,56 @@
+// Text both SQL stores (SQLite and PostgreSQL) keep the same way: the lower-case keys that make
+// names unique and searchable in any case, LIKE patterns of what a user typed, and id lists as
+// 'id,id' (an invitation's rooms).
+#pragma once
+
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::store {
+
+// ASCII only, as the *_key columns are.
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+// LIKE pattern for a user-given fragment, lower-cased: its wildcards are matched literally
+// (ESCAPE '\').
+inline std::string like_escape(std::string_view s) {
+  std::string out;
+  for (char ch : lower(s)) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+inline std::string join_ids(const std::vector<std::int64_t>& ids) {
+  std::string out;
+  for (auto id : ids) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+inline std::vector<std::int64_t> split_ids(std::string_view s) {
+  std::vector<std::int64_t> out;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    auto part = s.substr(0, comma);
+    std::int64_t id = 0;
+    std::from_chars(part.data(), part.data() + part.size(), id);
+    if (id) out.push_back(id);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace parley::store
