@@ -103,6 +103,7 @@ CREATE INDEX messages_trgm ON messages USING gin (text gin_trgm_ops);
 CREATE INDEX messages_words ON messages USING gin (to_tsvector('simple', text));
 
 CREATE TABLE message_edits (
+  id         BIGSERIAL PRIMARY KEY,              -- their order, for edits in the same millisecond
   message_id BIGINT NOT NULL REFERENCES messages(id),
   at         BIGINT NOT NULL,
   text       TEXT NOT NULL                       -- the text before this edit

@@ -135,6 +135,13 @@ void ChatService::run(UserId user, std::string cid, Job job, Done<Ack> done) {
   state->work.user = user;
   store_.write_chat(
       [this, state, user, cid = std::move(cid), job = std::move(job)](ChatTx& tx) {
+        // A store may run a job again in a new transaction (PostgreSQL: after a deadlock with
+        // another node's batch, or when another node stored the same cid first): each run
+        // starts from nothing, so what the last run did is what gets published. The jobs' own
+        // captures are values they only read.
+        state->result.reset();
+        state->work = Work{};
+        state->work.user = user;
         if (!cid.empty()) {
           if (auto seen = tx.find_command(user, cid)) {
             state->result = Ack{seen->room, seen->seq, seen->message, seen->group};

@@ -1,6 +1,6 @@
 // Internal to store/postgres: the state of a PgStore, shared by its parts (pg_store.cpp: accounts
-// and the whole; pg_chat_store.cpp: the chat writer, reads and search; pg_admin_store.cpp;
-// pg_files_store.cpp).
+// and the whole; pg_chat_tx.cpp: the chat writer; pg_chat_store.cpp and pg_search.cpp: chat's
+// reads; pg_admin_store.cpp; pg_files_store.cpp).
 #pragma once
 
 #include <memory>
@@ -11,7 +11,7 @@
 
 namespace parley::store {
 
-// The chat writer: one thread and connection per node, group commit (pg_chat_store.cpp).
+// The chat writer: one thread and connection per node, group commit (pg_chat.hpp, pg_chat_tx.cpp).
 struct PgChatWriter;
 std::shared_ptr<PgChatWriter> start_pg_chat_writer(const std::string& conninfo);
 void stop_pg_chat_writer(PgChatWriter& writer);

@@ -16,23 +16,9 @@
 namespace parley::store {
 namespace {
 
-std::string_view kind_name(RoomKind k) {
-  switch (k) {
-    case RoomKind::kChannel:
-      return "channel";
-    case RoomKind::kPrivate:
-      return "private";
-    case RoomKind::kDirect:
-      return "direct";
-  }
-  return "channel";
-}
-
-RoomKind kind_of(std::string_view s) {
-  if (s == "private") return RoomKind::kPrivate;
-  if (s == "direct") return RoomKind::kDirect;
-  return RoomKind::kChannel;
-}
+using codec::kind_name;
+using codec::kind_of;
+using codec::word_term;
 
 std::optional<Room> room_of(Connection& c, RoomId id) {
   Stmt s(c,
@@ -453,14 +439,7 @@ class SqliteChatTx final : public ChatTx {
     if (!next.step()) throw DbError(SQLITE_NOTFOUND, "append to a room that does not exist");
     e.seq = next.i64(0);
     next.run();
-    std::int64_t ref = e.kind == EventKind::kMessage ? e.reply_to
-                       : e.kind == EventKind::kCall  ? e.duration
-                                                     : e.target;
-    std::int64_t flag =
-        e.kind == EventKind::kCreated ? static_cast<std::int64_t>(e.room_kind) : std::int64_t{e.on};
-    std::string extra = e.kind == EventKind::kMessage       ? join_ids(e.mentions)
-                        : e.kind == EventKind::kMemberMuted ? std::to_string(e.until)
-                                                            : e.topic;
+    auto [ref, flag, extra] = codec::columns_of(e);
     Stmt s(c_,
            "INSERT INTO events (room_id, seq, kind, user_id, at, message_id, text, ref, flag, "
            "extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
@@ -718,29 +697,6 @@ std::vector<Edit> SqliteStore::edits(MessageId id) {
 }
 
 namespace {
-
-// Whether a short term can be looked up as the start of a word: no code point of a script written
-// without spaces (CJK ideographs, kana, Hangul), which unicode61 keeps in one long token.
-bool word_term(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    auto ch = static_cast<unsigned char>(s[i]);
-    if (ch < 0x80) {
-      if (!std::isalnum(ch)) return false;  // punctuation: no token to look up
-      ++i;
-      continue;
-    }
-    std::uint32_t cp = 0;
-    int len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
-    cp = ch & (0xFF >> (len + 1));
-    for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-    if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
-        (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF) || cp >= 0x20000) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 // An FTS5 string literal: the term as one phrase, its quotes doubled.
 std::string fts_phrase(std::string_view term) {

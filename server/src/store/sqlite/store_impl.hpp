@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/chat_codec.hpp"
 #include "store/sql_text.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/migrations.hpp"
