@@ -411,8 +411,10 @@ export async function startPostgres() {
       return url(name)
     },
     async stop() {
+      proc.ref() // waited for now: the process must not end before it has
+      const exited = once(proc, 'exit')
       stopNow()
-      await once(proc, 'exit')
+      await exited
     },
   }
 }
