@@ -60,11 +60,10 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/d
 redis_pid=$!
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-db_counter=0
+# Makes database `bench$1` and prints its URL.
 new_database() {
-  db_counter=$((db_counter + 1))
-  "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "bench$db_counter"
-  echo "postgresql://postgres@127.0.0.1:$pg_port/bench$db_counter"
+  "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "bench$1"
+  echo "postgresql://postgres@127.0.0.1:$pg_port/bench$1"
 }
 
 # Starts a node; appends its pid to node_pids and its port to node_ports.
@@ -112,7 +111,7 @@ node_ports=()
 for n in $CLUSTER_NODES; do
   data="$work/cluster-$n"
   mkdir -p "$data"
-  db=$(new_database)
+  db=$(new_database "fanout$n")
   for _ in $(seq "$n"); do start_node "$data" --store "$db" --bus "redis://127.0.0.1:$redis_port"; done
   fanout "nodes=$n store=postgres bus=redis" "${node_ports[@]}" || status=1
   stop_nodes
@@ -133,7 +132,7 @@ stop_nodes
 node_ports=()
 data="$work/pg-history"
 mkdir -p "$data"
-start_node "$data" --store "$(new_database)"
+start_node "$data" --store "$(new_database history)"
 history "store=postgres" || status=1
 stop_nodes
 exit $status
