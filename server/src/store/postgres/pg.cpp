@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <cctype>
 #include <charconv>
 
 namespace parley::store::pg {
@@ -70,15 +71,55 @@ bool Connection::broken() const {
   return !c_ || PQstatus(c_) != CONNECTION_OK;
 }
 
+namespace {
+
+// Statements worth preparing once per connection: the plain reads and writes the store repeats
+// (DECLARE, SAVEPOINT and the like cannot be prepared).
+bool preparable(std::string_view sql) {
+  auto starts = [&](std::string_view word) {
+    if (sql.size() < word.size()) return false;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+      if (std::toupper(static_cast<unsigned char>(sql[i])) != word[i]) return false;
+    }
+    return true;
+  };
+  return starts("SELECT") || starts("INSERT") || starts("UPDATE") || starts("DELETE") ||
+         starts("WITH");
+}
+
+constexpr std::size_t kMaxPrepared = 512;  // distinct statements kept per connection
+
+}  // namespace
+
 Result Connection::exec(std::string_view sql, const std::vector<Param>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   std::string text(sql);
-  // Without parameters, the simple protocol: a migration is several statements in one text.
-  pg_result* r = params.empty() ? PQexec(c_, text.c_str())
-                                : PQexecParams(c_, text.c_str(), static_cast<int>(params.size()),
-                                               nullptr, values.data(), nullptr, nullptr, 0);
+  pg_result* r = nullptr;
+  if (params.empty()) {
+    // The simple protocol: a migration is several statements in one text.
+    r = PQexec(c_, text.c_str());
+  } else if (auto it = prepared_.find(text); it != prepared_.end()) {
+    r = PQexecPrepared(c_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
+                       nullptr, nullptr, 0);
+  } else if (prepared_.size() < kMaxPrepared && preparable(text)) {
+    // Parsed and analysed once per connection, not at every call.
+    auto name = "p" + std::to_string(prepared_.size());
+    pg_result* made =
+        PQprepare(c_, name.c_str(), text.c_str(), static_cast<int>(params.size()), nullptr);
+    if (PQresultStatus(made) == PGRES_COMMAND_OK) {
+      PQclear(made);
+      prepared_.emplace(text, name);
+      r = PQexecPrepared(c_, name.c_str(), static_cast<int>(params.size()), values.data(), nullptr,
+                         nullptr, 0);
+    } else {
+      r = made;  // its error is the statement's
+    }
+  } else {
+    r = PQexecParams(c_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                     nullptr, nullptr, 0);
+  }
   auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct pg_conn;
@@ -97,6 +98,7 @@ class Connection {
 
  private:
   pg_conn* c_;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name
 };
 
 // BEGIN now; ROLLBACK unless commit() was called.
