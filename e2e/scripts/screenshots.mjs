@@ -434,13 +434,14 @@ try {
   const theo = await register(browser, base, { width: 390, height: 844 }, 'theo', 'Theo Lindqvist')
   const priya = await register(browser, base, { width: 1280, height: 800 }, 'priya', 'Priya Raman')
 
-  await createRoom(maya, 'general', 'Anything goes')
+  // #general is made at install and every new account is in it.
+  await maya.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: 'general', exact: true }).click()
+  await maya.getByRole('heading', { name: '#general' }).waitFor()
   await say(maya, 'general', 'Welcome to Parley, everyone 👋')
   await createRoom(maya, 'web-client', 'The Vue client: layout, themes, accessibility')
   await joinChannel(priya, 'web-client')
   await joinChannel(theo, 'web-client')
-  await joinChannel(theo, 'general')
-  await theo.getByRole('button', { name: 'Rooms', exact: true }).click()
+  await theo.getByRole('button', { name: /^Rooms/ }).click()
   await theo.getByRole('dialog', { name: 'Rooms' }).getByRole('button', { name: /^web-client/ }).click()
 
   const room = 'web-client'
