@@ -15,6 +15,7 @@
 
 #include "store/chat_codec.hpp"
 #include "store/postgres/pg.hpp"
+#include "store/postgres/pg_rows.hpp"
 #include "store/store.hpp"
 
 namespace parley::store {
@@ -55,10 +56,8 @@ std::optional<Message> message_of(pg::Connection& c, MessageId id);
 std::vector<RoomId> room_ids_of(pg::Connection& c, UserId user);
 std::vector<RoomSummary> rooms_of_user(pg::Connection& c, UserId user);
 
-// The columns of a file as messages show it (files f JOIN blobs b), read by read_file_info.
-inline constexpr std::string_view kFileInfoColumns =
-    "f.id, f.name, b.size, b.type, b.kind, b.width, b.height, b.animated, b.thumb, b.preview";
-FileInfo read_file_info(const pg::Result& r, int row, int first = 0);
+using pg::kFileInfoColumns;  // pg_rows.hpp
+using pg::read_file_info;
 
 // Events (with their messages' current state, reactions and files): `tail` follows
 // "SELECT ... FROM events e JOIN ..." and uses `params` as $1, $2...

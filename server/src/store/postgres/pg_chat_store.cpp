@@ -111,21 +111,6 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
   return out;
 }
 
-FileInfo read_file_info(const pg::Result& r, int row, int first) {
-  FileInfo f;
-  f.id = r.i64(row, first);
-  f.name = r.text(row, first + 1);
-  f.size = r.i64(row, first + 2);
-  f.type = r.text(row, first + 3);
-  f.kind = r.text(row, first + 4);
-  f.width = static_cast<int>(r.i64(row, first + 5));
-  f.height = static_cast<int>(r.i64(row, first + 6));
-  f.animated = r.i64(row, first + 7) != 0;
-  f.thumb = r.i64(row, first + 8) != 0;
-  f.preview = r.i64(row, first + 9) != 0;
-  return f;
-}
-
 namespace {
 
 constexpr std::string_view kEventColumns = R"(
