@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
-#include <deque>
 
 #include "protocol/frames.hpp"
 #include "protocol/rtc_frames.hpp"
