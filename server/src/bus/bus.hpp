@@ -55,6 +55,15 @@ struct Message {
   ConnectionId connection;      // kConnection, kFollow; kUser: the one left out
   std::int64_t session = 0;     // kSignOut
   std::shared_ptr<const std::string> frame;  // serialized once, shared by every socket
+
+  // `frame` to the one connection `to`, wherever it is.
+  static Message to_connection(ConnectionId to, std::string frame) {
+    Message m;
+    m.kind = Kind::kConnection;
+    m.connection = to;
+    m.frame = std::make_shared<const std::string>(std::move(frame));
+    return m;
+  }
 };
 
 class Bus {

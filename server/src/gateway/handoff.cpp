@@ -31,11 +31,7 @@ class Handoff::RemoteSocket final : public Socket,
   RemoteSocket(bus::Bus& bus, bus::ConnectionId conn, Principal who)
       : bus_(bus), conn_(conn), who_(std::move(who)) {}
   void send(std::string frame) override {
-    bus::Message m;
-    m.kind = bus::Message::Kind::kConnection;
-    m.connection = conn_;
-    m.frame = std::make_shared<const std::string>(std::move(frame));
-    bus_.publish(m);
+    bus_.publish(bus::Message::to_connection(conn_, std::move(frame)));
   }
   void send_after_events(std::string frame) override { send(std::move(frame)); }
   const Principal& who() const override { return who_; }

@@ -60,11 +60,8 @@ void RtcCommands::state(rtc::RoomId room, const rtc::Call* call) {
 
 void RtcCommands::dropped(bus::ConnectionId conn, rtc::RoomId room, const std::string& peer,
                           const std::string& reason) {
-  bus::Message m;
-  m.kind = bus::Message::Kind::kConnection;
-  m.connection = conn;
-  m.frame = std::make_shared<const std::string>(protocol::encode_call_dropped(room, peer, reason));
-  bus_.publish(m);
+  bus_.publish(
+      bus::Message::to_connection(conn, protocol::encode_call_dropped(room, peer, reason)));
 }
 
 void RtcCommands::record(rtc::RoomId room, rtc::UserId caller, const std::string& what, bool video,
@@ -236,12 +233,8 @@ void RtcCommands::install_handlers(Commands& t) {
                  if (hand_on(call, c.room, frame)) return;
                  auto route = calls_.route(c.room, c.peer, call.connection(), c.to);
                  if (!route) return call.refuse(route.error());
-                 bus::Message m;
-                 m.kind = bus::Message::Kind::kConnection;
-                 m.connection = route->to;
-                 m.frame = std::make_shared<const std::string>(
-                     encode_call_signal(c.room, c.peer, route->from_user, c.data));
-                 bus_.publish(m);
+                 bus_.publish(bus::Message::to_connection(
+                     route->to, encode_call_signal(c.room, c.peer, route->from_user, c.data)));
                });
 }
 

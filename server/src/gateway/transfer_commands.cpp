@@ -80,11 +80,7 @@ void TransferCommands::to_user(rtc::TransferUser user, std::string frame,
 }
 
 void TransferCommands::to_connection(bus::ConnectionId conn, std::string frame) {
-  bus::Message m;
-  m.kind = bus::Message::Kind::kConnection;
-  m.connection = conn;
-  m.frame = std::make_shared<const std::string>(std::move(frame));
-  bus_.publish(m);
+  bus_.publish(bus::Message::to_connection(conn, std::move(frame)));
 }
 
 void TransferCommands::offered(const rtc::Transfer& t) {
