@@ -13,11 +13,15 @@
 //   cd e2e && node scripts/bench-transfer.mjs   (scripts/bench-transfer.sh runs it in a loopback-only
 //   network namespace, as make bench does)
 //
+// The main comparison alternates ceiling and Parley ROUNDS times and compares their medians: on a
+// shared 2-core machine one pair of runs moves by a third from one minute to the next.
+//
 // Environment: PARLEY_BIN (build/release/bin/parley), PARLEY_WEB_ROOT (web/dist), SIZE_MIB (1024:
-// the main comparison), CURVE_MIB (128: each point of the curves), CURVE (1; 0 skips the curves).
+// the main comparison), ROUNDS (3), CURVE_MIB (128: each point of the curves), CURVE (1; 0 skips the
+// curves).
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
@@ -30,6 +34,7 @@ const webRoot = process.env.PARLEY_WEB_ROOT ?? join(root, 'web/dist')
 const SIZE_MIB = Number(process.env.SIZE_MIB ?? 1024)
 const CURVE_MIB = Number(process.env.CURVE_MIB ?? Math.min(128, SIZE_MIB))
 const CURVE = process.env.CURVE !== '0'
+const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const MIB = 1024 * 1024
 const log = (...a) => console.error('[bench-transfer]', ...a)
 
@@ -89,7 +94,8 @@ async function sampler(receiver) {
     while (on) {
       const { metrics } = await cdp.send('Performance.getMetrics')
       heap = Math.max(heap, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0)
-      const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss=']).toString()
+      const pids = ourChromium()
+      const out = pids.length ? execFileSync('ps', ['-o', 'rss=', '-p', pids.join(',')]).toString() : ''
       rss = Math.max(rss, out.split('\n').reduce((s, l) => s + (Number(l) || 0), 0) / 1024)
       await new Promise((r) => setTimeout(r, 100))
     }
@@ -100,6 +106,79 @@ async function sampler(receiver) {
     await cdp.detach()
     return { heapMiB: heap / MIB, rssMiB: rss }
   }
+}
+
+// This benchmark's Chromium processes: those descending from this node process (other browsers
+// may run on the machine meanwhile).
+function ourChromium() {
+  const parent = new Map()
+  const name = new Map()
+  for (const pid of readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      name.set(pid, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))
+      parent.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mine = (pid) => {
+    for (let p = pid; p && p !== '0' && p !== '1'; p = parent.get(p))
+      if (p === String(process.pid)) return true
+    return false
+  }
+  return [...name].filter(([pid, n]) => n === 'chromium' && mine(pid)).map(([pid]) => pid)
+}
+
+// CPU seconds used so far by all Chromium processes (both people's renderers, their workers, the
+// network service, the browser): what a transfer costs the machine, whatever else runs on it.
+// (/proc/PID/stat's utime + stime, in the kernel's 100 ticks per second.)
+function chromiumCpu() {
+  const pids = ourChromium()
+  let ticks = 0
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid.trim()}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(f[11]) + Number(f[12]) // fields 14 and 15: utime, stime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100
+}
+
+// With THREADS=1: CPU seconds per Chromium thread (process type / thread name), to see where a
+// transfer's CPU goes. Chromium names its threads (WebRTC_Network, DedicatedWorker thread, ...).
+function chromiumThreads() {
+  const pids = ourChromium()
+  const by = new Map()
+  for (const pid of pids.map((p) => p.trim())) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      const type =
+        (/--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser') +
+        (/--utility-sub-type=([\w.]+)/.exec(cmd)?.[1] ?? '').replace(/^network.mojom./, ' ')
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, 'N')
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        const key = `${type} / ${name}`
+        by.set(key, (by.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / 100)
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return by
+}
+
+function threadReport(what, before, after, gb) {
+  if (process.env.THREADS !== '1') return
+  const rows = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]).filter(([, v]) => v > 0.05 * gb)
+  rows.sort((a, b) => b[1] - a[1])
+  log(`${what}: CPU s per GB by thread`)
+  for (const [k, v] of rows.slice(0, 14)) log(`  ${(v / gb).toFixed(1).padStart(6)}  ${k}`)
 }
 
 const item = (p) =>
@@ -118,6 +197,8 @@ async function parleyRun(ann, bob, path, mib, tuning, sha256) {
   const dialog = bob.page.getByRole('alertdialog', { name: 'Incoming file' })
   await dialog.waitFor()
   const stop = await sampler(bob)
+  const cpu0 = chromiumCpu()
+  const threads0 = chromiumThreads()
   const [download] = await Promise.all([
     bob.page.waitForEvent('download'),
     dialog.getByRole('button', { name: 'Accept' }).click(),
@@ -135,6 +216,8 @@ async function parleyRun(ann, bob, path, mib, tuning, sha256) {
   )
   await item(bob).and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 1_800_000 })
   const ended = await bob.page.evaluate(() => performance.now())
+  const cpu = chromiumCpu() - cpu0
+  threadReport('Parley', threads0, chromiumThreads(), (mib * MIB) / 1e9)
   const mem = await stop()
   const state = await item(ann).getAttribute('data-state')
   const file = await download.path()
@@ -151,11 +234,11 @@ async function parleyRun(ann, bob, path, mib, tuning, sha256) {
   for (const p of [ann, bob]) await item(p).getByRole('button', { name: 'Dismiss' }).click()
   // The first byte counts after 1% of the file arrived: the speed is measured from there.
   const mb = (mib * MIB * 0.99) / 1e6
-  return { mbps: mb / ((ended - started) / 1000), state, ...mem }
+  return { mbps: mb / ((ended - started) / 1000), cpuPerGB: cpu / ((mib * MIB) / 1e9), state, ...mem }
 }
 
 // The ceiling: bare data channels between the same two pages, zero-filled buffers.
-async function ceilingRun(a, b, mib, { chunk, channels, low }) {
+async function ceilingRun(a, b, mib, { chunk, channels, low, high }) {
   await a.page.evaluate((channels) => {
     window.__bench = { pc: new RTCPeerConnection(), chs: [] }
     for (let i = 0; i < channels; i++) {
@@ -193,13 +276,14 @@ async function ceilingRun(a, b, mib, { chunk, channels, low }) {
     })
     return pc.localDescription.toJSON()
   }, offer)
+  const cpu0 = chromiumCpu()
+  const threads0 = chromiumThreads()
   await a.page.evaluate(
-    async ({ answer, chunk, low, total }) => {
+    async ({ answer, chunk, low, high, total }) => {
       const { pc, chs } = window.__bench
       await pc.setRemoteDescription(answer)
       await Promise.all(chs.map((ch) => (ch.readyState === 'open' ? 0 : new Promise((r) => (ch.onopen = r)))))
       const buf = new ArrayBuffer(chunk)
-      const high = Math.max(low * 4, chunk * 4)
       let sent = 0
       await new Promise((done) => {
         const pump = (ch) => {
@@ -216,12 +300,14 @@ async function ceilingRun(a, b, mib, { chunk, channels, low }) {
         }
       })
     },
-    { answer, chunk, low, total: mib * MIB },
+    { answer, chunk, low, high, total: mib * MIB },
   )
   await b.page.waitForFunction((t) => window.__bench.got >= t, mib * MIB, { timeout: 1_800_000, polling: 20 })
+  const cpu = chromiumCpu() - cpu0
+  threadReport('ceiling', threads0, chromiumThreads(), (mib * MIB) / 1e9)
   const ms = await b.page.evaluate(() => window.__bench.last - window.__bench.first)
   for (const p of [a, b]) await p.page.evaluate(() => window.__bench.pc.close())
-  return (mib * MIB) / 1e6 / (ms / 1000)
+  return { mbps: (mib * MIB) / 1e6 / (ms / 1000), cpuPerGB: cpu / ((mib * MIB) / 1e9) }
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-transfer-'))
@@ -237,21 +323,39 @@ try {
   log(`writing ${SIZE_MIB} MiB of random bytes`)
   const bigSha = writeRandomFile(big, SIZE_MIB)
   log('warming up (the first transfer on a new SCTP association is slow)')
-  await ceilingRun(ann, bob, 16, { chunk: 65536, channels: 1, low: 262144 })
+  await ceilingRun(ann, bob, 16, { chunk: 65536, channels: 1, low: 262144, high: 1048576 })
 
-  const defaults = { chunk: 65536, channels: 2, low: 65536 } // as rtc/transfer.ts's DEFAULT_TUNING
-  log(`ceiling, ${SIZE_MIB} MiB`)
-  const ceiling = await ceilingRun(ann, bob, SIZE_MIB, defaults)
-  log(`Parley, ${SIZE_MIB} MiB, defaults`)
-  const parley = await parleyRun(ann, bob, big, SIZE_MIB, null, bigSha)
-  console.log(`\n### Direct transfer, ${SIZE_MIB} MiB, two Chromium contexts on loopback\n`)
-  console.log('| what | MB/s | × ceiling | receiver JS heap peak | Chromium RSS peak (all processes) |')
-  console.log('|---|---|---|---|---|')
+  // As rtc/transfer.ts's DEFAULT_TUNING: the ceiling's channels take as much at once as Parley's.
+  const defaults = { chunk: 65536, channels: 2, low: 65536, high: 1048576 }
+  const ceilings = []
+  const parleys = []
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`round ${round}/${ROUNDS}: ceiling, ${SIZE_MIB} MiB`)
+    ceilings.push(await ceilingRun(ann, bob, SIZE_MIB, defaults))
+    log(`round ${round}/${ROUNDS}: Parley, ${SIZE_MIB} MiB, defaults`)
+    parleys.push(await parleyRun(ann, bob, big, SIZE_MIB, null, bigSha))
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  const ceiling = median(ceilings.map((c) => c.mbps))
+  const parley = median(parleys.map((p) => p.mbps))
+  const ceilingCpu = median(ceilings.map((c) => c.cpuPerGB))
+  const parleyCpu = median(parleys.map((p) => p.cpuPerGB))
+  const runs = (xs) => xs.map((x) => x.toFixed(1)).join(', ')
+  console.log(`\n### Direct transfer, ${SIZE_MIB} MiB, two Chromium contexts on loopback, ${ROUNDS} rounds\n`)
+  // Both cores' worth: the MB/s the machine could give if the transfer had both cores to itself.
+  const twoCores = (cpuPerGB) => (2 / cpuPerGB) * 1000
   console.log(
-    `| raw data channels (ceiling: ${defaults.channels} channels, 64 KiB, zeros) | ${ceiling.toFixed(1)} | 1.00 | | |`,
+    '| what | MB/s, median | runs | × ceiling | Chromium CPU s per GB | MB/s at 2 cores of CPU | receiver JS heap peak | Chromium RSS peak (all processes) |',
+  )
+  console.log('|---|---|---|---|---|---|---|---|')
+  console.log(
+    `| raw data channels (ceiling: ${defaults.channels} channels, 64 KiB, zeros) | ${ceiling.toFixed(1)} | ${runs(ceilings.map((c) => c.mbps))} | 1.00 | ${ceilingCpu.toFixed(1)} | ${twoCores(ceilingCpu).toFixed(0)} | | |`,
   )
   console.log(
-    `| Parley (defaults; SHA-256 both sides, streamed to a download) | ${parley.mbps.toFixed(1)} | ${(parley.mbps / ceiling).toFixed(2)} | ${parley.heapMiB.toFixed(0)} MiB | ${parley.rssMiB.toFixed(0)} MiB |`,
+    `| Parley (defaults; SHA-256 both sides, streamed to a download) | ${parley.toFixed(1)} | ${runs(parleys.map((p) => p.mbps))} | ${(parley / ceiling).toFixed(2)} | ${parleyCpu.toFixed(1)} | ${twoCores(parleyCpu).toFixed(0)} | ${Math.max(...parleys.map((p) => p.heapMiB)).toFixed(0)} MiB | ${Math.max(...parleys.map((p) => p.rssMiB)).toFixed(0)} MiB |`,
+  )
+  console.log(
+    `\nPer round, Parley ÷ the ceiling just before it: ${runs(parleys.map((p, i) => p.mbps / ceilings[i].mbps))}`,
   )
 
   if (CURVE) {
@@ -269,10 +373,10 @@ try {
           const c = Math.min(chunk, 262144)
           const t = { chunk: c, channels, low, high: Math.max(4 * low, 1024 * 1024), pcs: 1 }
           log(`curve: chunk ${c} channels ${channels} low ${low}`)
-          const ceil = await ceilingRun(ann, bob, CURVE_MIB, { chunk: c, channels, low })
+          const ceil = await ceilingRun(ann, bob, CURVE_MIB, t)
           const p = await parleyRun(ann, bob, small, CURVE_MIB, t, smallSha)
           console.log(
-            `| ${c / 1024} KiB | ${channels} | ${low / 1024} KiB | ${ceil.toFixed(1)} | ${p.mbps.toFixed(1)} | ${(p.mbps / ceil).toFixed(2)} | ${p.heapMiB.toFixed(0)} MiB |`,
+            `| ${c / 1024} KiB | ${channels} | ${low / 1024} KiB | ${ceil.mbps.toFixed(1)} | ${p.mbps.toFixed(1)} | ${(p.mbps / ceil.mbps).toFixed(2)} | ${p.heapMiB.toFixed(0)} MiB |`,
           )
         }
       }

@@ -19,15 +19,25 @@ void allow_images_from(const std::vector<std::string>& sources) {
   for (const auto& s : sources) extra_img_sources() += " " + s;
 }
 
+namespace {
+// 'self' covers same-origin ws:/wss: in CSP Level 3. Styles stay 'self' only: Vite emits CSS
+// files. Images also from the GIF provider's media hosts, when one is configured.
+std::string csp(std::string_view script_src) {
+  return "default-src 'self'; script-src " + std::string(script_src) +
+         "; style-src 'self'; img-src 'self' data: blob:" + extra_img_sources() +
+         "; media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+         "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+         "frame-src https://www.youtube-nocookie.com";
+}
+}  // namespace
+
+std::string_view wasm_worker_csp() {
+  static const std::string kCsp = csp("'self' 'wasm-unsafe-eval'");
+  return kCsp;
+}
+
 const std::vector<std::pair<std::string_view, std::string_view>>& security_headers() {
-  // 'self' covers same-origin ws:/wss: in CSP Level 3. Styles stay 'self' only: Vite emits CSS
-  // files. Images also from the GIF provider's media hosts, when one is configured.
-  static const std::string kCsp =
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:" +
-      extra_img_sources() +
-      "; media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-      "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
-      "frame-src https://www.youtube-nocookie.com";
+  static const std::string kCsp = csp("'self'");
   static const std::vector<std::pair<std::string_view, std::string_view>> kHeaders{
       {"Content-Security-Policy", kCsp},
       {"X-Content-Type-Options", "nosniff"},

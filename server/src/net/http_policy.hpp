@@ -14,6 +14,10 @@ namespace parley::net {
 
 // Headers sent with every response (the page's CSP among them).
 const std::vector<std::pair<std::string_view, std::string_view>>& security_headers();
+// The CSP of a worker script that compiles WebAssembly (the direct transfer's SHA-256): the page's
+// with 'wasm-unsafe-eval', which allows compiling WebAssembly, never JavaScript from strings. A
+// worker loaded from a URL runs under its own response's CSP, so the page keeps the strict one.
+std::string_view wasm_worker_csp();
 // More image sources for the page's CSP (the GIF provider's media hosts); before the first
 // response is made, once.
 void allow_images_from(const std::vector<std::string>& sources);

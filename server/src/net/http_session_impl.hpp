@@ -523,6 +523,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     res.set(http::field::etag, file->etag);
     res.set(http::field::cache_control, file->cache_control);
     res.set(http::field::vary, "Accept-Encoding");
+    if (!file->csp.empty()) res.set("Content-Security-Policy", file->csp);
     if (!file->content_encoding.empty())
       res.set(http::field::content_encoding, file->content_encoding);
     co_return co_await send(std::move(res), req, keep);

@@ -1,6 +1,8 @@
 // Static file resolution. Kept free of Beast so it is unit-tested directly.
 #include "net/static_files.hpp"
 
+#include "net/http_policy.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -155,8 +157,14 @@ std::optional<StaticFile> StaticFiles::resolve(std::string_view url_path,
     auto [end, _] = std::mismatch(root_.begin(), root_.end(), real.begin(), real.end());
     if (!ec && end == root_.end()) {
       bool hashed = rel.starts_with("assets/");
-      if (auto f = describe(real, accept_encoding, std::string(hashed ? kImmutable : kRevalidate)))
+      if (auto f =
+              describe(real, accept_encoding, std::string(hashed ? kImmutable : kRevalidate))) {
+        // The direct transfer's worker hashes with WebAssembly (web/src/rtc/transfer-worker.ts;
+        // Vite names the chunk after that file).
+        if (rel.starts_with("assets/transfer-worker-") && rel.ends_with(".js"))
+          f->csp = std::string(wasm_worker_csp());
         return f;
+      }
     }
     // A missing path with an extension is a missing file, not a client route.
     std::string_view last = rel.substr(rel.rfind('/') + 1);

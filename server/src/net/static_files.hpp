@@ -16,6 +16,7 @@ struct StaticFile {
   std::string content_encoding;  // "", "br" or "gzip"
   std::string etag;              // strong, differs per encoding
   std::string cache_control;
+  std::string csp;  // a Content-Security-Policy of its own; empty: the page's
   std::uint64_t size = 0;
 };
 

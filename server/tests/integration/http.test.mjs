@@ -2,7 +2,8 @@
 // health and metrics, and the security headers on every response.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from './harness.mjs'
+import { readdirSync } from 'node:fs'
+import { WEB_ROOT, startServer } from './harness.mjs'
 
 let server
 before(async () => {
@@ -115,4 +116,15 @@ test('metrics count requests by status and bytes in Prometheus format', async ()
   assert.match(text, /parley_bytes_received_total [1-9]/)
   assert.match(text, /parley_http_connections_open [0-9]+/)
   assert.match(text, /parley_ws_connections_open 0/)
+})
+
+test('only the direct transfer worker may compile WebAssembly', async () => {
+  const worker = readdirSync(`${WEB_ROOT}/assets`).find((f) => /^transfer-worker-.*\.js$/.test(f))
+  assert.ok(worker, 'the built client has the transfer worker')
+  const res = await fetch(`${server.url}/assets/${worker}`)
+  assert.equal(res.status, 200)
+  assert.match(res.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval';/)
+  assertSecurityHeaders(res)
+  const page = await fetch(`${server.url}/`)
+  assert.doesNotMatch(page.headers.get('content-security-policy'), /wasm/)
 })

@@ -2,6 +2,7 @@
 // settings and the room's volume and mute), and a desktop notification while the tab is hidden
 // (when the user allowed them). The page title's unread count is kept by the chat view.
 import type { ChatEvent, RoomSummary } from '../protocol/frames'
+import { holdAudio } from '../audio'
 
 export interface NotifySettings {
   sound: boolean
@@ -34,12 +35,13 @@ export function decide(
   }
 }
 
-let audio: AudioContext | null = null
+let armed = false
 
 // Audio may only start after a user gesture: the context is made on the first one.
 export function armAudio(): void {
   const make = () => {
-    if (!audio && typeof AudioContext !== 'undefined') audio = new AudioContext()
+    armed = true
+    holdAudio()?.release()
     window.removeEventListener('pointerdown', make)
     window.removeEventListener('keydown', make)
   }
@@ -49,7 +51,11 @@ export function armAudio(): void {
 
 // A short two-note chime, synthesized: no sound file to fetch.
 export function chime(gain: number): void {
-  if (!audio || gain <= 0) return
+  if (!armed || gain <= 0) return
+  const hold = holdAudio()
+  if (!hold) return
+  const audio = hold.ctx
+  setTimeout(() => hold.release(), 400)
   const t = audio.currentTime
   for (const [freq, at] of [
     [880, 0],

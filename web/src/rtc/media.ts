@@ -3,6 +3,7 @@
 // meter, the speaker). Devices are remembered by label, which is the same on another machine with
 // the same hardware, where the device ids are not; an unknown label falls back to the default.
 import { t } from '../i18n'
+import { holdAudio } from '../audio'
 
 export interface DevicePrefs {
   camera: string // labels; "" = the system's default
@@ -92,15 +93,12 @@ export function canChooseSpeaker(): boolean {
   return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype
 }
 
-let levelContext: AudioContext | null = null
-
 // Calls `onLevel` about 15 times a second with the loudness (0-1) of a stream's audio; returns the
 // function that stops it.
 export function levelMeter(stream: MediaStream, onLevel: (level: number) => void): () => void {
-  if (typeof AudioContext === 'undefined' || stream.getAudioTracks().length === 0) return () => undefined
-  levelContext ??= new AudioContext()
-  const ctx = levelContext
-  void ctx.resume().catch(() => undefined)
+  const hold = stream.getAudioTracks().length > 0 ? holdAudio() : null
+  if (!hold) return () => undefined
+  const ctx = hold.ctx
   const source = ctx.createMediaStreamSource(stream)
   const analyser = ctx.createAnalyser()
   analyser.fftSize = 512
@@ -115,5 +113,6 @@ export function levelMeter(stream: MediaStream, onLevel: (level: number) => void
   return () => {
     clearInterval(timer)
     source.disconnect()
+    hold.release()
   }
 }

@@ -1,10 +1,9 @@
 // The ring of an incoming call: a two-tone phone ring every 3 s, synthesized with WebAudio (no
 // sound file to fetch). The browser lets it sound once the page has had a user gesture.
 
-let ctx: AudioContext | null = null
+import { holdAudio } from '../audio'
 
-function burst(gain: number): void {
-  if (!ctx) return
+function burst(ctx: AudioContext, gain: number): void {
   const t = ctx.currentTime
   for (const at of [0, 0.45]) {
     const g = ctx.createGain()
@@ -25,10 +24,12 @@ function burst(gain: number): void {
 
 // Starts ringing at `gain` (0-1); returns the function that stops it.
 export function startRinging(gain: number): () => void {
-  if (gain <= 0 || typeof AudioContext === 'undefined') return () => undefined
-  ctx ??= new AudioContext()
-  void ctx.resume().catch(() => undefined)
-  burst(gain)
-  const timer = setInterval(() => burst(gain), 3000)
-  return () => clearInterval(timer)
+  const hold = gain > 0 ? holdAudio() : null
+  if (!hold) return () => undefined
+  burst(hold.ctx, gain)
+  const timer = setInterval(() => burst(hold.ctx, gain), 3000)
+  return () => {
+    clearInterval(timer)
+    hold.release()
+  }
 }

@@ -47,15 +47,21 @@ class FakeSink implements Sink {
 }
 
 const file = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7) % 251)
-const source = (bytes: Uint8Array) => ({
+// Records where each read started and ended.
+const source = (bytes: Uint8Array, reads: [number, number][] = []) => ({
   size: bytes.length,
-  read: async (o: number, l: number) => bytes.slice(o, o + l),
+  read: async (o: number, l: number) => {
+    const out = bytes.slice(o, o + l)
+    reads.push([o, o + out.length])
+    return out
+  },
 })
 const tuning = { chunk: HEADER_BYTES + 10, high: 40, window: 60, readAhead: 25 }
 
 // A sender and a receiver joined by two lanes and a control path in each direction.
 function wire(bytes: Uint8Array, sink: FakeSink, sha = 'a'.repeat(64)) {
-  const sender = new SendCore(source(bytes), Promise.resolve(sha), tuning)
+  const reads: [number, number][] = []
+  const sender = new SendCore(source(bytes, reads), Promise.resolve(sha), tuning)
   const receiver = new ReceiveCore(bytes.length, sink, { ackEvery: 20, maxPending: 1000 })
   sink.wrote = (n) => receiver.wrote(n)
   const lanes = [new FakeLane(), new FakeLane()]
@@ -85,7 +91,7 @@ function wire(bytes: Uint8Array, sink: FakeSink, sha = 'a'.repeat(64)) {
     toReceiver.length = 0
     toSender.length = 0
   }
-  return { sender, receiver, lanes, connect, step, cut, toSender, toReceiver }
+  return { sender, receiver, lanes, connect, step, cut, toSender, toReceiver, reads }
 }
 
 describe('the transfer wire', () => {
@@ -126,6 +132,9 @@ describe('a direct transfer', () => {
     expect(result).toBe(true)
     expect(sink.committed).toBe(true)
     expect(w.sender.acked).toBe(bytes.length)
+    // The file is read in order, each read where the last one ended: no byte is read twice.
+    expect(w.reads.length).toBeGreaterThan(5)
+    w.reads.forEach(([from], i) => expect(from).toBe(i === 0 ? 0 : w.reads[i - 1]![1]))
   })
 
   it('holds back while the receiver confirms nothing', async () => {

@@ -139,11 +139,23 @@ export class SendCore {
     return null
   }
 
+  // The chunk's bytes, from the block read ahead. A chunk that runs past the block's end starts the
+  // next block: what the old one holds of it is kept and the file is read on from the old end, so
+  // the file is read in order (a stream, see blobSource) until a resume goes back.
   private async bytesAt(offset: number, length: number): Promise<Uint8Array> {
     const b = this.block
-    if (!b || offset < b.offset || offset + length > b.offset + b.bytes.length) {
-      const size = Math.min(Math.max(this.tuning.readAhead, length), this.source.size - offset)
-      this.block = { offset, bytes: await this.source.read(offset, size) }
+    const end = b ? b.offset + b.bytes.length : -1
+    if (!b || offset < b.offset || offset + length > end) {
+      const from = b && offset >= b.offset && offset < end ? end : offset
+      const size = Math.min(Math.max(this.tuning.readAhead, length), this.source.size - from)
+      const fresh = await this.source.read(from, size)
+      let bytes = fresh
+      if (from !== offset) {
+        bytes = new Uint8Array(from - offset + fresh.length)
+        bytes.set(b!.bytes.subarray(offset - b!.offset))
+        bytes.set(fresh, from - offset)
+      }
+      this.block = { offset, bytes }
     }
     const at = offset - this.block!.offset
     return this.block!.bytes.subarray(at, at + length)

@@ -50,6 +50,8 @@ export type Tuning = SendTuning & LinkTuning & { ackEvery: number }
 // Chosen by measurement (docs/benchmarks.md, scripts/bench-transfer.sh): on 2 cores every setting
 // gave 13-23 MB/s, within the noise; one connection (a second one often stalled negotiating), two
 // channels, 64 KiB chunks (under Chromium's 256 KiB message limit) and a 64 KiB low threshold.
+// The file is read 8 MiB at a time: each Blob.slice costs the sender's main thread a few ms (a round
+// trip to the browser process), a sixth of its busy time with 1 MiB reads.
 export const DEFAULT_TUNING: Tuning = {
   chunk: 64 * 1024,
   channels: 2,
@@ -58,7 +60,7 @@ export const DEFAULT_TUNING: Tuning = {
   low: 64 * 1024,
   high: 1024 * 1024,
   window: 16 * 1024 * 1024,
-  readAhead: 1024 * 1024,
+  readAhead: 8 * 1024 * 1024,
   ackEvery: 1024 * 1024,
 }
 

@@ -49,6 +49,19 @@ TEST_F(StaticFilesTest, HashedAssetsAreImmutable) {
   EXPECT_EQ(f->content_encoding, "");
 }
 
+TEST_F(StaticFilesTest, OnlyTheTransferWorkerMayCompileWebAssembly) {
+  put("assets/transfer-worker-ab12.js", "hash()");
+  StaticFiles files(root_);
+  auto worker = files.resolve("/assets/transfer-worker-ab12.js", "");
+  ASSERT_TRUE(worker);
+  EXPECT_NE(worker->csp.find("script-src 'self' 'wasm-unsafe-eval';"), std::string::npos);
+  EXPECT_NE(worker->csp.find("object-src 'none'"), std::string::npos);
+  auto app = files.resolve("/assets/app-1234.js", "");
+  ASSERT_TRUE(app);
+  EXPECT_EQ(app->csp, "");  // the page's, which has no 'wasm-unsafe-eval'
+  EXPECT_EQ(files.resolve("/", "")->csp, "");
+}
+
 TEST_F(StaticFilesTest, PrefersBrotliThenGzipWhenAccepted) {
   StaticFiles files(root_);
   auto br = files.resolve("/assets/app-1234.js", "gzip, deflate, br");
