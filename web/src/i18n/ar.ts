@@ -308,6 +308,7 @@ const ar: Catalog = {
     attach: 'إرفاق ملفات',
     emoji: 'إدراج رمز تعبيري',
     send: 'إرسال',
+    phonePlaceholder: 'رسالة',
     tooLong: 'أطول من أن تُرسل: {count}. اختصرها أو شاركها كملف.',
     count: '{bytes} من {max} بايت',
   },

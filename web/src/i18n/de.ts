@@ -302,6 +302,7 @@ const de: Catalog = {
     attach: 'Dateien anhängen',
     emoji: 'Emoji einfügen',
     send: 'Senden',
+    phonePlaceholder: 'Nachricht',
     tooLong: 'Zu lang zum Senden: {count}. Kürze den Text oder teile ihn als Datei.',
     count: '{bytes} von {max} Byte',
   },

@@ -301,6 +301,8 @@ const en = {
     attach: 'Attach files',
     emoji: 'Insert emoji',
     send: 'Send',
+    // On a phone, where the room's name is in the header just above.
+    phonePlaceholder: 'Message',
     tooLong: 'Too long to send: {count}. Shorten it, or share it as a file.',
     count: '{bytes} of {max} bytes',
   },
