@@ -21,7 +21,9 @@ async function violations(page: Page): Promise<string[]> {
     .options({ resultTypes: ['violations'] })
     .analyze()
   return violations.flatMap((v) =>
-    v.nodes.map((n) => `${v.id} (${v.help}): ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ')}`),
+    v.nodes.map(
+      (n) => `${v.id} (${v.help}): ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ')}`,
+    ),
   )
 }
 

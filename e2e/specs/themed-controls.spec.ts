@@ -29,7 +29,12 @@ function browserDefaults(page: Page): Promise<string[]> {
         font: `${s.fontSize} ${s.fontFamily}`,
       }
     }
-    const defaults = { button: ua('button'), input: ua('input'), textarea: ua('textarea'), select: ua('select') }
+    const defaults = {
+      button: ua('button'),
+      input: ua('input'),
+      textarea: ua('textarea'),
+      select: ua('select'),
+    }
     host.remove()
 
     const name = (el: HTMLElement): string => {
@@ -44,15 +49,24 @@ function browserDefaults(page: Page): Promise<string[]> {
     }
     const where = (el: HTMLElement): string => {
       const path: string[] = []
-      for (let at: HTMLElement | null = el; at && at !== document.body && path.length < 4; at = at.parentElement) {
-        const cls = [...at.classList].slice(0, 2).map((c) => `.${c}`).join('')
+      for (
+        let at: HTMLElement | null = el;
+        at && at !== document.body && path.length < 4;
+        at = at.parentElement
+      ) {
+        const cls = [...at.classList]
+          .slice(0, 2)
+          .map((c) => `.${c}`)
+          .join('')
         path.unshift(`${at.tagName.toLowerCase()}${at.id ? `#${at.id}` : ''}${cls}`)
       }
       return path.join(' > ')
     }
     const visible = (el: HTMLElement) => {
       const r = el.getBoundingClientRect()
-      return r.width > 2 && r.height > 2 && el.checkVisibility({ visibilityProperty: true, opacityProperty: true })
+      return (
+        r.width > 2 && r.height > 2 && el.checkVisibility({ visibilityProperty: true, opacityProperty: true })
+      )
     }
 
     const found: string[] = []
@@ -77,15 +91,19 @@ function browserDefaults(page: Page): Promise<string[]> {
                 ? 'textarea'
                 : 'input'
         const ua = defaults[kind]
-        if (/outset|inset/.test(s.borderTopStyle) || border === ua.border) why.push(`the browser's border (${border})`)
+        if (/outset|inset/.test(s.borderTopStyle) || border === ua.border)
+          why.push(`the browser's border (${border})`)
         if (font === ua.font && type !== 'color') why.push(`the browser's font (${font})`)
         if (kind === 'button' && s.backgroundColor === ua.background) {
           why.push(`the browser's button colour (${s.backgroundColor})`)
         }
-        if (kind === 'select' && s.appearance !== 'none') why.push(`a native menu (appearance ${s.appearance})`)
+        if (kind === 'select' && s.appearance !== 'none')
+          why.push(`a native menu (appearance ${s.appearance})`)
       }
       if (why.length) {
-        found.push(`${el.tagName.toLowerCase()}${type ? `[type=${type}]` : ''} "${name(el)}" at ${where(el)}: ${why.join(', ')}`)
+        found.push(
+          `${el.tagName.toLowerCase()}${type ? `[type=${type}]` : ''} "${name(el)}" at ${where(el)}: ${why.join(', ')}`,
+        )
       }
     }
     return found
