@@ -42,7 +42,8 @@ function browserDefaults(page: Page): Promise<string[]> {
       const text =
         el.getAttribute('aria-label') ??
         (labelled && document.getElementById(labelled)?.textContent) ??
-        (el as HTMLInputElement).labels?.[0]?.textContent ??
+        // (A label holding its select holds the options' words too.)
+        (el as HTMLInputElement).labels?.[0]?.textContent?.replace(el.textContent ?? '', '') ??
         el.textContent ??
         ''
       return (text.trim() || el.getAttribute('placeholder') || el.getAttribute('title') || '').slice(0, 60)
@@ -99,6 +100,10 @@ function browserDefaults(page: Page): Promise<string[]> {
         }
         if (kind === 'select' && s.appearance !== 'none')
           why.push(`a native menu (appearance ${s.appearance})`)
+        // The theme draws a select's arrow as its background picture; a component's `background`
+        // left it a plain box that does not look like a menu.
+        if (kind === 'select' && s.appearance === 'none' && s.backgroundImage === 'none')
+          why.push('a menu without its arrow')
       }
       if (why.length) {
         found.push(
