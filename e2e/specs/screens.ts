@@ -1,8 +1,9 @@
 // The app's screens, walked in one theme on a desktop or a phone for the checks that look at every
 // screen (accessibility.spec.ts, themed-controls.spec.ts): sign-in and sign-up, the chat with a room
 // of messages (a reply, a reaction, a picture) and a message's actions showing, the thread panel,
-// the settings page, the New room, Room settings and painter dialogs, and on a phone the rooms
-// drawer. `check` is called on each, with the screen's name.
+// the settings page, the New room, Room settings and painter dialogs, on a desktop the channel
+// directory, the members panel and the emoji picker, and on a phone the rooms drawer. `check` is
+// called on each, with the screen's name.
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { expect } from './fixtures'
 import { newUser, sharedChannel } from './users'
@@ -189,6 +190,25 @@ async function walkSignedIn(
     // The dialog gave the focus back to the drawer it was opened from.
     await page.keyboard.press('Escape')
     await expect(page.getByRole('dialog', { name: 'Rooms' })).toHaveCount(0)
+  }
+
+  if (!phone) {
+    await page.getByRole('button', { name: 'Browse channels' }).click()
+    const directory = page.getByRole('dialog', { name: 'Channels' })
+    await expect(directory.getByRole('button', { name: `Open #${room.channel}` })).toBeVisible()
+    await check(page, 'browse channels')
+    await page.keyboard.press('Escape')
+    await expect(directory).toHaveCount(0)
+
+    await page.getByRole('button', { name: /^Members/ }).click()
+    const members = page.getByRole('region', { name: 'Members' })
+    await expect(members.getByText(room.bob)).toBeVisible()
+    await page.getByRole('button', { name: 'Insert emoji' }).click()
+    await expect(page.getByRole('dialog', { name: 'Emoji' }).getByRole('searchbox')).toBeFocused()
+    await check(page, 'members and emoji picker')
+    await page.keyboard.press('Escape')
+    await members.getByRole('button', { name: 'Close members' }).click()
+    await expect(members).toHaveCount(0)
   }
 
   const picture = messages.getByRole('listitem', { name: /: lake\.png$/ })
