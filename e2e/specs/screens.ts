@@ -204,7 +204,9 @@ async function walkSignedIn(
     const members = page.getByRole('region', { name: 'Members' })
     await expect(members.getByText(room.bob)).toBeVisible()
     await page.getByRole('button', { name: 'Insert emoji' }).click()
-    await expect(page.getByRole('dialog', { name: 'Emoji' }).getByRole('searchbox')).toBeFocused()
+    const picker = page.getByRole('dialog', { name: 'Emoji' })
+    await expect(picker.getByRole('searchbox')).toBeFocused()
+    await expect(picker.getByRole('button', { name: 'thumbsup' })).toBeVisible() // the emoji are in
     await check(page, 'members and emoji picker')
     await page.keyboard.press('Escape')
     await members.getByRole('button', { name: 'Close members' }).click()

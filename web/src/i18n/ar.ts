@@ -222,6 +222,8 @@ const ar: Catalog = {
         '{count, plural, zero {لا أعضاء} one {عضو واحد} two {عضوان} few {# أعضاء} many {# عضوًا} other {# عضو}}',
       open: 'فتح #{name}',
       join: 'الانضمام إلى #{name}',
+      openShort: 'فتح',
+      joinShort: 'الانضمام',
       none: 'لم يُعثر على قنوات.',
     },
   },

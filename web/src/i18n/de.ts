@@ -220,6 +220,8 @@ const de: Catalog = {
       members: '{count, plural, one {# Mitglied} other {# Mitglieder}}',
       open: '#{name} öffnen',
       join: '#{name} beitreten',
+      openShort: 'Öffnen',
+      joinShort: 'Beitreten',
       none: 'Keine Kanäle gefunden.',
     },
   },

@@ -219,6 +219,9 @@ const en = {
       members: '{count, plural, one {# member} other {# members}}',
       open: 'Open #{name}',
       join: 'Join #{name}',
+      // The button's words; its name for screen readers is open or join, with the channel.
+      openShort: 'Open',
+      joinShort: 'Join',
       none: 'No channels found.',
     },
   },
