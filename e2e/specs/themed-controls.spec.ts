@@ -7,7 +7,8 @@ import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
 import { THEMES, chatRoom, walk, type ChatRoom } from './screens'
 
-test.describe.configure({ mode: 'serial' })
+// Each test walks a dozen screens: more than the default 30 s on a busy machine.
+test.describe.configure({ mode: 'serial', timeout: 90_000 })
 
 let room: ChatRoom
 test.beforeAll(async ({ browser }) => {
