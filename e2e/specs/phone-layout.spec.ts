@@ -1,7 +1,8 @@
 // On a phone (390×844): the chat fits the screen whatever people post (a 300-character word, a long
-// link), the room list is a drawer opened from the room header and closed by Escape or a choice,
-// a message's actions show for the message tapped (not under every message), and a thread and the
-// members panel cover the room with their own close buttons.
+// link), the message box keeps its width with a one-line placeholder, the room list is a drawer
+// opened from the room header and closed by Escape or a choice, a message's actions show for the
+// message tapped (not under every message), and a thread and the members panel cover the room with
+// their own close buttons.
 import { test, expect } from './fixtures'
 import type { Page } from '@playwright/test'
 
@@ -44,7 +45,19 @@ test('the chat fits a phone screen and the rooms open in a drawer', async ({ pag
   // In a room the list is hidden until asked for.
   await expect(page.getByRole('navigation', { name: 'Rooms' })).toHaveCount(0)
 
+  // The message box keeps the screen's width, its placeholder on one line (the room's name is in
+  // the header just above it).
   const box = page.getByLabel(`Message #${second}`)
+  await expect(box).toHaveAttribute('placeholder', 'Message')
+  const composer = await box.evaluate((el) => ({
+    width: el.closest('form')!.getBoundingClientRect().width,
+    height: el.clientHeight,
+    content: el.scrollHeight,
+    line: parseFloat(getComputedStyle(el).lineHeight),
+  }))
+  expect(composer.width, 'composer width').toBeGreaterThan(360)
+  expect(composer.content, 'placeholder lines').toBeLessThanOrEqual(composer.height)
+  expect(composer.height, 'box height').toBeLessThan(2 * composer.line)
   const word = 'x'.repeat(300)
   await box.fill(word)
   await box.press('Enter')

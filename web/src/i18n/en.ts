@@ -219,6 +219,9 @@ const en = {
       members: '{count, plural, one {# member} other {# members}}',
       open: 'Open #{name}',
       join: 'Join #{name}',
+      // The button's words; its name for screen readers is open or join, with the channel.
+      openShort: 'Open',
+      joinShort: 'Join',
       none: 'No channels found.',
     },
   },
@@ -301,6 +304,8 @@ const en = {
     attach: 'Attach files',
     emoji: 'Insert emoji',
     send: 'Send',
+    // On a phone, where the room's name is in the header just above.
+    phonePlaceholder: 'Message',
     tooLong: 'Too long to send: {count}. Shorten it, or share it as a file.',
     count: '{bytes} of {max} bytes',
   },

@@ -9,11 +9,14 @@ const props = { tool: 'pen' as const, canUndo: false, canRedo: true, zoom: 0.25,
 describe('PainterToolbar', () => {
   it('presses the chosen tool and names each with its key', () => {
     const w = mount(PainterToolbar, { props })
+    // The key is in the button's tooltip, which describes it.
+    const tip = (name: string) =>
+      w.get(`#${w.get(`button[aria-label="${name}"]`).attributes('aria-describedby')}`)
     const pen = w.get('button[aria-label="Pen"]')
     expect(pen.attributes('aria-pressed')).toBe('true')
-    expect(pen.attributes('title')).toBe('Pen (P)')
+    expect(tip('Pen').text()).toBe('Pen (P)')
     expect(w.get('button[aria-label="Ellipse"]').attributes('aria-pressed')).toBe('false')
-    expect(w.get('button[aria-label="Ellipse"]').attributes('title')).toBe('Ellipse (O)')
+    expect(tip('Ellipse').text()).toBe('Ellipse (O)')
     expect(w.findAll('[role="toolbar"] button')).toHaveLength(11)
   })
 
