@@ -31,3 +31,23 @@ test('a thread reply in the room links to its parent and opens the thread', asyn
   await expect(annThread).toContainText('what time is lunch?')
   await expect(annThread.getByRole('list', { name: 'Replies' })).toContainText('at noon')
 })
+
+test('the thread shows its parent message formatted, like the room does', async ({ browser }) => {
+  const ann = await newUser(browser, 'annthreadfmt')
+  const bob = await newUser(browser, 'bobthreadfmt')
+  const channel = await sharedChannel(ann.page, bob.page, 'threadfmt')
+
+  const annBox = ann.page.getByLabel(`Message #${channel}`)
+  await annBox.fill('**Bring** a `fork`')
+  await annBox.press('Enter')
+  const question = bob.page
+    .getByRole('list', { name: 'Messages' })
+    .getByRole('listitem')
+    .filter({ hasText: 'Bring a fork' })
+  await question.hover()
+  await question.getByRole('button', { name: 'Reply', exact: true }).click()
+  const thread = bob.page.getByRole('complementary', { name: 'Thread' })
+  await expect(thread.locator('strong', { hasText: 'Bring' })).toBeVisible()
+  await expect(thread.locator('code', { hasText: 'fork' })).toBeVisible()
+  await expect(thread).not.toContainText('**')
+})
