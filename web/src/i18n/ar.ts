@@ -290,6 +290,7 @@ const ar: Catalog = {
     group: 'إجراءات رسالة {name}',
     react: 'إضافة تفاعل',
     reactWith: 'التفاعل بـ {emoji}',
+    moreReactions: 'كل الرموز التعبيرية',
     reply: 'رد',
     quote: 'اقتباس',
     copy: 'نسخ',

@@ -284,6 +284,7 @@ const de: Catalog = {
     group: 'Aktionen für die Nachricht von {name}',
     react: 'Reaktion hinzufügen',
     reactWith: 'Mit {emoji} reagieren',
+    moreReactions: 'Alle Emoji',
     reply: 'Antworten',
     quote: 'Zitieren',
     copy: 'Kopieren',

@@ -284,6 +284,7 @@ const en = {
     group: 'Actions for the message by {name}',
     react: 'Add a reaction',
     reactWith: 'React with {emoji}',
+    moreReactions: 'All emoji',
     reply: 'Reply',
     quote: 'Quote',
     copy: 'Copy',
