@@ -2,8 +2,8 @@
 //   cd e2e && node scripts/screenshots.mjs
 // Starts the asan server on a fresh data directory, gives three people avatars and has them talk in
 // a channel (a code block, a mention, an image with a caption, a PDF, a voice message, a reaction),
-// and photographs the chat on a desktop (light and dark, and with the image viewer open) and on a
-// phone. Every picture and file is made here: nothing is downloaded.
+// and photographs the chat on a desktop (light and dark, with the image viewer open, and the New
+// room dialog), the first screen of a new account, and the chat on a phone. Every picture and file is made here: nothing is downloaded.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -433,6 +433,9 @@ try {
   const maya = await register(browser, base, { width: 1280, height: 800 }, 'maya', 'Maya Okafor')
   const theo = await register(browser, base, { width: 390, height: 844 }, 'theo', 'Theo Lindqvist')
   const priya = await register(browser, base, { width: 1280, height: 800 }, 'priya', 'Priya Raman')
+  // What a new account sees first: the guide to its first steps.
+  await priya.getByRole('heading', { name: 'Welcome to Parley, Priya Raman' }).waitFor()
+  await shot(priya, 'desktop-welcome.png')
 
   // #general is made at install and every new account is in it.
   await maya.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: 'general', exact: true }).click()
@@ -485,6 +488,14 @@ try {
   await shot(maya, 'desktop-viewer.png')
   await maya.keyboard.press('Escape')
   await viewer.waitFor({ state: 'detached' })
+
+  await maya.getByRole('button', { name: 'New room' }).click()
+  const dialog = maya.getByRole('dialog', { name: 'New room' })
+  await dialog.getByLabel('Room name').fill('design-review')
+  await maya.mouse.move(0, 0)
+  await shot(maya, 'desktop-dialog.png')
+  await maya.keyboard.press('Escape')
+  await dialog.waitFor({ state: 'detached' })
 
   await maya.getByRole('link', { name: 'Settings' }).click()
   await maya.getByRole('radio', { name: 'Dark' }).check()
