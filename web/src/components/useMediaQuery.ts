@@ -4,7 +4,9 @@ import { onScopeDispose, ref, type Ref } from 'vue'
 // Below this width the chat is one column: rooms in a drawer, members and threads over the room.
 export const phoneQuery = '(max-width: 40rem)'
 
+// Without matchMedia (jsdom, in the append benchmark), nothing matches.
 export function useMediaQuery(query: string): Ref<boolean> {
+  if (typeof window.matchMedia !== 'function') return ref(false)
   const list = window.matchMedia(query)
   const matches = ref(list.matches)
   const update = (e: MediaQueryListEvent): void => {
