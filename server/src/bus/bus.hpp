@@ -21,15 +21,15 @@ using NodeId = std::uint32_t;
 // One WebSocket anywhere in the cluster: the node it is on and its number on that node.
 struct ConnectionId {
   NodeId node = 0;
-  std::uint64_t local = 0;
+  ConnId local{};
   friend bool operator==(const ConnectionId&, const ConnectionId&) = default;
   // "node.local", as clients see it.
-  std::string str() const { return std::to_string(node) + "." + std::to_string(local); }
+  std::string str() const { return std::to_string(node) + "." + std::to_string(local.value()); }
 };
 
 struct ConnectionIdHash {
   std::size_t operator()(const ConnectionId& c) const {
-    return std::hash<std::uint64_t>()(c.local * 0x9E3779B97F4A7C15ull ^ c.node);
+    return std::hash<std::uint64_t>()(c.local.value() * 0x9E3779B97F4A7C15ull ^ c.node);
   }
 };
 

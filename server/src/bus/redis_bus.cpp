@@ -131,7 +131,7 @@ std::optional<Envelope> decode(std::string_view bytes) {
       m.removed = r.ids<UserId>();
       m.rooms = r.ids<RoomId>();
       m.connection.node = r.get<NodeId>();
-      m.connection.local = r.get<std::uint64_t>();
+      m.connection.local = r.id<ConnId>();
       m.session = r.get<std::int64_t>();
       if (r.get<std::uint8_t>()) {
         auto n = r.get<std::uint32_t>();

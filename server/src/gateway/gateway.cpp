@@ -143,7 +143,7 @@ void Gateway::authorize(std::shared_ptr<const net::HttpRequest> upgrade,
   admit_(std::move(upgrade), std::move(done));
 }
 
-std::shared_ptr<Gateway::Client> Gateway::find(std::uint64_t conn) {
+std::shared_ptr<Gateway::Client> Gateway::find(ConnId conn) {
   std::lock_guard lock(mu_);
   auto it = clients_.find(conn);
   return it == clients_.end() ? nullptr : it->second;

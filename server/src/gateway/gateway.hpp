@@ -67,7 +67,7 @@ class Gateway final : public net::WsHandler {
 
  private:
   friend struct Client;
-  std::shared_ptr<Client> find(std::uint64_t conn);
+  std::shared_ptr<Client> find(ConnId conn);
   // What `hello` leaves to do: announce the user (their rooms), run the commands that waited.
   struct Opened {
     std::vector<RoomId> rooms;
@@ -87,7 +87,7 @@ class Gateway final : public net::WsHandler {
   Commands commands_;
   std::vector<std::function<void(bus::ConnectionId)>> closed_;
   std::mutex mu_;
-  std::unordered_map<std::uint64_t, std::shared_ptr<Client>> clients_;
+  std::unordered_map<ConnId, std::shared_ptr<Client>> clients_;
   std::unordered_map<UserId, std::uint64_t> offline_generation_;  // under mu_
   std::mutex after_hello_mu_;                                     // taken under a client's mu
   std::shared_ptr<const std::string> after_hello_;

@@ -18,7 +18,7 @@ bus::ConnectionId parse_connection(std::string_view s) {
   auto dot = s.find('.');
   if (dot == std::string_view::npos) return c;
   c.node = static_cast<bus::NodeId>(std::stoul(std::string(s.substr(0, dot))));
-  c.local = std::stoull(std::string(s.substr(dot + 1)));
+  c.local = ConnId{std::stoull(std::string(s.substr(dot + 1)))};
   return c;
 }
 

@@ -17,7 +17,6 @@
 
 namespace parley::hub {
 
-using ConnId = std::uint64_t;  // a socket's number on this node
 using Frame = std::shared_ptr<const std::string>;
 
 // A socket as the hub sees it. Nothing here may block (send queues).

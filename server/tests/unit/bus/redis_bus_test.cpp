@@ -102,7 +102,7 @@ TEST(RedisBusWire, EveryEnvelopeComesBackAsSent) {
   e.message.added = {1_user, 2_user};
   e.message.removed = {3_user};
   e.message.rooms = {4_room, 5_room, 6_room};
-  e.message.connection = {7, 8};
+  e.message.connection = {7, 8_conn};
   e.message.session = 9;
   e.message.frame = std::make_shared<const std::string>(std::string("{\"x\":1}\0tail", 12));
   auto back = wire::decode(wire::encode(e));
@@ -115,7 +115,7 @@ TEST(RedisBusWire, EveryEnvelopeComesBackAsSent) {
   EXPECT_EQ(back->message.added, (std::vector<UserId>{1_user, 2_user}));
   EXPECT_EQ(back->message.removed, (std::vector<UserId>{3_user}));
   EXPECT_EQ(back->message.rooms, (std::vector<RoomId>{4_room, 5_room, 6_room}));
-  EXPECT_EQ(back->message.connection, (ConnectionId{7, 8}));
+  EXPECT_EQ(back->message.connection, (ConnectionId{7, 8_conn}));
   EXPECT_EQ(back->message.session, 9);
   EXPECT_EQ(*back->message.frame, *e.message.frame);
 
@@ -192,10 +192,10 @@ TEST(RedisBus, TwoNodesShareRoomMessagesInOrderAndAddressConnections) {
   // arrives after it, so its absence elsewhere is known once the marker is there.
   Message to_b;
   to_b.kind = Message::Kind::kConnection;
-  to_b.connection = {b.node(), 5};
+  to_b.connection = {b.node(), 5_conn};
   to_b.frame = std::make_shared<const std::string>("for b");
   Message to_a = to_b;
-  to_a.connection = {a.node(), 6};
+  to_a.connection = {a.node(), 6_conn};
   to_a.frame = std::make_shared<const std::string>("for a");
   a.publish(to_b);
   b.publish(to_a);
@@ -213,28 +213,28 @@ TEST(RedisBus, TwoNodesShareRoomMessagesInOrderAndAddressConnections) {
   EXPECT_LT(at(fa, "for a"), at(fa, "marker b"));
   EXPECT_EQ(std::count(fa.begin(), fa.end(), "for b"), 0);
   EXPECT_EQ(std::count(fb.begin(), fb.end(), "for a"), 0);
-  EXPECT_EQ(at_b.got[at(fb, "for b")].connection, (ConnectionId{b.node(), 5}));
+  EXPECT_EQ(at_b.got[at(fb, "for b")].connection, (ConnectionId{b.node(), 5_conn}));
 }
 
 TEST(RedisBus, PresenceIsTheClustersOnEveryNode) {
   RedisServer redis;
   RedisBus a(options(redis)), b(options(redis));
-  EXPECT_TRUE(a.connected(7_user, {a.node(), 1})) << "first connection anywhere";
+  EXPECT_TRUE(a.connected(7_user, {a.node(), 1_conn})) << "first connection anywhere";
   EXPECT_TRUE(a.online(7_user));
   EXPECT_TRUE(eventually([&] { return b.online(7_user); }));
-  EXPECT_FALSE(b.connected(7_user, {b.node(), 1})) << "already online on the other node";
-  EXPECT_FALSE(a.connected(7_user, {a.node(), 2}));
-  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 1}));
-  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 1})) << "closed twice counts once";
-  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 2}));
+  EXPECT_FALSE(b.connected(7_user, {b.node(), 1_conn})) << "already online on the other node";
+  EXPECT_FALSE(a.connected(7_user, {a.node(), 2_conn}));
+  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 1_conn}));
+  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 1_conn})) << "closed twice counts once";
+  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 2_conn}));
   EXPECT_TRUE(b.online(7_user));
-  EXPECT_TRUE(b.disconnected(7_user, {b.node(), 1})) << "the last one, on any node";
+  EXPECT_TRUE(b.disconnected(7_user, {b.node(), 1_conn})) << "the last one, on any node";
   EXPECT_FALSE(b.online(7_user));
   EXPECT_TRUE(eventually([&] { return !a.online(7_user); }));
   EXPECT_FALSE(a.online(8_user));
 
   // A node that starts later sees who is online already.
-  EXPECT_TRUE(a.connected(8_user, {a.node(), 3}));
+  EXPECT_TRUE(a.connected(8_user, {a.node(), 3_conn}));
   RedisBus c(options(redis));
   EXPECT_TRUE(c.online(8_user) || eventually([&] { return c.online(8_user); }));
   EXPECT_FALSE(c.online(7_user));
@@ -248,9 +248,9 @@ TEST(RedisBus, ADeadNodesUsersGoOfflineAndAreReportedOnce) {
   at_b.attach(b);
   {
     RedisBus a(quick);
-    EXPECT_TRUE(a.connected(21_user, {a.node(), 1}));
-    EXPECT_TRUE(a.connected(22_user, {a.node(), 2}));
-    EXPECT_TRUE(b.connected(22_user, {b.node(), 1}) == false);
+    EXPECT_TRUE(a.connected(21_user, {a.node(), 1_conn}));
+    EXPECT_TRUE(a.connected(22_user, {a.node(), 2_conn}));
+    EXPECT_TRUE(b.connected(22_user, {b.node(), 1_conn}) == false);
     ASSERT_TRUE(eventually([&] { return b.online(21_user) && b.online(22_user); }));
     a.crash_for_tests();  // no goodbye: its key expires
   }
@@ -300,7 +300,7 @@ TEST(RedisBus, RedisRestartingEmptyMakesNodesRegisterAgainAndResync) {
   Inbox at_a, at_b;
   at_a.attach(a);
   at_b.attach(b);
-  EXPECT_TRUE(a.connected(31_user, {a.node(), 1}));
+  EXPECT_TRUE(a.connected(31_user, {a.node(), 1_conn}));
   ASSERT_TRUE(eventually([&] { return b.online(31_user); }));
 
   redis.kill();

@@ -46,7 +46,7 @@ class FakeConnection final : public net::WsConnection {
     closed_ = code;
     cv_.notify_all();
   }
-  std::uint64_t id() const override { return id_; }
+  ConnId id() const override { return ConnId{id_}; }
   void when_writable(std::function<void()> fn) override { fn(); }
 
   // The first frame of `type` (and, if given, `cid`) after the `skip` first frames, waiting for

@@ -53,7 +53,7 @@ struct CallsTest : ::testing::Test {
     j.peer = std::move(peer);
     j.user = user;
     j.username = "u" + std::to_string(user.value());
-    j.conn = ConnectionId{1, conn};
+    j.conn = ConnectionId{1, ConnId{conn}};
     j.direct = direct;
     j.members = std::move(members);
     return j;
@@ -103,21 +103,21 @@ TEST_F(CallsTest, ADroppedSocketKeepsItsPeerForTheGraceAndARejoinKeepsTheCall) {
   ASSERT_TRUE(calls->join(joining(1_user, "peer-alice", 10)));
   ASSERT_TRUE(calls->join(joining(2_user, "peer-bobby", 20)));
   timers.clear();
-  calls->closed(ConnectionId{1, 20});
+  calls->closed(ConnectionId{1, 20_conn});
   ASSERT_TRUE(rec.states.back());
   EXPECT_TRUE(rec.states.back()->peers[1].away);
-  EXPECT_FALSE(calls->route(7_room, "peer-alice", ConnectionId{1, 10}, "peer-bobby"))
+  EXPECT_FALSE(calls->route(7_room, "peer-alice", ConnectionId{1, 10_conn}, "peer-bobby"))
       << "nothing is relayed to an away peer";
   auto back = calls->join(joining(2_user, "peer-bobby", 21));
   ASSERT_TRUE(back);
   EXPECT_FALSE(back->peers[1].away);
   fire_all();  // the grace of the first drop runs out: the rejoined peer stays
   ASSERT_TRUE(calls->find(7_room));
-  auto r = calls->route(7_room, "peer-alice", ConnectionId{1, 10}, "peer-bobby");
+  auto r = calls->route(7_room, "peer-alice", ConnectionId{1, 10_conn}, "peer-bobby");
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->to, (ConnectionId{1, 21}));
+  EXPECT_EQ(r->to, (ConnectionId{1, 21_conn}));
 
-  calls->closed(ConnectionId{1, 21});
+  calls->closed(ConnectionId{1, 21_conn});
   fire_all();
   EXPECT_FALSE(calls->find(7_room)) << "removed after the grace";
   EXPECT_EQ(rec.records.back().substr(0, 6), "ended/");
@@ -125,7 +125,7 @@ TEST_F(CallsTest, ADroppedSocketKeepsItsPeerForTheGraceAndARejoinKeepsTheCall) {
 
 TEST_F(CallsTest, ANodeThatDiedTakesItsPeersOutAtOnce) {
   auto j = joining(3_user, "peer-carol", 30, false, {1_user, 2_user, 3_user});
-  j.conn = ConnectionId{2, 30};  // carol on node 2
+  j.conn = ConnectionId{2, 30_conn};  // carol on node 2
   ASSERT_TRUE(calls->join(joining(1_user, "peer-alice", 10, false, {1_user, 2_user, 3_user})));
   ASSERT_TRUE(calls->join(j));
   calls->node_gone(2);
@@ -180,19 +180,19 @@ TEST_F(CallsTest, AConferenceHoldsEightAndEndsWithItsLastPeer) {
 TEST_F(CallsTest, SignalsGoOnlyBetweenPeersOfOneCallWithinTheirBucket) {
   ASSERT_TRUE(calls->join(joining(1_user, "peer-alice", 10)));
   ASSERT_TRUE(calls->join(joining(2_user, "peer-bobby", 20)));
-  EXPECT_FALSE(calls->route(7_room, "peer-alice", ConnectionId{1, 20}, "peer-bobby"))
+  EXPECT_FALSE(calls->route(7_room, "peer-alice", ConnectionId{1, 20_conn}, "peer-bobby"))
       << "a peer signals only from its own socket";
-  EXPECT_FALSE(calls->route(7_room, "peer-alice", ConnectionId{1, 10}, "peer-alice"));
-  EXPECT_FALSE(calls->route(7_room, "peer-alice", ConnectionId{1, 10}, "nobody-at-all"));
-  EXPECT_FALSE(calls->route(8_room, "peer-alice", ConnectionId{1, 10}, "peer-bobby"));
+  EXPECT_FALSE(calls->route(7_room, "peer-alice", ConnectionId{1, 10_conn}, "peer-alice"));
+  EXPECT_FALSE(calls->route(7_room, "peer-alice", ConnectionId{1, 10_conn}, "nobody-at-all"));
+  EXPECT_FALSE(calls->route(8_room, "peer-alice", ConnectionId{1, 10_conn}, "peer-bobby"));
   int passed = 0;
   for (int i = 0; i < 300; ++i)
-    passed += calls->route(7_room, "peer-alice", ConnectionId{1, 10}, "peer-bobby") ? 1 : 0;
+    passed += calls->route(7_room, "peer-alice", ConnectionId{1, 10_conn}, "peer-bobby") ? 1 : 0;
   EXPECT_EQ(passed, 200);
   now += 100;  // 50 per second: 5 more
   passed = 0;
   for (int i = 0; i < 10; ++i)
-    passed += calls->route(7_room, "peer-alice", ConnectionId{1, 10}, "peer-bobby") ? 1 : 0;
+    passed += calls->route(7_room, "peer-alice", ConnectionId{1, 10_conn}, "peer-bobby") ? 1 : 0;
   EXPECT_EQ(passed, 5);
 }
 

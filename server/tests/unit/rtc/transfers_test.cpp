@@ -52,7 +52,7 @@ struct TransfersTest : ::testing::Test {
     t.size = 10;
     return t;
   }
-  static ConnectionId c(std::uint64_t n) { return ConnectionId{1, n}; }
+  static ConnectionId c(std::uint64_t n) { return ConnectionId{1, ConnId{n}}; }
 };
 
 TEST_F(TransfersTest, OfferAnswerSignalCancel) {
