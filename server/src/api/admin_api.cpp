@@ -360,16 +360,16 @@ void add_admin_area_routes(Routes& r) {
     for (const auto& a : r.chat.admin_rooms(query_param(req, "query"))) {
       json::array admins;
       for (const auto& u : a.admins) admins.push_back(brief_json(u));
-      list.push_back(
-          json::object{{"id", a.room.id.value()},
-                       {"kind", a.room.kind == store::RoomKind::kPrivate ? "private" : "channel"},
-                       {"name", a.room.name},
-                       {"topic", a.room.topic},
-                       {"members", a.members},
-                       {"messages", a.messages},
-                       {"group", a.room.group ? json::value(a.room.group) : json::value(nullptr)},
-                       {"last_at", a.last_at},
-                       {"admins", std::move(admins)}});
+      list.push_back(json::object{
+          {"id", a.room.id.value()},
+          {"kind", a.room.kind == store::RoomKind::kPrivate ? "private" : "channel"},
+          {"name", a.room.name},
+          {"topic", a.room.topic},
+          {"members", a.members},
+          {"messages", a.messages},
+          {"group", a.room.group ? json::value(a.room.group.value()) : json::value(nullptr)},
+          {"last_at", a.last_at},
+          {"admins", std::move(admins)}});
     }
     return ok_json(200, json::object{{"rooms", std::move(list)}});
   });
@@ -414,7 +414,7 @@ void add_admin_area_routes(Routes& r) {
     for (const auto& g : r.chat.admin_groups(query_param(req, "query"))) {
       json::array admins;
       for (const auto& u : g.admins) admins.push_back(brief_json(u));
-      list.push_back(json::object{{"id", g.group.id},
+      list.push_back(json::object{{"id", g.group.id.value()},
                                   {"name", g.group.name},
                                   {"members", g.members},
                                   {"rooms", g.rooms},
@@ -427,7 +427,8 @@ void add_admin_area_routes(Routes& r) {
       [&r, written](const HttpRequest& req, const auth::Authenticated& who) {
         auto [group, rest] = path_id(req, "/api/admin/groups/");
         if (!rest.empty()) return HttpResponse::error(404, "not_found", "No such route");
-        return written([&](auto done) { r.chat.admin_delete_group(who.user.id, group, done); });
+        return written(
+            [&](auto done) { r.chat.admin_delete_group(who.user.id, GroupId{group}, done); });
       },
       true);
 

@@ -86,7 +86,7 @@ void dissolve_group(ChatTx& tx, GroupId group) {
   for (auto id : tx.group_rooms(group)) {
     auto room = tx.room(id);
     if (room && room->kind == RoomKind::kChannel) tx.set_room_kind(id, RoomKind::kPrivate);
-    tx.set_room_group(id, 0);
+    tx.set_room_group(id, GroupId{});
   }
   tx.delete_group(group);
 }
@@ -120,7 +120,7 @@ struct ChatService::Work {
     events.emplace_back(std::move(e), std::move(change));
     return events.back().first;
   }
-  core::Result<Ack> ack(const Event& e) const { return Ack{e.room, e.seq, e.message, 0}; }
+  core::Result<Ack> ack(const Event& e) const { return Ack{e.room, e.seq, e.message, GroupId{}}; }
 };
 
 ChatService::ChatService(store::Store& store, EventSink& sink, Options options, core::Clock clock)
@@ -258,7 +258,8 @@ void ChatService::welcome(UserId user, std::vector<std::string> channels, UserId
             join(*id);
             continue;
           }
-          RoomId id = tx.create_room(RoomKind::kChannel, name, "", w.user, std::nullopt, 0, w.now);
+          RoomId id =
+              tx.create_room(RoomKind::kChannel, name, "", w.user, std::nullopt, GroupId{}, w.now);
           tx.add_member(id, w.user, true, w.now);
           Event created;
           created.room = id;
@@ -319,7 +320,7 @@ void ChatService::admin_delete_room(UserId admin, RoomId room, Done<Ack> done) {
       [room](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         if (!r || r->deleted || r->kind == RoomKind::kDirect) return not_found();
-        Ack last{room, 0, MessageId{}, 0};
+        Ack last{room, 0, MessageId{}, GroupId{}};
         for (UserId member : tx.room_members(room)) {
           auto who = tx.user(member);
           tx.remove_member(room, member);
@@ -369,7 +370,7 @@ void ChatService::make_room_admin(UserId by, RoomId room, UserId target, Done<Ac
           return make_error(Errc::kForbidden, "Only members of the room's group can be in it",
                             "user");
         }
-        Ack ack{room, 0, MessageId{}, 0};
+        Ack ack{room, 0, MessageId{}, GroupId{}};
         if (!tx.membership(room, target)) {
           tx.add_member(room, target, true, w.now);
           Event e;
@@ -400,7 +401,7 @@ void ChatService::open_direct(UserId user, std::string cid, UserId peer, Done<Ac
           tx.update_member(*existing, w.user, store::MemberSettings{{}, {}, {}, false});
           return Ack{*existing, 0, MessageId{}};
         }
-        RoomId id = tx.create_room(RoomKind::kDirect, "", "", w.user, key, 0, w.now);
+        RoomId id = tx.create_room(RoomKind::kDirect, "", "", w.user, key, GroupId{}, w.now);
         tx.add_member(id, w.user, false, w.now);
         tx.add_member(id, peer, false, w.now);
         Event created;

@@ -16,7 +16,6 @@ namespace parley::chat {
 
 using store::Event;
 using store::EventKind;
-using store::GroupId;
 using store::RoomKind;
 using store::Seq;
 
@@ -38,7 +37,7 @@ struct Ack {
   RoomId room{};
   Seq seq = 0;
   MessageId message{};
-  GroupId group = 0;
+  GroupId group{};
 };
 
 // Whose membership an event starts or ends: the hub subscribes or unsubscribes their sockets.

@@ -52,7 +52,7 @@ CreateRoom decode<CreateRoom>(Fields& f) {
   c.name = f.str("name");
   c.topic = f.opt_str("topic").value_or("");
   c.members = f.ids<UserId>("members", 100);
-  c.group = f.opt_id("group").value_or(0);
+  c.group = f.opt_id<GroupId>("group").value_or(GroupId{});
   return c;
 }
 template <>
@@ -174,19 +174,19 @@ ListGroups decode<ListGroups>(Fields& f) {
 }
 template <>
 GroupInvite decode<GroupInvite>(Fields& f) {
-  return {f.required_cid(), f.id("group"), f.id<UserId>("user")};
+  return {f.required_cid(), f.id<GroupId>("group"), f.id<UserId>("user")};
 }
 template <>
 GroupRemove decode<GroupRemove>(Fields& f) {
-  return {f.required_cid(), f.id("group"), f.id<UserId>("user")};
+  return {f.required_cid(), f.id<GroupId>("group"), f.id<UserId>("user")};
 }
 template <>
 LeaveGroup decode<LeaveGroup>(Fields& f) {
-  return {f.required_cid(), f.id("group")};
+  return {f.required_cid(), f.id<GroupId>("group")};
 }
 template <>
 DeleteGroup decode<DeleteGroup>(Fields& f) {
-  return {f.required_cid(), f.id("group")};
+  return {f.required_cid(), f.id<GroupId>("group")};
 }
 
 namespace {
@@ -387,7 +387,7 @@ json::array room_array(const std::vector<store::RoomSummary>& rooms) {
         {"hidden", r.hidden},
         {"muted_until", opt_time(r.me.muted_until)},
         {"last_at", r.last_at},
-        {"group", r.room.group ? json::value(r.room.group) : json::value(nullptr)},
+        {"group", r.room.group ? json::value(r.room.group.value()) : json::value(nullptr)},
     });
   }
   return a;
@@ -457,7 +457,7 @@ std::string encode_ack(const Cid& cid, const chat::Ack& ack) {
   if (ack.room) o["room"] = ack.room.value();
   if (ack.seq) o["seq"] = ack.seq;
   if (ack.message) o["id"] = ack.message.value();
-  if (ack.group) o["group"] = ack.group;
+  if (ack.group) o["group"] = ack.group.value();
   return json::serialize(o);
 }
 
@@ -555,12 +555,13 @@ std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryE
   auto o = answer("directory", cid);
   json::array a;
   for (const auto& r : rooms) {
-    a.push_back(json::object{{"id", r.id.value()},
-                             {"group", r.group ? json::value(r.group) : json::value(nullptr)},
-                             {"name", r.name},
-                             {"topic", r.topic},
-                             {"members", r.members},
-                             {"joined", r.joined}});
+    a.push_back(
+        json::object{{"id", r.id.value()},
+                     {"group", r.group ? json::value(r.group.value()) : json::value(nullptr)},
+                     {"name", r.name},
+                     {"topic", r.topic},
+                     {"members", r.members},
+                     {"joined", r.joined}});
   }
   o["rooms"] = std::move(a);
   return json::serialize(o);
@@ -616,7 +617,7 @@ std::string encode_groups(const Cid& cid, const std::vector<store::GroupSummary>
   auto o = answer("groups", cid);
   json::array a;
   for (const auto& g : groups) {
-    a.push_back(json::object{{"id", g.group.id},
+    a.push_back(json::object{{"id", g.group.id.value()},
                              {"name", g.group.name},
                              {"role", g.admin ? "admin" : "member"},
                              {"members", g.members},

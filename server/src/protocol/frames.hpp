@@ -49,7 +49,7 @@ struct CreateRoom {
   std::string name;
   std::string topic;
   std::vector<UserId> members;
-  Id group = 0;
+  GroupId group{};
 };
 struct OpenDirect {
   std::string cid;
@@ -164,21 +164,21 @@ struct ListGroups {
 };
 struct GroupInvite {
   std::string cid;
-  Id group = 0;
+  GroupId group{};
   UserId user{};
 };
 struct GroupRemove {
   std::string cid;
-  Id group = 0;
+  GroupId group{};
   UserId user{};
 };
 struct LeaveGroup {
   std::string cid;
-  Id group = 0;
+  GroupId group{};
 };
 struct DeleteGroup {
   std::string cid;
-  Id group = 0;
+  GroupId group{};
 };
 struct Typing {
   Cid cid;

@@ -12,7 +12,6 @@
 namespace parley::store {
 
 using Seq = std::int64_t;
-using GroupId = std::int64_t;
 using Millis = std::int64_t;
 using FileId = std::int64_t;
 
@@ -57,12 +56,12 @@ struct Room {
   std::string topic;
   UserId created_by{};
   Seq last_seq = 0;
-  GroupId group = 0;     // 0: in no group
+  GroupId group{};       // 0: in no group
   bool deleted = false;  // by an admin: no members, in no list
 };
 
 struct Group {
-  GroupId id = 0;
+  GroupId id{};
   std::string name;
 };
 
@@ -159,7 +158,7 @@ struct MemberInfo {
 
 struct DirectoryEntry {
   RoomId id{};
-  GroupId group = 0;
+  GroupId group{};
   std::string name;
   std::string topic;
   int members = 0;
@@ -197,7 +196,7 @@ struct CommandOutcome {
   RoomId room{};
   Seq seq = 0;
   MessageId message{};
-  GroupId group = 0;
+  GroupId group{};
 };
 
 struct MemberSettings {

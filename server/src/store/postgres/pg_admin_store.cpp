@@ -276,10 +276,10 @@ std::vector<AdminRoom> PgStore::admin_rooms(const std::string& query, int limit)
   std::vector<AdminRoom> out;
   for (int i = 0; i < r.rows(); ++i) {
     Room room{
-        r.id<RoomId>(i, 0), r.text(i, 1) == "private" ? RoomKind::kPrivate : RoomKind::kChannel,
-        r.text(i, 2),       r.text(i, 3),
-        r.id<UserId>(i, 4), r.i64(i, 5),
-        r.i64(i, 6),        false};
+        r.id<RoomId>(i, 0),  r.text(i, 1) == "private" ? RoomKind::kPrivate : RoomKind::kChannel,
+        r.text(i, 2),        r.text(i, 3),
+        r.id<UserId>(i, 4),  r.i64(i, 5),
+        r.id<GroupId>(i, 6), false};
     out.push_back(
         AdminRoom{std::move(room), static_cast<int>(r.i64(i, 7)), r.i64(i, 8), r.i64(i, 9), {}});
   }
@@ -296,7 +296,7 @@ std::vector<AdminGroup> PgStore::admin_groups(const std::string& query, int limi
                   "%" + like_escape(query) + "%", limit);
   std::vector<AdminGroup> out;
   for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(AdminGroup{Group{r.i64(i, 0), r.text(i, 1)},
+    out.push_back(AdminGroup{Group{r.id<GroupId>(i, 0), r.text(i, 1)},
                              static_cast<int>(r.i64(i, 2)),
                              static_cast<int>(r.i64(i, 3)),
                              {}});

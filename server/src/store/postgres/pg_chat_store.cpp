@@ -23,8 +23,8 @@ std::optional<Room> room_of(Connection& c, RoomId id) {
       "= $1",
       id);
   if (r.rows() == 0) return std::nullopt;
-  return Room{r.id<RoomId>(0, 0), kind_of(r.text(0, 1)), r.text(0, 2), r.text(0, 3),
-              r.id<UserId>(0, 4), r.i64(0, 5),           r.i64(0, 6),  r.i64(0, 7) != 0};
+  return Room{r.id<RoomId>(0, 0), kind_of(r.text(0, 1)), r.text(0, 2),        r.text(0, 3),
+              r.id<UserId>(0, 4), r.i64(0, 5),           r.id<GroupId>(0, 6), r.i64(0, 7) != 0};
 }
 
 std::optional<bool> group_role_of(Connection& c, GroupId group, UserId user) {
@@ -77,8 +77,8 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
   std::vector<RoomSummary> out;
   for (int i = 0; i < s.rows(); ++i) {
     RoomSummary r;
-    r.room = Room{s.id<RoomId>(i, 0), kind_of(s.text(i, 1)), s.text(i, 2), s.text(i, 3),
-                  s.id<UserId>(i, 4), s.i64(i, 5),           s.i64(i, 17), false};
+    r.room = Room{s.id<RoomId>(i, 0), kind_of(s.text(i, 1)), s.text(i, 2),         s.text(i, 3),
+                  s.id<UserId>(i, 4), s.i64(i, 5),           s.id<GroupId>(i, 17), false};
     r.me = Membership{r.room.id,   user,        s.text(i, 6) == "admin",
                       s.i64(i, 7), s.i64(i, 8), s.i64(i, 18)};
     r.notify = s.i64(i, 9) != 0;
@@ -322,8 +322,8 @@ std::vector<DirectoryEntry> PgStore::directory(UserId viewer, const std::string&
                   viewer, "%" + like_escape(query) + "%", limit);
   std::vector<DirectoryEntry> out;
   for (int i = 0; i < s.rows(); ++i) {
-    out.push_back(DirectoryEntry{s.id<RoomId>(i, 0), s.i64(i, 1), s.text(i, 2), s.text(i, 3),
-                                 static_cast<int>(s.i64(i, 4)), s.boolean(i, 5)});
+    out.push_back(DirectoryEntry{s.id<RoomId>(i, 0), s.id<GroupId>(i, 1), s.text(i, 2),
+                                 s.text(i, 3), static_cast<int>(s.i64(i, 4)), s.boolean(i, 5)});
   }
   return out;
 }
@@ -362,7 +362,7 @@ std::vector<GroupSummary> PgStore::groups_of(UserId user) {
                   user);
   std::vector<GroupSummary> out;
   for (int i = 0; i < s.rows(); ++i) {
-    out.push_back(GroupSummary{Group{s.i64(i, 0), s.text(i, 1)}, s.text(i, 2) == "admin",
+    out.push_back(GroupSummary{Group{s.id<GroupId>(i, 0), s.text(i, 1)}, s.text(i, 2) == "admin",
                                static_cast<int>(s.i64(i, 3)), static_cast<int>(s.i64(i, 4))});
   }
   return out;

@@ -81,7 +81,8 @@ class PgChatTx final : public ChatTx {
         "cid = $2",
         user, cid);
     if (r.rows() == 0) return std::nullopt;
-    return CommandOutcome{r.id<RoomId>(0, 0), r.i64(0, 1), r.id<MessageId>(0, 2), r.i64(0, 3)};
+    return CommandOutcome{r.id<RoomId>(0, 0), r.i64(0, 1), r.id<MessageId>(0, 2),
+                          r.id<GroupId>(0, 3)};
   }
   // The same (user, cid) saved by another node meanwhile: a unique violation, and the job runs
   // again (run_job), finding it.
@@ -95,7 +96,7 @@ class PgChatTx final : public ChatTx {
   std::optional<Group> group(GroupId id) override {
     auto r = c_.run("SELECT id, name FROM groups WHERE id = $1", id);
     if (r.rows() == 0) return std::nullopt;
-    return Group{r.i64(0, 0), r.text(0, 1)};
+    return Group{r.id<GroupId>(0, 0), r.text(0, 1)};
   }
   std::optional<bool> group_role(GroupId group, UserId user) override {
     return group_role_of(c_, group, user);
@@ -104,7 +105,7 @@ class PgChatTx final : public ChatTx {
     return c_
         .run("INSERT INTO groups (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id",
              name, creator, at)
-        .i64(0, 0);
+        .id<GroupId>(0, 0);
   }
   void add_group_member(GroupId group, UserId user, bool admin, Millis at) override {
     c_.run(

@@ -269,7 +269,7 @@ std::vector<AdminRoom> SqliteStore::admin_rooms(const std::string& query, int li
       a.room.topic = s.text(3);
       a.room.created_by = s.id<UserId>(4);
       a.room.last_seq = s.i64(5);
-      a.room.group = s.i64(6);
+      a.room.group = s.id<GroupId>(6);
       a.members = static_cast<int>(s.i64(7));
       a.messages = s.i64(8);
       a.last_at = s.i64(9);
@@ -296,8 +296,10 @@ std::vector<AdminGroup> SqliteStore::admin_groups(const std::string& query, int 
     s.bind(1, "%" + like_escape(query) + "%").bind(2, limit);
     std::vector<AdminGroup> out;
     while (s.step()) {
-      out.push_back(AdminGroup{
-          Group{s.i64(0), s.text(1)}, static_cast<int>(s.i64(2)), static_cast<int>(s.i64(3)), {}});
+      out.push_back(AdminGroup{Group{s.id<GroupId>(0), s.text(1)},
+                               static_cast<int>(s.i64(2)),
+                               static_cast<int>(s.i64(3)),
+                               {}});
     }
     for (auto& g : out) {
       Stmt m(c,

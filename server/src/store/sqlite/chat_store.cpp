@@ -26,8 +26,8 @@ std::optional<Room> room_of(Connection& c, RoomId id) {
          "id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return Room{s.id<RoomId>(0), kind_of(s.text(1)), s.text(2), s.text(3),
-              s.id<UserId>(4), s.i64(5),           s.i64(6),  s.i64(7) != 0};
+  return Room{s.id<RoomId>(0), kind_of(s.text(1)), s.text(2),        s.text(3),
+              s.id<UserId>(4), s.i64(5),           s.id<GroupId>(6), s.i64(7) != 0};
 }
 
 std::optional<bool> group_role_of(Connection& c, GroupId group, UserId user) {
@@ -79,8 +79,8 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
   std::vector<RoomSummary> out;
   while (s.step()) {
     RoomSummary r;
-    r.room = Room{s.id<RoomId>(0), kind_of(s.text(1)), s.text(2), s.text(3),
-                  s.id<UserId>(4), s.i64(5),           s.i64(17), false};
+    r.room = Room{s.id<RoomId>(0), kind_of(s.text(1)), s.text(2),         s.text(3),
+                  s.id<UserId>(4), s.i64(5),           s.id<GroupId>(17), false};
     r.me = Membership{r.room.id, user, s.text(6) == "admin", s.i64(7), s.i64(8), s.i64(18)};
     r.notify = s.i64(9) != 0;
     r.volume = static_cast<int>(s.i64(10));
@@ -264,7 +264,7 @@ class SqliteChatTx final : public ChatTx {
            "AND cid = ?2");
     s.bind(1, user).bind(2, cid);
     if (!s.step()) return std::nullopt;
-    return CommandOutcome{s.id<RoomId>(0), s.i64(1), s.id<MessageId>(2), s.i64(3)};
+    return CommandOutcome{s.id<RoomId>(0), s.i64(1), s.id<MessageId>(2), s.id<GroupId>(3)};
   }
   void save_command(UserId user, const std::string& cid, const CommandOutcome& o) override {
     Stmt s(c_,
@@ -279,7 +279,7 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_, "SELECT id, name FROM groups WHERE id = ?1");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
-    return Group{s.i64(0), s.text(1)};
+    return Group{s.id<GroupId>(0), s.text(1)};
   }
   std::optional<bool> group_role(GroupId group, UserId user) override {
     return group_role_of(c_, group, user);
@@ -288,7 +288,7 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_, "INSERT INTO groups (name, created_by, created_at) VALUES (?1, ?2, ?3)");
     s.bind(1, name).bind(2, creator).bind(3, at);
     s.run();
-    return c_.last_insert_id();
+    return GroupId{c_.last_insert_id()};
   }
   void add_group_member(GroupId group, UserId user, bool admin, Millis at) override {
     Stmt s(c_,
@@ -897,7 +897,7 @@ std::vector<DirectoryEntry> SqliteStore::directory(UserId viewer, const std::str
     s.bind(1, viewer).bind(2, "%" + like_escape(query) + "%").bind(3, limit);
     std::vector<DirectoryEntry> out;
     while (s.step()) {
-      out.push_back(DirectoryEntry{s.id<RoomId>(0), s.i64(1), s.text(2), s.text(3),
+      out.push_back(DirectoryEntry{s.id<RoomId>(0), s.id<GroupId>(1), s.text(2), s.text(3),
                                    static_cast<int>(s.i64(4)), s.i64(5) != 0});
     }
     return out;
@@ -939,7 +939,7 @@ std::vector<GroupSummary> SqliteStore::groups_of(UserId user) {
     s.bind(1, user);
     std::vector<GroupSummary> out;
     while (s.step()) {
-      out.push_back(GroupSummary{Group{s.i64(0), s.text(1)}, s.text(2) == "admin",
+      out.push_back(GroupSummary{Group{s.id<GroupId>(0), s.text(1)}, s.text(2) == "admin",
                                  static_cast<int>(s.i64(3)), static_cast<int>(s.i64(4))});
     }
     return out;

@@ -131,7 +131,8 @@ class ChatServiceTest : public ::testing::TestWithParam<StoreKind> {
   }
   RoomId make_room(UserId who, RoomKind kind, std::vector<UserId> members = {}) {
     auto r = wait([&](auto done) {
-      chat.create_room(who, "create-" + std::to_string(++n_), kind, "room", "", members, 0, done);
+      chat.create_room(who, "create-" + std::to_string(++n_), kind, "room", "", members, GroupId{},
+                       done);
     });
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r->room;

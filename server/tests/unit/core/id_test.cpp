@@ -18,6 +18,7 @@ static_assert(!std::is_convertible_v<RoomId, UserId>);
 static_assert(!std::is_convertible_v<UserId, RoomId>);
 static_assert(!std::is_convertible_v<MessageId, RoomId>);
 static_assert(!std::is_convertible_v<RoomId, MessageId>);
+static_assert(!std::is_convertible_v<GroupId, RoomId>);
 static_assert(!std::is_constructible_v<UserId, RoomId>);
 static_assert(!std::is_convertible_v<std::int64_t, RoomId>);
 static_assert(!std::is_convertible_v<RoomId, std::int64_t>);

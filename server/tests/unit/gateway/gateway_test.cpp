@@ -260,7 +260,8 @@ TEST_F(GatewayTest, TwoFollowersOfTheStreamSeeTheSameEventsInTheSameOrder) {
   for (int r = 0; r < 3; ++r) {
     rooms.push_back(wait([&](auto done) {
                       chat.create_room(alice, "room-" + std::to_string(r),
-                                       store::RoomKind::kChannel, "room", "", {bob}, 0, done);
+                                       store::RoomKind::kChannel, "room", "", {bob}, GroupId{},
+                                       done);
                     }).room);
   }
   std::vector<std::thread> posters;
@@ -292,7 +293,7 @@ TEST_F(GatewayTest, TwoNodesAgreeOnPresenceAndASignOutClosesSocketsOnBoth) {
   Node one(store, bus, pool, 1), two(store, bus, pool, 2);
   auto room = wait([&](auto done) {
                 return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "room", "",
-                                            {bob}, 0, done);
+                                            {bob}, GroupId{}, done);
               }).room;
   auto b = two.open(1, bob, 20, "bobby");  // bob on node 2
   auto a1 = one.open(1, alice, 10, "alice");
@@ -336,7 +337,7 @@ TEST_F(GatewayTest, ACallLivesOnOneNodeAndPeopleOnAnotherJoinAndSignal) {
   Node one(store, bus, pool, 1), two(store, bus, pool, 2);
   auto room = wait([&](auto done) {
                 return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "call", "",
-                                            {bob}, 0, done);
+                                            {bob}, GroupId{}, done);
               }).room;
   auto r = std::to_string(room.value());
   auto a = one.open(1, alice, 10, "alice");
@@ -414,7 +415,7 @@ TEST_F(GatewayTest, ATransferBetweenNodesLivesWithItsSender) {
   Node one(store, bus, pool, 1), two(store, bus, pool, 2);
   auto room = wait([&](auto done) {
                 return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "files", "",
-                                            {bob}, 0, done);
+                                            {bob}, GroupId{}, done);
               }).room;
   auto r = std::to_string(room.value());
   auto a = one.open(1, alice, 10, "alice");
@@ -480,7 +481,7 @@ TEST_F(GatewayTest, NodesOnRedisAgreeOnPresenceAndSignOutsAndADeadNodesUsersGoOf
   auto& [a, b, one, two] = cluster;
   auto room = wait([&](auto done) {
                 return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "room", "",
-                                            {bob}, 0, done);
+                                            {bob}, GroupId{}, done);
               }).room;
   auto bobs = two.open(1, bob, 20, "bobby");  // bob on node 2
   auto a1 = one.open(1, alice, 10, "alice");

@@ -234,11 +234,13 @@ TYPED_TEST(AdminStoreTest, AdminRoomsAndGroupsCountTheirMembersMessagesAndAdmins
   auto ann = this->add_user("ann");
   auto bob = this->add_user("bob");
   auto cy = this->add_user("cy");
-  auto group = this->sql("INSERT INTO groups (name, created_by, created_at) VALUES ('Team Blue', " +
-                         std::to_string(ann.id.value()) + ", 1000) RETURNING id");
+  const GroupId group{
+      this->sql("INSERT INTO groups (name, created_by, created_at) VALUES ('Team Blue', " +
+                std::to_string(ann.id.value()) + ", 1000) RETURNING id")};
   this->sql("INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES (" +
-            std::to_string(group) + ", " + std::to_string(bob.id.value()) + ", 'admin', 1000), (" +
-            std::to_string(group) + ", " + std::to_string(cy.id.value()) + ", 'member', 1000)");
+            std::to_string(group.value()) + ", " + std::to_string(bob.id.value()) +
+            ", 'admin', 1000), (" + std::to_string(group.value()) + ", " +
+            std::to_string(cy.id.value()) + ", 'member', 1000)");
   this->sql("INSERT INTO groups (name, created_by, created_at) VALUES ('Other', " +
             std::to_string(ann.id.value()) + ", 1000)");
 

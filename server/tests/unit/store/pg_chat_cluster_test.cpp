@@ -50,7 +50,7 @@ class PgChatClusterTest : public ::testing::Test {
   RoomId make_room() {
     RoomId id;
     EXPECT_TRUE(write(*a, [&](ChatTx& tx) {
-      id = tx.create_room(RoomKind::kChannel, "room", "", users[0], std::nullopt, 0, 1);
+      id = tx.create_room(RoomKind::kChannel, "room", "", users[0], std::nullopt, GroupId{}, 1);
       for (auto u : users) tx.add_member(id, u, false, 1);
       Event e;
       e.room = id;
@@ -78,7 +78,7 @@ class PgChatClusterTest : public ::testing::Test {
       e.at = 2;
       e.text = "hello " + cid;
       tx.post(e);
-      out = CommandOutcome{room, e.seq, e.message, 0};
+      out = CommandOutcome{room, e.seq, e.message, GroupId{}};
       tx.save_command(user, cid, out);
       return true;
     };
@@ -174,7 +174,7 @@ TEST_F(PgChatClusterTest, TheSameClientIdOnTwoNodesAtOnceMakesOneMessage) {
         e.at = 2;
         e.text = "hello again";
         tx.post(e);
-        tx.save_command(user, "same", CommandOutcome{room, e.seq, e.message, 0});
+        tx.save_command(user, "same", CommandOutcome{room, e.seq, e.message, GroupId{}});
         ADD_FAILURE() << "saved a cid another node had committed";
         return true;
       },

@@ -71,12 +71,13 @@ class StoreTest : public ::testing::Test {
     EXPECT_TRUE(u) << (u ? "" : u.error().message);
     return u ? *u : User{};
   }
-  RoomId add_room(const std::string& kind, const std::string& name, UserId by, GroupId group = 0) {
+  RoomId add_room(const std::string& kind, const std::string& name, UserId by,
+                  GroupId group = GroupId{}) {
     return RoomId{
         sql("INSERT INTO rooms (kind, name, name_key, created_by, created_at, group_id) VALUES "
             "('" +
             kind + "', '" + name + "', lower('" + name + "'), " + std::to_string(by.value()) +
-            ", 1000, " + std::to_string(group) + ") RETURNING id")};
+            ", 1000, " + std::to_string(group.value()) + ") RETURNING id")};
   }
   void add_member(RoomId room, UserId user, const std::string& role = "member") {
     sql("INSERT INTO members (room_id, user_id, role, joined_at) VALUES (" +
