@@ -48,7 +48,8 @@ void decode_calls(const ClientFrame& frame) {
   }
   auto fields = frame.fields();
   auto signal = decode_call_signal(fields);
-  if (!fields.problem()) (void)encode_call_signal(signal.room, signal.peer, 1, signal.data);
+  if (!fields.problem())
+    (void)encode_call_signal(signal.room, signal.peer, parley::UserId{1}, signal.data);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     auto r = parley::api::parse_upload_request(text);
-    if (r.room < 1 || r.size < 0 || r.declared_type.size() >= 128) std::abort();
+    if (r.room.value() < 1 || r.size < 0 || r.declared_type.size() >= 128) std::abort();
     if (r.name.empty() || r.name.find('/') != std::string::npos) std::abort();
   } catch (const parley::api::BadRequest&) {
   }

@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
         config.push.subject.empty()
             ? "mailto:admin@" + (config.host == "0.0.0.0" ? std::string("localhost") : config.host)
             : config.push.subject;
-    push_options.gone = [&store](std::int64_t id) { store.delete_push_subscription(0, id); };
+    push_options.gone = [&store](std::int64_t id) { store.delete_push_subscription(UserId{}, id); };
     push_options.any_endpoint = config.push.any_endpoint;
     notify::PushSender push_sender(vapid, push_options);
     gateway::PushNotifier notifier(
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
          &metrics.counter("parley_push_queued_total", "Push messages handed to the sender.")});
     notifier.follow(stream);
     if (redis) {
-      redis->on_offline([&ws](bus::UserId user) { ws.went_offline_elsewhere(user); });
+      redis->on_offline([&ws](UserId user) { ws.went_offline_elsewhere(user); });
       redis->on_node_gone([&rtc, &transfers](bus::NodeId node) {
         rtc.node_gone(node);
         transfers.node_gone(node);
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
     hub.start(on_io);
 
     auth::Options options = auth_options(config, port);
-    options.sessions_ended = [&ws](store::UserId user, store::SessionId only) {
+    options.sessions_ended = [&ws](UserId user, store::SessionId only) {
       ws.sessions_ended(user, only);
     };
     options.renamed = [&chat](const store::User& u) { chat.user_renamed(u.id, u.display_name); };
@@ -216,8 +216,9 @@ int main(int argc, char** argv) {
     core::FairQueue heavy(media_pool, 2, 64, 4);
     api_options.welcome = [&chat, &config](const auth::SignedIn& in) {
       std::promise<void> stored;
-      chat.welcome(in.user.id, config.accounts.default_rooms, in.invite ? in.invite->created_by : 0,
-                   in.invite ? in.invite->rooms : std::vector<store::RoomId>{},
+      chat.welcome(in.user.id, config.accounts.default_rooms,
+                   in.invite ? in.invite->created_by : UserId{},
+                   in.invite ? in.invite->rooms : std::vector<RoomId>{},
                    [&stored, &in](const core::Result<chat::Ack>& r) {
                      if (!r) {
                        spdlog::error("joining {}'s first rooms failed: {}", in.user.username,
@@ -265,9 +266,7 @@ int main(int argc, char** argv) {
     api::AdminApiOptions admin_api_options;
     admin_api_options.version = std::string(gateway::kVersion);
     admin_api_options.push_key = core::base64url(vapid.public_raw());
-    admin_api_options.push_test = [&notifier](store::UserId user) {
-      return notifier.send_test(user);
-    };
+    admin_api_options.push_test = [&notifier](UserId user) { return notifier.send_test(user); };
     admin_api_options.sockets = [&ws] { return ws.open_sockets(); };
     admin_api_options.gifs = &gifs;
     core::WorkerPool gif_pool(2);

@@ -58,7 +58,7 @@ json::object parse_object(const HttpRequest& req) {
 }
 
 json::value user_json(const store::User& u) {
-  json::object o{{"id", u.id},
+  json::object o{{"id", u.id.value()},
                  {"username", u.username},
                  {"display_name", u.display_name},
                  {"about", u.about},
@@ -382,7 +382,7 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
         };
         if (!r.options.oidc) return HttpResponse::error(404, "not_found", "No such provider");
         if (step == "start") {
-          store::UserId link = 0;
+          UserId link;
           if (query_param(req, "link") == "1") {
             auto who = r.auth.authenticate(cookie_value(req.header("cookie"), kSessionCookie));
             if (!who) return back_to("/login");
@@ -585,7 +585,7 @@ AccountsApi::AccountsApi(net::Router& router, auth::AuthService& auth, core::Wor
             auto who = r.auth.authenticate(cookie_value(req->header("cookie"), kSessionCookie));
             if (!who) return reply(HttpResponse::error(401, "unauthorized", "Sign in first"));
             auto shared_reply = std::make_shared<net::Reply>(std::move(reply));
-            auto posted = r.heavy.post(who->user.id, [&r, req, who = *who, shared_reply] {
+            auto posted = r.heavy.post(who->user.id.value(), [&r, req, who = *who, shared_reply] {
               try {
                 (*shared_reply)(r.store_avatar(*req, who));
               } catch (const std::exception& e) {

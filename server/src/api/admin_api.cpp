@@ -32,7 +32,8 @@ HttpResponse no_content() {
 }
 
 json::value brief_json(const store::UserBrief& u) {
-  return json::object{{"id", u.id}, {"username", u.username}, {"display_name", u.display_name}};
+  return json::object{
+      {"id", u.id.value()}, {"username", u.username}, {"display_name", u.display_name}};
 }
 
 json::value admin_user_json(const store::User& u) {
@@ -45,7 +46,8 @@ json::value admin_user_json(const store::User& u) {
 json::value invite_json(const auth::InviteView& v) {
   const auto& i = v.invite;
   json::array rooms;
-  for (const auto& [id, name] : v.rooms) rooms.push_back(json::object{{"id", id}, {"name", name}});
+  for (const auto& [id, name] : v.rooms)
+    rooms.push_back(json::object{{"id", id.value()}, {"name", name}});
   return json::object{{"code", i.code},
                       {"url", "/register?invite=" + i.code},
                       {"max_uses", i.max_uses},
@@ -60,8 +62,8 @@ json::value invite_json(const auth::InviteView& v) {
 json::value report_json(const store::Report& r) {
   return json::object{
       {"id", r.id},
-      {"message", json::object{{"id", r.message},
-                               {"room", r.room},
+      {"message", json::object{{"id", r.message.value()},
+                               {"room", r.room.value()},
                                {"room_name", r.room_name},
                                {"author", brief_json(r.author)},
                                {"text", r.text},
@@ -71,7 +73,7 @@ json::value report_json(const store::Report& r) {
       {"reason", r.reason},
       {"created_at", r.created_at},
       {"resolved_at", r.resolved_at ? json::value(r.resolved_at) : json::value(nullptr)},
-      {"resolved_by", r.resolved_by ? json::value(r.resolved_by) : json::value(nullptr)}};
+      {"resolved_by", r.resolved_by ? json::value(r.resolved_by.value()) : json::value(nullptr)}};
 }
 
 std::int64_t int_param(const HttpRequest& req, std::string_view key, std::int64_t fallback,
@@ -176,7 +178,7 @@ void add_invite_routes(Routes& r) {
           for (const auto& v : it->value().as_array()) {
             if (!v.is_int64() || v.as_int64() < 1)
               throw BadRequest{"'rooms' holds room ids", "rooms"};
-            n.rooms.push_back(v.as_int64());
+            n.rooms.push_back(RoomId{v.as_int64()});
           }
         }
         auto rooms = r.chat.invitable_rooms(who.user.id, n.rooms);
@@ -203,15 +205,15 @@ void add_invite_routes(Routes& r) {
       },
       true);
 
-  r.add_authed("POST", "/api/reports",
-               [&r](const HttpRequest& req, const auth::Authenticated& who) {
-                 auto o = parse_object(req);
-                 auto message = opt_int(o, "message", 1, std::int64_t{1} << 53);
-                 if (!message) throw BadRequest{"'message' is required", "message"};
-                 auto report = r.chat.report(who.user.id, *message, req_string(o, "reason"));
-                 if (!report) return error_response(report.error());
-                 return ok_json(201, json::object{{"report", report_json(*report)}});
-               });
+  r.add_authed(
+      "POST", "/api/reports", [&r](const HttpRequest& req, const auth::Authenticated& who) {
+        auto o = parse_object(req);
+        auto message = opt_int(o, "message", 1, std::int64_t{1} << 53);
+        if (!message) throw BadRequest{"'message' is required", "message"};
+        auto report = r.chat.report(who.user.id, MessageId{*message}, req_string(o, "reason"));
+        if (!report) return error_response(report.error());
+        return ok_json(201, json::object{{"report", report_json(*report)}});
+      });
 }
 
 json::value device_json(const store::PushSubscription& s) {
@@ -335,8 +337,8 @@ void add_admin_area_routes(Routes& r) {
         auto [id, rest] = path_id(req, "/api/admin/users/");
         if (!rest.empty()) return HttpResponse::error(404, "not_found", "No such route");
         auto o = parse_object(req);
-        auto user =
-            r.admin.update_user(who.user, id, opt_bool(o, "is_admin"), opt_bool(o, "deactivated"));
+        auto user = r.admin.update_user(who.user, UserId{id}, opt_bool(o, "is_admin"),
+                                        opt_bool(o, "deactivated"));
         if (!user) return error_response(user.error());
         return ok_json(200, json::object{{"user", admin_user_json(*user)}});
       },
@@ -347,7 +349,7 @@ void add_admin_area_routes(Routes& r) {
       [&r](const HttpRequest& req, const auth::Authenticated&) {
         auto [id, rest] = path_id(req, "/api/admin/users/");
         if (rest != "/logout") return HttpResponse::error(404, "not_found", "No such route");
-        auto out = r.admin.sign_out(id);
+        auto out = r.admin.sign_out(UserId{id});
         if (!out) return error_response(out.error());
         return no_content();
       },
@@ -358,16 +360,16 @@ void add_admin_area_routes(Routes& r) {
     for (const auto& a : r.chat.admin_rooms(query_param(req, "query"))) {
       json::array admins;
       for (const auto& u : a.admins) admins.push_back(brief_json(u));
-      list.push_back(
-          json::object{{"id", a.room.id},
-                       {"kind", a.room.kind == store::RoomKind::kPrivate ? "private" : "channel"},
-                       {"name", a.room.name},
-                       {"topic", a.room.topic},
-                       {"members", a.members},
-                       {"messages", a.messages},
-                       {"group", a.room.group ? json::value(a.room.group) : json::value(nullptr)},
-                       {"last_at", a.last_at},
-                       {"admins", std::move(admins)}});
+      list.push_back(json::object{
+          {"id", a.room.id.value()},
+          {"kind", a.room.kind == store::RoomKind::kPrivate ? "private" : "channel"},
+          {"name", a.room.name},
+          {"topic", a.room.topic},
+          {"members", a.members},
+          {"messages", a.messages},
+          {"group", a.room.group ? json::value(a.room.group.value()) : json::value(nullptr)},
+          {"last_at", a.last_at},
+          {"admins", std::move(admins)}});
     }
     return ok_json(200, json::object{{"rooms", std::move(list)}});
   });
@@ -381,9 +383,9 @@ void add_admin_area_routes(Routes& r) {
         auto user = opt_int(o, "user", 1, std::int64_t{1} << 53);
         if (!user) throw BadRequest{"'user' is required", "user"};
         std::promise<core::Result<chat::Ack>> done;
-        r.chat.make_room_admin(who.user.id, room, *user, [&done](core::Result<chat::Ack> a) {
-          done.set_value(std::move(a));
-        });
+        r.chat.make_room_admin(
+            who.user.id, RoomId{room}, UserId{*user},
+            [&done](core::Result<chat::Ack> a) { done.set_value(std::move(a)); });
         auto out = done.get_future().get();
         if (!out) return error_response(out.error());
         return no_content();
@@ -403,7 +405,8 @@ void add_admin_area_routes(Routes& r) {
       [&r, written](const HttpRequest& req, const auth::Authenticated& who) {
         auto [room, rest] = path_id(req, "/api/admin/rooms/");
         if (!rest.empty()) return HttpResponse::error(404, "not_found", "No such route");
-        return written([&](auto done) { r.chat.admin_delete_room(who.user.id, room, done); });
+        return written(
+            [&](auto done) { r.chat.admin_delete_room(who.user.id, RoomId{room}, done); });
       },
       true);
   r.add_admin("GET", "/api/admin/groups", [&r](const HttpRequest& req, const auth::Authenticated&) {
@@ -411,7 +414,7 @@ void add_admin_area_routes(Routes& r) {
     for (const auto& g : r.chat.admin_groups(query_param(req, "query"))) {
       json::array admins;
       for (const auto& u : g.admins) admins.push_back(brief_json(u));
-      list.push_back(json::object{{"id", g.group.id},
+      list.push_back(json::object{{"id", g.group.id.value()},
                                   {"name", g.group.name},
                                   {"members", g.members},
                                   {"rooms", g.rooms},
@@ -424,7 +427,8 @@ void add_admin_area_routes(Routes& r) {
       [&r, written](const HttpRequest& req, const auth::Authenticated& who) {
         auto [group, rest] = path_id(req, "/api/admin/groups/");
         if (!rest.empty()) return HttpResponse::error(404, "not_found", "No such route");
-        return written([&](auto done) { r.chat.admin_delete_group(who.user.id, group, done); });
+        return written(
+            [&](auto done) { r.chat.admin_delete_group(who.user.id, GroupId{group}, done); });
       },
       true);
 

@@ -18,7 +18,7 @@ struct AdminApiOptions {
   std::string version;
   std::string push_key;  // the server's VAPID public key, base64url ("" when push is off)
   // Queues a test notification to each of the user's devices; returns how many.
-  std::function<int(store::UserId)> push_test;
+  std::function<int(UserId)> push_test;
   media::GifSearch* gifs = nullptr;  // GIF search, when configured
   // Where GIF searches wait on the provider, apart from the REST pool (a slow provider must not
   // hold the threads every other request needs).

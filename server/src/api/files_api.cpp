@@ -33,8 +33,11 @@ constexpr std::string_view kUploads = "/api/uploads";
 constexpr std::string_view kFiles = "/api/files/";
 
 json::object upload_json(const store::Upload& u, std::uint64_t offset) {
-  return json::object{
-      {"id", u.id}, {"room", u.room}, {"name", u.name}, {"size", u.size}, {"offset", offset}};
+  return json::object{{"id", u.id},
+                      {"room", u.room.value()},
+                      {"name", u.name},
+                      {"size", u.size},
+                      {"offset", offset}};
 }
 
 HttpResponse upload_answer(int status, const store::Upload& u, std::uint64_t offset) {
@@ -140,7 +143,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
     auto r = parse_upload_request(req.body);
     {
       std::lock_guard lock(limiter_mu);
-      if (int wait = limiter.take(std::to_string(w.user.id), core::now_ms()); wait > 0) {
+      if (int wait = limiter.take(std::to_string(w.user.id.value()), core::now_ms()); wait > 0) {
         auto e = core::make_error(core::Errc::kRateLimited,
                                   "Too many uploads: wait a moment before the next one");
         e.retry_after = wait;
@@ -244,7 +247,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
       }
       auto shared_reply = std::make_shared<net::Reply>(std::move(reply));
       auto posted = impl->heavy.post(
-          upload_.user, [impl, upload = upload_, active = active_, release, shared_reply] {
+          upload_.user.value(), [impl, upload = upload_, active = active_, release, shared_reply] {
             auto& reply = *shared_reply;
             HttpResponse res;
             try {

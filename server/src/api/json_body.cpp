@@ -44,7 +44,7 @@ UploadRequest parse_upload_request(std::string_view text) {
   if (!size || !size->is_int64() || size->as_int64() < 0)
     throw BadRequest{"'size' must be a number of bytes", "size"};
   UploadRequest r;
-  r.room = room->as_int64();
+  r.room = RoomId{room->as_int64()};
   r.size = size->as_int64();
   r.name = media::clean_name(req_string(body, "name"));
   // The declared type only picks audio or video for shared containers (media::Storage::finish).

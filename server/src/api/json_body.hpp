@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/ids.hpp"
+
 namespace parley::api {
 
 struct BadRequest {
@@ -25,7 +27,7 @@ std::string req_string(const boost::json::object& o, std::string_view key);
 // POST /api/uploads: {room, size, name, type?}. The name is cleaned (media::clean_name); a declared
 // type of 128 bytes or more is dropped.
 struct UploadRequest {
-  std::int64_t room = 0;
+  RoomId room{};
   std::int64_t size = 0;
   std::string name;
   std::string declared_type;

@@ -42,7 +42,7 @@ std::vector<store::User> Admin::users(const std::string& query, int offset, int 
   return store_.list_users(query, offset, limit, total);
 }
 
-core::Result<store::User> Admin::update_user(const store::User& by, store::UserId id,
+core::Result<store::User> Admin::update_user(const store::User& by, UserId id,
                                              std::optional<bool> admin,
                                              std::optional<bool> deactivated) {
   if (id == by.id && deactivated.value_or(false)) {
@@ -57,7 +57,7 @@ core::Result<store::User> Admin::update_user(const store::User& by, store::UserI
   return user;
 }
 
-core::Result<bool> Admin::sign_out(store::UserId id) {
+core::Result<bool> Admin::sign_out(UserId id) {
   if (!store_.find_user(id)) return make_error(Errc::kNotFound, "No such user");
   auth_.end_sessions(id);
   return true;
@@ -77,7 +77,7 @@ core::Result<store::Invite> Admin::create_invite(const store::User& by, const Ne
   if (n.rooms.size() > 20) return make_error(Errc::kInvalid, "At most 20 rooms", "rooms");
   if (n.email) {
     if (auto e = check_email(*n.email)) return make_error(Errc::kInvalid, *e, "email");
-    if (int wait = invite_mails_.take(std::to_string(by.id), clock_())) {
+    if (int wait = invite_mails_.take(std::to_string(by.id.value()), clock_())) {
       auto e = make_error(Errc::kRateLimited, "Too many invitations by e-mail; try again later");
       e.retry_after = wait;
       return e;
@@ -106,11 +106,11 @@ core::Result<store::Invite> Admin::create_invite(const store::User& by, const Ne
 }
 
 std::vector<store::Invite> Admin::invites(const store::User& by) {
-  return store_.list_invites(by.is_admin ? 0 : by.id, clock_());
+  return store_.list_invites(by.is_admin ? UserId{} : by.id, clock_());
 }
 
 bool Admin::revoke_invite(const store::User& by, const std::string& code) {
-  return store_.revoke_invite(code, by.is_admin ? 0 : by.id);
+  return store_.revoke_invite(code, by.is_admin ? UserId{} : by.id);
 }
 
 std::optional<store::Invite> Admin::invite(const std::string& code) {
@@ -205,7 +205,7 @@ core::Result<store::PushSubscription> Admin::add_push_device(
 }
 
 core::Result<bool> Admin::may_send_push_test(const store::User& by) {
-  if (int wait = push_tests_.take(std::to_string(by.id), clock_())) {
+  if (int wait = push_tests_.take(std::to_string(by.id.value()), clock_())) {
     auto e = make_error(Errc::kRateLimited, "Too many test notifications; try again in a minute");
     e.retry_after = wait;
     return e;

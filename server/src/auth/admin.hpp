@@ -21,7 +21,7 @@ struct Notice {
 struct NewInvite {
   int max_uses = 1;
   int expires_hours = 168;
-  std::vector<store::RoomId> rooms;  // already checked by chat/ (the creator's rooms)
+  std::vector<RoomId> rooms;  // already checked by chat/ (the creator's rooms)
   std::optional<std::string> email;
 };
 
@@ -29,7 +29,7 @@ struct NewInvite {
 struct InviteView {
   store::Invite invite;
   store::UserBrief creator;
-  std::vector<std::pair<store::RoomId, std::string>> rooms;  // those that still exist
+  std::vector<std::pair<RoomId, std::string>> rooms;  // those that still exist
 };
 
 class Admin {
@@ -46,9 +46,9 @@ class Admin {
                                  std::int64_t& total);
   // Deactivating ends the account's sessions (its sockets close); an admin cannot deactivate
   // themselves, and one active admin always remains.
-  core::Result<store::User> update_user(const store::User& by, store::UserId id,
-                                        std::optional<bool> admin, std::optional<bool> deactivated);
-  core::Result<bool> sign_out(store::UserId id);
+  core::Result<store::User> update_user(const store::User& by, UserId id, std::optional<bool> admin,
+                                        std::optional<bool> deactivated);
+  core::Result<bool> sign_out(UserId id);
 
   // Invitations: any account but a guest may invite, unless registration is closed (then only
   // admins, whose invitations do not work while it stays closed).

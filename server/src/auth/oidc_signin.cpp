@@ -193,7 +193,7 @@ std::string OidcSignIn::redirect_uri(const OidcProvider& p) const {
   return public_url_ + "/api/auth/oidc/" + p.id + "/callback";
 }
 
-core::Result<OidcSignIn::Start> OidcSignIn::start(const std::string& id, store::UserId link_user) {
+core::Result<OidcSignIn::Start> OidcSignIn::start(const std::string& id, UserId link_user) {
   const auto* p = find(id);
   if (!p) return make_error(Errc::kNotFound, "No such sign-in provider");
   std::string authorize = p->authorization_endpoint;
@@ -409,7 +409,7 @@ core::Result<SignedIn> OidcSignIn::confirm_link(const std::string& token,
   return s;
 }
 
-std::vector<store::Identity> OidcSignIn::identities(store::UserId user) {
+std::vector<store::Identity> OidcSignIn::identities(UserId user) {
   return store_.identities(user);
 }
 

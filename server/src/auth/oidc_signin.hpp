@@ -47,7 +47,7 @@ class OidcSignIn {
     std::string state;     // for the browser's cookie; the callback must bring it back
   };
   // `link_user` (0: signing in) links the provider to that signed-in account instead.
-  core::Result<Start> start(const std::string& provider, store::UserId link_user);
+  core::Result<Start> start(const std::string& provider, UserId link_user);
 
   struct Finished {
     std::optional<SignedIn> signed_in;  // a session for the cookie (sign-in)
@@ -72,7 +72,7 @@ class OidcSignIn {
   core::Result<SignedIn> confirm_link(const std::string& token, const std::string& password,
                                       const Client& client);
 
-  std::vector<store::Identity> identities(store::UserId user);
+  std::vector<store::Identity> identities(UserId user);
   // Refused when it would leave the account no way to sign in.
   core::Result<bool> unlink(const store::User& user, const std::string& provider);
 

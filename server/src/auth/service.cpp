@@ -196,7 +196,7 @@ core::Result<SignedIn> AuthService::register_user(const Registration& r, const C
   return out;
 }
 
-core::Result<SignedIn> AuthService::sign_in_user(store::UserId id, const Client& c) {
+core::Result<SignedIn> AuthService::sign_in_user(UserId id, const Client& c) {
   auto user = store_.find_user(id);
   if (!user) return make_error(Errc::kUnauthorized, "The account no longer exists");
   if (user->deactivated) return make_error(Errc::kForbidden, "This account is deactivated");
@@ -259,14 +259,14 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
   // guesses cannot all slip through one free slot; a success gives the slots back.
   std::string lower_login = login;
   for (auto& ch : lower_login) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  std::string key =
-      (user ? "acct:" + std::to_string(user->id) : "name:" + lower_login) + "@" + address_key(c.ip);
+  std::string key = (user ? "acct:" + std::to_string(user->id.value()) : "name:" + lower_login) +
+                    "@" + address_key(c.ip);
   if (int wait = per_account_.take(key, now)) {
     hasher_.verify_dummy(password);
     return limited(wait);
   }
   // And per account from anywhere: each new address would otherwise bring its own guesses.
-  const std::string anywhere = user ? "acct:" + std::to_string(user->id) : std::string();
+  const std::string anywhere = user ? "acct:" + std::to_string(user->id.value()) : std::string();
   if (user) {
     if (int wait = per_account_anywhere_.take(anywhere, now)) {
       per_account_.reset(key);  // this attempt was not made
@@ -313,7 +313,7 @@ void AuthService::logout(const Authenticated& a) {
   ended(a.user.id, a.session.id);
 }
 
-void AuthService::ended(store::UserId user, store::SessionId only) {
+void AuthService::ended(UserId user, store::SessionId only) {
   if (options_.sessions_ended) options_.sessions_ended(user, only);
 }
 
@@ -322,7 +322,7 @@ std::string AuthService::registration_mode() {
   return store_.server_setting("registration").value_or(options_.registration);
 }
 
-int AuthService::end_sessions(store::UserId user) {
+int AuthService::end_sessions(UserId user) {
   // Signed out everywhere: no device keeps getting its notifications either.
   for (const auto& s : store_.push_subscriptions(user)) store_.delete_push_subscription(user, s.id);
   int n = store_.delete_sessions(user, 0);
@@ -368,7 +368,7 @@ void AuthService::send_password_reset(const std::string& login) {
   auto user = store_.find_user_by_name_or_email(login);
   if (!user || !user->email) return;
   // At most a few reset mails an hour per account, so nobody can flood someone's mailbox.
-  if (per_reset_.take(std::to_string(user->id), clock_()) != 0) return;
+  if (per_reset_.take(std::to_string(user->id.value()), clock_()) != 0) return;
   std::string token = random_token();
   auto now = clock_();
   store_.create_email_token(store::EmailToken{token_hash(token), user->id, "reset", *user->email,
@@ -404,7 +404,7 @@ core::Result<store::User> AuthService::reset_password(const std::string& token,
 core::Result<SignedIn> AuthService::change_password(const Authenticated& a,
                                                     const std::string& current,
                                                     const std::string& next, const Client& c) {
-  std::string key = "pw:" + std::to_string(a.user.id);
+  std::string key = "pw:" + std::to_string(a.user.id.value());
   if (int wait = per_account_.take(key, clock_())) return limited(wait);
   if (!hasher_.verify(a.user.password_hash, current)) {
     return invalid("The current password is wrong", "current_password");
@@ -420,7 +420,7 @@ core::Result<SignedIn> AuthService::change_password(const Authenticated& a,
 core::Result<store::User> AuthService::change_email(const Authenticated& a,
                                                     const std::optional<std::string>& email,
                                                     const std::string& password) {
-  std::string key = "pw:" + std::to_string(a.user.id);
+  std::string key = "pw:" + std::to_string(a.user.id.value());
   if (int wait = per_account_.take(key, clock_())) return limited(wait);
   if (!hasher_.verify(a.user.password_hash, password))
     return invalid("The password is wrong", "password");
@@ -428,7 +428,7 @@ core::Result<store::User> AuthService::change_email(const Authenticated& a,
   if (email) {
     if (auto e = check_email(*email)) return invalid(*e, "email");
     // Each change mails a link: bounded like reset mails, so it cannot be used to spam.
-    if (int wait = per_reset_.take("mail:" + std::to_string(a.user.id), clock_()))
+    if (int wait = per_reset_.take("mail:" + std::to_string(a.user.id.value()), clock_()))
       return limited(wait);
   }
   auto user = store_.set_email(a.user.id, email, false);

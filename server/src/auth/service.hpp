@@ -41,7 +41,7 @@ struct Options {
   std::atomic<std::int64_t>* failed_logins = nullptr;  // a metrics counter, when wired
   // Sessions that ended before their time (sign-out, revocation, password change or reset):
   // `only` names one, or is 0 for every session of the user. Sockets opened with them close.
-  std::function<void(store::UserId user, store::SessionId only)> sessions_ended;
+  std::function<void(UserId user, store::SessionId only)> sessions_ended;
   // A user's display name changed (rooms show it as an event).
   std::function<void(const store::User& user)> renamed;
   // A user's avatar changed (pushed to those who share a room with them).
@@ -81,7 +81,7 @@ class AuthService {
   core::Result<SignedIn> register_user(const Registration& r, const Client& c);
   core::Result<SignedIn> sign_in_guest(const Client& c);
   // Sign-in through a provider (auth/oidc_signin): a session for an account already linked...
-  core::Result<SignedIn> sign_in_user(store::UserId user, const Client& c);
+  core::Result<SignedIn> sign_in_user(UserId user, const Client& c);
   // ...or a new account without a password (when registration is open), its username from
   // `username_hint` (made unique), its e-mail address confirmed when the provider verified it.
   core::Result<SignedIn> register_external(const std::string& username_hint,
@@ -122,10 +122,10 @@ class AuthService {
   // Who may register now: "open", "invite" or "closed".
   std::string registration_mode();
   // Ends every session of `user` (an admin's sign-out everywhere, a deactivation).
-  int end_sessions(store::UserId user);
+  int end_sessions(UserId user);
 
  private:
-  void ended(store::UserId user, store::SessionId only);
+  void ended(UserId user, store::SessionId only);
   SignedIn open_session(const store::User& user, const Client& c);
   void send_confirmation(const store::User& user, const std::string& email);
   core::Error limited(int seconds) const;

@@ -12,24 +12,24 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ids.hpp"
+
 namespace parley::bus {
 
-using UserId = std::int64_t;
-using RoomId = std::int64_t;
 using NodeId = std::uint32_t;
 
 // One WebSocket anywhere in the cluster: the node it is on and its number on that node.
 struct ConnectionId {
   NodeId node = 0;
-  std::uint64_t local = 0;
+  ConnId local{};
   friend bool operator==(const ConnectionId&, const ConnectionId&) = default;
   // "node.local", as clients see it.
-  std::string str() const { return std::to_string(node) + "." + std::to_string(local); }
+  std::string str() const { return std::to_string(node) + "." + std::to_string(local.value()); }
 };
 
 struct ConnectionIdHash {
   std::size_t operator()(const ConnectionId& c) const {
-    return std::hash<std::uint64_t>()(c.local * 0x9E3779B97F4A7C15ull ^ c.node);
+    return std::hash<std::uint64_t>()(c.local.value() * 0x9E3779B97F4A7C15ull ^ c.node);
   }
 };
 
@@ -46,8 +46,8 @@ struct Message {
                   // `room` and `frame` are theirs; no socket sees it
   };
   Kind kind = Kind::kRoom;
-  RoomId room = 0;
-  UserId user = 0;              // kPresence: whose; kRoom with skip_user: the sender
+  RoomId room{};
+  UserId user{};                // kPresence: whose; kRoom with skip_user: the sender
   bool skip_user = false;       // not to `user`'s own connections (typing)
   std::vector<UserId> added;    // users who became members: following before delivery
   std::vector<UserId> removed;  // users who stopped being members: unfollowing after it

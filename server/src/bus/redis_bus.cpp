@@ -28,7 +28,13 @@ struct Writer {
     std::memcpy(b, &v, sizeof(T));
     out.append(b, sizeof(T));
   }
-  void ids(const std::vector<std::int64_t>& v) {
+  // An id goes as its number.
+  template <class Tag, class Rep>
+  void put(Id<Tag, Rep> id) {
+    put(id.value());
+  }
+  template <class I>
+  void ids(const std::vector<I>& v) {
     put(static_cast<std::uint32_t>(v.size()));
     for (auto x : v) put(x);
   }
@@ -48,15 +54,20 @@ struct Reader {
     in.remove_prefix(sizeof(T));
     return v;
   }
-  std::vector<std::int64_t> ids() {
+  template <class I>
+  I id() {
+    return I{get<typename I::rep>()};
+  }
+  template <class I>
+  std::vector<I> ids() {
     auto n = get<std::uint32_t>();
-    std::vector<std::int64_t> v;
+    std::vector<I> v;
     if (!ok || n > kMaxList || in.size() / sizeof(std::int64_t) < n) {
       ok = false;
       return v;
     }
     v.reserve(n);
-    for (std::uint32_t i = 0; i < n; ++i) v.push_back(get<std::int64_t>());
+    for (std::uint32_t i = 0; i < n; ++i) v.push_back(id<I>());
     return v;
   }
 };
@@ -113,14 +124,14 @@ std::optional<Envelope> decode(std::string_view bytes) {
       auto kind = r.get<std::uint8_t>();
       if (kind > static_cast<std::uint8_t>(Message::Kind::kNode)) return std::nullopt;
       m.kind = static_cast<Message::Kind>(kind);
-      m.room = r.get<RoomId>();
-      m.user = r.get<UserId>();
+      m.room = r.id<RoomId>();
+      m.user = r.id<UserId>();
       m.skip_user = r.get<std::uint8_t>() != 0;
-      m.added = r.ids();
-      m.removed = r.ids();
-      m.rooms = r.ids();
+      m.added = r.ids<UserId>();
+      m.removed = r.ids<UserId>();
+      m.rooms = r.ids<RoomId>();
       m.connection.node = r.get<NodeId>();
-      m.connection.local = r.get<std::uint64_t>();
+      m.connection.local = r.id<ConnId>();
       m.session = r.get<std::int64_t>();
       if (r.get<std::uint8_t>()) {
         auto n = r.get<std::uint32_t>();
@@ -132,7 +143,7 @@ std::optional<Envelope> decode(std::string_view bytes) {
     }
     case static_cast<std::uint8_t>(Envelope::Type::kPresence):
       e.type = Envelope::Type::kPresence;
-      e.user = r.get<UserId>();
+      e.user = r.id<UserId>();
       e.online = r.get<std::uint8_t>() != 0;
       e.version = r.get<std::uint64_t>();
       break;
@@ -383,7 +394,7 @@ void RedisBus::stop() {
     if (gone && gone->type == REDIS_REPLY_ARRAY) {
       for (std::size_t i = 0; i + 1 < gone->elements; i += 2) {
         auto bytes = wire::encode(
-            presence_envelope(node_, to_int(gone->element[i]), false,
+            presence_envelope(node_, UserId{to_int(gone->element[i])}, false,
                               static_cast<std::uint64_t>(to_int(gone->element[i + 1]))));
         command(cmd_, "PUBLISH %s %b", all_channel_.c_str(), bytes.data(), bytes.size());
       }
@@ -623,7 +634,7 @@ void RedisBus::load_presence() {
   floor_ = static_cast<std::uint64_t>(to_int(r->element[0]));
   version_.clear();
   online_.clear();
-  for (std::size_t i = 1; i < r->elements; ++i) online_.insert(to_int(r->element[i]));
+  for (std::size_t i = 1; i < r->elements; ++i) online_.insert(UserId{to_int(r->element[i])});
 }
 
 void RedisBus::ReplyDeleter::operator()(redisReply* r) const {
@@ -671,7 +682,8 @@ void RedisBus::reregister_connections() {
   run({"EVAL", kHeartbeat, "0", opt_.prefix, n, std::to_string(opt_.node_ttl.count())});
   for (const auto& [conn, user] : local_) {
     auto v = to_int(
-        run({"EVAL", kConnected, "0", opt_.prefix, std::to_string(user), conn.str(), n}).get());
+        run({"EVAL", kConnected, "0", opt_.prefix, std::to_string(user.value()), conn.str(), n})
+            .get());
     if (v > 0) changed(user, true, static_cast<std::uint64_t>(v));
   }
   for (const auto& k : claims_) run({"EVAL", kClaim, "0", opt_.prefix, k, n});
@@ -702,7 +714,7 @@ bool RedisBus::connected(UserId user, ConnectionId conn) {
   {
     std::lock_guard lock(cmd_mu_);
     local_[conn] = user;
-    auto r = run({"EVAL", kConnected, "0", opt_.prefix, std::to_string(user), conn.str(),
+    auto r = run({"EVAL", kConnected, "0", opt_.prefix, std::to_string(user.value()), conn.str(),
                   std::to_string(node_)});
     // Out of reach: this node answers for itself; it registers again once back.
     if (!r) return !online(user);
@@ -719,7 +731,8 @@ bool RedisBus::disconnected(UserId user, ConnectionId conn) {
     std::lock_guard lock(cmd_mu_);
     if (local_.erase(conn) == 0) return false;
     v = to_int(
-        run({"EVAL", kDisconnected, "0", opt_.prefix, std::to_string(user), conn.str()}).get());
+        run({"EVAL", kDisconnected, "0", opt_.prefix, std::to_string(user.value()), conn.str()})
+            .get());
   }
   if (v <= 0) return false;
   changed(user, false, static_cast<std::uint64_t>(v));

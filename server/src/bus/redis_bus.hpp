@@ -61,7 +61,7 @@ struct Envelope {
   Type type = Type::kMessage;
   NodeId origin = 0;
   Message message;            // kMessage
-  UserId user = 0;            // kPresence
+  UserId user{};              // kPresence
   bool online = false;        // kPresence
   std::uint64_t version = 0;  // kPresence
 };

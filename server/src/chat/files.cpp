@@ -20,9 +20,8 @@ using core::make_error;
 FileRules::FileRules(store::Store& store, FileOptions options, core::Clock clock)
     : store_(store), options_(options), clock_(std::move(clock)) {}
 
-core::Result<store::Upload> FileRules::begin_upload(store::UserId user, store::RoomId room,
-                                                    const std::string& id, const std::string& name,
-                                                    std::int64_t size,
+core::Result<store::Upload> FileRules::begin_upload(UserId user, RoomId room, const std::string& id,
+                                                    const std::string& name, std::int64_t size,
                                                     const std::string& declared_type) {
   if (size < 0) return make_error(Errc::kInvalid, "The size must be a number of bytes", "size");
   if (size > options_.max_bytes) {
@@ -49,7 +48,7 @@ core::Result<store::Upload> FileRules::begin_upload(store::UserId user, store::R
   return u;
 }
 
-core::Result<store::Upload> FileRules::own_upload(store::UserId user, const std::string& id) {
+core::Result<store::Upload> FileRules::own_upload(UserId user, const std::string& id) {
   auto u = store_.find_upload(id);
   if (!u || u->user != user) return make_error(Errc::kNotFound, "No such upload");
   return *u;
@@ -62,13 +61,13 @@ std::optional<store::FileInfo> FileRules::finished(const store::Upload& upload) 
   return f->info;
 }
 
-core::Result<store::StoredFile> FileRules::readable_file(store::UserId user, store::FileId id) {
+core::Result<store::StoredFile> FileRules::readable_file(UserId user, store::FileId id) {
   auto f = store_.find_file(id);
   if (!f || f->message_deleted) return make_error(Errc::kNotFound, "No such file");
   if (f->uploader == user) return *f;
   if (!store_.membership(f->room, user)) return make_error(Errc::kNotFound, "No such file");
   // A member sees files once they are in a message; before that only the uploader does.
-  if (f->message == 0) return make_error(Errc::kNotFound, "No such file");
+  if (!f->message) return make_error(Errc::kNotFound, "No such file");
   return *f;
 }
 

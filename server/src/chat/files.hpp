@@ -26,17 +26,16 @@ class FileRules {
 
   // Starts an upload of `size` bytes named `name` (already cleaned) to `room`, where the user must
   // be a member. kTooLarge with field "size" over the file limit, field "quota" over the quota.
-  core::Result<store::Upload> begin_upload(store::UserId user, store::RoomId room,
-                                           const std::string& id, const std::string& name,
-                                           std::int64_t size,
+  core::Result<store::Upload> begin_upload(UserId user, RoomId room, const std::string& id,
+                                           const std::string& name, std::int64_t size,
                                            const std::string& declared_type = "");
   // The file a finished upload became (nullopt while unfinished or when that file is gone).
   std::optional<store::FileInfo> finished(const store::Upload& upload);
   // The user's own upload (finished ones are kept a day), or kNotFound.
-  core::Result<store::Upload> own_upload(store::UserId user, const std::string& id);
+  core::Result<store::Upload> own_upload(UserId user, const std::string& id);
   // A file the user may download: they uploaded it, or they are a member of its room and its
   // message (if any) is not deleted. Anything else is kNotFound, exactly like a missing file.
-  core::Result<store::StoredFile> readable_file(store::UserId user, store::FileId id);
+  core::Result<store::StoredFile> readable_file(UserId user, store::FileId id);
 
   // Records a finished upload as a file of `blob` (the upload row goes).
   store::FileInfo complete(const store::Upload& upload, const store::Blob& blob);

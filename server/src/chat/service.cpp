@@ -86,7 +86,7 @@ void dissolve_group(ChatTx& tx, GroupId group) {
   for (auto id : tx.group_rooms(group)) {
     auto room = tx.room(id);
     if (room && room->kind == RoomKind::kChannel) tx.set_room_kind(id, RoomKind::kPrivate);
-    tx.set_room_group(id, 0);
+    tx.set_room_group(id, GroupId{});
   }
   tx.delete_group(group);
 }
@@ -95,7 +95,7 @@ void dissolve_group(ChatTx& tx, GroupId group) {
 
 // What one command does inside its job: the events it appended, to publish after the commit.
 struct ChatService::Work {
-  UserId user = 0;
+  UserId user;
   std::string username;
   core::Millis now = 0;
   std::vector<std::pair<Event, MembershipChange>> events;
@@ -120,7 +120,7 @@ struct ChatService::Work {
     events.emplace_back(std::move(e), std::move(change));
     return events.back().first;
   }
-  core::Result<Ack> ack(const Event& e) const { return Ack{e.room, e.seq, e.message, 0}; }
+  core::Result<Ack> ack(const Event& e) const { return Ack{e.room, e.seq, e.message, GroupId{}}; }
 };
 
 ChatService::ChatService(store::Store& store, EventSink& sink, Options options, core::Clock clock)
@@ -258,7 +258,8 @@ void ChatService::welcome(UserId user, std::vector<std::string> channels, UserId
             join(*id);
             continue;
           }
-          RoomId id = tx.create_room(RoomKind::kChannel, name, "", w.user, std::nullopt, 0, w.now);
+          RoomId id =
+              tx.create_room(RoomKind::kChannel, name, "", w.user, std::nullopt, GroupId{}, w.now);
           tx.add_member(id, w.user, true, w.now);
           Event created;
           created.room = id;
@@ -286,7 +287,8 @@ core::Result<std::vector<store::Room>> ChatService::invitable_rooms(
   for (RoomId id : rooms) {
     auto r = store_.room(id);
     if (!r || r->kind == RoomKind::kDirect || r->group || !store_.membership(id, user)) {
-      return make_error(Errc::kNotFound, "No such room of yours: " + std::to_string(id), "rooms");
+      return make_error(Errc::kNotFound, "No such room of yours: " + std::to_string(id.value()),
+                        "rooms");
     }
     out.push_back(*r);
   }
@@ -318,7 +320,7 @@ void ChatService::admin_delete_room(UserId admin, RoomId room, Done<Ack> done) {
       [room](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto r = tx.room(room);
         if (!r || r->deleted || r->kind == RoomKind::kDirect) return not_found();
-        Ack last{room, 0, 0, 0};
+        Ack last{room, 0, MessageId{}, GroupId{}};
         for (UserId member : tx.room_members(room)) {
           auto who = tx.user(member);
           tx.remove_member(room, member);
@@ -342,7 +344,7 @@ void ChatService::admin_delete_group(UserId admin, GroupId group, Done<Ack> done
         if (!tx.group(group)) return make_error(Errc::kNotFound, "No such group", "group");
         w.group_notices = tx.group_members(group);
         dissolve_group(tx, group);
-        return Ack{0, 0, 0, group};
+        return Ack{RoomId{}, 0, MessageId{}, group};
       },
       std::move(done));
 }
@@ -368,7 +370,7 @@ void ChatService::make_room_admin(UserId by, RoomId room, UserId target, Done<Ac
           return make_error(Errc::kForbidden, "Only members of the room's group can be in it",
                             "user");
         }
-        Ack ack{room, 0, 0, 0};
+        Ack ack{room, 0, MessageId{}, GroupId{}};
         if (!tx.membership(room, target)) {
           tx.add_member(room, target, true, w.now);
           Event e;
@@ -393,13 +395,13 @@ void ChatService::open_direct(UserId user, std::string cid, UserId peer, Done<Ac
       [peer](ChatTx& tx, Work& w) -> core::Result<Ack> {
         auto other = tx.user(peer);
         if (!other) return make_error(Errc::kNotFound, "No such user", "user");
-        std::string key =
-            std::to_string(std::min(w.user, peer)) + ":" + std::to_string(std::max(w.user, peer));
+        std::string key = std::to_string(std::min(w.user, peer).value()) + ":" +
+                          std::to_string(std::max(w.user, peer).value());
         if (auto existing = tx.direct_room(key)) {
           tx.update_member(*existing, w.user, store::MemberSettings{{}, {}, {}, false});
-          return Ack{*existing, 0, 0};
+          return Ack{*existing, 0, MessageId{}};
         }
-        RoomId id = tx.create_room(RoomKind::kDirect, "", "", w.user, key, 0, w.now);
+        RoomId id = tx.create_room(RoomKind::kDirect, "", "", w.user, key, GroupId{}, w.now);
         tx.add_member(id, w.user, false, w.now);
         tx.add_member(id, peer, false, w.now);
         Event created;
@@ -546,7 +548,7 @@ void ChatService::member_settings(UserId user, std::string cid, RoomId room,
       [room, settings](ChatTx& tx, Work& w) -> core::Result<Ack> {
         if (!tx.membership(room, w.user)) return not_found();
         tx.update_member(room, w.user, settings);
-        return Ack{room, 0, 0};
+        return Ack{room, 0, MessageId{}};
       },
       std::move(done));
 }
@@ -772,7 +774,7 @@ void ChatService::mark(UserId user, RoomId room, Seq seq, bool read, Done<Ack> d
           w.receipt = Work::Receipt{room, after.delivered_seq, after.read_seq,
                                     tx.member_count(room) <= receipts_up_to};
         }
-        return Ack{room, 0, 0};
+        return Ack{room, 0, MessageId{}};
       },
       std::move(done));
 }
@@ -1003,7 +1005,7 @@ void ChatService::create_group(UserId user, std::string cid, std::string name, D
         GroupId id = tx.create_group(name, w.user, w.now);
         tx.add_group_member(id, w.user, true, w.now);
         w.group_notices.push_back(w.user);
-        return Ack{0, 0, 0, id};
+        return Ack{RoomId{}, 0, MessageId{}, id};
       },
       std::move(done));
 }
@@ -1054,7 +1056,7 @@ void ChatService::group_invite(UserId user, std::string cid, GroupId group, User
         }
         tx.add_group_member(group, target, false, w.now);
         w.group_notices.push_back(target);
-        return Ack{0, 0, 0, group};
+        return Ack{RoomId{}, 0, MessageId{}, group};
       },
       std::move(done));
 }
@@ -1072,7 +1074,7 @@ void ChatService::group_remove(UserId user, std::string cid, GroupId group, User
           return make_error(Errc::kNotFound, "Not in the group", "user");
         }
         take_out_of_group(tx, w, group, target, EventKind::kRemoved);
-        return Ack{0, 0, 0, group};
+        return Ack{RoomId{}, 0, MessageId{}, group};
       },
       std::move(done));
 }
@@ -1084,7 +1086,7 @@ void ChatService::leave_group(UserId user, std::string cid, GroupId group, Done<
         auto admin = group_role(tx, group, w.user);
         if (!admin) return admin.error();
         take_out_of_group(tx, w, group, w.user, EventKind::kLeft);
-        return Ack{0, 0, 0, group};
+        return Ack{RoomId{}, 0, MessageId{}, group};
       },
       std::move(done));
 }
@@ -1098,7 +1100,7 @@ void ChatService::delete_group(UserId user, std::string cid, GroupId group, Done
         if (!*admin) return make_error(Errc::kForbidden, "Only a group admin can delete it");
         w.group_notices = tx.group_members(group);
         dissolve_group(tx, group);
-        return Ack{0, 0, 0, group};
+        return Ack{RoomId{}, 0, MessageId{}, group};
       },
       std::move(done));
 }

@@ -16,12 +16,8 @@ namespace parley::chat {
 
 using store::Event;
 using store::EventKind;
-using store::GroupId;
-using store::MessageId;
-using store::RoomId;
 using store::RoomKind;
 using store::Seq;
-using store::UserId;
 
 struct Options {
   std::size_t max_text_bytes = 16 * 1024;
@@ -38,10 +34,10 @@ struct Options {
 
 // What a stored command answers with.
 struct Ack {
-  RoomId room = 0;
+  RoomId room{};
   Seq seq = 0;
-  MessageId message = 0;
-  GroupId group = 0;
+  MessageId message{};
+  GroupId group{};
 };
 
 // Whose membership an event starts or ends: the hub subscribes or unsubscribes their sockets.
@@ -121,7 +117,7 @@ class ChatService {
   core::Result<std::vector<store::RoomSummary>> rooms(UserId user);
   // A page of a timeline, newest first; `more` when older items exist.
   struct Page {
-    RoomId room = 0;
+    RoomId room{};
     std::vector<Event> items;
     bool more = false;
   };
@@ -150,18 +146,18 @@ class ChatService {
   // read) or, without one, every room the user is a member of.
   struct SearchRequest {
     std::string query;
-    RoomId room = 0;
-    UserId from = 0;
+    RoomId room{};
+    UserId from{};
     core::Millis after = 0;
     core::Millis before = 0;
-    MessageId cursor = 0;  // the previous page's `next`
+    MessageId cursor{};  // the previous page's `next`
     int limit = 20;
   };
   struct SearchPage {
     std::vector<std::string> terms;
     std::vector<Event> items;
     bool more = false;
-    MessageId next = 0;    // the cursor of the next page, when `more`
+    MessageId next{};      // the cursor of the next page, when `more`
     bool partial = false;  // the time budget ran out: narrow the search
   };
   core::Result<SearchPage> search(UserId user, const SearchRequest& request);

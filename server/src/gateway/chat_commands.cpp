@@ -28,7 +28,7 @@ chat::Done<chat::Ack> acked(const Call& call) {
 
 void install_chat_commands(Commands& t, chat::ChatService& chat, bus::Bus& bus, hub::Hub& hub) {
   using namespace protocol;
-  auto online = [&bus](Id id) { return bus.online(id); };
+  auto online = [&bus](UserId id) { return bus.online(id); };
 
   // Reads.
   t.add("rooms", kOptional, &decode<ListRooms>, [&chat](const Call& call, ListRooms&) {

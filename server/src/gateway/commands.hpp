@@ -21,7 +21,7 @@ namespace parley::gateway {
 
 // Who a socket belongs to, as decided at the upgrade.
 struct Principal {
-  std::int64_t user = 0;
+  UserId user{};
   std::int64_t session = 0;  // the sign-in the socket was opened with
   std::string username;
   std::string display_name;
@@ -50,7 +50,7 @@ class Call {
   Call(std::shared_ptr<Socket> socket, protocol::Cid cid, core::WorkerPool& pool)
       : socket_(std::move(socket)), cid_(std::move(cid)), pool_(&pool) {}
   const Principal& who() const { return socket_->who(); }
-  std::int64_t user() const { return socket_->who().user; }
+  UserId user() const { return socket_->who().user; }
   bus::ConnectionId connection() const { return socket_->address(); }
   const protocol::Cid& cid() const { return cid_; }
 

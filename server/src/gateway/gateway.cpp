@@ -143,7 +143,7 @@ void Gateway::authorize(std::shared_ptr<const net::HttpRequest> upgrade,
   admit_(std::move(upgrade), std::move(done));
 }
 
-std::shared_ptr<Gateway::Client> Gateway::find(std::uint64_t conn) {
+std::shared_ptr<Gateway::Client> Gateway::find(ConnId conn) {
   std::lock_guard lock(mu_);
   auto it = clients_.find(conn);
   return it == clients_.end() ? nullptr : it->second;
@@ -168,7 +168,7 @@ void Gateway::on_open(const std::shared_ptr<net::WsConnection>& conn, const net:
     core::Result<std::vector<store::RoomSummary>> rooms =
         core::make_error(core::Errc::kInternal, "Could not load your rooms");
     try {
-      rooms = chat_.attach(client->principal.user, [&](const std::vector<chat::RoomId>& ids) {
+      rooms = chat_.attach(client->principal.user, [&](const std::vector<RoomId>& ids) {
         bus::Message m;
         m.kind = bus::Message::Kind::kFollow;
         m.connection = client->addr;
@@ -319,12 +319,12 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
   });
 }
 
-void Gateway::went_offline_elsewhere(chat::UserId user) {
+void Gateway::went_offline_elsewhere(UserId user) {
   pool_.post([this, user] {
     try {
       auto rooms = chat_.rooms(user);
       if (!rooms || bus_.online(user)) return;
-      std::vector<chat::RoomId> ids;
+      std::vector<RoomId> ids;
       for (const auto& r : *rooms) ids.push_back(r.room.id);
       const auto stored = chat_.went_offline(user, chat_.now());
       bus::Message m;
@@ -343,7 +343,7 @@ void Gateway::resync_all() {
   hub_.close_all(hub::kCloseRestart, "reconnect to catch up");
 }
 
-void Gateway::sessions_ended(chat::UserId user, std::int64_t session) {
+void Gateway::sessions_ended(UserId user, std::int64_t session) {
   bus::Message m;
   m.kind = bus::Message::Kind::kSignOut;
   m.user = user;
@@ -353,7 +353,7 @@ void Gateway::sessions_ended(chat::UserId user, std::int64_t session) {
 
 std::pair<std::size_t, std::size_t> Gateway::open_sockets() {
   std::lock_guard lock(mu_);
-  std::unordered_set<chat::UserId> users;
+  std::unordered_set<UserId> users;
   for (const auto& [id, client] : clients_) users.insert(client->principal.user);
   return {clients_.size(), users.size()};
 }
@@ -370,7 +370,7 @@ void Gateway::broadcast(std::string frame) {
   bus_.publish(m);
 }
 
-void Gateway::profile_changed(chat::UserId user, std::string display_name, std::string avatar) {
+void Gateway::profile_changed(UserId user, std::string display_name, std::string avatar) {
   pool_.post([this, user, display_name = std::move(display_name), avatar = std::move(avatar)] {
     try {
       auto rooms = chat_.rooms(user);

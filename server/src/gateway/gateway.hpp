@@ -48,10 +48,10 @@ class Gateway final : public net::WsHandler {
 
   // Closes the sockets opened with that sign-in (`session` 0: with any of the user's), on every
   // node: a sign-out travels on the bus.
-  void sessions_ended(chat::UserId user, std::int64_t session);
+  void sessions_ended(UserId user, std::int64_t session);
   // A user left offline by another node that stopped (the bus swept its connections): their rooms
   // are told, as when a last tab closes.
-  void went_offline_elsewhere(chat::UserId user);
+  void went_offline_elsewhere(UserId user);
   // The bus may have lost messages: every socket here reconnects and catches up from the store.
   void resync_all();
   // A frame for every socket of every node (a server-wide notice).
@@ -61,16 +61,16 @@ class Gateway final : public net::WsHandler {
   // The frame every socket gets right after its `hello` ("" for none): the current notice.
   void set_after_hello(std::string frame);
   // The user's avatar changed: a `profile` frame to everyone who shares a room with them.
-  void profile_changed(chat::UserId user, std::string display_name, std::string avatar);
+  void profile_changed(UserId user, std::string display_name, std::string avatar);
 
   struct Client;
 
  private:
   friend struct Client;
-  std::shared_ptr<Client> find(std::uint64_t conn);
+  std::shared_ptr<Client> find(ConnId conn);
   // What `hello` leaves to do: announce the user (their rooms), run the commands that waited.
   struct Opened {
-    std::vector<chat::RoomId> rooms;
+    std::vector<RoomId> rooms;
     std::vector<std::string> pending;
   };
   void followed(Client& client);
@@ -87,9 +87,9 @@ class Gateway final : public net::WsHandler {
   Commands commands_;
   std::vector<std::function<void(bus::ConnectionId)>> closed_;
   std::mutex mu_;
-  std::unordered_map<std::uint64_t, std::shared_ptr<Client>> clients_;
-  std::unordered_map<chat::UserId, std::uint64_t> offline_generation_;  // under mu_
-  std::mutex after_hello_mu_;                                           // taken under a client's mu
+  std::unordered_map<ConnId, std::shared_ptr<Client>> clients_;
+  std::unordered_map<UserId, std::uint64_t> offline_generation_;  // under mu_
+  std::mutex after_hello_mu_;                                     // taken under a client's mu
   std::shared_ptr<const std::string> after_hello_;
 };
 

@@ -18,7 +18,7 @@ bus::ConnectionId parse_connection(std::string_view s) {
   auto dot = s.find('.');
   if (dot == std::string_view::npos) return c;
   c.node = static_cast<bus::NodeId>(std::stoul(std::string(s.substr(0, dot))));
-  c.local = std::stoull(std::string(s.substr(dot + 1)));
+  c.local = ConnId{std::stoull(std::string(s.substr(dot + 1)))};
   return c;
 }
 
@@ -87,7 +87,7 @@ std::string Handoff::frame_text(const protocol::Fields& f) {
   return json::serialize(f.object());
 }
 
-void Handoff::on_message(std::function<void(std::int64_t, const json::object&)> fn) {
+void Handoff::on_message(std::function<void(RoomId, const json::object&)> fn) {
   on_message_ = std::move(fn);
 }
 
@@ -95,7 +95,7 @@ void Handoff::on_closed_elsewhere(std::function<void(bus::ConnectionId)> fn) {
   on_closed_elsewhere_ = std::move(fn);
 }
 
-void Handoff::send(bus::NodeId to, std::int64_t room, const json::object& message) {
+void Handoff::send(bus::NodeId to, RoomId room, const json::object& message) {
   json::object o = message;
   o["service"] = service_;
   o["from"] = node_;
@@ -113,10 +113,10 @@ void Handoff::hand_on(const Call& call, bus::NodeId to, const std::string& frame
     handed_on_.insert(call.connection());
   }
   const auto& who = call.who();
-  send(to, 0,
+  send(to, RoomId{},
        json::object{{"op", "command"},
                     {"conn", call.connection().str()},
-                    {"user", who.user},
+                    {"user", who.user.value()},
                     {"session", who.session},
                     {"username", who.username},
                     {"display_name", who.display_name},
@@ -128,7 +128,7 @@ void Handoff::closed(bus::ConnectionId conn) {
     std::lock_guard lock(mu_);
     if (handed_on_.erase(conn) == 0) return;
   }
-  send(0, 0, json::object{{"op", "closed"}, {"conn", conn.str()}});
+  send(0, RoomId{}, json::object{{"op", "closed"}, {"conn", conn.str()}});
 }
 
 void Handoff::node_gone(bus::NodeId node) {
@@ -155,7 +155,7 @@ void Handoff::received(const bus::Message& m) {
         if (!s) {
           s = std::make_shared<RemoteSocket>(
               bus_, conn,
-              Principal{o.at("user").to_number<std::int64_t>(),
+              Principal{UserId{o.at("user").to_number<std::int64_t>()},
                         o.at("session").to_number<std::int64_t>(),
                         std::string(o.at("username").as_string()),
                         std::string(o.at("display_name").as_string())});

@@ -56,9 +56,9 @@ class Handoff {
   void hand_on(const Call& call, bus::NodeId to, const std::string& frame);
   // One of the module's own messages to node `to` (0: every node, this one included): `message`
   // with "op" and what goes with it; `room` travels beside it.
-  void send(bus::NodeId to, std::int64_t room, const boost::json::object& message);
+  void send(bus::NodeId to, RoomId room, const boost::json::object& message);
   // The module's own messages from the bus (on a bus thread).
-  void on_message(std::function<void(std::int64_t room, const boost::json::object&)> fn);
+  void on_message(std::function<void(RoomId room, const boost::json::object&)> fn);
 
   // A socket of this node closed: when it had handed anything on, every node hears it.
   void closed(bus::ConnectionId conn);
@@ -76,7 +76,7 @@ class Handoff {
   bus::NodeId node_;
   core::WorkerPool& pool_;
   Commands commands_;
-  std::function<void(std::int64_t, const boost::json::object&)> on_message_;
+  std::function<void(RoomId, const boost::json::object&)> on_message_;
   std::function<void(bus::ConnectionId)> on_closed_elsewhere_;
   std::mutex mu_;
   std::unordered_set<bus::ConnectionId, bus::ConnectionIdHash> handed_on_;  // under mu_

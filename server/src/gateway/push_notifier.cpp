@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/base64.hpp"
+#include "core/id_format.hpp"
 #include "core/text.hpp"
 
 namespace parley::gateway {
@@ -80,16 +81,16 @@ void PushNotifier::run() {
 
 std::string PushNotifier::payload(const store::Event& e, const std::string& sender_name,
                                   const store::Room& room, bool direct) {
-  json::object o{{"room", e.room},
-                 {"url", "/room/" + std::to_string(e.room)},
-                 {"tag", "room-" + std::to_string(e.room)}};
+  json::object o{{"room", e.room.value()},
+                 {"url", "/room/" + std::to_string(e.room.value())},
+                 {"tag", "room-" + std::to_string(e.room.value())}};
   if (e.kind == store::EventKind::kCall) {
     o["type"] = "call";
     o["title"] = sender_name;
     o["body"] = e.on ? "Incoming video call" : "Incoming call";
   } else {
     o["type"] = "message";
-    o["id"] = e.message;
+    o["id"] = e.message.value();
     o["title"] = direct ? sender_name : sender_name + " in #" + room.name;
     o["body"] = e.text.empty() ? std::string(e.files.empty() ? "" : "Sent a file")
                                : cut(e.text, kBodyChars);
@@ -101,12 +102,12 @@ void PushNotifier::handle(const store::Event& e) {
   auto room = store_.room(e.room);
   if (!room) return;
   bool direct = room->kind == store::RoomKind::kDirect;
-  std::vector<store::UserId> to;
+  std::vector<UserId> to;
   if (e.kind == store::EventKind::kMessage) to = e.mentions;
   if (direct) {
     auto it = direct_members_.find(e.room);
     if (it == direct_members_.end()) {
-      std::vector<store::UserId> both;
+      std::vector<UserId> both;
       for (const auto& m : store_.members(e.room)) both.push_back(m.user.id);
       it = direct_members_.emplace(e.room, std::move(both)).first;
     }
@@ -116,7 +117,7 @@ void PushNotifier::handle(const store::Event& e) {
   }
   std::sort(to.begin(), to.end());
   to.erase(std::unique(to.begin(), to.end()), to.end());
-  std::erase_if(to, [&](store::UserId u) {
+  std::erase_if(to, [&](UserId u) {
     if (u == e.user) return true;
     if (!bus_.online(u)) return false;
     if (counters_.skipped_online) counters_.skipped_online->fetch_add(1);
@@ -128,11 +129,12 @@ void PushNotifier::handle(const store::Event& e) {
   bool call = e.kind == store::EventKind::kCall;
   for (const auto& m : store_.push_members(e.room, to)) {
     if (!m.notify || m.muted) continue;
-    deliver(m.user, body, "room-" + std::to_string(e.room), call ? 60 : 86400, call || direct);
+    deliver(m.user, body, "room-" + std::to_string(e.room.value()), call ? 60 : 86400,
+            call || direct);
   }
 }
 
-void PushNotifier::deliver(store::UserId user, const std::string& payload, const std::string& topic,
+void PushNotifier::deliver(UserId user, const std::string& payload, const std::string& topic,
                            int ttl_s, bool urgent) {
   for (const auto& s : store_.push_subscriptions(user)) {
     auto p256dh = core::from_base64url(s.p256dh);
@@ -143,7 +145,7 @@ void PushNotifier::deliver(store::UserId user, const std::string& payload, const
   }
 }
 
-int PushNotifier::send_test(store::UserId user) {
+int PushNotifier::send_test(UserId user) {
   auto devices = store_.push_subscriptions(user);
   deliver(user,
           json::serialize(json::object{{"type", "test"},

@@ -36,7 +36,7 @@ class PushNotifier {
   // Before the stream starts.
   void follow(EventStream& stream);
   // A test notification to every device of `user`; returns how many were queued.
-  int send_test(store::UserId user);
+  int send_test(UserId user);
 
  private:
   // The notification's JSON for a message or call event.
@@ -44,7 +44,7 @@ class PushNotifier {
                              const store::Room& room, bool direct);
   void run();
   void handle(const store::Event& e);
-  void deliver(store::UserId user, const std::string& payload, const std::string& topic, int ttl_s,
+  void deliver(UserId user, const std::string& payload, const std::string& topic, int ttl_s,
                bool urgent);
 
   store::Store& store_;
@@ -56,7 +56,7 @@ class PushNotifier {
   std::condition_variable cv_;
   std::deque<store::Event> queue_;
   bool stop_ = false;
-  std::unordered_map<store::RoomId, std::vector<store::UserId>> direct_members_;  // thread only
+  std::unordered_map<RoomId, std::vector<UserId>> direct_members_;  // thread only
   std::thread thread_;
 };
 

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/id_format.hpp"
 #include "protocol/frames.hpp"
 #include "protocol/rtc_frames.hpp"
 
@@ -19,13 +20,13 @@ constexpr auto kRequired = Commands::CidRule::kRequired;
 constexpr auto kOptional = Commands::CidRule::kOptional;
 
 // Answers a command that changes only the call state: `ack` when it had a cid, or its error.
-void answer(const Call& call, protocol::Id room, const core::Result<bool>& r) {
+void answer(const Call& call, RoomId room, const core::Result<bool>& r) {
   if (!r) return call.refuse(r.error());
   if (call.cid()) call.send(protocol::encode_room_ack(call.cid(), room));
 }
 
-std::string claim_key(rtc::RoomId room) {
-  return "call:" + std::to_string(room);
+std::string claim_key(RoomId room) {
+  return "call:" + std::to_string(room.value());
 }
 
 }  // namespace
@@ -40,12 +41,11 @@ RtcCommands::RtcCommands(chat::ChatService& chat, bus::Bus& bus, hub::Hub& hub,
       handoff_("calls", bus, hub.node(), pool),
       calls_(options, *this, std::move(schedule), [&chat] { return chat.now(); }) {
   install_handlers(handoff_.commands());
-  handoff_.on_message(
-      [this](std::int64_t room, const json::object& o) { on_node_message(room, o); });
+  handoff_.on_message([this](RoomId room, const json::object& o) { on_node_message(room, o); });
   handoff_.on_closed_elsewhere([this](bus::ConnectionId conn) { calls_.closed(conn); });
 }
 
-void RtcCommands::state(rtc::RoomId room, const rtc::Call* call) {
+void RtcCommands::state(RoomId room, const rtc::Call* call) {
   bus::Message m;
   m.kind = bus::Message::Kind::kRoom;
   m.room = room;
@@ -58,13 +58,13 @@ void RtcCommands::state(rtc::RoomId room, const rtc::Call* call) {
   if (!call) bus_.release(claim_key(room), hub_.node());
 }
 
-void RtcCommands::dropped(bus::ConnectionId conn, rtc::RoomId room, const std::string& peer,
+void RtcCommands::dropped(bus::ConnectionId conn, RoomId room, const std::string& peer,
                           const std::string& reason) {
   bus_.publish(
       bus::Message::to_connection(conn, protocol::encode_call_dropped(room, peer, reason)));
 }
 
-void RtcCommands::record(rtc::RoomId room, rtc::UserId caller, const std::string& what, bool video,
+void RtcCommands::record(RoomId room, UserId caller, const std::string& what, bool video,
                          core::Millis duration) {
   chat_.record_call(caller, room, what, video, duration, [room, what](core::Result<chat::Ack> r) {
     if (!r) spdlog::warn("call {} in room {} not recorded: {}", what, room, r.error().message);
@@ -79,7 +79,7 @@ void RtcCommands::follow(EventStream& stream) {
       // Committed here, the call living elsewhere: its home hears it from this node.
       auto home = home_of(room);
       if (home != 0 && home != hub_.node()) {
-        handoff_.send(home, room, json::object{{"op", "gone"}, {"user", user}});
+        handoff_.send(home, room, json::object{{"op", "gone"}, {"user", user.value()}});
       }
     }
   });
@@ -93,7 +93,7 @@ void RtcCommands::closed(bus::ConnectionId conn) {
 void RtcCommands::node_gone(bus::NodeId node) {
   calls_.node_gone(node);
   handoff_.node_gone(node);
-  std::vector<rtc::RoomId> ended;
+  std::vector<RoomId> ended;
   {
     std::lock_guard lock(mu_);
     for (auto it = elsewhere_.begin(); it != elsewhere_.end();) {
@@ -115,21 +115,21 @@ void RtcCommands::node_gone(bus::NodeId node) {
   }
 }
 
-bus::NodeId RtcCommands::home_of(rtc::RoomId room) {
+bus::NodeId RtcCommands::home_of(RoomId room) {
   if (calls_.find(room)) return hub_.node();
   std::lock_guard lock(mu_);
   auto it = elsewhere_.find(room);
   return it == elsewhere_.end() ? 0 : it->second.home;
 }
 
-bool RtcCommands::hand_on(const Call& call, rtc::RoomId room, const std::string& frame) {
+bool RtcCommands::hand_on(const Call& call, RoomId room, const std::string& frame) {
   auto home = home_of(room);
   if (home == 0 || home == hub_.node() || !handoff_.here(call)) return false;
   handoff_.hand_on(call, home, frame);
   return true;
 }
 
-void RtcCommands::on_node_message(std::int64_t room, const json::object& o) {
+void RtcCommands::on_node_message(RoomId room, const json::object& o) {
   const auto from = static_cast<bus::NodeId>(o.at("from").to_number<std::int64_t>());
   const auto& op = o.at("op").as_string();
   if (op == "state") {
@@ -141,7 +141,7 @@ void RtcCommands::on_node_message(std::int64_t room, const json::object& o) {
       elsewhere_.erase(it);
     }
   } else if (op == "gone") {
-    calls_.member_gone(room, o.at("user").to_number<std::int64_t>());
+    calls_.member_gone(room, UserId{o.at("user").to_number<std::int64_t>()});
   }
 }
 
@@ -153,7 +153,7 @@ void RtcCommands::install_handlers(Commands& t) {
   using namespace protocol;
   t.add("calls", kOptional, &decode_list_calls, [this](const Call& call, ListCalls&) {
     const auto conn = call.connection();
-    auto visible = [&](rtc::RoomId room) {
+    auto visible = [&](RoomId room) {
       return conn.node == hub_.node() && hub_.follows(conn.local, room);
     };
     auto running = calls_.running(visible);

@@ -44,10 +44,10 @@ class RtcCommands final : public rtc::Listener {
   rtc::Calls& calls() { return calls_; }
 
   // rtc::Listener
-  void state(rtc::RoomId room, const rtc::Call* call) override;
-  void dropped(bus::ConnectionId conn, rtc::RoomId room, const std::string& peer,
+  void state(RoomId room, const rtc::Call* call) override;
+  void dropped(bus::ConnectionId conn, RoomId room, const std::string& peer,
                const std::string& reason) override;
-  void record(rtc::RoomId room, rtc::UserId caller, const std::string& what, bool video,
+  void record(RoomId room, UserId caller, const std::string& what, bool video,
               core::Millis duration) override;
 
  private:
@@ -57,10 +57,10 @@ class RtcCommands final : public rtc::Listener {
   };
   void install_handlers(Commands& t);
   // The node the room's call lives on: this one, another, or 0 (no call known).
-  bus::NodeId home_of(rtc::RoomId room);
+  bus::NodeId home_of(RoomId room);
   // Hands the command to the call's home; false when it is this node (run it here).
-  bool hand_on(const Call& call, rtc::RoomId room, const std::string& frame);
-  void on_node_message(std::int64_t room, const boost::json::object& o);
+  bool hand_on(const Call& call, RoomId room, const std::string& frame);
+  void on_node_message(RoomId room, const boost::json::object& o);
 
   chat::ChatService& chat_;
   bus::Bus& bus_;
@@ -68,7 +68,7 @@ class RtcCommands final : public rtc::Listener {
   rtc::IceOptions ice_;
   Handoff handoff_;
   std::mutex mu_;
-  std::unordered_map<rtc::RoomId, Elsewhere> elsewhere_;  // under mu_
+  std::unordered_map<RoomId, Elsewhere> elsewhere_;  // under mu_
   rtc::Calls calls_;  // last: its timers call back into the members above
 };
 

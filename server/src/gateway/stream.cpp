@@ -58,7 +58,7 @@ void EventStream::publish(const chat::Event& event, const chat::MembershipChange
   push(std::make_shared<const Published>(event, change));
 }
 
-void EventStream::receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered, chat::Seq read,
+void EventStream::receipt(RoomId room, UserId user, chat::Seq delivered, chat::Seq read,
                           bool to_room) {
   bus::Message m;
   if (to_room) {
@@ -71,7 +71,7 @@ void EventStream::receipt(chat::RoomId room, chat::UserId user, chat::Seq delive
   then(std::move(m));
 }
 
-void EventStream::groups_changed(const std::vector<chat::UserId>& users) {
+void EventStream::groups_changed(const std::vector<UserId>& users) {
   auto f = frame(protocol::encode_groups_changed());
   for (auto user : users) {
     bus::Message m;

@@ -51,9 +51,9 @@ class EventStream final : public chat::EventSink {
 
   // chat::EventSink, on the writer thread.
   void publish(const chat::Event& event, const chat::MembershipChange& change) override;
-  void receipt(chat::RoomId room, chat::UserId user, chat::Seq delivered, chat::Seq read,
+  void receipt(RoomId room, UserId user, chat::Seq delivered, chat::Seq read,
                bool to_room) override;
-  void groups_changed(const std::vector<chat::UserId>& users) override;
+  void groups_changed(const std::vector<UserId>& users) override;
 
   // A bus message that must go out after every event handed over before it (on the writer
   // thread: a kFollow made from a snapshot read between two commits).

@@ -29,7 +29,7 @@ TransferCommands::TransferCommands(chat::ChatService& chat, bus::Bus& bus, bus::
       transfers_(options, *this, std::move(schedule), [&chat] { return chat.now(); }) {
   install_handlers(handoff_.commands());
   handoff_.on_closed_elsewhere([this](bus::ConnectionId conn) { transfers_.closed(conn); });
-  handoff_.on_message([this](std::int64_t room, const json::object& o) {
+  handoff_.on_message([this](RoomId room, const json::object& o) {
     const auto from = static_cast<bus::NodeId>(o.at("from").to_number<std::int64_t>());
     const auto& op = o.at("op").as_string();
     if (op == "offered" && from != handoff_.node()) {
@@ -41,7 +41,7 @@ TransferCommands::TransferCommands(chat::ChatService& chat, bus::Bus& bus, bus::
         elsewhere_order_.pop_front();
       }
     } else if (op == "gone") {
-      transfers_.member_gone(room, o.at("user").to_number<std::int64_t>());
+      transfers_.member_gone(room, UserId{o.at("user").to_number<std::int64_t>()});
     }
   });
 }
@@ -69,8 +69,7 @@ bool TransferCommands::hand_on(const Call& call, const std::string& id, const st
   return true;
 }
 
-void TransferCommands::to_user(rtc::TransferUser user, std::string frame,
-                               bus::ConnectionId except) {
+void TransferCommands::to_user(UserId user, std::string frame, bus::ConnectionId except) {
   bus::Message m;
   m.kind = bus::Message::Kind::kUser;
   m.user = user;
@@ -93,7 +92,7 @@ void TransferCommands::answered(bus::ConnectionId sender, const std::string& id,
   to_connection(sender, protocol::encode_transfer_answer(id, accept));
 }
 
-void TransferCommands::closed_for_user(rtc::TransferUser user, const std::string& id,
+void TransferCommands::closed_for_user(UserId user, const std::string& id,
                                        const std::string& reason, bus::ConnectionId except) {
   to_user(user, protocol::encode_transfer_closed(id, reason), except);
 }
@@ -107,7 +106,7 @@ void TransferCommands::follow(EventStream& stream) {
   stream.follow([this](const Published& p) {
     for (auto user : p.change().removed) {
       // Here, and on the nodes where the room's other transfers may live.
-      handoff_.send(0, p.event().room, json::object{{"op", "gone"}, {"user", user}});
+      handoff_.send(0, p.event().room, json::object{{"op", "gone"}, {"user", user.value()}});
     }
   });
 }

@@ -37,14 +37,14 @@ class TransferCommands final : public rtc::TransferListener {
   // rtc::TransferListener
   void offered(const rtc::Transfer& t) override;
   void answered(bus::ConnectionId sender, const std::string& id, bool accept) override;
-  void closed_for_user(rtc::TransferUser user, const std::string& id, const std::string& reason,
+  void closed_for_user(UserId user, const std::string& id, const std::string& reason,
                        bus::ConnectionId except) override;
   void closed_for(bus::ConnectionId conn, const std::string& id,
                   const std::string& reason) override;
 
  private:
   void install_handlers(Commands& t);
-  void to_user(rtc::TransferUser user, std::string frame, bus::ConnectionId except = {});
+  void to_user(UserId user, std::string frame, bus::ConnectionId except = {});
   void to_connection(bus::ConnectionId conn, std::string frame);
   // Hands the command to the node the transfer lives on; false when it is this one (or unknown).
   bool hand_on(const Call& call, const std::string& id, const std::string& frame);

@@ -44,7 +44,7 @@ void Hub::start(const core::Post& post) {
 }
 
 Hub::Shard& Hub::shard_of(ConnId conn) const {
-  return *shards_[conn % shards_.size()];
+  return *shards_[conn.value() % shards_.size()];
 }
 
 void Hub::add(ConnId conn, UserId user, std::int64_t session,

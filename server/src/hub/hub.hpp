@@ -17,9 +17,6 @@
 
 namespace parley::hub {
 
-using UserId = std::int64_t;
-using RoomId = std::int64_t;
-using ConnId = std::uint64_t;  // a socket's number on this node
 using Frame = std::shared_ptr<const std::string>;
 
 // A socket as the hub sees it. Nothing here may block (send queues).
@@ -71,8 +68,8 @@ class Hub {
 
  private:
   struct Conn {
-    ConnId id;
-    UserId user;
+    ConnId id{};
+    UserId user{};
     std::int64_t session;
     std::shared_ptr<Subscriber> subscriber;
     std::vector<RoomId> rooms;  // unsorted, small

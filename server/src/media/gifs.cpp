@@ -153,7 +153,7 @@ std::optional<GifPage> GifSearch::parse(const std::string& provider, const std::
   return page;
 }
 
-core::Result<GifPage> GifSearch::search(std::int64_t user, const std::string& query,
+core::Result<GifPage> GifSearch::search(UserId user, const std::string& query,
                                         const std::string& from) {
   if (!enabled()) return make_error(Errc::kNotFound, "GIF search is off on this server");
   auto n = core::utf8_length(query);

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ids.hpp"
 #include "core/result.hpp"
 #include "core/token_bucket.hpp"
 
@@ -53,8 +54,7 @@ class GifSearch {
 
   // kInvalid for an empty or long query, kRateLimited past the user's limit, kInternal when the
   // provider failed (logged).
-  core::Result<GifPage> search(std::int64_t user, const std::string& query,
-                               const std::string& from);
+  core::Result<GifPage> search(UserId user, const std::string& query, const std::string& from);
 
   // The provider's answer as one page (exposed for tests); nothing when it is not one.
   static std::optional<GifPage> parse(const std::string& provider, const std::string& body,
@@ -72,7 +72,7 @@ class GifSearch {
   };
   std::unordered_map<std::string, Cached> cache_;
   std::list<std::string> order_;  // oldest first
-  std::unordered_map<std::int64_t, core::TokenBucket> limits_;
+  std::unordered_map<UserId, core::TokenBucket> limits_;
 };
 
 }  // namespace parley::media

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/ids.hpp"
 #include "net/router.hpp"
 
 namespace parley::net {
@@ -24,7 +25,7 @@ class WsConnection {
   enum class Pace { kBatched, kNow };
   virtual bool send(std::shared_ptr<const std::string> frame, Pace pace) = 0;
   virtual void close(std::uint16_t code, std::string reason) = 0;
-  virtual std::uint64_t id() const = 0;
+  virtual ConnId id() const = 0;
   // Calls `fn` (at once, or later from the socket's strand) once what is queued for the socket
   // is down to a low-water mark: a producer of large answers waits for the reader instead of
   // piling them up. Never called if the socket closes first; one waiter at a time.

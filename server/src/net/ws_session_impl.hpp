@@ -107,7 +107,7 @@ class WsSession : public WsConnection,
     });
   }
 
-  std::uint64_t id() const override { return id_; }
+  ConnId id() const override { return ConnId{id_}; }
 
   void when_writable(std::function<void()> fn) override {
     // A closed socket drains nothing more: `fn` (which may hold the caller's state, and the

@@ -43,7 +43,7 @@ std::optional<std::int64_t> as_integer(const json::value& v) {
 
 }  // namespace
 
-std::optional<Id> Fields::opt_id(const char* name, bool required) {
+std::optional<Id> Fields::raw_id(const char* name, bool required) {
   auto v = integer(name, required);
   if (v && (*v < 1 || *v > kMaxId)) return fail(name, fmt::format("'{}' must be an id", name));
   return v;
@@ -87,7 +87,7 @@ std::string Fields::object_text(const char* name, std::size_t max_bytes) {
   return text;
 }
 
-std::vector<Id> Fields::ids(const char* name, std::size_t max) {
+std::vector<Id> Fields::raw_ids(const char* name, std::size_t max) {
   const json::value* v = find(name, false);
   if (!v) return {};
   if (!v->is_array() || v->as_array().size() > max) {

@@ -39,14 +39,28 @@ class Fields {
   // The cid of a command that must have one (the registry has checked it is there).
   std::string required_cid() const { return cid_.value_or(""); }
 
-  Id id(const char* name) { return opt_id(name, true).value_or(0); }
-  std::optional<Id> opt_id(const char* name, bool required = false);
+  // Ids are decoded as the kind the caller names (RoomId, UserId...; a bare number by default).
+  template <class T = Id>
+  T id(const char* name) {
+    return T{raw_id(name, true).value_or(0)};
+  }
+  template <class T = Id>
+  std::optional<T> opt_id(const char* name, bool required = false) {
+    auto v = raw_id(name, required);
+    if (!v) return std::nullopt;
+    return T{*v};
+  }
   std::optional<std::int64_t> opt_int(const char* name, std::int64_t lo, std::int64_t hi,
                                       bool required = false);
   std::string str(const char* name) { return opt_str(name, true).value_or(""); }
   std::optional<std::string> opt_str(const char* name, bool required = false);
   std::optional<bool> opt_bool(const char* name);
-  std::vector<Id> ids(const char* name, std::size_t max);
+  template <class T = Id>
+  std::vector<T> ids(const char* name, std::size_t max) {
+    std::vector<T> out;
+    for (Id v : raw_ids(name, max)) out.push_back(T{v});
+    return out;
+  }
   // A JSON object, serialized again (so what is relayed is well-formed JSON), of at most
   // `max_bytes`.
   std::string object_text(const char* name, std::size_t max_bytes);
@@ -58,6 +72,8 @@ class Fields {
  private:
   const boost::json::value* find(const char* name, bool required);
   std::optional<std::int64_t> integer(const char* name, bool required);
+  std::optional<Id> raw_id(const char* name, bool required);
+  std::vector<Id> raw_ids(const char* name, std::size_t max);
 
   const boost::json::object& o_;
   Cid cid_;

@@ -25,11 +25,11 @@ template <>
 Search decode<Search>(Fields& f) {
   constexpr std::int64_t kMaxTime = std::int64_t{1} << 50;  // ms: beyond the year 35000
   Search c{f.cid(), f.str("query")};
-  c.room = f.opt_id("room").value_or(0);
-  c.from = f.opt_id("from").value_or(0);
+  c.room = f.opt_id<RoomId>("room").value_or(RoomId{});
+  c.from = f.opt_id<UserId>("from").value_or(UserId{});
   c.after = f.opt_int("after", 1, kMaxTime).value_or(0);
   c.before = f.opt_int("before", 1, kMaxTime).value_or(0);
-  c.cursor = f.opt_id("cursor").value_or(0);
+  c.cursor = f.opt_id<MessageId>("cursor").value_or(MessageId{});
   c.limit = static_cast<int>(f.opt_int("limit", 1, 50).value_or(20));
   return c;
 }
@@ -51,33 +51,33 @@ CreateRoom decode<CreateRoom>(Fields& f) {
   }
   c.name = f.str("name");
   c.topic = f.opt_str("topic").value_or("");
-  c.members = f.ids("members", 100);
-  c.group = f.opt_id("group").value_or(0);
+  c.members = f.ids<UserId>("members", 100);
+  c.group = f.opt_id<GroupId>("group").value_or(GroupId{});
   return c;
 }
 template <>
 OpenDirect decode<OpenDirect>(Fields& f) {
-  return {f.required_cid(), f.id("user")};
+  return {f.required_cid(), f.id<UserId>("user")};
 }
 template <>
 Join decode<Join>(Fields& f) {
-  return {f.required_cid(), f.id("room")};
+  return {f.required_cid(), f.id<RoomId>("room")};
 }
 template <>
 Leave decode<Leave>(Fields& f) {
-  return {f.required_cid(), f.id("room")};
+  return {f.required_cid(), f.id<RoomId>("room")};
 }
 template <>
 Invite decode<Invite>(Fields& f) {
-  return {f.required_cid(), f.id("room"), f.id("user")};
+  return {f.required_cid(), f.id<RoomId>("room"), f.id<UserId>("user")};
 }
 template <>
 Remove decode<Remove>(Fields& f) {
-  return {f.required_cid(), f.id("room"), f.id("user")};
+  return {f.required_cid(), f.id<RoomId>("room"), f.id<UserId>("user")};
 }
 template <>
 UpdateRoom decode<UpdateRoom>(Fields& f) {
-  UpdateRoom c{f.required_cid(), f.id("room"), f.opt_str("name"), f.opt_str("topic")};
+  UpdateRoom c{f.required_cid(), f.id<RoomId>("room"), f.opt_str("name"), f.opt_str("topic")};
   if (!c.name && !c.topic) f.fail("name", "Give a 'name' or a 'topic'");
   return c;
 }
@@ -85,7 +85,7 @@ template <>
 RoomSettings decode<RoomSettings>(Fields& f) {
   RoomSettings c;
   c.cid = f.required_cid();
-  c.room = f.id("room");
+  c.room = f.id<RoomId>("room");
   c.settings.notify = f.opt_bool("notify");
   if (auto v = f.opt_int("volume", 0, 100)) c.settings.volume = static_cast<int>(*v);
   c.settings.muted = f.opt_bool("muted");
@@ -94,74 +94,75 @@ RoomSettings decode<RoomSettings>(Fields& f) {
 }
 template <>
 Post decode<Post>(Fields& f) {
-  Post c{f.required_cid(), f.id("room"), f.str("text"), 0, {}};
-  c.reply_to = f.opt_id("reply_to").value_or(0);
+  Post c{f.required_cid(), f.id<RoomId>("room"), f.str("text"), MessageId{}, {}};
+  c.reply_to = f.opt_id<MessageId>("reply_to").value_or(MessageId{});
   c.files = f.ids("files", 10);
   return c;
 }
 template <>
 Edit decode<Edit>(Fields& f) {
-  return {f.required_cid(), f.id("id"), f.str("text")};
+  return {f.required_cid(), f.id<MessageId>("id"), f.str("text")};
 }
 template <>
 Delete decode<Delete>(Fields& f) {
-  return {f.required_cid(), f.id("id")};
+  return {f.required_cid(), f.id<MessageId>("id")};
 }
 template <>
 React decode<React>(Fields& f) {
-  return {f.required_cid(), f.id("id"), f.str("emoji")};
+  return {f.required_cid(), f.id<MessageId>("id"), f.str("emoji")};
 }
 template <>
 Mark decode<Mark>(Fields& f) {  // `read` or `received`: the registration sets `read`
-  return {f.cid(), f.id("room"), f.opt_int("seq", 0, kMaxSeq, true).value_or(0), false};
+  return {f.cid(), f.id<RoomId>("room"), f.opt_int("seq", 0, kMaxSeq, true).value_or(0), false};
 }
 template <>
 History decode<History>(Fields& f) {
-  History c{f.cid(), f.id("room"), f.opt_int("before", 1, kMaxSeq), kDefaultPage};
+  History c{f.cid(), f.id<RoomId>("room"), f.opt_int("before", 1, kMaxSeq), kDefaultPage};
   c.limit = static_cast<int>(f.opt_int("limit", 1, 100).value_or(kDefaultPage));
   return c;
 }
 template <>
 Sync decode<Sync>(Fields& f) {
-  Sync c{f.cid(), f.id("room"), f.opt_int("after", 0, kMaxSeq, true).value_or(0), kDefaultSync};
+  Sync c{f.cid(), f.id<RoomId>("room"), f.opt_int("after", 0, kMaxSeq, true).value_or(0),
+         kDefaultSync};
   c.limit = static_cast<int>(f.opt_int("limit", 1, 1000).value_or(kDefaultSync));
   return c;
 }
 template <>
 Thread decode<Thread>(Fields& f) {
-  Thread c{f.cid(), f.id("id"), f.opt_int("before", 1, kMaxSeq), kDefaultPage};
+  Thread c{f.cid(), f.id<MessageId>("id"), f.opt_int("before", 1, kMaxSeq), kDefaultPage};
   c.limit = static_cast<int>(f.opt_int("limit", 1, 100).value_or(kDefaultPage));
   return c;
 }
 template <>
 Edits decode<Edits>(Fields& f) {
-  return {f.cid(), f.id("id")};
+  return {f.cid(), f.id<MessageId>("id")};
 }
 template <>
 Pin decode<Pin>(Fields& f) {
-  return {f.required_cid(), f.id("id")};
+  return {f.required_cid(), f.id<MessageId>("id")};
 }
 template <>
 Unpin decode<Unpin>(Fields& f) {
-  return {f.required_cid(), f.id("id")};
+  return {f.required_cid(), f.id<MessageId>("id")};
 }
 template <>
 MuteMember decode<MuteMember>(Fields& f) {
-  MuteMember c{f.required_cid(), f.id("room"), f.id("user")};
+  MuteMember c{f.required_cid(), f.id<RoomId>("room"), f.id<UserId>("user")};
   c.minutes = f.opt_int("minutes", 0, 43200, /*required=*/true).value_or(0);
   return c;
 }
 template <>
 Pins decode<Pins>(Fields& f) {
-  return {f.cid(), f.id("room")};
+  return {f.cid(), f.id<RoomId>("room")};
 }
 template <>
 Members decode<Members>(Fields& f) {
-  return {f.cid(), f.id("room")};
+  return {f.cid(), f.id<RoomId>("room")};
 }
 template <>
 Typing decode<Typing>(Fields& f) {
-  return {f.cid(), f.id("room")};
+  return {f.cid(), f.id<RoomId>("room")};
 }
 template <>
 CreateGroup decode<CreateGroup>(Fields& f) {
@@ -173,19 +174,19 @@ ListGroups decode<ListGroups>(Fields& f) {
 }
 template <>
 GroupInvite decode<GroupInvite>(Fields& f) {
-  return {f.required_cid(), f.id("group"), f.id("user")};
+  return {f.required_cid(), f.id<GroupId>("group"), f.id<UserId>("user")};
 }
 template <>
 GroupRemove decode<GroupRemove>(Fields& f) {
-  return {f.required_cid(), f.id("group"), f.id("user")};
+  return {f.required_cid(), f.id<GroupId>("group"), f.id<UserId>("user")};
 }
 template <>
 LeaveGroup decode<LeaveGroup>(Fields& f) {
-  return {f.required_cid(), f.id("group")};
+  return {f.required_cid(), f.id<GroupId>("group")};
 }
 template <>
 DeleteGroup decode<DeleteGroup>(Fields& f) {
-  return {f.required_cid(), f.id("group")};
+  return {f.required_cid(), f.id<GroupId>("group")};
 }
 
 namespace {
@@ -240,9 +241,10 @@ json::value opt_time(std::int64_t t) {
   return t ? json::value(t) : json::value(nullptr);
 }
 
-json::array id_array(const std::vector<Id>& ids) {
+template <class I>
+json::array id_array(const std::vector<I>& ids) {
   json::array a;
-  for (auto id : ids) a.push_back(id);
+  for (auto id : ids) a.push_back(id.value());
   return a;
 }
 
@@ -272,12 +274,12 @@ json::object event_object(const store::Event& e, bool live) {
   json::object o;
   if (live) {
     o["type"] = "event";
-    o["room"] = e.room;
+    o["room"] = e.room.value();
   }
   o["seq"] = e.seq;
   o["kind"] = event_kind(e.kind);
   o["at"] = e.at;
-  o["user"] = e.user;
+  o["user"] = e.user.value();
   o["username"] = e.username;
   switch (e.kind) {
     case chat::EventKind::kCreated:
@@ -286,9 +288,9 @@ json::object event_object(const store::Event& e, bool live) {
       o["topic"] = e.topic;
       break;
     case chat::EventKind::kMessage:
-      o["id"] = e.message;
+      o["id"] = e.message.value();
       o["text"] = e.text;
-      o["reply_to"] = e.reply_to ? json::value(e.reply_to) : json::value(nullptr);
+      o["reply_to"] = e.reply_to ? json::value(e.reply_to.value()) : json::value(nullptr);
       o["mentions"] = id_array(e.mentions);
       {
         json::array files;
@@ -307,20 +309,20 @@ json::object event_object(const store::Event& e, bool live) {
       }
       break;
     case chat::EventKind::kEdited:
-      o["id"] = e.message;
+      o["id"] = e.message.value();
       o["text"] = e.text;
       break;
     case chat::EventKind::kDeleted:
-      o["id"] = e.message;
+      o["id"] = e.message.value();
       break;
     case chat::EventKind::kReaction:
-      o["id"] = e.message;
+      o["id"] = e.message.value();
       o["emoji"] = e.text;
       o["on"] = e.on;
       break;
     case chat::EventKind::kInvited:
     case chat::EventKind::kRemoved:
-      o["target"] = e.target;
+      o["target"] = e.target.value();
       o["target_name"] = e.target_name;
       break;
     case chat::EventKind::kRenamed:
@@ -336,11 +338,11 @@ json::object event_object(const store::Event& e, bool live) {
       o["duration"] = e.text == "ended" ? json::value(e.duration) : json::value(nullptr);
       break;
     case chat::EventKind::kPinned:
-      o["id"] = e.message;
+      o["id"] = e.message.value();
       o["on"] = e.on;
       break;
     case chat::EventKind::kMemberMuted:
-      o["target"] = e.target;
+      o["target"] = e.target.value();
       o["target_name"] = e.target_name;
       o["until"] = opt_time(e.until);
       break;
@@ -359,14 +361,15 @@ json::array event_array(const std::vector<store::Event>& events) {
 }
 
 json::object user_object(const store::UserBrief& u) {
-  return json::object{{"id", u.id}, {"username", u.username}, {"display_name", u.display_name}};
+  return json::object{
+      {"id", u.id.value()}, {"username", u.username}, {"display_name", u.display_name}};
 }
 
 json::array room_array(const std::vector<store::RoomSummary>& rooms) {
   json::array a;
   for (const auto& r : rooms) {
     a.push_back(json::object{
-        {"id", r.room.id},
+        {"id", r.room.id.value()},
         {"kind", room_kind(r.room.kind)},
         {"name", r.room.name},
         {"topic", r.room.topic},
@@ -384,7 +387,7 @@ json::array room_array(const std::vector<store::RoomSummary>& rooms) {
         {"hidden", r.hidden},
         {"muted_until", opt_time(r.me.muted_until)},
         {"last_at", r.last_at},
-        {"group", r.room.group ? json::value(r.room.group) : json::value(nullptr)},
+        {"group", r.room.group ? json::value(r.room.group.value()) : json::value(nullptr)},
     });
   }
   return a;
@@ -451,10 +454,10 @@ std::string encode_error(const FrameError& e) {
 
 std::string encode_ack(const Cid& cid, const chat::Ack& ack) {
   auto o = answer("ack", cid);
-  if (ack.room) o["room"] = ack.room;
+  if (ack.room) o["room"] = ack.room.value();
   if (ack.seq) o["seq"] = ack.seq;
-  if (ack.message) o["id"] = ack.message;
-  if (ack.group) o["group"] = ack.group;
+  if (ack.message) o["id"] = ack.message.value();
+  if (ack.group) o["group"] = ack.group.value();
   return json::serialize(o);
 }
 
@@ -468,43 +471,43 @@ std::string encode_rooms(const Cid& cid, const std::vector<store::RoomSummary>& 
   return json::serialize(o);
 }
 
-std::string encode_pins(const Cid& cid, Id room, const std::vector<store::Event>& items) {
+std::string encode_pins(const Cid& cid, RoomId room, const std::vector<store::Event>& items) {
   auto o = answer("pins", cid);
-  o["room"] = room;
+  o["room"] = room.value();
   o["items"] = event_array(items);
   return json::serialize(o);
 }
 
 std::string encode_history(const Cid& cid, const chat::ChatService::Page& page) {
   auto o = answer("history", cid);
-  o["room"] = page.room;
+  o["room"] = page.room.value();
   o["items"] = event_array(page.items);
   o["more"] = page.more;
   return json::serialize(o);
 }
 
-std::string encode_sync(const Cid& cid, Id room, const chat::ChatService::SyncPage& page) {
+std::string encode_sync(const Cid& cid, RoomId room, const chat::ChatService::SyncPage& page) {
   auto o = answer("sync", cid);
-  o["room"] = room;
+  o["room"] = room.value();
   o["events"] = event_array(page.events);
   o["more"] = page.more;
   o["last_seq"] = page.last_seq;
   return json::serialize(o);
 }
 
-std::string encode_thread(const Cid& cid, Id parent, const chat::ChatService::Page& page) {
+std::string encode_thread(const Cid& cid, MessageId parent, const chat::ChatService::Page& page) {
   auto o = answer("thread", cid);
-  o["room"] = page.room;
-  o["id"] = parent;
+  o["room"] = page.room.value();
+  o["id"] = parent.value();
   o["items"] = event_array(page.items);
   o["more"] = page.more;
   return json::serialize(o);
 }
 
-std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& versions,
+std::string encode_edits(const Cid& cid, MessageId id, const std::vector<store::Edit>& versions,
                          bool more) {
   auto o = answer("edits", cid);
-  o["id"] = id;
+  o["id"] = id.value();
   json::array a;
   for (const auto& v : versions) a.push_back(json::object{{"text", v.text}, {"at", v.at}});
   o["versions"] = std::move(a);
@@ -512,10 +515,10 @@ std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& 
   return json::serialize(o);
 }
 
-std::string encode_members(const Cid& cid, Id room, const std::vector<store::MemberInfo>& members,
-                           const Online& online) {
+std::string encode_members(const Cid& cid, RoomId room,
+                           const std::vector<store::MemberInfo>& members, const Online& online) {
   auto o = answer("members", cid);
-  o["room"] = room;
+  o["room"] = room.value();
   json::array a;
   for (const auto& m : members) {
     auto u = user_object(m.user);
@@ -538,12 +541,12 @@ std::string encode_search(const Cid& cid, const chat::ChatService::SearchPage& p
   items.reserve(page.items.size());
   for (const auto& e : page.items) {
     auto item = event_object(e, false);
-    item["room"] = e.room;
+    item["room"] = e.room.value();
     items.push_back(std::move(item));
   }
   o["items"] = std::move(items);
   o["more"] = page.more;
-  o["next"] = page.more ? json::value(page.next) : json::value(nullptr);
+  o["next"] = page.more ? json::value(page.next.value()) : json::value(nullptr);
   o["partial"] = page.partial;
   return json::serialize(o);
 }
@@ -552,12 +555,13 @@ std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryE
   auto o = answer("directory", cid);
   json::array a;
   for (const auto& r : rooms) {
-    a.push_back(json::object{{"id", r.id},
-                             {"group", r.group ? json::value(r.group) : json::value(nullptr)},
-                             {"name", r.name},
-                             {"topic", r.topic},
-                             {"members", r.members},
-                             {"joined", r.joined}});
+    a.push_back(
+        json::object{{"id", r.id.value()},
+                     {"group", r.group ? json::value(r.group.value()) : json::value(nullptr)},
+                     {"name", r.name},
+                     {"topic", r.topic},
+                     {"members", r.members},
+                     {"joined", r.joined}});
   }
   o["rooms"] = std::move(a);
   return json::serialize(o);
@@ -578,10 +582,10 @@ std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& us
   return json::serialize(o);
 }
 
-std::string encode_receipt(Id room, Id user, std::int64_t delivered, std::int64_t read) {
+std::string encode_receipt(RoomId room, UserId user, std::int64_t delivered, std::int64_t read) {
   return json::serialize(json::object{{"type", "receipt"},
-                                      {"room", room},
-                                      {"user", user},
+                                      {"room", room.value()},
+                                      {"user", user.value()},
                                       {"delivered", delivered},
                                       {"read", read}});
 }
@@ -590,30 +594,30 @@ std::string encode_file(const store::FileInfo& file) {
   return json::serialize(file_object(file));
 }
 
-std::string encode_profile(Id user, std::string_view display_name, const std::string& avatar) {
+std::string encode_profile(UserId user, std::string_view display_name, const std::string& avatar) {
   return json::serialize(json::object{{"type", "profile"},
-                                      {"user", user},
+                                      {"user", user.value()},
                                       {"display_name", display_name},
                                       {"avatar", avatar_value(avatar)}});
 }
 
-std::string encode_presence(Id user, bool online, std::int64_t last_seen) {
+std::string encode_presence(UserId user, bool online, std::int64_t last_seen) {
   return json::serialize(json::object{{"type", "presence"},
-                                      {"user", user},
+                                      {"user", user.value()},
                                       {"online", online},
                                       {"last_seen", opt_time(last_seen)}});
 }
 
-std::string encode_typing(Id room, Id user, std::string_view username) {
-  return json::serialize(
-      json::object{{"type", "typing"}, {"room", room}, {"user", user}, {"username", username}});
+std::string encode_typing(RoomId room, UserId user, std::string_view username) {
+  return json::serialize(json::object{
+      {"type", "typing"}, {"room", room.value()}, {"user", user.value()}, {"username", username}});
 }
 
 std::string encode_groups(const Cid& cid, const std::vector<store::GroupSummary>& groups) {
   auto o = answer("groups", cid);
   json::array a;
   for (const auto& g : groups) {
-    a.push_back(json::object{{"id", g.group.id},
+    a.push_back(json::object{{"id", g.group.id.value()},
                              {"name", g.group.name},
                              {"role", g.admin ? "admin" : "member"},
                              {"members", g.members},

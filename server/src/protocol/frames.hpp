@@ -28,11 +28,11 @@ struct ListRooms {
 struct Search {
   Cid cid;
   std::string query;
-  Id room = 0;
-  Id from = 0;
+  RoomId room{};
+  UserId from{};
   std::int64_t after = 0;
   std::int64_t before = 0;
-  Id cursor = 0;
+  MessageId cursor{};
   int limit = 20;
 };
 struct Directory {
@@ -48,112 +48,112 @@ struct CreateRoom {
   chat::RoomKind kind = chat::RoomKind::kChannel;
   std::string name;
   std::string topic;
-  std::vector<Id> members;
-  Id group = 0;
+  std::vector<UserId> members;
+  GroupId group{};
 };
 struct OpenDirect {
   std::string cid;
-  Id user = 0;
+  UserId user{};
 };
 struct Join {
   std::string cid;
-  Id room = 0;
+  RoomId room{};
 };
 struct Leave {
   std::string cid;
-  Id room = 0;
+  RoomId room{};
 };
 struct Invite {
   std::string cid;
-  Id room = 0;
-  Id user = 0;
+  RoomId room{};
+  UserId user{};
 };
 struct Remove {
   std::string cid;
-  Id room = 0;
-  Id user = 0;
+  RoomId room{};
+  UserId user{};
 };
 struct UpdateRoom {
   std::string cid;
-  Id room = 0;
+  RoomId room{};
   std::optional<std::string> name;
   std::optional<std::string> topic;
 };
 struct RoomSettings {
   std::string cid;
-  Id room = 0;
+  RoomId room{};
   store::MemberSettings settings;
 };
 struct Post {
   std::string cid;
-  Id room = 0;
+  RoomId room{};
   std::string text;
-  Id reply_to = 0;
+  MessageId reply_to{};
   std::vector<Id> files;
 };
 struct Edit {
   std::string cid;
-  Id id = 0;
+  MessageId id{};
   std::string text;
 };
 struct Delete {
   std::string cid;
-  Id id = 0;
+  MessageId id{};
 };
 struct React {
   std::string cid;
-  Id id = 0;
+  MessageId id{};
   std::string emoji;
 };
 struct Mark {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
   std::int64_t seq = 0;
   bool read = false;
 };
 struct History {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
   std::optional<std::int64_t> before;
   int limit = kDefaultPage;
 };
 struct Sync {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
   std::int64_t after = 0;
   int limit = kDefaultSync;
 };
 struct Thread {
   Cid cid;
-  Id id = 0;
+  MessageId id{};
   std::optional<std::int64_t> before;
   int limit = kDefaultPage;
 };
 struct Edits {
   Cid cid;
-  Id id = 0;
+  MessageId id{};
 };
 struct Pin {
   std::string cid;
-  Id id = 0;
+  MessageId id{};
 };
 struct Unpin {
   std::string cid;
-  Id id = 0;
+  MessageId id{};
 };
 struct MuteMember {
   std::string cid;
-  Id room = 0;
-  Id user = 0;
+  RoomId room{};
+  UserId user{};
   std::int64_t minutes = 0;
 };
 struct Pins {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
 };
 struct Members {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
 };
 struct CreateGroup {
   std::string cid;
@@ -164,25 +164,25 @@ struct ListGroups {
 };
 struct GroupInvite {
   std::string cid;
-  Id group = 0;
-  Id user = 0;
+  GroupId group{};
+  UserId user{};
 };
 struct GroupRemove {
   std::string cid;
-  Id group = 0;
-  Id user = 0;
+  GroupId group{};
+  UserId user{};
 };
 struct LeaveGroup {
   std::string cid;
-  Id group = 0;
+  GroupId group{};
 };
 struct DeleteGroup {
   std::string cid;
-  Id group = 0;
+  GroupId group{};
 };
 struct Typing {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
 };
 
 // Reads a chat command's fields (docs/protocol.md); problems are kept in `f`. Which frame type
@@ -230,7 +230,7 @@ PARLEY_DECODES(DeleteGroup)
 // A refused command's error as an error frame.
 FrameError refusal(const core::Error& error, const Cid& cid);
 
-using Online = std::function<bool(Id user)>;
+using Online = std::function<bool(UserId user)>;
 
 std::string encode_hello(std::string_view version, const store::UserBrief& me,
                          const std::vector<store::RoomSummary>& rooms);
@@ -239,26 +239,26 @@ std::string encode_error(const FrameError& error);
 std::string encode_ack(const Cid& cid, const chat::Ack& ack);
 std::string encode_event(const store::Event& event);
 std::string encode_rooms(const Cid& cid, const std::vector<store::RoomSummary>& rooms);
-std::string encode_pins(const Cid& cid, Id room, const std::vector<store::Event>& items);
+std::string encode_pins(const Cid& cid, RoomId room, const std::vector<store::Event>& items);
 std::string encode_history(const Cid& cid, const chat::ChatService::Page& page);
-std::string encode_sync(const Cid& cid, Id room, const chat::ChatService::SyncPage& page);
-std::string encode_thread(const Cid& cid, Id parent, const chat::ChatService::Page& page);
+std::string encode_sync(const Cid& cid, RoomId room, const chat::ChatService::SyncPage& page);
+std::string encode_thread(const Cid& cid, MessageId parent, const chat::ChatService::Page& page);
 // `more`: earlier versions were left out (an answer is bounded in size).
-std::string encode_edits(const Cid& cid, Id id, const std::vector<store::Edit>& versions,
+std::string encode_edits(const Cid& cid, MessageId id, const std::vector<store::Edit>& versions,
                          bool more = false);
-std::string encode_members(const Cid& cid, Id room, const std::vector<store::MemberInfo>& members,
-                           const Online& online);
+std::string encode_members(const Cid& cid, RoomId room,
+                           const std::vector<store::MemberInfo>& members, const Online& online);
 std::string encode_search(const Cid& cid, const chat::ChatService::SearchPage& page);
 std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryEntry>& rooms);
 std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& users,
                          const Online& online);
-std::string encode_receipt(Id room, Id user, std::int64_t delivered, std::int64_t read);
-std::string encode_presence(Id user, bool online, std::int64_t last_seen);
+std::string encode_receipt(RoomId room, UserId user, std::int64_t delivered, std::int64_t read);
+std::string encode_presence(UserId user, bool online, std::int64_t last_seen);
 // A user's avatar (stored name, "" for none) changed: pushed to those who share a room with them.
-std::string encode_profile(Id user, std::string_view display_name, const std::string& avatar);
+std::string encode_profile(UserId user, std::string_view display_name, const std::string& avatar);
 // A file as docs/api.md shows it (also inside message events).
 std::string encode_file(const store::FileInfo& file);
-std::string encode_typing(Id room, Id user, std::string_view username);
+std::string encode_typing(RoomId room, UserId user, std::string_view username);
 std::string encode_groups(const Cid& cid, const std::vector<store::GroupSummary>& groups);
 std::string encode_groups_changed();
 // The server-wide notice (nullopt: cleared).

@@ -27,11 +27,11 @@ rtc::Media media(Fields& f, rtc::Media m) {
 
 json::value call_object(const rtc::Call& c) {
   json::array ringing;
-  for (auto u : c.ringing) ringing.push_back(u);
+  for (auto u : c.ringing) ringing.push_back(u.value());
   json::array peers;
   for (const auto& p : c.peers) {
     peers.push_back(json::object{{"peer", p.id},
-                                 {"user", p.user},
+                                 {"user", p.user.value()},
                                  {"username", p.username},
                                  {"since", p.since},
                                  {"audio", p.media.audio},
@@ -40,9 +40,9 @@ json::value call_object(const rtc::Call& c) {
                                  {"away", p.away}});
   }
   return json::object{{"id", c.id},
-                      {"room", c.room},
+                      {"room", c.room.value()},
                       {"direct", c.direct},
-                      {"caller", c.caller},
+                      {"caller", c.caller.value()},
                       {"started", c.started},
                       {"answered", c.answered ? json::value(c.answered) : json::value(nullptr)},
                       {"video", c.video},
@@ -93,47 +93,48 @@ ListCalls decode_list_calls(Fields& f) {
 }
 
 CallJoin decode_call_join(Fields& f) {
-  CallJoin c{f.required_cid(), f.id("room"), {}, {}};
+  CallJoin c{f.required_cid(), f.id<RoomId>("room"), {}, {}};
   c.peer = peer_id(f, "peer");
   c.media = media(f, rtc::Media{});
   return c;
 }
 
 CallLeave decode_call_leave(Fields& f) {
-  CallLeave c{f.cid(), f.id("room"), {}};
+  CallLeave c{f.cid(), f.id<RoomId>("room"), {}};
   c.peer = peer_id(f, "peer");
   return c;
 }
 
 CallDecline decode_call_decline(Fields& f) {
-  return {f.cid(), f.id("room")};
+  return {f.cid(), f.id<RoomId>("room")};
 }
 
 CallMedia decode_call_media(Fields& f) {
-  CallMedia c{f.cid(), f.id("room"), {}, {}};
+  CallMedia c{f.cid(), f.id<RoomId>("room"), {}, {}};
   c.peer = peer_id(f, "peer");
   c.media = media(f, rtc::Media{true, false, false});
   return c;
 }
 
 CallSignal decode_call_signal(Fields& f) {
-  CallSignal c{f.cid(), f.id("room"), {}, {}, {}};
+  CallSignal c{f.cid(), f.id<RoomId>("room"), {}, {}, {}};
   c.peer = peer_id(f, "peer");
   c.to = peer_id(f, "to");
   c.data = f.object_text("data", kMaxSignalBytes);
   return c;
 }
 
-std::string encode_call_state(Id room, const rtc::Call* call) {
-  return json::serialize(json::object{
-      {"type", "call_state"}, {"room", room}, {"call", call ? call_object(*call) : nullptr}});
+std::string encode_call_state(RoomId room, const rtc::Call* call) {
+  return json::serialize(json::object{{"type", "call_state"},
+                                      {"room", room.value()},
+                                      {"call", call ? call_object(*call) : nullptr}});
 }
 
 std::string encode_call_joined(const std::string& cid, const rtc::Call& call,
                                const std::vector<rtc::IceServer>& ice) {
   return json::serialize(json::object{{"type", "call_joined"},
                                       {"cid", cid},
-                                      {"room", call.room},
+                                      {"room", call.room.value()},
                                       {"call", call_object(call)},
                                       {"ice_servers", ice_array(ice)}});
 }
@@ -157,30 +158,31 @@ std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls,
   return json::serialize(o);
 }
 
-std::string encode_call_signal(Id room, const std::string& from, Id user,
+std::string encode_call_signal(RoomId room, const std::string& from, UserId user,
                                const std::string& data_json) {
   return with_data(
-      json::object{{"type", "call_signal"}, {"room", room}, {"from", from}, {"user", user}},
+      json::object{
+          {"type", "call_signal"}, {"room", room.value()}, {"from", from}, {"user", user.value()}},
       data_json);
 }
 
-std::string encode_call_dropped(Id room, const std::string& peer, const std::string& reason) {
-  return json::serialize(
-      json::object{{"type", "call_dropped"}, {"room", room}, {"peer", peer}, {"reason", reason}});
+std::string encode_call_dropped(RoomId room, const std::string& peer, const std::string& reason) {
+  return json::serialize(json::object{
+      {"type", "call_dropped"}, {"room", room.value()}, {"peer", peer}, {"reason", reason}});
 }
 
-std::string encode_room_ack(const Cid& cid, Id room) {
+std::string encode_room_ack(const Cid& cid, RoomId room) {
   json::object o{{"type", "ack"}};
   if (cid) o["cid"] = *cid;
-  o["room"] = room;
+  o["room"] = room.value();
   return json::serialize(o);
 }
 
 TransferOffer decode_transfer_offer(Fields& f) {
   TransferOffer t;
   t.cid = f.required_cid();
-  t.room = f.id("room");
-  t.user = f.id("user");
+  t.room = f.id<RoomId>("room");
+  t.user = f.id<UserId>("user");
   t.id = peer_id(f, "id");
   t.name = bounded(f, "name", 1, 255);
   t.size = f.opt_int("size", 0, std::int64_t{1} << 53, true).value_or(0);
@@ -228,9 +230,9 @@ TransferRef decode_transfer_cancel(Fields& f) {
 std::string encode_transfer_offer(const rtc::Transfer& t) {
   return json::serialize(
       json::object{{"type", "transfer_offer"},
-                   {"room", t.room},
+                   {"room", t.room.value()},
                    {"id", t.id},
-                   {"from", t.from},
+                   {"from", t.from.value()},
                    {"username", t.from_name},
                    {"name", t.name},
                    {"size", t.size},
@@ -250,10 +252,11 @@ std::string encode_transfer_closed(const std::string& id, const std::string& rea
   return json::serialize(json::object{{"type", "transfer_closed"}, {"id", id}, {"reason", reason}});
 }
 
-std::string encode_transfer_ack(const Cid& cid, Id room, const std::vector<rtc::IceServer>& ice) {
+std::string encode_transfer_ack(const Cid& cid, RoomId room,
+                                const std::vector<rtc::IceServer>& ice) {
   json::object o{{"type", "ack"}};
   if (cid) o["cid"] = *cid;
-  o["room"] = room;
+  o["room"] = room.value();
   o["ice_servers"] = ice_array(ice);
   return json::serialize(o);
 }

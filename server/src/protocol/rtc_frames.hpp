@@ -18,28 +18,28 @@ struct ListCalls {
 };
 struct CallJoin {
   std::string cid;
-  Id room = 0;
+  RoomId room{};
   std::string peer;
   rtc::Media media;
 };
 struct CallLeave {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
   std::string peer;
 };
 struct CallDecline {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
 };
 struct CallMedia {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
   std::string peer;
   rtc::Media media;
 };
 struct CallSignal {
   Cid cid;
-  Id room = 0;
+  RoomId room{};
   std::string peer;
   std::string to;
   std::string data;  // a JSON object, serialized
@@ -48,8 +48,8 @@ struct CallSignal {
 // Direct file transfers.
 struct TransferOffer {
   std::string cid;
-  Id room = 0;
-  Id user = 0;
+  RoomId room{};
+  UserId user{};
   std::string id;
   std::string name;
   std::int64_t size = 0;
@@ -80,7 +80,7 @@ CallMedia decode_call_media(Fields& f);
 CallSignal decode_call_signal(Fields& f);
 
 // `call` null: the room's call ended.
-std::string encode_call_state(Id room, const rtc::Call* call);
+std::string encode_call_state(RoomId room, const rtc::Call* call);
 std::string encode_call_joined(const std::string& cid, const rtc::Call& call,
                                const std::vector<rtc::IceServer>& ice);
 // `call_texts`: calls on other nodes of a cluster, as `call_text` wrote them there.
@@ -88,10 +88,10 @@ std::string encode_calls(const Cid& cid, const std::vector<rtc::Call>& calls,
                          const std::vector<std::string>& call_texts = {});
 // A call as the `call` object of call_state and calls, serialized.
 std::string call_text(const rtc::Call& call);
-std::string encode_call_signal(Id room, const std::string& from, Id user,
+std::string encode_call_signal(RoomId room, const std::string& from, UserId user,
                                const std::string& data_json);
-std::string encode_call_dropped(Id room, const std::string& peer, const std::string& reason);
-std::string encode_room_ack(const Cid& cid, Id room);
+std::string encode_call_dropped(RoomId room, const std::string& peer, const std::string& reason);
+std::string encode_room_ack(const Cid& cid, RoomId room);
 
 TransferOffer decode_transfer_offer(Fields& f);
 TransferAnswer decode_transfer_answer(Fields& f);
@@ -104,6 +104,7 @@ std::string encode_transfer_answer(const std::string& id, bool accept);
 std::string encode_transfer_signal(const std::string& id, const std::string& data_json);
 std::string encode_transfer_closed(const std::string& id, const std::string& reason);
 // The ack of an offer or an acceptance: with the ICE servers the data channel needs.
-std::string encode_transfer_ack(const Cid& cid, Id room, const std::vector<rtc::IceServer>& ice);
+std::string encode_transfer_ack(const Cid& cid, RoomId room,
+                                const std::vector<rtc::IceServer>& ice);
 
 }  // namespace parley::protocol

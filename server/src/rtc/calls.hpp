@@ -24,8 +24,6 @@
 
 namespace parley::rtc {
 
-using RoomId = std::int64_t;
-using UserId = std::int64_t;
 using bus::ConnectionId;
 
 struct Media {
@@ -36,7 +34,7 @@ struct Media {
 
 struct Peer {
   std::string id;
-  UserId user = 0;
+  UserId user{};
   std::string username;
   ConnectionId conn;
   core::Millis since = 0;
@@ -48,9 +46,9 @@ struct Peer {
 
 struct Call {
   std::string id;
-  RoomId room = 0;
+  RoomId room{};
   bool direct = false;
-  UserId caller = 0;
+  UserId caller{};
   core::Millis started = 0;
   core::Millis answered = 0;  // direct calls: when the second person came; 0 = not yet
   bool video = false;         // started as a video call
@@ -81,9 +79,9 @@ class Listener {
 
 // Who joins, as the gateway knows them; the room's kind and members come from chat (a read).
 struct Joining {
-  RoomId room = 0;
+  RoomId room{};
   std::string peer;
-  UserId user = 0;
+  UserId user{};
   std::string username;
   ConnectionId conn;
   Media media;
@@ -94,7 +92,7 @@ struct Joining {
 // Where a relayed signal goes.
 struct Route {
   ConnectionId to;
-  UserId from_user = 0;
+  UserId from_user{};
 };
 
 class Calls {

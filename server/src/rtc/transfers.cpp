@@ -49,8 +49,8 @@ core::Result<Transfer> Transfers::offer(Transfer t, bus::ConnectionId sender) {
   return it->second;
 }
 
-core::Result<Transfer> Transfers::answer(const std::string& id, TransferUser user,
-                                         bus::ConnectionId conn, bool accept) {
+core::Result<Transfer> Transfers::answer(const std::string& id, UserId user, bus::ConnectionId conn,
+                                         bool accept) {
   std::lock_guard lock(mu_);
   auto it = transfers_.find(id);
   if (it == transfers_.end() || it->second.to != user) return no_such();
@@ -81,7 +81,7 @@ Side Transfers::new_side(bus::ConnectionId conn, bool bound, core::Millis now) c
   return side;
 }
 
-core::Result<bus::ConnectionId> Transfers::route(const std::string& id, TransferUser user,
+core::Result<bus::ConnectionId> Transfers::route(const std::string& id, UserId user,
                                                  bus::ConnectionId conn) {
   std::lock_guard lock(mu_);
   auto it = transfers_.find(id);
@@ -106,8 +106,8 @@ core::Result<bus::ConnectionId> Transfers::route(const std::string& id, Transfer
   return other->conn;
 }
 
-core::Result<bool> Transfers::cancel(const std::string& id, TransferUser user,
-                                     bus::ConnectionId conn, const std::string& reason) {
+core::Result<bool> Transfers::cancel(const std::string& id, UserId user, bus::ConnectionId conn,
+                                     const std::string& reason) {
   std::lock_guard lock(mu_);
   auto it = transfers_.find(id);
   if (it == transfers_.end()) return no_such();
@@ -129,8 +129,7 @@ core::Result<bool> Transfers::cancel(const std::string& id, TransferUser user,
   return true;
 }
 
-core::Result<bool> Transfers::resume(const std::string& id, TransferUser user,
-                                     bus::ConnectionId conn) {
+core::Result<bool> Transfers::resume(const std::string& id, UserId user, bus::ConnectionId conn) {
   std::lock_guard lock(mu_);
   auto it = transfers_.find(id);
   if (it == transfers_.end()) return no_such();
@@ -191,7 +190,7 @@ void Transfers::close_locked(const std::string& id, const std::string& reason) {
   transfers_.erase(it);
 }
 
-void Transfers::member_gone(TransferRoom room, TransferUser user) {
+void Transfers::member_gone(RoomId room, UserId user) {
   std::lock_guard lock(mu_);
   std::vector<std::string> gone;
   for (const auto& [id, t] : transfers_) {

@@ -18,9 +18,6 @@
 
 namespace parley::rtc {
 
-using TransferRoom = std::int64_t;
-using TransferUser = std::int64_t;
-
 struct Side {
   bus::ConnectionId conn;
   bool bound = false;  // the receiver's side is bound once a tab accepted
@@ -31,10 +28,10 @@ struct Side {
 
 struct Transfer {
   std::string id;
-  TransferRoom room = 0;
-  TransferUser from = 0;
+  RoomId room{};
+  UserId from{};
   std::string from_name;
-  TransferUser to = 0;
+  UserId to{};
   std::string name;
   std::int64_t size = 0;
   std::string mime;
@@ -59,7 +56,7 @@ class TransferListener {
   virtual void offered(const Transfer& t) = 0;  // to every tab of t.to
   virtual void answered(bus::ConnectionId sender, const std::string& id, bool accept) = 0;
   // To every tab of `user` but `except` (when set: the tab that answered).
-  virtual void closed_for_user(TransferUser user, const std::string& id, const std::string& reason,
+  virtual void closed_for_user(UserId user, const std::string& id, const std::string& reason,
                                bus::ConnectionId except = {}) = 0;
   virtual void closed_for(bus::ConnectionId conn, const std::string& id,
                           const std::string& reason) = 0;
@@ -74,20 +71,19 @@ class Transfers {
   // `t` as offered by the sender's socket (membership of both checked by the caller).
   core::Result<Transfer> offer(Transfer t, bus::ConnectionId sender);
   // The receiving user's tab on `conn` accepts or declines.
-  core::Result<Transfer> answer(const std::string& id, TransferUser user, bus::ConnectionId conn,
+  core::Result<Transfer> answer(const std::string& id, UserId user, bus::ConnectionId conn,
                                 bool accept);
   // Where a signal from `conn` goes: the other side's socket. Counts against the side's bucket.
-  core::Result<bus::ConnectionId> route(const std::string& id, TransferUser user,
-                                        bus::ConnectionId conn);
+  core::Result<bus::ConnectionId> route(const std::string& id, UserId user, bus::ConnectionId conn);
   // Ends the transfer; the other side hears `reason` (cancelled, or how a finished one ended).
-  core::Result<bool> cancel(const std::string& id, TransferUser user, bus::ConnectionId conn,
+  core::Result<bool> cancel(const std::string& id, UserId user, bus::ConnectionId conn,
                             const std::string& reason = "cancelled");
   // After a reconnect: `conn` takes its user's side back.
-  core::Result<bool> resume(const std::string& id, TransferUser user, bus::ConnectionId conn);
+  core::Result<bool> resume(const std::string& id, UserId user, bus::ConnectionId conn);
   void closed(bus::ConnectionId conn);
   // A node of the cluster died: its sockets' sides are away (they may come back from another).
   void node_gone(bus::NodeId node);
-  void member_gone(TransferRoom room, TransferUser user);
+  void member_gone(RoomId room, UserId user);
   bool has(const std::string& id);
   std::size_t size();
 

@@ -16,12 +16,12 @@ std::string turn_credential(const std::string& secret, const std::string& userna
   return out;
 }
 
-std::vector<IceServer> ice_servers(const IceOptions& o, std::int64_t user, core::Millis now) {
+std::vector<IceServer> ice_servers(const IceOptions& o, UserId user, core::Millis now) {
   std::vector<IceServer> out;
   if (!o.stun.empty()) out.push_back(IceServer{o.stun, "", ""});
   if (!o.turn.empty() && !o.turn_secret.empty()) {
     const std::int64_t expiry = now / 1000 + o.turn_ttl_seconds;
-    std::string username = std::to_string(expiry) + ":" + std::to_string(user);
+    std::string username = std::to_string(expiry) + ":" + std::to_string(user.value());
     out.push_back(IceServer{o.turn, username, turn_credential(o.turn_secret, username)});
   }
   return out;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/ids.hpp"
 
 namespace parley::rtc {
 
@@ -28,6 +29,6 @@ struct IceServer {
 std::string turn_credential(const std::string& secret, const std::string& username);
 
 // What a user's tab gets at `now`: nothing configured, nothing given (host candidates only).
-std::vector<IceServer> ice_servers(const IceOptions& o, std::int64_t user, core::Millis now);
+std::vector<IceServer> ice_servers(const IceOptions& o, UserId user, core::Millis now);
 
 }  // namespace parley::rtc

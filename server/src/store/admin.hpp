@@ -13,7 +13,7 @@ namespace parley::store {
 
 struct Invite {
   std::string code;
-  UserId created_by = 0;
+  UserId created_by{};
   Millis created_at = 0;
   Millis expires_at = 0;
   int max_uses = 1;
@@ -24,8 +24,8 @@ struct Invite {
 
 struct Report {
   std::int64_t id = 0;
-  MessageId message = 0;
-  RoomId room = 0;
+  MessageId message{};
+  RoomId room{};
   std::string room_name;
   UserBrief author;
   std::string text;  // the message as it is now ("" once deleted)
@@ -35,7 +35,7 @@ struct Report {
   std::string reason;
   Millis created_at = 0;
   Millis resolved_at = 0;  // 0: open
-  UserId resolved_by = 0;
+  UserId resolved_by{};
 };
 
 struct AdminRoom {
@@ -63,7 +63,7 @@ struct Health {
 
 struct PushSubscription {
   std::int64_t id = 0;
-  UserId user = 0;
+  UserId user{};
   std::string endpoint;
   std::string p256dh;  // base64url, as the browser gave it
   std::string auth;
@@ -75,7 +75,7 @@ struct PushSubscription {
 
 // What a push notification needs to know of a member: whether they want one from this room.
 struct PushMember {
-  UserId user = 0;
+  UserId user{};
   bool notify = true;  // the room's notification setting
   bool muted = false;
 };
@@ -83,7 +83,7 @@ struct PushMember {
 struct Identity {
   std::string provider;
   std::string subject;
-  UserId user = 0;
+  UserId user{};
   std::string email;
   Millis linked_at = 0;
 };
@@ -93,7 +93,7 @@ struct OidcState {
   std::string provider;
   std::string nonce;
   std::string verifier;
-  UserId link_user = 0;
+  UserId link_user{};
   Millis created_at = 0;
 };
 
@@ -103,7 +103,7 @@ struct OidcLink {
   std::string provider;
   std::string subject;
   std::string email;
-  UserId user = 0;
+  UserId user{};
   Millis created_at = 0;
 };
 

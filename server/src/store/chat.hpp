@@ -7,13 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "core/ids.hpp"
+
 namespace parley::store {
 
-using UserId = std::int64_t;
-using RoomId = std::int64_t;
-using MessageId = std::int64_t;
 using Seq = std::int64_t;
-using GroupId = std::int64_t;
 using Millis = std::int64_t;
 using FileId = std::int64_t;
 
@@ -52,18 +50,18 @@ enum class EventKind {
 };
 
 struct Room {
-  RoomId id = 0;
+  RoomId id{};
   RoomKind kind = RoomKind::kChannel;
   std::string name;
   std::string topic;
-  UserId created_by = 0;
+  UserId created_by{};
   Seq last_seq = 0;
-  GroupId group = 0;     // 0: in no group
+  GroupId group{};       // 0: in no group
   bool deleted = false;  // by an admin: no members, in no list
 };
 
 struct Group {
-  GroupId id = 0;
+  GroupId id{};
   std::string name;
 };
 
@@ -75,8 +73,8 @@ struct GroupSummary {
 };
 
 struct Membership {
-  RoomId room = 0;
-  UserId user = 0;
+  RoomId room{};
+  UserId user{};
   bool admin = false;
   Seq read_seq = 0;
   Seq delivered_seq = 0;
@@ -91,18 +89,18 @@ struct Reaction {
 // One entry of a room's log; for message events read back from the store, also the message as
 // it is now (after edits, deletion, reactions and replies).
 struct Event {
-  RoomId room = 0;
+  RoomId room{};
   Seq seq = 0;
   EventKind kind = EventKind::kMessage;
-  UserId user = 0;
+  UserId user{};
   std::string username;
   Millis at = 0;
-  MessageId message = 0;
+  MessageId message{};
   std::string text;  // message text, emoji, or new room name
-  MessageId reply_to = 0;
+  MessageId reply_to{};
   std::vector<UserId> mentions;
   std::vector<FileInfo> files;  // message: attached files, in order
-  UserId target = 0;            // invited / removed user
+  UserId target{};              // invited / removed user
   std::string target_name;
   bool on = false;       // reaction added (true) or removed
   std::string topic;     // created / renamed
@@ -118,18 +116,18 @@ struct Event {
 };
 
 struct Message {
-  MessageId id = 0;
-  RoomId room = 0;
+  MessageId id{};
+  RoomId room{};
   Seq seq = 0;
-  UserId author = 0;
+  UserId author{};
   std::string text;
-  MessageId reply_to = 0;
+  MessageId reply_to{};
   bool deleted = false;
   Millis pinned_at = 0;  // 0: not pinned
 };
 
 struct UserBrief {
-  UserId id = 0;
+  UserId id{};
   std::string username;
   std::string display_name;
   Millis last_seen = 0;
@@ -159,8 +157,8 @@ struct MemberInfo {
 };
 
 struct DirectoryEntry {
-  RoomId id = 0;
-  GroupId group = 0;
+  RoomId id{};
+  GroupId group{};
   std::string name;
   std::string topic;
   int members = 0;
@@ -178,12 +176,12 @@ struct Edit {
 // (Chinese, Japanese, Korean). Deleted messages never match.
 struct SearchQuery {
   std::vector<std::string> terms;  // at least one, none empty
-  UserId member = 0;               // the rooms this user is a member of...
-  RoomId room = 0;                 // ...or this one room (its access checked by the caller)
-  UserId from = 0;                 // sent by (0: anyone)
+  UserId member{};                 // the rooms this user is a member of...
+  RoomId room{};                   // ...or this one room (its access checked by the caller)
+  UserId from{};                   // sent by (0: anyone)
   Millis after = 0;                // sent at or after (0: any time)
   Millis before = 0;               // sent before (0: any time)
-  MessageId below = 0;             // older (smaller id) than this message (0: from the newest)
+  MessageId below{};               // older (smaller id) than this message (0: from the newest)
   int limit = 20;
   int budget_ms = 1000;  // the time one search may take; past it, what was found is returned
 };
@@ -195,10 +193,10 @@ struct SearchHits {
 
 // What a command stored, kept under its client id so a resend gets the same answer.
 struct CommandOutcome {
-  RoomId room = 0;
+  RoomId room{};
   Seq seq = 0;
-  MessageId message = 0;
-  GroupId group = 0;
+  MessageId message{};
+  GroupId group{};
 };
 
 struct MemberSettings {

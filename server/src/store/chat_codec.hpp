@@ -41,9 +41,9 @@ struct EventColumns {
 
 inline EventColumns columns_of(const Event& e) {
   EventColumns c;
-  c.ref = e.kind == EventKind::kMessage ? e.reply_to
+  c.ref = e.kind == EventKind::kMessage ? e.reply_to.value()
           : e.kind == EventKind::kCall  ? e.duration
-                                        : e.target;
+                                        : e.target.value();
   c.flag =
       e.kind == EventKind::kCreated ? static_cast<std::int64_t>(e.room_kind) : std::int64_t{e.on};
   c.extra = e.kind == EventKind::kMessage       ? join_ids(e.mentions)

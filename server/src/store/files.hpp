@@ -11,8 +11,8 @@ namespace parley::store {
 
 struct Upload {
   std::string id;  // random token
-  UserId user = 0;
-  RoomId room = 0;
+  UserId user{};
+  RoomId room{};
   std::string name;
   std::int64_t size = 0;  // announced; the bytes on disk say how far it got
   Millis created_at = 0;
@@ -37,9 +37,9 @@ struct Blob {
 struct StoredFile {
   FileInfo info;
   std::string sha256;
-  UserId uploader = 0;
-  RoomId room = 0;
-  MessageId message = 0;  // 0 while no message holds it
+  UserId uploader{};
+  RoomId room{};
+  MessageId message{};  // 0 while no message holds it
   bool message_deleted = false;
   Millis created_at = 0;
 };

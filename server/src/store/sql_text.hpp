@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/id.hpp"
+
 namespace parley::store {
 
 // ASCII only, as the *_key columns are.
@@ -30,23 +32,34 @@ inline std::string like_escape(std::string_view s) {
   return out;
 }
 
-inline std::string join_ids(const std::vector<std::int64_t>& ids) {
+// A number as stored: an id's value, or the number itself.
+inline std::int64_t stored(std::int64_t v) {
+  return v;
+}
+template <class Tag>
+std::int64_t stored(Id<Tag> id) {
+  return id.value();
+}
+
+template <class T>
+std::string join_ids(const std::vector<T>& ids) {
   std::string out;
   for (auto id : ids) {
     if (!out.empty()) out += ',';
-    out += std::to_string(id);
+    out += std::to_string(stored(id));
   }
   return out;
 }
 
-inline std::vector<std::int64_t> split_ids(std::string_view s) {
-  std::vector<std::int64_t> out;
+template <class T = std::int64_t>
+std::vector<T> split_ids(std::string_view s) {
+  std::vector<T> out;
   while (!s.empty()) {
     auto comma = s.find(',');
     auto part = s.substr(0, comma);
     std::int64_t id = 0;
     std::from_chars(part.data(), part.data() + part.size(), id);
-    if (id) out.push_back(id);
+    if (id) out.push_back(T{id});
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
   }

@@ -19,7 +19,7 @@ namespace parley::store {
 using SessionId = std::int64_t;
 
 struct User {
-  UserId id = 0;
+  UserId id{};
   std::string username;
   std::optional<std::string> email;
   bool email_confirmed = false;
@@ -46,7 +46,7 @@ struct NewUser {
 
 struct Session {
   SessionId id = 0;
-  UserId user_id = 0;
+  UserId user_id{};
   std::string token_hash;
   std::string user_agent;
   std::string ip;
@@ -57,7 +57,7 @@ struct Session {
 
 struct EmailToken {
   std::string token_hash;
-  UserId user_id = 0;
+  UserId user_id{};
   std::string purpose;  // "confirm" or "reset"
   std::string email;
   Millis created_at = 0;

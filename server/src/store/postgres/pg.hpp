@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/id.hpp"
+
 struct pg_conn;
 struct pg_result;
 
@@ -42,6 +44,10 @@ inline Param param(std::int64_t v) {
 }
 inline Param param(int v) {
   return std::to_string(v);
+}
+template <class Tag>
+Param param(Id<Tag> v) {
+  return std::to_string(v.value());
 }
 inline Param param(bool v) {
   return v ? "true" : "false";
@@ -73,6 +79,11 @@ class Result {
   std::string text(int row, int col) const;
   std::optional<std::string> opt_text(int row, int col) const;
   std::int64_t i64(int row, int col) const;
+  // An id column read as the kind of id it holds.
+  template <class I>
+  I id(int row, int col) const {
+    return I{i64(row, col)};
+  }
   bool boolean(int row, int col) const;
   int affected() const;  // rows changed by INSERT/UPDATE/DELETE
 

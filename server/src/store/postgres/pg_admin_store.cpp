@@ -24,12 +24,12 @@ constexpr std::string_view kInviteColumns =
 
 Invite read_invite(const pg::Result& r, int row) {
   return Invite{r.text(row, 0),
-                r.i64(row, 1),
+                r.id<UserId>(row, 1),
                 r.i64(row, 2),
                 r.i64(row, 3),
                 static_cast<int>(r.i64(row, 4)),
                 static_cast<int>(r.i64(row, 5)),
-                split_ids(r.text(row, 6)),
+                split_ids<RoomId>(r.text(row, 6)),
                 r.opt_text(row, 7)};
 }
 
@@ -49,8 +49,8 @@ constexpr std::string_view kReportQuery = R"(
 
 Report read_report(const pg::Result& r, int row) {
   return Report{r.i64(row, 0),
-                r.i64(row, 1),
-                r.i64(row, 2),
+                r.id<MessageId>(row, 1),
+                r.id<RoomId>(row, 2),
                 r.text(row, 3),
                 pg::read_brief(r, row, 4),
                 r.text(row, 7),
@@ -60,7 +60,7 @@ Report read_report(const pg::Result& r, int row) {
                 r.text(row, 13),
                 r.i64(row, 14),
                 r.i64(row, 15),
-                r.i64(row, 16)};
+                r.id<UserId>(row, 16)};
 }
 
 std::optional<Report> report_of(Connection& c, std::int64_t id) {
@@ -87,14 +87,15 @@ constexpr std::string_view kPushColumns =
     "id, user_id, endpoint, p256dh, auth, user_agent, created_at, coalesce(session_id, 0)";
 
 PushSubscription read_push(const pg::Result& r, int row) {
-  return PushSubscription{r.i64(row, 0),  r.i64(row, 1),  r.text(row, 2), r.text(row, 3),
-                          r.text(row, 4), r.text(row, 5), r.i64(row, 6),  r.i64(row, 7)};
+  return PushSubscription{r.i64(row, 0),  r.id<UserId>(row, 1), r.text(row, 2), r.text(row, 3),
+                          r.text(row, 4), r.text(row, 5),       r.i64(row, 6),  r.i64(row, 7)};
 }
 
 constexpr std::string_view kIdentityColumns = "provider, subject, user_id, email, linked_at";
 
 Identity read_identity(const pg::Result& r, int row) {
-  return Identity{r.text(row, 0), r.text(row, 1), r.i64(row, 2), r.text(row, 3), r.i64(row, 4)};
+  return Identity{r.text(row, 0), r.text(row, 1), r.id<UserId>(row, 2), r.text(row, 3),
+                  r.i64(row, 4)};
 }
 
 // Sign-ins in progress and links waiting for a password are forgotten an hour after.
@@ -259,7 +260,7 @@ std::optional<Report> PgStore::resolve_report(std::int64_t id, UserId by, bool r
                                               Millis at) {
   auto c = impl_->pool.take();
   c->run("UPDATE reports SET resolved_at = $2, resolved_by = $3 WHERE id = $1", id,
-         resolved ? at : 0, resolved ? by : 0);
+         resolved ? at : 0, resolved ? by : UserId{});
   return report_of(*c, id);
 }
 
@@ -274,10 +275,11 @@ std::vector<AdminRoom> PgStore::admin_rooms(const std::string& query, int limit)
                   "%" + like_escape(query) + "%", limit);
   std::vector<AdminRoom> out;
   for (int i = 0; i < r.rows(); ++i) {
-    Room room{r.i64(i, 0),  r.text(i, 1) == "private" ? RoomKind::kPrivate : RoomKind::kChannel,
-              r.text(i, 2), r.text(i, 3),
-              r.i64(i, 4),  r.i64(i, 5),
-              r.i64(i, 6),  false};
+    Room room{
+        r.id<RoomId>(i, 0),  r.text(i, 1) == "private" ? RoomKind::kPrivate : RoomKind::kChannel,
+        r.text(i, 2),        r.text(i, 3),
+        r.id<UserId>(i, 4),  r.i64(i, 5),
+        r.id<GroupId>(i, 6), false};
     out.push_back(
         AdminRoom{std::move(room), static_cast<int>(r.i64(i, 7)), r.i64(i, 8), r.i64(i, 9), {}});
   }
@@ -294,7 +296,7 @@ std::vector<AdminGroup> PgStore::admin_groups(const std::string& query, int limi
                   "%" + like_escape(query) + "%", limit);
   std::vector<AdminGroup> out;
   for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(AdminGroup{Group{r.i64(i, 0), r.text(i, 1)},
+    out.push_back(AdminGroup{Group{r.id<GroupId>(i, 0), r.text(i, 1)},
                              static_cast<int>(r.i64(i, 2)),
                              static_cast<int>(r.i64(i, 3)),
                              {}});
@@ -358,7 +360,7 @@ std::vector<PushMember> PgStore::push_members(RoomId room, const std::vector<Use
       room, pg::id_array(users));
   std::vector<PushMember> out;
   for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(PushMember{r.i64(i, 0), r.i64(i, 1) != 0, r.i64(i, 2) != 0});
+    out.push_back(PushMember{r.id<UserId>(i, 0), r.i64(i, 1) != 0, r.i64(i, 2) != 0});
   }
   return out;
 }
@@ -424,7 +426,8 @@ std::optional<OidcState> PgStore::take_oidc_state(const std::string& state_hash,
       "link_user, created_at",
       state_hash);
   if (r.rows() == 0) return std::nullopt;
-  OidcState st{state_hash, r.text(0, 0), r.text(0, 1), r.text(0, 2), r.i64(0, 3), r.i64(0, 4)};
+  OidcState st{state_hash,   r.text(0, 0),       r.text(0, 1),
+               r.text(0, 2), r.id<UserId>(0, 3), r.i64(0, 4)};
   if (st.created_at <= made_after) return std::nullopt;
   return st;
 }
@@ -445,7 +448,8 @@ std::optional<OidcLink> PgStore::find_oidc_link(const std::string& token_hash, M
       "AND created_at > $2",
       token_hash, made_after);
   if (r.rows() == 0) return std::nullopt;
-  return OidcLink{token_hash, r.text(0, 0), r.text(0, 1), r.text(0, 2), r.i64(0, 3), r.i64(0, 4)};
+  return OidcLink{token_hash,   r.text(0, 0),       r.text(0, 1),
+                  r.text(0, 2), r.id<UserId>(0, 3), r.i64(0, 4)};
 }
 
 void PgStore::delete_oidc_link(const std::string& token_hash) {

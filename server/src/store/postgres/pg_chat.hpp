@@ -47,8 +47,6 @@ namespace pgchat {
 using codec::kind_name;
 using codec::kind_of;
 
-std::string id_array(const std::vector<std::int64_t>& ids);  // a bigint[] literal: {1,2}
-
 std::optional<Room> room_of(pg::Connection& c, RoomId id);
 std::optional<bool> group_role_of(pg::Connection& c, GroupId group, UserId user);
 std::optional<Membership> membership_of(pg::Connection& c, RoomId room, UserId user);

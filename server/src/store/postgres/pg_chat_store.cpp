@@ -17,23 +17,14 @@ namespace pgchat {
 using pg::Connection;
 using pg::param;
 
-std::string id_array(const std::vector<std::int64_t>& ids) {
-  std::string out = "{";
-  for (auto id : ids) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(id);
-  }
-  return out + '}';
-}
-
 std::optional<Room> room_of(Connection& c, RoomId id) {
   auto r = c.run(
       "SELECT id, kind, name, topic, created_by, last_seq, group_id, deleted FROM rooms WHERE id "
       "= $1",
       id);
   if (r.rows() == 0) return std::nullopt;
-  return Room{r.i64(0, 0), kind_of(r.text(0, 1)), r.text(0, 2), r.text(0, 3),
-              r.i64(0, 4), r.i64(0, 5),           r.i64(0, 6),  r.i64(0, 7) != 0};
+  return Room{r.id<RoomId>(0, 0), kind_of(r.text(0, 1)), r.text(0, 2),        r.text(0, 3),
+              r.id<UserId>(0, 4), r.i64(0, 5),           r.id<GroupId>(0, 6), r.i64(0, 7) != 0};
 }
 
 std::optional<bool> group_role_of(Connection& c, GroupId group, UserId user) {
@@ -58,14 +49,14 @@ std::optional<Message> message_of(Connection& c, MessageId id) {
       "id = $1",
       id);
   if (r.rows() == 0) return std::nullopt;
-  return Message{r.i64(0, 0),  r.i64(0, 1), r.i64(0, 2),      r.i64(0, 3),
-                 r.text(0, 4), r.i64(0, 5), r.i64(0, 6) != 0, r.i64(0, 7)};
+  return Message{r.id<MessageId>(0, 0), r.id<RoomId>(0, 1),    r.i64(0, 2),      r.id<UserId>(0, 3),
+                 r.text(0, 4),          r.id<MessageId>(0, 5), r.i64(0, 6) != 0, r.i64(0, 7)};
 }
 
 std::vector<RoomId> room_ids_of(Connection& c, UserId user) {
   auto r = c.run("SELECT room_id FROM members WHERE user_id = $1 ORDER BY room_id", user);
   std::vector<RoomId> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(r.i64(i, 0));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.id<RoomId>(i, 0));
   return out;
 }
 
@@ -86,8 +77,8 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
   std::vector<RoomSummary> out;
   for (int i = 0; i < s.rows(); ++i) {
     RoomSummary r;
-    r.room = Room{s.i64(i, 0), kind_of(s.text(i, 1)), s.text(i, 2), s.text(i, 3),
-                  s.i64(i, 4), s.i64(i, 5),           s.i64(i, 17), false};
+    r.room = Room{s.id<RoomId>(i, 0), kind_of(s.text(i, 1)), s.text(i, 2),         s.text(i, 3),
+                  s.id<UserId>(i, 4), s.i64(i, 5),           s.id<GroupId>(i, 17), false};
     r.me = Membership{r.room.id,   user,        s.text(i, 6) == "admin",
                       s.i64(i, 7), s.i64(i, 8), s.i64(i, 18)};
     r.notify = s.i64(i, 9) != 0;
@@ -106,7 +97,8 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
         "SELECT u.id, u.username, u.display_name, u.last_seen FROM members m JOIN users u ON "
         "u.id = m.user_id WHERE m.room_id = $1 AND m.user_id <> $2 LIMIT 1",
         r.room.id, user);
-    if (p.rows() > 0) r.peer = UserBrief{p.i64(0, 0), p.text(0, 1), p.text(0, 2), p.i64(0, 3), {}};
+    if (p.rows() > 0)
+      r.peer = UserBrief{p.id<UserId>(0, 0), p.text(0, 1), p.text(0, 2), p.i64(0, 3), {}};
   }
   return out;
 }
@@ -123,18 +115,18 @@ constexpr std::string_view kEventJoins = R"(
 
 Event read_event(const pg::Result& s, int i) {
   Event e;
-  e.room = s.i64(i, 0);
+  e.room = s.id<RoomId>(i, 0);
   e.seq = s.i64(i, 1);
   e.kind = static_cast<EventKind>(s.i64(i, 2));
-  e.user = s.i64(i, 3);
+  e.user = s.id<UserId>(i, 3);
   e.username = s.text(i, 4);
   e.at = s.i64(i, 5);
-  e.message = s.i64(i, 6);
+  e.message = s.id<MessageId>(i, 6);
   e.text = s.text(i, 7);
   switch (e.kind) {
     case EventKind::kMessage:
-      e.reply_to = s.i64(i, 8);
-      e.mentions = split_ids(s.text(i, 10));
+      e.reply_to = s.id<MessageId>(i, 8);
+      e.mentions = split_ids<UserId>(s.text(i, 10));
       e.has_state = true;
       e.deleted = s.i64(i, 12) != 0;
       e.edited_at = s.i64(i, 13);
@@ -143,7 +135,7 @@ Event read_event(const pg::Result& s, int i) {
       break;
     case EventKind::kInvited:
     case EventKind::kRemoved:
-      e.target = s.i64(i, 8);
+      e.target = s.id<UserId>(i, 8);
       e.target_name = s.text(i, 11);
       break;
     case EventKind::kReaction:
@@ -162,7 +154,7 @@ Event read_event(const pg::Result& s, int i) {
       e.on = s.i64(i, 9) != 0;
       break;
     case EventKind::kMemberMuted: {
-      e.target = s.i64(i, 8);
+      e.target = s.id<UserId>(i, 8);
       e.target_name = s.text(i, 11);
       auto until = s.text(i, 10);
       std::from_chars(until.data(), until.data() + until.size(), e.until);
@@ -178,24 +170,24 @@ Event read_event(const pg::Result& s, int i) {
 // each for the whole page, instead of a query per message.
 void add_reactions_and_files(Connection& c, std::vector<Event>& events) {
   std::unordered_map<MessageId, Event*> by_id;
-  std::vector<std::int64_t> ids;
+  std::vector<MessageId> ids;
   for (auto& e : events) {
-    if (e.kind != EventKind::kMessage || e.deleted || e.message == 0) continue;
+    if (e.kind != EventKind::kMessage || e.deleted || !e.message) continue;
     if (by_id.emplace(e.message, &e).second) ids.push_back(e.message);
   }
   if (ids.empty()) return;
-  auto array = id_array(ids);
+  auto array = pg::id_array(ids);
   auto r = c.run(
       "SELECT message_id, emoji, user_id FROM reactions WHERE message_id = ANY($1::bigint[]) "
       "ORDER BY message_id, emoji COLLATE \"C\", at, user_id",
       array);
   for (int i = 0; i < r.rows(); ++i) {
-    Event& e = *by_id.at(r.i64(i, 0));
+    Event& e = *by_id.at(r.id<MessageId>(i, 0));
     auto emoji = r.text(i, 1);
     if (e.reactions.empty() || e.reactions.back().emoji != emoji) {
       e.reactions.push_back(Reaction{emoji, {}});
     }
-    e.reactions.back().users.push_back(r.i64(i, 2));
+    e.reactions.back().users.push_back(r.id<UserId>(i, 2));
   }
   auto f = c.run(fmt::format("SELECT f.message_id, {} FROM files f JOIN blobs b ON b.sha256 = "
                              "f.blob WHERE f.message_id = ANY($1::bigint[]) ORDER BY "
@@ -203,7 +195,7 @@ void add_reactions_and_files(Connection& c, std::vector<Event>& events) {
                              kFileInfoColumns),
                  array);
   for (int i = 0; i < f.rows(); ++i)
-    by_id.at(f.i64(i, 0))->files.push_back(read_file_info(f, i, 1));
+    by_id.at(f.id<MessageId>(i, 0))->files.push_back(read_file_info(f, i, 1));
 }
 
 }  // namespace
@@ -309,9 +301,9 @@ std::vector<MemberInfo> PgStore::members(RoomId room) {
       room);
   std::vector<MemberInfo> out;
   for (int i = 0; i < s.rows(); ++i) {
-    out.push_back(
-        MemberInfo{UserBrief{s.i64(i, 0), s.text(i, 1), s.text(i, 2), s.i64(i, 3), s.text(i, 5)},
-                   s.text(i, 4) == "admin"});
+    out.push_back(MemberInfo{
+        UserBrief{s.id<UserId>(i, 0), s.text(i, 1), s.text(i, 2), s.i64(i, 3), s.text(i, 5)},
+        s.text(i, 4) == "admin"});
   }
   return out;
 }
@@ -330,8 +322,8 @@ std::vector<DirectoryEntry> PgStore::directory(UserId viewer, const std::string&
                   viewer, "%" + like_escape(query) + "%", limit);
   std::vector<DirectoryEntry> out;
   for (int i = 0; i < s.rows(); ++i) {
-    out.push_back(DirectoryEntry{s.i64(i, 0), s.i64(i, 1), s.text(i, 2), s.text(i, 3),
-                                 static_cast<int>(s.i64(i, 4)), s.boolean(i, 5)});
+    out.push_back(DirectoryEntry{s.id<RoomId>(i, 0), s.id<GroupId>(i, 1), s.text(i, 2),
+                                 s.text(i, 3), static_cast<int>(s.i64(i, 4)), s.boolean(i, 5)});
   }
   return out;
 }
@@ -347,7 +339,7 @@ std::vector<UserBrief> PgStore::find_users(UserId viewer, const std::string& pre
       like_escape(prefix) + "%", limit, viewer);
   std::vector<UserBrief> out;
   for (int i = 0; i < s.rows(); ++i) {
-    UserBrief u{s.i64(i, 0), s.text(i, 1), s.text(i, 2), s.i64(i, 3), {}};
+    UserBrief u{s.id<UserId>(i, 0), s.text(i, 1), s.text(i, 2), s.i64(i, 3), {}};
     u.presence_visible = s.boolean(i, 4);
     if (!u.presence_visible) u.last_seen = 0;
     out.push_back(std::move(u));
@@ -370,7 +362,7 @@ std::vector<GroupSummary> PgStore::groups_of(UserId user) {
                   user);
   std::vector<GroupSummary> out;
   for (int i = 0; i < s.rows(); ++i) {
-    out.push_back(GroupSummary{Group{s.i64(i, 0), s.text(i, 1)}, s.text(i, 2) == "admin",
+    out.push_back(GroupSummary{Group{s.id<GroupId>(i, 0), s.text(i, 1)}, s.text(i, 2) == "admin",
                                static_cast<int>(s.i64(i, 3)), static_cast<int>(s.i64(i, 4))});
   }
   return out;

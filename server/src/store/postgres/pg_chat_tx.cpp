@@ -26,12 +26,13 @@ using namespace pgchat;  // NOLINT(google-build-using-namespace): the store's ow
 
 std::optional<UserBrief> user_brief(const pg::Result& r) {
   if (r.rows() == 0) return std::nullopt;
-  return UserBrief{r.i64(0, 0), r.text(0, 1), r.text(0, 2), r.i64(0, 3), {}};
+  return UserBrief{r.id<UserId>(0, 0), r.text(0, 1), r.text(0, 2), r.i64(0, 3), {}};
 }
 
-std::vector<std::int64_t> ids_of(const pg::Result& r) {
-  std::vector<std::int64_t> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(r.i64(i, 0));
+template <class I>
+std::vector<I> ids_of(const pg::Result& r) {
+  std::vector<I> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.id<I>(i, 0));
   return out;
 }
 
@@ -65,7 +66,7 @@ class PgChatTx final : public ChatTx {
   std::optional<RoomId> direct_room(const std::string& key) override {
     auto r = c_.run("SELECT id FROM rooms WHERE direct_key = $1", key);
     if (r.rows() == 0) return std::nullopt;
-    return r.i64(0, 0);
+    return r.id<RoomId>(0, 0);
   }
   std::vector<RoomSummary> rooms_of(UserId user) override { return rooms_of_user(c_, user); }
   std::vector<RoomId> room_ids_of(UserId user) override { return pgchat::room_ids_of(c_, user); }
@@ -80,7 +81,8 @@ class PgChatTx final : public ChatTx {
         "cid = $2",
         user, cid);
     if (r.rows() == 0) return std::nullopt;
-    return CommandOutcome{r.i64(0, 0), r.i64(0, 1), r.i64(0, 2), r.i64(0, 3)};
+    return CommandOutcome{r.id<RoomId>(0, 0), r.i64(0, 1), r.id<MessageId>(0, 2),
+                          r.id<GroupId>(0, 3)};
   }
   // The same (user, cid) saved by another node meanwhile: a unique violation, and the job runs
   // again (run_job), finding it.
@@ -94,7 +96,7 @@ class PgChatTx final : public ChatTx {
   std::optional<Group> group(GroupId id) override {
     auto r = c_.run("SELECT id, name FROM groups WHERE id = $1", id);
     if (r.rows() == 0) return std::nullopt;
-    return Group{r.i64(0, 0), r.text(0, 1)};
+    return Group{r.id<GroupId>(0, 0), r.text(0, 1)};
   }
   std::optional<bool> group_role(GroupId group, UserId user) override {
     return group_role_of(c_, group, user);
@@ -103,7 +105,7 @@ class PgChatTx final : public ChatTx {
     return c_
         .run("INSERT INTO groups (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id",
              name, creator, at)
-        .i64(0, 0);
+        .id<GroupId>(0, 0);
   }
   void add_group_member(GroupId group, UserId user, bool admin, Millis at) override {
     c_.run(
@@ -115,10 +117,10 @@ class PgChatTx final : public ChatTx {
     c_.run("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2", group, user);
   }
   std::vector<RoomId> group_rooms(GroupId group) override {
-    return ids_of(c_.run("SELECT id FROM rooms WHERE group_id = $1 ORDER BY id", group));
+    return ids_of<RoomId>(c_.run("SELECT id FROM rooms WHERE group_id = $1 ORDER BY id", group));
   }
   std::vector<UserId> group_members(GroupId group) override {
-    return ids_of(
+    return ids_of<UserId>(
         c_.run("SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id", group));
   }
   void delete_group(GroupId group) override {
@@ -134,7 +136,7 @@ class PgChatTx final : public ChatTx {
             "INSERT INTO rooms (kind, name, name_key, topic, created_by, created_at, last_at, "
             "direct_key, group_id) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING id",
             kind_name(kind), name, lower(name), topic, creator, at, direct_key, group)
-        .i64(0, 0);
+        .id<RoomId>(0, 0);
   }
   void rename_room(RoomId id, const std::string& name, const std::string& topic) override {
     c_.run("UPDATE rooms SET name = $2, name_key = $3, topic = $4 WHERE id = $1", id, name,
@@ -172,7 +174,8 @@ class PgChatTx final : public ChatTx {
             .i64(0, 0));
   }
   std::vector<UserId> room_members(RoomId room) override {
-    return ids_of(c_.run("SELECT user_id FROM members WHERE room_id = $1 ORDER BY user_id", room));
+    return ids_of<UserId>(
+        c_.run("SELECT user_id FROM members WHERE room_id = $1 ORDER BY user_id", room));
   }
   void delete_room(RoomId room) override {
     c_.run("UPDATE rooms SET deleted = 1 WHERE id = $1", room);
@@ -183,7 +186,7 @@ class PgChatTx final : public ChatTx {
         "deleted = 0 ORDER BY id LIMIT 1",
         lower(name));
     if (r.rows() == 0) return std::nullopt;
-    return r.i64(0, 0);
+    return r.id<RoomId>(0, 0);
   }
   void set_member_admin(RoomId room, UserId user, bool admin) override {
     c_.run("UPDATE members SET role = $3 WHERE room_id = $1 AND user_id = $2", room, user,
@@ -228,7 +231,7 @@ class PgChatTx final : public ChatTx {
                       "INSERT INTO messages (room_id, seq, author, text, reply_to, created_at) "
                       "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                       e.room, e.seq, e.user, e.text, e.reply_to, e.at)
-                    .i64(0, 0);
+                    .id<MessageId>(0, 0);
     c_.run("UPDATE events SET message_id = $3 WHERE room_id = $1 AND seq = $2", e.room, e.seq,
            e.message);
     for (auto user : e.mentions) {

@@ -18,8 +18,9 @@ constexpr std::string_view kUploadColumns =
     "id, user_id, room_id, name, size, created_at, touched_at, coalesce(file_id, 0), type";
 
 Upload read_upload(const pg::Result& r, int row) {
-  return Upload{r.text(row, 0), r.i64(row, 1), r.i64(row, 2), r.text(row, 3), r.i64(row, 4),
-                r.i64(row, 5),  r.i64(row, 6), r.i64(row, 7), r.text(row, 8)};
+  return Upload{r.text(row, 0), r.id<UserId>(row, 1), r.id<RoomId>(row, 2),
+                r.text(row, 3), r.i64(row, 4),        r.i64(row, 5),
+                r.i64(row, 6),  r.i64(row, 7),        r.text(row, 8)};
 }
 
 int flag(bool b) {
@@ -144,8 +145,8 @@ std::optional<StoredFile> PgStore::find_file(FileId id) {
                   id);
   if (r.rows() == 0) return std::nullopt;
   return StoredFile{
-      pg::read_file_info(r, 0), r.text(0, 10), r.i64(0, 11), r.i64(0, 12), r.i64(0, 13),
-      r.i64(0, 14) != 0,        r.i64(0, 15)};
+      pg::read_file_info(r, 0), r.text(0, 10),     r.id<UserId>(0, 11), r.id<RoomId>(0, 12),
+      r.id<MessageId>(0, 13),   r.i64(0, 14) != 0, r.i64(0, 15)};
 }
 
 std::vector<std::string> PgStore::sweep_files(Millis unattached_before) {

@@ -14,7 +14,8 @@
 namespace parley::store::pg {
 
 // Ids as a PostgreSQL array literal, for `= ANY($n::bigint[])`.
-inline std::string id_array(const std::vector<std::int64_t>& ids) {
+template <class T>
+std::string id_array(const std::vector<T>& ids) {
   return "{" + join_ids(ids) + "}";
 }
 
@@ -39,7 +40,7 @@ inline constexpr std::string_view kUserColumns =
 
 inline User read_user(const Result& r, int row) {
   User u;
-  u.id = r.i64(row, 0);
+  u.id = r.id<UserId>(row, 0);
   u.username = r.text(row, 1);
   u.email = r.opt_text(row, 2);
   u.email_confirmed = r.boolean(row, 3);
@@ -58,7 +59,8 @@ inline User read_user(const Result& r, int row) {
 
 // (id, username, display_name) of a user named in a list; the rest as lists show it.
 inline UserBrief read_brief(const Result& r, int row, int first) {
-  return UserBrief{r.i64(row, first), r.text(row, first + 1), r.text(row, first + 2), 0, "", true};
+  return UserBrief{
+      r.id<UserId>(row, first), r.text(row, first + 1), r.text(row, first + 2), 0, "", true};
 }
 
 // The columns of a file as messages show it (files f JOIN blobs b), read by read_file_info.

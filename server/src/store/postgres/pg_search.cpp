@@ -49,7 +49,7 @@ SearchHits PgStore::search(const SearchQuery& q) {
     return "$" + std::to_string(params.size());
   };
   std::string from = "messages m", where = "m.deleted = 0";
-  if (q.room == 0) {
+  if (!q.room) {
     from +=
         " JOIN members mb ON mb.room_id = m.room_id AND mb.user_id = " + add(pg::param(q.member));
   } else {
@@ -63,7 +63,7 @@ SearchHits PgStore::search(const SearchQuery& q) {
     for (const auto& w : words) query += (query.empty() ? "" : " & ") + word_prefix(w);
     where += " AND to_tsvector('simple', m.text) @@ to_tsquery('simple', " + add(query) + ")";
   }
-  if (q.below > 0) where += " AND m.id < " + add(pg::param(q.below));
+  if (q.below) where += " AND m.id < " + add(pg::param(q.below));
   if (q.from) where += " AND m.author = " + add(pg::param(q.from));
   if (q.after) where += " AND m.created_at >= " + add(pg::param(q.after));
   if (q.before) where += " AND m.created_at < " + add(pg::param(q.before));
@@ -74,7 +74,7 @@ SearchHits PgStore::search(const SearchQuery& q) {
 
   auto c = impl_->pool.take();
   SearchHits hits;
-  std::vector<std::int64_t> ids;
+  std::vector<MessageId> ids;
   {
     pg::Transaction tx(*c, "BEGIN READ ONLY");
     c->exec(sql, params);
@@ -91,7 +91,7 @@ SearchHits PgStore::search(const SearchQuery& q) {
         auto r = c->exec(
             fmt::format("SET LOCAL statement_timeout = {}; FETCH FORWARD 1 FROM hits", left));
         if (r.rows() == 0) break;
-        ids.push_back(r.i64(0, 0));
+        ids.push_back(r.id<MessageId>(0, 0));
       } catch (const pg::PgError& e) {
         if (e.sqlstate() != "57014") throw;  // 57014: cancelled by statement_timeout
         hits.partial = true;
@@ -104,7 +104,7 @@ SearchHits PgStore::search(const SearchQuery& q) {
     hits.items = pgchat::query_events(*c,
                                       "WHERE (e.room_id, e.seq) IN (SELECT room_id, seq FROM "
                                       "messages WHERE id = ANY($1::bigint[]))",
-                                      {pgchat::id_array(ids)});
+                                      {pg::id_array(ids)});
     std::sort(hits.items.begin(), hits.items.end(),
               [](const Event& a, const Event& b) { return a.message > b.message; });
   }

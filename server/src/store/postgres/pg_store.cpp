@@ -34,13 +34,13 @@ constexpr std::string_view kEmailTokenColumns =
     "token_hash, user_id, purpose, email, created_at, expires_at";
 
 Session read_session(const pg::Result& r, int row) {
-  return Session{r.i64(row, 0),  r.i64(row, 1), r.text(row, 2), r.text(row, 3),
-                 r.text(row, 4), r.i64(row, 5), r.i64(row, 6),  r.i64(row, 7)};
+  return Session{r.i64(row, 0),  r.id<UserId>(row, 1), r.text(row, 2), r.text(row, 3),
+                 r.text(row, 4), r.i64(row, 5),        r.i64(row, 6),  r.i64(row, 7)};
 }
 
 EmailToken read_email_token(const pg::Result& r, int row) {
-  return EmailToken{r.text(row, 0), r.i64(row, 1), r.text(row, 2),
-                    r.text(row, 3), r.i64(row, 4), r.i64(row, 5)};
+  return EmailToken{r.text(row, 0), r.id<UserId>(row, 1), r.text(row, 2),
+                    r.text(row, 3), r.i64(row, 4),        r.i64(row, 5)};
 }
 
 std::optional<User> user_by_id(Connection& c, UserId id) {
@@ -120,7 +120,7 @@ core::Result<User> PgAccountStore::create_user(const NewUser& u) {
         !u.is_guest &&
         c->exec("SELECT NOT EXISTS (SELECT 1 FROM users WHERE NOT is_guest)").boolean(0, 0);
     // A new account's address is not confirmed, so not claimed (email_key stays NULL).
-    if (email_claimed(*c, u.email, 0)) return email_in_use();
+    if (email_claimed(*c, u.email, UserId{})) return email_in_use();
     auto r = c->run(fmt::format("INSERT INTO users (username, username_key, email, password_hash, "
                                 "display_name, is_admin, is_guest, created_at) VALUES ($1, $2, $3, "
                                 "$4, $5, $6, $7, $8) RETURNING {}",

@@ -11,12 +11,12 @@ constexpr std::string_view kInviteColumns =
 Invite read_invite(const Stmt& s) {
   Invite i;
   i.code = s.text(0);
-  i.created_by = s.i64(1);
+  i.created_by = s.id<UserId>(1);
   i.created_at = s.i64(2);
   i.expires_at = s.i64(3);
   i.max_uses = static_cast<int>(s.i64(4));
   i.uses = static_cast<int>(s.i64(5));
-  i.rooms = split_ids(s.text(6));
+  i.rooms = split_ids<RoomId>(s.text(6));
   i.email = s.opt_text(7);
   return i;
 }
@@ -37,18 +37,18 @@ constexpr std::string_view kReportQuery = R"(
 Report read_report(const Stmt& s) {
   Report r;
   r.id = s.i64(0);
-  r.message = s.i64(1);
-  r.room = s.i64(2);
+  r.message = s.id<MessageId>(1);
+  r.room = s.id<RoomId>(2);
   r.room_name = s.text(3);
-  r.author = UserBrief{s.i64(4), s.text(5), s.text(6), 0, ""};
+  r.author = UserBrief{s.id<UserId>(4), s.text(5), s.text(6), 0, ""};
   r.text = s.text(7);
   r.at = s.i64(8);
   r.deleted = s.i64(9) != 0;
-  r.reporter = UserBrief{s.i64(10), s.text(11), s.text(12), 0, ""};
+  r.reporter = UserBrief{s.id<UserId>(10), s.text(11), s.text(12), 0, ""};
   r.reason = s.text(13);
   r.created_at = s.i64(14);
   r.resolved_at = s.i64(15);
-  r.resolved_by = s.i64(16);
+  r.resolved_by = s.id<UserId>(16);
   return r;
 }
 
@@ -245,7 +245,7 @@ std::optional<Report> SqliteStore::resolve_report(std::int64_t id, UserId by, bo
                                                   Millis at) {
   return impl_->write([&](Connection& c) {
     Stmt s(c, "UPDATE reports SET resolved_at = ?2, resolved_by = ?3 WHERE id = ?1");
-    s.bind(1, id).bind(2, resolved ? at : 0).bind(3, resolved ? by : 0);
+    s.bind(1, id).bind(2, resolved ? at : 0).bind(3, resolved ? by : UserId{});
     s.run();
     return report_of(c, id);
   });
@@ -263,13 +263,13 @@ std::vector<AdminRoom> SqliteStore::admin_rooms(const std::string& query, int li
     std::vector<AdminRoom> out;
     while (s.step()) {
       AdminRoom a;
-      a.room.id = s.i64(0);
+      a.room.id = s.id<RoomId>(0);
       a.room.kind = s.text(1) == "private" ? RoomKind::kPrivate : RoomKind::kChannel;
       a.room.name = s.text(2);
       a.room.topic = s.text(3);
-      a.room.created_by = s.i64(4);
+      a.room.created_by = s.id<UserId>(4);
       a.room.last_seq = s.i64(5);
-      a.room.group = s.i64(6);
+      a.room.group = s.id<GroupId>(6);
       a.members = static_cast<int>(s.i64(7));
       a.messages = s.i64(8);
       a.last_at = s.i64(9);
@@ -281,7 +281,7 @@ std::vector<AdminRoom> SqliteStore::admin_rooms(const std::string& query, int li
              "m.user_id WHERE m.room_id = ?1 AND m.role = 'admin' ORDER BY u.username_key "
              "LIMIT 10");
       m.bind(1, a.room.id);
-      while (m.step()) a.admins.push_back(UserBrief{m.i64(0), m.text(1), m.text(2), 0, ""});
+      while (m.step()) a.admins.push_back(UserBrief{m.id<UserId>(0), m.text(1), m.text(2), 0, ""});
     }
     return out;
   });
@@ -296,8 +296,10 @@ std::vector<AdminGroup> SqliteStore::admin_groups(const std::string& query, int 
     s.bind(1, "%" + like_escape(query) + "%").bind(2, limit);
     std::vector<AdminGroup> out;
     while (s.step()) {
-      out.push_back(AdminGroup{
-          Group{s.i64(0), s.text(1)}, static_cast<int>(s.i64(2)), static_cast<int>(s.i64(3)), {}});
+      out.push_back(AdminGroup{Group{s.id<GroupId>(0), s.text(1)},
+                               static_cast<int>(s.i64(2)),
+                               static_cast<int>(s.i64(3)),
+                               {}});
     }
     for (auto& g : out) {
       Stmt m(c,
@@ -305,7 +307,7 @@ std::vector<AdminGroup> SqliteStore::admin_groups(const std::string& query, int 
              "m.user_id WHERE m.group_id = ?1 AND m.role = 'admin' ORDER BY u.username_key "
              "LIMIT 10");
       m.bind(1, g.group.id);
-      while (m.step()) g.admins.push_back(UserBrief{m.i64(0), m.text(1), m.text(2), 0, ""});
+      while (m.step()) g.admins.push_back(UserBrief{m.id<UserId>(0), m.text(1), m.text(2), 0, ""});
     }
     return out;
   });
@@ -360,8 +362,8 @@ std::vector<PushSubscription> SqliteStore::push_subscriptions(UserId user) {
     s.bind(1, user);
     std::vector<PushSubscription> out;
     while (s.step()) {
-      out.push_back(PushSubscription{s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                                     s.i64(6), s.i64(7)});
+      out.push_back(PushSubscription{s.i64(0), s.id<UserId>(1), s.text(2), s.text(3), s.text(4),
+                                     s.text(5), s.i64(6), s.i64(7)});
     }
     return out;
   });
@@ -384,7 +386,7 @@ std::vector<PushMember> SqliteStore::push_members(RoomId room, const std::vector
            "json_each(?2))");
     s.bind(1, room).bind(2, "[" + join_ids(users) + "]");
     std::vector<PushMember> out;
-    while (s.step()) out.push_back(PushMember{s.i64(0), s.i64(1) != 0, s.i64(2) != 0});
+    while (s.step()) out.push_back(PushMember{s.id<UserId>(0), s.i64(1) != 0, s.i64(2) != 0});
     return out;
   });
 }
@@ -415,7 +417,7 @@ core::Result<Identity> SqliteStore::link_identity(const Identity& id) {
 namespace {
 constexpr std::string_view kIdentityColumns = "provider, subject, user_id, email, linked_at";
 Identity read_identity(const Stmt& s) {
-  return Identity{s.text(0), s.text(1), s.i64(2), s.text(3), s.i64(4)};
+  return Identity{s.text(0), s.text(1), s.id<UserId>(2), s.text(3), s.i64(4)};
 }
 }  // namespace
 
@@ -475,7 +477,7 @@ std::optional<OidcState> SqliteStore::take_oidc_state(const std::string& state_h
            "link_user, created_at");
     s.bind(1, state_hash);
     if (!s.step()) return std::nullopt;
-    OidcState st{state_hash, s.text(0), s.text(1), s.text(2), s.i64(3), s.i64(4)};
+    OidcState st{state_hash, s.text(0), s.text(1), s.text(2), s.id<UserId>(3), s.i64(4)};
     s.run();
     if (st.created_at <= made_after) return std::nullopt;
     return st;
@@ -506,7 +508,7 @@ std::optional<OidcLink> SqliteStore::find_oidc_link(const std::string& token_has
            "token_hash = ?1 AND created_at > ?2");
     s.bind(1, token_hash).bind(2, made_after);
     if (!s.step()) return std::nullopt;
-    return OidcLink{token_hash, s.text(0), s.text(1), s.text(2), s.i64(3), s.i64(4)};
+    return OidcLink{token_hash, s.text(0), s.text(1), s.text(2), s.id<UserId>(3), s.i64(4)};
   });
 }
 

@@ -26,8 +26,8 @@ std::optional<Room> room_of(Connection& c, RoomId id) {
          "id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3),
-              s.i64(4), s.i64(5),           s.i64(6),  s.i64(7) != 0};
+  return Room{s.id<RoomId>(0), kind_of(s.text(1)), s.text(2),        s.text(3),
+              s.id<UserId>(4), s.i64(5),           s.id<GroupId>(6), s.i64(7) != 0};
 }
 
 std::optional<bool> group_role_of(Connection& c, GroupId group, UserId user) {
@@ -52,15 +52,15 @@ std::optional<Message> message_of(Connection& c, MessageId id) {
          "id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return Message{s.i64(0),  s.i64(1), s.i64(2),      s.i64(3),
-                 s.text(4), s.i64(5), s.i64(6) != 0, s.i64(7)};
+  return Message{s.id<MessageId>(0), s.id<RoomId>(1),    s.i64(2),      s.id<UserId>(3),
+                 s.text(4),          s.id<MessageId>(5), s.i64(6) != 0, s.i64(7)};
 }
 
 std::optional<UserBrief> user_where(Connection& c, std::string_view where, auto&& value) {
   Stmt s(c, fmt::format("SELECT id, username, display_name, last_seen FROM users WHERE {}", where));
   s.bind(1, value);
   if (!s.step()) return std::nullopt;
-  return UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3), {}};
+  return UserBrief{s.id<UserId>(0), s.text(1), s.text(2), s.i64(3), {}};
 }
 
 std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
@@ -79,8 +79,8 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
   std::vector<RoomSummary> out;
   while (s.step()) {
     RoomSummary r;
-    r.room = Room{s.i64(0), kind_of(s.text(1)), s.text(2), s.text(3),
-                  s.i64(4), s.i64(5),           s.i64(17), false};
+    r.room = Room{s.id<RoomId>(0), kind_of(s.text(1)), s.text(2),         s.text(3),
+                  s.id<UserId>(4), s.i64(5),           s.id<GroupId>(17), false};
     r.me = Membership{r.room.id, user, s.text(6) == "admin", s.i64(7), s.i64(8), s.i64(18)};
     r.notify = s.i64(9) != 0;
     r.volume = static_cast<int>(s.i64(10));
@@ -98,7 +98,7 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
            "SELECT u.id, u.username, u.display_name, u.last_seen FROM members m JOIN users u ON "
            "u.id = m.user_id WHERE m.room_id = ?1 AND m.user_id <> ?2 LIMIT 1");
     p.bind(1, r.room.id).bind(2, user);
-    if (p.step()) r.peer = UserBrief{p.i64(0), p.text(1), p.text(2), p.i64(3), {}};
+    if (p.step()) r.peer = UserBrief{p.id<UserId>(0), p.text(1), p.text(2), p.i64(3), {}};
   }
   return out;
 }
@@ -113,18 +113,18 @@ constexpr std::string_view kEventJoins = R"(
 
 Event read_event(const Stmt& s) {
   Event e;
-  e.room = s.i64(0);
+  e.room = s.id<RoomId>(0);
   e.seq = s.i64(1);
   e.kind = static_cast<EventKind>(s.i64(2));
-  e.user = s.i64(3);
+  e.user = s.id<UserId>(3);
   e.username = s.text(4);
   e.at = s.i64(5);
-  e.message = s.i64(6);
+  e.message = s.id<MessageId>(6);
   e.text = s.text(7);
   switch (e.kind) {
     case EventKind::kMessage:
-      e.reply_to = s.i64(8);
-      e.mentions = split_ids(s.text(10));
+      e.reply_to = s.id<MessageId>(8);
+      e.mentions = split_ids<UserId>(s.text(10));
       e.has_state = true;
       e.deleted = s.i64(12) != 0;
       e.edited_at = s.i64(13);
@@ -133,7 +133,7 @@ Event read_event(const Stmt& s) {
       break;
     case EventKind::kInvited:
     case EventKind::kRemoved:
-      e.target = s.i64(8);
+      e.target = s.id<UserId>(8);
       e.target_name = s.text(11);
       break;
     case EventKind::kReaction:
@@ -154,7 +154,7 @@ Event read_event(const Stmt& s) {
       e.on = s.i64(9) != 0;
       break;
     case EventKind::kMemberMuted: {
-      e.target = s.i64(8);
+      e.target = s.id<UserId>(8);
       e.target_name = s.text(11);
       auto until = s.text(10);
       std::from_chars(until.data(), until.data() + until.size(), e.until);
@@ -176,10 +176,10 @@ struct PageMessages {
 PageMessages page_messages(std::vector<Event>& events) {
   PageMessages m;
   for (auto& e : events) {
-    if (e.kind != EventKind::kMessage || e.deleted || e.message == 0) continue;
+    if (e.kind != EventKind::kMessage || e.deleted || !e.message) continue;
     if (m.by_id.emplace(e.message, &e).second) {
       if (m.ids.size() > 1) m.ids += ',';
-      m.ids += std::to_string(e.message);
+      m.ids += std::to_string(e.message.value());
     }
   }
   m.ids += ']';
@@ -195,19 +195,19 @@ void add_reactions_and_files(Connection& c, std::vector<Event>& events) {
          "FROM json_each(?1)) ORDER BY message_id, emoji, at, user_id");
   r.bind(1, page.ids);
   while (r.step()) {
-    Event& e = *page.by_id.at(r.i64(0));
+    Event& e = *page.by_id.at(r.id<MessageId>(0));
     auto emoji = r.text(1);
     if (e.reactions.empty() || e.reactions.back().emoji != emoji) {
       e.reactions.push_back(Reaction{emoji, {}});
     }
-    e.reactions.back().users.push_back(r.i64(2));
+    e.reactions.back().users.push_back(r.id<UserId>(2));
   }
   Stmt f(c, fmt::format("SELECT f.message_id, {} FROM files f JOIN blobs b ON b.sha256 = f.blob "
                         "WHERE f.message_id IN (SELECT value FROM json_each(?1)) ORDER BY "
                         "f.message_id, f.position",
                         kFileInfoColumns));
   f.bind(1, page.ids);
-  while (f.step()) page.by_id.at(f.i64(0))->files.push_back(read_file_info(f, 1));
+  while (f.step()) page.by_id.at(f.id<MessageId>(0))->files.push_back(read_file_info(f, 1));
 }
 
 std::vector<Event> query_events(Connection& c, std::string_view tail, auto&& binder) {
@@ -241,14 +241,14 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_, "SELECT id FROM rooms WHERE direct_key = ?1");
     s.bind(1, key);
     if (!s.step()) return std::nullopt;
-    return s.i64(0);
+    return s.id<RoomId>(0);
   }
   std::vector<RoomSummary> rooms_of(UserId user) override { return rooms_of_user(c_, user); }
   std::vector<RoomId> room_ids_of(UserId user) override {
     Stmt s(c_, "SELECT room_id FROM members WHERE user_id = ?1 ORDER BY room_id");
     s.bind(1, user);
     std::vector<RoomId> out;
-    while (s.step()) out.push_back(s.i64(0));
+    while (s.step()) out.push_back(s.id<RoomId>(0));
     return out;
   }
   int member_count(RoomId room) override {
@@ -264,7 +264,7 @@ class SqliteChatTx final : public ChatTx {
            "AND cid = ?2");
     s.bind(1, user).bind(2, cid);
     if (!s.step()) return std::nullopt;
-    return CommandOutcome{s.i64(0), s.i64(1), s.i64(2), s.i64(3)};
+    return CommandOutcome{s.id<RoomId>(0), s.i64(1), s.id<MessageId>(2), s.id<GroupId>(3)};
   }
   void save_command(UserId user, const std::string& cid, const CommandOutcome& o) override {
     Stmt s(c_,
@@ -279,7 +279,7 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_, "SELECT id, name FROM groups WHERE id = ?1");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
-    return Group{s.i64(0), s.text(1)};
+    return Group{s.id<GroupId>(0), s.text(1)};
   }
   std::optional<bool> group_role(GroupId group, UserId user) override {
     return group_role_of(c_, group, user);
@@ -288,7 +288,7 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_, "INSERT INTO groups (name, created_by, created_at) VALUES (?1, ?2, ?3)");
     s.bind(1, name).bind(2, creator).bind(3, at);
     s.run();
-    return c_.last_insert_id();
+    return GroupId{c_.last_insert_id()};
   }
   void add_group_member(GroupId group, UserId user, bool admin, Millis at) override {
     Stmt s(c_,
@@ -306,14 +306,14 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_, "SELECT id FROM rooms WHERE group_id = ?1 ORDER BY id");
     s.bind(1, group);
     std::vector<RoomId> out;
-    while (s.step()) out.push_back(s.i64(0));
+    while (s.step()) out.push_back(s.id<RoomId>(0));
     return out;
   }
   std::vector<UserId> group_members(GroupId group) override {
     Stmt s(c_, "SELECT user_id FROM group_members WHERE group_id = ?1 ORDER BY user_id");
     s.bind(1, group);
     std::vector<UserId> out;
-    while (s.step()) out.push_back(s.i64(0));
+    while (s.step()) out.push_back(s.id<UserId>(0));
     return out;
   }
   void delete_group(GroupId group) override {
@@ -334,7 +334,7 @@ class SqliteChatTx final : public ChatTx {
     s.bind(1, kind_name(kind)).bind(2, name).bind(3, lower(name)).bind(4, topic);
     s.bind(5, creator).bind(6, at).bind(7, direct_key).bind(8, group);
     s.run();
-    return c_.last_insert_id();
+    return RoomId{c_.last_insert_id()};
   }
   void rename_room(RoomId id, const std::string& name, const std::string& topic) override {
     Stmt s(c_, "UPDATE rooms SET name = ?2, name_key = ?3, topic = ?4 WHERE id = ?1");
@@ -381,7 +381,7 @@ class SqliteChatTx final : public ChatTx {
     Stmt s(c_, "SELECT user_id FROM members WHERE room_id = ?1 ORDER BY user_id");
     s.bind(1, room);
     std::vector<UserId> out;
-    while (s.step()) out.push_back(s.i64(0));
+    while (s.step()) out.push_back(s.id<UserId>(0));
     return out;
   }
   void delete_room(RoomId room) override {
@@ -395,7 +395,7 @@ class SqliteChatTx final : public ChatTx {
            "AND deleted = 0 ORDER BY id LIMIT 1");
     s.bind(1, lower(name));
     if (!s.step()) return std::nullopt;
-    return s.i64(0);
+    return s.id<RoomId>(0);
   }
   void set_member_admin(RoomId room, UserId user, bool admin) override {
     Stmt s(c_, "UPDATE members SET role = ?3 WHERE room_id = ?1 AND user_id = ?2");
@@ -456,7 +456,7 @@ class SqliteChatTx final : public ChatTx {
     m.bind(1, e.room).bind(2, e.seq).bind(3, e.user).bind(4, e.text).bind(5, e.reply_to);
     m.bind(6, e.at);
     m.run();
-    e.message = c_.last_insert_id();
+    e.message = MessageId{c_.last_insert_id()};
     Stmt link(c_, "UPDATE events SET message_id = ?3 WHERE room_id = ?1 AND seq = ?2");
     link.bind(1, e.room).bind(2, e.seq).bind(3, e.message);
     link.run();
@@ -629,7 +629,7 @@ std::vector<RoomSummary> SqliteStore::rooms_at_mark(
         Stmt s(c, "SELECT room_id FROM members WHERE user_id = ?1 ORDER BY room_id");
         s.bind(1, user);
         std::vector<RoomId> ids;
-        while (s.step()) ids.push_back(s.i64(0));
+        while (s.step()) ids.push_back(s.id<RoomId>(0));
         mark(ids);
       }
       auto rooms = rooms_of_user(c, user);  // the same snapshot, without holding the writer
@@ -767,13 +767,13 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
   // newest first (the room's by its seq index, or all of them by id). CROSS JOIN keeps the
   // planner from starting at the caller's rooms and sorting everything they hold.
   std::string order = key;
-  if (q.room == 0) {
+  if (!q.room) {
     from += " CROSS JOIN members mb ON mb.room_id = m.room_id AND mb.user_id = ?";
-    binds.insert(binds.begin(), Bind{q.member, std::nullopt});
+    binds.insert(binds.begin(), Bind{q.member.value(), std::nullopt});
   } else {
     where += grams.empty() && words.empty() ? " AND m.room_id = ?" : " AND +m.room_id = ?";
     if (grams.empty() && words.empty()) order = "m.seq";
-    binds.push_back({q.room, std::nullopt});
+    binds.push_back({q.room.value(), std::nullopt});
   }
   where += fmt::format(" AND {0} < ? AND {0} >= ? AND m.deleted = 0", key);
   binds.push_back({});  // bounds, set below
@@ -781,7 +781,7 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
   std::size_t bounds = binds.size() - 2;
   if (q.from) {
     where += " AND m.author = ?";
-    binds.push_back({q.from, std::nullopt});
+    binds.push_back({q.from.value(), std::nullopt});
   }
   if (q.after) {
     where += " AND m.created_at >= ?";
@@ -800,7 +800,7 @@ SearchHits SqliteStore::search(const SearchQuery& q) {
       fmt::format("SELECT m.id FROM {} WHERE {} ORDER BY {} DESC LIMIT ?", from, where, order);
 
   return impl_->read([&](Connection& c) {
-    std::int64_t hi = q.below > 0 ? q.below : std::numeric_limits<std::int64_t>::max();
+    std::int64_t hi = q.below ? q.below.value() : std::numeric_limits<std::int64_t>::max();
     std::int64_t lo = 0;
     if (q.after || q.before) {
       Stmt s(c,
@@ -874,8 +874,9 @@ std::vector<MemberInfo> SqliteStore::members(RoomId room) {
     s.bind(1, room);
     std::vector<MemberInfo> out;
     while (s.step()) {
-      out.push_back(MemberInfo{UserBrief{s.i64(0), s.text(1), s.text(2), s.i64(3), s.text(5)},
-                               s.text(4) == "admin"});
+      out.push_back(
+          MemberInfo{UserBrief{s.id<UserId>(0), s.text(1), s.text(2), s.i64(3), s.text(5)},
+                     s.text(4) == "admin"});
     }
     return out;
   });
@@ -896,7 +897,7 @@ std::vector<DirectoryEntry> SqliteStore::directory(UserId viewer, const std::str
     s.bind(1, viewer).bind(2, "%" + like_escape(query) + "%").bind(3, limit);
     std::vector<DirectoryEntry> out;
     while (s.step()) {
-      out.push_back(DirectoryEntry{s.i64(0), s.i64(1), s.text(2), s.text(3),
+      out.push_back(DirectoryEntry{s.id<RoomId>(0), s.id<GroupId>(1), s.text(2), s.text(3),
                                    static_cast<int>(s.i64(4)), s.i64(5) != 0});
     }
     return out;
@@ -915,7 +916,7 @@ std::vector<UserBrief> SqliteStore::find_users(UserId viewer, const std::string&
     s.bind(1, like_escape(prefix) + "%").bind(2, limit).bind(3, viewer);
     std::vector<UserBrief> out;
     while (s.step()) {
-      UserBrief u{s.i64(0), s.text(1), s.text(2), s.i64(3), {}};
+      UserBrief u{s.id<UserId>(0), s.text(1), s.text(2), s.i64(3), {}};
       u.presence_visible = s.i64(4) != 0;
       if (!u.presence_visible) u.last_seen = 0;
       out.push_back(std::move(u));
@@ -938,7 +939,7 @@ std::vector<GroupSummary> SqliteStore::groups_of(UserId user) {
     s.bind(1, user);
     std::vector<GroupSummary> out;
     while (s.step()) {
-      out.push_back(GroupSummary{Group{s.i64(0), s.text(1)}, s.text(2) == "admin",
+      out.push_back(GroupSummary{Group{s.id<GroupId>(0), s.text(1)}, s.text(2) == "admin",
                                  static_cast<int>(s.i64(3)), static_cast<int>(s.i64(4))});
     }
     return out;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/id.hpp"
+
 namespace parley::store::sqlite {
 
 class DbError : public std::runtime_error {
@@ -63,6 +65,10 @@ class Stmt {
   Stmt& bind_null(int i);
   Stmt& bind(int i, bool v) { return bind(i, std::int64_t{v}); }
   Stmt& bind(int i, int v) { return bind(i, std::int64_t{v}); }
+  template <class Tag>
+  Stmt& bind(int i, Id<Tag> v) {
+    return bind(i, v.value());
+  }
   bool step();  // true while a row is available
   void run() {
     while (step()) {
@@ -70,6 +76,11 @@ class Stmt {
   }
 
   std::int64_t i64(int col) const { return sqlite3_column_int64(st_, col); }
+  // An id column read as the kind of id it holds.
+  template <class I>
+  I id(int col) const {
+    return I{i64(col)};
+  }
   std::string text(int col) const;
   std::optional<std::string> opt_text(int col) const;
 

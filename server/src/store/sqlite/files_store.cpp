@@ -10,8 +10,8 @@ constexpr std::string_view kUploadColumns =
     "id, user_id, room_id, name, size, created_at, touched_at, coalesce(file_id, 0), type";
 
 Upload read_upload(const Stmt& s) {
-  return Upload{s.text(0), s.i64(1), s.i64(2), s.text(3), s.i64(4),
-                s.i64(5),  s.i64(6), s.i64(7), s.text(8)};
+  return Upload{s.text(0), s.id<UserId>(1), s.id<RoomId>(2), s.text(3), s.i64(4),
+                s.i64(5),  s.i64(6),        s.i64(7),        s.text(8)};
 }
 
 }  // namespace
@@ -145,9 +145,9 @@ std::optional<StoredFile> SqliteStore::find_file(FileId id) {
     StoredFile f;
     f.info = read_file_info(s);
     f.sha256 = s.text(10);
-    f.uploader = s.i64(11);
-    f.room = s.i64(12);
-    f.message = s.i64(13);
+    f.uploader = s.id<UserId>(11);
+    f.room = s.id<RoomId>(12);
+    f.message = s.id<MessageId>(13);
     f.message_deleted = s.i64(14) != 0;
     f.created_at = s.i64(15);
     return f;

@@ -32,11 +32,12 @@ constexpr std::string_view kEmailTokenColumns =
     "token_hash, user_id, purpose, email, created_at, expires_at";
 
 EmailToken read_email_token(const Stmt& s) {
-  return EmailToken{s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+  return EmailToken{s.text(0), s.id<UserId>(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
 }
 
 Session read_session(const Stmt& s) {
-  return Session{s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.i64(5), s.i64(6), s.i64(7)};
+  return Session{s.i64(0),  s.id<UserId>(1), s.text(2), s.text(3),
+                 s.text(4), s.i64(5),        s.i64(6),  s.i64(7)};
 }
 
 std::optional<User> user_where(Connection& c, std::string_view where, auto&& binder) {
@@ -92,7 +93,7 @@ core::Result<User> SqliteStore::create_user(const NewUser& u) {
       const bool first = count.i64(0) != 0 && !u.is_guest;
       // A new account's address is not confirmed, so not claimed (email_key stays NULL) unless
       // another account confirmed it already.
-      if (email_claimed(c, u.email, 0)) return email_in_use();
+      if (email_claimed(c, u.email, UserId{})) return email_in_use();
       Stmt ins(c,
                "INSERT INTO users (username, username_key, email, email_key, password_hash, "
                "display_name, "
@@ -107,7 +108,7 @@ core::Result<User> SqliteStore::create_user(const NewUser& u) {
           .bind(8, std::int64_t{u.is_guest})
           .bind(9, u.created_at);
       ins.run();
-      UserId id = c.last_insert_id();
+      UserId id = UserId{c.last_insert_id()};
       auto user = user_where(c, "id = ?1", [&](Stmt& s) { s.bind(1, id); });
       tx.commit();
       return *user;

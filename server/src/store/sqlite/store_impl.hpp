@@ -34,7 +34,7 @@ inline constexpr std::string_view kUserColumns =
 
 inline User read_user(const Stmt& s) {
   User u;
-  u.id = s.i64(0);
+  u.id = s.id<UserId>(0);
   u.username = s.text(1);
   u.email = s.opt_text(2);
   u.email_confirmed = s.i64(3) != 0;

@@ -4,6 +4,7 @@
 // who went offline; Redis restarting empty makes both nodes register again and resync.
 #include "bus/redis_bus.hpp"
 #include "redis_server.hpp"
+#include "test_ids.hpp"
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
@@ -95,39 +96,39 @@ TEST(RedisBusWire, EveryEnvelopeComesBackAsSent) {
   wire::Envelope e;
   e.origin = 3;
   e.message.kind = Message::Kind::kPresence;
-  e.message.room = 11;
-  e.message.user = 12;
+  e.message.room = 11_room;
+  e.message.user = 12_user;
   e.message.skip_user = true;
-  e.message.added = {1, 2};
-  e.message.removed = {3};
-  e.message.rooms = {4, 5, 6};
-  e.message.connection = {7, 8};
+  e.message.added = {1_user, 2_user};
+  e.message.removed = {3_user};
+  e.message.rooms = {4_room, 5_room, 6_room};
+  e.message.connection = {7, 8_conn};
   e.message.session = 9;
   e.message.frame = std::make_shared<const std::string>(std::string("{\"x\":1}\0tail", 12));
   auto back = wire::decode(wire::encode(e));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->origin, 3u);
   EXPECT_EQ(back->message.kind, Message::Kind::kPresence);
-  EXPECT_EQ(back->message.room, 11);
-  EXPECT_EQ(back->message.user, 12);
+  EXPECT_EQ(back->message.room, 11_room);
+  EXPECT_EQ(back->message.user, 12_user);
   EXPECT_TRUE(back->message.skip_user);
-  EXPECT_EQ(back->message.added, (std::vector<std::int64_t>{1, 2}));
-  EXPECT_EQ(back->message.removed, (std::vector<std::int64_t>{3}));
-  EXPECT_EQ(back->message.rooms, (std::vector<std::int64_t>{4, 5, 6}));
-  EXPECT_EQ(back->message.connection, (ConnectionId{7, 8}));
+  EXPECT_EQ(back->message.added, (std::vector<UserId>{1_user, 2_user}));
+  EXPECT_EQ(back->message.removed, (std::vector<UserId>{3_user}));
+  EXPECT_EQ(back->message.rooms, (std::vector<RoomId>{4_room, 5_room, 6_room}));
+  EXPECT_EQ(back->message.connection, (ConnectionId{7, 8_conn}));
   EXPECT_EQ(back->message.session, 9);
   EXPECT_EQ(*back->message.frame, *e.message.frame);
 
   wire::Envelope p;
   p.type = wire::Envelope::Type::kPresence;
   p.origin = 1;
-  p.user = 42;
+  p.user = 42_user;
   p.online = true;
   p.version = 77;
   auto pb = wire::decode(wire::encode(p));
   ASSERT_TRUE(pb);
   EXPECT_EQ(pb->type, wire::Envelope::Type::kPresence);
-  EXPECT_EQ(pb->user, 42);
+  EXPECT_EQ(pb->user, 42_user);
   EXPECT_TRUE(pb->online);
   EXPECT_EQ(pb->version, 77u);
 
@@ -140,7 +141,7 @@ TEST(RedisBusWire, EveryEnvelopeComesBackAsSent) {
 
 TEST(RedisBusWire, CutOrForeignBytesAreNotEnvelopes) {
   wire::Envelope e;
-  e.message = room_message(1, "hello");
+  e.message = room_message(1_room, "hello");
   auto bytes = wire::encode(e);
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     EXPECT_FALSE(wire::decode(std::string_view(bytes).substr(0, n))) << n;
@@ -181,7 +182,7 @@ TEST(RedisBus, TwoNodesShareRoomMessagesInOrderAndAddressConnections) {
   at_a.attach(a);
   at_b.attach(b);
 
-  for (int i = 0; i < 200; ++i) a.publish(room_message(1, "m" + std::to_string(i)));
+  for (int i = 0; i < 200; ++i) a.publish(room_message(1_room, "m" + std::to_string(i)));
   ASSERT_TRUE(at_b.wait([&] { return at_b.got.size() == 200; }));
   auto frames = at_b.frames();
   for (int i = 0; i < 200; ++i) EXPECT_EQ(frames[i], "m" + std::to_string(i));
@@ -191,15 +192,15 @@ TEST(RedisBus, TwoNodesShareRoomMessagesInOrderAndAddressConnections) {
   // arrives after it, so its absence elsewhere is known once the marker is there.
   Message to_b;
   to_b.kind = Message::Kind::kConnection;
-  to_b.connection = {b.node(), 5};
+  to_b.connection = {b.node(), 5_conn};
   to_b.frame = std::make_shared<const std::string>("for b");
   Message to_a = to_b;
-  to_a.connection = {a.node(), 6};
+  to_a.connection = {a.node(), 6_conn};
   to_a.frame = std::make_shared<const std::string>("for a");
   a.publish(to_b);
   b.publish(to_a);
-  a.publish(room_message(1, "marker a"));
-  b.publish(room_message(1, "marker b"));
+  a.publish(room_message(1_room, "marker a"));
+  b.publish(room_message(1_room, "marker b"));
   ASSERT_TRUE(at_b.wait([&] { return at_b.got.size() == 203; }));
   ASSERT_TRUE(at_a.wait([&] { return at_a.got.size() == 203; }));
   auto fb = at_b.frames();
@@ -212,31 +213,31 @@ TEST(RedisBus, TwoNodesShareRoomMessagesInOrderAndAddressConnections) {
   EXPECT_LT(at(fa, "for a"), at(fa, "marker b"));
   EXPECT_EQ(std::count(fa.begin(), fa.end(), "for b"), 0);
   EXPECT_EQ(std::count(fb.begin(), fb.end(), "for a"), 0);
-  EXPECT_EQ(at_b.got[at(fb, "for b")].connection, (ConnectionId{b.node(), 5}));
+  EXPECT_EQ(at_b.got[at(fb, "for b")].connection, (ConnectionId{b.node(), 5_conn}));
 }
 
 TEST(RedisBus, PresenceIsTheClustersOnEveryNode) {
   RedisServer redis;
   RedisBus a(options(redis)), b(options(redis));
-  EXPECT_TRUE(a.connected(7, {a.node(), 1})) << "first connection anywhere";
-  EXPECT_TRUE(a.online(7));
-  EXPECT_TRUE(eventually([&] { return b.online(7); }));
-  EXPECT_FALSE(b.connected(7, {b.node(), 1})) << "already online on the other node";
-  EXPECT_FALSE(a.connected(7, {a.node(), 2}));
-  EXPECT_FALSE(a.disconnected(7, {a.node(), 1}));
-  EXPECT_FALSE(a.disconnected(7, {a.node(), 1})) << "closed twice counts once";
-  EXPECT_FALSE(a.disconnected(7, {a.node(), 2}));
-  EXPECT_TRUE(b.online(7));
-  EXPECT_TRUE(b.disconnected(7, {b.node(), 1})) << "the last one, on any node";
-  EXPECT_FALSE(b.online(7));
-  EXPECT_TRUE(eventually([&] { return !a.online(7); }));
-  EXPECT_FALSE(a.online(8));
+  EXPECT_TRUE(a.connected(7_user, {a.node(), 1_conn})) << "first connection anywhere";
+  EXPECT_TRUE(a.online(7_user));
+  EXPECT_TRUE(eventually([&] { return b.online(7_user); }));
+  EXPECT_FALSE(b.connected(7_user, {b.node(), 1_conn})) << "already online on the other node";
+  EXPECT_FALSE(a.connected(7_user, {a.node(), 2_conn}));
+  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 1_conn}));
+  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 1_conn})) << "closed twice counts once";
+  EXPECT_FALSE(a.disconnected(7_user, {a.node(), 2_conn}));
+  EXPECT_TRUE(b.online(7_user));
+  EXPECT_TRUE(b.disconnected(7_user, {b.node(), 1_conn})) << "the last one, on any node";
+  EXPECT_FALSE(b.online(7_user));
+  EXPECT_TRUE(eventually([&] { return !a.online(7_user); }));
+  EXPECT_FALSE(a.online(8_user));
 
   // A node that starts later sees who is online already.
-  EXPECT_TRUE(a.connected(8, {a.node(), 3}));
+  EXPECT_TRUE(a.connected(8_user, {a.node(), 3_conn}));
   RedisBus c(options(redis));
-  EXPECT_TRUE(c.online(8) || eventually([&] { return c.online(8); }));
-  EXPECT_FALSE(c.online(7));
+  EXPECT_TRUE(c.online(8_user) || eventually([&] { return c.online(8_user); }));
+  EXPECT_FALSE(c.online(7_user));
 }
 
 TEST(RedisBus, ADeadNodesUsersGoOfflineAndAreReportedOnce) {
@@ -247,17 +248,17 @@ TEST(RedisBus, ADeadNodesUsersGoOfflineAndAreReportedOnce) {
   at_b.attach(b);
   {
     RedisBus a(quick);
-    EXPECT_TRUE(a.connected(21, {a.node(), 1}));
-    EXPECT_TRUE(a.connected(22, {a.node(), 2}));
-    EXPECT_TRUE(b.connected(22, {b.node(), 1}) == false);
-    ASSERT_TRUE(eventually([&] { return b.online(21) && b.online(22); }));
+    EXPECT_TRUE(a.connected(21_user, {a.node(), 1_conn}));
+    EXPECT_TRUE(a.connected(22_user, {a.node(), 2_conn}));
+    EXPECT_TRUE(b.connected(22_user, {b.node(), 1_conn}) == false);
+    ASSERT_TRUE(eventually([&] { return b.online(21_user) && b.online(22_user); }));
     a.crash_for_tests();  // no goodbye: its key expires
   }
   ASSERT_TRUE(at_b.wait([&] { return !at_b.offline.empty(); }));
-  EXPECT_TRUE(eventually([&] { return !b.online(21); }));
-  EXPECT_TRUE(b.online(22)) << "still connected on b";
+  EXPECT_TRUE(eventually([&] { return !b.online(21_user); }));
+  EXPECT_TRUE(b.online(22_user)) << "still connected on b";
   std::lock_guard lock(at_b.mu);
-  EXPECT_EQ(at_b.offline, std::vector<UserId>{21});
+  EXPECT_EQ(at_b.offline, std::vector<UserId>{21_user});
 }
 
 TEST(RedisBus, AClaimIsHeldByOneNodeUntilReleasedOrItsNodeDies) {
@@ -299,8 +300,8 @@ TEST(RedisBus, RedisRestartingEmptyMakesNodesRegisterAgainAndResync) {
   Inbox at_a, at_b;
   at_a.attach(a);
   at_b.attach(b);
-  EXPECT_TRUE(a.connected(31, {a.node(), 1}));
-  ASSERT_TRUE(eventually([&] { return b.online(31); }));
+  EXPECT_TRUE(a.connected(31_user, {a.node(), 1_conn}));
+  ASSERT_TRUE(eventually([&] { return b.online(31_user); }));
 
   redis.kill();
   redis.start();
@@ -308,10 +309,10 @@ TEST(RedisBus, RedisRestartingEmptyMakesNodesRegisterAgainAndResync) {
   ASSERT_TRUE(at_b.wait([&] { return at_b.resyncs > 0; }, 20s));
   // a's connection is registered again: the cluster still has 31 online, and a new node agrees.
   RedisBus c(options(redis));
-  EXPECT_TRUE(eventually([&] { return c.online(31); }));
-  EXPECT_TRUE(eventually([&] { return b.online(31); }));
+  EXPECT_TRUE(eventually([&] { return c.online(31_user); }));
+  EXPECT_TRUE(eventually([&] { return b.online(31_user); }));
   // And messages flow again.
-  a.publish(room_message(2, "after"));
+  a.publish(room_message(2_room, "after"));
   ASSERT_TRUE(at_b.wait([&] {
     return !at_b.got.empty() && at_b.got.back().frame && *at_b.got.back().frame == "after";
   }));

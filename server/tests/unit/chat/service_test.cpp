@@ -3,6 +3,7 @@
 // private rooms, what deletion leaves behind, history, threads, pins and search.
 #include "chat/service.hpp"
 #include "chat/files.hpp"
+#include "test_ids.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -130,21 +131,22 @@ class ChatServiceTest : public ::testing::TestWithParam<StoreKind> {
   }
   RoomId make_room(UserId who, RoomKind kind, std::vector<UserId> members = {}) {
     auto r = wait([&](auto done) {
-      chat.create_room(who, "create-" + std::to_string(++n_), kind, "room", "", members, 0, done);
+      chat.create_room(who, "create-" + std::to_string(++n_), kind, "room", "", members, GroupId{},
+                       done);
     });
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r->room;
   }
   core::Result<Ack> post(UserId who, RoomId room, std::string text, std::string cid = "") {
     if (cid.empty()) cid = "post-" + std::to_string(++n_);
-    return wait([&](auto done) { chat.post(who, cid, room, text, 0, {}, done); });
+    return wait([&](auto done) { chat.post(who, cid, room, text, MessageId{}, {}, done); });
   }
 
   TestStore stores{GetParam()};
   store::Store& store = stores.get();
   RecordingSink sink;
   ChatService chat{store, sink, Options{}};
-  UserId alice = 0, bob = 0, carol = 0;
+  UserId alice = UserId{}, bob = UserId{}, carol = UserId{};
   int n_ = 0;
 };
 
@@ -160,8 +162,8 @@ TEST_P(ChatServiceTest, ConcurrentPostsGetContiguousSeqsPublishedInOrder) {
       for (int i = 0; i < kPerThread; ++i) {
         auto p = std::make_shared<std::promise<core::Result<Ack>>>();
         answers.push_back(p->get_future());
-        chat.post(who, "c" + std::to_string(who) + "-" + std::to_string(i), room, "hello", 0, {},
-                  [p](core::Result<Ack> r) { p->set_value(std::move(r)); });
+        chat.post(who, "c" + std::to_string(who.value()) + "-" + std::to_string(i), room, "hello",
+                  MessageId{}, {}, [p](core::Result<Ack> r) { p->set_value(std::move(r)); });
       }
       for (auto& a : answers) {
         if (a.get().ok()) acked++;
@@ -196,7 +198,7 @@ TEST_P(ChatServiceTest, ResendWithSameClientIdDoesNotDuplicate) {
 
 TEST_P(ChatServiceTest, PrivateRoomsAreIndistinguishableFromMissingOnesForOutsiders) {
   RoomId room = make_room(alice, RoomKind::kPrivate);
-  RoomId missing = room + 1000;
+  RoomId missing = RoomId{room.value() + 1000};
   for (RoomId id : {room, missing}) {
     auto p = post(bob, id, "let me in");
     ASSERT_FALSE(p.ok());
@@ -205,7 +207,7 @@ TEST_P(ChatServiceTest, PrivateRoomsAreIndistinguishableFromMissingOnesForOutsid
     ASSERT_FALSE(h.ok());
     EXPECT_EQ(h.error().code, Errc::kNotFound);
     EXPECT_EQ(h.error().message, chat.sync(bob, room, 0, 10).error().message);
-    auto j = wait([&](auto d) { chat.join(bob, "join-" + std::to_string(id), id, d); });
+    auto j = wait([&](auto d) { chat.join(bob, "join-" + std::to_string(id.value()), id, d); });
     EXPECT_EQ(j.error().code, Errc::kNotFound);
   }
 }
@@ -370,7 +372,7 @@ TEST_P(ChatServiceTest, ARejectedCommandDoesNotUndoItsBatchNeighbours) {
     auto p = std::make_shared<std::promise<core::Result<Ack>>>();
     answers.push_back(p->get_future());
     // Every other post is by an outsider: refused inside the shared transaction.
-    chat.post(i % 2 ? carol : alice, "b" + std::to_string(i), room, "x", 0, {},
+    chat.post(i % 2 ? carol : alice, "b" + std::to_string(i), room, "x", MessageId{}, {},
               [p](core::Result<Ack> r) { p->set_value(std::move(r)); });
   }
   Seq last = 0;
@@ -478,8 +480,9 @@ TEST_P(ChatServiceTest, FilesGoIntoOneMessageOfTheirUploaderAndFollowItsLife) {
   EXPECT_FALSE(rules.readable_file(bob, info.id).ok()) << "not in a message yet";
 
   auto post_files = [&](UserId who, std::vector<store::FileId> ids, std::string text = "") {
-    return wait(
-        [&](auto d) { chat.post(who, "pf-" + std::to_string(++n_), room, text, 0, ids, d); });
+    return wait([&](auto d) {
+      chat.post(who, "pf-" + std::to_string(++n_), room, text, MessageId{}, ids, d);
+    });
   };
   auto stolen = post_files(bob, {info.id});
   ASSERT_FALSE(stolen.ok());
@@ -524,7 +527,8 @@ TEST_P(ChatServiceTest, AMessagesFilesKeepTheOrderTheyWereGivenIn) {
     ids.push_back(rules.complete(*up, blob).id);
   }
   std::vector<store::FileId> order{ids[2], ids[0], ids[1]};
-  ASSERT_TRUE(wait([&](auto d) { chat.post(alice, "ordered", room, "", 0, order, d); }).ok());
+  ASSERT_TRUE(
+      wait([&](auto d) { chat.post(alice, "ordered", room, "", MessageId{}, order, d); }).ok());
   auto page = chat.history(alice, room, std::nullopt, 10);
   ASSERT_TRUE(page.ok());
   std::vector<store::FileId> got;

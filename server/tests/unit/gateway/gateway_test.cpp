@@ -6,6 +6,7 @@
 #include "gateway/gateway.hpp"
 #include "gateway/rtc_commands.hpp"
 #include "gateway/transfer_commands.hpp"
+#include "test_ids.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,7 +46,7 @@ class FakeConnection final : public net::WsConnection {
     closed_ = code;
     cv_.notify_all();
   }
-  std::uint64_t id() const override { return id_; }
+  ConnId id() const override { return ConnId{id_}; }
   void when_writable(std::function<void()> fn) override { fn(); }
 
   // The first frame of `type` (and, if given, `cid`) after the `skip` first frames, waiting for
@@ -120,7 +121,7 @@ struct Node {
     pool_.join();
     store_.stop_chat_writer();
   }
-  std::shared_ptr<FakeConnection> open(std::uint64_t conn, store::UserId user, std::int64_t session,
+  std::shared_ptr<FakeConnection> open(std::uint64_t conn, UserId user, std::int64_t session,
                                        const std::string& name) {
     auto c = std::make_shared<FakeConnection>(conn);
     auto who = std::make_shared<const Principal>(Principal{user, session, name, name});
@@ -148,7 +149,7 @@ class GatewayTest : public ::testing::Test {
     pool.join();
     store.stop_chat_writer();
   }
-  store::UserId add_user(const std::string& name) {
+  UserId add_user(const std::string& name) {
     return store.create_user(store::NewUser{name, std::nullopt, "$argon2id$x", name, false, 1})->id;
   }
   chat::Ack wait(const std::function<void(chat::Done<chat::Ack>)>& call) {
@@ -163,7 +164,7 @@ class GatewayTest : public ::testing::Test {
   store::SqliteStore store{dir.path() / "parley.db"};
   core::WorkerPool pool{2};
   bus::LocalBus bus;
-  store::UserId alice = 0, bob = 0;
+  UserId alice = UserId{}, bob = UserId{};
 };
 
 TEST_F(GatewayTest, EveryClientCommandExampleDecodesAndEveryTypeHasOne) {
@@ -245,7 +246,7 @@ TEST_F(GatewayTest, AModulesFrameReachesOnlyItsHandler) {
 // Two followers of the stream, under concurrent posters: the same events, in the same order,
 // every room in seq order with no gap.
 TEST_F(GatewayTest, TwoFollowersOfTheStreamSeeTheSameEventsInTheSameOrder) {
-  std::vector<std::pair<store::RoomId, store::Seq>> first, second;
+  std::vector<std::pair<RoomId, store::Seq>> first, second;
   EventStream stream(bus);
   stream.follow([&](const Published& p) { first.emplace_back(p.event().room, p.event().seq); });
   stream.follow([&](const Published& p) {
@@ -255,11 +256,12 @@ TEST_F(GatewayTest, TwoFollowersOfTheStreamSeeTheSameEventsInTheSameOrder) {
   core::WorkerPool lanes(2);  // followers on real threads, off the writer
   stream.start([&lanes](std::function<void()> fn) { lanes.post(std::move(fn)); });
   chat::ChatService chat(store, stream, chat::Options{});
-  std::vector<store::RoomId> rooms;
+  std::vector<RoomId> rooms;
   for (int r = 0; r < 3; ++r) {
     rooms.push_back(wait([&](auto done) {
                       chat.create_room(alice, "room-" + std::to_string(r),
-                                       store::RoomKind::kChannel, "room", "", {bob}, 0, done);
+                                       store::RoomKind::kChannel, "room", "", {bob}, GroupId{},
+                                       done);
                     }).room);
   }
   std::vector<std::thread> posters;
@@ -268,7 +270,7 @@ TEST_F(GatewayTest, TwoFollowersOfTheStreamSeeTheSameEventsInTheSameOrder) {
       for (int i = 0; i < 50; ++i) {
         wait([&](auto done) {
           chat.post(t % 2 ? alice : bob, "p" + std::to_string(t) + "-" + std::to_string(i),
-                    rooms[i % 3], "hello", 0, {}, done);
+                    rooms[i % 3], "hello", MessageId{}, {}, done);
         });
       }
     });
@@ -278,7 +280,7 @@ TEST_F(GatewayTest, TwoFollowersOfTheStreamSeeTheSameEventsInTheSameOrder) {
   // both followers have everything.
   lanes.join();
   EXPECT_EQ(first, second);
-  std::map<store::RoomId, store::Seq> last;
+  std::map<RoomId, store::Seq> last;
   for (auto [room, seq] : first) {
     EXPECT_EQ(seq, last[room] + 1) << "room " << room;
     last[room] = seq;
@@ -291,19 +293,20 @@ TEST_F(GatewayTest, TwoNodesAgreeOnPresenceAndASignOutClosesSocketsOnBoth) {
   Node one(store, bus, pool, 1), two(store, bus, pool, 2);
   auto room = wait([&](auto done) {
                 return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "room", "",
-                                            {bob}, 0, done);
+                                            {bob}, GroupId{}, done);
               }).room;
   auto b = two.open(1, bob, 20, "bobby");  // bob on node 2
   auto a1 = one.open(1, alice, 10, "alice");
   auto online = b->wait_for("presence");
-  EXPECT_EQ(online.at("user").as_int64(), alice);
+  EXPECT_EQ(online.at("user").as_int64(), alice.value());
   EXPECT_TRUE(online.at("online").as_bool())
       << "alice came online on node 1; bob on node 2 hears it";
   auto a2 = two.open(2, alice, 11, "alice");  // alice's second sign-in, on node 2
   EXPECT_TRUE(bus.online(alice));
 
   // A post on node 1 reaches bob on node 2 and alice's tab on node 2.
-  auto ack = wait([&](auto done) { one.chat.post(alice, "hi", room, "hi bob", 0, {}, done); });
+  auto ack =
+      wait([&](auto done) { one.chat.post(alice, "hi", room, "hi bob", MessageId{}, {}, done); });
   EXPECT_EQ(b->wait_for("event").at("seq").as_int64(), ack.seq);
   EXPECT_EQ(a2->wait_for("event").at("seq").as_int64(), ack.seq);
 
@@ -324,7 +327,7 @@ TEST_F(GatewayTest, TwoNodesAgreeOnPresenceAndASignOutClosesSocketsOnBoth) {
     return f.at("type").as_string() == "presence" && !f.at("online").as_bool();
   });
   ASSERT_NE(offline, frames.end()) << "bob hears alice went offline";
-  EXPECT_EQ(offline->at("user").as_int64(), alice);
+  EXPECT_EQ(offline->at("user").as_int64(), alice.value());
 }
 
 // A call across two nodes sharing one bus: it lives on the node where it began (its home); the
@@ -334,9 +337,9 @@ TEST_F(GatewayTest, ACallLivesOnOneNodeAndPeopleOnAnotherJoinAndSignal) {
   Node one(store, bus, pool, 1), two(store, bus, pool, 2);
   auto room = wait([&](auto done) {
                 return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "call", "",
-                                            {bob}, 0, done);
+                                            {bob}, GroupId{}, done);
               }).room;
-  auto r = std::to_string(room);
+  auto r = std::to_string(room.value());
   auto a = one.open(1, alice, 10, "alice");
   auto b = two.open(1, bob, 20, "bobby");
   one.gateway.on_message(
@@ -412,13 +415,13 @@ TEST_F(GatewayTest, ATransferBetweenNodesLivesWithItsSender) {
   Node one(store, bus, pool, 1), two(store, bus, pool, 2);
   auto room = wait([&](auto done) {
                 return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "files", "",
-                                            {bob}, 0, done);
+                                            {bob}, GroupId{}, done);
               }).room;
-  auto r = std::to_string(room);
+  auto r = std::to_string(room.value());
   auto a = one.open(1, alice, 10, "alice");
   auto b = two.open(1, bob, 20, "bobby");
   one.gateway.on_message(a, R"({"type":"transfer_offer","cid":"o1","room":)" + r + R"(,"user":)" +
-                                std::to_string(bob) +
+                                std::to_string(bob.value()) +
                                 R"(,"id":"transfer-0001","name":"a.bin","size":5,"mime":""})");
   EXPECT_FALSE(a->wait_for("ack", "o1").empty());
   EXPECT_FALSE(b->wait_for("transfer_offer").empty()) << "bob on node 2 is offered it";
@@ -455,8 +458,8 @@ struct RedisCluster {
         one(store, a, pool, a.node()),
         two(store, b, pool, b.node()) {
     // As main.cpp wires them.
-    a.on_offline([this](bus::UserId u) { one.gateway.went_offline_elsewhere(u); });
-    b.on_offline([this](bus::UserId u) { two.gateway.went_offline_elsewhere(u); });
+    a.on_offline([this](UserId u) { one.gateway.went_offline_elsewhere(u); });
+    b.on_offline([this](UserId u) { two.gateway.went_offline_elsewhere(u); });
   }
   ~RedisCluster() {
     a.stop();
@@ -478,19 +481,20 @@ TEST_F(GatewayTest, NodesOnRedisAgreeOnPresenceAndSignOutsAndADeadNodesUsersGoOf
   auto& [a, b, one, two] = cluster;
   auto room = wait([&](auto done) {
                 return one.chat.create_room(alice, "r", store::RoomKind::kPrivate, "room", "",
-                                            {bob}, 0, done);
+                                            {bob}, GroupId{}, done);
               }).room;
   auto bobs = two.open(1, bob, 20, "bobby");  // bob on node 2
   auto a1 = one.open(1, alice, 10, "alice");
   auto online = bobs->wait_for("presence");
-  EXPECT_EQ(online.at("user").as_int64(), alice);
+  EXPECT_EQ(online.at("user").as_int64(), alice.value());
   EXPECT_TRUE(online.at("online").as_bool()) << "alice came online on node 1; node 2 hears it";
   auto a2 = two.open(2, alice, 11, "alice");
 
   // A post on node 1 reaches bob and alice's other tab on node 2, over Redis. (Events from before
   // a socket's snapshot may still be on their way from the other node and reach it too: clients
   // skip a seq they have, as docs/protocol.md asks.)
-  auto ack = wait([&](auto done) { one.chat.post(alice, "hi", room, "hi bob", 0, {}, done); });
+  auto ack =
+      wait([&](auto done) { one.chat.post(alice, "hi", room, "hi bob", MessageId{}, {}, done); });
   auto is_post = [&](const json::object& f) {
     return f.at("type").as_string() == "event" && f.at("seq").as_int64() == ack.seq;
   };
@@ -508,7 +512,7 @@ TEST_F(GatewayTest, NodesOnRedisAgreeOnPresenceAndSignOutsAndADeadNodesUsersGoOf
   a.crash_for_tests();
   EXPECT_TRUE(bobs->wait_frame([&](const json::object& f) {
     return f.at("type").as_string() == "presence" && !f.at("online").as_bool() &&
-           f.at("user").as_int64() == alice;
+           f.at("user").as_int64() == alice.value();
   })) << "bob hears alice went offline when her node died";
   EXPECT_FALSE(b.online(alice));
   pool.join();

@@ -1,6 +1,7 @@
 // The hub's fan-out: who gets a room's frames, when membership changes take effect, and the
 // addressing of users, single connections and sign-outs, on one node or two sharing a bus.
 #include "hub/hub.hpp"
+#include "test_ids.hpp"
 
 #include <gtest/gtest.h>
 
@@ -38,10 +39,10 @@ bus::Message room_message(RoomId room, std::string text) {
 TEST(Hub, DeliversToFollowersOnly) {
   Hub hub;
   auto a = std::make_shared<Socket>(), b = std::make_shared<Socket>();
-  hub.add(1, 10, 0, a);
-  hub.add(2, 20, 0, b);
-  hub.follow(1, {100});
-  hub.deliver(room_message(100, "x"));
+  hub.add(1_conn, 10_user, 0, a);
+  hub.add(2_conn, 20_user, 0, b);
+  hub.follow(1_conn, {100_room});
+  hub.deliver(room_message(100_room, "x"));
   EXPECT_EQ(a->got, std::vector<std::string>{"x"});
   EXPECT_TRUE(b->got.empty());
 }
@@ -49,31 +50,31 @@ TEST(Hub, DeliversToFollowersOnly) {
 TEST(Hub, NewMembersGetTheirJoinEventAndRemovedOnesNothingAfterTheirRemoval) {
   Hub hub(1, 2);  // the user's two tabs land on two shards
   auto tab1 = std::make_shared<Socket>(), tab2 = std::make_shared<Socket>();
-  hub.add(1, 10, 0, tab1);
-  hub.add(2, 10, 0, tab2);
-  auto joined = room_message(100, "joined");
-  joined.added = {10};
+  hub.add(1_conn, 10_user, 0, tab1);
+  hub.add(2_conn, 10_user, 0, tab2);
+  auto joined = room_message(100_room, "joined");
+  joined.added = {10_user};
   hub.deliver(joined);
-  auto removed = room_message(100, "removed");
-  removed.removed = {10};
+  auto removed = room_message(100_room, "removed");
+  removed.removed = {10_user};
   hub.deliver(removed);
-  hub.deliver(room_message(100, "later"));
+  hub.deliver(room_message(100_room, "later"));
   for (auto* s : {tab1.get(), tab2.get()}) {
     EXPECT_EQ(s->got, (std::vector<std::string>{"joined", "removed"}));
   }
-  EXPECT_FALSE(hub.follows(1, 100));
+  EXPECT_FALSE(hub.follows(1_conn, 100_room));
 }
 
 TEST(Hub, SkipsTheSenderWhenAsked) {
   Hub hub;
   auto a1 = std::make_shared<Socket>(), a2 = std::make_shared<Socket>(),
        b = std::make_shared<Socket>();
-  hub.add(1, 10, 0, a1);
-  hub.add(2, 10, 0, a2);
-  hub.add(3, 20, 0, b);
-  for (ConnId c : {1, 2, 3}) hub.follow(c, {100});
-  auto typing = room_message(100, "typing");
-  typing.user = 10;
+  hub.add(1_conn, 10_user, 0, a1);
+  hub.add(2_conn, 10_user, 0, a2);
+  hub.add(3_conn, 20_user, 0, b);
+  for (ConnId c : {1_conn, 2_conn, 3_conn}) hub.follow(c, {100_room});
+  auto typing = room_message(100_room, "typing");
+  typing.user = 10_user;
   typing.skip_user = true;
   hub.deliver(typing);
   EXPECT_TRUE(a1->got.empty());
@@ -84,13 +85,13 @@ TEST(Hub, SkipsTheSenderWhenAsked) {
 TEST(Hub, PresenceReachesEachSocketOfACoMemberOnce) {
   Hub hub;
   auto b = std::make_shared<Socket>(), c = std::make_shared<Socket>();
-  hub.add(2, 20, 0, b);
-  hub.add(3, 30, 0, c);
-  hub.follow(2, {100, 200});  // shares two rooms with user 10
+  hub.add(2_conn, 20_user, 0, b);
+  hub.add(3_conn, 30_user, 0, c);
+  hub.follow(2_conn, {100_room, 200_room});  // shares two rooms with user 10
   bus::Message m;
   m.kind = bus::Message::Kind::kPresence;
-  m.user = 10;
-  m.rooms = {100, 200};
+  m.user = 10_user;
+  m.rooms = {100_room, 200_room};
   m.frame = std::make_shared<const std::string>("online");
   hub.deliver(m);
   EXPECT_EQ(b->got.size(), 1u);
@@ -101,38 +102,38 @@ TEST(Hub, UserAndConnectionAddressedFramesReachExactlyTheirSockets) {
   Hub hub(7, 3);
   auto a1 = std::make_shared<Socket>(), a2 = std::make_shared<Socket>(),
        b = std::make_shared<Socket>();
-  hub.add(1, 10, 0, a1);
-  hub.add(2, 10, 0, a2);
-  hub.add(3, 20, 0, b);
+  hub.add(1_conn, 10_user, 0, a1);
+  hub.add(2_conn, 10_user, 0, a2);
+  hub.add(3_conn, 20_user, 0, b);
   bus::Message user;
   user.kind = bus::Message::Kind::kUser;
-  user.user = 10;
+  user.user = 10_user;
   user.frame = std::make_shared<const std::string>("to user 10");
   hub.deliver(user);
   bus::Message one;
   one.kind = bus::Message::Kind::kConnection;
-  one.connection = hub.address(2);
+  one.connection = hub.address(2_conn);
   one.frame = std::make_shared<const std::string>("to 7.2");
   hub.deliver(one);
-  one.connection = {8, 3};  // another node's connection 3
+  one.connection = {8, 3_conn};  // another node's connection 3
   hub.deliver(one);
   EXPECT_EQ(a1->got, (std::vector<std::string>{"to user 10"}));
   EXPECT_EQ(a2->got, (std::vector<std::string>{"to user 10", "to 7.2"}));
   EXPECT_TRUE(b->got.empty());
-  EXPECT_EQ(hub.address(2).str(), "7.2");
+  EXPECT_EQ(hub.address(2_conn).str(), "7.2");
 }
 
 TEST(Hub, FollowMessageAppliesInTheBusOrder) {
   Hub hub;
   auto a = std::make_shared<Socket>();
-  hub.add(1, 10, 0, a);
-  hub.deliver(room_message(100, "before"));  // in the snapshot: not delivered
+  hub.add(1_conn, 10_user, 0, a);
+  hub.deliver(room_message(100_room, "before"));  // in the snapshot: not delivered
   bus::Message follow;
   follow.kind = bus::Message::Kind::kFollow;
-  follow.connection = hub.address(1);
-  follow.rooms = {100};
+  follow.connection = hub.address(1_conn);
+  follow.rooms = {100_room};
   hub.deliver(follow);
-  hub.deliver(room_message(100, "after"));
+  hub.deliver(room_message(100_room, "after"));
   EXPECT_EQ(a->got, (std::vector<std::string>{"<followed>", "after"}));
 }
 
@@ -143,13 +144,13 @@ TEST(Hub, SignOutClosesThatSignInsSocketsOnEveryNodeSharingTheBus) {
   bus.subscribe([&](const bus::Message& m) { two.deliver(m); });
   auto s1 = std::make_shared<Socket>(), s2 = std::make_shared<Socket>(),
        other = std::make_shared<Socket>(), stranger = std::make_shared<Socket>();
-  one.add(1, 10, 55, s1);
-  two.add(1, 10, 55, s2);     // the same sign-in on the other node
-  two.add(2, 10, 66, other);  // another sign-in of the same user
-  one.add(2, 20, 55, stranger);
+  one.add(1_conn, 10_user, 55, s1);
+  two.add(1_conn, 10_user, 55, s2);     // the same sign-in on the other node
+  two.add(2_conn, 10_user, 66, other);  // another sign-in of the same user
+  one.add(2_conn, 20_user, 55, stranger);
   bus::Message out;
   out.kind = bus::Message::Kind::kSignOut;
-  out.user = 10;
+  out.user = 10_user;
   out.session = 55;
   bus.publish(out);
   EXPECT_EQ(s1->closed, kCloseSignedOut);
@@ -163,14 +164,14 @@ TEST(Hub, SignOutClosesThatSignInsSocketsOnEveryNodeSharingTheBus) {
 
 TEST(Hub, PresenceIsOneAnswerOnTwoNodesSharingTheBus) {
   bus::LocalBus bus;  // the cluster's presence lives on the bus, not in a node's hub
-  EXPECT_TRUE(bus.connected(10, {1, 1})) << "first connection anywhere: online";
-  EXPECT_FALSE(bus.connected(10, {2, 1})) << "a second, on the other node";
-  EXPECT_TRUE(bus.online(10));
-  EXPECT_FALSE(bus.disconnected(10, {1, 1}));
-  EXPECT_TRUE(bus.online(10)) << "still connected on node 2";
-  EXPECT_FALSE(bus.disconnected(10, {1, 1})) << "a connection counts once";
-  EXPECT_TRUE(bus.disconnected(10, {2, 1})) << "the last one anywhere: offline";
-  EXPECT_FALSE(bus.online(10));
+  EXPECT_TRUE(bus.connected(10_user, {1, 1_conn})) << "first connection anywhere: online";
+  EXPECT_FALSE(bus.connected(10_user, {2, 1_conn})) << "a second, on the other node";
+  EXPECT_TRUE(bus.online(10_user));
+  EXPECT_FALSE(bus.disconnected(10_user, {1, 1_conn}));
+  EXPECT_TRUE(bus.online(10_user)) << "still connected on node 2";
+  EXPECT_FALSE(bus.disconnected(10_user, {1, 1_conn})) << "a connection counts once";
+  EXPECT_TRUE(bus.disconnected(10_user, {2, 1_conn})) << "the last one anywhere: offline";
+  EXPECT_FALSE(bus.online(10_user));
 }
 
 // Lanes on real threads: every socket sees a room's frames in the order they were handed over,
@@ -208,10 +209,11 @@ TEST(Hub, ShardedLanesKeepEachRoomsOrder) {
   std::vector<std::shared_ptr<Socket>> sockets;
   for (int i = 0; i < kSockets; ++i) {
     sockets.push_back(std::make_shared<Socket>());
-    hub.add(i, 100 + i, 0, sockets.back());
-    hub.follow(i, {1, 2});
+    const ConnId conn{static_cast<std::uint64_t>(i)};
+    hub.add(conn, UserId{100 + i}, 0, sockets.back());
+    hub.follow(conn, {1_room, 2_room});
   }
-  for (int n = 0; n < kFrames; ++n) hub.deliver(room_message(1 + n % 2, std::to_string(n)));
+  for (int n = 0; n < kFrames; ++n) hub.deliver(room_message(RoomId{1 + n % 2}, std::to_string(n)));
   // Every post happened inside deliver(): once the threads have run all the work, it is done.
   {
     std::lock_guard lock(mu);

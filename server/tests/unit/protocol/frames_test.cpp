@@ -2,6 +2,7 @@
 // tests decode too, so the two sides cannot drift. Decoding client frames: gateway/gateway_test.
 #include "protocol/frames.hpp"
 #include "protocol/rtc_frames.hpp"
+#include "test_ids.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,13 +18,14 @@ using parley::testing::example;
 
 TEST(Frames, EncodesTheServerExamples) {
   store::RoomSummary general;
-  general.room = store::Room{3, store::RoomKind::kChannel, "general", "Anything goes", 1, 42};
-  general.me = store::Membership{3, 1, true, 40, 42};
+  general.room =
+      store::Room{3_room, store::RoomKind::kChannel, "general", "Anything goes", 1_user, 42};
+  general.me = store::Membership{3_room, 1_user, true, 40, 42};
   general.unread = 2;
   general.mentions = 1;
   general.members = 5;
   general.last_at = 1764140000000;
-  EXPECT_EQ(json::parse(encode_hello("0.2.0", {1, "alice", "Alice", 0, {}}, {general})),
+  EXPECT_EQ(json::parse(encode_hello("0.2.0", {1_user, "alice", "Alice", 0, {}}, {general})),
             json::parse(example("server.hello.json")));
   EXPECT_EQ(json::parse(encode_pong(std::string("5f0c1d2e-0001"))),
             json::parse(example("server.pong.json")));
@@ -33,37 +35,38 @@ TEST(Frames, EncodesTheServerExamples) {
 
 TEST(Frames, EncodesALiveMessageEventAsDocumented) {
   store::Event e;
-  e.room = 3;
+  e.room = 3_room;
   e.seq = 42;
   e.kind = store::EventKind::kMessage;
   e.at = 1764140000000;
-  e.user = 1;
+  e.user = 1_user;
   e.username = "alice";
-  e.message = 118;
+  e.message = 118_msg;
   e.text = "hi @bob";
-  e.mentions = {2};
+  e.mentions = {2_user};
   EXPECT_EQ(json::parse(encode_event(e)), json::parse(example("server.event.json")));
-  EXPECT_EQ(json::parse(encode_ack(std::string("c-17"), chat::Ack{3, 42, 118})),
+  EXPECT_EQ(json::parse(encode_ack(std::string("c-17"), chat::Ack{3_room, 42, 118_msg})),
             json::parse(example("server.ack.json")));
 }
 
 TEST(Frames, EncodesTheCallExamples) {
   rtc::Call c;
   c.id = "b7e2c0d4a9f1e3c5";
-  c.room = 3;
+  c.room = 3_room;
   c.direct = true;
-  c.caller = 1;
+  c.caller = 1_user;
   c.started = 1764140000000;
   c.video = true;
-  c.ringing = {2};
+  c.ringing = {2_user};
   rtc::Peer p;
   p.id = "p-4f1c9a2b";
-  p.user = 1;
+  p.user = 1_user;
   p.username = "alice";
   p.since = 1764140000000;
   p.media = rtc::Media{true, true, false};
   c.peers.push_back(p);
-  EXPECT_EQ(json::parse(encode_call_state(3, &c)), json::parse(example("server.call_state.json")));
+  EXPECT_EQ(json::parse(encode_call_state(3_room, &c)),
+            json::parse(example("server.call_state.json")));
   std::vector<rtc::IceServer> ice{{{"stun:stun.example.org:3478"}, "", ""},
                                   {{"turn:turn.example.org:3478?transport=udp"},
                                    "1764226400:1",
@@ -72,17 +75,17 @@ TEST(Frames, EncodesTheCallExamples) {
             json::parse(example("server.call_joined.json")));
   EXPECT_EQ(
       json::parse(encode_call_signal(
-          3, "p-4f1c9a2b", 1,
+          3_room, "p-4f1c9a2b", 1_user,
           R"({"candidate":{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}})")),
       json::parse(example("server.call_signal.json")));
-  EXPECT_EQ(json::parse(encode_call_dropped(3, "p-4f1c9a2b", "taken")),
+  EXPECT_EQ(json::parse(encode_call_dropped(3_room, "p-4f1c9a2b", "taken")),
             json::parse(example("server.call_dropped.json")));
   store::Event e;
-  e.room = 3;
+  e.room = 3_room;
   e.seq = 57;
   e.kind = store::EventKind::kCall;
   e.at = 1764140065000;
-  e.user = 1;
+  e.user = 1_user;
   e.username = "alice";
   e.text = "ended";
   e.on = true;
@@ -93,8 +96,8 @@ TEST(Frames, EncodesTheCallExamples) {
 TEST(Frames, EncodesTheTransferExamples) {
   rtc::Transfer t;
   t.id = "t-6b1f0c9e2a";
-  t.room = 3;
-  t.from = 1;
+  t.room = 3_room;
+  t.from = 1_user;
   t.from_name = "alice";
   t.name = "holiday.mov";
   t.size = 1073741824;

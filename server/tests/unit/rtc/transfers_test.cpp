@@ -2,6 +2,7 @@
 // who hears an offer, an answer and a cancel; the answering tab; the grace of a dropped socket and
 // its resume; the answer timeout; the per-sender bound; removal from the room.
 #include "rtc/transfers.hpp"
+#include "test_ids.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,13 +13,15 @@ using bus::ConnectionId;
 
 struct Recorder : TransferListener {
   std::vector<std::string> log;
-  void offered(const Transfer& t) override { log.push_back("offer>" + std::to_string(t.to)); }
+  void offered(const Transfer& t) override {
+    log.push_back("offer>" + std::to_string(t.to.value()));
+  }
   void answered(ConnectionId c, const std::string&, bool accept) override {
     log.push_back("answer>" + c.str() + (accept ? ":yes" : ":no"));
   }
-  void closed_for_user(TransferUser u, const std::string&, const std::string& reason,
+  void closed_for_user(UserId u, const std::string&, const std::string& reason,
                        ConnectionId except) override {
-    log.push_back("closed>user" + std::to_string(u) + "-" + except.str() + ":" + reason);
+    log.push_back("closed>user" + std::to_string(u.value()) + "-" + except.str() + ":" + reason);
   }
   void closed_for(ConnectionId c, const std::string&, const std::string& reason) override {
     log.push_back("closed>" + c.str() + ":" + reason);
@@ -39,48 +42,48 @@ struct TransfersTest : ::testing::Test {
     timers.clear();
     for (auto& [d, fn] : due) fn();
   }
-  Transfer offer(std::string id, TransferUser from = 1, TransferUser to = 2) {
+  Transfer offer(std::string id, UserId from = 1_user, UserId to = 2_user) {
     Transfer t;
     t.id = std::move(id);
-    t.room = 7;
+    t.room = 7_room;
     t.from = from;
     t.to = to;
     t.name = "a.bin";
     t.size = 10;
     return t;
   }
-  static ConnectionId c(std::uint64_t n) { return ConnectionId{1, n}; }
+  static ConnectionId c(std::uint64_t n) { return ConnectionId{1, ConnId{n}}; }
 };
 
 TEST_F(TransfersTest, OfferAnswerSignalCancel) {
   ASSERT_TRUE(transfers.offer(offer("transfer-1"), c(10)));
   EXPECT_EQ(rec.log.back(), "offer>2");
-  EXPECT_FALSE(transfers.route("transfer-1", 1, c(10))) << "nothing before an answer";
-  EXPECT_FALSE(transfers.answer("transfer-1", 3, c(30), true)) << "only the receiver answers";
-  ASSERT_TRUE(transfers.answer("transfer-1", 2, c(20), true));
+  EXPECT_FALSE(transfers.route("transfer-1", 1_user, c(10))) << "nothing before an answer";
+  EXPECT_FALSE(transfers.answer("transfer-1", 3_user, c(30), true)) << "only the receiver answers";
+  ASSERT_TRUE(transfers.answer("transfer-1", 2_user, c(20), true));
   EXPECT_EQ(rec.log[1], "answer>1.10:yes");
   EXPECT_EQ(rec.log[2], "closed>user2-1.20:answered") << "the other tabs, not the one that took it";
-  EXPECT_FALSE(transfers.answer("transfer-1", 2, c(21), true));
-  EXPECT_EQ(*transfers.route("transfer-1", 1, c(10)), c(20));
-  EXPECT_EQ(*transfers.route("transfer-1", 2, c(20)), c(10));
-  EXPECT_FALSE(transfers.route("transfer-1", 2, c(21))) << "another tab of the receiver";
-  EXPECT_FALSE(transfers.cancel("transfer-1", 2, c(21)));
-  ASSERT_TRUE(transfers.cancel("transfer-1", 2, c(20)));
+  EXPECT_FALSE(transfers.answer("transfer-1", 2_user, c(21), true));
+  EXPECT_EQ(*transfers.route("transfer-1", 1_user, c(10)), c(20));
+  EXPECT_EQ(*transfers.route("transfer-1", 2_user, c(20)), c(10));
+  EXPECT_FALSE(transfers.route("transfer-1", 2_user, c(21))) << "another tab of the receiver";
+  EXPECT_FALSE(transfers.cancel("transfer-1", 2_user, c(21)));
+  ASSERT_TRUE(transfers.cancel("transfer-1", 2_user, c(20)));
   EXPECT_EQ(rec.log.back(), "closed>1.10:cancelled");
   EXPECT_EQ(transfers.size(), 0u);
 }
 
 TEST_F(TransfersTest, ADroppedSideExpiresUnlessItResumes) {
   ASSERT_TRUE(transfers.offer(offer("transfer-1"), c(10)));
-  ASSERT_TRUE(transfers.answer("transfer-1", 2, c(20), true));
+  ASSERT_TRUE(transfers.answer("transfer-1", 2_user, c(20), true));
   timers.clear();  // the answer timeout
   transfers.closed(c(10));
   ASSERT_EQ(timers.size(), 1u);
-  EXPECT_FALSE(transfers.route("transfer-1", 2, c(20))) << "the sender is away";
-  EXPECT_FALSE(transfers.resume("transfer-1", 3, c(30)));
-  ASSERT_TRUE(transfers.resume("transfer-1", 1, c(11)));
+  EXPECT_FALSE(transfers.route("transfer-1", 2_user, c(20))) << "the sender is away";
+  EXPECT_FALSE(transfers.resume("transfer-1", 3_user, c(30)));
+  ASSERT_TRUE(transfers.resume("transfer-1", 1_user, c(11)));
   fire_all();  // the grace of the first drop: the transfer was resumed
-  EXPECT_EQ(*transfers.route("transfer-1", 2, c(20)), c(11));
+  EXPECT_EQ(*transfers.route("transfer-1", 2_user, c(20)), c(11));
   transfers.closed(c(20));
   fire_all();
   EXPECT_EQ(transfers.size(), 0u);
@@ -98,9 +101,9 @@ TEST_F(TransfersTest, UnansweredOffersExpireAndSendersAreBounded) {
   auto over = transfers.offer(offer("transfer-over"), c(10));
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, core::Errc::kRateLimited);
-  EXPECT_TRUE(transfers.offer(offer("transfer-other", 3, 2), c(30))) << "per sender";
-  EXPECT_FALSE(transfers.offer(offer("transfer-self", 3, 3), c(30)));
-  transfers.member_gone(7, 2);
+  EXPECT_TRUE(transfers.offer(offer("transfer-other", 3_user, 2_user), c(30))) << "per sender";
+  EXPECT_FALSE(transfers.offer(offer("transfer-self", 3_user, 3_user), c(30)));
+  transfers.member_gone(7_room, 2_user);
   EXPECT_EQ(transfers.size(), 0u) << "the receiver left the room";
   EXPECT_EQ(rec.log.back(), "closed>user2-0.0:left");
 }

@@ -65,7 +65,7 @@ TYPED_TEST(AccountStoreTest, TheFirstAccountIsTheAdminAndNamesAreUniqueInAnyCase
 
   EXPECT_EQ(this->s().find_user_by_name_or_email("aNn")->id, ann.id);
   EXPECT_EQ(this->s().find_user(ann.id)->username, "Ann");
-  EXPECT_FALSE(this->s().find_user(ann.id + 100));
+  EXPECT_FALSE(this->s().find_user(UserId{ann.id.value() + 100}));
   EXPECT_FALSE(this->s().find_user_by_name_or_email("nobody"));
 }
 
@@ -100,7 +100,7 @@ TYPED_TEST(AccountStoreTest, ProfileAndSettings) {
   p = this->s().update_profile(ann.id, ProfileUpdate{std::nullopt, "about me", std::nullopt});
   EXPECT_EQ(p->display_name, "Ann A.") << "what is not given stays";
   EXPECT_EQ(p->about, "about me");
-  EXPECT_FALSE(this->s().update_profile(ann.id + 100, ProfileUpdate{}));
+  EXPECT_FALSE(this->s().update_profile(UserId{ann.id.value() + 100}, ProfileUpdate{}));
   this->s().set_settings(ann.id, R"({"theme":"dark"})");
   EXPECT_EQ(this->s().find_user(ann.id)->settings, R"({"theme":"dark"})");
   this->s().set_password_hash(ann.id, "$argon2id$new");

@@ -11,6 +11,7 @@
 
 #include "store/postgres/pg_store.hpp"
 #include "store_fixtures.hpp"
+#include "test_ids.hpp"
 
 namespace parley::store {
 namespace {
@@ -104,7 +105,7 @@ TYPED_TEST(AdminStoreTest, AnActiveAdminAlwaysRemains) {
   EXPECT_FALSE(this->s().set_user_flags(bob.id, false, std::nullopt))
       << "ann is an admin but deactivated: bob is the last active one";
   EXPECT_TRUE(this->s().set_user_flags(ann.id, false, false));
-  auto missing = this->s().set_user_flags(bob.id + 100, true, std::nullopt);
+  auto missing = this->s().set_user_flags(UserId{bob.id.value() + 100}, true, std::nullopt);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, core::Errc::kNotFound);
 }
@@ -112,7 +113,8 @@ TYPED_TEST(AdminStoreTest, AnActiveAdminAlwaysRemains) {
 TYPED_TEST(AdminStoreTest, AnInvitationIsTakenUpToItsUsesAndCanBeGivenBack) {
   auto ann = this->add_user("ann");
   auto room = this->add_room("channel", "General", ann.id);
-  Invite two{"code-two", ann.id, 1000, 10000, 2, 0, {room, room + 7}, "guest@example.org"};
+  Invite two{"code-two",         ann.id, 1000, 10000, 2, 0, {room, RoomId{room.value() + 7}},
+             "guest@example.org"};
   this->s().create_invite(two);
 
   auto found = this->s().find_invite("code-two", 5000);
@@ -122,7 +124,7 @@ TYPED_TEST(AdminStoreTest, AnInvitationIsTakenUpToItsUsesAndCanBeGivenBack) {
   EXPECT_EQ(found->expires_at, 10000);
   EXPECT_EQ(found->max_uses, 2);
   EXPECT_EQ(found->uses, 0);
-  EXPECT_EQ(found->rooms, (std::vector<RoomId>{room, room + 7}));
+  EXPECT_EQ(found->rooms, (std::vector<RoomId>{room, RoomId{room.value() + 7}}));
   EXPECT_EQ(found->email, "guest@example.org");
 
   EXPECT_EQ(this->s().take_invite("code-two", 5000)->uses, 1);
@@ -159,16 +161,16 @@ TYPED_TEST(AdminStoreTest, InvitationsAreListedNewestFirstAndRevokedByTheirCreat
   };
   EXPECT_EQ(codes(this->s().list_invites(ann.id, 5000)),
             (std::vector<std::string>{"a-new", "a-old"}));
-  EXPECT_EQ(codes(this->s().list_invites(0, 5000)),
+  EXPECT_EQ(codes(this->s().list_invites(UserId{}, 5000)),
             (std::vector<std::string>{"a-new", "b", "a-old"}));
 
   EXPECT_FALSE(this->s().revoke_invite("b", ann.id)) << "only its creator (or an admin: 0)";
   EXPECT_TRUE(this->s().revoke_invite("b", bob.id));
   EXPECT_FALSE(this->s().revoke_invite("b", bob.id)) << "already revoked";
-  EXPECT_TRUE(this->s().revoke_invite("a-old", 0));
+  EXPECT_TRUE(this->s().revoke_invite("a-old", UserId{}));
   EXPECT_FALSE(this->s().find_invite("b", 5000));
   EXPECT_FALSE(this->s().take_invite("b", 5000));
-  EXPECT_EQ(codes(this->s().list_invites(0, 5000)), (std::vector<std::string>{"a-new"}));
+  EXPECT_EQ(codes(this->s().list_invites(UserId{}, 5000)), (std::vector<std::string>{"a-new"}));
 
   ASSERT_TRUE(this->s().set_user_flags(bob.id, true, std::nullopt));
   ASSERT_TRUE(this->s().set_user_flags(ann.id, std::nullopt, true));
@@ -219,10 +221,10 @@ TYPED_TEST(AdminStoreTest, AMessageIsReportedOncePerReporterAndResolved) {
   EXPECT_EQ(this->s().list_reports(false, 10).size(), 1u);
   auto reopened = this->s().resolve_report(report->id, ann.id, false, 4000);
   EXPECT_EQ(reopened->resolved_at, 0);
-  EXPECT_EQ(reopened->resolved_by, 0);
+  EXPECT_FALSE(reopened->resolved_by);
   EXPECT_FALSE(this->s().resolve_report(report->id + 100, ann.id, true, 3000));
 
-  this->sql("UPDATE messages SET deleted = 1, text = '' WHERE id = " + std::to_string(m));
+  this->sql("UPDATE messages SET deleted = 1, text = '' WHERE id = " + std::to_string(m.value()));
   auto shown = this->s().list_reports(false, 10);
   EXPECT_TRUE(shown[0].deleted);
   EXPECT_EQ(shown[0].text, "");
@@ -232,19 +234,21 @@ TYPED_TEST(AdminStoreTest, AdminRoomsAndGroupsCountTheirMembersMessagesAndAdmins
   auto ann = this->add_user("ann");
   auto bob = this->add_user("bob");
   auto cy = this->add_user("cy");
-  auto group = this->sql("INSERT INTO groups (name, created_by, created_at) VALUES ('Team Blue', " +
-                         std::to_string(ann.id) + ", 1000) RETURNING id");
+  const GroupId group{
+      this->sql("INSERT INTO groups (name, created_by, created_at) VALUES ('Team Blue', " +
+                std::to_string(ann.id.value()) + ", 1000) RETURNING id")};
   this->sql("INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES (" +
-            std::to_string(group) + ", " + std::to_string(bob.id) + ", 'admin', 1000), (" +
-            std::to_string(group) + ", " + std::to_string(cy.id) + ", 'member', 1000)");
+            std::to_string(group.value()) + ", " + std::to_string(bob.id.value()) +
+            ", 'admin', 1000), (" + std::to_string(group.value()) + ", " +
+            std::to_string(cy.id.value()) + ", 'member', 1000)");
   this->sql("INSERT INTO groups (name, created_by, created_at) VALUES ('Other', " +
-            std::to_string(ann.id) + ", 1000)");
+            std::to_string(ann.id.value()) + ", 1000)");
 
   auto general = this->add_room("channel", "General", ann.id);
   auto secret = this->add_room("private", "Secret plans", bob.id, group);
   this->add_room("direct", "", ann.id);
   auto gone = this->add_room("channel", "Gone", ann.id, group);
-  this->sql("UPDATE rooms SET deleted = 1 WHERE id = " + std::to_string(gone));
+  this->sql("UPDATE rooms SET deleted = 1 WHERE id = " + std::to_string(gone.value()));
   this->add_member(general, ann.id, "admin");
   this->add_member(general, bob.id);
   this->add_member(general, cy.id, "admin");
@@ -252,7 +256,7 @@ TYPED_TEST(AdminStoreTest, AdminRoomsAndGroupsCountTheirMembersMessagesAndAdmins
   this->add_message(general, ann.id, "one", 1100);
   auto two = this->add_message(general, bob.id, "two", 1200);
   this->add_message(general, bob.id, "three", 1300);
-  this->sql("UPDATE messages SET deleted = 1 WHERE id = " + std::to_string(two));
+  this->sql("UPDATE messages SET deleted = 1 WHERE id = " + std::to_string(two.value()));
 
   auto rooms = this->s().admin_rooms("", 10);
   ASSERT_EQ(rooms.size(), 2u) << "neither direct nor deleted rooms";
@@ -339,7 +343,7 @@ TYPED_TEST(AdminStoreTest, APushEndpointMovesToWhoeverSubscribesItLast) {
   EXPECT_FALSE(this->s().delete_push_subscription(bob.id, second.id)) << "not bob's";
   EXPECT_TRUE(this->s().delete_push_subscription(ann.id, second.id));
   EXPECT_FALSE(this->s().delete_push_subscription(ann.id, second.id));
-  EXPECT_TRUE(this->s().delete_push_subscription(0, made.id)) << "0: whoever's";
+  EXPECT_TRUE(this->s().delete_push_subscription(UserId{}, made.id)) << "0: whoever's";
   EXPECT_TRUE(this->s().push_subscriptions(bob.id).empty());
 }
 
@@ -373,8 +377,8 @@ TYPED_TEST(AdminStoreTest, PushGoesToActiveMembersAmongThoseAsked) {
   this->add_member(room, ann.id);
   this->add_member(room, bob.id);
   this->add_member(room, cy.id);
-  this->sql("UPDATE members SET notify = 0 WHERE user_id = " + std::to_string(bob.id));
-  this->sql("UPDATE members SET muted = 1 WHERE user_id = " + std::to_string(cy.id));
+  this->sql("UPDATE members SET notify = 0 WHERE user_id = " + std::to_string(bob.id.value()));
+  this->sql("UPDATE members SET muted = 1 WHERE user_id = " + std::to_string(cy.id.value()));
 
   auto members = this->s().push_members(room, {bob.id, cy.id, dee.id});
   std::sort(members.begin(), members.end(),
@@ -423,7 +427,7 @@ TYPED_TEST(AdminStoreTest, AProvidersAccountLinksToOneParleyAccount) {
 TYPED_TEST(AdminStoreTest, AnOidcStateIsTakenOnceAndOnlyWhileFresh) {
   auto ann = this->add_user("ann");
   this->s().create_oidc_state(OidcState{"s1", "google", "nonce", "verifier", ann.id, 1000});
-  this->s().create_oidc_state(OidcState{"s2", "google", "n2", "v2", 0, 1000});
+  this->s().create_oidc_state(OidcState{"s2", "google", "n2", "v2", UserId{}, 1000});
   auto st = this->s().take_oidc_state("s1", 500);
   ASSERT_TRUE(st);
   EXPECT_EQ(st->state_hash, "s1");
@@ -436,8 +440,8 @@ TYPED_TEST(AdminStoreTest, AnOidcStateIsTakenOnceAndOnlyWhileFresh) {
   EXPECT_FALSE(this->s().take_oidc_state("s2", 1000)) << "too old";
   EXPECT_FALSE(this->s().take_oidc_state("s2", 0)) << "and a stale one is gone once asked for";
 
-  this->s().create_oidc_state(OidcState{"s3", "google", "n", "v", 0, 2000});
-  this->s().create_oidc_state(OidcState{"s4", "google", "n", "v", 0, 2000 + 3600001});
+  this->s().create_oidc_state(OidcState{"s3", "google", "n", "v", UserId{}, 2000});
+  this->s().create_oidc_state(OidcState{"s4", "google", "n", "v", UserId{}, 2000 + 3600001});
   EXPECT_FALSE(this->s().take_oidc_state("s3", 0)) << "states an hour older are dropped";
   EXPECT_TRUE(this->s().take_oidc_state("s4", 0));
 }
@@ -532,7 +536,7 @@ TEST_F(PgClusterAdminTest, TwoAdminsDemotingEachOtherAtOnceLeaveOne) {
 TEST_F(PgClusterAdminTest, AnOidcStateTakenFromBothNodesAtOnceComesBackOnce) {
   for (int round = 0; round < 20; ++round) {
     auto state = "state-" + std::to_string(round);
-    a.create_oidc_state(OidcState{state, "google", "n", "v", 0, 1000});
+    a.create_oidc_state(OidcState{state, "google", "n", "v", UserId{}, 1000});
     std::atomic<int> taken{0};
     at_once(8, [&](PgStore& node, int) {
       if (node.take_oidc_state(state, 0)) ++taken;

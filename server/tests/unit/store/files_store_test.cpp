@@ -11,6 +11,7 @@
 
 #include "store/postgres/pg_store.hpp"
 #include "store_fixtures.hpp"
+#include "test_ids.hpp"
 
 namespace parley::store {
 namespace {
@@ -34,11 +35,11 @@ class FilesStoreTest : public testing::StoreTest<F> {
     return Blob{sha256, size, "image/png", "image", 640, 480, false, true, false};
   }
   void attach(FileId file, MessageId message) {
-    this->sql("UPDATE files SET message_id = " + std::to_string(message) +
+    this->sql("UPDATE files SET message_id = " + std::to_string(message.value()) +
               " WHERE id = " + std::to_string(file));
   }
   User ann;
-  RoomId room = 0;
+  RoomId room;
 };
 TYPED_TEST_SUITE(FilesStoreTest, BothStores, BothStoreNames);
 
@@ -118,7 +119,7 @@ TYPED_TEST(FilesStoreTest, AFileRecordsItsBlobOnceAndEndsItsUpload) {
   EXPECT_EQ(stored->sha256, "abc");
   EXPECT_EQ(stored->uploader, this->ann.id);
   EXPECT_EQ(stored->room, this->room);
-  EXPECT_EQ(stored->message, 0);
+  EXPECT_FALSE(stored->message);
   EXPECT_FALSE(stored->message_deleted);
   EXPECT_EQ(stored->created_at, 2500);
   EXPECT_FALSE(this->s().find_file(f2.id + 100));
@@ -126,7 +127,7 @@ TYPED_TEST(FilesStoreTest, AFileRecordsItsBlobOnceAndEndsItsUpload) {
   auto m = this->add_message(this->room, this->ann.id, "see attached");
   this->attach(f2.id, m);
   EXPECT_EQ(this->s().find_file(f2.id)->message, m);
-  this->sql("UPDATE messages SET deleted = 1 WHERE id = " + std::to_string(m));
+  this->sql("UPDATE messages SET deleted = 1 WHERE id = " + std::to_string(m.value()));
   EXPECT_TRUE(this->s().find_file(f2.id)->message_deleted);
 }
 
@@ -142,7 +143,7 @@ TYPED_TEST(FilesStoreTest, TheSweepForgetsUnusedFilesAndReturnsTheBlobsNoFileUse
   this->attach(kept.id, live);
   this->attach(shared_kept.id, live);
   this->attach(deleted.id, gone);
-  this->sql("UPDATE messages SET deleted = 1 WHERE id = " + std::to_string(gone));
+  this->sql("UPDATE messages SET deleted = 1 WHERE id = " + std::to_string(gone.value()));
   EXPECT_EQ(this->s().stored_bytes(this->ann.id), 170)
       << "a deleted message's file counts until swept";
 
@@ -178,7 +179,7 @@ TEST(PgClusterFilesTest, AnUploadFinishingWhileAnotherNodeSweepsKeepsItsBlob) {
                       "INSERT INTO rooms (kind, name, created_by, created_at) VALUES ('channel', "
                       "'General', $1, 1) RETURNING id",
                       ann->id)
-                  .i64(0, 0);
+                  .id<RoomId>(0, 0);
   const Blob blob{"c0ffee", 100, "text/plain", "file", 0, 0, false, false, false};
   for (int round = 0; round < 40; ++round) {
     // An unattached file made long ago: the sweep forgets it and, unless the upload holds the

@@ -17,9 +17,11 @@
 #include <vector>
 
 #include "chat/service.hpp"
+#include "core/id_format.hpp"
 #include "postgres_server.hpp"
 #include "store/postgres/pg.hpp"
 #include "store/postgres/pg_store.hpp"
+#include "test_ids.hpp"
 
 namespace parley::store {
 namespace {
@@ -46,9 +48,9 @@ class PgChatClusterTest : public ::testing::Test {
   }
 
   RoomId make_room() {
-    RoomId id = 0;
+    RoomId id;
     EXPECT_TRUE(write(*a, [&](ChatTx& tx) {
-      id = tx.create_room(RoomKind::kChannel, "room", "", users[0], std::nullopt, 0, 1);
+      id = tx.create_room(RoomKind::kChannel, "room", "", users[0], std::nullopt, GroupId{}, 1);
       for (auto u : users) tx.add_member(id, u, false, 1);
       Event e;
       e.room = id;
@@ -76,7 +78,7 @@ class PgChatClusterTest : public ::testing::Test {
       e.at = 2;
       e.text = "hello " + cid;
       tx.post(e);
-      out = CommandOutcome{room, e.seq, e.message, 0};
+      out = CommandOutcome{room, e.seq, e.message, GroupId{}};
       tx.save_command(user, cid, out);
       return true;
     };
@@ -172,7 +174,7 @@ TEST_F(PgChatClusterTest, TheSameClientIdOnTwoNodesAtOnceMakesOneMessage) {
         e.at = 2;
         e.text = "hello again";
         tx.post(e);
-        tx.save_command(user, "same", CommandOutcome{room, e.seq, e.message, 0});
+        tx.save_command(user, "same", CommandOutcome{room, e.seq, e.message, GroupId{}});
         ADD_FAILURE() << "saved a cid another node had committed";
         return true;
       },
@@ -274,7 +276,7 @@ TEST_F(PgChatClusterTest, AChatServiceJobRunAgainPublishesOnlyWhatItsLastRunDid)
       [&](bool ok) { a_done.set_value(ok); });
   holding.get_future().wait();  // A holds the room's row and its uncommitted cid
   std::promise<core::Result<chat::Ack>> b_answer;
-  on_b.post(user, "twice", room, "from b", 0, {},
+  on_b.post(user, "twice", room, "from b", MessageId{}, {},
             [&](core::Result<chat::Ack> r) { b_answer.set_value(std::move(r)); });
   // B looked the cid up (not there: A has not committed) and waits for the room's row.
   pg::Connection watch(url);

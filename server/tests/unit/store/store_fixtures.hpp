@@ -16,6 +16,7 @@
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "temp_dir.hpp"
+#include "test_ids.hpp"
 
 namespace parley::store::testing {
 
@@ -70,23 +71,26 @@ class StoreTest : public ::testing::Test {
     EXPECT_TRUE(u) << (u ? "" : u.error().message);
     return u ? *u : User{};
   }
-  RoomId add_room(const std::string& kind, const std::string& name, UserId by, GroupId group = 0) {
-    return sql(
-        "INSERT INTO rooms (kind, name, name_key, created_by, created_at, group_id) VALUES "
-        "('" +
-        kind + "', '" + name + "', lower('" + name + "'), " + std::to_string(by) + ", 1000, " +
-        std::to_string(group) + ") RETURNING id");
+  RoomId add_room(const std::string& kind, const std::string& name, UserId by,
+                  GroupId group = GroupId{}) {
+    return RoomId{
+        sql("INSERT INTO rooms (kind, name, name_key, created_by, created_at, group_id) VALUES "
+            "('" +
+            kind + "', '" + name + "', lower('" + name + "'), " + std::to_string(by.value()) +
+            ", 1000, " + std::to_string(group.value()) + ") RETURNING id")};
   }
   void add_member(RoomId room, UserId user, const std::string& role = "member") {
-    sql("INSERT INTO members (room_id, user_id, role, joined_at) VALUES (" + std::to_string(room) +
-        ", " + std::to_string(user) + ", '" + role + "', 1000)");
+    sql("INSERT INTO members (room_id, user_id, role, joined_at) VALUES (" +
+        std::to_string(room.value()) + ", " + std::to_string(user.value()) + ", '" + role +
+        "', 1000)");
   }
   MessageId add_message(RoomId room, UserId author, const std::string& text, Millis at = 1000) {
     auto seq = sql("UPDATE rooms SET last_seq = last_seq + 1, last_at = " + std::to_string(at) +
-                   " WHERE id = " + std::to_string(room) + " RETURNING last_seq");
-    return sql("INSERT INTO messages (room_id, seq, author, text, created_at) VALUES (" +
-               std::to_string(room) + ", " + std::to_string(seq) + ", " + std::to_string(author) +
-               ", '" + text + "', " + std::to_string(at) + ") RETURNING id");
+                   " WHERE id = " + std::to_string(room.value()) + " RETURNING last_seq");
+    return MessageId{sql("INSERT INTO messages (room_id, seq, author, text, created_at) VALUES (" +
+                         std::to_string(room.value()) + ", " + std::to_string(seq) + ", " +
+                         std::to_string(author.value()) + ", '" + text + "', " +
+                         std::to_string(at) + ") RETURNING id")};
   }
 };
 
