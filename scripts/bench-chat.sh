@@ -16,6 +16,7 @@
 #   LOAD_THREADS=1    generator event loops
 #   PARLEY_BIN, LOAD_BIN, BENCH_DATA_PARENT (${TMPDIR:-/tmp}; /dev/shm takes fsync out of it),
 #   SERVER_EXTRA_ARGS (more parley flags)
+#   BENCH_PERF=FILE   records the server with `perf record -g` into FILE during the storm's opening
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -101,9 +102,15 @@ run_storm() {
     --threads "$LOAD_THREADS" $(scenario_args storm) >/dev/null || status=1
   stop_server keep
   start_server
+  local perf_pid=''
+  if [[ -n ${BENCH_PERF:-} ]]; then
+    perf record -q -F 499 -g -p "$server_pid" -o "$BENCH_PERF" 2>/dev/null &
+    perf_pid=$!
+  fi
   # shellcheck disable=SC2046
   "${load_cpu[@]}" "$LOAD_BIN" --scenario storm --storm-phase open --port "$port" \
     --server-pid "$server_pid" --threads "$LOAD_THREADS" $(scenario_args storm) || status=1
+  if [[ -n $perf_pid ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   stop_server
 }
 

@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
     gateway::EventStream stream(bus);
     chat::Options chat_options;
     chat_options.max_text_bytes = config.limits.message_max_bytes;
+    chat_options.presence_up_to = config.limits.presence_room_members;
     chat::ChatService chat(store, stream, chat_options);
     auth::AuthService* auth_service = nullptr;  // made once the port is known, before any request
     gateway::Gateway ws(chat, stream, hub, bus, pool, [&](auto upgrade, auto done) {

@@ -36,7 +36,8 @@ struct ConnectionIdHash {
 struct Message {
   enum class Kind {
     kRoom,        // to the connections following `room`
-    kPresence,    // to the connections that share one of `rooms` with `user` (not user's own)
+    kPresence,    // to the connections that share one of `rooms` with `user` or watch `user`
+                  // (not user's own)
     kUser,        // to every connection of `user` (but `connection`, when one is set)
     kConnection,  // to the one connection `connection`
     kFollow,      // `connection` follows `rooms` from here on (its snapshot was taken before)

@@ -996,6 +996,12 @@ core::Result<std::vector<store::UserBrief>> ChatService::users(UserId user,
   return store_.find_users(user, query, 20);
 }
 
+core::Result<std::vector<store::UserBrief>> ChatService::watchable(
+    UserId user, const std::vector<UserId>& users) {
+  if (users.empty()) return std::vector<store::UserBrief>{};
+  return store_.presence_visible(user, users);
+}
+
 void ChatService::create_group(UserId user, std::string cid, std::string name, Done<Ack> done) {
   name = trim(std::move(name));
   if (auto e = check_label(name, 1, kMaxNameChars, "name")) return done(*e);

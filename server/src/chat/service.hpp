@@ -26,8 +26,10 @@ struct Options {
   // Every answer is bounded in bytes too: a page is cut short (`more`) once its events hold this
   // much (the first event always goes).
   std::size_t max_page_bytes = 256 * 1024;
-  int max_edits = 100;          // versions in an `edits` answer (the latest ones)
-  int receipts_up_to = 100;     // rooms with more members get no receipt frames
+  int max_edits = 100;       // versions in an `edits` answer (the latest ones)
+  int receipts_up_to = 100;  // rooms with more members get no receipt frames
+  // Rooms with more members carry no presence frames unasked: a client watches whom it shows.
+  int presence_up_to = 100;
   int max_files = 10;           // files in one message
   int search_budget_ms = 1000;  // the time one search may take (then it answers `partial`)
 };
@@ -140,6 +142,20 @@ class ChatService {
   core::Result<std::vector<store::DirectoryEntry>> directory(UserId user, const std::string& query);
   // People by name; their presence only where they share a room with `user`.
   core::Result<std::vector<store::UserBrief>> users(UserId user, const std::string& query);
+  // Those of `users` whose presence `user` may see (who share a room with them), with their
+  // last-seen time: whom a socket may watch.
+  core::Result<std::vector<store::UserBrief>> watchable(UserId user,
+                                                        const std::vector<UserId>& users);
+  // Whether a room's members hear of each other's presence unasked: in rooms of up to
+  // Options::presence_up_to members; in larger ones each announcement would go to everyone, so a
+  // client watches the people it shows instead.
+  bool carries_presence(const store::RoomSummary& room) const {
+    return room.members <= options_.presence_up_to;
+  }
+  // The user's rooms that carry presence now.
+  std::vector<RoomId> presence_rooms(UserId user) {
+    return store_.small_rooms(user, options_.presence_up_to);
+  }
   core::Result<std::vector<store::GroupSummary>> groups(UserId user);
 
   // Full-text search of messages (docs/protocol.md "search"): in `room` (any room the user can

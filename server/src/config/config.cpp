@@ -124,6 +124,9 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
       ->check(CLI::Range(std::size_t{16}, std::size_t{16} << 20));
   add("--message-max-bytes", c.limits.message_max_bytes, "Longest chat message text, in bytes")
       ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
+  add("--presence-room-members", c.limits.presence_room_members,
+      "Rooms of up to this many members tell them when one comes online or goes offline")
+      ->check(CLI::Range(0, 1 << 20));
   add("--ws-queue-frames", c.limits.ws_queue_frames,
       "Outbound frames queued per WebSocket before a stalled client is dropped")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));

@@ -33,6 +33,9 @@ struct Limits {
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_address = 256;  // 0: no limit (behind a proxy, all share one)
   std::size_t message_max_bytes = 16 * 1024;      // chat message text
+  // Rooms of up to this many members tell them of each other's presence unasked; in larger ones
+  // each announcement would reach everyone, so clients watch whom they show.
+  int presence_room_members = 100;
 };
 
 struct Accounts {

@@ -52,6 +52,19 @@ void install_chat_commands(Commands& t, chat::ChatService& chat, bus::Bus& bus, 
       return encode_users(call.cid(), *r, online);
     });
   });
+  // Presence: the people a client shows, beyond those its small rooms tell it of unasked.
+  t.add("watch", kOptional, &decode<Watch>, [&chat, &hub, online](const Call& call, Watch& c) {
+    call.read([&chat, &hub, call, c, online]() -> R {
+      auto r = chat.watchable(call.user(), c.users);
+      if (!r) return r.error();
+      std::vector<UserId> ids;
+      ids.reserve(r->size());
+      for (const auto& u : *r) ids.push_back(u.id);
+      // Watched before the answer reads who is online: a change after the read is a frame too.
+      hub.watch(call.connection().local, std::move(ids));
+      return encode_watching(call.cid(), *r, online);
+    });
+  });
   t.add("history", kOptional, &decode<History>, [&chat](const Call& call, History& c) {
     call.read([&chat, call, c]() -> R {
       auto r = chat.history(call.user(), c.room, c.before, c.limit);

@@ -54,6 +54,7 @@ struct Gateway::Client final : hub::Subscriber,
     conn->close(code, std::move(reason));
   }
   void followed() override { gateway.followed(*this); }
+  void left_room() override { gateway.rewatch(shared_from_this()); }
 
   // Socket: answers to commands, which only run once `hello` has gone.
   void send(std::string s) override { conn->send(frame(std::move(s)), kNow); }
@@ -228,7 +229,9 @@ Gateway::Opened Gateway::open_locked(Client& client) {
   client.ready = true;
   client.open.store(true, std::memory_order_release);
   Opened opened;
-  for (const auto& room : w.snapshot) opened.rooms.push_back(room.room.id);
+  for (const auto& room : w.snapshot) {
+    if (chat_.carries_presence(room)) opened.rooms.push_back(room.room.id);
+  }
   opened.pending.swap(w.pending);
   client.waiting.reset();
   return opened;
@@ -281,7 +284,6 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
     std::lock_guard lock(client->mu);
     dropped.swap(client->reads);
   }
-  auto rooms = hub_.rooms_of(conn->id());
   hub_.remove(conn->id());
   for (const auto& fn : closed_) fn(client->addr);
   const auto user = client->principal.user;
@@ -297,7 +299,7 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
     generation = ++offline_generation_[user];
     at = chat_.now();
   }
-  pool_.post([this, user, at, generation, rooms = std::move(rooms)] {
+  pool_.post([this, user, at, generation] {
     try {
       const auto stored = chat_.went_offline(user, at);
       {
@@ -310,7 +312,7 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
       bus::Message m;
       m.kind = bus::Message::Kind::kPresence;
       m.user = user;
-      m.rooms = rooms;
+      m.rooms = chat_.presence_rooms(user);
       m.frame = frame(protocol::encode_presence(user, false, stored));
       bus_.publish(m);
     } catch (const std::exception& e) {
@@ -322,19 +324,33 @@ void Gateway::on_close(const std::shared_ptr<net::WsConnection>& conn) {
 void Gateway::went_offline_elsewhere(UserId user) {
   pool_.post([this, user] {
     try {
-      auto rooms = chat_.rooms(user);
-      if (!rooms || bus_.online(user)) return;
-      std::vector<RoomId> ids;
-      for (const auto& r : *rooms) ids.push_back(r.room.id);
+      if (bus_.online(user)) return;
       const auto stored = chat_.went_offline(user, chat_.now());
       bus::Message m;
       m.kind = bus::Message::Kind::kPresence;
       m.user = user;
-      m.rooms = std::move(ids);
+      m.rooms = chat_.presence_rooms(user);
       m.frame = frame(protocol::encode_presence(user, false, stored));
       bus_.publish(m);
     } catch (const std::exception& e) {
       spdlog::error("announcing a stopped node's user offline failed: {}", e.what());
+    }
+  });
+}
+
+// The user left a room while the socket watched people: it keeps watching only those it may still
+// see, in turn with its commands (a `watch` replaces the set meanwhile).
+void Gateway::rewatch(const std::shared_ptr<Client>& client) {
+  client->read_in_turn(pool_, [this, client] {
+    try {
+      const auto conn = client->conn->id();
+      auto visible = chat_.watchable(client->principal.user, hub_.watching(conn));
+      if (!visible) return;
+      std::vector<UserId> ids;
+      for (const auto& u : *visible) ids.push_back(u.id);
+      hub_.watch(conn, std::move(ids));
+    } catch (const std::exception& e) {
+      spdlog::error("checking whom {} watches failed: {}", client->principal.username, e.what());
     }
   });
 }

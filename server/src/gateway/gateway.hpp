@@ -68,12 +68,14 @@ class Gateway final : public net::WsHandler {
  private:
   friend struct Client;
   std::shared_ptr<Client> find(ConnId conn);
-  // What `hello` leaves to do: announce the user (their rooms), run the commands that waited.
+  // What `hello` leaves to do: announce the user (to their rooms that carry presence), run the
+  // commands that waited.
   struct Opened {
     std::vector<RoomId> rooms;
     std::vector<std::string> pending;
   };
   void followed(Client& client);
+  void rewatch(const std::shared_ptr<Client>& client);
   Opened open_locked(Client& client);
   void after_hello(const std::shared_ptr<Client>& client, Opened& opened);
   void dispatch(const std::shared_ptr<Client>& client, const std::string& frame);

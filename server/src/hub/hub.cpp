@@ -28,6 +28,7 @@ struct Hub::Shard {
   std::unordered_map<ConnId, std::unique_ptr<Conn>> conns;
   std::unordered_map<UserId, std::vector<Conn*>> users;
   std::unordered_map<RoomId, std::vector<Conn*>> rooms;
+  std::unordered_map<UserId, std::vector<Conn*>> watchers;
   core::Lane<Item> lane;
 };
 
@@ -51,7 +52,7 @@ void Hub::add(ConnId conn, UserId user, std::int64_t session,
               std::shared_ptr<Subscriber> subscriber) {
   auto& s = shard_of(conn);
   std::unique_lock lock(s.mu);
-  auto c = std::make_unique<Conn>(Conn{conn, user, session, std::move(subscriber), {}});
+  auto c = std::make_unique<Conn>(Conn{conn, user, session, std::move(subscriber), {}, {}});
   s.users[user].push_back(c.get());
   s.conns[conn] = std::move(c);
 }
@@ -78,12 +79,37 @@ void Hub::remove(ConnId conn) {
   if (it == s.conns.end()) return;
   Conn* c = it->second.get();
   for (auto room : std::vector<RoomId>(c->rooms)) unfollow_locked(s, *c, room);
+  unwatch_locked(s, *c);
   auto u = s.users.find(c->user);
   if (u != s.users.end()) {
     erase_value(u->second, c);
     if (u->second.empty()) s.users.erase(u);
   }
   s.conns.erase(it);
+}
+
+void Hub::watch(ConnId conn, std::vector<UserId> users) {
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  auto& s = shard_of(conn);
+  std::unique_lock lock(s.mu);
+  auto it = s.conns.find(conn);
+  if (it == s.conns.end()) return;
+  Conn& c = *it->second;
+  unwatch_locked(s, c);
+  for (auto user : users) s.watchers[user].push_back(&c);
+  c.watching = std::move(users);
+  c.watching.shrink_to_fit();
+}
+
+void Hub::unwatch_locked(Shard& s, Conn& c) {
+  for (auto user : c.watching) {
+    auto w = s.watchers.find(user);
+    if (w == s.watchers.end()) continue;
+    erase_value(w->second, &c);
+    if (w->second.empty()) s.watchers.erase(w);
+  }
+  c.watching = {};
 }
 
 void Hub::follow_locked(Shard& s, Conn& c, RoomId room) {
@@ -170,6 +196,9 @@ void Hub::apply(Shard& s, const bus::Message& m) {
   }
   // New members follow the room before its event goes out, leaving members after it: both see
   // the event that changed their membership, and a removed member nothing later.
+  // A socket that watches people's presence and leaves a room is told: it may have watched
+  // someone it shared only that room with.
+  std::vector<std::shared_ptr<Subscriber>> left;
   auto change = [&](const std::vector<UserId>& users, bool add) {
     std::unique_lock lock(s.mu);
     for (auto user : users) {
@@ -180,6 +209,7 @@ void Hub::apply(Shard& s, const bus::Message& m) {
           follow_locked(s, *c, m.room);
         } else {
           unfollow_locked(s, *c, m.room);
+          if (!c->watching.empty()) left.push_back(c->subscriber);
         }
       }
     }
@@ -187,6 +217,7 @@ void Hub::apply(Shard& s, const bus::Message& m) {
   if (!m.added.empty()) change(m.added, true);
   deliver_room(s, m);
   if (!m.removed.empty()) change(m.removed, false);
+  for (const auto& subscriber : left) subscriber->left_room();
 }
 
 void Hub::deliver_room(Shard& s, const bus::Message& m) {
@@ -199,17 +230,23 @@ void Hub::deliver_room(Shard& s, const bus::Message& m) {
   }
 }
 
+// To the sockets in `rooms` (the user's rooms that carry presence) and those watching the user,
+// once each.
 void Hub::deliver_presence(Shard& s, const bus::Message& m) {
   std::shared_lock lock(s.mu);
   std::unordered_set<ConnId> sent;
+  auto send = [&](Conn* c) {
+    if (c->user == m.user || !sent.insert(c->id).second) return;
+    c->subscriber->send(m.frame, false);
+  };
   for (auto room : m.rooms) {
     auto r = s.rooms.find(room);
     if (r == s.rooms.end()) continue;
-    for (Conn* c : r->second) {
-      if (c->user == m.user || !sent.insert(c->id).second) continue;
-      c->subscriber->send(m.frame, false);
-    }
+    for (Conn* c : r->second) send(c);
   }
+  auto w = s.watchers.find(m.user);
+  if (w == s.watchers.end()) return;
+  for (Conn* c : w->second) send(c);
 }
 
 bool Hub::follows(ConnId conn, RoomId room) const {
@@ -221,11 +258,11 @@ bool Hub::follows(ConnId conn, RoomId room) const {
   return std::find(rooms.begin(), rooms.end(), room) != rooms.end();
 }
 
-std::vector<RoomId> Hub::rooms_of(ConnId conn) const {
+std::vector<UserId> Hub::watching(ConnId conn) const {
   auto& s = shard_of(conn);
   std::shared_lock lock(s.mu);
   auto it = s.conns.find(conn);
-  return it == s.conns.end() ? std::vector<RoomId>{} : it->second->rooms;
+  return it == s.conns.end() ? std::vector<UserId>{} : it->second->watching;
 }
 
 std::size_t Hub::connections() const {

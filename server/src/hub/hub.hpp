@@ -31,6 +31,9 @@ class Subscriber {
   // A kFollow for this socket was applied: every room frame after this call is newer than the
   // snapshot of rooms the kFollow was made from.
   virtual void followed() {}
+  // The socket's user stopped being a member of a room while it watched people's presence: the
+  // watch may now hold people it may no longer see.
+  virtual void left_room() {}
 };
 
 inline constexpr std::uint16_t kCloseSignedOut = 4001;  // application range: the sign-in ended
@@ -54,6 +57,9 @@ class Hub {
   // Follows `rooms` at once (tests; sockets follow through a kFollow message, in the bus's order).
   void follow(ConnId conn, const std::vector<RoomId>& rooms);
   void remove(ConnId conn);
+  // The socket follows the presence of `users` (replacing whom it followed): their kPresence
+  // messages reach it whatever rooms they share.
+  void watch(ConnId conn, std::vector<UserId> users);
 
   // A message from the bus: queued to the lanes of the sockets it may concern.
   void deliver(const bus::Message& m);
@@ -63,7 +69,7 @@ class Hub {
   void close_all(std::uint16_t code, const std::string& reason);
 
   bool follows(ConnId conn, RoomId room) const;
-  std::vector<RoomId> rooms_of(ConnId conn) const;
+  std::vector<UserId> watching(ConnId conn) const;
   std::size_t connections() const;
 
  private:
@@ -72,7 +78,8 @@ class Hub {
     UserId user{};
     std::int64_t session;
     std::shared_ptr<Subscriber> subscriber;
-    std::vector<RoomId> rooms;  // unsorted, small
+    std::vector<RoomId> rooms;     // unsorted, small
+    std::vector<UserId> watching;  // sorted, unique
   };
   struct Shard;
   using Item = std::shared_ptr<const bus::Message>;
@@ -81,6 +88,7 @@ class Hub {
   void apply(Shard& s, const bus::Message& m);
   static void follow_locked(Shard& s, Conn& c, RoomId room);
   static void unfollow_locked(Shard& s, Conn& c, RoomId room);
+  static void unwatch_locked(Shard& s, Conn& c);
   static void deliver_room(Shard& s, const bus::Message& m);
   static void deliver_presence(Shard& s, const bus::Message& m);
 

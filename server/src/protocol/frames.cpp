@@ -38,6 +38,10 @@ FindUsers decode<FindUsers>(Fields& f) {
   return {f.cid(), f.str("query")};
 }
 template <>
+Watch decode<Watch>(Fields& f) {
+  return {f.cid(), f.ids<UserId>("users", kMaxWatch)};
+}
+template <>
 CreateRoom decode<CreateRoom>(Fields& f) {
   CreateRoom c;
   c.cid = f.required_cid();
@@ -606,6 +610,19 @@ std::string encode_presence(UserId user, bool online, std::int64_t last_seen) {
                                       {"user", user.value()},
                                       {"online", online},
                                       {"last_seen", opt_time(last_seen)}});
+}
+
+std::string encode_watching(const Cid& cid, const std::vector<store::UserBrief>& users,
+                            const Online& online) {
+  auto o = answer("watching", cid);
+  json::array a;
+  a.reserve(users.size());
+  for (const auto& u : users) {
+    a.push_back(json::object{
+        {"id", u.id.value()}, {"online", online(u.id)}, {"last_seen", opt_time(u.last_seen)}});
+  }
+  o["users"] = std::move(a);
+  return json::serialize(o);
 }
 
 std::string encode_typing(RoomId room, UserId user, std::string_view username) {

@@ -43,6 +43,12 @@ struct FindUsers {
   Cid cid;
   std::string query;
 };
+// The people whose presence the socket follows from now on (replacing whom it followed).
+struct Watch {
+  Cid cid;
+  std::vector<UserId> users;
+};
+inline constexpr std::size_t kMaxWatch = 1000;
 struct CreateRoom {
   std::string cid;
   chat::RoomKind kind = chat::RoomKind::kChannel;
@@ -196,6 +202,7 @@ PARLEY_DECODES(ListRooms)
 PARLEY_DECODES(Directory)
 PARLEY_DECODES(Search)
 PARLEY_DECODES(FindUsers)
+PARLEY_DECODES(Watch)
 PARLEY_DECODES(CreateRoom)
 PARLEY_DECODES(OpenDirect)
 PARLEY_DECODES(Join)
@@ -254,6 +261,9 @@ std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& us
                          const Online& online);
 std::string encode_receipt(RoomId room, UserId user, std::int64_t delivered, std::int64_t read);
 std::string encode_presence(UserId user, bool online, std::int64_t last_seen);
+// The answer to `watch`: the presence now of those watched (the ones the caller may see).
+std::string encode_watching(const Cid& cid, const std::vector<store::UserBrief>& users,
+                            const Online& online);
 // A user's avatar (stored name, "" for none) changed: pushed to those who share a room with them.
 std::string encode_profile(UserId user, std::string_view display_name, const std::string& avatar);
 // A file as docs/api.md shows it (also inside message events).

@@ -149,6 +149,12 @@ class Store : public AccountStore {
   // `viewer` (or are the viewer).
   virtual std::vector<UserBrief> find_users(UserId viewer, const std::string& prefix,
                                             int limit) = 0;
+  // Those of `users` whose presence `viewer` may see (they share a room, or are the viewer), with
+  // their id and last-seen time only.
+  virtual std::vector<UserBrief> presence_visible(UserId viewer,
+                                                  const std::vector<UserId>& users) = 0;
+  // The user's rooms of at most `members` members.
+  virtual std::vector<RoomId> small_rooms(UserId user, int members) = 0;
   virtual std::optional<bool> group_role(GroupId group, UserId user) = 0;
   virtual std::vector<GroupSummary> groups_of(UserId user) = 0;
   // Moves the user's last-seen time forward to `at` (never back); returns the time stored.

@@ -204,6 +204,17 @@ export interface UsersFrame {
   cid?: string
   users: FoundUser[]
 }
+// Someone's presence now, as `watching` answers it.
+export interface Presence {
+  id: number
+  online: boolean
+  last_seen: number | null
+}
+export interface WatchingFrame {
+  type: 'watching'
+  cid?: string
+  users: Presence[]
+}
 export interface ReceiptFrame {
   type: 'receipt'
   room: number
@@ -370,6 +381,7 @@ export type ServerFrame =
   | MembersFrame
   | DirectoryFrame
   | UsersFrame
+  | WatchingFrame
   | ReceiptFrame
   | PresenceFrame
   | TypingFrame
@@ -402,6 +414,7 @@ export type ClientCommand =
   | { type: 'rooms'; cid?: string }
   | { type: 'directory'; cid?: string; query?: string }
   | { type: 'users'; cid?: string; query: string }
+  | { type: 'watch'; cid?: string; users: number[] } // replaces whom this socket watches
   | {
       type: 'create_room'
       cid: string
@@ -657,6 +670,11 @@ function decodeMember(v: unknown): Member | null {
   return { ...(v as unknown as Member), avatar }
 }
 
+function decodePresence(v: unknown): Presence | null {
+  if (!isRecord(v) || !isNum(v.id) || !isBool(v.online) || !isNumOrNull(v.last_seen)) return null
+  return { id: v.id, online: v.online, last_seen: v.last_seen }
+}
+
 function decodeFoundUser(v: unknown): FoundUser | null {
   if (!isUserBrief(v)) return null
   const r = v as unknown as Rec
@@ -794,6 +812,10 @@ function decodeRecord(v: Rec): ServerFrame | null {
     case 'users': {
       const users = arrayOf(v.users, decodeFoundUser)
       return users ? withCid({ type: 'users' as const, users }, v) : null
+    }
+    case 'watching': {
+      const users = arrayOf(v.users, decodePresence)
+      return users ? withCid({ type: 'watching' as const, users }, v) : null
     }
     case 'receipt':
       if (!isNum(v.room) || !isNum(v.user) || !isNum(v.delivered) || !isNum(v.read)) return null

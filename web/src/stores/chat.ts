@@ -23,6 +23,7 @@ import { CommandError, fitsFrame, newCid, useConnectionStore, type Command } fro
 import { useSessionStore } from './session'
 import { Timeline } from './timeline'
 import { isMuted } from './moderationRules'
+import { peopleToWatch } from './watch'
 import { t } from '../i18n'
 
 export interface OutboxEntry {
@@ -488,6 +489,31 @@ export const useChatStore = defineStore('chat', () => {
     )
   }
 
+  // Presence of the people this tab shows (stores/watch.ts). A new socket watches nobody: the list
+  // goes on each hello, and again whenever it changes.
+  const toWatch = computed(() =>
+    peopleToWatch(
+      rooms.values(),
+      currentRoom.value === null ? undefined : members.get(currentRoom.value),
+      me.value?.id,
+    ),
+  )
+  let watched: string | null = null // the list this socket watches; null: no socket past hello
+  function sendWatch(): void {
+    const users = toWatch.value
+    const key = users.join(',')
+    if (watched === null || key === watched) return
+    watched = key
+    connection
+      .request({ type: 'watch', users })
+      .then((f) => {
+        if (f.type === 'watching') for (const u of f.users) online.set(u.id, u.online)
+      })
+      .catch(() => {
+        if (watched === key) watched = null // the next hello sends it again
+      })
+  }
+
   function handle(frame: ServerFrame): void {
     switch (frame.type) {
       case 'hello':
@@ -496,6 +522,8 @@ export const useChatStore = defineStore('chat', () => {
         me.value = frame.user
         adoptRooms(frame.rooms)
         dropStale()
+        watched = ''
+        sendWatch()
         // After an outage the open room's members are asked again (changes were not pushed meanwhile).
         if (
           currentRoom.value !== null &&
@@ -555,6 +583,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'members':
       case 'directory':
       case 'users':
+      case 'watching': // sendWatch reads it
       case 'thread':
       case 'search': // stores/search.ts asks and reads these
       case 'pins': // stores/moderation.ts
@@ -697,9 +726,13 @@ export const useChatStore = defineStore('chat', () => {
   watch(
     () => connection.state,
     (state) => {
-      if (state !== 'online') membersAsked.clear()
+      if (state !== 'online') {
+        membersAsked.clear()
+        watched = null
+      }
     },
   )
+  watch(toWatch, sendWatch)
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') saveNow()
   })

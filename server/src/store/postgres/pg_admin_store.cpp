@@ -268,7 +268,7 @@ std::vector<AdminRoom> PgStore::admin_rooms(const std::string& query, int limit)
   auto c = impl_->pool.take();
   auto r = c->run(R"(
     SELECT r.id, r.kind, r.name, r.topic, r.created_by, r.last_seq, r.group_id,
-      (SELECT count(*) FROM members z WHERE z.room_id = r.id),
+      r.member_count,
       (SELECT count(*) FROM messages z WHERE z.room_id = r.id AND z.deleted = 0), r.last_at
     FROM rooms r WHERE r.kind <> 'direct' AND r.deleted = 0 AND r.name_key LIKE $1 ESCAPE '\'
     ORDER BY r.name_key, r.id LIMIT $2)",

@@ -70,7 +70,7 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
          x.seq > m.read_seq AND x.author <> m.user_id AND x.deleted = 0 LIMIT 1000) AS unread),
       (SELECT count(*) FROM mentions y JOIN messages x ON x.id = y.message_id
          WHERE y.user_id = m.user_id AND x.room_id = r.id AND x.seq > m.read_seq AND x.deleted = 0),
-      (SELECT count(*) FROM members z WHERE z.room_id = r.id), r.group_id, m.muted_until
+      r.member_count, r.group_id, m.muted_until
     FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1
     ORDER BY r.last_at DESC, r.id DESC)",
                  user);
@@ -313,7 +313,7 @@ std::vector<DirectoryEntry> PgStore::directory(UserId viewer, const std::string&
   // Channels in no group, and those of the viewer's groups.
   auto s = c->run(R"(
     SELECT r.id, r.group_id, r.name, r.topic,
-      (SELECT count(*) FROM members z WHERE z.room_id = r.id),
+      r.member_count,
       EXISTS (SELECT 1 FROM members z WHERE z.room_id = r.id AND z.user_id = $1)
     FROM rooms r WHERE r.kind = 'channel' AND r.deleted = 0 AND r.name_key LIKE $2 AND
       (r.group_id = 0 OR EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = r.group_id
@@ -344,6 +344,31 @@ std::vector<UserBrief> PgStore::find_users(UserId viewer, const std::string& pre
     if (!u.presence_visible) u.last_seen = 0;
     out.push_back(std::move(u));
   }
+  return out;
+}
+
+std::vector<UserBrief> PgStore::presence_visible(UserId viewer, const std::vector<UserId>& users) {
+  auto c = impl_->pool.take();
+  auto s = c->run(
+      "SELECT u.id, u.last_seen FROM users u WHERE u.id = ANY($1::bigint[]) AND (u.id = $2 OR "
+      "EXISTS (SELECT 1 FROM members a JOIN members b ON b.room_id = a.room_id WHERE a.user_id = "
+      "$2 AND b.user_id = u.id)) ORDER BY u.id",
+      pg::id_array(users), viewer);
+  std::vector<UserBrief> out;
+  for (int i = 0; i < s.rows(); ++i) {
+    out.push_back(UserBrief{s.id<UserId>(i, 0), {}, {}, s.i64(i, 1), {}});
+  }
+  return out;
+}
+
+std::vector<RoomId> PgStore::small_rooms(UserId user, int members) {
+  auto c = impl_->pool.take();
+  auto s = c->run(
+      "SELECT m.room_id FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1 AND "
+      "r.member_count <= $2",
+      user, members);
+  std::vector<RoomId> out;
+  for (int i = 0; i < s.rows(); ++i) out.push_back(s.id<RoomId>(i, 0));
   return out;
 }
 

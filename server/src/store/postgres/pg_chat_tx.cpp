@@ -72,7 +72,8 @@ class PgChatTx final : public ChatTx {
   std::vector<RoomId> room_ids_of(UserId user) override { return pgchat::room_ids_of(c_, user); }
   int member_count(RoomId room) override {
     return static_cast<int>(
-        c_.run("SELECT count(*) FROM members WHERE room_id = $1", room).i64(0, 0));
+        c_.run("SELECT coalesce((SELECT member_count FROM rooms WHERE id = $1), 0)", room)
+            .i64(0, 0));
   }
 
   std::optional<CommandOutcome> find_command(UserId user, const std::string& cid) override {

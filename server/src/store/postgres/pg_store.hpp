@@ -107,6 +107,8 @@ class PgStore final : public Store {
   std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
                                         int limit) override;
   std::vector<UserBrief> find_users(UserId viewer, const std::string& prefix, int limit) override;
+  std::vector<UserBrief> presence_visible(UserId viewer, const std::vector<UserId>& users) override;
+  std::vector<RoomId> small_rooms(UserId user, int members) override;
   std::optional<bool> group_role(GroupId group, UserId user) override;
   std::vector<GroupSummary> groups_of(UserId user) override;
   Millis set_last_seen(UserId user, Millis at) override;

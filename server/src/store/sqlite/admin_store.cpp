@@ -255,7 +255,7 @@ std::vector<AdminRoom> SqliteStore::admin_rooms(const std::string& query, int li
   return impl_->read([&](Connection& c) {
     Stmt s(c, R"(
       SELECT r.id, r.kind, r.name, r.topic, r.created_by, r.last_seq, r.group_id,
-        (SELECT count(*) FROM members z WHERE z.room_id = r.id),
+        r.member_count,
         (SELECT count(*) FROM messages z WHERE z.room_id = r.id AND z.deleted = 0), r.last_at
       FROM rooms r WHERE r.kind <> 'direct' AND r.deleted = 0 AND r.name_key LIKE ?1 ESCAPE '\'
       ORDER BY r.name_key, r.id LIMIT ?2)");

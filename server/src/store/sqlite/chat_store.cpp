@@ -73,7 +73,7 @@ std::vector<RoomSummary> rooms_of_user(Connection& c, UserId user) {
          x.seq > m.read_seq AND x.author <> m.user_id AND x.deleted = 0 LIMIT 1000)),
       (SELECT count(*) FROM mentions y JOIN messages x ON x.id = y.message_id
          WHERE y.user_id = m.user_id AND x.room_id = r.id AND x.seq > m.read_seq AND x.deleted = 0),
-      (SELECT count(*) FROM members z WHERE z.room_id = r.id), r.group_id, m.muted_until
+      r.member_count, r.group_id, m.muted_until
     FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?1 ORDER BY r.last_at DESC)");
   s.bind(1, user);
   std::vector<RoomSummary> out;
@@ -252,7 +252,7 @@ class SqliteChatTx final : public ChatTx {
     return out;
   }
   int member_count(RoomId room) override {
-    Stmt s(c_, "SELECT count(*) FROM members WHERE room_id = ?1");
+    Stmt s(c_, "SELECT coalesce((SELECT member_count FROM rooms WHERE id = ?1), 0)");
     s.bind(1, room);
     s.step();
     return static_cast<int>(s.i64(0));
@@ -888,7 +888,7 @@ std::vector<DirectoryEntry> SqliteStore::directory(UserId viewer, const std::str
     // Channels in no group, and those of the viewer's groups.
     Stmt s(c, R"(
       SELECT r.id, r.group_id, r.name, r.topic,
-        (SELECT count(*) FROM members z WHERE z.room_id = r.id),
+        r.member_count,
         EXISTS (SELECT 1 FROM members z WHERE z.room_id = r.id AND z.user_id = ?1)
       FROM rooms r WHERE r.kind = 'channel' AND r.deleted = 0 AND r.name_key LIKE ?2 ESCAPE '\' AND
         (r.group_id = 0 OR EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = r.group_id
@@ -921,6 +921,32 @@ std::vector<UserBrief> SqliteStore::find_users(UserId viewer, const std::string&
       if (!u.presence_visible) u.last_seen = 0;
       out.push_back(std::move(u));
     }
+    return out;
+  });
+}
+
+std::vector<UserBrief> SqliteStore::presence_visible(UserId viewer,
+                                                     const std::vector<UserId>& users) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c,
+           "SELECT u.id, u.last_seen FROM users u WHERE u.id IN (SELECT value FROM json_each(?1)) "
+           "AND (u.id = ?2 OR EXISTS (SELECT 1 FROM members a JOIN members b ON b.room_id = "
+           "a.room_id WHERE a.user_id = ?2 AND b.user_id = u.id)) ORDER BY u.id");
+    s.bind(1, "[" + join_ids(users) + "]").bind(2, viewer);
+    std::vector<UserBrief> out;
+    while (s.step()) out.push_back(UserBrief{s.id<UserId>(0), {}, {}, s.i64(1), {}});
+    return out;
+  });
+}
+
+std::vector<RoomId> SqliteStore::small_rooms(UserId user, int members) {
+  return impl_->read([&](Connection& c) {
+    Stmt s(c,
+           "SELECT m.room_id FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?1 "
+           "AND r.member_count <= ?2");
+    s.bind(1, user).bind(2, members);
+    std::vector<RoomId> out;
+    while (s.step()) out.push_back(s.id<RoomId>(0));
     return out;
   });
 }

@@ -6,7 +6,9 @@
 #include "test_ids.hpp"
 
 #include <gtest/gtest.h>
+
 #include <sqlite3.h>
+#include <algorithm>
 
 #include <future>
 #include <mutex>
@@ -222,6 +224,39 @@ TEST_P(ChatServiceTest, RemovedMemberCanNoLongerPostAndTheChangeIsAnnounced) {
   std::lock_guard lock(sink.mu);
   ASSERT_EQ(sink.changes.back().removed, std::vector<UserId>{bob});
   EXPECT_EQ(sink.events.back().kind, EventKind::kRemoved);
+}
+
+TEST_P(ChatServiceTest, MemberCountsFollowJoinsLeavesAndRemovals) {
+  RoomId room = make_room(alice, RoomKind::kChannel);
+  auto count = [&] {
+    auto rooms = chat.rooms(alice);
+    EXPECT_TRUE(rooms);
+    for (const auto& r : *rooms) {
+      if (r.room.id == room) return r.members;
+    }
+    return -1;
+  };
+  EXPECT_EQ(count(), 1);
+  ASSERT_TRUE(wait([&](auto d) { chat.join(bob, "j1", room, d); }).ok());
+  ASSERT_TRUE(wait([&](auto d) { chat.join(carol, "j2", room, d); }).ok());
+  EXPECT_EQ(count(), 3);
+  ASSERT_TRUE(wait([&](auto d) { chat.leave(bob, "l1", room, d); }).ok());
+  ASSERT_TRUE(wait([&](auto d) { chat.remove_member(alice, "r1", room, carol, d); }).ok());
+  EXPECT_EQ(count(), 1);
+}
+
+TEST_P(ChatServiceTest, OnlyPeopleSharingARoomCanBeWatched) {
+  RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
+  auto seen = chat.watchable(alice, {carol, bob, alice, bob});
+  ASSERT_TRUE(seen);
+  std::vector<UserId> ids;
+  for (const auto& u : *seen) ids.push_back(u.id);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<UserId>{std::min(alice, bob), std::max(alice, bob)}));
+  EXPECT_TRUE(chat.watchable(alice, {})->empty());
+  // A room of two carries presence (up to Options::presence_up_to members).
+  EXPECT_EQ(chat.presence_rooms(bob), std::vector<RoomId>{room});
+  EXPECT_TRUE(chat.presence_rooms(carol).empty());
 }
 
 TEST_P(ChatServiceTest, DeletionLeavesNoTextBehind) {

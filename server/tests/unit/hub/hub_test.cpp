@@ -98,6 +98,61 @@ TEST(Hub, PresenceReachesEachSocketOfACoMemberOnce) {
   EXPECT_TRUE(c->got.empty()) << "shares no room";
 }
 
+bus::Message presence(UserId user, std::vector<RoomId> rooms, std::string text) {
+  bus::Message m;
+  m.kind = bus::Message::Kind::kPresence;
+  m.user = user;
+  m.rooms = std::move(rooms);
+  m.frame = std::make_shared<const std::string>(std::move(text));
+  return m;
+}
+
+TEST(Hub, PresenceReachesWatchersWhateverRoomsTheyShareAndOnlyWhileTheyWatch) {
+  Hub hub(1, 2);
+  auto b = std::make_shared<Socket>(), c = std::make_shared<Socket>(),
+       d = std::make_shared<Socket>();
+  hub.add(2_conn, 20_user, 0, b);
+  hub.add(3_conn, 30_user, 0, c);
+  hub.add(4_conn, 40_user, 0, d);
+  hub.follow(2_conn, {100_room});
+  hub.watch(2_conn, {10_user, 10_user});  // also shares a room: still once
+  hub.watch(3_conn, {11_user, 10_user});  // a large room's member: no room in the message
+  hub.deliver(presence(10_user, {100_room}, "10 online"));
+  EXPECT_EQ(b->got, std::vector<std::string>{"10 online"});
+  EXPECT_EQ(c->got, std::vector<std::string>{"10 online"});
+  EXPECT_TRUE(d->got.empty()) << "neither shares a room nor watches";
+  EXPECT_EQ(hub.watching(3_conn), (std::vector<UserId>{10_user, 11_user}));
+
+  hub.watch(3_conn, {11_user});  // replaces the set
+  hub.deliver(presence(10_user, {}, "10 offline"));
+  hub.deliver(presence(11_user, {}, "11 online"));
+  EXPECT_EQ(c->got, (std::vector<std::string>{"10 online", "11 online"}));
+  hub.remove(3_conn);
+  hub.deliver(presence(11_user, {}, "11 offline"));
+  EXPECT_EQ(c->got.size(), 2u);
+  EXPECT_TRUE(hub.watching(3_conn).empty());
+}
+
+struct Watcher : Socket {
+  void left_room() override { ++left; }
+  int left = 0;
+};
+
+TEST(Hub, AWatcherLeavingARoomIsToldSoItsWatchIsCheckedAgain) {
+  Hub hub;
+  auto watcher = std::make_shared<Watcher>(), other = std::make_shared<Watcher>();
+  hub.add(1_conn, 10_user, 0, watcher);
+  hub.add(2_conn, 20_user, 0, other);  // watches nobody: nothing to check
+  hub.follow(1_conn, {100_room});
+  hub.follow(2_conn, {100_room});
+  hub.watch(1_conn, {30_user});
+  auto removed = room_message(100_room, "removed");
+  removed.removed = {10_user, 20_user};
+  hub.deliver(removed);
+  EXPECT_EQ(watcher->left, 1);
+  EXPECT_EQ(other->left, 0);
+}
+
 TEST(Hub, UserAndConnectionAddressedFramesReachExactlyTheirSockets) {
   Hub hub(7, 3);
   auto a1 = std::make_shared<Socket>(), a2 = std::make_shared<Socket>(),
