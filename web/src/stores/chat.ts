@@ -60,6 +60,7 @@ export const useChatStore = defineStore('chat', () => {
   const currentRoom = ref<number | null>(null)
   const outbox = ref<OutboxEntry[]>(loadOutbox())
   const online = reactive(new Map<number, boolean>())
+  const lastSeen = reactive(new Map<number, number>()) // when people went offline, as pushed
   const typing = reactive(new Map<number, Map<number, { username: string; until: number }>>())
   const members = reactive(new Map<number, Member[]>())
   const membersAsked = new Set<number>() // rooms whose members were asked for on this connection
@@ -222,7 +223,7 @@ export const useChatStore = defineStore('chat', () => {
     }
     members.set(room, f.members)
     noteMembers(profiles, f.members)
-    for (const m of f.members) online.set(m.id, m.online)
+    for (const m of f.members) notePresence(m.id, m.online, m.last_seen)
   }
 
   // The name a person goes by: their display name when known (the session for oneself, members
@@ -498,6 +499,10 @@ export const useChatStore = defineStore('chat', () => {
       me.value?.id,
     ),
   )
+  function notePresence(user: number, isOnline: boolean, seen: number | null): void {
+    online.set(user, isOnline)
+    if (seen !== null) lastSeen.set(user, seen)
+  }
   let watched: string | null = null // the list this socket watches; null: no socket past hello
   function sendWatch(): void {
     const users = toWatch.value
@@ -507,7 +512,7 @@ export const useChatStore = defineStore('chat', () => {
     connection
       .request({ type: 'watch', users })
       .then((f) => {
-        if (f.type === 'watching') for (const u of f.users) online.set(u.id, u.online)
+        if (f.type === 'watching') for (const u of f.users) notePresence(u.id, u.online, u.last_seen)
       })
       .catch(() => {
         if (watched === key) watched = null // the next hello sends it again
@@ -554,7 +559,7 @@ export const useChatStore = defineStore('chat', () => {
         break
       }
       case 'presence':
-        online.set(frame.user, frame.online)
+        notePresence(frame.user, frame.online, frame.last_seen)
         break
       case 'typing': {
         let map = typing.get(frame.room)
@@ -688,6 +693,7 @@ export const useChatStore = defineStore('chat', () => {
     membersAsked.clear()
     profiles.clear()
     online.clear()
+    lastSeen.clear()
     typing.clear()
     currentRoom.value = null
     thread.value = null
@@ -753,6 +759,7 @@ export const useChatStore = defineStore('chat', () => {
     currentRoom,
     outbox,
     online,
+    lastSeen,
     members,
     profiles,
     avatarOf,
