@@ -10,7 +10,7 @@
 #     each: 50 is the 50,000 deliveries/s point of the reference table in STACK-NOTES.md)
 #   ROOMS_USERS=10000 ROOMS_SIZE=10 ROOMS_RATE=1000
 #   STORM_SOCKETS=10000 STORM_WINDOW=0 (signed up, the server restarted, then opened STORM_WINDOW at
-#     a time; 0: all at once)
+#     a time; 0: all at once) STORM_WATCH=0 (each socket then watches that many people's presence)
 #   HISTORY_MESSAGES=1000000 HISTORY_CLIENTS=10 HISTORY_SEED_SOCKETS=4 HISTORY_SEED_WINDOW=64
 #   BENCH_PIN=1       server on CPU 0 with one I/O thread, generator on CPU 1 (0: no pinning)
 #   LOAD_THREADS=1    generator event loops
@@ -86,6 +86,7 @@ scenario_args() {
     rooms) echo "--users ${ROOMS_USERS:-10000} --room-size ${ROOMS_SIZE:-10}" \
       "--rate ${ROOMS_RATE:-1000}" ;;
     storm) echo "--connections ${STORM_SOCKETS:-10000} --storm-window ${STORM_WINDOW:-0}" \
+      "--storm-watch ${STORM_WATCH:-0}" \
       "--accounts-file $data_dir/accounts" ;;
     history) echo "--messages ${HISTORY_MESSAGES:-1000000} --clients ${HISTORY_CLIENTS:-10}" \
       "--seed-sockets ${HISTORY_SEED_SOCKETS:-4} --seed-window ${HISTORY_SEED_WINDOW:-64}" ;;

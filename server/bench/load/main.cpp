@@ -62,6 +62,7 @@ const std::map<std::string, Setter>& flags() {
       {"--seed-window", number(&Options::seed_window)},
       {"--storm-phase", [](Options& o, const std::string& v) { o.storm_phase = v; }},
       {"--storm-window", number(&Options::storm_window)},
+      {"--storm-watch", number(&Options::storm_watch)},
       {"--accounts-file", [](Options& o, const std::string& v) { o.accounts_file = v; }},
   };
   return table;
@@ -76,7 +77,7 @@ void usage() {
       "  [--users 10000 --room-size 10] [--messages 1000000 --clients 10 --page 50]\n"
       "  [--seconds 10] [--text-bytes 100] [--prefix load] [--seed-sockets 4 --seed-window 64]\n"
       "  [--sign-up-parallel 8] [--open-window 200]\n"
-      "  [--storm-phase signup|open --accounts-file PATH]\n");
+      "  [--storm-phase signup|open --accounts-file PATH --storm-watch N]\n");
 }
 
 int run(const std::string& scenario, const Options& o) {

@@ -34,6 +34,9 @@ struct Options {
   std::string storm_phase = "open";
   std::string accounts_file;
   std::size_t storm_window = 0;  // sockets being opened at once in the storm; 0: all
+  // Each storm socket, on its `hello`, watches this many others' presence (as a page showing a
+  // large room's members does); the storm then ends with the last `watching`.
+  std::size_t storm_watch = 0;
   int seed_window = 64;          // posts in flight per seeding socket
 };
 

@@ -4,6 +4,7 @@
 // its post-to-delivery latency is measured throughout: admission must not starve the chat.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <numeric>
@@ -109,8 +110,34 @@ int run_storm(const Options& o) {
   std::int64_t start = now_ns();
   std::vector<std::size_t> all(n);
   std::iota(all.begin(), all.end(), 0);
+  // With --storm-watch, socket i watches the next storm_watch accounts after its own.
+  std::vector<std::string> watch_frames;
+  if (o.storm_watch > 0) {
+    watch_frames.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string ids;
+      for (std::size_t k = 1; k <= std::min(o.storm_watch, n - 1); ++k) {
+        ids += (ids.empty() ? "" : ",") + std::to_string(accounts[(i + k) % n].id);
+      }
+      watch_frames[i] = fmt::format(R"({{"type":"watch","cid":"w{}","users":[{}]}})", i, ids);
+    }
+  }
+  std::atomic<std::int64_t> watching{0};
   std::size_t opened = storm.connect(
-      all, [](std::size_t, std::string_view) {}, 120);
+      all,
+      [&](std::size_t socket, std::string_view frame) {
+        if (watch_frames.empty()) return;
+        std::string_view type = str_field(frame, "type");
+        if (type == "hello") {
+          storm.send(socket, watch_frames[socket]);
+        } else if (type == "watching") {
+          ++watching;
+        }
+      },
+      120);
+  if (!watch_frames.empty()) {
+    wait_until([&] { return watching >= static_cast<std::int64_t>(opened); }, 60);
+  }
   double storm_s = static_cast<double>(now_ns() - start) / 1e9;
   ProcSample server1 = sample_process(o.server_pid), self1 = sample_self();
   stop = true;
@@ -124,6 +151,8 @@ int run_storm(const Options& o) {
   line.add("sockets", static_cast<std::int64_t>(n))
       .add("opened", static_cast<std::int64_t>(opened))
       .add("failed", static_cast<std::int64_t>(storm.failed()))
+      .add("watch", static_cast<std::int64_t>(o.storm_watch))
+      .add("watching", watching.load())
       .add("all_hello_s", storm_s, 2)
       .add("hellos_per_s", static_cast<double>(opened) / storm_s, 0)
       .add_server(server0, server1, storm_s, static_cast<double>(opened), "hello")

@@ -338,7 +338,7 @@ void Gateway::went_offline_elsewhere(UserId user) {
   });
 }
 
-// The user left a room while the socket watched people: it keeps watching only those it may still
+// The user, or someone they watch, left a room: the socket keeps watching only those it may still
 // see, in turn with its commands (a `watch` replaces the set meanwhile).
 void Gateway::rewatch(const std::shared_ptr<Client>& client) {
   client->read_in_turn(pool_, [this, client] {

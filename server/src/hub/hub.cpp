@@ -196,9 +196,6 @@ void Hub::apply(Shard& s, const bus::Message& m) {
   }
   // New members follow the room before its event goes out, leaving members after it: both see
   // the event that changed their membership, and a removed member nothing later.
-  // A socket that watches people's presence and leaves a room is told: it may have watched
-  // someone it shared only that room with.
-  std::vector<std::shared_ptr<Subscriber>> left;
   auto change = [&](const std::vector<UserId>& users, bool add) {
     std::unique_lock lock(s.mu);
     for (auto user : users) {
@@ -209,15 +206,35 @@ void Hub::apply(Shard& s, const bus::Message& m) {
           follow_locked(s, *c, m.room);
         } else {
           unfollow_locked(s, *c, m.room);
-          if (!c->watching.empty()) left.push_back(c->subscriber);
         }
       }
     }
   };
   if (!m.added.empty()) change(m.added, true);
+  if (!m.removed.empty()) recheck_watches(s, m.removed);
   deliver_room(s, m);
   if (!m.removed.empty()) change(m.removed, false);
-  for (const auto& subscriber : left) subscriber->left_room();
+}
+
+// A socket that watches people and whose user leaves a room, or that watches someone leaving one,
+// is told: the two may have shared only that room. Before the event goes out, so a command the
+// socket sends once it has the event comes after the check.
+void Hub::recheck_watches(Shard& s, const std::vector<UserId>& leaving) {
+  std::vector<std::shared_ptr<Subscriber>> told;
+  {
+    std::shared_lock lock(s.mu);
+    for (auto user : leaving) {
+      if (auto w = s.watchers.find(user); w != s.watchers.end()) {
+        for (Conn* c : w->second) told.push_back(c->subscriber);
+      }
+      if (auto u = s.users.find(user); u != s.users.end()) {
+        for (Conn* c : u->second) {
+          if (!c->watching.empty()) told.push_back(c->subscriber);
+        }
+      }
+    }
+  }
+  for (const auto& subscriber : told) subscriber->left_room();
 }
 
 void Hub::deliver_room(Shard& s, const bus::Message& m) {

@@ -31,8 +31,8 @@ class Subscriber {
   // A kFollow for this socket was applied: every room frame after this call is newer than the
   // snapshot of rooms the kFollow was made from.
   virtual void followed() {}
-  // The socket's user stopped being a member of a room while it watched people's presence: the
-  // watch may now hold people it may no longer see.
+  // The socket's user left a room while it watched people's presence, or someone it watches left
+  // one: the watch may now hold people it may no longer see.
   virtual void left_room() {}
 };
 
@@ -89,6 +89,7 @@ class Hub {
   static void follow_locked(Shard& s, Conn& c, RoomId room);
   static void unfollow_locked(Shard& s, Conn& c, RoomId room);
   static void unwatch_locked(Shard& s, Conn& c);
+  static void recheck_watches(Shard& s, const std::vector<UserId>& leaving);
   static void deliver_room(Shard& s, const bus::Message& m);
   static void deliver_presence(Shard& s, const bus::Message& m);
 

@@ -122,6 +122,31 @@ test('leaving the only room shared with someone ends the watch of them', async (
   assert.deepEqual(b.framesSince(bmark).filter(presenceOf(dave)), [], 'bob shares no room with dave now')
 })
 
+test('someone watched leaving the only room shared ends the watch of them', async () => {
+  // dave, eve and bob share only the large channel "plaza" (bob has no other room with eve).
+  const d = await tabs.connect(dave)
+  const b = await tabs.connect(bob)
+  const e = await tabs.connect(eve)
+  const room = (await d.must({ type: 'create_room', kind: 'channel', name: 'plaza' })).room
+  await b.must({ type: 'join', room })
+  await e.must({ type: 'join', room })
+  assert.deepEqual(
+    (await b.must({ type: 'watch', users: [eve.id] })).users.map((u) => u.id),
+    [eve.id],
+  )
+  const bmark = b.mark()
+
+  // Eve leaves: bob's watch is checked before he hears of it, so his next read answers after it.
+  await e.must({ type: 'leave', room })
+  await b.waitFor((f) => f.type === 'event' && f.room === room && f.kind === 'left', bmark)
+  await b.must({ type: 'rooms' })
+  await e.close()
+  await d.waitFor(presenceOf(eve, false)) // dave shares a direct room with her
+  const p = await d.post(room, 'after eve left')
+  await b.waitFor((f) => f.type === 'event' && f.room === room && f.seq === p.seq, bmark)
+  assert.deepEqual(b.framesSince(bmark).filter(presenceOf(eve)), [], 'bob shares no room with eve now')
+})
+
 test('a watch of more than 1,000 people is refused, and an empty one answers nobody', async () => {
   const b = await tabs.connect(bob)
   const many = Array.from({ length: 1001 }, (_, i) => i + 1)

@@ -138,7 +138,7 @@ struct Watcher : Socket {
   int left = 0;
 };
 
-TEST(Hub, AWatcherLeavingARoomIsToldSoItsWatchIsCheckedAgain) {
+TEST(Hub, AWatcherOrTheWatchedLeavingARoomIsToldSoTheWatchIsCheckedAgain) {
   Hub hub;
   auto watcher = std::make_shared<Watcher>(), other = std::make_shared<Watcher>();
   hub.add(1_conn, 10_user, 0, watcher);
@@ -150,6 +150,12 @@ TEST(Hub, AWatcherLeavingARoomIsToldSoItsWatchIsCheckedAgain) {
   removed.removed = {10_user, 20_user};
   hub.deliver(removed);
   EXPECT_EQ(watcher->left, 1);
+  EXPECT_EQ(other->left, 0);
+  // The watched one leaves a room (whichever: the hub does not know what they share).
+  auto left = room_message(200_room, "left");
+  left.removed = {30_user};
+  hub.deliver(left);
+  EXPECT_EQ(watcher->left, 2);
   EXPECT_EQ(other->left, 0);
 }
 
