@@ -50,4 +50,11 @@ test('the thread shows its parent message formatted, like the room does', async 
   await expect(thread.locator('strong', { hasText: 'Bring' })).toBeVisible()
   await expect(thread.locator('code', { hasText: 'fork' })).toBeVisible()
   await expect(thread).not.toContainText('**')
+
+  // The reply's link in the room quotes the parent as plain words, not its markup.
+  await thread.getByLabel('Reply in thread').fill('a spoon too')
+  await thread.getByLabel('Reply in thread').press('Enter')
+  await expect(
+    ann.page.getByRole('button', { name: `In reply to ${ann.name}: “Bring a fork”. Open the thread` }),
+  ).toBeVisible()
 })

@@ -37,7 +37,7 @@ struct Options {
   // Each storm socket, on its `hello`, watches this many others' presence (as a page showing a
   // large room's members does); the storm then ends with the last `watching`.
   std::size_t storm_watch = 0;
-  int seed_window = 64;          // posts in flight per seeding socket
+  int seed_window = 64;  // posts in flight per seeding socket
 };
 
 inline std::size_t loop_count(const Options& o) {

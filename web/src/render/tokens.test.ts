@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parse, type Block, type Inline } from './tokens'
+import { parse, plainText, type Block, type Inline } from './tokens'
 
 function inlines(text: string, opts: Parameters<typeof parse>[1] = {}): Inline[] {
   const [first] = parse(text, opts)
@@ -416,5 +416,15 @@ describe('parse: hostile input', () => {
       best = Math.min(best, performance.now() - start)
     }
     expect(best).toBeLessThan(100)
+  })
+})
+
+describe('plainText', () => {
+  it('drops the formatting and keeps the words, on one line', () => {
+    expect(plainText('**Bring** a `fork`')).toBe('Bring a fork')
+    expect(plainText('> quoted _line_\nand ~~not~~ @bob')).toBe('quoted line and not @bob')
+    expect(plainText('see https://example.com/a?b=1 now')).toBe('see https://example.com/a?b=1 now')
+    expect(plainText('```js\nlet x = 1\n```')).toBe('let x = 1')
+    expect(plainText('')).toBe('')
   })
 })

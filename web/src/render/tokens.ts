@@ -474,3 +474,33 @@ function collectImages(nodes: readonly Inline[], into: Set<string>): void {
     else if (n.kind === 'bold' || n.kind === 'italic' || n.kind === 'strike') collectImages(n.children, into)
   }
 }
+
+// A message as one line of plain text, its formatting dropped (a reply's preview of its parent):
+// `**Bring** a \`fork\`` reads "Bring a fork".
+export function plainText(text: string): string {
+  const inline = (nodes: Inline[]): string =>
+    nodes
+      .map((n) => {
+        switch (n.kind) {
+          case 'text':
+          case 'code':
+          case 'link':
+            return n.text
+          case 'break':
+            return ' '
+          case 'mention':
+            return `@${n.name}`
+          default:
+            return inline(n.children)
+        }
+      })
+      .join('')
+  return parse(text)
+    .map((b) =>
+      b.kind === 'paragraph' || b.kind === 'quote' ? inline(b.children) : b.kind === 'code' ? b.text : '',
+    )
+    .filter((s) => s !== '')
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
