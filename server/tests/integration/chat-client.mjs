@@ -410,6 +410,10 @@ export class Tabs {
   }
 }
 
+// Matches a `presence` frame of `user` (online or offline, or either when `online` is undefined).
+export const presenceOf = (user, online) => (f) =>
+  f.type === 'presence' && f.user === user.id && (online === undefined || f.online === online)
+
 export function findRoom(roomsAnswer, id) {
   const list = Array.isArray(roomsAnswer) ? roomsAnswer : roomsAnswer.rooms
   return list.find((r) => r.id === id)

@@ -4,7 +4,7 @@
 import { test, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, FAST_AUTH } from './harness.mjs'
-import { signUp, signUpAdminFirst, Tabs, CHAT_ARGS } from './chat-client.mjs'
+import { signUp, signUpAdminFirst, Tabs, CHAT_ARGS, presenceOf } from './chat-client.mjs'
 
 let server
 let tabs
@@ -27,9 +27,6 @@ after(async () => {
   const { code } = await server.stop()
   assert.equal(code, 0, `server exit code (stderr: ${server.stderr})`)
 })
-
-const presenceOf = (user, online) => (f) =>
-  f.type === 'presence' && f.user === user.id && (online === undefined || f.online === online)
 
 test('online with the first tab only, offline with last_seen when the last tab closes, to co-members only', async () => {
   // Setup: bob, alice, carol and dave share a channel; dave and eve share a direct room; eve and
@@ -146,7 +143,8 @@ test('a user search shows presence only of people who share a room with the one 
   const e = await tabs.connect(eve)
   const room = (await b.must({ type: 'create_room', kind: 'channel', name: 'search-presence' })).room
   await a.must({ type: 'join', room })
-  const seenBy = async (client) => (await client.must({ type: 'users', query: 'alice' })).users.find((u) => u.id === alice.id)
+  const seenBy = async (client) =>
+    (await client.must({ type: 'users', query: 'alice' })).users.find((u) => u.id === alice.id)
   const byBob = await seenBy(b)
   assert.equal(byBob.online, true)
   const byEve = await seenBy(e)

@@ -5,7 +5,7 @@
 import { test, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, FAST_AUTH } from './harness.mjs'
-import { signUp, signUpAdminFirst, Tabs, CHAT_ARGS } from './chat-client.mjs'
+import { signUp, signUpAdminFirst, Tabs, CHAT_ARGS, presenceOf } from './chat-client.mjs'
 
 let server
 let tabs
@@ -35,9 +35,6 @@ after(async () => {
   const { code } = await server.stop()
   assert.equal(code, 0, `server exit code (stderr: ${server.stderr})`)
 })
-
-const presenceOf = (user, online) => (f) =>
-  f.type === 'presence' && f.user === user.id && (online === undefined || f.online === online)
 
 test('a large room carries no presence; a watch does, with who is online now, for visible people only', async () => {
   // alice, bob and carol share the channel "big" (three members: large here). dave and eve share a

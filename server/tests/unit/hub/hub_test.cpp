@@ -36,6 +36,15 @@ bus::Message room_message(RoomId room, std::string text) {
   return m;
 }
 
+bus::Message presence(UserId user, std::vector<RoomId> rooms, std::string text) {
+  bus::Message m;
+  m.kind = bus::Message::Kind::kPresence;
+  m.user = user;
+  m.rooms = std::move(rooms);
+  m.frame = std::make_shared<const std::string>(std::move(text));
+  return m;
+}
+
 TEST(Hub, DeliversToFollowersOnly) {
   Hub hub;
   auto a = std::make_shared<Socket>(), b = std::make_shared<Socket>();
@@ -88,23 +97,9 @@ TEST(Hub, PresenceReachesEachSocketOfACoMemberOnce) {
   hub.add(2_conn, 20_user, 0, b);
   hub.add(3_conn, 30_user, 0, c);
   hub.follow(2_conn, {100_room, 200_room});  // shares two rooms with user 10
-  bus::Message m;
-  m.kind = bus::Message::Kind::kPresence;
-  m.user = 10_user;
-  m.rooms = {100_room, 200_room};
-  m.frame = std::make_shared<const std::string>("online");
-  hub.deliver(m);
+  hub.deliver(presence(10_user, {100_room, 200_room}, "online"));
   EXPECT_EQ(b->got.size(), 1u);
   EXPECT_TRUE(c->got.empty()) << "shares no room";
-}
-
-bus::Message presence(UserId user, std::vector<RoomId> rooms, std::string text) {
-  bus::Message m;
-  m.kind = bus::Message::Kind::kPresence;
-  m.user = user;
-  m.rooms = std::move(rooms);
-  m.frame = std::make_shared<const std::string>(std::move(text));
-  return m;
 }
 
 TEST(Hub, PresenceReachesWatchersWhateverRoomsTheyShareAndOnlyWhileTheyWatch) {
