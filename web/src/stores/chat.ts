@@ -415,6 +415,35 @@ export const useChatStore = defineStore('chat', () => {
     connection.send({ type: 'typing', room })
   }
 
+  // A membership event changes a members list this tab holds in place. Asking for the whole list
+  // again on every arrival would cost each open page of a room of thousands (#general) a full list
+  // per new account. A list not held is asked for when the room is shown.
+  function applyMembership(room: number, e: ChatEvent): void {
+    const list = members.get(room)
+    if (!list) return
+    const byOther = e.kind === 'invited' || e.kind === 'removed' // `user` did it to `target`
+    const who = byOther ? e.target : e.user
+    const username = byOther ? e.target_name : e.username
+    if (who === undefined || username === undefined) {
+      membersAsked.delete(room) // an event without its person: ask again when shown
+      return
+    }
+    const rest = list.filter((m) => m.id !== who)
+    if (e.kind === 'joined' || e.kind === 'invited') {
+      const known = profiles.get(who)
+      rest.push({
+        id: who,
+        username,
+        display_name: known?.display_name ?? '',
+        avatar: known?.avatar ?? null,
+        role: 'member',
+        online: online.get(who) ?? e.kind === 'joined', // who joins is here
+        last_seen: lastSeen.get(who) ?? null,
+      })
+    }
+    members.set(room, rest)
+  }
+
   function onEvent(room: number, e: ChatEvent): void {
     const r = rooms.get(room)
     if (!r) {
@@ -432,12 +461,13 @@ export const useChatStore = defineStore('chat', () => {
     if (e.kind === 'user_renamed' && e.display_name !== undefined)
       noteRename(profiles, e.user, e.display_name)
     if (e.kind === 'joined' || e.kind === 'left' || e.kind === 'invited' || e.kind === 'removed') {
-      membersAsked.delete(room) // the list changed: asked again when the room is (next) shown
-      if (currentRoom.value === room && !leavesMe(e)) void loadMembers(room)
+      applyMembership(room, e)
     }
     if (leavesMe(e)) {
       rooms.delete(room)
       timelines.delete(room)
+      members.delete(room)
+      membersAsked.delete(room)
       if (currentRoom.value === room) currentRoom.value = null
       return
     }

@@ -1,0 +1,54 @@
+// @vitest-environment jsdom
+// A members list the tab holds follows joins, invitations, departures and removals in place: a room
+// of thousands is not asked for again on every arrival.
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import { useChatStore } from './chat'
+import { useConnectionStore } from './connection'
+import type { ChatEvent, Member, RoomSummary } from '../protocol/frames'
+
+const ROOM = 3
+const room: RoomSummary = {
+  ...{ id: ROOM, kind: 'channel', name: 'general', topic: '', last_seq: 10, read_seq: 10 },
+  ...{ delivered_seq: 10, unread: 0, mentions: 0, role: 'member', members: 2, peer: null },
+  ...{ notify: true, volume: 100, muted: false, hidden: false, last_at: 0, group: null },
+}
+const member = (id: number, username: string): Member => ({
+  ...{ id, username, display_name: '', avatar: null, role: 'member', online: false },
+  last_seen: null,
+})
+let seq = 10
+const event = (e: Omit<ChatEvent, 'seq' | 'at'>) => ({
+  type: 'event' as const,
+  room: ROOM,
+  event: { ...e, seq: ++seq, at: 1 },
+})
+
+describe('a held members list', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  it('changes in place, without asking the server for the list again', () => {
+    const chat = useChatStore()
+    const request = vi.spyOn(useConnectionStore(), 'request')
+    chat.rooms.set(ROOM, { ...room })
+    chat.members.set(ROOM, [member(1, 'ann'), member(2, 'bob')])
+    chat.profiles.set(4, { display_name: 'Dan Dee', avatar: '/api/avatars/d.webp' })
+
+    chat.handle(event({ kind: 'joined', user: 3, username: 'cat' }))
+    chat.handle(event({ kind: 'invited', user: 1, username: 'ann', target: 4, target_name: 'dan' }))
+    chat.handle(event({ kind: 'left', user: 2, username: 'bob' }))
+    chat.handle(event({ kind: 'removed', user: 1, username: 'ann', target: 3, target_name: 'cat' }))
+    chat.handle(event({ kind: 'joined', user: 2, username: 'bob' })) // back, once
+
+    const list = chat.members.get(ROOM) ?? []
+    expect(list.map((m) => m.username).sort()).toEqual(['ann', 'bob', 'dan'])
+    const dan = list.find((m) => m.id === 4)
+    expect(dan).toMatchObject({ display_name: 'Dan Dee', avatar: '/api/avatars/d.webp', online: false })
+    expect(list.find((m) => m.id === 2)?.online).toBe(true) // who joins is here
+    expect(chat.rooms.get(ROOM)?.members).toBe(3)
+    expect(request.mock.calls.filter(([c]) => c.type === 'members')).toEqual([])
+  })
+})
