@@ -978,10 +978,20 @@ core::Result<ChatService::Edits> ChatService::edits(UserId user, MessageId id) {
   return out;
 }
 
-core::Result<std::vector<store::MemberInfo>> ChatService::members(UserId user, RoomId room) {
+core::Result<ChatService::MembersPage> ChatService::members(UserId user, RoomId room,
+                                                            store::MemberQuery query) {
+  if (auto e = check_label(query.prefix, 0, kMaxQueryChars, "query")) return *e;
+  if (auto e = check_label(query.after, 0, kMaxQueryChars, "after")) return *e;
   auto r = readable(user, room);
   if (!r) return r.error();
-  return store_.members(room);
+  const int limit = std::max(1, query.limit);
+  query.limit = limit + 1;
+  MembersPage page{store_.members(room, query)};
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.resize(static_cast<std::size_t>(limit));
+    page.more = true;
+  }
+  return page;
 }
 
 core::Result<std::vector<store::DirectoryEntry>> ChatService::directory(UserId user,
@@ -1136,7 +1146,7 @@ core::Result<ChatService::CallRoom> ChatService::call_room(UserId user, RoomId r
   if (!r || !store_.membership(room, user)) return not_found();
   CallRoom out;
   out.kind = r->kind;
-  for (const auto& m : store_.members(room)) out.members.push_back(m.user.id);
+  for (const auto& m : store_.members(room, {})) out.members.push_back(m.user.id);
   return out;
 }
 

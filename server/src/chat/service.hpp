@@ -136,7 +136,13 @@ class ChatService {
     bool more = false;  // earlier versions were left out
   };
   core::Result<Edits> edits(UserId user, MessageId id);
-  core::Result<std::vector<store::MemberInfo>> members(UserId user, RoomId room);
+  // A page of the room's members by username (store::MemberQuery; `limit` 1..): `more` when
+  // there are more after it.
+  struct MembersPage {
+    std::vector<store::MemberInfo> items;
+    bool more = false;
+  };
+  core::Result<MembersPage> members(UserId user, RoomId room, store::MemberQuery query);
   // The room's pinned messages, the latest pinned first.
   core::Result<std::vector<Event>> pins(UserId user, RoomId room);
   core::Result<std::vector<store::DirectoryEntry>> directory(UserId user, const std::string& query);

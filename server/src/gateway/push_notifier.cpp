@@ -108,7 +108,7 @@ void PushNotifier::handle(const store::Event& e) {
     auto it = direct_members_.find(e.room);
     if (it == direct_members_.end()) {
       std::vector<UserId> both;
-      for (const auto& m : store_.members(e.room)) both.push_back(m.user.id);
+      for (const auto& m : store_.members(e.room, {})) both.push_back(m.user.id);
       it = direct_members_.emplace(e.room, std::move(both)).first;
     }
     to.insert(to.end(), it->second.begin(), it->second.end());

@@ -162,7 +162,13 @@ Pins decode<Pins>(Fields& f) {
 }
 template <>
 Members decode<Members>(Fields& f) {
-  return {f.cid(), f.id<RoomId>("room")};
+  Members c;
+  c.cid = f.cid();
+  c.room = f.id<RoomId>("room");
+  c.after = f.opt_str("after").value_or("");
+  c.query = f.opt_str("query").value_or("");
+  c.limit = static_cast<int>(f.opt_int("limit", 1, kMaxMembersPage).value_or(kMaxMembersPage));
+  return c;
 }
 template <>
 Typing decode<Typing>(Fields& f) {
@@ -519,12 +525,12 @@ std::string encode_edits(const Cid& cid, MessageId id, const std::vector<store::
   return json::serialize(o);
 }
 
-std::string encode_members(const Cid& cid, RoomId room,
-                           const std::vector<store::MemberInfo>& members, const Online& online) {
+std::string encode_members(const Cid& cid, RoomId room, const chat::ChatService::MembersPage& page,
+                           const Online& online) {
   auto o = answer("members", cid);
   o["room"] = room.value();
   json::array a;
-  for (const auto& m : members) {
+  for (const auto& m : page.items) {
     auto u = user_object(m.user);
     u["avatar"] = avatar_value(m.user.avatar);
     u["role"] = m.admin ? "admin" : "member";
@@ -533,6 +539,7 @@ std::string encode_members(const Cid& cid, RoomId room,
     a.push_back(std::move(u));
   }
   o["members"] = std::move(a);
+  o["more"] = page.more;
   return json::serialize(o);
 }
 

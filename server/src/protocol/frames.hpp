@@ -160,7 +160,11 @@ struct Pins {
 struct Members {
   Cid cid;
   RoomId room{};
+  std::string after;  // a username: the page after it
+  std::string query;  // a prefix of username or display name
+  int limit = 0;
 };
+inline constexpr int kMaxMembersPage = 1000;
 struct CreateGroup {
   std::string cid;
   std::string name;
@@ -253,8 +257,8 @@ std::string encode_thread(const Cid& cid, MessageId parent, const chat::ChatServ
 // `more`: earlier versions were left out (an answer is bounded in size).
 std::string encode_edits(const Cid& cid, MessageId id, const std::vector<store::Edit>& versions,
                          bool more = false);
-std::string encode_members(const Cid& cid, RoomId room,
-                           const std::vector<store::MemberInfo>& members, const Online& online);
+std::string encode_members(const Cid& cid, RoomId room, const chat::ChatService::MembersPage& page,
+                           const Online& online);
 std::string encode_search(const Cid& cid, const chat::ChatService::SearchPage& page);
 std::string encode_directory(const Cid& cid, const std::vector<store::DirectoryEntry>& rooms);
 std::string encode_users(const Cid& cid, const std::vector<store::UserBrief>& users,

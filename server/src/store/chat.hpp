@@ -156,6 +156,14 @@ struct MemberInfo {
   bool admin = false;
 };
 
+// A page of a room's members, by username: those after `after` (a username; "" from the start)
+// whose username or display name starts with `prefix` ("" for all), at most `limit` (0: all).
+struct MemberQuery {
+  std::string after;
+  std::string prefix;
+  int limit = 0;
+};
+
 struct DirectoryEntry {
   RoomId id{};
   GroupId group{};

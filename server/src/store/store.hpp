@@ -142,7 +142,7 @@ class Store : public AccountStore {
   virtual std::vector<Event> pins(RoomId room, int limit) = 0;
   // Full-text search of messages (chat.hpp SearchQuery).
   virtual SearchHits search(const SearchQuery& query) = 0;
-  virtual std::vector<MemberInfo> members(RoomId room) = 0;
+  virtual std::vector<MemberInfo> members(RoomId room, const MemberQuery& query) = 0;
   virtual std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
                                                 int limit) = 0;
   // Users whose name starts with `prefix`; presence_visible says which of them share a room with

@@ -356,15 +356,38 @@ test('members lists roles and who is online, with last_seen', async () => {
   // (Only what comes after this close: a tab of Bob's from an earlier test may be closing late.)
   const since = a.mark()
   await b.close()
-  const off = await a.waitFor(
-    (f) => f.type === 'presence' && f.user === bob.id && f.online === false,
-    since,
-  )
+  const off = await a.waitFor((f) => f.type === 'presence' && f.user === bob.id && f.online === false, since)
   assert.ok(Number.isInteger(off.last_seen))
   const m2 = await a.must({ type: 'members', room })
   const bob2 = m2.members.find((x) => x.id === bob.id)
   assert.equal(bob2.online, false)
   assert.equal(bob2.last_seen, off.last_seen)
+})
+
+test('members come in pages by username, with more, and by a name prefix', async () => {
+  const a = await tabs.connect(alice)
+  const room = (
+    await a.must({
+      type: 'create_room',
+      kind: 'private',
+      name: 'paged',
+      members: [bob.id, carol.id, dave.id],
+    })
+  ).room
+  const names = (f) => f.members.map((x) => x.username)
+  const first = await a.must({ type: 'members', room, limit: 2 })
+  assert.deepEqual(names(first), ['alice', 'bob'])
+  assert.equal(first.more, true)
+  const next = await a.must({ type: 'members', room, limit: 2, after: 'bob' })
+  assert.deepEqual(names(next), ['carol', 'dave'])
+  assert.equal(next.more, false)
+  const all = await a.must({ type: 'members', room })
+  assert.deepEqual(names(all), ['alice', 'bob', 'carol', 'dave'])
+  assert.equal(all.more, false)
+  assert.deepEqual(names(await a.must({ type: 'members', room, query: 'CA' })), ['carol'])
+  const refused = await a.command({ type: 'members', room, limit: 1001 })
+  assert.equal(refused.type, 'error')
+  assert.equal(refused.field, 'limit')
 })
 
 test('users finds up to 20 people whose name starts with the query', async () => {

@@ -385,6 +385,7 @@ const ar: Catalog = {
     admin: 'مشرف',
     inviteTitle: 'الدعوة إلى هذه الغرفة',
     inviteAction: 'دعوة {name}',
+    more: 'عرض المزيد',
   },
   roomSettings: {
     title: 'إعدادات الغرفة',

@@ -379,6 +379,7 @@ const de: Catalog = {
     admin: 'Admin',
     inviteTitle: 'In diesen Raum einladen',
     inviteAction: '{name} einladen',
+    more: 'Mehr anzeigen',
   },
   roomSettings: {
     title: 'Raumeinstellungen',

@@ -378,6 +378,7 @@ const en = {
     admin: 'admin',
     inviteTitle: 'Invite to this room',
     inviteAction: 'Invite {name}',
+    more: 'Show more',
   },
   roomSettings: {
     title: 'Room settings',

@@ -193,6 +193,7 @@ export interface MembersFrame {
   cid?: string
   room: number
   members: Member[]
+  more: boolean // more after these (by username): ask with `after` the last one's
 }
 export interface DirectoryFrame {
   type: 'directory'
@@ -448,7 +449,7 @@ export type ClientCommand =
   | { type: 'read'; cid?: string; room: number; seq: number }
   | { type: 'history'; cid?: string; room: number; before?: number; limit?: number }
   | { type: 'sync'; cid?: string; room: number; after: number; limit?: number }
-  | { type: 'members'; cid?: string; room: number }
+  | { type: 'members'; cid?: string; room: number; after?: string; query?: string; limit?: number }
   | { type: 'thread'; cid?: string; id: number; before?: number; limit?: number }
   | { type: 'typing'; room: number }
   | {
@@ -803,7 +804,9 @@ function decodeRecord(v: Rec): ServerFrame | null {
     case 'members': {
       const members = arrayOf(v.members, decodeMember)
       if (!isNum(v.room) || !members) return null
-      return withCid({ type: 'members' as const, room: v.room, members }, v)
+      const more = v.more ?? false // older servers send every member
+      if (!isBool(more)) return null
+      return withCid({ type: 'members' as const, room: v.room, members, more }, v)
     }
     case 'directory': {
       const rooms = arrayOf(v.rooms, decodeDirectoryEntry)

@@ -40,6 +40,7 @@ export const TOO_LARGE = (): string => t('errors.tooLargeServer')
 
 const OUTBOX_KEY = 'parley.outbox'
 const TYPING_MS = 5000
+const MEMBERS_PAGE = 200 // members asked for at a time
 const SAVE_DELAY_MS = 300 // cache writes wait for a pause in the changes
 
 function loadOutbox(): OutboxEntry[] {
@@ -64,6 +65,10 @@ export const useChatStore = defineStore('chat', () => {
   const typing = reactive(new Map<number, Map<number, { username: string; until: number }>>())
   const members = reactive(new Map<number, Member[]>())
   const membersAsked = new Set<number>() // rooms whose members were asked for on this connection
+  // Rooms whose held list is a first part (by username) of a longer one, and where it stops: a
+  // room of thousands is not sent whole on every reconnect.
+  const membersMore = reactive(new Map<number, boolean>())
+  const membersCursor = new Map<number, string>()
   const profiles = reactive(new Map<number, Profile>()) // others' display names and avatars
   const syncing = new Set<number>()
   const unreadFrom = reactive(new Map<number, number>()) // room -> read_seq when it was opened
@@ -216,14 +221,42 @@ export const useChatStore = defineStore('chat', () => {
 
   async function loadMembers(room: number): Promise<void> {
     membersAsked.add(room)
-    const f = await connection.request({ type: 'members', room }).catch(() => null)
+    const f = await connection.request({ type: 'members', room, limit: MEMBERS_PAGE }).catch(() => null)
     if (f?.type !== 'members') {
       membersAsked.delete(room)
       return
     }
     members.set(room, f.members)
-    noteMembers(profiles, f.members)
-    for (const m of f.members) notePresence(m.id, m.online, m.last_seen)
+    notePage(room, f.members, f.more)
+  }
+
+  // The next page of a room's members (the members panel's "Show more").
+  async function loadMoreMembers(room: number): Promise<void> {
+    const after = membersCursor.get(room)
+    if (!membersMore.get(room) || after === undefined) return
+    const f = await connection
+      .request({ type: 'members', room, after, limit: MEMBERS_PAGE })
+      .catch(() => null)
+    if (f?.type !== 'members' || membersCursor.get(room) !== after) return
+    const held = members.get(room) ?? []
+    const ids = new Set(held.map((m) => m.id))
+    members.set(room, [...held, ...f.members.filter((m) => !ids.has(m.id))])
+    notePage(room, f.members, f.more)
+  }
+
+  function notePage(room: number, page: Member[], more: boolean): void {
+    membersMore.set(room, more)
+    const last = page.at(-1)
+    if (last) membersCursor.set(room, last.username)
+    noteMembers(profiles, page)
+    for (const m of page) notePresence(m.id, m.online, m.last_seen)
+  }
+
+  // Members whose username or display name starts with `query` (@ completion in a room whose list
+  // is not all held).
+  async function findMembers(room: number, query: string): Promise<Member[]> {
+    const f = await connection.request({ type: 'members', room, query, limit: 8 }).catch(() => null)
+    return f?.type === 'members' ? f.members : []
   }
 
   // The name a person goes by: their display name when known (the session for oneself, members
@@ -468,6 +501,7 @@ export const useChatStore = defineStore('chat', () => {
       timelines.delete(room)
       members.delete(room)
       membersAsked.delete(room)
+      membersMore.delete(room)
       if (currentRoom.value === room) currentRoom.value = null
       return
     }
@@ -721,6 +755,8 @@ export const useChatStore = defineStore('chat', () => {
     timelines.clear()
     members.clear()
     membersAsked.clear()
+    membersMore.clear()
+    membersCursor.clear()
     profiles.clear()
     online.clear()
     lastSeen.clear()
@@ -795,6 +831,9 @@ export const useChatStore = defineStore('chat', () => {
     avatarOf,
     nameOf,
     loadMembers,
+    loadMoreMembers,
+    findMembers,
+    membersMore,
     roomList,
     totalUnread,
     roomName,

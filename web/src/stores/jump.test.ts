@@ -36,7 +36,7 @@ function serve(c: Command): ServerFrame {
     for (let s = c.after + 1; s <= LAST && events.length < limit; s++) events.push(msg(s))
     return { type: 'sync', room: 3, events, more: (events.at(-1)?.seq ?? LAST) < LAST, last_seq: LAST }
   }
-  return { type: 'members', room: 3, members: [] }
+  return { type: 'members', room: 3, members: [], more: false }
 }
 const room: RoomSummary = {
   id: 3,

@@ -52,3 +52,38 @@ describe('a held members list', () => {
     expect(request.mock.calls.filter(([c]) => c.type === 'members')).toEqual([])
   })
 })
+
+describe('a room of more members than a page', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  it('holds the first page, adds the next after its last name, and finds others by name', async () => {
+    const chat = useChatStore()
+    const asked: Record<string, unknown>[] = []
+    vi.spyOn(useConnectionStore(), 'request').mockImplementation((c) => {
+      asked.push({ ...c })
+      if (c.type !== 'members') return Promise.reject(new Error('not here'))
+      const page = c.query
+        ? [member(9, 'zed')]
+        : c.after === undefined
+          ? [member(1, 'ann'), member(2, 'bob')]
+          : [member(2, 'bob'), member(3, 'cat')]
+      return Promise.resolve({ type: 'members', room: ROOM, members: page, more: c.after === undefined })
+    })
+    chat.rooms.set(ROOM, { ...room, members: 400 })
+
+    await chat.loadMembers(ROOM)
+    expect(chat.membersMore.get(ROOM)).toBe(true)
+    await chat.loadMoreMembers(ROOM)
+    expect(chat.members.get(ROOM)?.map((m) => m.username)).toEqual(['ann', 'bob', 'cat'])
+    expect(chat.membersMore.get(ROOM)).toBe(false)
+    expect((await chat.findMembers(ROOM, 'ze')).map((m) => m.username)).toEqual(['zed'])
+    expect(asked).toEqual([
+      { type: 'members', room: ROOM, limit: 200 },
+      { type: 'members', room: ROOM, after: 'bob', limit: 200 },
+      { type: 'members', room: ROOM, query: 'ze', limit: 8 },
+    ])
+  })
+})

@@ -135,7 +135,7 @@ describe('opening a room', () => {
     request.mockImplementation(async (c) => {
       if (c.type === 'history') return { type: 'history', room: 3, items: [], more: false }
       if (c.type === 'sync') return { type: 'sync', room: 3, events: [], more: false, last_seq: 0 }
-      return { type: 'members', room: 3, members: [] }
+      return { type: 'members', room: 3, members: [], more: false }
     })
     chat.handle({ ...hello, rooms: [room] })
     await vi.waitFor(() => expect(chat.timelines.has(3)).toBe(true))

@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <unordered_map>
 
 #include "store/postgres/pg_chat.hpp"
@@ -293,12 +294,15 @@ std::vector<Event> PgStore::pins(RoomId room, int limit) {
                       {param(room), param(limit)});
 }
 
-std::vector<MemberInfo> PgStore::members(RoomId room) {
+std::vector<MemberInfo> PgStore::members(RoomId room, const MemberQuery& q) {
   auto c = impl_->pool.take();
   auto s = c->run(
       "SELECT u.id, u.username, u.display_name, u.last_seen, m.role, u.avatar FROM members m "
-      "JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 ORDER BY u.username_key COLLATE \"C\"",
-      room);
+      "JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND u.username_key COLLATE \"C\" > $2 "
+      "AND ($3 = '%' OR u.username_key LIKE $3 OR lower(u.display_name) LIKE $3) ORDER BY "
+      "u.username_key COLLATE \"C\" LIMIT $4",
+      room, lower(q.after), like_escape(q.prefix) + "%",
+      static_cast<std::int64_t>(q.limit > 0 ? q.limit : std::numeric_limits<std::int32_t>::max()));
   std::vector<MemberInfo> out;
   for (int i = 0; i < s.rows(); ++i) {
     out.push_back(MemberInfo{

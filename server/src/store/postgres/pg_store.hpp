@@ -103,7 +103,7 @@ class PgStore final : public Store {
   std::vector<Edit> edits(MessageId id) override;
   std::vector<Event> pins(RoomId room, int limit) override;
   SearchHits search(const SearchQuery& query) override;
-  std::vector<MemberInfo> members(RoomId room) override;
+  std::vector<MemberInfo> members(RoomId room, const MemberQuery& query) override;
   std::vector<DirectoryEntry> directory(UserId viewer, const std::string& query,
                                         int limit) override;
   std::vector<UserBrief> find_users(UserId viewer, const std::string& prefix, int limit) override;

@@ -866,12 +866,15 @@ std::vector<Event> SqliteStore::pins(RoomId room, int limit) {
   });
 }
 
-std::vector<MemberInfo> SqliteStore::members(RoomId room) {
+std::vector<MemberInfo> SqliteStore::members(RoomId room, const MemberQuery& q) {
   return impl_->read([&](Connection& c) {
     Stmt s(c,
            "SELECT u.id, u.username, u.display_name, u.last_seen, m.role, u.avatar FROM members m "
-           "JOIN users u ON u.id = m.user_id WHERE m.room_id = ?1 ORDER BY u.username_key");
-    s.bind(1, room);
+           "JOIN users u ON u.id = m.user_id WHERE m.room_id = ?1 AND u.username_key > ?2 AND (?3 "
+           "= '%' OR u.username_key LIKE ?3 ESCAPE '\\' OR lower(u.display_name) LIKE ?3 ESCAPE "
+           "'\\') ORDER BY u.username_key LIMIT ?4");
+    s.bind(1, room).bind(2, lower(q.after)).bind(3, like_escape(q.prefix) + "%");
+    s.bind(4, q.limit > 0 ? q.limit : -1);
     std::vector<MemberInfo> out;
     while (s.step()) {
       out.push_back(

@@ -245,6 +245,32 @@ TEST_P(ChatServiceTest, MemberCountsFollowJoinsLeavesAndRemovals) {
   EXPECT_EQ(count(), 1);
 }
 
+TEST_P(ChatServiceTest, MembersComeInPagesByNameAndByPrefix) {
+  RoomId room = make_room(alice, RoomKind::kChannel);
+  ASSERT_TRUE(wait([&](auto d) { chat.join(bob, "j1", room, d); }).ok());
+  ASSERT_TRUE(wait([&](auto d) { chat.join(carol, "j2", room, d); }).ok());
+  auto names = [](const ChatService::MembersPage& p) {
+    std::vector<std::string> out;
+    for (const auto& m : p.items) out.push_back(m.user.username);
+    return out;
+  };
+  auto first = chat.members(alice, room, {"", "", 2});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(names(*first), (std::vector<std::string>{"alice", "bobby"}));
+  EXPECT_TRUE(first->more);
+  auto rest = chat.members(alice, room, {"BOBBY", "", 2});  // the cursor ignores case
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(names(*rest), std::vector<std::string>{"carol"});
+  EXPECT_FALSE(rest->more);
+  auto found = chat.members(alice, room, {"", "Ca", 8});
+  ASSERT_TRUE(found);
+  EXPECT_EQ(names(*found), std::vector<std::string>{"carol"});
+  auto literal = chat.members(alice, room, {"", "_", 8});  // a LIKE wildcard, matched as itself
+  ASSERT_TRUE(literal);
+  EXPECT_TRUE(literal->items.empty());
+  EXPECT_EQ(chat.members(alice, room, {"", std::string(81, 'a'), 8}).error().code, Errc::kInvalid);
+}
+
 TEST_P(ChatServiceTest, OnlyPeopleSharingARoomCanBeWatched) {
   RoomId room = make_room(alice, RoomKind::kPrivate, {bob});
   auto seen = chat.watchable(alice, {carol, bob, alice, bob});
@@ -350,12 +376,13 @@ TEST_P(ChatServiceTest, ReactionsRepliesPinsAndCountsReadBackAsTheyAre) {
   EXPECT_EQ(chat.rooms(bob)->front().unread, 0);
   EXPECT_EQ(chat.rooms(bob)->front().mentions, 0);
 
-  auto members = chat.members(alice, room);
+  auto members = chat.members(alice, room, {"", "", 100});
   ASSERT_TRUE(members);
-  ASSERT_EQ(members->size(), 2u);
-  EXPECT_EQ(members->front().user.username, "alice");
-  EXPECT_TRUE(members->front().admin);
-  EXPECT_FALSE(members->back().admin);
+  ASSERT_EQ(members->items.size(), 2u);
+  EXPECT_FALSE(members->more);
+  EXPECT_EQ(members->items.front().user.username, "alice");
+  EXPECT_TRUE(members->items.front().admin);
+  EXPECT_FALSE(members->items.back().admin);
 
   auto direct = wait([&](auto d) { chat.open_direct(alice, "dm", carol, d); });
   ASSERT_TRUE(direct);
