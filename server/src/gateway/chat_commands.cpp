@@ -95,7 +95,7 @@ void install_chat_commands(Commands& t, chat::ChatService& chat, bus::Bus& bus, 
   });
   t.add("members", kOptional, &decode<Members>, [&chat, online](const Call& call, Members& c) {
     call.read([&chat, call, c, online]() -> R {
-      auto r = chat.members(call.user(), c.room, {c.after, c.query, c.limit});
+      auto r = chat.members(call.user(), c.room, {c.after, c.query, c.limit, c.users});
       if (!r) return r.error();
       return encode_members(call.cid(), c.room, *r, online);
     });

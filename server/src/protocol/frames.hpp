@@ -163,6 +163,7 @@ struct Members {
   std::string after;  // a username: the page after it
   std::string query;  // a prefix of username or display name
   int limit = 0;
+  std::vector<UserId> users;  // only these (the authors a client shows)
 };
 inline constexpr int kMaxMembersPage = 1000;
 struct CreateGroup {

@@ -157,11 +157,13 @@ struct MemberInfo {
 };
 
 // A page of a room's members, by username: those after `after` (a username; "" from the start)
-// whose username or display name starts with `prefix` ("" for all), at most `limit` (0: all).
+// whose username or display name starts with `prefix` ("" for all), among `users` (none: all), at
+// most `limit` (0: all).
 struct MemberQuery {
   std::string after;
   std::string prefix;
   int limit = 0;
+  std::vector<UserId> users;
 };
 
 struct DirectoryEntry {

@@ -385,6 +385,7 @@ test('members come in pages by username, with more, and by a name prefix', async
   assert.deepEqual(names(all), ['alice', 'bob', 'carol', 'dave'])
   assert.equal(all.more, false)
   assert.deepEqual(names(await a.must({ type: 'members', room, query: 'CA' })), ['carol'])
+  assert.deepEqual(names(await a.must({ type: 'members', room, users: [dave.id, bob.id] })), ['bob', 'dave'])
   const refused = await a.command({ type: 'members', room, limit: 1001 })
   assert.equal(refused.type, 'error')
   assert.equal(refused.field, 'limit')

@@ -449,7 +449,15 @@ export type ClientCommand =
   | { type: 'read'; cid?: string; room: number; seq: number }
   | { type: 'history'; cid?: string; room: number; before?: number; limit?: number }
   | { type: 'sync'; cid?: string; room: number; after: number; limit?: number }
-  | { type: 'members'; cid?: string; room: number; after?: string; query?: string; limit?: number }
+  | {
+      type: 'members'
+      cid?: string
+      room: number
+      after?: string
+      query?: string
+      limit?: number
+      users?: number[] // only these
+    }
   | { type: 'thread'; cid?: string; id: number; before?: number; limit?: number }
   | { type: 'typing'; room: number }
   | {

@@ -69,6 +69,7 @@ export const useChatStore = defineStore('chat', () => {
   // room of thousands is not sent whole on every reconnect.
   const membersMore = reactive(new Map<number, boolean>())
   const membersCursor = new Map<number, string>()
+  const authorsAsked = new Set<number>() // people looked up by id on this connection
   const profiles = reactive(new Map<number, Profile>()) // others' display names and avatars
   const syncing = new Set<number>()
   const unreadFrom = reactive(new Map<number, number>()) // room -> read_seq when it was opened
@@ -250,6 +251,30 @@ export const useChatStore = defineStore('chat', () => {
     if (last) membersCursor.set(room, last.username)
     noteMembers(profiles, page)
     for (const m of page) notePresence(m.id, m.online, m.last_seen)
+  }
+
+  // The authors shown in the open room whose names and avatars this tab does not know: where the
+  // room's members are held in part, they are asked for by id (up to 100 at a time), once each
+  // per connection.
+  const unknownAuthors = computed(() => {
+    const room = currentRoom.value
+    if (room === null || !membersMore.get(room)) return []
+    const out = new Set<number>()
+    for (const e of timelines.get(room)?.items ?? []) {
+      if (e.user !== me.value?.id && !profiles.has(e.user) && !authorsAsked.has(e.user)) out.add(e.user)
+    }
+    return [...out].slice(0, 100)
+  })
+  async function lookUpAuthors(room: number, users: number[]): Promise<void> {
+    for (const u of users) authorsAsked.add(u)
+    const f = await connection
+      .request({ type: 'members', room, users, limit: users.length })
+      .catch(() => null)
+    if (f?.type !== 'members') {
+      for (const u of users) authorsAsked.delete(u)
+      return
+    }
+    noteMembers(profiles, f.members)
   }
 
   // Members whose username or display name starts with `query` (@ completion in a room whose list
@@ -757,6 +782,7 @@ export const useChatStore = defineStore('chat', () => {
     membersAsked.clear()
     membersMore.clear()
     membersCursor.clear()
+    authorsAsked.clear()
     profiles.clear()
     online.clear()
     lastSeen.clear()
@@ -800,10 +826,14 @@ export const useChatStore = defineStore('chat', () => {
     (state) => {
       if (state !== 'online') {
         membersAsked.clear()
+        authorsAsked.clear()
         watched = null
       }
     },
   )
+  watch(unknownAuthors, (users) => {
+    if (users.length > 0 && currentRoom.value !== null) void lookUpAuthors(currentRoom.value, users)
+  })
   watch(toWatch, sendWatch)
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') saveNow()

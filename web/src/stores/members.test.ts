@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { useChatStore } from './chat'
 import { useConnectionStore } from './connection'
+import { Timeline } from './timeline'
 import type { ChatEvent, Member, RoomSummary } from '../protocol/frames'
 
 const ROOM = 3
@@ -85,5 +86,40 @@ describe('a room of more members than a page', () => {
       { type: 'members', room: ROOM, after: 'bob', limit: 200 },
       { type: 'members', room: ROOM, query: 'ze', limit: 8 },
     ])
+  })
+})
+
+describe('authors in a room held in part', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  it('are looked up by id when their name and avatar are not known', async () => {
+    const chat = useChatStore()
+    const asked: Record<string, unknown>[] = []
+    vi.spyOn(useConnectionStore(), 'request').mockImplementation((c) => {
+      asked.push({ ...c })
+      if (c.type !== 'members') return Promise.reject(new Error('not here'))
+      const found = { ...member(7, 'zoe'), display_name: 'Zoe Z', avatar: '/api/avatars/z.webp' }
+      return Promise.resolve({ type: 'members', room: ROOM, members: [found], more: false })
+    })
+    chat.rooms.set(ROOM, { ...room, members: 400 })
+    chat.members.set(ROOM, [member(1, 'ann')])
+    chat.profiles.set(1, { display_name: 'Ann', avatar: null })
+    chat.membersMore.set(ROOM, true)
+    const t = new Timeline()
+    for (const [seq, user, username] of [
+      [1, 1, 'ann'],
+      [2, 7, 'zoe'],
+      [3, 7, 'zoe'],
+    ] as const) {
+      t.apply({ seq, kind: 'message', at: seq, user, username, id: seq, text: 'hi', files: [] })
+    }
+    chat.timelines.set(ROOM, t)
+    chat.currentRoom = ROOM
+    await vi.waitFor(() => expect(chat.profiles.get(7)?.display_name).toBe('Zoe Z'))
+    expect(chat.avatarOf(7)).toBe('/api/avatars/z.webp')
+    expect(asked).toEqual([{ type: 'members', room: ROOM, users: [7], limit: 1 }])
   })
 })

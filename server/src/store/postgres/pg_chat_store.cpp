@@ -299,10 +299,12 @@ std::vector<MemberInfo> PgStore::members(RoomId room, const MemberQuery& q) {
   auto s = c->run(
       "SELECT u.id, u.username, u.display_name, u.last_seen, m.role, u.avatar FROM members m "
       "JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND u.username_key COLLATE \"C\" > $2 "
-      "AND ($3 = '%' OR u.username_key LIKE $3 OR lower(u.display_name) LIKE $3) ORDER BY "
+      "AND ($3 = '%' OR u.username_key LIKE $3 OR lower(u.display_name) LIKE $3) AND "
+      "(cardinality($5::bigint[]) = 0 OR m.user_id = ANY($5::bigint[])) ORDER BY "
       "u.username_key COLLATE \"C\" LIMIT $4",
       room, lower(q.after), like_escape(q.prefix) + "%",
-      static_cast<std::int64_t>(q.limit > 0 ? q.limit : std::numeric_limits<std::int32_t>::max()));
+      static_cast<std::int64_t>(q.limit > 0 ? q.limit : std::numeric_limits<std::int32_t>::max()),
+      pg::id_array(q.users));
   std::vector<MemberInfo> out;
   for (int i = 0; i < s.rows(); ++i) {
     out.push_back(MemberInfo{

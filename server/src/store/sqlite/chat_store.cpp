@@ -872,9 +872,10 @@ std::vector<MemberInfo> SqliteStore::members(RoomId room, const MemberQuery& q) 
            "SELECT u.id, u.username, u.display_name, u.last_seen, m.role, u.avatar FROM members m "
            "JOIN users u ON u.id = m.user_id WHERE m.room_id = ?1 AND u.username_key > ?2 AND (?3 "
            "= '%' OR u.username_key LIKE ?3 ESCAPE '\\' OR lower(u.display_name) LIKE ?3 ESCAPE "
-           "'\\') ORDER BY u.username_key LIMIT ?4");
+           "'\\') AND (?5 = '[]' OR m.user_id IN (SELECT value FROM json_each(?5))) ORDER BY "
+           "u.username_key LIMIT ?4");
     s.bind(1, room).bind(2, lower(q.after)).bind(3, like_escape(q.prefix) + "%");
-    s.bind(4, q.limit > 0 ? q.limit : -1);
+    s.bind(4, q.limit > 0 ? q.limit : -1).bind(5, "[" + join_ids(q.users) + "]");
     std::vector<MemberInfo> out;
     while (s.step()) {
       out.push_back(

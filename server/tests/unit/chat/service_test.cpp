@@ -254,21 +254,27 @@ TEST_P(ChatServiceTest, MembersComeInPagesByNameAndByPrefix) {
     for (const auto& m : p.items) out.push_back(m.user.username);
     return out;
   };
-  auto first = chat.members(alice, room, {"", "", 2});
+  auto first = chat.members(alice, room, {"", "", 2, {}});
   ASSERT_TRUE(first);
   EXPECT_EQ(names(*first), (std::vector<std::string>{"alice", "bobby"}));
   EXPECT_TRUE(first->more);
-  auto rest = chat.members(alice, room, {"BOBBY", "", 2});  // the cursor ignores case
+  auto rest = chat.members(alice, room, {"BOBBY", "", 2, {}});  // the cursor ignores case
   ASSERT_TRUE(rest);
   EXPECT_EQ(names(*rest), std::vector<std::string>{"carol"});
   EXPECT_FALSE(rest->more);
-  auto found = chat.members(alice, room, {"", "Ca", 8});
+  auto found = chat.members(alice, room, {"", "Ca", 8, {}});
   ASSERT_TRUE(found);
   EXPECT_EQ(names(*found), std::vector<std::string>{"carol"});
-  auto literal = chat.members(alice, room, {"", "_", 8});  // a LIKE wildcard, matched as itself
+  auto literal = chat.members(alice, room, {"", "_", 8, {}});  // a LIKE wildcard, matched as itself
   ASSERT_TRUE(literal);
   EXPECT_TRUE(literal->items.empty());
-  EXPECT_EQ(chat.members(alice, room, {"", std::string(81, 'a'), 8}).error().code, Errc::kInvalid);
+  EXPECT_EQ(chat.members(alice, room, {"", std::string(81, 'a'), 8, {}}).error().code,
+            Errc::kInvalid);
+  // Only the people asked for (a client's authors in view), members or not.
+  UserId outsider = add_user("dora");
+  auto some = chat.members(alice, room, {"", "", 8, {carol, outsider, alice}});
+  ASSERT_TRUE(some);
+  EXPECT_EQ(names(*some), (std::vector<std::string>{"alice", "carol"}));
 }
 
 TEST_P(ChatServiceTest, OnlyPeopleSharingARoomCanBeWatched) {
@@ -376,7 +382,7 @@ TEST_P(ChatServiceTest, ReactionsRepliesPinsAndCountsReadBackAsTheyAre) {
   EXPECT_EQ(chat.rooms(bob)->front().unread, 0);
   EXPECT_EQ(chat.rooms(bob)->front().mentions, 0);
 
-  auto members = chat.members(alice, room, {"", "", 100});
+  auto members = chat.members(alice, room, {"", "", 100, {}});
   ASSERT_TRUE(members);
   ASSERT_EQ(members->items.size(), 2u);
   EXPECT_FALSE(members->more);
