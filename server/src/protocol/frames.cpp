@@ -168,7 +168,7 @@ Members decode<Members>(Fields& f) {
   c.after = f.opt_str("after").value_or("");
   c.query = f.opt_str("query").value_or("");
   c.limit = static_cast<int>(f.opt_int("limit", 1, kMaxMembersPage).value_or(kMaxMembersPage));
-  c.users = f.ids<UserId>("users", 100);
+  c.users = f.ids<UserId>("users", kMaxMembersAsked);
   return c;
 }
 template <>

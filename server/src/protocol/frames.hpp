@@ -166,6 +166,7 @@ struct Members {
   std::vector<UserId> users;  // only these (the authors a client shows)
 };
 inline constexpr int kMaxMembersPage = 1000;
+inline constexpr std::size_t kMaxMembersAsked = 100;  // `users` of one `members`
 struct CreateGroup {
   std::string cid;
   std::string name;

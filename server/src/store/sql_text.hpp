@@ -32,6 +32,14 @@ inline std::string like_escape(std::string_view s) {
   return out;
 }
 
+// Who may see the presence (online, last seen) of the user in row `u`: they themselves and whoever
+// shares a room with them. `viewer` is the viewer's parameter ("?2", "$2").
+inline std::string presence_visible_to(std::string_view viewer) {
+  const std::string v(viewer);
+  return "(u.id = " + v + " OR EXISTS (SELECT 1 FROM members a JOIN members b ON b.room_id = " +
+         "a.room_id WHERE a.user_id = " + v + " AND b.user_id = u.id))";
+}
+
 // A number as stored: an id's value, or the number itself.
 inline std::int64_t stored(std::int64_t v) {
   return v;

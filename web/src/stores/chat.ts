@@ -231,6 +231,16 @@ export const useChatStore = defineStore('chat', () => {
     notePage(room, f.members, f.more)
   }
 
+  // Per room, the usernames that can be mentioned there, when this tab holds all its members (in a
+  // room held in part any @name reads as a mention): one set for all of a room's messages.
+  const mentionable = computed(() => {
+    const out = new Map<number, Set<string>>()
+    for (const [room, list] of members) {
+      if (!membersMore.get(room) && list.length > 0) out.set(room, new Set(list.map((m) => m.username)))
+    }
+    return out
+  })
+
   // The next page of a room's members (the members panel's "Show more").
   async function loadMoreMembers(room: number): Promise<void> {
     const after = membersCursor.get(room)
@@ -864,6 +874,7 @@ export const useChatStore = defineStore('chat', () => {
     loadMoreMembers,
     findMembers,
     membersMore,
+    mentionable,
     roomList,
     totalUnread,
     roomName,

@@ -6,14 +6,11 @@ import { createPinia, setActivePinia } from 'pinia'
 import { useChatStore } from './chat'
 import { useConnectionStore } from './connection'
 import { Timeline } from './timeline'
-import type { ChatEvent, Member, RoomSummary } from '../protocol/frames'
+import { testRoom } from './test-room'
+import type { ChatEvent, Member } from '../protocol/frames'
 
 const ROOM = 3
-const room: RoomSummary = {
-  ...{ id: ROOM, kind: 'channel', name: 'general', topic: '', last_seq: 10, read_seq: 10 },
-  ...{ delivered_seq: 10, unread: 0, mentions: 0, role: 'member', members: 2, peer: null },
-  ...{ notify: true, volume: 100, muted: false, hidden: false, last_at: 0, group: null },
-}
+const room = testRoom({ id: ROOM, name: 'general', last_seq: 10, read_seq: 10, delivered_seq: 10 })
 const member = (id: number, username: string): Member => ({
   ...{ id, username, display_name: '', avatar: null, role: 'member', online: false },
   last_seen: null,

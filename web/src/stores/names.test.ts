@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { useChatStore } from './chat'
 import { useSessionStore, type User } from './session'
+import { testRoom } from './test-room'
 
 describe('nameOf', () => {
   beforeEach(() => {
@@ -17,12 +18,15 @@ describe('nameOf', () => {
     const chat = useChatStore()
     chat.profiles.set(2, { display_name: 'Bob Builder', avatar: null })
     chat.profiles.set(4, { display_name: '', avatar: null })
-    chat.rooms.set(9, {
-      ...{ id: 9, kind: 'direct', name: '', topic: '', last_seq: 0, read_seq: 0, delivered_seq: 0 },
-      ...{ unread: 0, mentions: 0, role: 'member', members: 2, notify: true, volume: 100 },
-      ...{ muted: false, hidden: false, last_at: 0, group: null },
-      peer: { id: 3, username: 'cid', display_name: 'Cid Chef' },
-    })
+    chat.rooms.set(
+      9,
+      testRoom({
+        id: 9,
+        kind: 'direct',
+        name: '',
+        peer: { id: 3, username: 'cid', display_name: 'Cid Chef' },
+      }),
+    )
     expect(chat.nameOf(1, 'ann')).toBe('Ann Admin')
     expect(chat.nameOf(2, 'bob')).toBe('Bob Builder')
     expect(chat.nameOf(3, 'cid')).toBe('Cid Chef')

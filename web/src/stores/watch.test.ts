@@ -1,27 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import type { Member, RoomSummary } from '../protocol/frames'
 import { WATCH_MAX, peopleToWatch } from './watch'
+import { testRoom } from './test-room'
 
-const room = (id: number, peer: number | null, hidden = false): RoomSummary => ({
-  id,
-  kind: peer === null ? 'channel' : 'direct',
-  name: peer === null ? `room${id}` : '',
-  topic: '',
-  last_seq: 0,
-  read_seq: 0,
-  delivered_seq: 0,
-  unread: 0,
-  mentions: 0,
-  role: 'member',
-  members: peer === null ? 500 : 2,
-  peer: peer === null ? null : { id: peer, username: `u${peer}`, display_name: '' },
-  notify: true,
-  volume: 100,
-  muted: false,
-  hidden,
-  last_at: 0,
-  group: null,
-})
+const room = (id: number, peer: number | null, hidden = false): RoomSummary =>
+  peer === null
+    ? testRoom({ id, members: 500, hidden })
+    : testRoom({
+        id,
+        kind: 'direct',
+        name: '',
+        hidden,
+        peer: { id: peer, username: `u${peer}`, display_name: '' },
+      })
 
 const member = (id: number): Member => ({
   id,

@@ -336,13 +336,11 @@ std::vector<DirectoryEntry> PgStore::directory(UserId viewer, const std::string&
 
 std::vector<UserBrief> PgStore::find_users(UserId viewer, const std::string& prefix, int limit) {
   auto c = impl_->pool.take();
-  auto s = c->run(
-      "SELECT u.id, u.username, u.display_name, u.last_seen, u.id = $3 OR EXISTS ("
-      "SELECT 1 FROM members a JOIN members b ON b.room_id = a.room_id "
-      "WHERE a.user_id = $3 AND b.user_id = u.id) FROM users u "
-      "WHERE u.username_key LIKE $1 OR lower(u.display_name) LIKE $1 "
-      "ORDER BY u.username_key COLLATE \"C\" LIMIT $2",
-      like_escape(prefix) + "%", limit, viewer);
+  auto s =
+      c->run("SELECT u.id, u.username, u.display_name, u.last_seen, " + presence_visible_to("$3") +
+                 " FROM users u WHERE u.username_key LIKE $1 OR lower(u.display_name) LIKE $1 "
+                 "ORDER BY u.username_key COLLATE \"C\" LIMIT $2",
+             like_escape(prefix) + "%", limit, viewer);
   std::vector<UserBrief> out;
   for (int i = 0; i < s.rows(); ++i) {
     UserBrief u{s.id<UserId>(i, 0), s.text(i, 1), s.text(i, 2), s.i64(i, 3), {}};
@@ -355,11 +353,9 @@ std::vector<UserBrief> PgStore::find_users(UserId viewer, const std::string& pre
 
 std::vector<UserBrief> PgStore::presence_visible(UserId viewer, const std::vector<UserId>& users) {
   auto c = impl_->pool.take();
-  auto s = c->run(
-      "SELECT u.id, u.last_seen FROM users u WHERE u.id = ANY($1::bigint[]) AND (u.id = $2 OR "
-      "EXISTS (SELECT 1 FROM members a JOIN members b ON b.room_id = a.room_id WHERE a.user_id = "
-      "$2 AND b.user_id = u.id)) ORDER BY u.id",
-      pg::id_array(users), viewer);
+  auto s = c->run("SELECT u.id, u.last_seen FROM users u WHERE u.id = ANY($1::bigint[]) AND " +
+                      presence_visible_to("$2") + " ORDER BY u.id",
+                  pg::id_array(users), viewer);
   std::vector<UserBrief> out;
   for (int i = 0; i < s.rows(); ++i) {
     out.push_back(UserBrief{s.id<UserId>(i, 0), {}, {}, s.i64(i, 1), {}});

@@ -911,12 +911,9 @@ std::vector<DirectoryEntry> SqliteStore::directory(UserId viewer, const std::str
 std::vector<UserBrief> SqliteStore::find_users(UserId viewer, const std::string& prefix,
                                                int limit) {
   return impl_->read([&](Connection& c) {
-    Stmt s(c,
-           "SELECT u.id, u.username, u.display_name, u.last_seen, u.id = ?3 OR EXISTS ("
-           "SELECT 1 FROM members a JOIN members b ON b.room_id = a.room_id "
-           "WHERE a.user_id = ?3 AND b.user_id = u.id) FROM users u "
-           "WHERE u.username_key LIKE ?1 ESCAPE '\\' OR lower(u.display_name) LIKE ?1 ESCAPE '\\' "
-           "ORDER BY u.username_key LIMIT ?2");
+    Stmt s(c, "SELECT u.id, u.username, u.display_name, u.last_seen, " + presence_visible_to("?3") +
+                  " FROM users u WHERE u.username_key LIKE ?1 ESCAPE '\\' OR lower(u.display_name) "
+                  "LIKE ?1 ESCAPE '\\' ORDER BY u.username_key LIMIT ?2");
     s.bind(1, like_escape(prefix) + "%").bind(2, limit).bind(3, viewer);
     std::vector<UserBrief> out;
     while (s.step()) {
@@ -934,8 +931,8 @@ std::vector<UserBrief> SqliteStore::presence_visible(UserId viewer,
   return impl_->read([&](Connection& c) {
     Stmt s(c,
            "SELECT u.id, u.last_seen FROM users u WHERE u.id IN (SELECT value FROM json_each(?1)) "
-           "AND (u.id = ?2 OR EXISTS (SELECT 1 FROM members a JOIN members b ON b.room_id = "
-           "a.room_id WHERE a.user_id = ?2 AND b.user_id = u.id)) ORDER BY u.id");
+           "AND " +
+               presence_visible_to("?2") + " ORDER BY u.id");
     s.bind(1, "[" + join_ids(users) + "]").bind(2, viewer);
     std::vector<UserBrief> out;
     while (s.step()) out.push_back(UserBrief{s.id<UserId>(0), {}, {}, s.i64(1), {}});
