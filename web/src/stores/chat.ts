@@ -62,6 +62,8 @@ export const useChatStore = defineStore('chat', () => {
   const outbox = ref<OutboxEntry[]>(loadOutbox())
   const online = reactive(new Map<number, boolean>())
   const lastSeen = reactive(new Map<number, number>()) // when people went offline, as pushed
+  let presenceHeard = 0 // `presence` events this tab has had
+  const heardAt = new Map<number, number>() // person → presenceHeard at their last event
   const typing = reactive(new Map<number, Map<number, { username: string; until: number }>>())
   const members = reactive(new Map<number, Member[]>())
   const membersAsked = new Set<number>() // rooms whose members were asked for on this connection
@@ -222,13 +224,14 @@ export const useChatStore = defineStore('chat', () => {
 
   async function loadMembers(room: number): Promise<void> {
     membersAsked.add(room)
+    const asked = presenceHeard
     const f = await connection.request({ type: 'members', room, limit: MEMBERS_PAGE }).catch(() => null)
     if (f?.type !== 'members') {
       membersAsked.delete(room)
       return
     }
     members.set(room, f.members)
-    notePage(room, f.members, f.more)
+    notePage(room, f.members, f.more, asked)
   }
 
   // Per room, the usernames that can be mentioned there, when this tab holds all its members (in a
@@ -245,6 +248,7 @@ export const useChatStore = defineStore('chat', () => {
   async function loadMoreMembers(room: number): Promise<void> {
     const after = membersCursor.get(room)
     if (!membersMore.get(room) || after === undefined) return
+    const asked = presenceHeard
     const f = await connection
       .request({ type: 'members', room, after, limit: MEMBERS_PAGE })
       .catch(() => null)
@@ -252,15 +256,15 @@ export const useChatStore = defineStore('chat', () => {
     const held = members.get(room) ?? []
     const ids = new Set(held.map((m) => m.id))
     members.set(room, [...held, ...f.members.filter((m) => !ids.has(m.id))])
-    notePage(room, f.members, f.more)
+    notePage(room, f.members, f.more, asked)
   }
 
-  function notePage(room: number, page: Member[], more: boolean): void {
+  function notePage(room: number, page: Member[], more: boolean, asked: number): void {
     membersMore.set(room, more)
     const last = page.at(-1)
     if (last) membersCursor.set(room, last.username)
     noteMembers(profiles, page)
-    for (const m of page) notePresence(m.id, m.online, m.last_seen)
+    for (const m of page) noteAnsweredPresence(asked, m.id, m.online, m.last_seen)
   }
 
   // The authors shown in the open room whose names and avatars this tab does not know: where the
@@ -602,16 +606,23 @@ export const useChatStore = defineStore('chat', () => {
     online.set(user, isOnline)
     if (seen !== null) lastSeen.set(user, seen)
   }
+  // An answer (`watching`, `members`) tells presence as the server read it; a `presence` event that
+  // came while the answer was on its way is newer, and the answer does not undo it.
+  function noteAnsweredPresence(asked: number, user: number, isOnline: boolean, seen: number | null): void {
+    if ((heardAt.get(user) ?? 0) <= asked) notePresence(user, isOnline, seen)
+  }
   let watched: string | null = null // the list this socket watches; null: no socket past hello
   function sendWatch(): void {
     const users = toWatch.value
     const key = users.join(',')
     if (watched === null || key === watched) return
     watched = key
+    const asked = presenceHeard
     connection
       .request({ type: 'watch', users })
       .then((f) => {
-        if (f.type === 'watching') for (const u of f.users) notePresence(u.id, u.online, u.last_seen)
+        if (f.type === 'watching')
+          for (const u of f.users) noteAnsweredPresence(asked, u.id, u.online, u.last_seen)
       })
       .catch(() => {
         if (watched === key) watched = null // the next hello sends it again
@@ -658,6 +669,7 @@ export const useChatStore = defineStore('chat', () => {
         break
       }
       case 'presence':
+        heardAt.set(frame.user, ++presenceHeard)
         notePresence(frame.user, frame.online, frame.last_seen)
         break
       case 'typing': {
@@ -796,6 +808,7 @@ export const useChatStore = defineStore('chat', () => {
     profiles.clear()
     online.clear()
     lastSeen.clear()
+    heardAt.clear()
     typing.clear()
     currentRoom.value = null
     thread.value = null

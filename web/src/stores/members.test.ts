@@ -3,6 +3,7 @@
 // of thousands is not asked for again on every arrival.
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
+import { flushPromises } from '@vue/test-utils'
 import { useChatStore } from './chat'
 import { useConnectionStore } from './connection'
 import { Timeline } from './timeline'
@@ -118,5 +119,55 @@ describe('authors in a room held in part', () => {
     await vi.waitFor(() => expect(chat.profiles.get(7)?.display_name).toBe('Zoe Z'))
     expect(chat.avatarOf(7)).toBe('/api/avatars/z.webp')
     expect(asked).toEqual([{ type: 'members', room: ROOM, users: [7], limit: 1 }])
+  })
+})
+
+describe('presence in answers', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  // An answer is read by the server before it is sent: a `presence` event that overtakes it is
+  // newer, and stands.
+  it('does not undo a presence event that came while a members or watching answer was on its way', async () => {
+    const chat = useChatStore()
+    const answers: ((f: unknown) => void)[] = []
+    vi.spyOn(useConnectionStore(), 'request').mockImplementation(
+      () => new Promise((resolve) => answers.push(resolve as (f: unknown) => void)),
+    )
+    const presence = (user: number, online: boolean) =>
+      chat.handle({ type: 'presence', user, online, last_seen: online ? null : 5 })
+    chat.rooms.set(ROOM, { ...room })
+    presence(1, false) // before the request: the answer is newer
+
+    const loading = chat.loadMembers(ROOM)
+    presence(2, true) // overtakes the answer
+    answers.shift()!({
+      type: 'members',
+      room: ROOM,
+      members: [
+        { ...member(1, 'ann'), online: true },
+        { ...member(2, 'bob'), online: false, last_seen: 3 },
+      ],
+      more: false,
+    })
+    await loading
+    expect(chat.online.get(1)).toBe(true)
+    expect(chat.online.get(2)).toBe(true)
+
+    const peer = { id: 9, username: 'dan', display_name: '' }
+    chat.handle({
+      type: 'hello',
+      server: 'parley',
+      version: 'test',
+      user: { id: 1, username: 'ann', display_name: 'Ann' },
+      rooms: [testRoom({ id: 4, kind: 'direct', name: '', peer })],
+    })
+    await vi.waitFor(() => expect(answers).toHaveLength(1)) // the watch of the direct room's peer
+    presence(9, false)
+    answers.shift()!({ type: 'watching', users: [{ id: 9, online: true, last_seen: null }] })
+    await flushPromises() // the answer is read
+    expect(chat.online.get(9)).toBe(false)
   })
 })
