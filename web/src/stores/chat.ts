@@ -71,7 +71,7 @@ export const useChatStore = defineStore('chat', () => {
   // room of thousands is not sent whole on every reconnect.
   const membersMore = reactive(new Map<number, boolean>())
   const membersCursor = new Map<number, string>()
-  const authorsAsked = new Set<number>() // people looked up by id on this connection
+  const peopleAsked = new Set<number>() // people looked up by id on this connection
   const profiles = reactive(new Map<number, Profile>()) // others' display names and avatars
   const syncing = new Set<number>()
   const unreadFrom = reactive(new Map<number, number>()) // room -> read_seq when it was opened
@@ -267,25 +267,29 @@ export const useChatStore = defineStore('chat', () => {
     for (const m of page) noteAnsweredPresence(asked, m.id, m.online, m.last_seen)
   }
 
-  // The authors shown in the open room whose names and avatars this tab does not know: where the
-  // room's members are held in part, they are asked for by id (up to 100 at a time), once each
-  // per connection.
-  const unknownAuthors = computed(() => {
+  // The people shown in the open room whose names and avatars this tab does not know (authors
+  // without a known avatar, reactors without a known name): where the room's members are held in
+  // part, they are asked for by id (up to 100 at a time), once each per connection.
+  const unknownPeople = computed(() => {
     const room = currentRoom.value
     if (room === null || !membersMore.get(room)) return []
     const out = new Set<number>()
-    for (const e of timelines.get(room)?.items ?? []) {
-      if (e.user !== me.value?.id && !profiles.has(e.user) && !authorsAsked.has(e.user)) out.add(e.user)
+    const ask = (u: number) => {
+      if (u !== me.value?.id && !peopleAsked.has(u)) out.add(u)
     }
-    return [...out].slice(0, 100)
+    for (const e of timelines.get(room)?.items ?? []) {
+      if (!profiles.has(e.user)) ask(e.user)
+      for (const r of e.reactions ?? []) for (const u of r.users) if (!knownName(u)) ask(u)
+    }
+    return [...out].sort((a, b) => a - b).slice(0, 100)
   })
-  async function lookUpAuthors(room: number, users: number[]): Promise<void> {
-    for (const u of users) authorsAsked.add(u)
+  async function lookUpPeople(room: number, users: number[]): Promise<void> {
+    for (const u of users) peopleAsked.add(u)
     const f = await connection
       .request({ type: 'members', room, users, limit: users.length })
       .catch(() => null)
     if (f?.type !== 'members') {
-      for (const u of users) authorsAsked.delete(u)
+      for (const u of users) peopleAsked.delete(u)
       return
     }
     noteMembers(profiles, f.members)
@@ -306,6 +310,16 @@ export const useChatStore = defineStore('chat', () => {
     if (known) return known
     for (const r of rooms.values()) if (r.peer?.id === user && r.peer.display_name) return r.peer.display_name
     return username
+  }
+  // The name of someone known only by id (a reactor), when this tab knows it.
+  function knownName(user: number): string | undefined {
+    const username =
+      user === session.user?.id
+        ? session.user.username
+        : (profiles.get(user)?.username ??
+          [...rooms.values()].find((r) => r.peer?.id === user)?.peer?.username)
+    const name = nameOf(user, username ?? '')
+    return name || undefined
   }
 
   // The avatar URL of a user, when known; the signed-in user's own comes from the session.
@@ -804,7 +818,7 @@ export const useChatStore = defineStore('chat', () => {
     membersAsked.clear()
     membersMore.clear()
     membersCursor.clear()
-    authorsAsked.clear()
+    peopleAsked.clear()
     profiles.clear()
     online.clear()
     lastSeen.clear()
@@ -849,13 +863,13 @@ export const useChatStore = defineStore('chat', () => {
     (state) => {
       if (state !== 'online') {
         membersAsked.clear()
-        authorsAsked.clear()
+        peopleAsked.clear()
         watched = null
       }
     },
   )
-  watch(unknownAuthors, (users) => {
-    if (users.length > 0 && currentRoom.value !== null) void lookUpAuthors(currentRoom.value, users)
+  watch(unknownPeople, (users) => {
+    if (users.length > 0 && currentRoom.value !== null) void lookUpPeople(currentRoom.value, users)
   })
   watch(toWatch, sendWatch)
   document.addEventListener('visibilitychange', () => {
@@ -883,6 +897,7 @@ export const useChatStore = defineStore('chat', () => {
     profiles,
     avatarOf,
     nameOf,
+    knownName,
     loadMembers,
     loadMoreMembers,
     findMembers,

@@ -93,14 +93,14 @@ describe('authors in a room held in part', () => {
     setActivePinia(createPinia())
   })
 
-  it('are looked up by id when their name and avatar are not known', async () => {
+  it('are looked up by id when their name and avatar are not known, and so are reactors', async () => {
     const chat = useChatStore()
     const asked: Record<string, unknown>[] = []
     vi.spyOn(useConnectionStore(), 'request').mockImplementation((c) => {
       asked.push({ ...c })
       if (c.type !== 'members') return Promise.reject(new Error('not here'))
       const found = { ...member(7, 'zoe'), display_name: 'Zoe Z', avatar: '/api/avatars/z.webp' }
-      return Promise.resolve({ type: 'members', room: ROOM, members: [found], more: false })
+      return Promise.resolve({ type: 'members', room: ROOM, members: [found, member(8, 'yan')], more: false })
     })
     chat.rooms.set(ROOM, { ...room, members: 400 })
     chat.members.set(ROOM, [member(1, 'ann')])
@@ -114,11 +114,13 @@ describe('authors in a room held in part', () => {
     ] as const) {
       t.apply({ seq, kind: 'message', at: seq, user, username, id: seq, text: 'hi', files: [] })
     }
+    t.apply({ seq: 4, kind: 'reaction', at: 4, user: 8, username: 'yan', id: 1, emoji: '👍', on: true })
     chat.timelines.set(ROOM, t)
     chat.currentRoom = ROOM
     await vi.waitFor(() => expect(chat.profiles.get(7)?.display_name).toBe('Zoe Z'))
     expect(chat.avatarOf(7)).toBe('/api/avatars/z.webp')
-    expect(asked).toEqual([{ type: 'members', room: ROOM, users: [7], limit: 1 }])
+    expect(chat.knownName(8)).toBe('yan') // a reactor, who wrote nothing shown
+    expect(asked).toEqual([{ type: 'members', room: ROOM, users: [7, 8], limit: 2 }])
   })
 })
 
