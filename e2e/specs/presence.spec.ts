@@ -46,9 +46,12 @@ test('a large room’s members panel and a direct room’s dot follow who is onl
     await newChannel(ann, 'alone')
     await ann.reload()
     await expect(ann.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+    // The dot is drawn; a screen reader hears it in the room's name.
     const dm = ann.getByRole('button', { name: /^benp/ })
+    await expect(dm).toHaveAccessibleName('benp, online')
     await expect(dm.locator('.dot')).toHaveClass(/\bon\b/)
     await benAgain.close()
+    await expect(dm).toHaveAccessibleName('benp')
     await expect(dm.locator('.dot')).not.toHaveClass(/\bon\b/)
   } finally {
     await stopParley(server)

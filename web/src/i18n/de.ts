@@ -190,7 +190,7 @@ const de: Catalog = {
     inviteLink: 'Per Link einladen',
     filter: 'Räume filtern',
     roomLabel:
-      '{name}{unread, plural, =0 {} one {, # ungelesen} other {, # ungelesen}}{mentions, plural, =0 {} one {, # Erwähnung} other {, # Erwähnungen}}',
+      '{name}{online, select, yes {, online} other {}}{unread, plural, =0 {} one {, # ungelesen} other {, # ungelesen}}{mentions, plural, =0 {} one {, # Erwähnung} other {, # Erwähnungen}}',
     manyUnread: '999+',
     inCall: 'Anruf läuft',
     none: 'Noch keine Räume.',
