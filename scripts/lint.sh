@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lint: clang-format (100 columns) on the server sources; ESLint (Vue + strict TypeScript rules)
-# and Prettier on the client. The client's strict type-check (vue-tsc) runs under ctest.
+# and Prettier on the client; TypeScript's check of the browser tests. The client's strict
+# type-check (vue-tsc) runs under ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=$(git ls-files 'server/*.cpp' 'server/*.hpp')
@@ -11,3 +12,5 @@ fi
 echo "lint: $(echo $files | wc -w) server files formatted"
 (cd web && npm run --silent lint) || { echo "lint: run 'cd web && npm run format' for formatting" >&2; exit 1; }
 echo "lint: client clean"
+(cd e2e && npx --no-install tsc --noEmit -p .) || { echo "lint: the browser tests do not type-check" >&2; exit 1; }
+echo "lint: browser tests type-check"
