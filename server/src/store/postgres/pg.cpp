@@ -73,25 +73,53 @@ bool Connection::broken() const {
 
 namespace {
 
+// Whether `sql` begins with `word` (upper case), in any case.
+bool starts(std::string_view sql, std::string_view word) {
+  if (sql.size() < word.size()) return false;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(sql[i])) != word[i]) return false;
+  }
+  return true;
+}
+
 // Statements worth preparing once per connection: the plain reads and writes the store repeats
 // (DECLARE, SAVEPOINT and the like cannot be prepared).
 bool preparable(std::string_view sql) {
-  auto starts = [&](std::string_view word) {
-    if (sql.size() < word.size()) return false;
-    for (std::size_t i = 0; i < word.size(); ++i) {
-      if (std::toupper(static_cast<unsigned char>(sql[i])) != word[i]) return false;
-    }
-    return true;
-  };
-  return starts("SELECT") || starts("INSERT") || starts("UPDATE") || starts("DELETE") ||
-         starts("WITH");
+  return starts(sql, "SELECT") || starts(sql, "INSERT") || starts(sql, "UPDATE") ||
+         starts(sql, "DELETE") || starts(sql, "WITH");
+}
+
+// Statements that change nothing when run outside a transaction: a read, or the BEGIN of one.
+bool harmless(std::string_view sql) {
+  return starts(sql, "SELECT") || starts(sql, "BEGIN");
 }
 
 constexpr std::size_t kMaxPrepared = 512;  // distinct statements kept per connection
 
 }  // namespace
 
+// A connection PostgreSQL closed while it sat in the pool (a restart, a failover, an idle timeout
+// on the way) shows it only when used. A statement that cannot have changed anything, a read or a
+// BEGIN outside any transaction, runs again once on the connection made anew: a restart of
+// PostgreSQL costs no request an error. Anything else fails, and its caller decides (the chat
+// writer runs its batch again on a new connection).
 Result Connection::exec(std::string_view sql, const std::vector<Param>& params) {
+  const bool idle = PQtransactionStatus(c_) == PQTRANS_IDLE;
+  try {
+    return exec_once(sql, params);
+  } catch (const PgError&) {
+    if (!idle || PQstatus(c_) != CONNECTION_BAD || !harmless(sql)) throw;
+  }
+  prepared_.clear();  // the statements were the old session's
+  PQreset(c_);
+  if (PQstatus(c_) != CONNECTION_OK) {
+    throw PgError("cannot connect to PostgreSQL again: " + std::string(PQerrorMessage(c_)),
+                  "08001");
+  }
+  return exec_once(sql, params);
+}
+
+Result Connection::exec_once(std::string_view sql, const std::vector<Param>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);

@@ -108,6 +108,7 @@ class Connection {
   bool broken() const;
 
  private:
+  Result exec_once(std::string_view sql, const std::vector<Param>& params);
   pg_conn* c_;
   std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name
 };

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "postgres_server.hpp"
+#include "store/postgres/pg.hpp"
 #include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "temp_dir.hpp"
@@ -161,6 +162,34 @@ TYPED_TEST(AccountStoreTest, EmailTokensAreUsedOnceAndReplacedOrCancelled) {
   this->s().create_email_token(EmailToken{"t4", ann.id, "reset", "ann@example.org", 0, 100});
   ASSERT_TRUE(this->s().set_email(ann.id, std::string("ann@new.example"), false));
   EXPECT_FALSE(this->s().find_email_token("t4", "reset", 10));
+}
+
+// PostgreSQL restarting (here: every other connection to the database cut, as it does) costs no
+// request an error: a pooled connection found closed is made anew, and a read, or the BEGIN of a
+// write, runs again on it.
+TEST(PgAccountStore, ConnectionsPostgresClosedInThePoolAreMadeAnew) {
+  parley::testing::PostgresServer server;
+  const auto url = server.database("reconnect");
+  PgAccountStore store{url, 2};
+  auto ann = store.create_user(NewUser{"ann", std::nullopt, "$argon2id$x", "Ann", false, 1000});
+  ASSERT_TRUE(ann);
+  pg::Connection admin(url);
+  auto cut = [&] {
+    return admin
+        .exec(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
+            "current_database() AND pid <> pg_backend_pid()")
+        .i64(0, 0);
+  };
+  ASSERT_GT(cut(), 0) << "the pool's connection was open";
+  auto found = store.find_user(ann->id);
+  ASSERT_TRUE(found) << "a read on the closed connection ran again on a new one";
+  EXPECT_EQ(found->username, "ann");
+
+  ASSERT_GT(cut(), 0);
+  auto bob = store.create_user(NewUser{"bob", std::nullopt, "$argon2id$x", "Bob", false, 1000});
+  ASSERT_TRUE(bob) << "a write's BEGIN ran again on a new connection";
+  EXPECT_EQ(store.find_user_by_name_or_email("bob")->id, bob->id);
 }
 
 }  // namespace
