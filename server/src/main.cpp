@@ -140,6 +140,8 @@ int main(int argc, char** argv) {
             done(std::move(a));
           });
     });
+    ws.set_limits({config.limits.message_max_bytes, config.limits.ws_max_message_bytes,
+                   config.files.max_bytes});
 
     // Calls: signalling relayed between the tabs in a call; timers for rings and grace periods.
     core::TimerThread timers;

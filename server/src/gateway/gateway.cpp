@@ -218,7 +218,7 @@ Gateway::Opened Gateway::open_locked(Client& client) {
   const auto& p = client.principal;
   store::UserBrief me{p.user, p.username, p.display_name, 0, {}};
   auto& w = *client.waiting;
-  client.conn->send(frame(protocol::encode_hello(kVersion, me, w.snapshot)), kNow);
+  client.conn->send(frame(protocol::encode_hello(kVersion, me, w.snapshot, limits_)), kNow);
   std::shared_ptr<const std::string> notice;
   {
     std::lock_guard lock(after_hello_mu_);

@@ -18,6 +18,7 @@
 #include "gateway/stream.hpp"
 #include "hub/hub.hpp"
 #include "net/websocket.hpp"
+#include "protocol/limits.hpp"
 
 namespace parley::gateway {
 
@@ -60,6 +61,8 @@ class Gateway final : public net::WsHandler {
   std::pair<std::size_t, std::size_t> open_sockets();
   // The frame every socket gets right after its `hello` ("" for none): the current notice.
   void set_after_hello(std::string frame);
+  // What `hello` says the server takes; before the server starts.
+  void set_limits(const protocol::Limits& limits) { limits_ = limits; }
   // The user's avatar changed: a `profile` frame to everyone who shares a room with them.
   void profile_changed(UserId user, std::string display_name, std::string avatar);
 
@@ -93,6 +96,7 @@ class Gateway final : public net::WsHandler {
   std::unordered_map<UserId, std::uint64_t> offline_generation_;  // under mu_
   std::mutex after_hello_mu_;                                     // taken under a client's mu
   std::shared_ptr<const std::string> after_hello_;
+  protocol::Limits limits_;
 };
 
 }  // namespace parley::gateway

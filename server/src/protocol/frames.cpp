@@ -444,12 +444,16 @@ FrameError refusal(const core::Error& e, const Cid& cid) {
 }
 
 std::string encode_hello(std::string_view version, const store::UserBrief& me,
-                         const std::vector<store::RoomSummary>& rooms) {
+                         const std::vector<store::RoomSummary>& rooms, const Limits& limits) {
   return json::serialize(json::object{{"type", "hello"},
                                       {"server", "parley"},
                                       {"version", version},
                                       {"user", user_object(me)},
-                                      {"rooms", room_array(rooms)}});
+                                      {"rooms", room_array(rooms)},
+                                      {"limits",
+                                       {{"message_bytes", limits.message_bytes},
+                                        {"frame_bytes", limits.frame_bytes},
+                                        {"upload_bytes", limits.upload_bytes}}}});
 }
 
 std::string encode_pong(const Cid& cid) {

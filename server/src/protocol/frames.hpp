@@ -14,6 +14,7 @@
 #include "chat/service.hpp"
 #include "core/result.hpp"
 #include "protocol/fields.hpp"
+#include "protocol/limits.hpp"
 
 namespace parley::protocol {
 
@@ -246,7 +247,7 @@ FrameError refusal(const core::Error& error, const Cid& cid);
 using Online = std::function<bool(UserId user)>;
 
 std::string encode_hello(std::string_view version, const store::UserBrief& me,
-                         const std::vector<store::RoomSummary>& rooms);
+                         const std::vector<store::RoomSummary>& rooms, const Limits& limits);
 std::string encode_pong(const Cid& cid);
 std::string encode_error(const FrameError& error);
 std::string encode_ack(const Cid& cid, const chat::Ack& ack);

@@ -275,7 +275,7 @@ test('a binary frame closes the socket with 1003, and the server keeps serving',
   await again.close()
 })
 
-test('--message-max-bytes is the text limit, also above 64 KiB', async () => {
+test('--message-max-bytes is the text limit, also above 64 KiB, and hello says the limits', async () => {
   const big = await startServer([
     ...FAST_AUTH,
     ...CHAT_ARGS,
@@ -283,11 +283,14 @@ test('--message-max-bytes is the text limit, also above 64 KiB', async () => {
     '200000',
     '--ws-max-message-bytes',
     '1048576',
+    '--upload-max-bytes',
+    '5000000',
   ])
   try {
     await signUpAdminFirst(big)
     const me = await signUp(big, 'alice')
     const a = await connect(big, me)
+    assert.deepEqual(a.hello.limits, { message_bytes: 200000, frame_bytes: 1048576, upload_bytes: 5000000 })
     const room = (await a.must({ type: 'create_room', kind: 'channel', name: 'roomy' })).room
     const text = 'w'.repeat(200000)
     const ack = await a.command({ type: 'post', room, text })

@@ -1000,6 +1000,7 @@ const ar: Catalog = {
     serverAnswered: 'أجاب الخادم بالرمز {status}',
     unreachable: 'تعذّر الوصول إلى الخادم. تحقّق من اتصالك وحاول مرة أخرى.',
     storageFull: 'مساحة التخزين لديك ممتلئة',
+    fileOverLimit: '«{name}» أكبر مما يقبله هذا الخادم ({max}).',
     fileTooLarge: 'هذا الملف كبير جدًا',
     maxFiles: 'تتسع الرسالة الواحدة لـ {max} ملفات على الأكثر؛ أرسل هذه أولًا.',
     unexpectedServer: 'رد غير متوقع من الخادم',

@@ -993,6 +993,7 @@ const de: Catalog = {
     serverAnswered: 'Der Server antwortete mit {status}',
     unreachable: 'Der Server ist nicht erreichbar. Prüfe deine Verbindung und versuche es noch einmal.',
     storageFull: 'Dein Speicherplatz ist voll',
+    fileOverLimit: '„{name}“ ist größer, als dieser Server annimmt ({max}).',
     fileTooLarge: 'Diese Datei ist zu groß',
     maxFiles: 'Eine Nachricht fasst höchstens {max} Dateien. Sende zuerst diese.',
     unexpectedServer: 'Unerwartete Antwort vom Server',

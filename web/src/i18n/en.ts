@@ -984,6 +984,7 @@ const en = {
     serverAnswered: 'The server answered {status}',
     unreachable: 'Cannot reach the server. Check your connection and try again.',
     storageFull: 'Your storage is full',
+    fileOverLimit: '“{name}” is larger than this server takes ({max}).',
     fileTooLarge: 'This file is too large',
     maxFiles: 'A message holds at most {max} files; send these first.',
     unexpectedServer: 'Unexpected answer from the server',

@@ -135,6 +135,12 @@ export interface ServerNotice {
   at: number
 }
 
+// What the server takes, in bytes (protocol/limits.ts has the defaults).
+export interface ServerLimits {
+  message_bytes: number // a message's text, UTF-8, after trimming
+  frame_bytes: number // one WebSocket message
+  upload_bytes: number // one file
+}
 export interface HelloFrame {
   type: 'hello'
   server: string
@@ -142,6 +148,7 @@ export interface HelloFrame {
   user: UserBrief
   rooms: RoomSummary[]
   notice?: ServerNotice | null // absent: none (or a server without notices)
+  limits?: ServerLimits // absent: a server that does not say (the defaults)
 }
 export interface PongFrame {
   type: 'pong'
@@ -745,6 +752,11 @@ function isNotice(v: unknown): v is ServerNotice {
   return isRecord(v) && isStr(v.text) && isNum(v.at)
 }
 
+const isSize = (v: unknown): v is number => isNum(v) && Number.isInteger(v) && v > 0
+function isLimits(v: unknown): v is ServerLimits {
+  return isRecord(v) && isSize(v.message_bytes) && isSize(v.frame_bytes) && isSize(v.upload_bytes)
+}
+
 function withCid<T extends object>(frame: T, v: Rec): (T & { cid?: string }) | null {
   if (v.cid === undefined) return frame
   return isStr(v.cid) ? { ...frame, cid: v.cid } : null
@@ -757,7 +769,9 @@ function decodeRecord(v: Rec): ServerFrame | null {
       const notice = v.notice ?? null
       if (!isStr(v.server) || !isStr(v.version) || !isUserBrief(v.user) || !rooms) return null
       if (notice !== null && !isNotice(notice)) return null
+      if (v.limits !== undefined && !isLimits(v.limits)) return null
       const hello: HelloFrame = { type: 'hello', server: v.server, version: v.version, user: v.user, rooms }
+      if (v.limits !== undefined) hello.limits = v.limits
       return notice ? { ...hello, notice } : hello
     }
     case 'notice': {

@@ -16,7 +16,8 @@ import type {
   UserBrief,
 } from '../protocol/frames'
 import * as cache from './cache'
-import { MESSAGE_MAX_BYTES, utf8Bytes } from '../protocol/limits'
+import { utf8Bytes } from '../protocol/limits'
+import { adoptLimits, serverLimits } from './serverLimits'
 import { eraseMediaCache } from '../media-cache'
 import { noteMembers, noteProfile, noteRename, type Profile } from './profiles'
 import { CommandError, fitsFrame, newCid, useConnectionStore, type Command } from './connection'
@@ -355,7 +356,7 @@ export const useChatStore = defineStore('chat', () => {
   // Whether a message can go to the server as it is; the composer asks before it lets go of the text.
   function fits(room: number, text: string, reply_to?: number, files?: number[]): boolean {
     return (
-      utf8Bytes(text) <= MESSAGE_MAX_BYTES &&
+      utf8Bytes(text) <= serverLimits.message_bytes &&
       fitsFrame(postCommand({ cid: newCid(), room, text, reply_to, files }))
     )
   }
@@ -648,6 +649,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'hello':
         if (me.value && me.value.id !== frame.user.id) forget()
         helloSeen = true
+        adoptLimits(frame.limits)
         me.value = frame.user
         adoptRooms(frame.rooms)
         dropStale()

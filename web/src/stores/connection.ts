@@ -5,7 +5,8 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { Connection, socketUrl, type ConnectionState } from '../connection/socket'
 import { encodeCommand, type ClientCommand, type ErrorFrame, type ServerFrame } from '../protocol/frames'
-import { FRAME_MAX_BYTES, frameBytes } from '../protocol/limits'
+import { frameBytes } from '../protocol/limits'
+import { serverLimits } from './serverLimits'
 import { t } from '../i18n'
 
 // A command the server refused: its error frame.
@@ -24,7 +25,7 @@ type RefusedListener = (cid: string) => void
 
 // Whether the server can take a command at all: a larger one would close the socket (1009).
 export function fitsFrame(command: ClientCommand): boolean {
-  return frameBytes(command) <= FRAME_MAX_BYTES
+  return frameBytes(command) <= serverLimits.frame_bytes
 }
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 export type Command = DistributiveOmit<ClientCommand, 'cid'>

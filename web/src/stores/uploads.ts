@@ -17,7 +17,9 @@ import { decodeFile, type FileInfo } from '../protocol/frames'
 import * as cache from './cache'
 import { useChatStore } from './chat'
 import { newCid, useConnectionStore } from './connection'
+import { serverLimits } from './serverLimits'
 import { useSessionStore } from './session'
+import { formatSize } from '../components/chat/attachments'
 import { t } from '../i18n'
 
 export const MAX_PARALLEL = 2 // files uploading at once, over every message
@@ -145,7 +147,8 @@ export const useUploadsStore = defineStore('uploads', () => {
 
   // ---- the composer's tray ------------------------------------------------------------------
 
-  // Adds files to the room's tray, up to MAX_FILES; says so in `notice` when some did not fit.
+  // Adds files to the room's tray, up to MAX_FILES; says so in `notice` when some did not fit, or
+  // were larger than the server takes (its `hello` said how large).
   function pick(room: number, files: Iterable<Sendable>): void {
     const list = picked.get(room) ?? []
     notice.delete(room)
@@ -154,8 +157,12 @@ export const useUploadsStore = defineStore('uploads', () => {
         notice.set(room, t('errors.maxFiles', { max: MAX_FILES }))
         break
       }
-      const image = f.type.startsWith('image/')
       const name = fileName(f, list.length)
+      if (f.size > serverLimits.upload_bytes) {
+        notice.set(room, t('errors.fileOverLimit', { name, max: formatSize(serverLimits.upload_bytes) }))
+        continue
+      }
+      const image = f.type.startsWith('image/')
       const preview = image && typeof URL.createObjectURL === 'function' ? URL.createObjectURL(f) : null
       list.push({ key: nextKey++, file: f, name, size: f.size, preview })
     }

@@ -25,7 +25,7 @@ TEST(Frames, EncodesTheServerExamples) {
   general.mentions = 1;
   general.members = 5;
   general.last_at = 1764140000000;
-  EXPECT_EQ(json::parse(encode_hello("0.2.0", {1_user, "alice", "Alice", 0, {}}, {general})),
+  EXPECT_EQ(json::parse(encode_hello("0.2.0", {1_user, "alice", "Alice", 0, {}}, {general}, {})),
             json::parse(example("server.hello.json")));
   EXPECT_EQ(json::parse(encode_pong(std::string("5f0c1d2e-0001"))),
             json::parse(example("server.pong.json")));

@@ -1,16 +1,19 @@
-// How long a message being written is against what the server takes (protocol/limits.ts), counted
-// in bytes as it is typed: a note near the limit, and past it a refusal that keeps the text.
+// How long a message being written is against what the server takes (its `hello`:
+// stores/serverLimits.ts), counted in bytes as it is typed: a note near the limit, and past it a
+// refusal that keeps the text.
 import { computed, type Ref } from 'vue'
-import { MESSAGE_MAX_BYTES, utf8Bytes } from '../../protocol/limits'
+import { utf8Bytes } from '../../protocol/limits'
+import { serverLimits } from '../../stores/serverLimits'
 import { t } from '../../i18n'
 
 const SHOW_FROM = 0.8 // the count shows from this share of the limit
 
 export function lengthNote(bytes: number, fitsFrame = true): { tooLarge: boolean; note: string | null } {
-  const tooLarge = bytes > MESSAGE_MAX_BYTES || !fitsFrame
-  const count = t('composer.count', { bytes, max: MESSAGE_MAX_BYTES })
+  const max = serverLimits.message_bytes
+  const tooLarge = bytes > max || !fitsFrame
+  const count = t('composer.count', { bytes, max })
   if (tooLarge) return { tooLarge, note: t('composer.tooLong', { count }) }
-  return { tooLarge, note: bytes >= MESSAGE_MAX_BYTES * SHOW_FROM ? count : null }
+  return { tooLarge, note: bytes >= max * SHOW_FROM ? count : null }
 }
 
 // `fits` says whether the whole command fits in a frame (its escapes can make it larger than the text).
