@@ -2,42 +2,58 @@
 import { describe, expect, it } from 'vitest'
 import { defineComponent, h, nextTick, ref } from 'vue'
 import { mount } from '@vue/test-utils'
-import { applyRoving, itemForKey, useRovingFocus } from './useRovingFocus'
+import { itemForKey, useRovingFocus } from './useRovingFocus'
+
+const INSIDE =
+  '<p>m <a href="#x">link</a></p><button>React</button><button>Reply</button><span tabindex="0">x</span>'
 
 function list(n: number): HTMLElement {
   const ol = document.createElement('ol')
   for (let i = 0; i < n; i++) {
     const li = document.createElement('li')
     li.className = 'message'
-    li.innerHTML = `<p>m${i} <a href="#x">link</a></p><button>React</button><button>Reply</button><span tabindex="0">x</span>`
+    li.innerHTML = INSIDE
     ol.append(li)
   }
   return ol
+}
+// A list of `n` messages, each with links, buttons and an element of its own tabindex, under the
+// composable.
+function mounted(n: number) {
+  const Host = defineComponent(() => {
+    const root = ref<HTMLElement | null>(null)
+    useRovingFocus(root, 'li.message')
+    return () =>
+      h(
+        'ol',
+        { ref: root },
+        Array.from({ length: n }, (_, i) => h('li', { class: 'message', key: i, innerHTML: INSIDE })),
+      )
+  })
+  const w = mount(Host, { attachTo: document.body })
+  return { w, root: w.element as HTMLElement, items: [...w.element.querySelectorAll<HTMLElement>('li')] }
 }
 const stops = (root: HTMLElement) =>
   [...root.querySelectorAll<HTMLElement>('*')].filter((e) => e.tabIndex >= 0)
 
 describe('roving focus over the messages', () => {
-  it('leaves one message in the tab order, the newest by default, and its insides while open', () => {
-    const root = list(24)
-    const items = [...root.querySelectorAll<HTMLElement>('li')]
-    const active = applyRoving(items, null)
-    expect(active).toBe(items[23])
+  it('leaves one message in the tab order, the newest by default, and its insides while focus is in it', () => {
+    const { w, root, items } = mounted(24)
     expect(stops(root)).toEqual([items[23]])
-    applyRoving(items, items[23]!, true)
+    items[23]!.focus()
     expect(stops(root)).toEqual([items[23], ...items[23]!.querySelectorAll<HTMLElement>('a, button, span')])
+    w.unmount()
   })
 
   it('gives the inner elements their own tabindex back when their message becomes the active one', () => {
-    const root = list(3)
-    const items = [...root.querySelectorAll<HTMLElement>('li')]
-    applyRoving(items, null)
-    applyRoving(items, items[0]!, true)
+    const { w, items } = mounted(3)
+    items[0]!.focus()
     const first = items[0]!
     expect(first.tabIndex).toBe(0)
     expect(first.querySelector('a')!.hasAttribute('tabindex')).toBe(false)
     expect(first.querySelector('span')!.getAttribute('tabindex')).toBe('0')
     expect(stops(items[2]!)).toEqual([])
+    w.unmount()
   })
 
   it('moves with Up, Down, Home and End, and stops at the ends', () => {

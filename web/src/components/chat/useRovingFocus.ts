@@ -25,18 +25,6 @@ function setItem(item: HTMLElement, current: boolean, on: boolean): void {
   }
 }
 
-// Puts `active` (or else the last item) in the tab order, its insides too when `open`, and every
-// other item with its insides out.
-export function applyRoving(
-  items: readonly HTMLElement[],
-  active: HTMLElement | null,
-  open = false,
-): HTMLElement | null {
-  const current = active && items.includes(active) ? active : (items.at(-1) ?? null)
-  for (const item of items) setItem(item, item === current, item === current && open)
-  return current
-}
-
 // The next item for a key, or undefined when the key is not one of the list's.
 export function itemForKey(items: readonly HTMLElement[], at: number, key: string): HTMLElement | undefined {
   if (key === 'ArrowUp') return items[Math.max(0, at - 1)]
