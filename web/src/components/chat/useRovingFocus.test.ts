@@ -31,7 +31,8 @@ function mounted(n: number) {
       )
   })
   const w = mount(Host, { attachTo: document.body })
-  return { w, root: w.element as HTMLElement, items: [...w.element.querySelectorAll<HTMLElement>('li')] }
+  const root = w.element as HTMLElement
+  return { w, root, items: [...root.querySelectorAll<HTMLElement>('li')] }
 }
 const stops = (root: HTMLElement) =>
   [...root.querySelectorAll<HTMLElement>('*')].filter((e) => e.tabIndex >= 0)
