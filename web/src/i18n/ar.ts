@@ -191,7 +191,7 @@ const ar: Catalog = {
     inviteLink: 'الدعوة برابط',
     filter: 'تصفية الغرف',
     roomLabel:
-      '{name}{online, select, yes {، متصل} other {}}{unread, plural, =0 {} other {، # غير مقروءة}}{mentions, plural, =0 {} one {، إشارة واحدة} two {، إشارتان} few {، # إشارات} many {، # إشارة} other {، # إشارة}}',
+      '{name}{unread, plural, =0 {} other {، # غير مقروءة}}{mentions, plural, =0 {} one {، إشارة واحدة} two {، إشارتان} few {، # إشارات} many {، # إشارة} other {، # إشارة}}{online, select, yes {، متصل} other {}}',
     manyUnread: '+999',
     inCall: 'مكالمة جارية',
     none: 'لا توجد غرف بعد.',

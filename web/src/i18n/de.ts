@@ -190,7 +190,7 @@ const de: Catalog = {
     inviteLink: 'Per Link einladen',
     filter: 'Räume filtern',
     roomLabel:
-      '{name}{online, select, yes {, online} other {}}{unread, plural, =0 {} one {, # ungelesen} other {, # ungelesen}}{mentions, plural, =0 {} one {, # Erwähnung} other {, # Erwähnungen}}',
+      '{name}{unread, plural, =0 {} one {, # ungelesen} other {, # ungelesen}}{mentions, plural, =0 {} one {, # Erwähnung} other {, # Erwähnungen}}{online, select, yes {, online} other {}}',
     manyUnread: '999+',
     inCall: 'Anruf läuft',
     none: 'Noch keine Räume.',

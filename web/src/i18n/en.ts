@@ -189,7 +189,7 @@ const en = {
     inviteLink: 'Invite with a link',
     filter: 'Filter rooms',
     roomLabel:
-      '{name}{online, select, yes {, online} other {}}{unread, plural, =0 {} one {, # unread} other {, # unread}}{mentions, plural, =0 {} one {, # mention} other {, # mentions}}',
+      '{name}{unread, plural, =0 {} one {, # unread} other {, # unread}}{mentions, plural, =0 {} one {, # mention} other {, # mentions}}{online, select, yes {, online} other {}}',
     manyUnread: '999+',
     inCall: 'Call in progress',
     none: 'No rooms yet.',
