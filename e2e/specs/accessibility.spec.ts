@@ -1,7 +1,7 @@
 // Every screen passes axe-core's WCAG 2.1 A and AA rules (contrast, names, landmarks, ARIA) in the
 // light, dark and high-contrast themes, on a desktop and on a phone: sign-in, sign-up, the chat with
-// a message's actions showing, a thread, the settings, the New room, Room settings and painter
-// dialogs, the rooms drawer.
+// a message's actions showing, a thread, the settings, profile and sessions pages, the New room,
+// Room settings and painter dialogs, the search panel, the rooms drawer (screens.ts).
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'

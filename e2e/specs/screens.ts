@@ -1,8 +1,9 @@
 // The app's screens, walked in one theme on a desktop or a phone for the checks that look at every
 // screen (accessibility.spec.ts, themed-controls.spec.ts): sign-in and sign-up, the chat with a room
 // of messages (a reply, a reaction, a picture) and a message's actions showing, the thread panel,
-// the settings page, the New room, Room settings and painter dialogs, on a desktop the channel
-// directory, the members panel and the emoji picker, and on a phone the rooms drawer. `check` is
+// the settings, profile and sessions pages, the New room, Room settings and painter dialogs, on a
+// desktop the channel directory, the members panel, the emoji picker and the search panel, and on a
+// phone the rooms drawer. `check` is
 // called on each, with the screen's name.
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { expect } from './fixtures'
@@ -133,6 +134,13 @@ async function walkSignedIn(
   await page.getByRole('radio', { name: THEME_LABELS[theme] }).check()
   await expect(page.locator('html')).toHaveAttribute('data-theme', theme)
   await check(page, 'settings')
+  await page.goto('/profile')
+  await expect(page.getByRole('heading', { name: 'Profile', level: 1 })).toBeVisible()
+  await check(page, 'profile')
+  await page.goto('/sessions')
+  await expect(page.getByRole('heading', { name: 'Active sessions', level: 1 })).toBeVisible()
+  await expect(page.getByText('(this device)')).toBeVisible()
+  await check(page, 'sessions')
 
   await page.goto(room.url)
   const messages = page.getByRole('list', { name: 'Messages' })
@@ -211,6 +219,14 @@ async function walkSignedIn(
     await page.keyboard.press('Escape')
     await members.getByRole('button', { name: 'Close members' }).click()
     await expect(members).toHaveCount(0)
+
+    await page.getByRole('button', { name: 'Search messages' }).click()
+    const search = page.getByRole('complementary', { name: 'Search messages' })
+    await search.getByRole('searchbox').fill('lunch')
+    await expect(search.getByRole('list', { name: 'Search results' }).getByRole('listitem')).toHaveCount(1)
+    await check(page, 'search')
+    await search.getByRole('button', { name: 'Close search' }).click()
+    await expect(search).toHaveCount(0)
   }
 
   const picture = messages.getByRole('listitem', { name: /: lake\.png$/ })
