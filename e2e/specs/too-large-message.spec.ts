@@ -1,6 +1,7 @@
-// A message the server cannot take never leaves the composer, and one the server refused by
-// closing the socket (1009, over its frame limit) is not sent again after the reconnect: the
-// messages after it keep flowing and the socket stays up.
+// A message the server cannot take never leaves the composer (the server's hello says its
+// limits), and one the server refused by closing the socket (1009, over its frame limit, from a
+// server that did not say) is not sent again after the reconnect: the messages after it keep
+// flowing and the socket stays up.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,20 +40,40 @@ test('a pasted text over the frame limit stays in the composer and the socket st
   await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
 })
 
-test('a message the server refused by closing the socket is not resent, and later ones go through', async ({
+test('a server that says it takes less gets no larger message; one that does not say refuses it by closing the socket, and it is not resent', async ({
   browser,
 }) => {
-  // A server with a smaller frame limit than the client assumes: the client lets the message go,
-  // the server closes the socket with 1009.
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-1009-'))
   const server = await startParley(port, dataDir, ['--ws-max-message-bytes', '4096'])
   try {
     const page = await newUserAt(browser, `http://127.0.0.1:${port}`, 'bigsender')
     const channel = await newChannel(page, 'limits')
-    const sockets = countSockets(page)
     const box = page.getByLabel(`Message #${channel}`)
+    // Its hello said 4096 bytes a frame: the composer keeps a text that would not fit.
     await box.fill('y'.repeat(6000))
+    await expect(page.getByRole('alert').filter({ hasText: 'Too long to send' })).toBeVisible()
+    await box.press('Enter')
+    await expect(box).toHaveValue('y'.repeat(6000))
+    await expect(page.getByText('sending…')).toHaveCount(0)
+
+    // The same server, its hello's limits taken out on the way (a server that does not say them):
+    // the client lets the message go, the server closes the socket with 1009.
+    let sockets = 0
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      sockets += 1
+      const toServer = ws.connectToServer()
+      toServer.onMessage((m) => {
+        const frame = JSON.parse(String(m)) as { type: string; limits?: unknown }
+        if (frame.type === 'hello') delete frame.limits
+        ws.send(JSON.stringify(frame))
+      })
+    })
+    await page.reload()
+    await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
+    expect(sockets).toBe(1)
+    await box.fill('y'.repeat(6000))
+    await expect(page.getByRole('alert').filter({ hasText: 'Too long to send' })).toHaveCount(0)
     await box.press('Enter')
     await expect(page.getByText('Not sent: Too large for the server')).toBeVisible()
     // Edit takes it back to the composer to be shortened.
@@ -66,7 +87,7 @@ test('a message the server refused by closing the socket is not resent, and late
     await expect(page.getByText('sending…')).toHaveCount(0)
     await expect(page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible()
     // One reconnect after the refusal, not one after every resend.
-    expect(sockets).toHaveLength(1)
+    expect(sockets).toBe(2)
   } finally {
     await stopParley(server)
     rmSync(dataDir, { recursive: true, force: true })

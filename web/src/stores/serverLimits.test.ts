@@ -2,12 +2,13 @@
 // A server started with other limits says them in `hello`, and the client follows them: the
 // composer's length, the largest frame, the largest file; a server that does not say gets the
 // defaults.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { decodeServerFrame, type HelloFrame, type ServerLimits } from '../protocol/frames'
 import { DEFAULT_LIMITS } from '../protocol/limits'
 import { lengthNote } from '../components/chat/useLengthLimit'
-import { useChatStore } from './chat'
+import { TOO_LARGE, useChatStore } from './chat'
+import { useConnectionStore } from './connection'
 import { adoptLimits, serverLimits } from './serverLimits'
 import { useUploadsStore } from './uploads'
 
@@ -41,6 +42,18 @@ describe('the limits a server says', () => {
 
     chat.handle(hello())
     expect({ ...serverLimits }).toEqual(DEFAULT_LIMITS)
+  })
+
+  it('keep a message queued before the hello, and larger than the server says it takes, from being sent', () => {
+    const send = vi.spyOn(useConnectionStore(), 'send').mockReturnValue(false) // offline
+    const chat = useChatStore()
+    chat.post(3, 'x'.repeat(2000)) // within the defaults
+    chat.post(3, 'short')
+    send.mockReturnValue(true)
+    chat.handle(hello({ message_bytes: 1000, frame_bytes: 65536, upload_bytes: 5000 }))
+    expect(chat.outbox.map((e) => e.failed ?? 'queued')).toEqual([TOO_LARGE(), 'queued'])
+    const postsAfter = send.mock.calls.slice(2).flatMap(([c]) => (c.type === 'post' ? [c.text] : []))
+    expect(postsAfter).toEqual(['short'])
   })
 
   it('keep a file larger than the server takes out of the tray, and say so', () => {
