@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest'
-import { defineComponent, h, nextTick, ref } from 'vue'
+import { defineComponent, h, nextTick, ref, type Ref, type VNode } from 'vue'
 import { mount } from '@vue/test-utils'
 import { itemForKey, useRovingFocus } from './useRovingFocus'
 
@@ -17,9 +17,8 @@ function list(n: number): HTMLElement {
   }
   return ol
 }
-// A list of `n` messages, each with links, buttons and an element of its own tabindex, under the
-// composable.
-function mounted(n: number) {
+// A list of `count` messages made by `item`, under the composable.
+function mounted(count: Ref<number>, item: (i: number) => VNode) {
   const Host = defineComponent(() => {
     const root = ref<HTMLElement | null>(null)
     useRovingFocus(root, 'li.message')
@@ -27,19 +26,22 @@ function mounted(n: number) {
       h(
         'ol',
         { ref: root },
-        Array.from({ length: n }, (_, i) => h('li', { class: 'message', key: i, innerHTML: INSIDE })),
+        Array.from({ length: count.value }, (_, i) => item(i)),
       )
   })
   const w = mount(Host, { attachTo: document.body })
   const root = w.element as HTMLElement
-  return { w, root, items: [...root.querySelectorAll<HTMLElement>('li')] }
+  return { w, root, items: () => [...root.querySelectorAll<HTMLElement>('li')] }
 }
+// Messages with links, buttons and an element of its own tabindex.
+const rich = (i: number) => h('li', { class: 'message', key: i, innerHTML: INSIDE })
 const stops = (root: HTMLElement) =>
   [...root.querySelectorAll<HTMLElement>('*')].filter((e) => e.tabIndex >= 0)
 
 describe('roving focus over the messages', () => {
   it('leaves one message in the tab order, the newest by default, and its insides while focus is in it', () => {
-    const { w, root, items } = mounted(24)
+    const { w, root, items: all } = mounted(ref(24), rich)
+    const items = all()
     expect(stops(root)).toEqual([items[23]])
     items[23]!.focus()
     expect(stops(root)).toEqual([items[23], ...items[23]!.querySelectorAll<HTMLElement>('a, button, span')])
@@ -47,7 +49,8 @@ describe('roving focus over the messages', () => {
   })
 
   it('gives the inner elements their own tabindex back when their message becomes the active one', () => {
-    const { w, items } = mounted(3)
+    const { w, items: all } = mounted(ref(3), rich)
+    const items = all()
     items[0]!.focus()
     const first = items[0]!
     expect(first.tabIndex).toBe(0)
@@ -69,20 +72,9 @@ describe('roving focus over the messages', () => {
 
   it('follows focus and new messages in a mounted list', async () => {
     const count = ref(3)
-    const Host = defineComponent(() => {
-      const root = ref<HTMLElement | null>(null)
-      useRovingFocus(root, 'li.message')
-      return () =>
-        h(
-          'ol',
-          { ref: root },
-          Array.from({ length: count.value }, (_, i) =>
-            h('li', { class: 'message', tabindex: -1, key: i }, [h('button', `b${i}`)]),
-          ),
-        )
-    })
-    const w = mount(Host, { attachTo: document.body })
-    const lis = () => w.findAll('li').map((l) => l.element as HTMLElement)
+    const { w, items: lis } = mounted(count, (i) =>
+      h('li', { class: 'message', tabindex: -1, key: i }, [h('button', `b${i}`)]),
+    )
     expect(lis().map((l) => l.tabIndex)).toEqual([-1, -1, 0])
     count.value = 4 // the newest holds the stop while none was chosen
     await nextTick()
