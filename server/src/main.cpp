@@ -207,6 +207,12 @@ int main(int argc, char** argv) {
     };
     options.failed_logins =
         &metrics.counter("parley_login_failures_total", "Failed sign-in attempts.");
+    // A cluster's nodes count sign-in attempts together: spread over the nodes, they are as many.
+    if (redis) {
+      options.limiter = [redis](std::string_view name, double burst, std::int64_t refill_ms) {
+        return redis->limiter(name, burst, refill_ms);
+      };
+    }
     auth::AuthService auth(store, options, [&pool, &mailer](core::Email e) {
       pool.post([&mailer, e = std::move(e)] { (void)mailer.send(e); });
     });

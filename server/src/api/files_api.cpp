@@ -17,8 +17,8 @@
 #include <unordered_set>
 
 #include "api/http_util.hpp"
-#include "auth/rate_limiter.hpp"
 #include "auth/tokens.hpp"
+#include "core/limiter.hpp"
 #include "protocol/frames.hpp"
 
 namespace parley::api {
@@ -101,7 +101,7 @@ struct FilesApi::Impl : std::enable_shared_from_this<FilesApi::Impl> {
   media::Storage& storage;
   const ApiOptions& api;
   FilesApiOptions options;
-  auth::KeyedLimiter limiter;  // upload starts per user
+  core::KeyedLimiter limiter;  // upload starts per user
   std::mutex limiter_mu;
 
   std::mutex mu;

@@ -83,8 +83,8 @@ class Admin {
   std::function<void(const std::optional<Notice>&)> notice_changed_;
   core::Clock clock_;
   bool any_endpoint_ = false;
-  KeyedLimiter invite_mails_{10, 6 * 60000};  // 10 at once, then one every 6 minutes
-  KeyedLimiter push_tests_{5, 60000};
+  core::KeyedLimiter invite_mails_{10, 6 * 60000};  // 10 at once, then one every 6 minutes
+  core::KeyedLimiter push_tests_{5, 60000};
 };
 
 }  // namespace parley::auth

@@ -95,6 +95,12 @@ json::object merged_settings(const std::string& stored) {
   return merged;
 }
 
+std::unique_ptr<core::Limiter> limiter(const Options& o, std::string_view name, double burst,
+                                       core::Millis refill_ms) {
+  return o.limiter ? o.limiter(name, burst, refill_ms)
+                   : core::local_limiter(name, burst, refill_ms);
+}
+
 }  // namespace
 
 AuthService::AuthService(store::Store& store, Options options, core::SendEmail send_email,
@@ -104,11 +110,14 @@ AuthService::AuthService(store::Store& store, Options options, core::SendEmail s
       send_email_(std::move(send_email)),
       clock_(std::move(clock)),
       hasher_(options_.cost),
-      per_address_(options_.attempts_per_address, options_.address_refill_ms),
-      per_account_(options_.failures_per_account, options_.account_refill_ms),
-      per_account_anywhere_(options_.failures_per_account_anywhere,
-                            options_.account_anywhere_refill_ms),
-      per_reset_(3, 20 * 60 * 1000) {}
+      per_address_(
+          limiter(options_, "address", options_.attempts_per_address, options_.address_refill_ms)),
+      per_account_(
+          limiter(options_, "account", options_.failures_per_account, options_.account_refill_ms)),
+      per_account_anywhere_(limiter(options_, "account-anywhere",
+                                    options_.failures_per_account_anywhere,
+                                    options_.account_anywhere_refill_ms)),
+      per_reset_(limiter(options_, "mail", 3, 20 * 60 * 1000)) {}
 
 core::Error AuthService::limited(int seconds) const {
   core::Error e = make_error(Errc::kRateLimited, "Too many attempts; try again later");
@@ -117,7 +126,7 @@ core::Error AuthService::limited(int seconds) const {
 }
 
 int AuthService::address_limit(const Client& c) {
-  return per_address_.take("ip:" + address_key(c.ip), clock_());
+  return per_address_->take("ip:" + address_key(c.ip), clock_());
 }
 
 SignedIn AuthService::open_session(const store::User& user, const Client& c) {
@@ -261,15 +270,15 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
   for (auto& ch : lower_login) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::string key = (user ? "acct:" + std::to_string(user->id.value()) : "name:" + lower_login) +
                     "@" + address_key(c.ip);
-  if (int wait = per_account_.take(key, now)) {
+  if (int wait = per_account_->take(key, now)) {
     hasher_.verify_dummy(password);
     return limited(wait);
   }
   // And per account from anywhere: each new address would otherwise bring its own guesses.
   const std::string anywhere = user ? "acct:" + std::to_string(user->id.value()) : std::string();
   if (user) {
-    if (int wait = per_account_anywhere_.take(anywhere, now)) {
-      per_account_.reset(key);  // this attempt was not made
+    if (int wait = per_account_anywhere_->take(anywhere, now)) {
+      per_account_->reset(key);  // this attempt was not made
       hasher_.verify_dummy(password);
       return limited(wait);
     }
@@ -285,8 +294,8 @@ core::Result<SignedIn> AuthService::login(const std::string& login, const std::s
     if (options_.failed_logins) options_.failed_logins->fetch_add(1, std::memory_order_relaxed);
     return invalid(kWrong, "password");
   }
-  per_account_.reset(key);
-  if (user) per_account_anywhere_.reset(anywhere);
+  per_account_->reset(key);
+  if (user) per_account_anywhere_->reset(anywhere);
   if (user->deactivated) return make_error(Errc::kForbidden, "This account is deactivated");
   if (hasher_.needs_rehash(user->password_hash))
     store_.set_password_hash(user->id, hasher_.hash(password));
@@ -368,7 +377,7 @@ void AuthService::send_password_reset(const std::string& login) {
   auto user = store_.find_user_by_name_or_email(login);
   if (!user || !user->email) return;
   // At most a few reset mails an hour per account, so nobody can flood someone's mailbox.
-  if (per_reset_.take(std::to_string(user->id.value()), clock_()) != 0) return;
+  if (per_reset_->take(std::to_string(user->id.value()), clock_()) != 0) return;
   std::string token = random_token();
   auto now = clock_();
   store_.create_email_token(store::EmailToken{token_hash(token), user->id, "reset", *user->email,
@@ -405,11 +414,11 @@ core::Result<SignedIn> AuthService::change_password(const Authenticated& a,
                                                     const std::string& current,
                                                     const std::string& next, const Client& c) {
   std::string key = "pw:" + std::to_string(a.user.id.value());
-  if (int wait = per_account_.take(key, clock_())) return limited(wait);
+  if (int wait = per_account_->take(key, clock_())) return limited(wait);
   if (!hasher_.verify(a.user.password_hash, current)) {
     return invalid("The current password is wrong", "current_password");
   }
-  per_account_.reset(key);
+  per_account_->reset(key);
   if (auto e = check_password(next, a.user.username)) return invalid(*e, "new_password");
   store_.set_password_hash(a.user.id, hasher_.hash(next));
   store_.delete_sessions(a.user.id, 0);  // other devices sign in again
@@ -421,14 +430,14 @@ core::Result<store::User> AuthService::change_email(const Authenticated& a,
                                                     const std::optional<std::string>& email,
                                                     const std::string& password) {
   std::string key = "pw:" + std::to_string(a.user.id.value());
-  if (int wait = per_account_.take(key, clock_())) return limited(wait);
+  if (int wait = per_account_->take(key, clock_())) return limited(wait);
   if (!hasher_.verify(a.user.password_hash, password))
     return invalid("The password is wrong", "password");
-  per_account_.reset(key);
+  per_account_->reset(key);
   if (email) {
     if (auto e = check_email(*email)) return invalid(*e, "email");
     // Each change mails a link: bounded like reset mails, so it cannot be used to spam.
-    if (int wait = per_reset_.take("mail:" + std::to_string(a.user.id.value()), clock_()))
+    if (int wait = per_reset_->take("mail:" + std::to_string(a.user.id.value()), clock_()))
       return limited(wait);
   }
   auto user = store_.set_email(a.user.id, email, false);

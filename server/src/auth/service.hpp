@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "auth/password.hpp"
-#include "auth/rate_limiter.hpp"
 #include "core/clock.hpp"
 #include "core/email.hpp"
+#include "core/limiter.hpp"
 #include "core/result.hpp"
 #include "store/store.hpp"
 
@@ -39,6 +39,9 @@ struct Options {
   double failures_per_account_anywhere = 50;
   core::Millis account_anywhere_refill_ms = 5 * 60000;
   std::atomic<std::int64_t>* failed_logins = nullptr;  // a metrics counter, when wired
+  // Where the limits above keep their counts: this node's memory unless set (a cluster's nodes
+  // share them: bus::RedisBus::limiter).
+  core::MakeLimiter limiter;
   // Sessions that ended before their time (sign-out, revocation, password change or reset):
   // `only` names one, or is 0 for every session of the user. Sockets opened with them close.
   std::function<void(UserId user, store::SessionId only)> sessions_ended;
@@ -138,10 +141,12 @@ class AuthService {
   static constexpr core::Millis kSweepEveryMs = 60 * 60 * 1000;
   std::atomic<core::Millis> last_sweep_{0};  // when expired sessions were last removed
   PasswordHasher hasher_;
-  KeyedLimiter per_address_;
-  KeyedLimiter per_account_;           // failed sign-ins per account and address, password checks
-  KeyedLimiter per_account_anywhere_;  // failed sign-ins per account, from every address
-  KeyedLimiter per_reset_;             // e-mails with links per account: 3, then one per 20 minutes
+  std::unique_ptr<core::Limiter> per_address_;
+  // Failed sign-ins per account and address, password checks.
+  std::unique_ptr<core::Limiter> per_account_;
+  std::unique_ptr<core::Limiter> per_account_anywhere_;  // failed sign-ins per account, anywhere
+  std::unique_ptr<core::Limiter>
+      per_reset_;  // e-mails with links per account: 3, then 1 per 20 min
 };
 
 }  // namespace parley::auth

@@ -267,6 +267,28 @@ redis.call('SET', key, n)
 redis.call('SADD', p .. ':node:' .. n .. ':claims', k)
 return tonumber(n))";
 
+// One attempt at a token bucket shared by the nodes: `burst` tokens, one more every `refill` ms;
+// 0 when a token was taken, else the seconds until one is there. A node whose clock is behind the
+// bucket's does not refill it. The bucket goes once it would be full again.
+constexpr const char* kTake = R"(
+local key, burst, refill, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local b = redis.call('HMGET', key, 'tokens', 'at')
+local tokens, at = tonumber(b[1]), tonumber(b[2])
+if not tokens then tokens, at = burst, now end
+if now > at then
+  tokens = math.min(burst, tokens + (now - at) / refill)
+  at = now
+end
+local wait = 0
+if tokens < 1 then
+  wait = math.max(1, math.ceil((1 - tokens) * refill / 1000))
+else
+  tokens = tokens - 1
+end
+redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(at))
+redis.call('PEXPIRE', key, math.ceil((burst - tokens) * refill) + 1000)
+return wait)";
+
 constexpr const char* kRelease = R"(
 local p, k, n = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('GET', p .. ':claim:' .. k) == n then redis.call('DEL', p .. ':claim:' .. k) end
@@ -702,6 +724,55 @@ void RedisBus::release(const std::string& key, NodeId node) {
   std::lock_guard lock(cmd_mu_);
   claims_.erase(key);
   run({"EVAL", kRelease, "0", opt_.prefix, key, std::to_string(node)});
+}
+
+namespace {
+
+class SharedLimiter final : public core::Limiter {
+ public:
+  SharedLimiter(RedisBus& bus, std::string prefix, double burst, std::int64_t refill_ms)
+      : bus_(bus),
+        prefix_(std::move(prefix)),
+        burst_(burst),
+        refill_ms_(refill_ms),
+        local_(burst, refill_ms) {}
+  int take(const std::string& key, std::int64_t now_ms) override {
+    if (auto wait = bus_.take_shared(prefix_ + key, burst_, refill_ms_, now_ms)) return *wait;
+    return local_.take(key, now_ms);
+  }
+  void reset(const std::string& key) override {
+    bus_.forget_shared(prefix_ + key);
+    local_.reset(key);
+  }
+
+ private:
+  RedisBus& bus_;
+  std::string prefix_;
+  double burst_;
+  std::int64_t refill_ms_;
+  core::KeyedLimiter local_;
+};
+
+}  // namespace
+
+std::unique_ptr<core::Limiter> RedisBus::limiter(std::string_view name, double burst,
+                                                 std::int64_t refill_ms) {
+  return std::make_unique<SharedLimiter>(*this, opt_.prefix + ":limit:" + std::string(name) + ":",
+                                         burst, std::max<std::int64_t>(1, refill_ms));
+}
+
+std::optional<int> RedisBus::take_shared(const std::string& key, double burst,
+                                         std::int64_t refill_ms, std::int64_t now_ms) {
+  std::lock_guard lock(cmd_mu_);
+  auto r = run({"EVAL", kTake, "0", key, fmt::format("{}", burst), std::to_string(refill_ms),
+                std::to_string(now_ms)});
+  if (!r || r->type != REDIS_REPLY_INTEGER) return std::nullopt;
+  return static_cast<int>(r->integer);
+}
+
+void RedisBus::forget_shared(const std::string& key) {
+  std::lock_guard lock(cmd_mu_);
+  run({"DEL", key});
 }
 
 void RedisBus::on_node_gone(std::function<void(NodeId)> fn) {

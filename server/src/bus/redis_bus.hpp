@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "bus/bus.hpp"
+#include "core/limiter.hpp"
 
 struct redisContext;
 struct redisReply;
@@ -98,6 +99,17 @@ class RedisBus final : public Bus {
   // Stops the threads and removes this node's connections from Redis at once (the destructor
   // does too): before what the subscribers deliver to goes away.
   void stop();
+
+  // A rate limit every node shares (auth's sign-in limits: a guesser gains nothing by spreading
+  // attempts over the nodes): token buckets in Redis, taken by a script. While Redis is out of
+  // reach, this node's own buckets stand in.
+  std::unique_ptr<core::Limiter> limiter(std::string_view name, double burst,
+                                         std::int64_t refill_ms);
+  // What those limiters do in Redis: one attempt at the bucket `key` (nullopt: Redis out of reach;
+  // else 0 when allowed, or seconds to wait), and forgetting it.
+  std::optional<int> take_shared(const std::string& key, double burst, std::int64_t refill_ms,
+                                 std::int64_t now_ms);
+  void forget_shared(const std::string& key);
 
   // Tests: stop as a crashed node would (no clean-up in Redis; its key expires).
   void crash_for_tests();

@@ -3,7 +3,8 @@
 // on different nodes chat in one room and every client ends with the same log in the same order;
 // kill -9 of a node loses no acknowledged message and its clients go on through another node with
 // nothing missed or twice; Redis restarting mid-traffic loses nothing (clients resync); presence
-// and sign-out hold across nodes; a call started on one node is answered and signalled from another.
+// and sign-out hold across nodes; sign-in limits count attempts on every node together; a call
+// started on one node is answered and signalled from another.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -253,6 +254,20 @@ test('presence and sign-out hold across nodes', async () => {
   const i3 = await connect(nodes[1], ivy)
   await h.waitFor(presenceOf(true), mark2)
   await Promise.all([h.close(), i3.close()])
+})
+
+test('a guesser spreading wrong passwords over the nodes is locked out as on one', async () => {
+  await signUp(nodes[0], 'jon')
+  // One address, one account: ten failures are allowed (per account and address), wherever made.
+  const statuses = []
+  for (let i = 0; i < 11; i++) {
+    const r = await new Client(nodes[i % nodes.length]).call('POST', '/api/auth/login', {
+      login: 'jon',
+      password: `guess number ${i}`,
+    })
+    statuses.push(r.status)
+  }
+  assert.deepEqual(statuses, [...Array(10).fill(400), 429], 'the 11th guess, on any node, waits')
 })
 
 test('calls signal across nodes: a direct call started on one node is answered and signalled from another', async () => {

@@ -318,5 +318,31 @@ TEST(RedisBus, RedisRestartingEmptyMakesNodesRegisterAgainAndResync) {
   }));
 }
 
+// Sign-in limits are the cluster's: attempts spread over two nodes are counted together, a reset on
+// one frees the other, time refills the bucket; with Redis out of reach each node counts its own.
+TEST(RedisBus, RateLimitsAreSharedByTheNodes) {
+  RedisServer redis;
+  RedisBus a(options(redis)), b(options(redis));
+  auto at_a = a.limiter("address", 3, 60000);
+  auto at_b = b.limiter("address", 3, 60000);
+  const std::int64_t t = 1'000'000;
+  EXPECT_EQ(at_a->take("ip:10.0.0.7", t), 0);
+  EXPECT_EQ(at_b->take("ip:10.0.0.7", t), 0);
+  EXPECT_EQ(at_a->take("ip:10.0.0.7", t), 0);
+  EXPECT_EQ(at_b->take("ip:10.0.0.7", t), 60) << "the third attempt was the last, on either node";
+  EXPECT_EQ(at_a->take("ip:10.0.0.7", t + 30000), 30);
+  EXPECT_EQ(at_b->take("ip:10.0.0.8", t), 0) << "another key, its own bucket";
+  EXPECT_EQ(at_b->take("ip:10.0.0.7", t + 60000), 0) << "a minute later, one more";
+  EXPECT_GT(at_a->take("ip:10.0.0.7", t + 60000), 0);
+  at_a->reset("ip:10.0.0.7");
+  EXPECT_EQ(at_b->take("ip:10.0.0.7", t + 60000), 0) << "reset on a: free on b";
+  auto other = b.limiter("account", 3, 60000);
+  EXPECT_EQ(other->take("ip:10.0.0.7", t + 60000), 0) << "each limiter has buckets of its own";
+
+  redis.kill();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(at_a->take("ip:10.0.0.9", t), 0);
+  EXPECT_GT(at_a->take("ip:10.0.0.9", t), 0) << "Redis away: the node's own bucket limits";
+}
+
 }  // namespace
 }  // namespace parley::bus

@@ -1,10 +1,10 @@
 // KeyedLimiter.
-#include "auth/rate_limiter.hpp"
+#include "core/limiter.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace parley::auth {
+namespace parley::core {
 
 KeyedLimiter::KeyedLimiter(double burst, std::int64_t refill_ms, std::size_t max_keys)
     : burst_(burst), refill_ms_(std::max<std::int64_t>(1, refill_ms)), max_keys_(max_keys) {}
@@ -48,4 +48,8 @@ void KeyedLimiter::reset(const std::string& key) {
   buckets_.erase(key);
 }
 
-}  // namespace parley::auth
+std::unique_ptr<Limiter> local_limiter(std::string_view, double burst, std::int64_t refill_ms) {
+  return std::make_unique<KeyedLimiter>(burst, refill_ms);
+}
+
+}  // namespace parley::core
