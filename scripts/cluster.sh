@@ -64,6 +64,7 @@ for i in $(seq 1 "$NODES"); do
   "$BIN" --host 127.0.0.1 --port "$port" --data-dir "$DIR/files" --web-root web/dist \
     --store "$STORE" --bus "redis://127.0.0.1:$REDIS_PORT" --public-url "http://127.0.0.1:$PORT" \
     --allowed-origins "http://127.0.0.1:$PORT" --max-connections-per-address 0 \
+    --trusted-proxies 127.0.0.1 \
     2>"$DIR/node$i.log" >/dev/null &
   pids+=($!)
   upstream+="    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'

@@ -3,6 +3,8 @@
 // flags placed before the real ones (later flags win; the file only fills what is still unset).
 #include "config/config.hpp"
 
+#include "core/address.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -65,7 +67,7 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
     return opt;
   };
 
-  std::vector<std::string> origins, stun, turn, gif_hosts, oidc;
+  std::vector<std::string> origins, proxies, stun, turn, gif_hosts, oidc;
 
   std::string default_rooms = "general";
   double read_timeout = c.limits.read_timeout.count();
@@ -85,6 +87,10 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   add("--allowed-origins", origins,
       "Comma-separated origins (https://chat.example.org) allowed to open the WebSocket, "
       "besides the page's own origin")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add("--trusted-proxies", proxies,
+      "Comma-separated addresses of reverse proxies (127.0.0.1) whose X-Forwarded-For names the "
+      "client, for the per-address limits")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -290,6 +296,16 @@ ParseOutcome parse(int argc, const char* const* argv, const EnvLookup& env) {
   }
   for (const auto& item : origins) {
     for (auto& o : split_list(item)) c.allowed_origins.push_back(std::move(o));
+  }
+  for (const auto& item : proxies) {
+    for (const auto& p : split_list(item)) {
+      auto address = core::canonical_address(p);
+      if (!address) {
+        return ParseOutcome{std::nullopt, 2,
+                            "--trusted-proxies: '" + p + "' is not an IP address\n"};
+      }
+      c.trusted_proxies.push_back(std::move(*address));
+    }
   }
   c.accounts.default_rooms = split_list(default_rooms);
   for (const auto& item : oidc) {

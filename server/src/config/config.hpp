@@ -97,6 +97,9 @@ struct Config {
   std::string tls_cert;  // PEM certificate chain; with tls_key, serves HTTPS and WSS only
   std::string tls_key;
   std::vector<std::string> allowed_origins;  // besides the page's own origin
+  // Reverse proxies whose X-Forwarded-For names the client (canonical addresses): the per-address
+  // limits then see each client, not the proxy.
+  std::vector<std::string> trusted_proxies;
   std::string log_level = "info";
   unsigned threads = 0;  // I/O threads; 0 = one per core
   std::string store;     // "" = SQLite in data_dir; postgres://... = a cluster's shared store

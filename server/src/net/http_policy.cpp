@@ -1,6 +1,8 @@
 // Security headers, Origin check, rate limiting.
 #include "net/http_policy.hpp"
 
+#include "core/address.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -14,6 +16,28 @@ std::string& extra_img_sources() {
   return sources;
 }
 }  // namespace
+
+std::string client_address(std::string_view peer, std::string_view forwarded,
+                           const std::vector<std::string>& trusted) {
+  auto is_trusted = [&](std::string_view a) {
+    auto c = core::canonical_address(a);
+    return c && std::find(trusted.begin(), trusted.end(), *c) != trusted.end();
+  };
+  if (trusted.empty() || forwarded.empty() || !is_trusted(peer)) return std::string(peer);
+  // From the right: each hop appended the address it was reached from.
+  std::string_view rest = forwarded;
+  while (!rest.empty()) {
+    auto comma = rest.rfind(',');
+    std::string_view item = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    auto address = core::canonical_address(item);
+    if (!address) return std::string(peer);  // not an address (a port, "unknown"): trust stops
+    if (!is_trusted(*address)) return *address;
+  }
+  return std::string(peer);
+}
 
 void allow_images_from(const std::vector<std::string>& sources) {
   for (const auto& s : sources) extra_img_sources() += " " + s;

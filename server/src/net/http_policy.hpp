@@ -27,6 +27,13 @@ void allow_images_from(const std::vector<std::string>& sources);
 bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
                     const std::vector<std::string>& allowed);
 
+// The client's address: the peer's, or, when the peer is one of the `trusted` reverse proxies
+// (canonical addresses), the last address of X-Forwarded-For (`forwarded`: its values in order,
+// comma-separated) that is not a trusted proxy: the ones before it the client may have written
+// itself. A peer that is not trusted, or a header that names no address, leaves the peer's.
+std::string client_address(std::string_view peer, std::string_view forwarded,
+                           const std::vector<std::string>& trusted);
+
 // Token bucket: `rate` tokens per second, at most `burst` saved up.
 using TokenBucket = core::TokenBucket;
 

@@ -36,7 +36,7 @@ auto as_duration(D d) {
 
 template <class Message>
 std::shared_ptr<HttpRequest> to_request(const Message& req, const std::string& remote, bool secure,
-                                        bool* ok) {
+                                        const std::vector<std::string>& trusted_proxies, bool* ok) {
   auto out = std::make_shared<HttpRequest>();
   out->method = std::string(req.method_string());
   out->target = std::string(req.target());
@@ -47,13 +47,18 @@ std::shared_ptr<HttpRequest> to_request(const Message& req, const std::string& r
     out->query = std::string(url->encoded_query());
     *ok = !out->path.empty() && out->path.front() == '/';
   }
+  std::string forwarded;  // X-Forwarded-For, every one of them in order
   for (const auto& field : req) {
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "x-forwarded-for") {
+      if (!forwarded.empty()) forwarded += ',';
+      forwarded += field.value();
+    }
     out->headers.emplace_back(std::move(name), std::string(field.value()));
   }
   if constexpr (std::is_same_v<Message, BeastRequest>) out->body = req.body();
-  out->remote_address = remote;
+  out->remote_address = client_address(remote, forwarded, trusted_proxies);
   out->secure = secure;
   return out;
 }
@@ -196,7 +201,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     reply_to.method(h.method());
     const bool wants_keep_alive = h.keep_alive();  // `head` may be moved into a body parser below
     bool ok = false;
-    auto request = to_request(h, remote_, kTls, &ok);
+    auto request = to_request(h, remote_, kTls, shared_->config.trusted_proxies, &ok);
     if (!ok) {
       co_await write(HttpResponse::error(400, "bad_request", "Malformed request target"), reply_to,
                      false);
@@ -353,7 +358,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   awaitable<void> upgrade(BeastRequest req) {
     bool ok = false;
-    auto request = to_request(req, remote_, kTls, &ok);
+    auto request = to_request(req, remote_, kTls, shared_->config.trusted_proxies, &ok);
     if (!ok || request->path != "/ws") {
       co_await write(HttpResponse::error(404, "not_found", "No WebSocket endpoint here"), req,
                      false);
@@ -414,7 +419,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   // Answers one request; false when the connection must close.
   awaitable<bool> respond(const BeastRequest& req, bool keep) {
     bool ok = false;
-    auto request = to_request(req, remote_, kTls, &ok);
+    auto request = to_request(req, remote_, kTls, shared_->config.trusted_proxies, &ok);
     if (!ok)
       co_return co_await write(HttpResponse::error(400, "bad_request", "Malformed request target"),
                                req, false);

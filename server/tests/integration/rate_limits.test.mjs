@@ -30,16 +30,59 @@ test('20 rapid failed logins end in 429 with Retry-After, and the right password
 })
 
 test('an address that floods registrations is limited', async () => {
-  const server = await startServer(['--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '5'])
+  const server = await startServer([
+    '--argon2-ops',
+    '1',
+    '--argon2-mem-kib',
+    '8',
+    '--auth-attempts-per-minute',
+    '5',
+  ])
   try {
     const statuses = []
     for (let i = 0; i < 8; i++) {
-      const r = await new Client(server).call('POST', '/api/auth/register', { username: `bot${i}`, password: 'bots secret words' })
+      const r = await new Client(server).call('POST', '/api/auth/register', {
+        username: `bot${i}`,
+        password: 'bots secret words',
+      })
       statuses.push(r.status)
     }
     assert.deepEqual(statuses.slice(0, 5), [201, 201, 201, 201, 201])
     assert.equal(statuses.at(-1), 429)
   } finally {
     await server.stop()
+  }
+})
+
+test('behind a trusted proxy each client address has its limit; from anyone else X-Forwarded-For is ignored', async () => {
+  const limited = ['--argon2-ops', '1', '--argon2-mem-kib', '8', '--auth-attempts-per-minute', '3']
+  const register = (server, i, from) =>
+    new Client(server).call(
+      'POST',
+      '/api/auth/register',
+      { username: `via${i}`, password: 'bots secret words' },
+      { headers: { 'x-forwarded-for': from } },
+    )
+  const proxied = await startServer([...limited, '--trusted-proxies', '127.0.0.1'])
+  try {
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await register(proxied, i, '203.0.113.7')).status)
+    assert.deepEqual(statuses, [201, 201, 201, 429])
+    assert.equal((await register(proxied, 4, '203.0.113.8')).status, 201, 'another client behind the proxy')
+    assert.equal(
+      (await register(proxied, 5, '203.0.113.9, 203.0.113.7')).status,
+      429,
+      'what the client wrote itself counts for nothing',
+    )
+  } finally {
+    await proxied.stop()
+  }
+  const direct = await startServer(limited)
+  try {
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await register(direct, i, `203.0.113.${i}`)).status)
+    assert.deepEqual(statuses, [201, 201, 201, 429], 'no trusted proxy: the peer is the client')
+  } finally {
+    await direct.stop()
   }
 })

@@ -76,6 +76,18 @@ TEST(Config, AllowedOriginsAreACommaSeparatedList) {
             (std::vector<std::string>{"https://a.example", "https://b.example"}));
 }
 
+TEST(Config, TrustedProxiesAreAddressesInOneSpellingEach) {
+  auto out = run({"--trusted-proxies", "127.0.0.1, ::ffff:10.0.0.2,2001:DB8::1"});
+  ASSERT_TRUE(out.config) << out.output;
+  EXPECT_EQ(out.config->trusted_proxies,
+            (std::vector<std::string>{"127.0.0.1", "10.0.0.2", "2001:db8::1"}));
+  auto bad = run({"--trusted-proxies", "127.0.0.1,proxy.internal"});
+  EXPECT_FALSE(bad.config);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("'proxy.internal' is not an IP address"), std::string::npos)
+      << bad.output;
+}
+
 TEST(Config, OriginsFromATomlArray) {
   auto file = write_file("parley_cfg_origins.toml",
                          "allowed-origins = [\"https://a.example\", \"https://b.example\"]\n");
