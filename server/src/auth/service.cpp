@@ -95,12 +95,6 @@ json::object merged_settings(const std::string& stored) {
   return merged;
 }
 
-std::unique_ptr<core::Limiter> limiter(const Options& o, std::string_view name, double burst,
-                                       core::Millis refill_ms) {
-  return o.limiter ? o.limiter(name, burst, refill_ms)
-                   : core::local_limiter(name, burst, refill_ms);
-}
-
 }  // namespace
 
 AuthService::AuthService(store::Store& store, Options options, core::SendEmail send_email,
@@ -111,13 +105,13 @@ AuthService::AuthService(store::Store& store, Options options, core::SendEmail s
       clock_(std::move(clock)),
       hasher_(options_.cost),
       per_address_(
-          limiter(options_, "address", options_.attempts_per_address, options_.address_refill_ms)),
+          options_.limiter("address", options_.attempts_per_address, options_.address_refill_ms)),
       per_account_(
-          limiter(options_, "account", options_.failures_per_account, options_.account_refill_ms)),
-      per_account_anywhere_(limiter(options_, "account-anywhere",
-                                    options_.failures_per_account_anywhere,
-                                    options_.account_anywhere_refill_ms)),
-      per_reset_(limiter(options_, "mail", 3, 20 * 60 * 1000)) {}
+          options_.limiter("account", options_.failures_per_account, options_.account_refill_ms)),
+      per_account_anywhere_(options_.limiter("account-anywhere",
+                                             options_.failures_per_account_anywhere,
+                                             options_.account_anywhere_refill_ms)),
+      per_reset_(options_.limiter("mail", 3, 20 * 60 * 1000)) {}
 
 core::Error AuthService::limited(int seconds) const {
   core::Error e = make_error(Errc::kRateLimited, "Too many attempts; try again later");

@@ -39,9 +39,9 @@ struct Options {
   double failures_per_account_anywhere = 50;
   core::Millis account_anywhere_refill_ms = 5 * 60000;
   std::atomic<std::int64_t>* failed_logins = nullptr;  // a metrics counter, when wired
-  // Where the limits above keep their counts: this node's memory unless set (a cluster's nodes
-  // share them: bus::RedisBus::limiter).
-  core::MakeLimiter limiter;
+  // Where the limits above keep their counts: this node's memory (a cluster's nodes share them:
+  // bus::RedisBus::limiter).
+  core::MakeLimiter limiter = core::local_limiter;
   // Sessions that ended before their time (sign-out, revocation, password change or reset):
   // `only` names one, or is 0 for every session of the user. Sockets opened with them close.
   std::function<void(UserId user, store::SessionId only)> sessions_ended;

@@ -726,9 +726,7 @@ void RedisBus::release(const std::string& key, NodeId node) {
   run({"EVAL", kRelease, "0", opt_.prefix, key, std::to_string(node)});
 }
 
-namespace {
-
-class SharedLimiter final : public core::Limiter {
+class RedisBus::SharedLimiter final : public core::Limiter {
  public:
   SharedLimiter(RedisBus& bus, std::string prefix, double burst, std::int64_t refill_ms)
       : bus_(bus),
@@ -752,8 +750,6 @@ class SharedLimiter final : public core::Limiter {
   std::int64_t refill_ms_;
   core::KeyedLimiter local_;
 };
-
-}  // namespace
 
 std::unique_ptr<core::Limiter> RedisBus::limiter(std::string_view name, double burst,
                                                  std::int64_t refill_ms) {

@@ -105,11 +105,6 @@ class RedisBus final : public Bus {
   // reach, this node's own buckets stand in.
   std::unique_ptr<core::Limiter> limiter(std::string_view name, double burst,
                                          std::int64_t refill_ms);
-  // What those limiters do in Redis: one attempt at the bucket `key` (nullopt: Redis out of reach;
-  // else 0 when allowed, or seconds to wait), and forgetting it.
-  std::optional<int> take_shared(const std::string& key, double burst, std::int64_t refill_ms,
-                                 std::int64_t now_ms);
-  void forget_shared(const std::string& key);
 
   // Tests: stop as a crashed node would (no clean-up in Redis; its key expires).
   void crash_for_tests();
@@ -127,6 +122,12 @@ class RedisBus final : public Bus {
   };
   using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
   ReplyPtr run(const std::vector<std::string>& argv);
+  class SharedLimiter;
+  // What those limiters do in Redis: one attempt at the bucket `key` (nullopt: Redis out of reach;
+  // else 0 when allowed, or seconds to wait), and forgetting it.
+  std::optional<int> take_shared(const std::string& key, double burst, std::int64_t refill_ms,
+                                 std::int64_t now_ms);
+  void forget_shared(const std::string& key);
   void load_presence();
   bool register_node(redisContext* c);
   void reregister_connections();

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { flushPromises } from '@vue/test-utils'
 import { useChatStore } from './chat'
-import { useConnectionStore } from './connection'
+import { useConnectionStore, type Command } from './connection'
 import { Timeline } from './timeline'
 import { testRoom } from './test-room'
 import type { ChatEvent, Member } from '../protocol/frames'
@@ -23,12 +23,29 @@ const event = (e: Omit<ChatEvent, 'seq' | 'at'>) => ({
   event: { ...e, seq: ++seq, at: 1 },
 })
 
-describe('a held members list', () => {
-  beforeEach(() => {
-    localStorage.clear()
-    setActivePinia(createPinia())
-  })
+beforeEach(() => {
+  localStorage.clear()
+  setActivePinia(createPinia())
+})
 
+// The connection answers `members` with what `page` gives for the command, and records what was
+// asked; anything else is refused.
+function answerMembers(page: (c: Extract<Command, { type: 'members' }>) => Member[], more = false) {
+  const asked: Record<string, unknown>[] = []
+  vi.spyOn(useConnectionStore(), 'request').mockImplementation((c) => {
+    asked.push({ ...c })
+    if (c.type !== 'members') return Promise.reject(new Error('not here'))
+    return Promise.resolve({
+      type: 'members',
+      room: ROOM,
+      members: page(c),
+      more: more && c.after === undefined,
+    })
+  })
+  return asked
+}
+
+describe('a held members list', () => {
   it('changes in place, without asking the server for the list again', () => {
     const chat = useChatStore()
     const request = vi.spyOn(useConnectionStore(), 'request')
@@ -53,24 +70,17 @@ describe('a held members list', () => {
 })
 
 describe('a room of more members than a page', () => {
-  beforeEach(() => {
-    localStorage.clear()
-    setActivePinia(createPinia())
-  })
-
   it('holds the first page, adds the next after its last name, and finds others by name', async () => {
     const chat = useChatStore()
-    const asked: Record<string, unknown>[] = []
-    vi.spyOn(useConnectionStore(), 'request').mockImplementation((c) => {
-      asked.push({ ...c })
-      if (c.type !== 'members') return Promise.reject(new Error('not here'))
-      const page = c.query
-        ? [member(9, 'zed')]
-        : c.after === undefined
-          ? [member(1, 'ann'), member(2, 'bob')]
-          : [member(2, 'bob'), member(3, 'cat')]
-      return Promise.resolve({ type: 'members', room: ROOM, members: page, more: c.after === undefined })
-    })
+    const asked = answerMembers(
+      (c) =>
+        c.query
+          ? [member(9, 'zed')]
+          : c.after === undefined
+            ? [member(1, 'ann'), member(2, 'bob')]
+            : [member(2, 'bob'), member(3, 'cat')],
+      true,
+    )
     chat.rooms.set(ROOM, { ...room, members: 400 })
 
     await chat.loadMembers(ROOM)
@@ -88,20 +98,12 @@ describe('a room of more members than a page', () => {
 })
 
 describe('authors in a room held in part', () => {
-  beforeEach(() => {
-    localStorage.clear()
-    setActivePinia(createPinia())
-  })
-
   it('are looked up by id when their name and avatar are not known, and so are reactors', async () => {
     const chat = useChatStore()
-    const asked: Record<string, unknown>[] = []
-    vi.spyOn(useConnectionStore(), 'request').mockImplementation((c) => {
-      asked.push({ ...c })
-      if (c.type !== 'members') return Promise.reject(new Error('not here'))
-      const found = { ...member(7, 'zoe'), display_name: 'Zoe Z', avatar: '/api/avatars/z.webp' }
-      return Promise.resolve({ type: 'members', room: ROOM, members: [found, member(8, 'yan')], more: false })
-    })
+    const asked = answerMembers(() => [
+      { ...member(7, 'zoe'), display_name: 'Zoe Z', avatar: '/api/avatars/z.webp' },
+      member(8, 'yan'),
+    ])
     chat.rooms.set(ROOM, { ...room, members: 400 })
     chat.members.set(ROOM, [member(1, 'ann')])
     chat.profiles.set(1, { display_name: 'Ann', avatar: null })
@@ -125,11 +127,6 @@ describe('authors in a room held in part', () => {
 })
 
 describe('presence in answers', () => {
-  beforeEach(() => {
-    localStorage.clear()
-    setActivePinia(createPinia())
-  })
-
   // An answer is read by the server before it is sent: a `presence` event that overtakes it is
   // newer, and stands.
   it('does not undo a presence event that came while a members or watching answer was on its way', async () => {
